@@ -1,0 +1,66 @@
+# Fazhi: two commands on a fresh machine with only Python 3.11+:
+#   make demo   set up, load the demo data and serve http://127.0.0.1:8000
+#   make test   install the test dependencies and run the whole suite (SQLite, and PostgreSQL
+#               too when a server answers on 127.0.0.1:5432)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FAZHI := $(BIN)/fazhi
+PG_URL ?= postgres://postgres@127.0.0.1:5432/fazhi
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo serve install install-test test test-sqlite test-postgres lint docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Fazhi needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(FAZHI) migrate --noinput
+	$(FAZHI) demo
+	$(FAZHI) runserver $(HOST)
+
+serve: install
+	$(FAZHI) runserver $(HOST)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy fazhi
+	$(FAZHI) makemigrations --check --dry-run
+	$(FAZHI) rules docs --check
+
+test-sqlite: install-test
+	$(BIN)/pytest -q
+
+test-postgres: install-test
+	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
+		echo "== PostgreSQL answers: running the suite on PostgreSQL =="; \
+		FAZHI_TEST_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q; \
+	else \
+		echo "== No PostgreSQL on 127.0.0.1:5432: PostgreSQL run skipped =="; \
+	fi
+
+test: lint test-sqlite test-postgres
+
+docs: install
+	$(FAZHI) rules docs
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,5 @@
+"""API: audit."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

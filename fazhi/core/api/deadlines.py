@@ -1,0 +1,5 @@
+"""API: deadlines."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

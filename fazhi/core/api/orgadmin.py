@@ -1,0 +1,5 @@
+"""API: orgadmin."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

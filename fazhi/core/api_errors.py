@@ -1,0 +1,52 @@
+"""The API's one error envelope: {"error": {"code": ..., "message": ..., "details": ...}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from fazhi.core import errors
+from fazhi.core.audit import record_denial
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if isinstance(exc, errors.FazhiError):
+        if isinstance(exc, errors.PermissionDenied):
+            record_denial(
+                actor=user, action=_path(request), reason=exc.code, **_scalar(exc.details)
+            )
+        return Response({"error": exc.as_dict()}, status=exc.http_status)
+    response = drf_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, drf_exceptions.PermissionDenied):
+        record_denial(actor=user, action=_path(request), reason="permission_denied")
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, drf_exceptions.ValidationError):
+        body = {
+            "code": "validation_failed",
+            "message": "输入的数据不符合要求。",
+            "details": response.data,
+        }
+    elif isinstance(exc, drf_exceptions.NotFound | drf_exceptions.PermissionDenied) and (
+        response.status_code == 404
+    ):
+        body = {"code": "not_found", "message": "记录不存在或不在您的数据范围内。"}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        body = {"code": str(code), "message": str(detail)}
+    response.data = {"error": body}
+    return response
+
+
+def _path(request: Any) -> str:
+    return f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}".strip()
+
+
+def _scalar(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if isinstance(v, str | int | float | bool)}

@@ -1,0 +1,38 @@
+"""Navigation by role: each entry names the capability it needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap
+
+# (label, url name, capability or None for every signed-in user)
+NAV: list[tuple[str, str, Cap | None]] = [
+    ("工作台", "core:workbench", None),
+    ("期限计算器", "core:deadline_calculator", None),
+    ("组织机构", "core:organisation_list", Cap.ORG_MANAGE),
+    ("用户管理", "core:user_list", Cap.ORG_MANAGE),
+    ("执法人员", "core:officer_list", Cap.ORG_MANAGE),
+    ("节假日日历", "core:calendar", Cap.CALENDAR_MANAGE),
+    ("审计记录", "core:audit_list", Cap.AUDIT_VIEW),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, cap in NAV:
+        if cap is not None and not has_cap(user, cap):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # the page is not installed in this build
+        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_items": items}

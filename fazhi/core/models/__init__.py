@@ -1,0 +1,38 @@
+"""Core models, one module per area; import from ``fazhi.core.models``."""
+
+from fazhi.core.models.audit import Attachment, AuditEvent, ChainHead
+from fazhi.core.models.calendar import CalendarDay, CalendarYear
+from fazhi.core.models.deadlines import Deadline, DeadlineExtension, DeadlineStop
+from fazhi.core.models.numbering import DocumentNumber, DocumentNumberCounter, DocumentType
+from fazhi.core.models.org import (
+    Credential,
+    Department,
+    Officer,
+    Organisation,
+    OrganisationKind,
+    OrganisationLevel,
+    Role,
+    User,
+)
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
+    "ChainHead",
+    "Credential",
+    "Deadline",
+    "DeadlineExtension",
+    "DeadlineStop",
+    "Department",
+    "DocumentNumber",
+    "DocumentNumberCounter",
+    "DocumentType",
+    "Officer",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationLevel",
+    "Role",
+    "User",
+]

@@ -1,0 +1,93 @@
+"""What each role grants: its data scope and its capabilities. One table, one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fazhi.core.models import Role
+
+
+class Scope(StrEnum):
+    OWN = "own"  # the user's own organisation
+    SUBTREE = "subtree"  # the user's organisation and everything below it
+
+
+class Cap(StrEnum):
+    """Capabilities. Views and services check these; nothing checks role names directly."""
+
+    ORG_MANAGE = "org.manage"  # organisations, departments, users, officers, credentials
+    CALENDAR_MANAGE = "calendar.manage"
+    AUDIT_VIEW = "audit.view"
+    DEADLINE_VIEW = "deadline.view"
+    DEADLINE_MANAGE = "deadline.manage"  # stop, resume, extend, complete
+    DEADLINE_APPROVE = "deadline.approve"  # approve extensions
+    DOCNUMBER_ISSUE = "docnumber.issue"
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_MANAGE = "registry.manage"
+    INSPECTION_VIEW = "inspection.view"
+    INSPECTION_PLAN = "inspection.plan"
+    INSPECTION_DRAW = "inspection.draw"
+    INSPECTION_APPROVE = "inspection.approve"  # approve a re-draw
+    INSPECTION_RECORD = "inspection.record"  # record results of one's own tasks
+    WRITE = "write"  # any write at all; the read-only viewer lacks it
+
+
+@dataclass(frozen=True)
+class Grant:
+    scope: Scope
+    caps: frozenset[Cap]
+
+
+_READ = {Cap.DEADLINE_VIEW, Cap.REGISTRY_VIEW, Cap.INSPECTION_VIEW}
+
+ROLE_GRANTS: dict[str, Grant] = {
+    Role.SYSTEM_ADMIN: Grant(
+        Scope.SUBTREE,
+        frozenset(
+            _READ
+            | {Cap.ORG_MANAGE, Cap.CALENDAR_MANAGE, Cap.AUDIT_VIEW, Cap.WRITE, Cap.DOCNUMBER_ISSUE}
+        ),
+    ),
+    Role.LEADER: Grant(
+        Scope.SUBTREE,
+        frozenset(
+            _READ
+            | {
+                Cap.AUDIT_VIEW,
+                Cap.DEADLINE_MANAGE,
+                Cap.DEADLINE_APPROVE,
+                Cap.INSPECTION_APPROVE,
+                Cap.INSPECTION_PLAN,
+                Cap.WRITE,
+            }
+        ),
+    ),
+    Role.LEGAL_REVIEWER: Grant(
+        Scope.OWN,
+        frozenset(_READ | {Cap.DEADLINE_MANAGE, Cap.DOCNUMBER_ISSUE, Cap.WRITE}),
+    ),
+    Role.SUPERVISOR: Grant(
+        Scope.OWN,
+        frozenset(
+            _READ
+            | {
+                Cap.DEADLINE_MANAGE,
+                Cap.DOCNUMBER_ISSUE,
+                Cap.REGISTRY_MANAGE,
+                Cap.INSPECTION_PLAN,
+                Cap.INSPECTION_DRAW,
+                Cap.INSPECTION_RECORD,
+                Cap.WRITE,
+            }
+        ),
+    ),
+    Role.PETITION_OFFICER: Grant(
+        Scope.OWN, frozenset({Cap.DEADLINE_VIEW, Cap.DEADLINE_MANAGE, Cap.WRITE})
+    ),
+    Role.VIEWER: Grant(Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW})),
+}
+
+
+def grant_for(role: str) -> Grant:
+    return ROLE_GRANTS[role]

@@ -1,0 +1,5 @@
+"""Rule packs (placeholder until the loader lands)."""
+
+
+def load_packs() -> None:
+    return None
