@@ -28,12 +28,13 @@ def has_cap(user: User | Any, cap: Cap) -> bool:
 
 
 def require_cap(user: User, cap: Cap, *, action: str = "") -> None:
-    """Raise PermissionDenied (and record the denial in the audit chain) unless ``user`` has cap."""
-    if not has_cap(user, cap):
-        from fazhi.core.audit import record_denial
+    """Raise PermissionDenied unless ``user`` has ``cap``.
 
-        record_denial(actor=user, action=action or str(cap), reason="missing_capability")
-        raise errors.PermissionDenied(code="permission_denied")
+    The denial is recorded in the audit chain at the boundary (page middleware, API exception
+    handler, CLI), after the service's transaction has rolled back, so the record survives.
+    """
+    if not has_cap(user, cap):
+        raise errors.PermissionDenied(attempted=action or str(cap))
 
 
 def organisation_filter(user: User | Any, field: str = "organisation") -> Q:
@@ -70,11 +71,6 @@ def can_act_in(user: User, organisation: Organisation) -> bool:
 
 
 def require_in_scope(user: User, organisation: Organisation, *, action: str) -> None:
-    """Writes outside the user's scope are refused as "not found" and recorded as a denial."""
+    """Writes outside the user's scope are refused as "not found" (recorded at the boundary)."""
     if not can_act_in(user, organisation):
-        from fazhi.core.audit import record_denial
-
-        record_denial(
-            actor=user, action=action, reason="out_of_scope", organisation_id=organisation.pk
-        )
-        raise errors.OutOfScope()
+        raise errors.OutOfScope(attempted=action, organisation_id=organisation.pk)
