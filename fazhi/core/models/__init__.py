@@ -1,7 +1,7 @@
 """Core models, one module per area; import from ``fazhi.core.models``."""
 
 from fazhi.core.models.audit import Attachment, AuditEvent, ChainHead
-from fazhi.core.models.calendar import CalendarDay, CalendarYear
+from fazhi.core.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from fazhi.core.models.deadlines import Deadline, DeadlineExtension, DeadlineStop
 from fazhi.core.models.numbering import DocumentNumber, DocumentNumberCounter, DocumentType
 from fazhi.core.models.org import (
@@ -19,6 +19,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "CalendarDay",
+    "CalendarRevision",
     "CalendarYear",
     "ChainHead",
     "Credential",

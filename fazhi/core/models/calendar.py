@@ -45,3 +45,20 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class CalendarRevision(models.Model):
+    """One row whose ``version`` every calendar service bumps.
+
+    Each process caches the calendar and compares this number to know when to reload it.
+    """
+
+    version = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "日历版本"
+        verbose_name_plural = "日历版本"
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

@@ -11,6 +11,7 @@ from django.db import models
 class DeadlineState(models.TextChoices):
     OPEN = "open", "进行中"
     MET = "met", "已按期完成"
+    LATE = "late", "逾期完成"
     OVERDUE = "overdue", "已逾期"
     STOPPED = "stopped", "中止计时"
     CALENDAR_UNKNOWN = "calendar_unknown", "日历未知"
