@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "js_lib_htmx",
     "axes",
     "fazhi.core",
+    "fazhi.enforcement",
+    "fazhi.portal",
 ]
 
 MIDDLEWARE = [

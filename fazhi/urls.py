@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("fazhi.core.api_urls")),
+    path("public/", include("fazhi.portal.urls")),
     path("", include("fazhi.core.urls")),
 ]
