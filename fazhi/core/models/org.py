@@ -194,6 +194,8 @@ class Credential(models.Model):
     status = models.CharField(
         "状态", max_length=16, choices=CredentialStatus.choices, default=CredentialStatus.VALID
     )
+    status_reason = models.CharField("状态变更原因", max_length=200, blank=True)
+    status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "执法证"
