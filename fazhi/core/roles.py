@@ -16,6 +16,7 @@ class Scope(StrEnum):
 class Cap(StrEnum):
     """Capabilities. Views and services check these; nothing checks role names directly."""
 
+    ORG_VIEW = "org.view"  # read the organisation tree, officers and their credentials
     ORG_MANAGE = "org.manage"  # organisations, departments, users, officers, credentials
     CALENDAR_MANAGE = "calendar.manage"
     AUDIT_VIEW = "audit.view"
@@ -39,7 +40,7 @@ class Grant:
     caps: frozenset[Cap]
 
 
-_READ = {Cap.DEADLINE_VIEW, Cap.REGISTRY_VIEW, Cap.INSPECTION_VIEW}
+_READ = {Cap.DEADLINE_VIEW, Cap.REGISTRY_VIEW, Cap.INSPECTION_VIEW, Cap.ORG_VIEW}
 
 ROLE_GRANTS: dict[str, Grant] = {
     Role.SYSTEM_ADMIN: Grant(
