@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "js_lib_htmx",
     "axes",
     "fazhi.core",
+    "fazhi.registry",
     "fazhi.enforcement",
     "fazhi.portal",
 ]
