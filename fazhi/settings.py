@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "fazhi.core",
     "fazhi.registry",
+    "fazhi.inspections",
     "fazhi.enforcement",
     "fazhi.portal",
 ]

@@ -1,0 +1,1 @@
+"""Inspection API, one module per area; each exposes ``urlpatterns``."""

@@ -1,0 +1,1 @@
+"""Inspection selectors: every scoped read. One module per area."""

@@ -1,0 +1,1 @@
+"""Inspection services: every state change. One module per area."""

@@ -1,0 +1,5 @@
+"""Pages: placeholder until filled in."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
