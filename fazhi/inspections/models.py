@@ -501,6 +501,10 @@ class InspectionTask(models.Model):
     recheck_date = models.DateField("复查日期", null=True, blank=True)
     notes = models.TextField("备注", blank=True, default="")
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    rechecked_on = models.DateField("复查完成日期", null=True, blank=True)
+    recheck_passed = models.BooleanField("复查合格", null=True, blank=True)
+    recheck_notes = models.TextField("复查情况", blank=True, default="")
+    published_at = models.DateTimeField("结果公示时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     inspectors = models.ManyToManyField(
         "core.Officer",
