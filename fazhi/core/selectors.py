@@ -1,0 +1,212 @@
+"""Scoped reads of organisations, departments, users, officers and credentials.
+
+Every function narrows through ``fazhi.core.scope`` so that a row outside the user's data scope is
+never returned; ``*_get`` raises ``errors.NotFound`` (404) for such a row, exactly as for a missing
+one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from fazhi.core import errors
+from fazhi.core.models import Credential, Department, Officer, Organisation, User
+from fazhi.core.models.org import CredentialStatus
+from fazhi.core.scope import scoped, visible_organisations
+
+EXPIRY_WARNING_DAYS = 90
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+def organisation_list(
+    *, user: User, include_inactive: bool = True, kind: str | None = None
+) -> QuerySet[Organisation]:
+    """The organisations in the user's scope, in tree (path) order."""
+    qs = visible_organisations(user).select_related("parent").order_by("path")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def organisation_get(*, user: User, pk: int | str) -> Organisation:
+    try:
+        return organisation_list(user=user).get(pk=pk)
+    except (Organisation.DoesNotExist, ValueError) as exc:
+        raise errors.NotFound() from exc
+
+
+def organisation_parent_choices(*, user: User) -> QuerySet[Organisation]:
+    """Active commissions in scope: where a new organisation may be placed."""
+    return organisation_list(user=user, include_inactive=False, kind="commission")
+
+
+# --- departments ---------------------------------------------------------------------------------
+
+
+def department_list(
+    *, user: User, organisation: Organisation | None = None
+) -> QuerySet[Department]:
+    qs = scoped(Department.objects.select_related("organisation"), user)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return qs.order_by("organisation__path", "name")
+
+
+def department_get(*, user: User, pk: int | str) -> Department:
+    try:
+        return department_list(user=user).get(pk=pk)
+    except (Department.DoesNotExist, ValueError) as exc:
+        raise errors.NotFound() from exc
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+
+def user_list(
+    *,
+    user: User,
+    organisation: Organisation | None = None,
+    role: str | None = None,
+    q: str | None = None,
+    active: bool | None = None,
+) -> QuerySet[User]:
+    qs = scoped(User.objects.select_related("organisation", "department"), user)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if role:
+        qs = qs.filter(role=role)
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.order_by("organisation__path", "username")
+
+
+def user_get(*, user: User, pk: int | str) -> User:
+    try:
+        return user_list(user=user).get(pk=pk)
+    except (User.DoesNotExist, ValueError) as exc:
+        raise errors.NotFound() from exc
+
+
+def locked_usernames(usernames: list[str]) -> set[str]:
+    """Which of these usernames django-axes currently locks out (one query)."""
+    from axes.models import AccessAttempt
+
+    if not usernames:
+        return set()
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )
+
+
+# --- officers and credentials --------------------------------------------------------------------
+
+
+def officer_list(
+    *,
+    user: User,
+    organisation: Organisation | None = None,
+    q: str | None = None,
+    active: bool | None = None,
+) -> QuerySet[Officer]:
+    """Officers in scope with their credentials prefetched (newest expiry first)."""
+    qs = scoped(
+        Officer.objects.select_related("organisation", "department", "user").prefetch_related(
+            Prefetch("credentials", queryset=Credential.objects.order_by("-expires_on", "-pk"))
+        ),
+        user,
+    )
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(credentials__number__icontains=q)).distinct()
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.order_by("organisation__path", "name", "pk")
+
+
+def officer_get(*, user: User, pk: int | str) -> Officer:
+    try:
+        return officer_list(user=user).get(pk=pk)
+    except (Officer.DoesNotExist, ValueError) as exc:
+        raise errors.NotFound() from exc
+
+
+def credential_list(
+    *, user: User, officer: Officer | None = None, status: str | None = None
+) -> QuerySet[Credential]:
+    qs = scoped(
+        Credential.objects.select_related("officer", "officer__organisation"),
+        user,
+        field="officer__organisation",
+    )
+    if officer is not None:
+        qs = qs.filter(officer=officer)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("expires_on", "pk")
+
+
+def credential_get(*, user: User, pk: int | str) -> Credential:
+    try:
+        return credential_list(user=user).get(pk=pk)
+    except (Credential.DoesNotExist, ValueError) as exc:
+        raise errors.NotFound() from exc
+
+
+def credentials_expiring(
+    *, user: User, within_days: int, today: dt.date | None = None
+) -> QuerySet[Credential]:
+    """Valid credentials of active officers that expire from today to ``within_days`` ahead."""
+    today = today or timezone.localdate()
+    return credential_list(user=user, status=CredentialStatus.VALID).filter(
+        officer__is_active=True,
+        expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=within_days),
+    )
+
+
+@dataclass(frozen=True)
+class CredentialState:
+    """How a credential looks on a given day, for display."""
+
+    credential: Credential | None
+    label: str
+    css: str  # "ok", "expiring", "expired", "inactive", "none"
+    days_left: int | None
+
+
+def credential_state(
+    officer: Officer, *, today: dt.date, warn_days: int = EXPIRY_WARNING_DAYS
+) -> CredentialState:
+    """The officer's most relevant credential (uses the prefetched list: no query)."""
+    credentials = list(officer.credentials.all())
+    if not credentials:
+        return CredentialState(None, "无执法证", "none", None)
+    valid = [c for c in credentials if c.status == CredentialStatus.VALID]
+    current = max(valid, key=lambda c: c.expires_on) if valid else credentials[0]
+    if current.status != CredentialStatus.VALID:
+        return CredentialState(current, current.get_status_display(), "inactive", None)
+    days_left = (current.expires_on - today).days
+    if days_left < 0:
+        return CredentialState(current, "已过期", "expired", days_left)
+    if current.issued_on > today:
+        return CredentialState(current, "未生效", "inactive", days_left)
+    if days_left <= warn_days:
+        return CredentialState(current, f"{days_left}天后到期", "expiring", days_left)
+    return CredentialState(current, "有效", "ok", days_left)
