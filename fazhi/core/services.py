@@ -490,12 +490,15 @@ def user_update(
     if department is not UNSET:
         _department_of(department, target_org)
         changes["department_id"] = department.pk if department else None
-    elif organisation is not None and user.department_id is not None:
-        current = user.department
-        if current is not None and current.organisation_id != organisation.pk:
-            changes["department_id"] = None  # the old section does not exist in the new place
     with transaction.atomic(durable=True):
         locked = User.objects.select_for_update().get(pk=user.pk)
+        if (
+            department is UNSET
+            and organisation is not None
+            and locked.department_id is not None
+            and Department.objects.get(pk=locked.department_id).organisation_id != organisation.pk
+        ):
+            changes["department_id"] = None  # the old section does not exist in the new place
         before = {field: getattr(locked, field) for field in changes}
         changed = {k: v for k, v in changes.items() if before[k] != v}
         if not changed:
