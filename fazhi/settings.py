@@ -230,6 +230,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("kind", "status") need explicit component names.
+    "ENUM_NAME_OVERRIDES": {
+        "EntityKindEnum": "fazhi.registry.models.EntityKind",
+        "EntityStatusEnum": "fazhi.registry.models.EntityStatus",
+        "LicenceKindEnum": "fazhi.registry.models.LicenceKind",
+        "ImportStatusEnum": "fazhi.registry.models.ImportStatus",
+        "ImportFormatEnum": "fazhi.registry.models.ImportFormat",
+        "RiskGradeEnum": "fazhi.registry.models.RiskGrade",
+    },
 }
 
 LOGGING = {

@@ -7,8 +7,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/inspections/", include("fazhi.inspections.api_urls")),
+    path("api/registry/", include("fazhi.registry.api_urls")),
     path("api/", include("fazhi.core.api_urls")),
     path("public/", include("fazhi.portal.urls")),
     path("inspections/", include("fazhi.inspections.urls")),
+    path("registry/", include("fazhi.registry.urls")),
     path("", include("fazhi.core.urls")),
 ]

@@ -19,6 +19,7 @@ NAV: list[tuple[str, str, Cap | None]] = [
     ("执法人员", "core:officer_list", Cap.ORG_MANAGE),
     ("节假日日历", "core:calendar", Cap.CALENDAR_MANAGE),
     ("审计记录", "core:audit_list", Cap.AUDIT_VIEW),
+    ("检查对象名录库", "registry:entity_list", Cap.REGISTRY_VIEW),
 ]
 
 

@@ -1,0 +1,1 @@
+from fazhi.registry.api import urlpatterns as urlpatterns

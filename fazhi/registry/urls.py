@@ -1,0 +1,3 @@
+from fazhi.registry.views import urlpatterns as urlpatterns
+
+app_name = "registry"
