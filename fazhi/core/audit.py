@@ -1,33 +1,50 @@
-"""Appending to and verifying the audit chain (执法全过程记录).
+"""Appending to, reading and verifying the audit chain (执法全过程记录).
 
 Every service appends its event inside its own transaction, so a change and its record commit or
 roll back together. Appends serialise on the single ``ChainHead`` row: the first statement is an
 UPDATE of that row, which takes a row lock on PostgreSQL and the write lock on SQLite, so two
-writers can never chain onto the same predecessor, from any number of processes.
+writers can never chain onto the same predecessor, from any number of processes. A rolled-back
+transaction rolls back the head too, so it leaves neither an event nor a gap in ``seq``.
+
+What is hashed (see docs/audit.md): ``hash = SHA-256(prev_hash || body)`` where ``body`` is the
+compact JSON array ``[seq, time, actor_id, actor_name, organisation_id, action, object_type,
+object_id, details_json]``, ``time`` being the UTC instant as ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``
+and ``details_json`` the canonical JSON text stored in the row, hashed as text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
-from fazhi.core.models import AuditEvent, ChainHead
+from fazhi.core import errors
+from fazhi.core.models import Attachment, AuditEvent, ChainHead, Organisation, User
 from fazhi.core.models.audit import GENESIS_HASH
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, organisation_filter
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def canonical_json(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 text kept as is."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def time_text(value: datetime) -> str:
+    """The hashed form of an instant: UTC, always with microseconds."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def event_hash(
@@ -43,10 +60,10 @@ def event_hash(
     object_id: str,
     details_json: str,
 ) -> str:
-    body = json.dumps(
+    body = _dumps(
         [
             seq,
-            created_at.astimezone(UTC).strftime(TIME_FORMAT),
+            time_text(created_at),
             actor_id,
             actor_name,
             organisation_id,
@@ -54,9 +71,7 @@ def event_hash(
             object_type,
             object_id,
             details_json,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
@@ -86,26 +101,29 @@ def append(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         if organisation_id is None:
-            organisation_id = getattr(obj, "organisation_id", None)
+            organisation_id = (
+                obj.pk if isinstance(obj, Organisation) else getattr(obj, "organisation_id", None)
+            )
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     actor_name = (getattr(actor, "full_name", "") or actor.get_username()) if actor_id else "system"
     if organisation_id is None and actor_id is not None:
         organisation_id = getattr(actor, "organisation_id", None)
     details_json = canonical_json(details or {})
     head = _lock_head()
+    # Taken after the lock, so time never runs backwards along the chain within one clock.
     created_at = timezone.now()
-    values = {
+    values: dict[str, Any] = {
         "seq": head.last_seq,
         "created_at": created_at,
         "actor_id": actor_id,
         "actor_name": actor_name[:150],
         "organisation_id": organisation_id,
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
+        "action": action[:80],
+        "object_type": object_type[:80],
+        "object_id": str(object_id)[:64],
         "details_json": details_json,
     }
-    digest = event_hash(prev_hash=head.last_hash, **values)  # type: ignore[arg-type]
+    digest = event_hash(prev_hash=head.last_hash, **values)
     ChainHead.objects.filter(pk=1).update(last_hash=digest)
     return AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **values)
 
@@ -121,6 +139,9 @@ def record_denial(*, actor: Any, action: str, reason: str, **details: Any) -> No
         )
 
 
+# --- verification -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -131,7 +152,7 @@ class VerifyResult:
     def summary(self) -> str:
         if self.ok:
             return f"OK {self.count} events"
-        return f"BROKEN at seq {self.broken_seq}: {self.reason} (checked {self.count} events)"
+        return f"BROKEN at seq {self.broken_seq}: {self.reason}"
 
 
 VERIFY_COLUMNS = (
@@ -140,70 +161,242 @@ VERIFY_COLUMNS = (
 )
 
 
-def _rows(chunk_size: int) -> Iterator[tuple[Any, ...]]:
-    table = AuditEvent._meta.db_table
-    # A server-side cursor on PostgreSQL; plain fetchmany on SQLite.
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(f"SELECT {VERIFY_COLUMNS} FROM {table} ORDER BY seq")  # noqa: S608
+SELECT_ROWS = f"SELECT {VERIFY_COLUMNS} FROM {AuditEvent._meta.db_table} ORDER BY seq"  # noqa: S608
+
+
+@contextmanager
+def _snapshot() -> Iterator[tuple[int, str]]:
+    """One consistent view of the head and the events.
+
+    PostgreSQL: a REPEATABLE READ transaction (when we are the outermost one), so events committed
+    while we scan can neither be half-seen nor make the head look inconsistent; the server-side
+    cursor streams inside it. SQLite: the transaction takes the write lock (transaction_mode
+    IMMEDIATE), so writers wait while a verification runs.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        head = ChainHead.objects.filter(pk=1).first()
+        if head is None:
+            yield 0, GENESIS_HASH
+        else:
+            yield head.last_seq, head.last_hash
+
+
+def read_rows(*, chunk_size: int = 20_000) -> int:
+    """Read every row exactly as ``verify`` does, without hashing (the benchmark's baseline)."""
+    count = 0
+    with _snapshot(), connection.chunked_cursor() as cursor:
+        cursor.execute(SELECT_ROWS)
         while rows := cursor.fetchmany(chunk_size):
-            yield from rows
+            count += len(rows)
+    return count
 
 
-def _as_datetime(value: Any) -> datetime:
+def _time_text_any(value: Any) -> str:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    # SQLite returns text through a raw cursor
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return str(value.astimezone(UTC).isoformat(timespec="microseconds"))
+    # SQLite returns the stored text (naive UTC) through a raw cursor.
     parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def verify(*, chunk_size: int = 20_000) -> VerifyResult:
-    """Recompute the whole chain; report the first broken link."""
+    """Recompute the whole chain; report the first broken link.
+
+    The loop is the hot path of ``fazhi audit verify`` over millions of rows: it avoids attribute
+    look-ups and per-row conversions where it can (PostgreSQL hands us UTC datetimes, whose
+    ``isoformat`` is the hashed form directly).
+    """
+    with _snapshot() as (head_seq, head_hash), connection.chunked_cursor() as cursor:
+        cursor.execute(SELECT_ROWS)
+        result = _verify_rows(cursor, chunk_size)
+        if not result.ok:
+            return result
+        count, last_hash = result.count, result.reason
+        if head_seq != count or head_hash != last_hash:
+            return VerifyResult(
+                False,
+                count,
+                count + 1,
+                f"chain head (seq {head_seq}) does not match the last event (truncated tail?)",
+            )
+        return VerifyResult(True, count)
+
+
+def _verify_rows(cursor: Any, chunk_size: int) -> VerifyResult:
+    """Check every fetched row; on success ``reason`` carries the last hash."""
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = 0
     sha256 = hashlib.sha256
-    dumps = json.dumps
-    for (
-        seq,
-        created_at,
-        actor_id,
-        actor_name,
-        organisation_id,
-        action,
-        object_type,
-        object_id,
-        details_json,
-        prev_hash,
-        digest,
-    ) in _rows(chunk_size):
-        if seq != expected_seq:
-            return VerifyResult(False, count, expected_seq, f"sequence gap: found {seq}")
-        if prev_hash != expected_prev:
-            return VerifyResult(False, count, seq, "prev_hash does not match the previous event")
-        body = dumps(
-            [
-                seq,
-                _as_datetime(created_at).astimezone(UTC).strftime(TIME_FORMAT),
-                actor_id,
-                actor_name,
-                organisation_id,
-                action,
-                object_type,
-                object_id,
-                details_json,
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        if sha256((prev_hash + body).encode("utf-8")).hexdigest() != digest:
-            return VerifyResult(False, count, seq, "content does not match its hash")
-        expected_prev = digest
-        expected_seq += 1
+    dumps = _dumps
+    utc_offset = dt.timedelta(0)
+    while rows := cursor.fetchmany(chunk_size):
+        for (
+            seq,
+            created_at,
+            actor_id,
+            actor_name,
+            organisation_id,
+            action,
+            object_type,
+            object_id,
+            details_json,
+            prev_hash,
+            digest,
+        ) in rows:
+            if seq != expected_seq:
+                if seq < expected_seq:
+                    return VerifyResult(False, count, seq, "duplicate sequence number")
+                return VerifyResult(
+                    False, count, expected_seq, f"missing event (next found is seq {seq})"
+                )
+            if prev_hash != expected_prev:
+                return VerifyResult(
+                    False, count, seq, "prev_hash does not match the previous event"
+                )
+            if created_at.__class__ is datetime and created_at.utcoffset() == utc_offset:
+                when = created_at.isoformat(timespec="microseconds")
+            else:
+                when = _time_text_any(created_at)
+            body = dumps(
+                [
+                    seq,
+                    when,
+                    actor_id,
+                    actor_name,
+                    organisation_id,
+                    action,
+                    object_type,
+                    object_id,
+                    details_json,
+                ]
+            )
+            if sha256((prev_hash + body).encode()).hexdigest() != digest:
+                return VerifyResult(False, count, seq, "content does not match its hash")
+            expected_prev = digest
+            expected_seq += 1
+            count += 1
+    return VerifyResult(True, count, None, expected_prev)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    attachment_id: int
+    filename: str
+    reason: str
+
+
+def verify_files() -> tuple[int, list[FileProblem]]:
+    """Re-hash every stored attachment against its row and against its chained audit event."""
+    from fazhi.core.attachments import attachment_path
+
+    chained: dict[str, str] = {}
+    for object_id, details_json in AuditEvent.objects.filter(
+        action="attachment.stored"
+    ).values_list("object_id", "details_json"):
+        chained[object_id] = json.loads(details_json).get("sha256", "")
+    problems: list[FileProblem] = []
+    count = 0
+    for att in Attachment.objects.order_by("pk").iterator(chunk_size=2000):
         count += 1
+        path: Path = attachment_path(att.sha256)
+        if chained.get(str(att.pk)) != att.sha256:
+            problems.append(
+                FileProblem(att.pk, att.filename, "row hash differs from the chained audit event")
+            )
+            continue
+        if not path.is_file():
+            problems.append(FileProblem(att.pk, att.filename, "file missing"))
+            continue
+        h = hashlib.sha256()
+        size = 0
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+                size += len(block)
+        if h.hexdigest() != att.sha256 or size != att.size:
+            problems.append(FileProblem(att.pk, att.filename, "file content does not match"))
+    return count, problems
+
+
+def head_text() -> str:
+    """The chain head as one line, for anchoring outside the database (see docs/audit.md)."""
     head = ChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_seq != count or head.last_hash != expected_prev):
-        return VerifyResult(
-            False, count, count + 1, "chain head does not match the last event (truncated?)"
+    if head is None:
+        return f"0 {GENESIS_HASH}"
+    return f"{head.last_seq} {head.last_hash}"
+
+
+# --- selectors ----------------------------------------------------------------------------------
+
+
+def _audit_scope(user: User | Any) -> Q:
+    """Events whose organisation is in the user's scope. Events without an organisation
+    (system jobs, anonymous denials) are shown to system administrators of a root organisation."""
+    q = organisation_filter(user)
+    org = getattr(user, "organisation", None)
+    if getattr(user, "role", "") == "system_admin" and org is not None and org.parent_id is None:
+        q |= Q(organisation__isnull=True)
+    return q
+
+
+def audit_event_list(
+    *,
+    user: User | Any,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Scoped, filtered events, newest first. ``action`` ending in "." matches a prefix;
+    ``actor`` matches an actor id (digits) or part of the recorded name."""
+    if not has_cap(user, Cap.AUDIT_VIEW):
+        raise errors.PermissionDenied(attempted="audit.view")
+    qs = AuditEvent.objects.filter(_audit_scope(user))
+    if action:
+        qs = (
+            qs.filter(action__startswith=action)
+            if action.endswith(".")
+            else qs.filter(action=action)
         )
-    return VerifyResult(True, count)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor:
+        qs = (
+            qs.filter(actor_id=int(actor))
+            if actor.isdigit()
+            else qs.filter(actor_name__icontains=actor)
+        )
+    tz = timezone.get_current_timezone()
+    if date_from is not None:
+        qs = qs.filter(created_at__gte=datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to is not None:
+        end = datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(created_at__lt=end)
+    return qs.order_by("-seq")
+
+
+def audit_event_get(*, user: User | Any, seq: int) -> AuditEvent:
+    try:
+        return audit_event_list(user=user).get(seq=seq)
+    except AuditEvent.DoesNotExist as exc:
+        raise errors.NotFound() from exc
+
+
+def audit_for_object(*, user: User | Any, obj: Model) -> QuerySet[AuditEvent]:
+    """The history of one object, oldest first, for the object-history partial."""
+    return audit_event_list(
+        user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("seq")

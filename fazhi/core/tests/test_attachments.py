@@ -1,0 +1,193 @@
+"""Attachments: content-addressed storage, chained hash, scope, and tamper detection on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from fazhi.core import errors
+from fazhi.core.attachments import (
+    attachment_get,
+    attachment_open,
+    attachment_path,
+    attachment_store,
+)
+from fazhi.core.audit import verify, verify_files
+from fazhi.core.models import Attachment, AuditEvent, Role
+from fazhi.core.tests.factories import make_org_tree, make_user
+
+pytestmark = pytest.mark.django_db
+
+CONTENT = "现场检查笔录\n".encode() * 1000
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def setup():
+    tree = make_org_tree()
+    district = tree.districts[0]
+    return {
+        "tree": tree,
+        "district": district,
+        "sup": make_user(district, Role.SUPERVISOR),
+        "other": make_user(tree.districts[2], Role.SUPERVISOR),
+        "viewer": make_user(tree.districts[0], Role.VIEWER),
+        "city_leader": make_user(tree.cities[0], Role.LEADER),
+    }
+
+
+def _store(setup, content=CONTENT, name="笔录.txt", **kw):
+    return attachment_store(
+        actor=setup["sup"],
+        organisation=setup["district"],
+        file=kw.pop("file", io.BytesIO(content)),
+        filename=name,
+        content_type="text/plain",
+        **kw,
+    )
+
+
+def test_store_hashes_and_chains_the_file(setup):
+    att = _store(setup)
+    digest = hashlib.sha256(CONTENT).hexdigest()
+    assert att.sha256 == digest and att.size == len(CONTENT)
+    assert att.filename == "笔录.txt" and att.uploaded_by == setup["sup"]
+    path = attachment_path(digest)
+    assert path.read_bytes() == CONTENT
+    assert path.relative_to(path.parents[2]).parts[:2] == (digest[:2], digest[2:4])
+    event = AuditEvent.objects.get(action="attachment.stored", object_id=str(att.pk))
+    assert json.loads(event.details_json)["sha256"] == digest
+    assert event.organisation_id == setup["district"].pk
+    assert verify().ok
+    assert verify_files() == (1, [])
+
+
+def test_store_accepts_an_uploaded_file_and_strips_paths(setup):
+    upload = SimpleUploadedFile("x.pdf", b"%PDF-1.7 test", content_type="application/pdf")
+    att = _store(setup, file=upload, name="C:\\Users\\张三\\照片 1.jpg")
+    assert att.filename == "照片 1.jpg"
+    att2 = _store(setup, content=b"abc", name="../../etc/passwd")
+    assert att2.filename == "passwd"
+
+
+def test_same_content_is_stored_once(setup):
+    a = _store(setup)
+    b = _store(setup, name="副本.txt")
+    assert a.pk != b.pk and a.sha256 == b.sha256
+    files = [p for p in attachment_path(a.sha256).parents[2].rglob("*") if p.is_file()]
+    assert len(files) == 1
+
+
+def test_empty_file_refused_and_nothing_written(setup):
+    with pytest.raises(errors.ValidationFailed) as info:
+        _store(setup, content=b"")
+    assert info.value.code == "attachment_empty"
+    assert not Attachment.objects.exists()
+    assert not any(p.is_file() for p in attachment_path("0" * 64).parents[2].rglob("*"))
+
+
+def test_too_large_refused(setup, settings):
+    settings.FAZHI_ATTACHMENT_MAX_BYTES = 1000
+    with pytest.raises(errors.ValidationFailed) as info:
+        _store(setup, content=b"x" * 1001)
+    assert info.value.code == "attachment_too_large"
+    assert not Attachment.objects.exists()
+    assert _store(setup, content=b"x" * 1000).size == 1000
+
+
+def test_empty_filename_refused(setup):
+    with pytest.raises(errors.ValidationFailed) as info:
+        _store(setup, name="  ")
+    assert info.value.code == "attachment_filename_empty"
+
+
+def test_store_outside_scope_refused(setup):
+    with pytest.raises(errors.OutOfScope):
+        attachment_store(
+            actor=setup["other"],
+            organisation=setup["district"],
+            file=io.BytesIO(b"x"),
+            filename="a.txt",
+        )
+    assert not Attachment.objects.exists()
+
+
+def test_store_without_write_capability_refused(setup):
+    with pytest.raises(errors.PermissionDenied):
+        attachment_store(
+            actor=setup["viewer"],
+            organisation=setup["district"],
+            file=io.BytesIO(b"x"),
+            filename="a.txt",
+        )
+
+
+def test_open_is_scoped(setup):
+    att = _store(setup)
+    _row, fh = attachment_open(user=setup["sup"], pk=att.pk)
+    with fh:
+        assert fh.read() == CONTENT
+    assert attachment_get(user=setup["city_leader"], pk=att.pk) == att
+    with pytest.raises(errors.NotFound):
+        attachment_open(user=setup["other"], pk=att.pk)
+    with pytest.raises(errors.NotFound):
+        attachment_get(user=setup["sup"], pk=att.pk + 1000)
+
+
+def test_open_missing_file(setup):
+    att = _store(setup)
+    attachment_path(att.sha256).unlink()
+    with pytest.raises(errors.NotFound) as info:
+        attachment_open(user=setup["sup"], pk=att.pk)
+    assert info.value.code == "attachment_missing"
+
+
+def _tamper(path, data):
+    os.chmod(path, 0o644)
+    path.write_bytes(data)
+
+
+def test_file_altered_on_disk_is_caught_by_verify_files(setup, capsys):
+    att = _store(setup)
+    _store(setup, content=b"another file")
+    call_command("audit", "verify", "--files")
+    assert capsys.readouterr().out.splitlines()[-1] == "OK 2 files"
+    _tamper(attachment_path(att.sha256), CONTENT.replace("笔录".encode(), "伪造".encode(), 1))
+    with pytest.raises(SystemExit) as info:
+        call_command("audit", "verify", "--files")
+    assert info.value.code == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("OK ")  # the chain itself is intact
+    assert out[1] == f"FILE BROKEN attachment {att.pk} (笔录.txt): file content does not match"
+
+
+def test_missing_file_and_altered_row_are_caught(setup):
+    a = _store(setup)
+    b = _store(setup, content=b"second")
+    attachment_path(a.sha256).unlink()
+    Attachment.objects.filter(pk=b.pk).update(sha256=a.sha256)  # row repointed behind our back
+    count, problems = verify_files()
+    assert count == 2
+    assert [(p.attachment_id, p.reason) for p in problems] == [
+        (a.pk, "file missing"),
+        (b.pk, "row hash differs from the chained audit event"),
+    ]
+
+
+def test_storing_again_repairs_a_damaged_copy(setup):
+    att = _store(setup)
+    _tamper(attachment_path(att.sha256), b"garbage")
+    _store(setup)
+    assert attachment_path(att.sha256).read_bytes() == CONTENT
+    assert verify_files()[1] == []

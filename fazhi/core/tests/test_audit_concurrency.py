@@ -1,0 +1,84 @@
+"""Several processes appending to the chain at once (PostgreSQL only)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from django.db import connection
+
+from fazhi.core import audit
+from fazhi.core.models import AuditEvent
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
+)
+
+WORKER = textwrap.dedent(
+    """
+    import os, sys
+    import django
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
+    django.setup()
+    from django.db import transaction
+    from fazhi.core import audit
+    worker, count = int(sys.argv[1]), int(sys.argv[2])
+    for i in range(count):
+        with transaction.atomic(durable=True):
+            audit.append(actor=None, action="test.concurrent", details={"w": worker, "i": i})
+        if i % 7 == 3:
+            # A rolled-back append in the middle must leave no gap.
+            try:
+                with transaction.atomic(durable=True):
+                    audit.append(actor=None, action="test.rolled_back")
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+    """
+)
+
+
+def test_database_env() -> dict[str, str]:
+    """The environment that points a child process at the *test* database."""
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    if s.get("PASSWORD"):
+        url = url.replace("@", f":{s['PASSWORD']}@", 1)
+    return {**os.environ, "FAZHI_TEST_DATABASE_URL": url, "FAZHI_DATABASE_URL": url}
+
+
+test_database_env.__test__ = False  # type: ignore[attr-defined]
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_four_processes_append_without_gaps():
+    processes, per_process = 4, 50
+    env = test_database_env()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(w), str(per_process)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for w in range(processes)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, processes * per_process + 1))
+    assert not AuditEvent.objects.filter(action="test.rolled_back").exists()
+    per_worker = {
+        w: AuditEvent.objects.filter(details_json__endswith=f'"w":{w}}}').count()
+        for w in range(processes)
+    }
+    assert per_worker == dict.fromkeys(range(processes), per_process)
+    result = audit.verify()  # outermost here: runs in its own REPEATABLE READ snapshot
+    assert result.ok, result.summary()
+    assert result.count == processes * per_process
