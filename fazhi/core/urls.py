@@ -6,7 +6,7 @@ from fazhi.core.views import audit, auth, deadlines, orgadmin
 app_name = "core"
 
 urlpatterns = [
-    path("", auth.workbench, name="workbench"),
+    path("", deadlines.workbench, name="workbench"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -1,5 +1,282 @@
-"""API: deadlines."""
+"""API: rule packs, deadline computation, deadlines (scoped), the holiday calendar.
 
-from django.urls import URLPattern
+Reads go through the same selectors as the pages; errors use the one envelope of
+``fazhi.core.api_errors`` (unknown_rule 404, calendar_unknown 422, not_found 404).
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fazhi.core import deadlines, rules
+from fazhi.core.models import CalendarDay, Deadline, User
+from fazhi.core.models.deadlines import DeadlineState
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _province(user: User) -> str | None:
+    return user.organisation.province_code() if user.organisation else None
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+class RuleVersionSerializer(serializers.Serializer[rules.Rule]):
+    effective_from = serializers.DateField()
+    kind = serializers.CharField(source="value.kind")
+    amount = serializers.IntegerField(source="value.amount")
+    unit = serializers.CharField(source="value.unit")
+    start = serializers.CharField(source="value.start")
+    description = serializers.CharField(source="value.describe")
+    law = serializers.CharField(source="source.law")
+    article = serializers.CharField(source="source.article")
+    status = serializers.CharField(source="source.status")
+    note = serializers.CharField(source="source.note")
+    citation = serializers.CharField()
+    pack = serializers.CharField()
+
+
+class RuleSerializer(serializers.Serializer[rules.RuleDef]):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    versions = RuleVersionSerializer(many=True)
+
+
+class RuleList(APIView):
+    @extend_schema(
+        summary="规则包中的规则（按用户所在省份合并覆盖）",
+        parameters=[OpenApiParameter("province", str, description="两位省级代码；默认用户所在省")],
+        responses=RuleSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        province = request.query_params.get("province") or _province(_user(request))
+        rows: Any = rules.all_rules(province=province)
+        return Response(RuleSerializer(rows, many=True).data)
+
+
+class RuleDetail(APIView):
+    @extend_schema(summary="一条规则及其各版本", responses=RuleSerializer)
+    def get(self, request: Request, key: str) -> Response:
+        province = request.query_params.get("province") or _province(_user(request))
+        return Response(RuleSerializer(rules.rule_def(key, province=province)).data)
+
+
+# --- computation ----------------------------------------------------------------------------
+
+
+class ComputeIn(serializers.Serializer[Any]):
+    rule_key = serializers.CharField(max_length=80)
+    start_date = serializers.DateField()
+    province = serializers.RegexField(r"^[1-9][0-9]$", required=False)
+    extensions = serializers.ListField(child=serializers.CharField(), required=False)
+    trace = serializers.BooleanField(required=False, default=False)
+
+
+ComputeOut = inline_serializer(
+    "DeadlineComputeResult",
+    {
+        "rule_key": serializers.CharField(),
+        "title": serializers.CharField(),
+        "start_date": serializers.DateField(),
+        "due_date": serializers.DateField(),
+        "citation": serializers.CharField(),
+        "citations": serializers.ListField(child=serializers.CharField()),
+        "status": serializers.CharField(),
+        "warnings": serializers.ListField(child=serializers.CharField()),
+        "trace": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+class Compute(APIView):
+    @extend_schema(
+        summary="计算届满日期",
+        description="未知规则返回404（unknown_rule）；日历未包含所涉年度返回422（calendar_unknown）。",
+        request=ComputeIn,
+        responses={200: ComputeOut},
+    )
+    def post(self, request: Request) -> Response:
+        data = ComputeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        province = values.get("province") or _province(_user(request))
+        due = deadlines.compute_due(
+            values["rule_key"],
+            values["start_date"],
+            province=province,
+            extensions=values.get("extensions", []),
+            trace=values["trace"],
+        )
+        return Response(
+            {
+                "rule_key": due.rule.key,
+                "title": due.rule.title,
+                "start_date": due.start.isoformat(),
+                "due_date": due.due.isoformat(),
+                "citation": due.citation,
+                "citations": due.citations,
+                "status": due.rule.source.status,
+                "warnings": list(due.warnings),
+                "trace": list(due.trace),
+            }
+        )
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    assignee_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "title",
+            "rule_key",
+            "start_date",
+            "due_date",
+            "state",
+            "warning",
+            "met_on",
+            "assignee",
+            "assignee_name",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_assignee_name(self, obj: Deadline) -> str:
+        return obj.assignee.display_name if obj.assignee else ""
+
+
+def _date_param(request: Request, name: str) -> dt.date | None:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise serializers.ValidationError({name: "日期格式应为 YYYY-MM-DD。"}) from None
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise serializers.ValidationError({name: "应为整数。"})
+    return int(value)
+
+
+class DeadlineList(APIView):
+    @extend_schema(
+        summary="期限列表（按数据范围限定）",
+        parameters=[
+            OpenApiParameter("state", str, enum=DeadlineState.values),
+            OpenApiParameter("rule_key", str),
+            OpenApiParameter("organisation", int),
+            OpenApiParameter("assignee", int),
+            OpenApiParameter("due_from", dt.date),
+            OpenApiParameter("due_to", dt.date),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses=DeadlineSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        from rest_framework.pagination import LimitOffsetPagination
+
+        qs = deadlines.deadline_list(
+            user=_user(request),
+            state=request.query_params.get("state") or None,
+            rule_key=request.query_params.get("rule_key") or None,
+            organisation_id=_int_param(request, "organisation"),
+            assignee_id=_int_param(request, "assignee"),
+            due_from=_date_param(request, "due_from"),
+            due_to=_date_param(request, "due_to"),
+        )
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(DeadlineSerializer(page, many=True).data)
+
+
+class DeadlineDetail(APIView):
+    @extend_schema(summary="一条期限", responses=DeadlineSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(DeadlineSerializer(deadlines.deadline_get(user=_user(request), pk=pk)).data)
+
+
+# --- calendar -------------------------------------------------------------------------------
+
+
+class CalendarDaySerializer(serializers.ModelSerializer[CalendarDay]):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name"]
+        extra_kwargs: dict[str, Any] = {"date": {"validators": []}}
+
+
+class CalendarDays(APIView):
+    @extend_schema(
+        summary="节假日与调休上班日",
+        parameters=[OpenApiParameter("year", int)],
+        responses=CalendarDaySerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        year = _int_param(request, "year")
+        return Response(
+            CalendarDaySerializer(deadlines.calendar_day_list(year=year), many=True).data
+        )
+
+    @extend_schema(
+        summary="新增或修改一天（系统管理员）",
+        request=CalendarDaySerializer,
+        responses={201: CalendarDaySerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = CalendarDaySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = deadlines.calendar_day_set(
+            actor=_user(request),
+            day=data.validated_data["date"],
+            kind=data.validated_data["kind"],
+            name=data.validated_data.get("name", ""),
+        )
+        return Response(CalendarDaySerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class CalendarDayDetail(APIView):
+    @extend_schema(summary="删除一天（系统管理员）", responses={204: None})
+    def delete(self, request: Request, day: str) -> Response:
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise serializers.ValidationError({"date": "日期格式应为 YYYY-MM-DD。"}) from None
+        deadlines.calendar_day_delete(actor=_user(request), day=date)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns: list[URLPattern] = [
+    path("rules/", RuleList.as_view(), name="api-rule-list"),
+    path("rules/<str:key>/", RuleDetail.as_view(), name="api-rule-detail"),
+    path("deadlines/compute/", Compute.as_view(), name="api-deadline-compute"),
+    path("deadlines/", DeadlineList.as_view(), name="api-deadline-list"),
+    path("deadlines/<int:pk>/", DeadlineDetail.as_view(), name="api-deadline-detail"),
+    path("calendar/days/", CalendarDays.as_view(), name="api-calendar-days"),
+    path("calendar/days/<str:day>/", CalendarDayDetail.as_view(), name="api-calendar-day"),
+]

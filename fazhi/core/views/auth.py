@@ -14,11 +14,6 @@ from fazhi.core.models import User
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/workbench.html", {})
-
-
-@login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     form = PasswordChangeForm(request.user, request.POST or None)
