@@ -1,0 +1,228 @@
+"""Selectors: announcements, draws, their tasks, re-draw requests, and the published export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from fazhi.core import errors
+from fazhi.core.models import User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap, scoped
+from fazhi.inspections import drawengine
+from fazhi.inspections.models import (
+    Draw,
+    DrawAnnouncement,
+    InspectionPlan,
+    InspectionTask,
+    RedrawRequest,
+    TaskInspector,
+)
+
+
+def _require_view(user: User, action: str) -> None:
+    require_cap(user, Cap.INSPECTION_VIEW, action=action)
+
+
+def announcement_list(*, user: User, plan: InspectionPlan) -> QuerySet[DrawAnnouncement]:
+    _require_view(user, "inspection.announcement_list")
+    return (
+        scoped(DrawAnnouncement.objects.filter(plan=plan), user, "plan__organisation")
+        .defer("candidates_blob", "pool")
+        .select_related("published_by")
+        .prefetch_related("witnesses")
+        .order_by("-number")
+    )
+
+
+def announcement_get(
+    *, user: User, plan: InspectionPlan, number: int | str
+) -> DrawAnnouncement:
+    _require_view(user, "inspection.announcement_get")
+    found = (
+        scoped(DrawAnnouncement.objects.filter(plan=plan), user, "plan__organisation")
+        .select_related("published_by", "plan", "plan__organisation")
+        .prefetch_related("witnesses")
+        .filter(number=number)
+        .first()
+    )
+    if found is None:
+        raise errors.NotFound()
+    return found
+
+
+def draw_list(*, user: User, plan: InspectionPlan) -> QuerySet[Draw]:
+    _require_view(user, "inspection.draw_list")
+    return (
+        scoped(Draw.objects.filter(plan=plan), user, "plan__organisation")
+        .defer("result_blob", "context", "skip_log")
+        .select_related("created_by", "approved_by", "announcement")
+        .order_by("-number")
+    )
+
+
+def draw_get(*, user: User, plan: InspectionPlan, number: int | str) -> Draw:
+    _require_view(user, "inspection.draw_get")
+    found = (
+        scoped(Draw.objects.filter(plan=plan), user, "plan__organisation")
+        .select_related(
+            "plan", "plan__organisation", "announcement", "created_by", "approved_by"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if found is None:
+        raise errors.NotFound()
+    return found
+
+
+def draw_task_list(*, user: User, draw: Draw) -> QuerySet[InspectionTask]:
+    """The draw's tasks with their entity and inspectors (lead first), in draw order."""
+    _require_view(user, "inspection.draw_task_list")
+    return (
+        scoped(InspectionTask.objects.filter(draw=draw), user, "plan__organisation")
+        .select_related("entity", "category")
+        .prefetch_related(
+            Prefetch(
+                "task_inspectors",
+                queryset=TaskInspector.objects.select_related("officer").order_by(
+                    "role", "officer_id"
+                ),
+            )
+        )
+        .order_by("number")
+    )
+
+
+def redraw_list(*, user: User, plan: InspectionPlan) -> QuerySet[RedrawRequest]:
+    _require_view(user, "inspection.redraw_list")
+    return (
+        scoped(RedrawRequest.objects.filter(plan=plan), user, "plan__organisation")
+        .select_related("requested_by", "decided_by", "draw")
+        .order_by("-requested_at")
+    )
+
+
+def redraw_get(*, user: User, pk: int | str) -> RedrawRequest:
+    _require_view(user, "inspection.redraw_get")
+    found = (
+        scoped(RedrawRequest.objects.all(), user, "plan__organisation")
+        .select_related("plan", "plan__organisation", "draw")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise errors.NotFound()
+    return found
+
+
+def export_draw(draw: Draw) -> dict[str, Any]:
+    """The published export of one draw: everything ``verify_draw.py`` needs, nothing else.
+    Callers reach ``draw`` through ``draw_get`` (scoped) or the public portal."""
+    announcement = draw.announcement
+    plan = draw.plan
+    lists = drawengine.unpack_lists(bytes(announcement.candidates_blob))
+    strata = []
+    for meta in announcement.strata:
+        ids, weights = lists.get(meta["key"], ([], None))
+        strata.append(
+            {
+                "key": meta["key"],
+                "category": meta["category"],
+                "quota": meta["quota"],
+                "ratio_bp": meta["ratio_bp"],
+                "weighted": meta["weighted"],
+                "candidates": ids,
+                "weights": weights,
+                "hash": meta["hash"],
+            }
+        )
+    witnesses = [
+        {"name": w.name, "commitment": w.commitment, "secret": w.revealed_secret}
+        for w in announcement.witnesses.order_by("position")
+    ]
+    result = drawengine.unpack_result(bytes(draw.result_blob))
+    result.update({"context": draw.context, "infeasible": draw.infeasible, "skips": draw.skip_log})
+    return {
+        "format": drawengine.EXPORT_FORMAT,
+        "algorithm_version": announcement.algorithm_version,
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "organisation": plan.organisation.name,
+            "year": plan.year,
+        },
+        "announcement": {
+            "number": announcement.number,
+            "published_at": announcement.published_at.isoformat(),
+            "hash": announcement.announcement_hash,
+            "entropy_kind": announcement.entropy_kind,
+            "entropy_spec": announcement.entropy_spec,
+            "strata": announcement.strata,
+            "pool_hash": announcement.pool_hash,
+        },
+        "strata": strata,
+        "pool": announcement.pool,
+        "params": announcement.params,
+        "entropy": {
+            "kind": announcement.entropy_kind,
+            "spec": announcement.entropy_spec,
+            "value": draw.entropy_value,
+            "witnesses": witnesses,
+            "publicly_verifiable": announcement.entropy_kind != "server",
+        },
+        "draw": {
+            "number": draw.number,
+            "status": draw.status,
+            "seed": draw.seed,
+            "result_hash": draw.result_hash,
+            "created_at": draw.created_at.isoformat(),
+            "reason": draw.reason,
+        },
+        "result": result,
+    }
+
+
+def draw_export(*, user: User, draw: Draw) -> dict[str, Any]:
+    _require_view(user, "inspection.draw_export")
+    draw_get(user=user, plan=draw.plan, number=draw.number)
+    return export_draw(draw)
+
+
+def draw_verify(*, user: User, draw: Draw) -> str | None:
+    """Recompute ``draw`` from its export and compare with the stored tasks too.
+    None when everything matches, else the first difference."""
+    export = draw_export(user=user, draw=draw)
+    problem = drawengine.verify_export(export)
+    if problem:
+        return problem
+    return stored_tasks_difference(draw, export["result"]["tasks"])
+
+
+def stored_tasks_difference(draw: Draw, tasks: list[list[Any]]) -> str | None:
+    """Do the task rows in the database still say what the draw's result says?"""
+    teams: dict[int, list[tuple[str, int]]] = {}
+    for task_id, role, officer_id in TaskInspector.objects.filter(task__draw=draw).values_list(
+        "task_id", "role", "officer_id"
+    ):
+        teams.setdefault(task_id, []).append((role, officer_id))
+    rows = list(
+        InspectionTask.objects.filter(draw=draw)
+        .order_by("number")
+        .values_list("id", "stratum_key", "entity_id")
+    )
+    if len(rows) != len(tasks):
+        return f"database holds {len(rows)} tasks, the draw result {len(tasks)}"
+    for index, ((task_id, key, entity), (r_key, r_entity, r_team)) in enumerate(
+        zip(rows, tasks, strict=True)
+    ):
+        team = teams.get(task_id, [])
+        lead = [o for role, o in team if role == "lead"]
+        members = sorted(o for role, o in team if role != "lead")
+        expected_lead = r_team[:1]
+        if key != r_key or entity != r_entity:
+            return f"task {index + 1}: database has {key}:{entity}, draw has {r_key}:{r_entity}"
+        if lead != expected_lead or members != sorted(r_team[1:]):
+            return f"task {index + 1}: database team {lead + members} != draw team {r_team}"
+    return None

@@ -1,0 +1,124 @@
+"""Selectors: inspection plans, their strata, and the yearly visit-cap warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from fazhi.core import errors
+from fazhi.core.models import User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap, scoped
+from fazhi.inspections.models import InspectionPlan, InspectionTask, PlanStratum, TaskState
+
+VISIT_CAP_RULE = "inspection.visit_cap"
+VISIT_CAP_COUNT = "同一层级"
+
+
+def plan_list(
+    *,
+    user: User,
+    year: int | None = None,
+    status: str = "",
+    kind: str = "",
+    q: str = "",
+) -> QuerySet[InspectionPlan]:
+    require_cap(user, Cap.INSPECTION_VIEW, action="inspection.plan_list")
+    qs = scoped(InspectionPlan.objects.all(), user)
+    if year:
+        qs = qs.filter(year=year)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return (
+        qs.select_related("organisation")
+        .annotate(stratum_count=Count("strata", distinct=True))
+        .order_by("-year", "-id")
+    )
+
+
+def plan_get(*, user: User, pk: int | str) -> InspectionPlan:
+    require_cap(user, Cap.INSPECTION_VIEW, action="inspection.plan_get")
+    plan = (
+        scoped(InspectionPlan.objects.all(), user)
+        .select_related("organisation", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None:
+        raise errors.NotFound()
+    return plan
+
+
+def stratum_list(*, user: User, plan: InspectionPlan) -> QuerySet[PlanStratum]:
+    plan_get(user=user, pk=plan.pk)
+    return plan.strata.select_related("category").order_by("key")
+
+
+def stratum_get(*, user: User, plan: InspectionPlan, pk: int | str) -> PlanStratum:
+    stratum = stratum_list(user=user, plan=plan).filter(pk=pk).first()
+    if stratum is None:
+        raise errors.NotFound()
+    return stratum
+
+
+@dataclass(frozen=True)
+class VisitCapReport:
+    cap: int | None
+    source: str  # "plan" (override), the rule's citation, or why there is no cap
+    over: list[tuple[int, str, int]]  # (entity id, name, visits this year), at most ``limit``
+    over_count: int
+
+
+def visit_cap(plan: InspectionPlan) -> tuple[int | None, str]:
+    """The per-entity yearly visit cap for this plan: its own override, else the rule pack."""
+    if plan.per_entity_yearly_cap:
+        return plan.per_entity_yearly_cap, "计划设定"
+    from fazhi.core import rules
+
+    try:
+        rule = rules.rule(
+            VISIT_CAP_RULE, on=plan.window_start, province=plan.organisation.province_code()
+        )
+    except errors.FazhiError as exc:  # unknown rule, or no version in force on that date
+        return None, exc.message
+    counts = rule.value.counts
+    return counts.get(VISIT_CAP_COUNT), rule.citation
+
+
+def plan_visit_cap_report(*, user: User, plan: InspectionPlan, limit: int = 50) -> VisitCapReport:
+    """Entities of this plan's live tasks visited more often this year, by this organisation,
+    than the cap allows. A warning, never a refusal: complaint-driven and assigned checks are
+    exempt from the cap and the plan may have good reason."""
+    plan_get(user=user, pk=plan.pk)
+    cap, source = visit_cap(plan)
+    if cap is None:
+        return VisitCapReport(cap=None, source=source, over=[], over_count=0)
+    entity_ids = (
+        InspectionTask.objects.filter(plan=plan)
+        .exclude(state=TaskState.CANCELLED)
+        .values("entity_id")
+    )
+    over_qs = (
+        InspectionTask.objects.filter(
+            entity_id__in=entity_ids,
+            plan__year=plan.year,
+            plan__organisation_id=plan.organisation_id,
+        )
+        .exclude(state=TaskState.CANCELLED)
+        .values("entity_id", "entity__name")
+        .annotate(visits=Count("id"))
+        .filter(visits__gt=cap)
+        .order_by("-visits", "entity_id")
+    )
+    rows = list(over_qs[:limit])
+    return VisitCapReport(
+        cap=cap,
+        source=source,
+        over=[(r["entity_id"], r["entity__name"], r["visits"]) for r in rows],
+        over_count=over_qs.count() if len(rows) == limit else len(rows),
+    )

@@ -1,0 +1,704 @@
+"""Services: the announcement, the draw, and re-draws (the heart of 双随机).
+
+``plan_announce`` freezes and hashes each stratum's candidate list and the inspector pool and
+fixes the entropy source. ``draw_run`` recomputes the lists under the plan's row lock, refuses
+the draw when any hash differs (the refusal is audited after the rollback), computes the draw with
+the standard-library engine ``fazhi.inspections.drawengine`` and stores its tasks in bulk.
+A plan has one effective draw; a re-draw needs a request with a reason, a leader's approval and a
+new announcement, and the old draw stays visible as superseded.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from fazhi.core import audit, errors
+from fazhi.core.models import Credential, User
+from fazhi.core.models.org import CredentialStatus
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.inspections import drawengine
+from fazhi.inspections.models import (
+    ConflictDeclaration,
+    Draw,
+    DrawAnnouncement,
+    DrawStatus,
+    EntropyKind,
+    InspectionPlan,
+    InspectionTask,
+    InspectorLeave,
+    InspectorProfile,
+    InspectorRole,
+    PlanKind,
+    PlanStatus,
+    PlanStratum,
+    RedrawRequest,
+    RedrawState,
+    TaskInspector,
+    TaskState,
+    Witness,
+)
+from fazhi.registry.models import Entity, EntityStatus
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+SERVER_ENTROPY_SPEC = "服务器随机数（内部抽取，不可公开验证）"
+_CHUNK = 5000
+
+
+# --- the frozen inputs -------------------------------------------------------------------------
+
+
+def stratum_queryset(plan: InspectionPlan, stratum: PlanStratum) -> QuerySet[Entity]:
+    """The stratum's candidates: operating entities in the plan organisation's subtree that are
+    in the stratum's category (and risk grade, and campaign filter), by id."""
+    qs = Entity.objects.filter(
+        organisation__path__startswith=plan.organisation.path,
+        status=EntityStatus.OPERATING,
+        is_active=True,
+        categories=stratum.category_id,
+    )
+    if stratum.risk_grade:
+        qs = qs.filter(risk_grade=stratum.risk_grade)
+    f = stratum.filter or {}
+    if f.get("kind"):
+        qs = qs.filter(kind__in=f["kind"])
+    if f.get("division_prefix"):
+        prefix_q = Q()
+        for prefix in f["division_prefix"]:
+            prefix_q |= Q(division_code__startswith=prefix)
+        qs = qs.filter(prefix_q)
+    if f.get("is_individual") is not None:
+        qs = qs.filter(is_individual=f["is_individual"])
+    return qs.order_by("id")
+
+
+def _fetch(qs: QuerySet[Any], *fields: str) -> list[tuple[Any, ...]]:
+    """Rows of ``fields`` straight from the cursor: no model or dict per row (1,000,000 ids)."""
+    sql, params = qs.values_list(*fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+def _ratio_bp(stratum: PlanStratum) -> int | None:
+    if stratum.ratio is not None:
+        return int(stratum.ratio * 100)
+    if stratum.quota is None:
+        return 10000  # a campaign stratum without quota or ratio takes every target
+    return None
+
+
+def build_strata(plan: InspectionPlan) -> list[drawengine.Stratum]:
+    """Recompute every stratum's canonical candidate list from the directory, now."""
+    weights_by_grade = {str(k): int(v) for k, v in (plan.risk_weights or {}).items()}
+    out: list[drawengine.Stratum] = []
+    for stratum in plan.strata.order_by("key"):
+        qs = stratum_queryset(plan, stratum)
+        weights: list[int] | None = None
+        if stratum.weighted:
+            rows = _fetch(qs, "id", "risk_grade")
+            ids = [r[0] for r in rows]
+            weights = [weights_by_grade.get(r[1], 1) for r in rows]
+        else:
+            ids = [r[0] for r in _fetch(qs, "id")]
+        out.append(
+            drawengine.Stratum(
+                key=stratum.key,
+                category=stratum.category_id,
+                candidates=ids,
+                quota=stratum.quota,
+                ratio_bp=_ratio_bp(stratum),
+                weighted=stratum.weighted,
+                weights=weights,
+            )
+        )
+    return out
+
+
+def build_pool(plan: InspectionPlan) -> list[dict[str, Any]]:
+    """The inspector pool in canonical form: every in-pool officer of the plan organisation's
+    subtree with what the constraints need."""
+    profiles = list(
+        InspectorProfile.objects.filter(
+            in_pool=True,
+            officer__is_active=True,
+            organisation__path__startswith=plan.organisation.path,
+        )
+        .prefetch_related("categories")
+        .order_by("officer_id")
+    )
+    officer_ids = [p.officer_id for p in profiles]
+    credentials: dict[int, list[tuple[str, str]]] = {}
+    leaves: dict[int, list[tuple[str, str]]] = {}
+    conflicts: dict[int, list[int]] = {}
+    for start in range(0, len(officer_ids), _CHUNK):
+        chunk = officer_ids[start : start + _CHUNK]
+        for officer_id, issued, expires in Credential.objects.filter(
+            officer_id__in=chunk, status=CredentialStatus.VALID
+        ).values_list("officer_id", "issued_on", "expires_on"):
+            credentials.setdefault(officer_id, []).append((issued.isoformat(), expires.isoformat()))
+        for officer_id, begin, end in InspectorLeave.objects.filter(
+            officer_id__in=chunk, start__lte=plan.window_end, end__gte=plan.window_start
+        ).values_list("officer_id", "start", "end"):
+            leaves.setdefault(officer_id, []).append((begin.isoformat(), end.isoformat()))
+        for officer_id, entity_id in ConflictDeclaration.objects.filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=plan.window_start),
+            officer_id__in=chunk,
+        ).values_list("officer_id", "entity_id"):
+            conflicts.setdefault(officer_id, []).append(entity_id)
+    return [
+        drawengine.pool_record(
+            officer_id=p.officer_id,
+            categories=[c.pk for c in p.categories.all()],
+            regions=[str(r) for r in (p.regions or [])],
+            credentials=credentials.get(p.officer_id, []),
+            leaves=leaves.get(p.officer_id, []),
+            conflicts=conflicts.get(p.officer_id, []),
+            max_tasks=p.max_tasks_per_plan,
+        )
+        for p in profiles
+    ]
+
+
+def _inputs(
+    plan: InspectionPlan,
+    strata: list[drawengine.Stratum],
+    pool: list[dict[str, Any]],
+    entropy: str = "",
+) -> drawengine.DrawInputs:
+    return drawengine.DrawInputs(
+        plan_id=plan.pk,
+        strata=strata,
+        pool=pool,
+        plan_date=plan.window_start.isoformat(),
+        window=(plan.window_start.isoformat(), plan.window_end.isoformat()),
+        team_size=plan.team_size,
+        entropy=entropy,
+    )
+
+
+def _strata_meta(strata: Sequence[drawengine.Stratum]) -> list[dict[str, Any]]:
+    return [
+        {**s.params(), "count": len(s.candidates), "hash": s.hash()}
+        for s in sorted(strata, key=lambda s: s.key)
+    ]
+
+
+# --- announcement ------------------------------------------------------------------------------
+
+
+def _clean_witnesses(witnesses: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    if not witnesses:
+        raise errors.ValidationFailed(
+            "见证人抽取须至少登记一名见证人及其承诺值。", code="witnesses_required"
+        )
+    out: list[tuple[str, str]] = []
+    for name, commitment in witnesses:
+        name, commitment = name.strip(), commitment.strip().lower()
+        if not name:
+            raise errors.ValidationFailed("请填写见证人姓名。", code="witness_name_required")
+        if not _HEX64.match(commitment):
+            raise errors.ValidationFailed(
+                f"见证人“{name}”的承诺值须为64位十六进制SHA-256值。",
+                code="bad_commitment",
+                witness=name,
+            )
+        if any(commitment == c for _, c in out):
+            raise errors.ValidationFailed(
+                "两名见证人的承诺值相同，请各自重新生成。", code="duplicate_commitment"
+            )
+        out.append((name[:100], commitment))
+    return out
+
+
+def plan_announce(
+    *,
+    actor: User,
+    plan: InspectionPlan,
+    entropy_kind: str,
+    entropy_spec: str = "",
+    witnesses: Sequence[tuple[str, str]] = (),
+) -> DrawAnnouncement:
+    """Publish the announcement: frozen, hashed candidate lists and pool, and the entropy source.
+
+    Allowed on a draft plan, again on an announced plan not yet drawn (the newer announcement is
+    the one that counts), and on a drawn plan whose re-draw has been approved.
+    """
+    require_cap(actor, Cap.INSPECTION_PLAN, action="inspection.plan_announce")
+    require_in_scope(actor, plan.organisation, action="inspection.plan_announce")
+    if plan.kind not in (PlanKind.RANDOM, PlanKind.CAMPAIGN):
+        raise errors.ValidationFailed(
+            "只有双随机抽查和专项检查计划需要公告并抽取。", code="plan_kind_not_drawn"
+        )
+    if entropy_kind not in EntropyKind.values:
+        raise errors.ValidationFailed("随机源类型不正确。", code="bad_entropy_kind")
+    spec = entropy_spec.strip()
+    clean_witnesses: list[tuple[str, str]] = []
+    if entropy_kind == EntropyKind.WITNESSES:
+        clean_witnesses = _clean_witnesses(witnesses)
+        spec = spec or f"{len(clean_witnesses)}名见证人承诺—揭示"
+    elif entropy_kind == EntropyKind.PUBLIC_NUMBER:
+        if len(spec) < 4:
+            raise errors.ValidationFailed(
+                "请事先写明公开号码的来源，如“中国福利彩票3D 2026年12月5日开奖号码”。",
+                code="entropy_spec_required",
+            )
+    else:
+        spec = SERVER_ENTROPY_SPEC
+    with transaction.atomic(durable=True):
+        locked = (
+            InspectionPlan.objects.select_for_update()
+            .select_related("organisation")
+            .get(pk=plan.pk)
+        )
+        latest = locked.announcements.order_by("-number").first()
+        if locked.status == PlanStatus.DRAFT:
+            pass
+        elif locked.status == PlanStatus.ANNOUNCED:
+            if latest is not None and latest.draws.exists():
+                raise errors.InvalidTransition("本公告已抽取。", code="already_drawn")
+        elif locked.status == PlanStatus.DRAWN:
+            if not RedrawRequest.objects.filter(plan=locked, state=RedrawState.APPROVED).exists():
+                raise errors.InvalidTransition(
+                    "计划已抽取；重新抽取须先经领导批准。", code="redraw_not_approved"
+                )
+        else:
+            raise errors.InvalidTransition(
+                "计划当前状态不能公告。", code="plan_not_announceable", status=locked.status
+            )
+        if not locked.strata.exists():
+            raise errors.ValidationFailed("请先设置抽查分层。", code="no_strata")
+        strata = build_strata(locked)
+        pool = build_pool(locked)
+        inputs = _inputs(locked, strata, pool)
+        meta = _strata_meta(strata)
+        pool_hash = drawengine.pool_hash(pool)
+        params = inputs.params()
+        commitments = [c for _, c in clean_witnesses]
+        ahash = drawengine.announcement_hash(
+            plan_id=locked.pk,
+            algorithm_version=drawengine.ALGORITHM_VERSION,
+            strata=meta,
+            pool_hash_value=pool_hash,
+            params=params,
+            entropy_kind=entropy_kind,
+            entropy_spec=spec,
+            commitments=commitments,
+        )
+        announcement = DrawAnnouncement.objects.create(
+            plan=locked,
+            number=(latest.number + 1) if latest else 1,
+            published_at=timezone.now(),
+            published_by=actor,
+            algorithm_version=drawengine.ALGORITHM_VERSION,
+            strata=meta,
+            candidates_blob=drawengine.pack_lists(
+                {s.key: (s.candidates, s.weights if s.weighted else None) for s in strata}
+            ),
+            pool=pool,
+            pool_hash=pool_hash,
+            params=params,
+            entropy_kind=entropy_kind,
+            entropy_spec=spec,
+            announcement_hash=ahash,
+        )
+        Witness.objects.bulk_create(
+            [
+                Witness(announcement=announcement, position=i, name=name, commitment=commitment)
+                for i, (name, commitment) in enumerate(clean_witnesses, start=1)
+            ]
+        )
+        if locked.status == PlanStatus.DRAFT:
+            locked.status = PlanStatus.ANNOUNCED
+            locked.save(update_fields=["status", "updated_at"])
+        audit.append(
+            actor=actor,
+            action="inspection.plan_announced",
+            obj=locked,
+            details={
+                "announcement": announcement.number,
+                "announcement_hash": ahash,
+                "algorithm_version": drawengine.ALGORITHM_VERSION,
+                "lists": {m["key"]: [m["count"], m["hash"]] for m in meta},
+                "pool_hash": pool_hash,
+                "pool_size": len(pool),
+                "entropy_kind": entropy_kind,
+                "entropy_spec": spec,
+                "commitments": commitments,
+            },
+        )
+    return announcement
+
+
+# --- the draw ----------------------------------------------------------------------------------
+
+
+class _Context:
+    def __call__(self, entity_ids: list[int]) -> dict[int, tuple[str, Sequence[int]]]:
+        """Division code and last team of each drawn entity (its latest earlier task with a
+        team, in any plan), read under the plan lock."""
+        out: dict[int, tuple[str, Sequence[int]]] = {}
+        for start in range(0, len(entity_ids), _CHUNK):
+            chunk = entity_ids[start : start + _CHUNK]
+            for entity_id, division in Entity.objects.filter(id__in=chunk).values_list(
+                "id", "division_code"
+            ):
+                out[entity_id] = (division, [])
+            last_task = dict(
+                InspectionTask.objects.filter(entity_id__in=chunk, task_inspectors__isnull=False)
+                .exclude(state=TaskState.CANCELLED)
+                .values("entity_id")
+                .annotate(last=Max("id"))
+                .values_list("entity_id", "last")
+            )
+            teams: dict[int, list[int]] = {}
+            for task_id, officer_id in TaskInspector.objects.filter(
+                task_id__in=list(last_task.values())
+            ).values_list("task_id", "officer_id"):
+                teams.setdefault(task_id, []).append(officer_id)
+            for entity_id, task_id in last_task.items():
+                if entity_id in out:
+                    out[entity_id] = (out[entity_id][0], sorted(teams.get(task_id, [])))
+        return out
+
+
+def _entropy(
+    announcement: DrawAnnouncement, reveals: Sequence[str], public_number: str
+) -> tuple[str, list[Witness]]:
+    if announcement.entropy_kind == EntropyKind.WITNESSES:
+        witnesses = list(announcement.witnesses.order_by("position"))
+        secrets_ = [r.strip() for r in reveals]
+        if len(secrets_) != len(witnesses) or any(not s for s in secrets_):
+            raise errors.ValidationFailed(
+                f"请填写全部{len(witnesses)}名见证人的揭示值。", code="reveals_required"
+            )
+        for witness, secret in zip(witnesses, secrets_, strict=True):
+            if drawengine.witness_commitment(secret) != witness.commitment:
+                raise errors.ValidationFailed(
+                    f"见证人“{witness.name}”的揭示值与其承诺值不符。",
+                    code="witness_reveal_mismatch",
+                    witness=witness.name,
+                )
+            witness.revealed_secret = secret
+        return drawengine.witness_entropy(secrets_), witnesses
+    if announcement.entropy_kind == EntropyKind.PUBLIC_NUMBER:
+        value = drawengine.normalise_public_number(public_number)
+        if not value:
+            raise errors.ValidationFailed(
+                f"请填写公开号码：{announcement.entropy_spec}。", code="public_number_required"
+            )
+        return value[:200], []
+    return secrets.token_hex(32), []
+
+
+def _task_defaults() -> dict[str, Any]:
+    """Column defaults for COPY: every concrete column, so later fields need no change here."""
+    values: dict[str, Any] = {}
+    for f in InspectionTask._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        values[str(f.column)] = f.get_default()
+    return values
+
+
+def _copy_rows(table: str, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with raw.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _store_tasks(*, plan: InspectionPlan, draw: Draw, tasks: list[list[Any]]) -> None:
+    """Tasks belong to the plan's organisation (the one that runs the inspection)."""
+    now = timezone.now()
+    category_of = {s.key: s.category_id for s in plan.strata.all()}
+    numbers = [f"{plan.year}-{plan.pk}-{draw.number}-{i:06d}" for i in range(1, len(tasks) + 1)]
+    if connection.vendor == "postgresql" and len(tasks) > 2000:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [InspectionTask._meta.db_table, len(tasks)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+        base = _task_defaults()
+        base.update({"plan_id": plan.pk, "draw_id": draw.pk, "state": TaskState.ASSIGNED})
+        base["created_at"] = now
+        columns = ["id", *base]
+        fixed = list(base.values())
+        index = {c: i for i, c in enumerate(base)}
+
+        def task_rows() -> Iterator[list[Any]]:
+            for task_id, number, (key, entity, _team) in zip(ids, numbers, tasks, strict=True):
+                row = list(fixed)
+                row[index["stratum_key"]] = key
+                row[index["category_id"]] = category_of[key]
+                row[index["entity_id"]] = entity
+                row[index["organisation_id"]] = plan.organisation_id
+                row[index["number"]] = number
+                yield [task_id, *row]
+
+        _copy_rows(InspectionTask._meta.db_table, columns, task_rows())
+
+        def member_rows() -> Iterator[list[Any]]:
+            for task_id, (_key, _entity, team) in zip(ids, tasks, strict=True):
+                for position, officer_id in enumerate(team):
+                    role = InspectorRole.LEAD if position == 0 else InspectorRole.MEMBER
+                    yield [task_id, officer_id, str(role)]
+
+        _copy_rows(TaskInspector._meta.db_table, ["task_id", "officer_id", "role"], member_rows())
+        return
+    created = InspectionTask.objects.bulk_create(
+        [
+            InspectionTask(
+                plan=plan,
+                draw=draw,
+                stratum_key=key,
+                category_id=category_of[key],
+                entity_id=entity,
+                organisation_id=plan.organisation_id,
+                number=number,
+                state=TaskState.ASSIGNED,
+            )
+            for number, (key, entity, _team) in zip(numbers, tasks, strict=True)
+        ],
+        batch_size=1000,
+    )
+    TaskInspector.objects.bulk_create(
+        [
+            TaskInspector(
+                task_id=task.pk,
+                officer_id=officer_id,
+                role=InspectorRole.LEAD if position == 0 else InspectorRole.MEMBER,
+            )
+            for task, (_key, _entity, team) in zip(created, tasks, strict=True)
+            for position, officer_id in enumerate(team)
+        ],
+        batch_size=2000,
+    )
+
+
+def draw_run(
+    *,
+    actor: User,
+    plan: InspectionPlan,
+    reveals: Sequence[str] = (),
+    public_number: str = "",
+) -> Draw:
+    """Run the draw of ``plan``'s latest announcement. Exactly one of concurrent calls wins: the
+    plan row is locked and an announcement is drawn once (the partial unique index on effective
+    draws is the backstop). A refused attempt is recorded in the audit chain after rollback."""
+    require_cap(actor, Cap.INSPECTION_DRAW, action="inspection.draw_run")
+    require_in_scope(actor, plan.organisation, action="inspection.draw_run")
+    try:
+        with transaction.atomic(durable=True):
+            return _draw_locked(
+                actor=actor, plan_id=plan.pk, reveals=reveals, public_number=public_number
+            )
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        with transaction.atomic(durable=True):
+            audit.append(
+                actor=actor,
+                action="inspection.draw_refused",
+                obj=plan,
+                details={"code": exc.code, "message": exc.message, **_scalars(exc.details)},
+            )
+        raise
+
+
+def _scalars(details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in details.items()
+        if isinstance(v, str | int | float | bool | list) and k not in {"code", "message"}
+    }
+
+
+def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_number: str) -> Draw:
+    plan = InspectionPlan.objects.select_for_update().select_related("organisation").get(pk=plan_id)
+    announcement = plan.announcements.order_by("-number").first()
+    if announcement is None or plan.status not in (PlanStatus.ANNOUNCED, PlanStatus.DRAWN):
+        raise errors.InvalidTransition("计划尚未公告，不能抽取。", code="plan_not_announced")
+    if announcement.draws.exists():
+        raise errors.Conflict(
+            "本公告已抽取（可能有人同时进行了抽取）。如需重新抽取，请申请并经批准后重新公告。",
+            code="already_drawn",
+        )
+    previous = Draw.objects.filter(plan=plan, status=DrawStatus.EFFECTIVE).first()
+    redraw: RedrawRequest | None = None
+    if previous is not None:
+        redraw = (
+            RedrawRequest.objects.select_for_update()
+            .filter(plan=plan, draw=previous, state=RedrawState.APPROVED)
+            .order_by("-decided_at")
+            .first()
+        )
+        if redraw is None:
+            raise errors.Conflict(
+                "计划已有有效抽取；重新抽取须先经领导批准。", code="redraw_not_approved"
+            )
+        assert redraw.decided_at is not None
+        if announcement.published_at < redraw.decided_at:
+            raise errors.Conflict(
+                "重新抽取须在批准后重新公告。", code="announcement_predates_redraw"
+            )
+        if InspectionTask.objects.filter(draw=previous).exclude(state=TaskState.ASSIGNED).exists():
+            raise errors.Conflict("原抽取的任务已开始实施，不能重新抽取。", code="tasks_started")
+    entropy, witnesses = _entropy(announcement, reveals, public_number)
+
+    # The lists must be exactly those announced.
+    strata = build_strata(plan)
+    announced = {m["key"]: m for m in announcement.strata}
+    changed = sorted(
+        s.key
+        for s in strata
+        if s.key not in announced
+        or announced[s.key]["hash"] != s.hash()
+        or announced[s.key]["count"] != len(s.candidates)
+    )
+    if changed or set(announced) != {s.key for s in strata}:
+        raise errors.Conflict(
+            "公告后候选名单已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
+            code="candidates_changed",
+            strata=changed or sorted(set(announced) ^ {s.key for s in strata}),
+        )
+    pool = build_pool(plan)
+    if drawengine.pool_hash(pool) != announcement.pool_hash:
+        raise errors.Conflict(
+            "公告后检查人员库已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
+            code="pool_changed",
+        )
+    inputs = _inputs(plan, strata, list(announcement.pool), entropy)
+    if inputs.params() != announcement.params:
+        raise errors.Conflict("公告后抽取参数已变化。", code="params_changed")
+    context = _Context()
+    outcome = drawengine.run(inputs, context)
+    result = outcome.result
+
+    number = (plan.draws.aggregate(n=Max("number"))["n"] or 0) + 1
+    if previous is not None:
+        previous.status = DrawStatus.SUPERSEDED
+        previous.save(update_fields=["status"])
+        InspectionTask.objects.filter(draw=previous).update(state=TaskState.CANCELLED)
+    draw = Draw.objects.create(
+        plan=plan,
+        announcement=announcement,
+        number=number,
+        status=DrawStatus.EFFECTIVE,
+        seed=outcome.seed,
+        entropy_value=entropy,
+        params=inputs.params(),
+        context=result["context"],
+        result_blob=drawengine.pack_result(
+            {k: v for k, v in result.items() if k not in ("context", "infeasible", "skips")}
+        ),
+        result_hash=outcome.result_hash,
+        task_count=len(result["tasks"]),
+        infeasible=result["infeasible"],
+        skip_log=result["skips"],
+        reason=redraw.reason if redraw else "",
+        created_by=actor,
+        approved_by=redraw.decided_by if redraw else None,
+    )
+    if witnesses:
+        now = timezone.now()
+        for witness in witnesses:
+            witness.revealed_at = now
+        Witness.objects.bulk_update(witnesses, ["revealed_secret", "revealed_at"])
+    if redraw is not None:
+        redraw.state = RedrawState.USED
+        redraw.save(update_fields=["state"])
+    _store_tasks(plan=plan, draw=draw, tasks=result["tasks"])
+    plan.status = PlanStatus.DRAWN
+    plan.save(update_fields=["status", "updated_at"])
+    audit.append(
+        actor=actor,
+        action="inspection.drawn",
+        obj=plan,
+        details={
+            "draw": number,
+            "announcement": announcement.number,
+            "announcement_hash": announcement.announcement_hash,
+            "algorithm_version": drawengine.ALGORITHM_VERSION,
+            "seed": outcome.seed,
+            "entropy_kind": announcement.entropy_kind,
+            "entropy": entropy,
+            "lists": outcome.list_hashes,
+            "pool_hash": outcome.pool_hash,
+            "result_hash": outcome.result_hash,
+            "tasks": len(result["tasks"]),
+            "infeasible_strata": sorted(result["infeasible"]["strata"]),
+            "infeasible_tasks": len(result["infeasible"]["tasks"]),
+            "supersedes": previous.number if previous else None,
+            "reason": draw.reason,
+        },
+    )
+    return draw
+
+
+# --- re-draws ----------------------------------------------------------------------------------
+
+
+def redraw_request(*, actor: User, plan: InspectionPlan, reason: str) -> RedrawRequest:
+    require_cap(actor, Cap.INSPECTION_DRAW, action="inspection.redraw_request")
+    require_in_scope(actor, plan.organisation, action="inspection.redraw_request")
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise errors.ValidationFailed("请写明重新抽取的理由。", code="reason_required")
+    with transaction.atomic(durable=True):
+        locked = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
+        current = Draw.objects.filter(plan=locked, status=DrawStatus.EFFECTIVE).first()
+        if current is None:
+            raise errors.InvalidTransition("计划尚无有效抽取。", code="no_effective_draw")
+        if RedrawRequest.objects.filter(
+            plan=locked, state__in=[RedrawState.PENDING, RedrawState.APPROVED]
+        ).exists():
+            raise errors.Conflict("已有待审批或已批准的重新抽取申请。", code="redraw_open")
+        request = RedrawRequest.objects.create(
+            plan=locked, draw=current, reason=reason[:500], requested_by=actor
+        )
+        audit.append(
+            actor=actor,
+            action="inspection.redraw_requested",
+            obj=locked,
+            details={"request": request.pk, "draw": current.number, "reason": request.reason},
+        )
+    return request
+
+
+def redraw_decide(
+    *, actor: User, request: RedrawRequest, approve: bool, note: str = ""
+) -> RedrawRequest:
+    require_cap(actor, Cap.INSPECTION_APPROVE, action="inspection.redraw_decide")
+    require_in_scope(actor, request.plan.organisation, action="inspection.redraw_decide")
+    note = note.strip()
+    if not approve and not note:
+        raise errors.ValidationFailed("驳回须写明意见。", code="note_required")
+    with transaction.atomic(durable=True):
+        InspectionPlan.objects.select_for_update().get(pk=request.plan_id)
+        locked = RedrawRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.state != RedrawState.PENDING:
+            raise errors.InvalidTransition("该申请已处理。", code="redraw_not_pending")
+        if locked.requested_by_id == actor.pk:
+            raise errors.PermissionDenied("不能审批本人提出的重新抽取申请。", code="self_approval")
+        locked.state = RedrawState.APPROVED if approve else RedrawState.REJECTED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_note = note[:500]
+        locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        audit.append(
+            actor=actor,
+            action="inspection.redraw_approved" if approve else "inspection.redraw_rejected",
+            obj=locked.plan,
+            details={"request": locked.pk, "note": locked.decision_note},
+        )
+    return locked

@@ -1,0 +1,486 @@
+"""Services: inspection plans and their strata, and task lists imported from a higher level.
+
+Plans are edited only while in draft. A stratum says which category (and risk grade) to draw
+from and how many: a quota or a ratio; a campaign stratum with neither takes every target that
+matches its filter. Announcing and drawing live in ``services.draws``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from fazhi.core import audit, errors
+from fazhi.core.models import Organisation, User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.inspections.models import (
+    InspectionItem,
+    InspectionPlan,
+    InspectionTask,
+    PlanKind,
+    PlanStatus,
+    PlanStratum,
+    TaskState,
+)
+from fazhi.registry.models import Entity, EntityKind, SupervisionCategory
+
+_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+FILTER_KEYS = {"kind", "division_prefix", "is_individual"}
+_PLAN_FIELDS = (
+    "title",
+    "year",
+    "window_start",
+    "window_end",
+    "lead_department",
+    "joint_departments",
+    "is_joint",
+    "uses_risk_ratio",
+    "team_size",
+    "per_entity_yearly_cap",
+    "external_source",
+    "notes",
+)
+
+
+def _require_plan_writer(actor: User, organisation: Organisation, action: str) -> None:
+    require_cap(actor, Cap.INSPECTION_PLAN, action=action)
+    require_in_scope(actor, organisation, action=action)
+
+
+def _clean_plan_fields(values: dict[str, Any]) -> dict[str, Any]:
+    title = str(values.get("title", "")).strip()
+    if not title:
+        raise errors.ValidationFailed("请填写计划名称。", code="title_required")
+    values["title"] = title[:200]
+    start, end = values.get("window_start"), values.get("window_end")
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        raise errors.ValidationFailed("请填写实施起止日期。", code="window_required")
+    if end < start:
+        raise errors.ValidationFailed("实施结束日期不能早于开始日期。", code="window_order")
+    year = values.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise errors.ValidationFailed("年度不正确。", code="bad_year")
+    if start.year != year and end.year != year:
+        raise errors.ValidationFailed("实施期间须在计划年度内。", code="window_outside_year")
+    team = values.get("team_size", 2)
+    if not isinstance(team, int) or not 2 <= team <= 9:
+        raise errors.ValidationFailed(
+            "每组检查人员须为2至9人（检查应由两名以上人员实施）。", code="bad_team_size"
+        )
+    cap = values.get("per_entity_yearly_cap")
+    if cap is not None and (not isinstance(cap, int) or cap < 1):
+        raise errors.ValidationFailed("每户年度检查次数上限须为正整数。", code="bad_visit_cap")
+    joint = values.get("joint_departments") or []
+    values["joint_departments"] = [str(d).strip() for d in joint if str(d).strip()]
+    if values.get("is_joint") and not values["joint_departments"]:
+        raise errors.ValidationFailed("联合抽查须填写联合部门。", code="joint_departments_required")
+    return values
+
+
+def _clean_items(plan_org: Organisation, items: Sequence[InspectionItem]) -> list[InspectionItem]:
+    """Items must be active and belong to the plan's organisation or one of its ancestors."""
+    paths = dict(
+        Organisation.objects.filter(pk__in={i.organisation_id for i in items}).values_list(
+            "pk", "path"
+        )
+    )
+    for item in items:
+        if not item.is_active:
+            raise errors.ValidationFailed(f"抽查事项“{item.name}”已停用。", code="inactive_item")
+        if not plan_org.path.startswith(paths[item.organisation_id]):
+            raise errors.ValidationFailed(
+                f"抽查事项“{item.name}”不属于本机构或其上级。", code="item_out_of_scope"
+            )
+    return list(items)
+
+
+def plan_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    kind: str,
+    title: str,
+    year: int,
+    window_start: dt.date,
+    window_end: dt.date,
+    lead_department: str = "",
+    joint_departments: Sequence[str] = (),
+    is_joint: bool = False,
+    items: Sequence[InspectionItem] = (),
+    uses_risk_ratio: bool = False,
+    team_size: int = 2,
+    per_entity_yearly_cap: int | None = None,
+    external_source: str = "",
+    notes: str = "",
+) -> InspectionPlan:
+    _require_plan_writer(actor, organisation, "inspection.plan_create")
+    if kind not in PlanKind.values:
+        raise errors.ValidationFailed("计划类型不正确。", code="bad_plan_kind")
+    values = _clean_plan_fields(
+        {
+            "title": title,
+            "year": year,
+            "window_start": window_start,
+            "window_end": window_end,
+            "lead_department": lead_department.strip()[:100],
+            "joint_departments": list(joint_departments),
+            "is_joint": is_joint,
+            "uses_risk_ratio": uses_risk_ratio,
+            "team_size": team_size,
+            "per_entity_yearly_cap": per_entity_yearly_cap,
+            "external_source": external_source.strip()[:200],
+            "notes": notes,
+        }
+    )
+    if kind == PlanKind.IMPORTED and not values["external_source"]:
+        raise errors.ValidationFailed(
+            "上级下达任务须注明任务来源（如上级计划名称）。", code="external_source_required"
+        )
+    clean_items = _clean_items(organisation, items)
+    with transaction.atomic(durable=True):
+        plan = InspectionPlan.objects.create(
+            organisation=organisation, kind=kind, created_by=actor, **values
+        )
+        plan.items.set(clean_items)
+        audit.append(
+            actor=actor,
+            action="inspection.plan_created",
+            obj=plan,
+            details={"title": plan.title, "kind": kind, "year": year},
+        )
+    return plan
+
+
+def _lock_draft(plan: InspectionPlan) -> InspectionPlan:
+    locked = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != PlanStatus.DRAFT:
+        raise errors.InvalidTransition(
+            "计划已公告或已抽取，不能再修改。", code="plan_not_draft", status=locked.status
+        )
+    return locked
+
+
+def plan_update(
+    *,
+    actor: User,
+    plan: InspectionPlan,
+    items: Sequence[InspectionItem] | None = None,
+    **changes: Any,
+) -> InspectionPlan:
+    """Change a draft plan. ``changes`` may hold any of the plan's editable fields."""
+    _require_plan_writer(actor, plan.organisation, "inspection.plan_update")
+    unknown = set(changes) - set(_PLAN_FIELDS)
+    if unknown:
+        raise errors.ValidationFailed(
+            "不能修改这些字段。", code="bad_fields", fields=sorted(unknown)
+        )
+    values = {name: getattr(plan, name) for name in _PLAN_FIELDS}
+    values.update(changes)
+    values = _clean_plan_fields(values)
+    clean_items = _clean_items(plan.organisation, items) if items is not None else None
+    with transaction.atomic(durable=True):
+        locked = _lock_draft(plan)
+        changed = {k: str(v) for k, v in values.items() if getattr(locked, k) != v}
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save()
+        if clean_items is not None:
+            locked.items.set(clean_items)
+            changed["items"] = ",".join(str(i.pk) for i in clean_items)
+        audit.append(
+            actor=actor, action="inspection.plan_updated", obj=locked, details={"changed": changed}
+        )
+    return locked
+
+
+def _clean_filter(raw: dict[str, Any] | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    unknown = set(raw) - FILTER_KEYS
+    if unknown:
+        raise errors.ValidationFailed(
+            f"不支持的筛选条件：{'、'.join(sorted(unknown))}。", code="bad_filter"
+        )
+    out: dict[str, Any] = {}
+    if raw.get("kind"):
+        kinds = sorted({str(k) for k in raw["kind"]})
+        bad = [k for k in kinds if k not in EntityKind.values]
+        if bad:
+            raise errors.ValidationFailed(
+                f"未知的对象类型：{'、'.join(bad)}。", code="bad_filter_kind"
+            )
+        out["kind"] = kinds
+    if raw.get("division_prefix"):
+        prefixes = sorted({str(p).strip() for p in raw["division_prefix"] if str(p).strip()})
+        if any(not p.isdigit() or len(p) > 6 for p in prefixes):
+            raise errors.ValidationFailed("区划前缀须为1至6位数字。", code="bad_filter_division")
+        out["division_prefix"] = prefixes
+    if raw.get("is_individual") is not None:
+        out["is_individual"] = bool(raw["is_individual"])
+    return out
+
+
+def stratum_add(
+    *,
+    actor: User,
+    plan: InspectionPlan,
+    key: str,
+    category: SupervisionCategory,
+    risk_grade: str = "",
+    quota: int | None = None,
+    ratio: Decimal | str | None = None,
+    weighted: bool = False,
+    filter: dict[str, Any] | None = None,
+) -> PlanStratum:
+    _require_plan_writer(actor, plan.organisation, "inspection.stratum_add")
+    key = key.strip().lower()
+    if not _KEY_RE.match(key):
+        raise errors.ValidationFailed(
+            "分层代码须为小写字母、数字、连字符或下划线（最多60位）。", code="bad_stratum_key"
+        )
+    if risk_grade not in ("", "A", "B", "C", "D"):
+        raise errors.ValidationFailed("风险等级须为A、B、C或D。", code="bad_risk_grade")
+    if quota is not None and ratio not in (None, ""):
+        raise errors.ValidationFailed("抽取数量与抽取比例只能填写一项。", code="quota_and_ratio")
+    ratio_value: Decimal | None = None
+    if ratio not in (None, ""):
+        try:
+            ratio_value = Decimal(str(ratio)).quantize(Decimal("0.01"))
+        except InvalidOperation as exc:
+            raise errors.ValidationFailed("抽取比例须为数字。", code="bad_ratio") from exc
+        if not Decimal("0") < ratio_value <= Decimal("100"):
+            raise errors.ValidationFailed("抽取比例须大于0且不超过100%。", code="bad_ratio")
+    if quota is not None and quota < 1:
+        raise errors.ValidationFailed("抽取数量须为正整数。", code="bad_quota")
+    if quota is None and ratio_value is None and plan.kind == PlanKind.RANDOM:
+        raise errors.ValidationFailed("请填写抽取数量或抽取比例。", code="quota_or_ratio_required")
+    if plan.kind == PlanKind.IMPORTED:
+        raise errors.ValidationFailed(
+            "上级下达任务的计划不设分层，请导入任务清单。", code="imported_plan_no_strata"
+        )
+    if weighted and risk_grade:
+        raise errors.ValidationFailed(
+            "按风险加权的分层不能再限定单一风险等级。", code="weighted_with_grade"
+        )
+    if not category.is_active:
+        raise errors.ValidationFailed(
+            f"专业类别“{category.name}”已停用。", code="inactive_category"
+        )
+    clean_filter = _clean_filter(filter)
+    with transaction.atomic(durable=True):
+        locked = _lock_draft(plan)
+        if locked.strata.filter(key=key).exists():
+            raise errors.ValidationFailed(f"分层代码“{key}”已存在。", code="duplicate_stratum_key")
+        stratum = PlanStratum.objects.create(
+            plan=locked,
+            key=key,
+            category=category,
+            risk_grade=risk_grade,
+            quota=quota,
+            ratio=ratio_value,
+            weighted=weighted,
+            filter=clean_filter,
+        )
+        audit.append(
+            actor=actor,
+            action="inspection.stratum_added",
+            obj=locked,
+            details={
+                "key": key,
+                "category": category.code,
+                "risk_grade": risk_grade,
+                "quota": quota,
+                "ratio": str(ratio_value) if ratio_value is not None else None,
+                "weighted": weighted,
+                "filter": clean_filter,
+            },
+        )
+    return stratum
+
+
+def stratum_remove(*, actor: User, stratum: PlanStratum) -> None:
+    plan = stratum.plan
+    _require_plan_writer(actor, plan.organisation, "inspection.stratum_remove")
+    with transaction.atomic(durable=True):
+        locked = _lock_draft(plan)
+        deleted, _ = PlanStratum.objects.filter(pk=stratum.pk, plan=locked).delete()
+        if not deleted:
+            raise errors.NotFound()
+        audit.append(
+            actor=actor,
+            action="inspection.stratum_removed",
+            obj=locked,
+            details={"key": stratum.key},
+        )
+
+
+# --- imported task lists --------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("任务编号", "统一社会信用代码/身份证号", "专业类别", "备注")
+
+
+def import_template() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务清单"
+    ws.append(list(IMPORT_COLUMNS))
+    ws.append(["GJ2026-000001", "12350500MB0000000X", "公共场所卫生", "示例行，导入前请删除"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _read_rows(content: bytes) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a bad file
+        raise errors.ValidationFailed(
+            "无法读取文件，请上传 .xlsx 格式的任务清单。", code="bad_file"
+        ) from exc
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    names = [str(c).strip() if c is not None else "" for c in (header or ())]
+    if names[: len(IMPORT_COLUMNS)] != list(IMPORT_COLUMNS):
+        raise errors.ValidationFailed(
+            f"表头须为：{'、'.join(IMPORT_COLUMNS)}。",
+            code="bad_header",
+            errors=[{"row": 1, "column": "表头", "reason": "表头与模板不一致"}],
+        )
+    out: list[tuple[int, list[str]]] = []
+    for index, row in enumerate(rows, start=2):
+        cells = ["" if c is None else str(c).strip() for c in row[: len(IMPORT_COLUMNS)]]
+        cells += [""] * (len(IMPORT_COLUMNS) - len(cells))
+        if any(cells):
+            out.append((index, cells))
+    wb.close()
+    return out
+
+
+def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> int:
+    """Import a higher level's task list (.xlsx) into a draft plan of kind ``imported``.
+
+    Their task numbers are kept. Every bad row is reported (row, column, reason) and nothing is
+    written unless the whole file is clean. Returns the number of tasks created.
+    """
+    _require_plan_writer(actor, plan.organisation, "inspection.plan_import_tasks")
+    if plan.kind != PlanKind.IMPORTED:
+        raise errors.ValidationFailed(
+            "只有“上级下达任务”类型的计划可以导入任务清单。", code="plan_not_imported"
+        )
+    rows = _read_rows(content)
+    if not rows:
+        raise errors.ValidationFailed("文件中没有任务。", code="empty_file")
+    problems: list[dict[str, Any]] = []
+    codes = {cells[1].upper() for _, cells in rows if cells[1]}
+    entities = {
+        (e.uscc or e.id_number).upper(): e
+        for e in Entity.objects.filter(uscc__in=codes).select_related("organisation")
+    }
+    entities.update(
+        {
+            e.id_number.upper(): e
+            for e in Entity.objects.filter(id_number__in=codes).select_related("organisation")
+        }
+    )
+    categories: dict[str, SupervisionCategory] = {}
+    for c in SupervisionCategory.objects.filter(is_active=True):
+        categories[c.name] = c
+        categories[c.code] = c
+    existing = set(InspectionTask.objects.filter(plan=plan).values_list("number", flat=True))
+    seen: dict[str, int] = {}
+    planned: list[tuple[str, Entity, SupervisionCategory, str]] = []
+    for row, (number, code, category_name, note) in rows:
+        bad = False
+        if not number:
+            problems.append({"row": row, "column": IMPORT_COLUMNS[0], "reason": "任务编号为空"})
+            bad = True
+        elif len(number) > 60:
+            problems.append({"row": row, "column": IMPORT_COLUMNS[0], "reason": "任务编号过长"})
+            bad = True
+        elif number in seen:
+            problems.append(
+                {
+                    "row": row,
+                    "column": IMPORT_COLUMNS[0],
+                    "reason": f"任务编号与第{seen[number]}行重复",
+                }
+            )
+            bad = True
+        elif number in existing:
+            problems.append(
+                {"row": row, "column": IMPORT_COLUMNS[0], "reason": "任务编号已在本计划中"}
+            )
+            bad = True
+        else:
+            seen[number] = row
+        entity = entities.get(code.upper())
+        if not code:
+            problems.append({"row": row, "column": IMPORT_COLUMNS[1], "reason": "代码为空"})
+            bad = True
+        elif entity is None:
+            problems.append(
+                {"row": row, "column": IMPORT_COLUMNS[1], "reason": "名录库中没有该检查对象"}
+            )
+            bad = True
+        elif not entity.organisation.path.startswith(plan.organisation.path):
+            problems.append(
+                {"row": row, "column": IMPORT_COLUMNS[1], "reason": "该检查对象不在本机构管辖范围"}
+            )
+            bad = True
+        category = categories.get(category_name)
+        if category is None:
+            problems.append(
+                {
+                    "row": row,
+                    "column": IMPORT_COLUMNS[2],
+                    "reason": f"未知的专业类别“{category_name}”",
+                }
+            )
+            bad = True
+        if not bad:
+            assert entity is not None and category is not None
+            planned.append((number, entity, category, note))
+    if problems:
+        raise errors.ValidationFailed(
+            f"任务清单有{len(problems)}处错误，未导入任何任务。",
+            code="import_rows_invalid",
+            errors=problems,
+        )
+    with transaction.atomic(durable=True):
+        locked = _lock_draft(plan)
+        InspectionTask.objects.bulk_create(
+            [
+                InspectionTask(
+                    plan=locked,
+                    entity=entity,
+                    organisation_id=entity.organisation_id,
+                    category=category,
+                    number=number,
+                    notes=note,
+                    state=TaskState.ASSIGNED,
+                )
+                for number, entity, category, note in planned
+            ],
+            batch_size=1000,
+        )
+        locked.status = PlanStatus.IN_PROGRESS
+        locked.save(update_fields=["status", "updated_at"])
+        audit.append(
+            actor=actor,
+            action="inspection.tasks_imported",
+            obj=locked,
+            details={"count": len(planned), "source": locked.external_source},
+        )
+    return len(planned)

@@ -1,0 +1,114 @@
+"""The announcement and draw services: success paths, guards, refusals, scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from fazhi.core import errors
+from fazhi.core.models import AuditEvent
+from fazhi.inspections.models import (
+    Draw,
+    DrawStatus,
+    InspectionTask,
+    PlanStatus,
+    TaskInspector,
+)
+from fazhi.inspections.selectors.draws import draw_export, draw_verify
+from fazhi.inspections.services.draws import draw_run, plan_announce
+from fazhi.inspections.services.plans import stratum_add
+from fazhi.inspections.tests.test_draw_support import (
+    add_entity,
+    drawn_plan,
+    make_plan,
+    make_world,
+    secret_pair,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_announce_and_draw_public_number():
+    w = make_world()
+    plan, draw = drawn_plan(w, quota=4)
+    assert plan.status == PlanStatus.DRAWN
+    assert draw.status == DrawStatus.EFFECTIVE and draw.number == 1
+    tasks = list(InspectionTask.objects.filter(draw=draw))
+    assert len(tasks) == 4 == draw.task_count
+    assert len({t.entity_id for t in tasks}) == 4
+    for task in tasks:
+        team = list(TaskInspector.objects.filter(task=task))
+        assert len(team) == 2
+        assert {m.role for m in team} == {"lead", "member"}
+    event = AuditEvent.objects.filter(action="inspection.drawn").get()
+    assert draw.seed in event.details_json and draw.result_hash in event.details_json
+    assert draw_verify(user=w.planner, draw=draw) is None
+
+
+def test_witness_draw_checks_reveals():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    s1, c1 = secret_pair("x")
+    s2, c2 = secret_pair("y")
+    plan_announce(
+        actor=w.planner, plan=plan, entropy_kind="witnesses", witnesses=[("甲", c1), ("乙", c2)]
+    )
+    with pytest.raises(errors.ValidationFailed) as exc:
+        draw_run(actor=w.planner, plan=plan, reveals=[s1, "wrong"])
+    assert exc.value.code == "witness_reveal_mismatch"
+    assert not Draw.objects.filter(plan=plan).exists()
+    assert AuditEvent.objects.filter(action="inspection.draw_refused").count() == 1
+    with pytest.raises(errors.ValidationFailed) as exc:
+        draw_run(actor=w.planner, plan=plan, reveals=[s1])
+    assert exc.value.code == "reveals_required"
+    draw = draw_run(actor=w.planner, plan=plan, reveals=[s1, s2])
+    assert draw.task_count == 3
+    export = draw_export(user=w.planner, draw=draw)
+    assert [x["secret"] for x in export["entropy"]["witnesses"]] == [s1, s2]
+    assert draw_verify(user=w.planner, draw=draw) is None
+
+
+def test_changed_candidates_refused_and_audited():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    add_entity(w)  # a new public place after the announcement
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan)
+    assert exc.value.code == "candidates_changed"
+    assert not Draw.objects.filter(plan=plan).exists()
+    assert not InspectionTask.objects.filter(plan=plan).exists()
+    refused = AuditEvent.objects.filter(action="inspection.draw_refused").get()
+    assert "candidates_changed" in refused.details_json
+    # a fresh announcement freezes the new list, and the draw goes through
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert draw_run(actor=w.planner, plan=plan).task_count == 3
+
+
+def test_second_draw_of_one_announcement_refused():
+    w = make_world()
+    plan, _ = drawn_plan(w)
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan, public_number="1")
+    assert exc.value.code == "already_drawn"
+    assert Draw.objects.filter(plan=plan).count() == 1
+
+
+def test_draw_needs_cap_and_scope():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    with pytest.raises(errors.PermissionDenied):
+        draw_run(actor=w.leader, plan=plan)  # leaders approve, they do not draw
+    with pytest.raises(errors.OutOfScope):
+        draw_run(actor=w.stranger, plan=plan)
+    assert not Draw.objects.filter(plan=plan).exists()
+
+
+def test_quota_above_candidates_reported_not_filled():
+    w = make_world(entities=3)
+    _plan, draw = drawn_plan(w, quota=5)
+    assert draw.task_count == 3
+    assert draw.infeasible["strata"]["gg"]["code"] == "quota_exceeds_candidates"
