@@ -1,0 +1,223 @@
+"""Document types and document numbers: services, guards, CLI, and concurrent issuing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from fazhi.core import errors
+from fazhi.core.audit import verify
+from fazhi.core.models import AuditEvent, DocumentNumber, DocumentNumberCounter, DocumentType, Role
+from fazhi.core.numbering import (
+    document_number_issue,
+    document_number_list,
+    document_type_create,
+    document_type_list,
+)
+from fazhi.core.tests.factories import make_org_tree, make_user
+from fazhi.core.tests.test_audit_concurrency import test_database_env
+
+pytestmark = pytest.mark.django_db
+YEAR = timezone.localdate().year
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org():
+    tree = make_org_tree()
+    district = tree.districts[0]
+    admin = make_user(district, Role.SYSTEM_ADMIN)
+    document_type_create(
+        actor=admin, organisation=district, key="penalty", name="行政处罚决定书", prefix="泉卫医罚"
+    )
+    return {
+        "tree": tree,
+        "district": district,
+        "admin": admin,
+        "sup": make_user(district, Role.SUPERVISOR),
+        "viewer": make_user(district, Role.VIEWER),
+        "other_sup": make_user(tree.districts[1], Role.SUPERVISOR),
+    }
+
+
+def test_issue_counts_per_type_and_year(org):
+    issue = lambda **kw: document_number_issue(  # noqa: E731
+        actor=org["sup"], organisation=org["district"], **kw
+    )
+    assert issue(type_key="penalty", year=2024) == "泉卫医罚〔2024〕1号"
+    assert issue(type_key="penalty", year=2024) == "泉卫医罚〔2024〕2号"
+    assert issue(type_key="penalty", year=2025) == "泉卫医罚〔2025〕1号"
+    assert issue(type_key="penalty") == f"泉卫医罚〔{YEAR}〕{2 if YEAR == 2024 else 1}号"
+    document_type_create(
+        actor=org["admin"],
+        organisation=org["district"],
+        key="order",
+        name="卫生监督意见书",
+        prefix="泉卫医意",
+    )
+    assert issue(type_key="order", year=2024) == "泉卫医意〔2024〕1号"
+    assert issue(type_key="penalty", year=2024) == "泉卫医罚〔2024〕3号"
+    event = AuditEvent.objects.filter(action="document_number.issued").latest("seq")
+    assert json.loads(event.details_json) == {
+        "serial": 3,
+        "text": "泉卫医罚〔2024〕3号",
+        "type_key": "penalty",
+        "year": 2024,
+    }
+    assert event.actor_id == org["sup"].pk and event.organisation_id == org["district"].pk
+    assert verify().ok
+
+
+def test_unknown_type(org):
+    with pytest.raises(errors.UnknownDocumentType) as info:
+        document_number_issue(
+            actor=org["sup"], organisation=org["district"], type_key="nope", year=2024
+        )
+    assert info.value.code == "unknown_document_type"
+    assert not DocumentNumberCounter.objects.exists()
+
+
+def test_type_of_another_organisation_is_unknown_here(org):
+    neighbour = org["tree"].districts[1]
+    with pytest.raises(errors.UnknownDocumentType):
+        document_number_issue(actor=None, organisation=neighbour, type_key="penalty", year=2024)
+
+
+@pytest.mark.parametrize("year", [1999, YEAR + 2])
+def test_bad_year(org, year):
+    with pytest.raises(errors.ValidationFailed) as info:
+        document_number_issue(
+            actor=org["sup"], organisation=org["district"], type_key="penalty", year=year
+        )
+    assert info.value.code == "docnumber_year_invalid"
+
+
+def test_issue_needs_capability_and_scope(org):
+    with pytest.raises(errors.PermissionDenied):
+        document_number_issue(
+            actor=org["viewer"], organisation=org["district"], type_key="penalty", year=2024
+        )
+    with pytest.raises(errors.OutOfScope):
+        document_number_issue(
+            actor=org["other_sup"], organisation=org["district"], type_key="penalty", year=2024
+        )
+    assert not DocumentNumber.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "name", "prefix", "code"),
+    [
+        ("Penalty", "决定书", "泉卫甲", "document_type_key_invalid"),
+        ("1x", "决定书", "泉卫甲", "document_type_key_invalid"),
+        ("x" * 41, "决定书", "泉卫甲", "document_type_key_invalid"),
+        ("x", "", "泉卫甲", "document_type_name_invalid"),
+        ("x", "决定书", "", "document_type_prefix_invalid"),
+        ("x", "决定书", "泉卫〔罚", "document_type_prefix_invalid"),
+        ("x", "决定书", "泉卫 罚", "document_type_prefix_invalid"),
+        ("penalty", "决定书", "泉卫甲", "document_type_exists"),
+        ("x", "决定书", "泉卫医罚", "document_prefix_taken"),
+    ],
+)
+def test_document_type_bad_input(org, key, name, prefix, code):
+    with pytest.raises(errors.ValidationFailed) as info:
+        document_type_create(
+            actor=org["admin"], organisation=org["district"], key=key, name=name, prefix=prefix
+        )
+    assert info.value.code == code
+    assert DocumentType.objects.count() == 1
+
+
+def test_document_type_needs_org_manage_and_scope(org):
+    with pytest.raises(errors.PermissionDenied):
+        document_type_create(
+            actor=org["sup"], organisation=org["district"], key="x", name="书", prefix="甲"
+        )
+    city_admin = make_user(org["tree"].cities[1], Role.SYSTEM_ADMIN)
+    with pytest.raises(errors.OutOfScope):
+        document_type_create(
+            actor=city_admin, organisation=org["district"], key="x", name="书", prefix="甲"
+        )
+
+
+def test_selectors_are_scoped(org, django_assert_max_num_queries):
+    for _ in range(3):
+        document_number_issue(actor=None, organisation=org["district"], type_key="penalty")
+    assert [t.key for t in document_type_list(user=org["sup"])] == ["penalty"]
+    assert list(document_type_list(user=org["other_sup"])) == []
+    city_leader = make_user(org["tree"].cities[0], Role.LEADER)
+    texts = [n.text for n in document_number_list(user=city_leader, type_key="penalty")]
+    assert len(texts) == 3
+    with django_assert_max_num_queries(1):  # the type comes with the number: no N+1
+        assert [n.document_type.prefix for n in document_number_list(user=city_leader)] == [
+            "泉卫医罚"
+        ] * 3
+    assert list(document_number_list(user=org["other_sup"])) == []
+    assert document_number_list(user=org["sup"], year=1990).count() == 0
+
+
+def test_cli_issues_and_reports_unknown_type(org, capsys):
+    call_command("docnumber", str(org["district"].pk), "penalty", "--year", "2024")
+    assert capsys.readouterr().out.strip() == "泉卫医罚〔2024〕1号"
+    with pytest.raises(SystemExit) as info:
+        call_command("docnumber", str(org["district"].pk), "nope")
+    assert info.value.code == 2
+    assert capsys.readouterr().err.startswith("unknown_document_type:")
+    with pytest.raises(SystemExit) as info:
+        call_command("docnumber", "999999", "penalty")
+    assert info.value.code == 1
+
+
+# --- several processes --------------------------------------------------------------------------
+
+WORKER = textwrap.dedent(
+    """
+    import os, sys
+    import django
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
+    django.setup()
+    from fazhi.core.models import Organisation
+    from fazhi.core.numbering import document_number_issue
+    org = Organisation.objects.get(pk=int(sys.argv[1]))
+    for i in range(int(sys.argv[2])):
+        print(document_number_issue(actor=None, organisation=org, type_key="penalty", year=2024))
+    """
+)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issuing_from_four_processes(org):
+    processes, per_process = 4, 40
+    env = test_database_env()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(org["district"].pk), str(per_process)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(processes)
+    ]
+    issued: list[str] = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+        issued += out.decode().split()
+    total = processes * per_process
+    assert len(issued) == len(set(issued)) == total
+    assert sorted(issued) == sorted(f"泉卫医罚〔2024〕{n}号" for n in range(1, total + 1))
+    serials = sorted(DocumentNumber.objects.values_list("serial", flat=True))
+    assert serials == list(range(1, total + 1))
+    assert verify().ok
