@@ -44,7 +44,7 @@ def _guard(actor: User | None, cap: Cap, organisation: Organisation, *, action: 
 def document_type_create(
     *, actor: User | None, organisation: Organisation, key: str, name: str, prefix: str
 ) -> DocumentType:
-    """A numbered kind of document for one organisation, e.g. key "penalty", 行政处罚决定书, 泉卫医罚."""
+    """A numbered kind of document, e.g. key "penalty", 行政处罚决定书, prefix 泉卫医罚."""
     _guard(actor, Cap.ORG_MANAGE, organisation, action="document_type.create")
     key = (key or "").strip()
     name = (name or "").strip()
