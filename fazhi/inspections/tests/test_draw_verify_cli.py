@@ -1,0 +1,87 @@
+"""Verification from outside: the standalone script (stdlib only) and ``fazhi draw``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from fazhi.inspections.models import TaskInspector
+from fazhi.inspections.selectors.draws import draw_export
+from fazhi.inspections.tests.test_draw_support import drawn_plan, make_world
+
+pytestmark = pytest.mark.django_db
+
+REPO = Path(settings.BASE_DIR)
+SCRIPT = REPO / "scripts" / "verify_draw.py"
+ENGINE = REPO / "fazhi" / "inspections" / "drawengine.py"
+
+
+def run_script(tmp_path: Path, export: dict) -> subprocess.CompletedProcess[str]:
+    # outside the repository: the script and the engine side by side, nothing else
+    outside = tmp_path / "outside"
+    outside.mkdir(exist_ok=True)
+    shutil.copy(SCRIPT, outside / "verify_draw.py")
+    shutil.copy(ENGINE, outside / "drawengine.py")
+    path = outside / "export.json"
+    path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-I", str(outside / "verify_draw.py"), str(path)],
+        capture_output=True,
+        text=True,
+        cwd=outside,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_standalone_script_verifies_and_catches(tmp_path):
+    w = make_world()
+    _plan, draw = drawn_plan(w, quota=5, entropy="witnesses")
+    export = draw_export(user=w.planner, draw=draw)
+    ok = run_script(tmp_path, export)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("OK ")
+    export["pool"][0]["max_tasks"] = 1
+    bad = run_script(tmp_path, export)
+    assert bad.returncode == 1
+    assert "pool hash" in bad.stdout
+
+
+def test_fazhi_draw_verify_and_export():
+    w = make_world()
+    plan, draw = drawn_plan(w, quota=4)
+    out = StringIO()
+    call_command("draw", "verify", str(plan.pk), stdout=out)
+    assert out.getvalue().startswith("OK ")
+    out = StringIO()
+    call_command("draw", "export", str(plan.pk), "--draw", "1", stdout=out)
+    export = json.loads(out.getvalue())
+    assert export["draw"]["seed"] == draw.seed
+    # a task's team changed behind the application's back is caught
+    member = TaskInspector.objects.filter(task__draw=draw, role="member").first()
+    team = set(TaskInspector.objects.filter(task=member.task).values_list("officer_id", flat=True))
+    spare = next(o for o in w.officers if o.pk not in team)
+    TaskInspector.objects.filter(pk=member.pk).update(officer=spare)
+    out = StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("draw", "verify", str(plan.pk), stdout=out)
+    assert exc.value.code == 1
+    assert "MISMATCH" in out.getvalue()
+
+
+def test_fazhi_draw_respects_scope():
+    w = make_world()
+    plan, _ = drawn_plan(w, quota=2)
+    with pytest.raises(CommandError):
+        call_command("draw", "verify", str(plan.pk), "--user", w.stranger.username)
+    out = StringIO()
+    call_command("draw", "verify", str(plan.pk), "--user", w.viewer.username, stdout=out)
+    assert out.getvalue().startswith("OK ")

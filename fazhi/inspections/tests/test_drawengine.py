@@ -1,0 +1,358 @@
+"""The draw engine on its own (no database): purity, verification, constraints, weighting."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fazhi.inspections import drawengine as de
+
+DAY = "2026-12-01"
+WINDOW = ("2026-12-01", "2026-12-20")
+
+
+def officer(oid: int, **kw: Any) -> dict[str, Any]:
+    return de.pool_record(
+        officer_id=oid,
+        categories=kw.get("categories", [1]),
+        regions=kw.get("regions", []),
+        credentials=kw.get("credentials", [("2024-01-01", "2030-01-01")]),
+        leaves=kw.get("leaves", []),
+        conflicts=kw.get("conflicts", []),
+        max_tasks=kw.get("max_tasks"),
+    )
+
+
+def inputs(
+    candidates: list[int],
+    pool: list[dict[str, Any]],
+    *,
+    quota: int | None = 3,
+    ratio_bp: int | None = None,
+    entropy: str = "42",
+    team_size: int = 2,
+    weights: list[int] | None = None,
+) -> de.DrawInputs:
+    return de.DrawInputs(
+        plan_id=7,
+        strata=[
+            de.Stratum(
+                key="gg",
+                category=1,
+                candidates=candidates,
+                quota=quota,
+                ratio_bp=ratio_bp,
+                weighted=weights is not None,
+                weights=weights,
+            )
+        ],
+        pool=pool,
+        plan_date=DAY,
+        window=WINDOW,
+        team_size=team_size,
+        entropy=entropy,
+    )
+
+
+def no_context(ids: list[int]) -> dict[int, tuple[str, list[int]]]:
+    return {i: ("350502", []) for i in ids}
+
+
+def export_of(inp: de.DrawInputs, context=no_context) -> dict[str, Any]:
+    """What the platform publishes, built from the engine alone."""
+    outcome = de.run(inp, context)
+    meta = [{**s.params(), "count": len(s.candidates), "hash": s.hash()} for s in inp.strata]
+    phash = de.pool_hash(inp.pool)
+    params = inp.params()
+    return {
+        "format": de.EXPORT_FORMAT,
+        "algorithm_version": de.ALGORITHM_VERSION,
+        "plan": {"id": inp.plan_id},
+        "announcement": {
+            "hash": de.announcement_hash(
+                plan_id=inp.plan_id,
+                algorithm_version=de.ALGORITHM_VERSION,
+                strata=meta,
+                pool_hash_value=phash,
+                params=params,
+                entropy_kind="public_number",
+                entropy_spec="福彩3D",
+                commitments=[],
+            ),
+            "entropy_kind": "public_number",
+            "entropy_spec": "福彩3D",
+            "strata": meta,
+            "pool_hash": phash,
+        },
+        "strata": [
+            {**s.params(), "candidates": list(s.candidates), "weights": s.weights, "hash": s.hash()}
+            for s in inp.strata
+        ],
+        "pool": list(inp.pool),
+        "params": params,
+        "entropy": {"kind": "public_number", "value": inp.entropy, "witnesses": []},
+        "draw": {"number": 1, "seed": outcome.seed, "result_hash": outcome.result_hash},
+        "result": outcome.result,
+    }
+
+
+POOL = [officer(i) for i in range(101, 109)]
+
+id_lists = st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=60, unique=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ids=id_lists, entropy=st.text(max_size=20), quota=st.integers(min_value=1, max_value=70))
+def test_pure_function_of_inputs_whatever_the_order(ids, entropy, quota):
+    shuffled = ids[:]
+    random.Random(len(ids)).shuffle(shuffled)
+    a = de.run(
+        inputs(de.canonical_candidates(ids)[0], POOL, quota=quota, entropy=entropy), no_context
+    )
+    b = de.run(
+        inputs(
+            de.canonical_candidates(shuffled)[0], list(reversed(POOL)), quota=quota, entropy=entropy
+        ),
+        no_context,
+    )
+    assert a.seed == b.seed
+    assert a.result == b.result and a.result_hash == b.result_hash
+    picked = [t[1] for t in a.result["tasks"]]
+    assert len(picked) == min(quota, len(ids)) == len(set(picked))
+    assert set(picked) <= set(ids)
+
+
+def test_entropy_changes_the_draw():
+    ids = list(range(1, 201))
+    a = de.run(inputs(ids, POOL, quota=10, entropy="1"), no_context)
+    b = de.run(inputs(ids, POOL, quota=10, entropy="2"), no_context)
+    assert a.seed != b.seed
+    assert [t[1] for t in a.result["tasks"]] != [t[1] for t in b.result["tasks"]]
+
+
+def _tamper_candidates(e):
+    e["strata"][0]["candidates"] = e["strata"][0]["candidates"][:-1]
+
+
+def _tamper_candidates_and_hash(e):
+    e["strata"][0]["candidates"] = e["strata"][0]["candidates"][1:]
+    s = e["strata"][0]
+    s["hash"] = e["announcement"]["strata"][0]["hash"] = de.list_hash(s["candidates"])
+    e["announcement"]["strata"][0]["count"] = len(s["candidates"])
+
+
+def _tamper_pool(e):
+    e["pool"][0]["categories"] = [2]
+
+
+def _tamper_entropy(e):
+    e["entropy"]["value"] += "0"
+
+
+def _tamper_params(e):
+    e["params"]["team_size"] = 3
+
+
+def _tamper_quota(e):
+    e["strata"][0]["quota"] = 4
+
+
+def _tamper_result_team(e):
+    team = e["result"]["tasks"][0][2]
+    team[0], team[1] = team[1], team[0]
+
+
+def _tamper_result_entity(e):
+    e["result"]["tasks"][0][1] += 1
+
+
+def _tamper_result_hash(e):
+    e["draw"]["result_hash"] = "0" * 64
+
+
+def _tamper_seed(e):
+    e["draw"]["seed"] = "f" * 64
+
+
+def _tamper_context(e):
+    key = next(iter(e["result"]["context"]))
+    e["result"]["context"][key][1] = [101, 102]
+
+
+TAMPERS = [
+    _tamper_candidates,
+    _tamper_candidates_and_hash,
+    _tamper_pool,
+    _tamper_entropy,
+    _tamper_params,
+    _tamper_quota,
+    _tamper_result_team,
+    _tamper_result_entity,
+    _tamper_result_hash,
+    _tamper_seed,
+    _tamper_context,
+]
+
+
+def test_verify_accepts_an_untouched_export():
+    assert de.verify_export(export_of(inputs(list(range(1, 40)), POOL))) is None
+
+
+@pytest.mark.parametrize("tamper", TAMPERS, ids=lambda f: f.__name__)
+def test_verify_catches_any_changed_input(tamper):
+    export = export_of(inputs(list(range(1, 40)), POOL))
+    changed = copy.deepcopy(export)
+    tamper(changed)
+    assert de.verify_export(changed) is not None
+
+
+@settings(max_examples=40, deadline=None)
+@given(ids=id_lists, entropy=st.text(max_size=10), data=st.data())
+def test_verify_catches_a_changed_candidate_list(ids, entropy, data):
+    export = export_of(inputs(sorted(ids), POOL, quota=2, entropy=entropy))
+    assert de.verify_export(export) is None
+    extra = data.draw(st.integers(min_value=1, max_value=10**9).filter(lambda x: x not in ids))
+    changed = copy.deepcopy(export)
+    changed["strata"][0]["candidates"] = sorted([*ids, extra])
+    assert de.verify_export(changed) is not None
+
+
+@settings(max_examples=40, deadline=None)
+@given(entropy=st.text(min_size=1, max_size=10), other=st.text(min_size=1, max_size=10))
+def test_verify_catches_changed_entropy(entropy, other):
+    export = export_of(inputs(list(range(1, 30)), POOL, entropy=entropy))
+    changed = copy.deepcopy(export)
+    changed["entropy"]["value"] = other
+    assert (de.verify_export(changed) is None) == (entropy == other)
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(min_value=0, max_value=40), label=st.text(max_size=8))
+def test_lazy_permutation_is_a_permutation(n, label):
+    order = list(de.lazy_permutation(b"k" * 32, label, n))
+    assert sorted(order) == list(range(n))
+
+
+@settings(max_examples=50, deadline=None)
+@given(ids=st.lists(st.integers(min_value=1, max_value=10**12), unique=True, max_size=200))
+def test_pack_round_trip(ids):
+    ids.sort()
+    weights = [i % 4 + 1 for i in ids]
+    back = de.unpack_lists(de.pack_lists({"a": (ids, None), "b": (ids, weights)}))
+    assert back["a"] == (ids, None)
+    assert back["b"] == (ids, weights)
+
+
+# --- constraints -----------------------------------------------------------------------------
+
+
+def teams(result):
+    return [t[2] for t in result["tasks"]]
+
+
+def test_expired_credential_and_leave_excluded_with_reason():
+    pool = [
+        officer(1, credentials=[("2020-01-01", "2026-11-30")]),  # expired the day before
+        officer(2, leaves=[("2026-12-10", "2026-12-12")]),  # leave inside the window
+        officer(3, credentials=[("2020-01-01", "2026-11-30"), ("2026-12-01", "2029-01-01")]),
+        officer(4),
+        officer(5),
+    ]
+    result = de.run(inputs(list(range(1, 20)), pool, quota=5), no_context).result
+    assert result["pool_excluded"] == {"1": "credential_invalid", "2": "on_leave"}
+    for team in teams(result):
+        assert set(team) <= {3, 4, 5} and len(team) == 2
+
+
+def test_declared_conflict_skipped_and_logged():
+    pool = [officer(1, conflicts=[5]), officer(2), officer(3)]
+    result = de.run(inputs([5], pool, quota=1), no_context).result
+    assert 1 not in result["tasks"][0][2]
+    skipped = result["skips"].get("gg:5", [])
+    assert sorted(result["tasks"][0][2]) == [2, 3]
+    assert all(entry == [1, "conflict"] for entry in skipped)
+    # over several entropies officer 1 is met before the team is complete, and logged
+    logged = [
+        de.run(inputs([5], pool, quota=1, entropy=str(e)), no_context).result["skips"].get("gg:5")
+        for e in range(10)
+    ]
+    assert [[1, "conflict"]] in logged
+    # with two of three officers in conflict the task is infeasible, reported, not filled
+    pool = [officer(1, conflicts=[5]), officer(2, conflicts=[5]), officer(3)]
+    result = de.run(inputs([5], pool, quota=1), no_context).result
+    assert result["tasks"][0][2] == []
+    assert result["infeasible"]["tasks"]["gg:5"]["code"] == "not_enough_inspectors"
+    assert sorted(s[0] for s in result["skips"]["gg:5"]) == [1, 2]
+
+
+def test_same_team_avoided_where_possible():
+    pool = [officer(1), officer(2), officer(3)]
+    for entropy in map(str, range(30)):
+        result = de.run(
+            inputs([9], pool, quota=1, entropy=entropy), lambda ids: {9: ("350502", [1, 2])}
+        ).result
+        assert sorted(result["tasks"][0][2]) != [1, 2]
+
+
+def test_same_team_taken_when_unavoidable():
+    pool = [officer(1), officer(2)]
+    result = de.run(inputs([9], pool, quota=1), lambda ids: {9: ("350502", [1, 2])}).result
+    assert sorted(result["tasks"][0][2]) == [1, 2]
+    assert any(s[1] == "same_team_unavoidable" for s in result["skips"]["gg:9"])
+
+
+def test_workload_cap():
+    pool = [officer(i, max_tasks=2) for i in range(1, 5)]  # capacity 8 slots = 4 teams
+    result = de.run(inputs(list(range(1, 7)), pool, quota=6), no_context).result
+    load: dict[int, int] = {}
+    for team in teams(result):
+        for o in team:
+            load[o] = load.get(o, 0) + 1
+    assert max(load.values()) <= 2
+    assert len([t for t in teams(result) if t]) == 4
+    assert len(result["infeasible"]["tasks"]) == 2
+    assert any(s[1] == "workload_cap" for log in result["skips"].values() for s in log)
+
+
+def test_region_and_category_restrict_candidates():
+    pool = [
+        officer(1, regions=["3505"]),
+        officer(2, regions=["350502"]),
+        officer(3, regions=["3506"]),  # other city
+        officer(4, categories=[2]),  # not qualified
+        officer(5),
+    ]
+    result = de.run(inputs(list(range(1, 10)), pool, quota=9), no_context).result
+    for team in teams(result):
+        assert set(team) <= {1, 2, 5}
+
+
+def test_ratio_and_empty_stratum():
+    result = de.run(inputs(list(range(1, 101)), POOL, quota=None, ratio_bp=1250), no_context).result
+    assert result["counts"]["gg"] == [100, 13]  # ceil(12.5)
+    result = de.run(inputs([], POOL, quota=3), no_context).result
+    assert result["infeasible"]["strata"]["gg"]["code"] == "no_candidates"
+    assert result["tasks"] == []
+
+
+def test_weighting_favours_higher_risk():
+    ids = [1, 2]
+    heavy = 0
+    for entropy in map(str, range(400)):
+        result = de.run(
+            inputs(ids, POOL, quota=1, entropy=entropy, weights=[1, 4]), no_context
+        ).result
+        heavy += result["tasks"][0][1] == 2
+    # weight 4 against 1: drawn with probability 4/5 in expectation
+    assert 290 <= heavy <= 350
+
+
+def test_weights_are_part_of_the_list_hash():
+    a = de.list_hash([1, 2], [1, 4])
+    b = de.list_hash([1, 2], [4, 1])
+    assert a != b != de.list_hash([1, 2])
