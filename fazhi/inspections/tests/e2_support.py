@@ -1,0 +1,189 @@
+"""Test support for the item list, pool, tasks, figures and portal tests (engineer E2's area).
+
+State is built through the real services. The one exception is ``make_task``: it stands in for
+the draw (``services.draws``), writing the task and its two inspectors the way a draw stores
+them, so that result recording can be tested without running a whole draw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from fazhi.core.models import Officer, Organisation, Role, User
+from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
+from fazhi.inspections.models import (
+    InspectionItem,
+    InspectionPlan,
+    InspectionTask,
+    InspectorRole,
+    PlanKind,
+    TaskInspector,
+)
+from fazhi.inspections.services import items as item_services
+from fazhi.inspections.services.plans import plan_create
+from fazhi.registry.codes import make_id_number, make_uscc
+from fazhi.registry.models import Entity, SupervisionCategory
+from fazhi.registry.services import entity_create
+
+_serial = itertools.count(1000)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Import this fixture into a test module: PBKDF2 makes every test user cost ~0.5 s."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    tree: OrgTree
+    org: Organisation  # a district supervision institute
+    other_org: Organisation  # another district's institute
+    planner: User  # supervisor of ``org``: plans, records, manages the pool
+    leader: User  # leader of the district commission (subtree)
+    inspector_a: User
+    inspector_b: User
+    outsider: User  # supervisor of ``org`` not assigned to tasks
+    stranger: User  # supervisor of ``other_org``
+    officer_a: Officer
+    officer_b: Officer
+    public_places: SupervisionCategory
+    water: SupervisionCategory
+
+
+def category(code: str) -> SupervisionCategory:
+    return SupervisionCategory.objects.get(code=code)
+
+
+def make_world() -> World:
+    tree = make_org_tree()
+    district = tree.districts[0]
+    org = tree.institute_of(district)
+    other_org = tree.institute_of(tree.districts[2])
+    planner = make_user(org, Role.SUPERVISOR, full_name="计划员")
+    inspector_a = make_user(org, Role.SUPERVISOR, full_name="检查员甲")
+    inspector_b = make_user(org, Role.SUPERVISOR, full_name="检查员乙")
+    officer_a = make_officer(org, name="检查员甲", user=inspector_a)
+    officer_b = make_officer(org, name="检查员乙", user=inspector_b)
+    return World(
+        tree=tree,
+        org=org,
+        other_org=other_org,
+        planner=planner,
+        leader=make_user(district, Role.LEADER),
+        inspector_a=inspector_a,
+        inspector_b=inspector_b,
+        outsider=make_user(org, Role.SUPERVISOR),
+        stranger=make_user(other_org, Role.SUPERVISOR),
+        officer_a=officer_a,
+        officer_b=officer_b,
+        public_places=category("public_places"),
+        water=category("drinking_water"),
+    )
+
+
+def make_entity(
+    world: World,
+    *,
+    org: Organisation | None = None,
+    name: str | None = None,
+    kind: str = "public_place_lodging",
+    categories: tuple[str, ...] = ("public_places",),
+    individual: bool = False,
+    actor: User | None = None,
+) -> Entity:
+    org = org or world.org
+    serial = next(_serial)
+    division = org.division_code
+    codes: dict[str, Any] = (
+        {"id_number": make_id_number(division, dt.date(1980, 1, 1), serial % 1000)}
+        if individual
+        else {"uscc": make_uscc(division, serial)}
+    )
+    if actor is None:
+        actor = world.planner if org == world.org else world.stranger
+    return entity_create(
+        actor=actor,
+        organisation=org,
+        name=name or f"测试单位{serial}",
+        kind=kind,
+        division_code=division,
+        is_individual=individual,
+        categories=list(categories),
+        **codes,
+    )
+
+
+def make_item(
+    world: World, *, code: str | None = None, cat: str = "public_places"
+) -> InspectionItem:
+    serial = next(_serial)
+    return item_services.item_create(
+        actor=world.planner,
+        organisation=world.org,
+        category=category(cat),
+        code=code or f"GG-{serial}",
+        name=f"检查事项{serial}",
+        legal_basis="《公共场所卫生管理条例》第三条",
+        content="检查卫生许可证、从业人员健康合格证明。",
+        applicable_kinds=["public_place_lodging"],
+        default_ratio="5",
+        frequency="每年一次",
+    )
+
+
+def make_plan(
+    world: World,
+    *,
+    items: list[InspectionItem],
+    year: int | None = None,
+    is_joint: bool = False,
+    uses_risk_ratio: bool = False,
+    title: str | None = None,
+) -> InspectionPlan:
+    year = year or timezone.localdate().year
+    return plan_create(
+        actor=world.planner,
+        organisation=world.org,
+        kind=PlanKind.RANDOM,
+        title=title or f"{year}年双随机抽查计划{next(_serial)}",
+        year=year,
+        window_start=dt.date(year, 1, 1),
+        window_end=dt.date(year, 12, 31),
+        items=items,
+        is_joint=is_joint,
+        uses_risk_ratio=uses_risk_ratio,
+    )
+
+
+def make_task(
+    world: World,
+    *,
+    plan: InspectionPlan,
+    entity: Entity,
+    cat: SupervisionCategory | None = None,
+    inspectors: tuple[Officer, ...] | None = None,
+) -> InspectionTask:
+    """What a draw stores for one task: the task and its inspectors (stand-in for the draw)."""
+    task = InspectionTask.objects.create(
+        plan=plan,
+        entity=entity,
+        organisation=plan.organisation,
+        category=cat or world.public_places,
+        stratum_key=(cat or world.public_places).code,
+        number=f"T{next(_serial):06d}",
+    )
+    chosen = inspectors if inspectors is not None else (world.officer_a, world.officer_b)
+    for index, officer in enumerate(chosen):
+        TaskInspector.objects.create(
+            task=task,
+            officer=officer,
+            role=InspectorRole.LEAD if index == 0 else InspectorRole.MEMBER,
+        )
+    return task
