@@ -20,6 +20,7 @@ class Cap(StrEnum):
     ORG_MANAGE = "org.manage"  # organisations, departments, users, officers, credentials
     CALENDAR_MANAGE = "calendar.manage"
     AUDIT_VIEW = "audit.view"
+    AUDIT_VERIFY = "audit.verify"  # recompute the whole chain (expensive): system admin only
     DEADLINE_VIEW = "deadline.view"
     DEADLINE_MANAGE = "deadline.manage"  # stop, resume, extend, complete
     DEADLINE_APPROVE = "deadline.approve"  # approve extensions
@@ -47,7 +48,14 @@ ROLE_GRANTS: dict[str, Grant] = {
         Scope.SUBTREE,
         frozenset(
             _READ
-            | {Cap.ORG_MANAGE, Cap.CALENDAR_MANAGE, Cap.AUDIT_VIEW, Cap.WRITE, Cap.DOCNUMBER_ISSUE}
+            | {
+                Cap.ORG_MANAGE,
+                Cap.CALENDAR_MANAGE,
+                Cap.AUDIT_VIEW,
+                Cap.AUDIT_VERIFY,
+                Cap.WRITE,
+                Cap.DOCNUMBER_ISSUE,
+            }
         ),
     ),
     Role.LEADER: Grant(
