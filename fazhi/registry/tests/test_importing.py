@@ -1,0 +1,317 @@
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from fazhi.core import errors
+from fazhi.core.models import AuditEvent
+from fazhi.registry import exports, importing
+from fazhi.registry.models import Entity, ImportBatch, ImportStatus, Licence
+from fazhi.registry.tests.helpers import (
+    HEADER,
+    World,
+    csv_bytes,
+    good_row,
+    make_entity,
+    next_id_number,
+    next_uscc,
+    row,
+    xlsx_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def stage(world: World, content: bytes, name: str = "data.xlsx") -> ImportBatch:
+    return importing.import_batch_stage(
+        actor=world.sup0, organisation=world.inst0, file_name=name, content=content
+    )
+
+
+def codes(batch: ImportBatch) -> list[tuple[int, str, str]]:
+    return [(e["row"], e["column"], e["code"]) for e in batch.errors]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_clean_file_previews_then_confirms_in_one_transaction(world, fmt):
+    rows = [
+        good_row(
+            licence_kind="医疗机构执业许可证",
+            licence_number="PDY-1",
+            licence_valid_from="2024-01-01",
+            licence_valid_to="2029-12-31",
+        ),
+        good_row(kind="clinic", categories="medical", risk_grade=""),
+        row(
+            name="李四",
+            id_number=next_id_number(),
+            is_individual="是",
+            kind="诊所/门诊部",
+            division_code="350102",
+        ),
+    ]
+    content = xlsx_bytes(rows) if fmt == "xlsx" else csv_bytes(rows)
+    batch = stage(world, content, f"data.{fmt}")
+    assert batch.errors == []
+    assert batch.row_count == 3 and batch.is_clean
+    assert batch.file_hash == hashlib.sha256(content).hexdigest()
+    assert not Entity.objects.exists()  # dry run: nothing committed yet
+    events_before = AuditEvent.objects.count()
+
+    importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+
+    entities = {e.name: e for e in Entity.objects.all()}
+    assert len(entities) == 3
+    hospital = entities[rows[0][0]]
+    assert sorted(c.code for c in hospital.categories.all()) == ["medical", "radiation"]
+    assert hospital.risk_grade == "C" and hospital.organisation == world.inst0
+    assert entities[rows[1][0]].risk_grade == "B"
+    assert entities["李四"].is_individual and entities["李四"].id_number == rows[2][2]
+    licence = Licence.objects.get(number="PDY-1")
+    assert licence.entity == hospital and licence.valid_to == dt.date(2029, 12, 31)
+    # one audit event for the whole batch, with count and file hash
+    (event,) = AuditEvent.objects.filter(pk__gt=0).order_by("-seq")[:1]
+    assert AuditEvent.objects.count() == events_before + 1
+    assert event.action == "registry.import.confirmed"
+    details = json.loads(event.details_json)
+    assert details["count"] == 3 and details["file_hash"] == batch.file_hash
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.CONFIRMED and batch.confirmed_by == world.sup0
+
+
+def test_every_bad_row_is_reported_with_row_column_and_reason(world):
+    existing = make_entity(world.sup1, organisation=world.inst1)
+    dup = next_uscc()
+    bad_check = next_uscc()[:-1] + ("0" if next_uscc()[-1] != "0" else "1")
+    rows = [
+        good_row(uscc=dup),  # row 2: fine
+        good_row(uscc=dup),  # row 3: duplicate in file
+        good_row(uscc=existing.uscc),  # row 4: already in directory (another district!)
+        good_row(uscc=bad_check),  # row 5
+        good_row(name=""),  # row 6
+        good_row(kind="宇宙飞船"),  # row 7
+        good_row(categories="医疗卫生、占星术"),  # row 8
+        good_row(risk_grade="E"),  # row 9
+        good_row(division_code="12345"),  # row 10
+        good_row(
+            licence_kind="公共场所卫生许可证", licence_number="L1", licence_valid_from="2024-13-01"
+        ),  # row 11
+        good_row(status="倒闭"),  # row 12
+        row(name="王五", kind="诊所/门诊部", division_code="350102", is_individual="是"),  # 13
+        good_row(uscc=""),  # row 14
+        good_row(licence_number="L2"),  # row 15: licence without kind and date
+        good_row(is_individual="也许"),  # row 16
+    ]
+    batch = stage(world, xlsx_bytes(rows))
+    found = codes(batch)
+    rows_with_errors = {r for r, _, _ in found}
+    assert rows_with_errors == set(range(3, 17))  # every bad row, and only those
+    expected = {
+        (3, "统一社会信用代码", "duplicate_in_file"),
+        (4, "统一社会信用代码", "already_in_directory"),
+        (5, "统一社会信用代码", "uscc_check"),
+        (6, "名称", "missing_name"),
+        (7, "类型", "unknown_kind"),
+        (8, "专业类别", "unknown_category"),
+        (9, "风险等级", "bad_risk_grade"),
+        (10, "行政区划代码", "division_code_format"),
+        (11, "许可有效期起", "bad_date"),
+        (12, "经营状态", "unknown_status"),
+        (13, "公民身份号码", "missing_id_number"),
+        (14, "统一社会信用代码", "missing_uscc"),
+        (15, "许可证类型", "incomplete_licence"),
+        (15, "许可有效期起", "incomplete_licence"),
+        (16, "是否个人", "bad_is_individual"),
+    }
+    assert expected <= set(found), expected - set(found)
+    for error in batch.errors:
+        assert error["message"]
+    dup_error = next(e for e in batch.errors if e["code"] == "duplicate_in_file")
+    assert "第2行" in dup_error["message"]
+    assert batch.error_count == len(batch.errors) and not batch.is_clean
+    assert not Entity.objects.filter(organisation=world.inst0).exists()
+    with pytest.raises(errors.Conflict) as exc:
+        importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    assert exc.value.code == "batch_has_errors"
+    assert not Entity.objects.filter(organisation=world.inst0).exists()
+
+
+def test_numeric_codes_and_licence_duplicates_are_reported(world):
+    make_entity(world.sup0)
+    first = good_row(
+        licence_kind="radiation", licence_number="FS-1", licence_valid_from=dt.date(2024, 1, 1)
+    )
+    rows = [
+        first,
+        good_row(licence_kind="radiation", licence_number="FS-1", licence_valid_from="2024/2/1"),
+        good_row(
+            licence_kind="radiation",
+            licence_number="FS-2",
+            licence_valid_from="2024年3月1日",
+            licence_valid_to="2020-01-01",
+        ),
+        row(
+            name="赵六",
+            is_individual="是",
+            id_number=350102198001010011,
+            kind="clinic",
+            division_code="350102",
+        ),
+    ]
+    batch = stage(world, xlsx_bytes(rows))
+    found = set(codes(batch))
+    assert (3, "许可证号", "duplicate_licence") in found
+    assert (4, "许可有效期至", "bad_validity") in found
+    assert (5, "公民身份号码", "numeric_code") in found
+    assert 2 not in {r for r, _, _ in found}
+
+
+def test_licence_number_already_registered_is_reported(world):
+    batch = stage(
+        world,
+        xlsx_bytes(
+            [
+                good_row(
+                    licence_kind="water_supply",
+                    licence_number="GS-9",
+                    licence_valid_from="2024-01-01",
+                )
+            ]
+        ),
+    )
+    importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    again = stage(
+        world,
+        xlsx_bytes(
+            [
+                good_row(
+                    licence_kind="water_supply",
+                    licence_number="GS-9",
+                    licence_valid_from="2024-01-01",
+                )
+            ]
+        ),
+    )
+    assert codes(again) == [(2, "许可证号", "duplicate_licence")]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "code"),
+    [
+        (b"not a spreadsheet", "x.xlsx", "unreadable_file"),
+        (b"PK\x03\x04garbage", "x.xlsx", "unreadable_file"),
+        (b"\xff\xfe\x00bad", "x.csv", "unreadable_file"),
+        (b"anything", "x.pdf", "unreadable_file"),
+    ],
+)
+def test_malformed_files_are_refused_cleanly(world, content, name, code):
+    with pytest.raises(errors.ValidationFailed) as exc:
+        stage(world, content, name)
+    assert exc.value.code == code
+    assert not ImportBatch.objects.exists()
+
+
+def test_missing_headers_and_empty_files(world):
+    batch = stage(world, xlsx_bytes([["x"]], header=["名称", "地址"]))
+    assert {(e["column"], e["code"]) for e in batch.errors} == {
+        ("类型", "missing_header"),
+        ("行政区划代码", "missing_header"),
+    }
+    empty = stage(world, xlsx_bytes([], header=HEADER))
+    assert codes(empty) == [(1, "", "empty_file")]
+    blank = stage(world, b"", "x.csv")
+    assert codes(blank)[0][2] == "empty_file"
+
+
+def test_headers_may_come_in_any_order_and_blank_rows_are_skipped(world):
+    header = list(reversed(HEADER))
+    good = good_row()
+    rows = [list(reversed(good)), [""] * len(HEADER), list(reversed(good_row()))]
+    batch = stage(world, csv_bytes(rows, header=header), "x.csv")
+    assert batch.errors == [] and batch.row_count == 2
+
+
+def test_a_batch_cannot_be_confirmed_twice_or_after_discard(world):
+    batch = stage(world, xlsx_bytes([good_row()]))
+    importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    with pytest.raises(errors.InvalidTransition) as exc:
+        importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    assert exc.value.code == "batch_not_pending"
+    assert Entity.objects.count() == 1
+    other = stage(world, xlsx_bytes([good_row()]))
+    importing.import_batch_discard(actor=world.sup0, batch_id=other.pk)
+    with pytest.raises(errors.InvalidTransition):
+        importing.import_batch_confirm(actor=world.sup0, batch_id=other.pk)
+    with pytest.raises(errors.InvalidTransition):
+        importing.import_batch_discard(actor=world.sup0, batch_id=other.pk)
+    assert Entity.objects.count() == 1
+
+
+def test_confirm_refuses_when_the_directory_changed_since_preview(world):
+    row_ = good_row()
+    batch = stage(world, xlsx_bytes([row_, good_row()]))
+    make_entity(world.sup1, organisation=world.inst1, uscc=row_[1])  # registered meanwhile
+    with pytest.raises(errors.Conflict) as exc:
+        importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    assert exc.value.code == "directory_changed"
+    assert not Entity.objects.filter(organisation=world.inst0).exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED
+
+
+def test_import_permission_and_scope(world):
+    content = xlsx_bytes([good_row()])
+    with pytest.raises(errors.PermissionDenied):
+        importing.import_batch_stage(
+            actor=world.viewer0, organisation=world.inst0, file_name="x.xlsx", content=content
+        )
+    with pytest.raises(errors.OutOfScope):
+        importing.import_batch_stage(
+            actor=world.sup0, organisation=world.inst1, file_name="x.xlsx", content=content
+        )
+    batch = stage(world, content)
+    with pytest.raises(errors.OutOfScope):
+        importing.import_batch_confirm(actor=world.sup1, batch_id=batch.pk)
+    with pytest.raises(errors.OutOfScope):
+        importing.import_batch_discard(actor=world.sup1, batch_id=batch.pk)
+    with pytest.raises(errors.NotFound):
+        importing.import_batch_confirm(actor=world.sup0, batch_id=10**9)
+    assert not Entity.objects.exists()
+
+
+def test_the_template_round_trips_through_the_importer(world):
+    content = exports.import_template()
+    workbook = load_workbook(__import__("io").BytesIO(content))
+    assert workbook.sheetnames[:2] == ["数据", "说明"]
+    assert {"类型", "专业类别", "许可证类型"} <= set(workbook.sheetnames)
+    data = workbook["数据"]
+    assert [c.value for c in data[1]] == HEADER
+    category_names = [r[0].value for r in workbook["专业类别"].iter_rows(min_row=2)]
+    assert "公共场所卫生" in category_names and "职业卫生" in category_names
+    # fill the template and import it
+    for index, value in enumerate(good_row(), start=1):
+        data.cell(row=2, column=index, value=value)
+    out = __import__("io").BytesIO()
+    workbook.save(out)
+    batch = stage(world, out.getvalue())
+    assert batch.errors == [] and batch.row_count == 1
+
+
+def test_stage_rows_in_memory_uses_the_same_rules(world):
+    batch = importing.import_batch_stage_rows(
+        actor=world.sup0,
+        organisation=world.inst0,
+        source_name="demo",
+        header=HEADER,
+        rows=[good_row(), good_row(kind="bogus")],
+    )
+    assert codes(batch) == [(3, "类型", "unknown_kind")]
