@@ -14,9 +14,9 @@ from fazhi.core.scope import has_cap
 NAV: list[tuple[str, str, Cap | None]] = [
     ("工作台", "core:workbench", None),
     ("期限计算器", "core:deadline_calculator", None),
-    ("组织机构", "core:organisation_list", Cap.ORG_MANAGE),
+    ("组织机构", "core:organisation_list", Cap.ORG_VIEW),
     ("用户管理", "core:user_list", Cap.ORG_MANAGE),
-    ("执法人员", "core:officer_list", Cap.ORG_MANAGE),
+    ("执法人员", "core:officer_list", Cap.ORG_VIEW),
     ("节假日日历", "core:calendar", Cap.CALENDAR_MANAGE),
     ("审计记录", "core:audit_list", Cap.AUDIT_VIEW),
     ("检查对象名录库", "registry:entity_list", Cap.REGISTRY_VIEW),

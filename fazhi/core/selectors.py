@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from fazhi.core import errors
@@ -20,6 +22,25 @@ from fazhi.core.models.org import CredentialStatus
 from fazhi.core.scope import scoped, visible_organisations
 
 EXPIRY_WARNING_DAYS = 90
+
+M = TypeVar("M", bound=Model)
+
+
+def _get(qs: QuerySet[M], model: type[M], pk: int | str) -> M:
+    """One row from a scoped queryset. A row that exists outside the scope raises OutOfScope:
+    still a 404 for the user, but recorded in the audit chain as a denied attempt."""
+    try:
+        return qs.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        try:
+            exists = model._default_manager.filter(pk=pk).exists()
+        except (ValueError, TypeError):
+            exists = False
+        if exists:
+            raise errors.OutOfScope(
+                attempted=f"{model._meta.label_lower}.read", object_id=str(pk)
+            ) from exc
+        raise errors.NotFound() from exc
 
 
 # --- organisations -------------------------------------------------------------------------------
@@ -38,10 +59,7 @@ def organisation_list(
 
 
 def organisation_get(*, user: User, pk: int | str) -> Organisation:
-    try:
-        return organisation_list(user=user).get(pk=pk)
-    except (Organisation.DoesNotExist, ValueError) as exc:
-        raise errors.NotFound() from exc
+    return _get(organisation_list(user=user), Organisation, pk)
 
 
 def organisation_parent_choices(*, user: User) -> QuerySet[Organisation]:
@@ -62,10 +80,7 @@ def department_list(
 
 
 def department_get(*, user: User, pk: int | str) -> Department:
-    try:
-        return department_list(user=user).get(pk=pk)
-    except (Department.DoesNotExist, ValueError) as exc:
-        raise errors.NotFound() from exc
+    return _get(department_list(user=user), Department, pk)
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -92,10 +107,7 @@ def user_list(
 
 
 def user_get(*, user: User, pk: int | str) -> User:
-    try:
-        return user_list(user=user).get(pk=pk)
-    except (User.DoesNotExist, ValueError) as exc:
-        raise errors.NotFound() from exc
+    return _get(user_list(user=user), User, pk)
 
 
 def locked_usernames(usernames: list[str]) -> set[str]:
@@ -141,10 +153,7 @@ def officer_list(
 
 
 def officer_get(*, user: User, pk: int | str) -> Officer:
-    try:
-        return officer_list(user=user).get(pk=pk)
-    except (Officer.DoesNotExist, ValueError) as exc:
-        raise errors.NotFound() from exc
+    return _get(officer_list(user=user), Officer, pk)
 
 
 def credential_list(
@@ -163,10 +172,7 @@ def credential_list(
 
 
 def credential_get(*, user: User, pk: int | str) -> Credential:
-    try:
-        return credential_list(user=user).get(pk=pk)
-    except (Credential.DoesNotExist, ValueError) as exc:
-        raise errors.NotFound() from exc
+    return _get(credential_list(user=user), Credential, pk)
 
 
 def credentials_expiring(

@@ -153,7 +153,7 @@ def test_credentials_expiring_and_state(tree, django_assert_max_num_queries):
             for o in selectors.officer_list(user=supervisor)
         }
     assert states == {soon.pk: "expiring", later.pk: "ok", expired.pk: "expired", none.pk: "none"}
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         selectors.officer_get(
             user=supervisor, pk=Officer.objects.exclude(organisation=district)[0].pk
         )

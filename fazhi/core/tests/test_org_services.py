@@ -303,8 +303,9 @@ def test_organisation_selectors_follow_scope(django_assert_max_num_queries):
         o.pk for o in tree.all if o.path.startswith(tree.cities[0].path)
     }
     assert [o.pk for o in selectors.organisation_list(user=supervisor)] == [tree.districts[0].pk]
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope) as exc:
         selectors.organisation_get(user=supervisor, pk=tree.districts[1].pk)
+    assert (exc.value.code, exc.value.http_status) == ("not_found", 404)
     with pytest.raises(errors.NotFound):
         selectors.organisation_get(user=supervisor, pk="abc")
 

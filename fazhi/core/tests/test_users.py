@@ -194,6 +194,8 @@ def test_user_list_is_scoped_and_bounded(tree, django_assert_max_num_queries):
         o.pk for o in tree.all if o.path.startswith(tree.cities[0].path)
     }
     other = selectors.user_list(user=make_user(tree.districts[2], Role.LEGAL_REVIEWER))
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         selectors.user_get(user=admin, pk=other.first().pk)
+    with pytest.raises(errors.NotFound):
+        selectors.user_get(user=admin, pk=10**9)
     assert selectors.user_list(user=admin, q="测试", role=Role.SYSTEM_ADMIN).count() == 1
