@@ -1,5 +1,179 @@
-"""API: audit."""
+"""API: the audit chain (read-only, scoped) and document numbers (issue one).
 
-from django.urls import URLPattern
+Reads use the same selectors as the pages; errors use the one envelope of ``api_errors``.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fazhi.core import audit, errors
+from fazhi.core.models import AuditEvent, User
+from fazhi.core.numbering import document_number_issue
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap, visible_organisations
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    details = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "seq",
+            "created_at",
+            "actor",
+            "actor_name",
+            "organisation",
+            "action",
+            "object_type",
+            "object_id",
+            "details",
+            "details_json",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class AuditFilterSerializer(serializers.Serializer[Any]):
+    action = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    object_type = serializers.CharField(required=False, allow_blank=True, max_length=80)
+    object_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+
+_FILTERS = [
+    OpenApiParameter("action", str, description="动作；以“.”结尾按前缀匹配"),
+    OpenApiParameter("object_type", str, description="对象类型，如 core.organisation"),
+    OpenApiParameter("object_id", str, description="对象编号"),
+    OpenApiParameter("actor", str, description="操作人用户编号，或姓名的一部分"),
+    OpenApiParameter("date_from", str, description="起始日期 YYYY-MM-DD（含）"),
+    OpenApiParameter("date_to", str, description="截止日期 YYYY-MM-DD（含）"),
+]
+
+
+class AuditEventListView(APIView):
+    @extend_schema(
+        parameters=_FILTERS,
+        responses=AuditEventSerializer(many=True),
+        summary="审计事件列表（按数据范围限定，新的在前）",
+    )
+    def get(self, request: Request) -> Response:
+        params = AuditFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = {k: v for k, v in params.validated_data.items() if v not in ("", None)}
+        events = audit.audit_event_list(user=_user(request), **filters)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(events, request, view=self)
+        return paginator.get_paginated_response(AuditEventSerializer(page, many=True).data)
+
+
+class AuditEventDetailView(APIView):
+    @extend_schema(responses=AuditEventSerializer, summary="一条审计事件")
+    def get(self, request: Request, seq: int) -> Response:
+        event = audit.audit_event_get(user=_user(request), seq=seq)
+        return Response(AuditEventSerializer(event).data)
+
+
+VerifySerializer = inline_serializer(
+    "AuditVerifyResult",
+    {
+        "ok": serializers.BooleanField(),
+        "count": serializers.IntegerField(),
+        "broken_seq": serializers.IntegerField(allow_null=True),
+        "reason": serializers.CharField(),
+        "summary": serializers.CharField(),
+        "files_checked": serializers.IntegerField(allow_null=True),
+        "file_problems": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class AuditVerifyView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("files", bool, description="同时校验附件文件")],
+        responses=VerifySerializer,
+        summary="重新计算并校验整条审计链（系统管理员）",
+    )
+    def get(self, request: Request) -> Response:
+        require_cap(_user(request), Cap.AUDIT_VERIFY, action="audit.verify")
+        result = audit.verify()
+        body: dict[str, Any] = {
+            "ok": result.ok,
+            "count": result.count,
+            "broken_seq": result.broken_seq,
+            "reason": result.reason,
+            "summary": result.summary(),
+            "files_checked": None,
+            "file_problems": [],
+        }
+        if request.query_params.get("files") in {"1", "true", "yes"}:
+            checked, problems = audit.verify_files()
+            body["files_checked"] = checked
+            body["file_problems"] = [
+                {"attachment_id": p.attachment_id, "filename": p.filename, "reason": p.reason}
+                for p in problems
+            ]
+            body["ok"] = body["ok"] and not problems
+        return Response(body)
+
+
+class DocumentNumberRequestSerializer(serializers.Serializer[Any]):
+    organisation = serializers.IntegerField(required=False, help_text="默认为当前用户所属机构")
+    type_key = serializers.CharField(max_length=40, help_text="文书类型代码，如 penalty")
+    year = serializers.IntegerField(required=False, help_text="默认为今年")
+
+
+DocumentNumberSerializer = inline_serializer(
+    "IssuedDocumentNumber", {"number": serializers.CharField(help_text="如 泉卫医罚〔2024〕12号")}
+)
+
+
+class DocumentNumberIssueView(APIView):
+    @extend_schema(
+        request=DocumentNumberRequestSerializer,
+        responses={201: DocumentNumberSerializer},
+        summary="签发下一个文号（同一机构、类型、年度内连续且不重复）",
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = DocumentNumberRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org_id: int | None = data.validated_data.get("organisation") or user.organisation_id
+        organisation = (
+            visible_organisations(user).filter(pk=org_id).first() if org_id is not None else None
+        )
+        if organisation is None:
+            raise errors.NotFound()
+        text = document_number_issue(
+            actor=user,
+            organisation=organisation,
+            type_key=data.validated_data["type_key"],
+            year=data.validated_data.get("year"),
+        )
+        return Response({"number": text}, status=status.HTTP_201_CREATED)
+
+
+urlpatterns: list[URLPattern] = [
+    path("audit/events/", AuditEventListView.as_view(), name="api-audit-events"),
+    path("audit/events/<int:seq>/", AuditEventDetailView.as_view(), name="api-audit-event"),
+    path("audit/verify/", AuditVerifyView.as_view(), name="api-audit-verify"),
+    path("document-numbers/", DocumentNumberIssueView.as_view(), name="api-document-numbers"),
+]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -68,6 +71,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    @property
+    def details(self) -> dict[str, Any]:
+        value = json.loads(self.details_json or "{}")
+        return value if isinstance(value, dict) else {"value": value}
 
 
 class Attachment(models.Model):

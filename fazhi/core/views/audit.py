@@ -1,5 +1,80 @@
-"""Pages: audit. Owned by one area; see docs/where-things-go.md."""
+"""Pages: the audit chain (审计记录) — the filtered list, one event, and an object's history."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+
+from fazhi.core import audit
+
+PAGE_SIZE = 50
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(
+        label="动作", required=False, max_length=80, help_text="以“.”结尾按前缀匹配"
+    )
+    object_type = forms.CharField(label="对象类型", required=False, max_length=80)
+    object_id = forms.CharField(label="对象编号", required=False, max_length=64)
+    actor = forms.CharField(label="操作人", required=False, max_length=150)
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+    events = audit.audit_event_list(user=request.user, **filters)
+    if form.is_bound and not form.is_valid():
+        events = events.none()
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = (
+        "core/audit_rows.html" if request.headers.get("HX-Request") else "core/audit_list.html"
+    )
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
+    event = audit.audit_event_get(user=request.user, seq=seq)
+    return render(request, "core/audit_detail.html", {"event": event})
+
+
+@login_required
+def audit_object_history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
+    """The history partial by URL, for pages that load it with htmx."""
+    events = audit.audit_event_list(
+        user=request.user, object_type=object_type, object_id=object_id
+    ).order_by("seq")
+    return render(request, "core/audit_object_history.html", {"events": events, "can_open": True})
+
+
+urlpatterns: list[URLPattern] = [
+    path("audit/", audit_list, name="audit_list"),
+    path("audit/<int:seq>/", audit_detail, name="audit_detail"),
+    path(
+        "audit/history/<str:object_type>/<str:object_id>/",
+        audit_object_history,
+        name="audit_object_history",
+    ),
+]

@@ -1,0 +1,26 @@
+"""``{% load fazhi_audit %}{% audit_history obj %}``: an object's audit history for any page.
+
+Renders nothing for users without the audit capability, so pages can include it unconditionally.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import Model
+
+from fazhi.core.audit import audit_for_object
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/audit_object_history.html", takes_context=True)
+def audit_history(context: template.Context, obj: Model) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not has_cap(user, Cap.AUDIT_VIEW):
+        return {"events": [], "hidden": True}
+    return {"events": list(audit_for_object(user=user, obj=obj)), "can_open": True}
