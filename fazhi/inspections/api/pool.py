@@ -1,5 +1,303 @@
-"""API: placeholder until filled in."""
+"""API: the inspector pool, leave periods and conflict declarations."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+import datetime as dt
+from typing import Any
+
+from django.urls import URLPattern, path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fazhi.core import errors
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap
+from fazhi.inspections.api.items import _user
+from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
+from fazhi.inspections.selectors import pool as pool_selectors
+from fazhi.inspections.services import pool as pool_services
+from fazhi.registry.models import SupervisionCategory
+
+
+class ProfileSerializer(serializers.ModelSerializer[InspectorProfile]):
+    officer_name = serializers.CharField(source="officer.name", read_only=True)
+    categories: serializers.SlugRelatedField[SupervisionCategory] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+
+    class Meta:
+        model = InspectorProfile
+        fields = [
+            "id",
+            "officer",
+            "officer_name",
+            "organisation",
+            "categories",
+            "regions",
+            "in_pool",
+            "max_tasks_per_plan",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProfileWriteSerializer(serializers.Serializer[Any]):
+    categories = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=SupervisionCategory.objects.all()
+    )
+    regions = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    max_tasks_per_plan = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class EnrolSerializer(ProfileWriteSerializer):
+    officer = serializers.IntegerField()
+    on = serializers.DateField(required=False, help_text="核验执法证的日期，默认今天")
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class LeaveSerializer(serializers.ModelSerializer[InspectorLeave]):
+    class Meta:
+        model = InspectorLeave
+        fields = ["id", "officer", "start", "end", "reason", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ConflictSerializer(serializers.ModelSerializer[ConflictDeclaration]):
+    entity_name = serializers.CharField(source="entity.name", read_only=True)
+
+    class Meta:
+        model = ConflictDeclaration
+        fields = [
+            "id",
+            "officer",
+            "entity",
+            "entity_name",
+            "reason",
+            "declared_on",
+            "withdrawn_on",
+        ]
+        read_only_fields = fields
+
+
+class ConflictWriteSerializer(serializers.Serializer[Any]):
+    officer = serializers.IntegerField()
+    entity = serializers.CharField(help_text="检查对象编号、统一社会信用代码或身份证号")
+    reason = serializers.CharField(allow_blank=True)
+    declared_on = serializers.DateField(required=False)
+
+
+class WithdrawSerializer(ReasonSerializer):
+    on = serializers.DateField(required=False)
+
+
+def _page(view: APIView, request: Request, qs: Any, serializer: type[Any]) -> Response:
+    paginator = LimitOffsetPagination()
+    page: Any = paginator.paginate_queryset(qs, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def _bool(raw: str | None) -> bool | None:
+    return None if raw in (None, "") else str(raw).lower() in {"1", "true", "yes"}
+
+
+class PoolListView(APIView):
+    @extend_schema(
+        summary="执法检查人员名录库",
+        parameters=[OpenApiParameter("in_pool", bool), OpenApiParameter("category", str)],
+        responses=ProfileSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        qs = pool_selectors.pool_list(
+            user=_user(request),
+            in_pool=_bool(request.query_params.get("in_pool")),
+            category=request.query_params.get("category") or None,
+            q=request.query_params.get("q", ""),
+        )
+        return _page(self, request, qs, ProfileSerializer)
+
+    @extend_schema(
+        summary="执法人员入库", request=EnrolSerializer, responses={201: ProfileSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = EnrolSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        officer = pool_selectors.officer_for_enrolment(user=user, pk=values["officer"])
+        profile = pool_services.inspector_enrol(
+            actor=user,
+            officer=officer,
+            on=values.get("on") or timezone.localdate(),
+            categories=values["categories"],
+            regions=values["regions"],
+            max_tasks_per_plan=values["max_tasks_per_plan"],
+        )
+        return Response(ProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
+
+
+class PoolEligibleView(APIView):
+    @extend_schema(
+        summary="某日可抽取的检查人员（本机构）",
+        parameters=[OpenApiParameter("on", dt.date, description="日期，默认今天")],
+        responses=ProfileSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        require_cap(user, Cap.INSPECTION_VIEW, action="pool.eligible")
+        raw = request.query_params.get("on")
+        try:
+            on = dt.date.fromisoformat(raw) if raw else timezone.localdate()
+        except ValueError:
+            raise errors.ValidationFailed("日期格式应为 YYYY-MM-DD。", code="bad_date") from None
+        assert user.organisation is not None
+        qs = pool_selectors.pool_eligible(organisation=user.organisation, on=on)
+        return _page(self, request, qs, ProfileSerializer)
+
+
+class PoolDetailView(APIView):
+    @extend_schema(summary="检查人员详情", responses=ProfileSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ProfileSerializer(pool_selectors.pool_get(user=_user(request), pk=pk)).data)
+
+    @extend_schema(
+        summary="修改检查人员", request=ProfileWriteSerializer, responses=ProfileSerializer
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        profile = pool_selectors.pool_get(user=user, pk=pk)
+        data = ProfileWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = pool_services.inspector_update(actor=user, profile=profile, **data.validated_data)
+        return Response(ProfileSerializer(profile).data)
+
+
+class PoolOutView(APIView):
+    @extend_schema(summary="出库", request=ReasonSerializer, responses=ProfileSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        profile = pool_selectors.pool_get(user=user, pk=pk)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = pool_services.inspector_leave_pool(
+            actor=user, profile=profile, reason=data.validated_data["reason"]
+        )
+        return Response(ProfileSerializer(profile).data)
+
+
+class PoolInView(APIView):
+    @extend_schema(summary="重新入库", request=None, responses=ProfileSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        profile = pool_services.inspector_return_to_pool(
+            actor=user,
+            profile=pool_selectors.pool_get(user=user, pk=pk),
+            on=timezone.localdate(),
+        )
+        return Response(ProfileSerializer(profile).data)
+
+
+class LeaveListView(APIView):
+    @extend_schema(summary="请假/外出登记", responses=LeaveSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return _page(self, request, pool_selectors.leave_list(user=_user(request)), LeaveSerializer)
+
+    @extend_schema(
+        summary="登记请假/外出", request=LeaveSerializer, responses={201: LeaveSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = LeaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        officer = pool_selectors.officer_for_enrolment(user=user, pk=values["officer"].pk)
+        leave = pool_services.inspector_leave_add(
+            actor=user,
+            officer=officer,
+            start=values["start"],
+            end=values["end"],
+            reason=values.get("reason", ""),
+        )
+        return Response(LeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
+
+
+class LeaveCancelView(APIView):
+    @extend_schema(summary="取消请假登记", request=None, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        pool_services.inspector_leave_cancel(
+            actor=user, leave=pool_selectors.leave_get(user=user, pk=pk)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConflictListView(APIView):
+    @extend_schema(
+        summary="回避申报",
+        parameters=[OpenApiParameter("active", bool)],
+        responses=ConflictSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        qs = pool_selectors.conflict_list(
+            user=_user(request), active=_bool(request.query_params.get("active"))
+        )
+        return _page(self, request, qs, ConflictSerializer)
+
+    @extend_schema(
+        summary="申报回避", request=ConflictWriteSerializer, responses={201: ConflictSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        data = ConflictWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        officer = pool_selectors.officer_for_enrolment(user=user, pk=values["officer"])
+        entity = pool_selectors.entity_for_conflict(user=user, ref=values["entity"])
+        declaration = pool_services.conflict_declare(
+            actor=user,
+            officer=officer,
+            entity=entity,
+            reason=values["reason"],
+            declared_on=values.get("declared_on") or timezone.localdate(),
+        )
+        return Response(ConflictSerializer(declaration).data, status=status.HTTP_201_CREATED)
+
+
+class ConflictWithdrawView(APIView):
+    @extend_schema(summary="撤回回避申报", request=WithdrawSerializer, responses=ConflictSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        declaration = pool_selectors.conflict_get(user=user, pk=pk)
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        declaration = pool_services.conflict_withdraw(
+            actor=user,
+            declaration=declaration,
+            on=data.validated_data.get("on") or timezone.localdate(),
+            reason=data.validated_data["reason"],
+        )
+        return Response(ConflictSerializer(declaration).data)
+
+
+urlpatterns: list[URLPattern] = [
+    path("pool/", PoolListView.as_view(), name="api-pool-list"),
+    path("pool/eligible/", PoolEligibleView.as_view(), name="api-pool-eligible"),
+    path("pool/<int:pk>/", PoolDetailView.as_view(), name="api-pool-detail"),
+    path("pool/<int:pk>/out/", PoolOutView.as_view(), name="api-pool-out"),
+    path("pool/<int:pk>/in/", PoolInView.as_view(), name="api-pool-in"),
+    path("pool/leaves/", LeaveListView.as_view(), name="api-pool-leaves"),
+    path("pool/leaves/<int:pk>/cancel/", LeaveCancelView.as_view(), name="api-pool-leave-cancel"),
+    path("pool/conflicts/", ConflictListView.as_view(), name="api-pool-conflicts"),
+    path(
+        "pool/conflicts/<int:pk>/withdraw/",
+        ConflictWithdrawView.as_view(),
+        name="api-pool-conflict-withdraw",
+    ),
+]

@@ -1,0 +1,375 @@
+"""Inspector pool (执法检查人员名录库): enrolment, pool membership, leave, conflicts (回避)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from fazhi.core import errors
+from fazhi.core.models import AuditEvent, Role
+from fazhi.core.tests.factories import make_credential, make_officer, make_user
+from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
+from fazhi.inspections.selectors import pool as pool_selectors
+from fazhi.inspections.services import pool as pool_services
+from fazhi.inspections.tests.e2_support import _fast_passwords, make_entity, make_world
+
+pytestmark = pytest.mark.django_db
+__all__ = ["_fast_passwords"]
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+def _enrol(world, officer=None, **kw):
+    values = {
+        "actor": world.planner,
+        "officer": officer or world.officer_a,
+        "on": TODAY(),
+        "categories": [world.public_places, world.water],
+        "regions": ["3505", " "],
+    }
+    values.update(kw)
+    return pool_services.inspector_enrol(**values)
+
+
+def test_enrol(world):
+    profile = _enrol(world, regions=["350503", "3505", "3505"], max_tasks_per_plan=10)
+    assert profile.in_pool and profile.organisation == world.org
+    assert profile.regions == ["3505", "350503"]
+    assert {c.code for c in profile.categories.all()} == {"public_places", "drinking_water"}
+    event = AuditEvent.objects.get(action="inspector.enrolled")
+    assert str(profile.pk) == event.object_id and "credential" in event.details_json
+
+
+def test_enrol_needs_valid_credential_on_the_date(world):
+    expired = make_officer(world.org, credential_days=-1)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        _enrol(world, officer=expired)
+    assert exc.value.code == "no_valid_credential"
+    none = make_officer(world.org, credential_days=None)
+    with pytest.raises(errors.ValidationFailed):
+        _enrol(world, officer=none)
+    # valid today but not on a date after it expires
+    soon = make_officer(world.org, credential_days=5)
+    with pytest.raises(errors.ValidationFailed):
+        _enrol(world, officer=soon, on=TODAY() + dt.timedelta(days=6))
+    assert not InspectorProfile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"categories": []}, "categories_required"),
+        ({"regions": ["35x"]}, "bad_region"),
+        ({"regions": ["35050"]}, "bad_region"),
+        ({"max_tasks_per_plan": 0}, "bad_workload_cap"),
+    ],
+)
+def test_enrol_bad_input(world, overrides, code):
+    with pytest.raises(errors.ValidationFailed) as exc:
+        _enrol(world, **overrides)
+    assert exc.value.code == code
+    assert not InspectorProfile.objects.exists()
+
+
+def test_enrol_twice_and_guards(world):
+    _enrol(world)
+    with pytest.raises(errors.Conflict) as exc:
+        _enrol(world)
+    assert exc.value.code == "already_enrolled"
+    with pytest.raises(errors.OutOfScope):
+        _enrol(world, officer=world.officer_b, actor=world.stranger)
+    viewer = make_user(world.org, Role.VIEWER)
+    with pytest.raises(errors.PermissionDenied):
+        _enrol(world, officer=world.officer_b, actor=viewer)
+    inactive = make_officer(world.org)
+    inactive.is_active = False
+    inactive.save()
+    with pytest.raises(errors.ValidationFailed) as exc2:
+        _enrol(world, officer=inactive)
+    assert exc2.value.code == "officer_inactive"
+
+
+def test_update_out_and_back(world):
+    profile = _enrol(world)
+    profile = pool_services.inspector_update(
+        actor=world.planner, profile=profile, categories=[world.water], regions=[]
+    )
+    assert [c.code for c in profile.categories.all()] == ["drinking_water"]
+    with pytest.raises(errors.ValidationFailed):
+        pool_services.inspector_leave_pool(actor=world.planner, profile=profile, reason=" ")
+    profile = pool_services.inspector_leave_pool(
+        actor=world.planner, profile=profile, reason="调离"
+    )
+    assert not profile.in_pool
+    with pytest.raises(errors.InvalidTransition):
+        pool_services.inspector_leave_pool(actor=world.planner, profile=profile, reason="again")
+    profile = pool_services.inspector_return_to_pool(
+        actor=world.planner, profile=profile, on=TODAY()
+    )
+    assert profile.in_pool
+    with pytest.raises(errors.InvalidTransition):
+        pool_services.inspector_return_to_pool(actor=world.planner, profile=profile, on=TODAY())
+    with pytest.raises(errors.OutOfScope):
+        pool_services.inspector_update(
+            actor=world.stranger, profile=profile, categories=[world.water]
+        )
+
+
+def test_return_needs_credential(world):
+    officer = make_officer(world.org, credential_days=3)
+    profile = _enrol(world, officer=officer)
+    pool_services.inspector_leave_pool(actor=world.planner, profile=profile, reason="x")
+    with pytest.raises(errors.ValidationFailed) as exc:
+        pool_services.inspector_return_to_pool(
+            actor=world.planner, profile=profile, on=TODAY() + dt.timedelta(days=10)
+        )
+    assert exc.value.code == "no_valid_credential"
+
+
+def test_leave_periods(world):
+    start = TODAY() + dt.timedelta(days=10)
+    leave = pool_services.inspector_leave_add(
+        actor=world.planner, officer=world.officer_a, start=start, end=start, reason="年休假"
+    )
+    with pytest.raises(errors.ValidationFailed) as exc:
+        pool_services.inspector_leave_add(
+            actor=world.planner,
+            officer=world.officer_a,
+            start=start - dt.timedelta(days=2),
+            end=start,
+        )
+    assert exc.value.code == "leave_overlap"
+    with pytest.raises(errors.ValidationFailed) as exc2:
+        pool_services.inspector_leave_add(
+            actor=world.planner, officer=world.officer_a, start=start, end=start - dt.timedelta(1)
+        )
+    assert exc2.value.code == "bad_period"
+    # an officer records their own leave; another district cannot
+    pool_services.inspector_leave_add(
+        actor=world.inspector_b, officer=world.officer_b, start=start, end=start
+    )
+    with pytest.raises(errors.OutOfScope):
+        pool_services.inspector_leave_add(
+            actor=world.stranger, officer=world.officer_a, start=start, end=start
+        )
+    pool_services.inspector_leave_cancel(actor=world.planner, leave=leave)
+    assert not InspectorLeave.objects.filter(pk=leave.pk).exists()
+    assert AuditEvent.objects.filter(action="inspector.leave_cancelled").count() == 1
+
+
+def test_conflicts(world):
+    entity = make_entity(world)
+    declaration = pool_services.conflict_declare(
+        actor=world.inspector_a,
+        officer=world.officer_a,
+        entity=entity,
+        reason="配偶任该单位负责人",
+        declared_on=TODAY(),
+    )
+    with pytest.raises(errors.Conflict) as exc:
+        pool_services.conflict_declare(
+            actor=world.planner,
+            officer=world.officer_a,
+            entity=entity,
+            reason="重复",
+            declared_on=TODAY(),
+        )
+    assert exc.value.code == "already_declared"
+    with pytest.raises(errors.ValidationFailed):
+        pool_services.conflict_declare(
+            actor=world.planner,
+            officer=world.officer_b,
+            entity=entity,
+            reason="",
+            declared_on=TODAY(),
+        )
+    # an officer without the planning capability declares for themselves, not for a colleague
+    reviewer = make_user(world.org, Role.LEGAL_REVIEWER)
+    reviewer_officer = make_officer(world.org, user=reviewer)
+    pool_services.conflict_declare(
+        actor=reviewer, officer=reviewer_officer, entity=entity, reason="亲属", declared_on=TODAY()
+    )
+    with pytest.raises(errors.PermissionDenied):
+        pool_services.conflict_declare(
+            actor=reviewer,
+            officer=world.officer_b,
+            entity=entity,
+            reason="x",
+            declared_on=TODAY(),
+        )
+    with pytest.raises(errors.ValidationFailed):
+        pool_services.conflict_withdraw(
+            actor=world.planner, declaration=declaration, on=TODAY(), reason=""
+        )
+    withdrawn = pool_services.conflict_withdraw(
+        actor=world.planner, declaration=declaration, on=TODAY(), reason="已离职"
+    )
+    assert withdrawn.withdrawn_on == TODAY()
+    with pytest.raises(errors.InvalidTransition):
+        pool_services.conflict_withdraw(
+            actor=world.planner, declaration=withdrawn, on=TODAY(), reason="again"
+        )
+    # after withdrawal a new declaration is possible
+    pool_services.conflict_declare(
+        actor=world.planner,
+        officer=world.officer_a,
+        entity=entity,
+        reason="再次",
+        declared_on=TODAY(),
+    )
+    assert ConflictDeclaration.objects.count() == 3
+
+
+def test_pool_eligible(world, django_assert_max_num_queries):
+    a = _enrol(world)
+    b = _enrol(world, officer=world.officer_b)
+    short = _enrol(world, officer=make_officer(world.org, credential_days=3))
+    out = _enrol(world, officer=make_officer(world.org))
+    pool_services.inspector_leave_pool(actor=world.planner, profile=out, reason="调离")
+    day = TODAY() + dt.timedelta(days=5)
+    pool_services.inspector_leave_add(
+        actor=world.planner, officer=world.officer_b, start=day, end=day
+    )
+    entity = make_entity(world)
+    pool_services.conflict_declare(
+        actor=world.planner,
+        officer=world.officer_a,
+        entity=entity,
+        reason="亲属",
+        declared_on=TODAY(),
+    )
+    # another organisation's inspector never appears
+    _enrol(world, officer=make_officer(world.other_org), actor=world.stranger)
+    with django_assert_max_num_queries(4):
+        today = list(pool_selectors.pool_eligible(organisation=world.org, on=TODAY()))
+        assert [len(getattr(p.officer, "active_conflicts")) for p in today]  # noqa: B009
+    assert {p.pk for p in today} == {a.pk, b.pk, short.pk}
+    conflicts = {p.pk: [c.entity_id for c in getattr(p.officer, "active_conflicts")] for p in today}  # noqa: B009
+    assert conflicts[a.pk] == [entity.pk]
+    later = {p.pk for p in pool_selectors.pool_eligible(organisation=world.org, on=day)}
+    assert later == {a.pk}
+
+
+def test_pool_list_scoped(world, django_assert_max_num_queries):
+    for _ in range(3):
+        _enrol(world, officer=make_officer(world.org))
+    theirs = _enrol(world, officer=make_officer(world.other_org), actor=world.stranger)
+    with django_assert_max_num_queries(4):
+        rows = list(pool_selectors.pool_list(user=world.planner))
+        for p in rows:
+            list(p.categories.all())
+            p.officer.valid_credential(TODAY())
+    assert len(rows) == 3 and theirs not in rows
+    with pytest.raises(errors.NotFound):
+        pool_selectors.pool_get(user=world.planner, pk=theirs.pk)
+
+
+def test_credential_expiry_drops_out_of_eligible(world):
+    officer = make_officer(world.org, credential_days=None)
+    make_credential(officer, expires_in_days=2)
+    profile = _enrol(world, officer=officer)
+    assert profile in pool_selectors.pool_eligible(organisation=world.org, on=TODAY())
+    later = TODAY() + dt.timedelta(days=3)
+    assert profile not in pool_selectors.pool_eligible(organisation=world.org, on=later)
+
+
+# --- pages and API ------------------------------------------------------------------------
+
+
+def test_pages(client, world):
+    client.force_login(world.planner)
+    response = client.post(
+        "/inspections/pool/enrol/",
+        {"officer": world.officer_a.pk, "categories": [world.water.pk], "regions": "3505"},
+    )
+    profile = InspectorProfile.objects.get(officer=world.officer_a)
+    assert response.status_code == 302
+    assert client.get("/inspections/pool/").status_code == 200
+    page = client.get(f"/inspections/pool/{profile.pk}/")
+    assert page.status_code == 200 and world.officer_a.name in page.content.decode()
+    entity = make_entity(world)
+    client.post(
+        f"/inspections/pool/{profile.pk}/conflicts/",
+        {"entity": entity.uscc, "reason": "亲属", "declared_on": TODAY().isoformat()},
+    )
+    assert ConflictDeclaration.objects.filter(officer=world.officer_a, entity=entity).exists()
+    day = TODAY() + dt.timedelta(days=3)
+    client.post(
+        f"/inspections/pool/{profile.pk}/leaves/",
+        {"start": day.isoformat(), "end": day.isoformat(), "reason": "培训"},
+    )
+    assert InspectorLeave.objects.filter(officer=world.officer_a).exists()
+    client.post(f"/inspections/pool/{profile.pk}/out/", {"reason": "调离"})
+    profile.refresh_from_db()
+    assert not profile.in_pool
+
+
+def test_page_scope(client, world):
+    theirs = _enrol(world, officer=make_officer(world.other_org), actor=world.stranger)
+    client.force_login(world.planner)
+    assert client.get(f"/inspections/pool/{theirs.pk}/").status_code == 404
+    assert client.post(f"/inspections/pool/{theirs.pk}/out/", {"reason": "x"}).status_code == 404
+    other_officer = make_officer(world.other_org)
+    response = client.post(
+        "/inspections/pool/enrol/",
+        {"officer": other_officer.pk, "categories": [world.water.pk]},
+    )
+    assert response.status_code == 404
+    assert not InspectorProfile.objects.filter(officer=other_officer).exists()
+
+
+def test_api(client, world):
+    client.force_login(world.planner)
+    response = client.post(
+        "/api/inspections/pool/",
+        {"officer": world.officer_a.pk, "categories": ["public_places"], "regions": []},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    pk = response.json()["id"]
+    assert client.get("/api/inspections/pool/").json()["count"] == 1
+    eligible = client.get("/api/inspections/pool/eligible/").json()
+    assert [row["id"] for row in eligible["results"]] == [pk]
+    assert client.get("/api/inspections/pool/eligible/?on=bad").status_code == 400
+    entity = make_entity(world)
+    response = client.post(
+        "/api/inspections/pool/conflicts/",
+        {"officer": world.officer_a.pk, "entity": entity.uscc, "reason": "亲属"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    expired = make_officer(world.org, credential_days=-5)
+    response = client.post(
+        "/api/inspections/pool/",
+        {"officer": expired.pk, "categories": ["public_places"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "no_valid_credential"
+
+
+def test_api_scope_leak(client, world):
+    theirs = _enrol(world, officer=make_officer(world.other_org), actor=world.stranger)
+    their_entity = make_entity(world, org=world.other_org)
+    client.force_login(world.planner)
+    assert client.get(f"/api/inspections/pool/{theirs.pk}/").status_code == 404
+    assert client.get("/api/inspections/pool/").json()["count"] == 0
+    response = client.post(
+        "/api/inspections/pool/conflicts/",
+        {"officer": world.officer_a.pk, "entity": their_entity.uscc, "reason": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    response = client.post(
+        "/api/inspections/pool/",
+        {"officer": theirs.officer_id, "categories": ["public_places"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
