@@ -60,7 +60,7 @@ class Calendar:
         if day in self.workdays:
             return f"{label} {name}调休上班"
         if day in self.holidays:
-            return f"{label} {name}（法定节假日）"
+            return f"{label} {name}（法定节假日）" if name else f"{label} 法定节假日"
         return f"{label} 工作日" if day.weekday() < 5 else f"{label} 休息日"
 
     def next_workday(self, day: dt.date) -> dt.date:

@@ -26,11 +26,21 @@ def package_calendar(years: tuple[int, ...] = (2024, 2025, 2026)) -> workcal.Cal
         years=frozenset(years),
         holidays=frozenset(d for d in constants.holidays if d.year in years),
         workdays=frozenset(d for d in constants.workdays if d.year in years),
-        names={},
+        names={
+            d: deadlines.PACKAGE_HOLIDAY_NAMES[n]
+            for table in (constants.holidays, constants.workdays)
+            for d, n in table.items()
+            if d.year in years
+        },
     )
 
 
 CAL = package_calendar()
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
