@@ -1,5 +1,269 @@
-"""Pages: placeholder until filled in."""
+"""Pages: the announcement, the draw, its result and verification, re-draws."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
+
+from fazhi.core import errors
+from fazhi.core.models import User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, require_cap
+from fazhi.inspections import drawengine
+from fazhi.inspections.models import EntropyKind
+from fazhi.inspections.selectors import draws as selectors
+from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report
+from fazhi.inspections.services import draws as services
+
+REASONS = {
+    "credential_invalid": "抽取日无有效执法证",
+    "on_leave": "实施期间请假/外出",
+    "conflict": "已申报回避",
+    "workload_cap": "已达本计划任务上限",
+    "same_team": "与该对象上次检查人员组合相同",
+    "same_team_unavoidable": "无其他人选，沿用上次组合",
+    "not_enough_inspectors": "符合条件的检查人员不足",
+    "quota_exceeds_candidates": "候选对象少于抽取数量（已全部抽取，不从其他分层补足）",
+    "no_candidates": "没有候选对象",
+    "no_quota_or_ratio": "未设置数量或比例",
+}
+SKIP_LOG_PAGE = 200
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _parse_witnesses(text: str) -> list[tuple[str, str]]:
+    """One witness a line: ``姓名,承诺值`` (comma, full-width comma, tab or space)."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        for sep in (",", "，", "\t", " "):
+            if sep in line:
+                name, _, commitment = line.rpartition(sep)
+                out.append((name.strip(), commitment.strip()))
+                break
+        else:
+            out.append((line, ""))
+    return out
+
+
+@login_required
+def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    require_cap(user, Cap.INSPECTION_PLAN, action="inspection.plan_announce")
+    plan = plan_get(user=user, pk=pk)
+    values = {"entropy_kind": EntropyKind.PUBLIC_NUMBER, "entropy_spec": "", "witnesses": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            announcement = services.plan_announce(
+                actor=user,
+                plan=plan,
+                entropy_kind=values["entropy_kind"],
+                entropy_spec=values["entropy_spec"],
+                witnesses=_parse_witnesses(values["witnesses"]),
+            )
+        except errors.ValidationFailed as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "抽取公告已发布，候选名单和检查人员库已冻结。")
+            return redirect("inspections:announcement_detail", plan.pk, announcement.number)
+    return render(
+        request,
+        "inspections/announcement_form.html",
+        {"plan": plan, "values": values, "kinds": EntropyKind.choices},
+    )
+
+
+@login_required
+def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get(user=user, pk=pk)
+    announcement = selectors.announcement_get(user=user, plan=plan, number=number)
+    return render(
+        request,
+        "inspections/announcement_detail.html",
+        {
+            "plan": plan,
+            "announcement": announcement,
+            "pool_size": len(announcement.pool),
+            "witnesses": announcement.witnesses.order_by("position"),
+        },
+    )
+
+
+@login_required
+def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    require_cap(user, Cap.INSPECTION_DRAW, action="inspection.draw_run")
+    plan = plan_get(user=user, pk=pk)
+    announcement = selectors.announcement_list(user=user, plan=plan).first()
+    if announcement is None:
+        raise errors.InvalidTransition("计划尚未公告，不能抽取。", code="plan_not_announced")
+    witnesses = list(announcement.witnesses.order_by("position"))
+    if request.method == "POST":
+        reveals = [request.POST.get(f"reveal_{w.position}", "") for w in witnesses]
+        try:
+            draw = services.draw_run(
+                actor=user,
+                plan=plan,
+                reveals=reveals,
+                public_number=request.POST.get("public_number", ""),
+            )
+        except (errors.ValidationFailed, errors.Conflict) as exc:
+            messages.error(request, f"{exc.message}（{exc.code}）")
+        else:
+            messages.success(request, f"抽取完成：{draw.task_count}项任务。")
+            return redirect("inspections:draw_detail", plan.pk, draw.number)
+    return render(
+        request,
+        "inspections/draw_form.html",
+        {"plan": plan, "announcement": announcement, "witnesses": witnesses},
+    )
+
+
+def _reason(code: str) -> str:
+    return REASONS.get(code, code)
+
+
+@login_required
+def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get(user=user, pk=pk)
+    draw = selectors.draw_get(user=user, plan=plan, number=number)
+    tasks = Paginator(selectors.draw_task_list(user=user, draw=draw), 100).get_page(
+        request.GET.get("page")
+    )
+    infeasible_strata = [
+        (key, _reason(v.get("code", "")), v)
+        for key, v in sorted(draw.infeasible.get("strata", {}).items())
+    ]
+    infeasible_tasks = [
+        (key, _reason(v.get("code", "")), v)
+        for key, v in sorted(draw.infeasible.get("tasks", {}).items())
+    ]
+    skips: list[tuple[str, list[tuple[Any, str]]]] = []
+    for key, entries in list(draw.skip_log.items())[:SKIP_LOG_PAGE]:
+        skips.append((key, [(officer, _reason(code)) for officer, code in entries]))
+    result = drawengine.unpack_result(bytes(draw.result_blob))
+    excluded = [(o, _reason(c)) for o, c in sorted(result.get("pool_excluded", {}).items())]
+    return render(
+        request,
+        "inspections/draw_detail.html",
+        {
+            "plan": plan,
+            "draw": draw,
+            "announcement": draw.announcement,
+            "tasks": tasks,
+            "counts": sorted(result.get("counts", {}).items()),
+            "infeasible_strata": infeasible_strata,
+            "infeasible_tasks": infeasible_tasks[:SKIP_LOG_PAGE],
+            "infeasible_task_count": len(infeasible_tasks),
+            "skips": skips,
+            "skip_count": len(draw.skip_log),
+            "excluded": excluded,
+            "visit_cap": plan_visit_cap_report(user=user, plan=plan),
+            "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
+        },
+    )
+
+
+@login_required
+def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get(user=user, pk=pk)
+    draw = selectors.draw_get(user=user, plan=plan, number=number)
+    body = json.dumps(selectors.draw_export(user=user, draw=draw), ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="draw-{plan.pk}-{draw.number}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def draw_verify(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get(user=user, pk=pk)
+    draw = selectors.draw_get(user=user, plan=plan, number=number)
+    problem = selectors.draw_verify(user=user, draw=draw)
+    if problem:
+        messages.error(request, f"验证未通过：{problem}")
+    else:
+        messages.success(
+            request, "验证通过：按公告的名单、人员库、参数和随机源重新计算，结果一致。"
+        )
+    return redirect("inspections:draw_detail", plan.pk, draw.number)
+
+
+@login_required
+@require_POST
+def redraw_request(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get(user=user, pk=pk)
+    try:
+        services.redraw_request(actor=user, plan=plan, reason=request.POST.get("reason", ""))
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "重新抽取申请已提交，待领导审批。")
+    return redirect("inspections:plan_detail", plan.pk)
+
+
+@login_required
+@require_POST
+def redraw_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    redraw = selectors.redraw_get(user=user, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.redraw_decide(
+            actor=user, request=redraw, approve=approve, note=request.POST.get("note", "")
+        )
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已批准；请重新发布抽取公告后抽取。" if approve else "已驳回。")
+    return redirect("inspections:plan_detail", redraw.plan_id)
+
+
+def engine_download(request: HttpRequest) -> FileResponse:
+    """The draw engine itself (standard library only), for anyone who wants to recompute."""
+    engine = Path(drawengine.__file__)
+    return FileResponse(
+        engine.open("rb"),
+        as_attachment=True,
+        filename="drawengine.py",
+        content_type="text/x-python",
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("plans/<int:pk>/announce/", plan_announce, name="plan_announce"),
+    path(
+        "plans/<int:pk>/announcements/<int:number>/",
+        announcement_detail,
+        name="announcement_detail",
+    ),
+    path("plans/<int:pk>/draw/", draw_run, name="draw_run"),
+    path("plans/<int:pk>/draws/<int:number>/", draw_detail, name="draw_detail"),
+    path("plans/<int:pk>/draws/<int:number>/export.json", draw_export, name="draw_export"),
+    path("plans/<int:pk>/draws/<int:number>/verify/", draw_verify, name="draw_verify"),
+    path("plans/<int:pk>/redraw/", redraw_request, name="redraw_request"),
+    path("redraws/<int:pk>/decide/", redraw_decide, name="redraw_decide"),
+    path("drawengine.py", engine_download, name="drawengine_download"),
+]

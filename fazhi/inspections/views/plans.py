@@ -1,5 +1,316 @@
-"""Pages: placeholder until filled in."""
+"""Pages: inspection plans, their strata and imported task lists. Thin: parse, call, render."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
+
+from fazhi.core import errors
+from fazhi.core.models import Organisation, User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, require_cap, visible_organisations
+from fazhi.inspections.models import InspectionItem, PlanKind, PlanStatus
+from fazhi.inspections.selectors import draws as draw_selectors
+from fazhi.inspections.selectors import plans as selectors
+from fazhi.inspections.services import plans as services
+from fazhi.registry.models import EntityKind, RiskGrade, SupervisionCategory
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget (the CSP forbids inline styles)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class PlanForm(StyledForm):
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label="实施机构", queryset=Organisation.objects.none()
+    )
+    kind = forms.ChoiceField(label="计划类型", choices=PlanKind.choices)
+    title = forms.CharField(label="计划名称", max_length=200)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    window_start = forms.DateField(
+        label="实施开始日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    window_end = forms.DateField(
+        label="实施结束日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    lead_department = forms.CharField(label="牵头部门", max_length=100, required=False)
+    is_joint = forms.BooleanField(label="部门联合抽查", required=False)
+    joint_departments = forms.CharField(
+        label="联合部门（每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    items = forms.ModelMultipleChoiceField(
+        label="抽查事项",
+        queryset=InspectionItem.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    uses_risk_ratio = forms.BooleanField(label="按信用风险分级确定比例", required=False)
+    team_size = forms.IntegerField(label="每组检查人员数", min_value=2, max_value=9, initial=2)
+    per_entity_yearly_cap = forms.IntegerField(
+        label="每户年度检查次数上限（留空按规则包）", required=False, min_value=1
+    )
+    external_source = forms.CharField(
+        label="任务来源（上级下达任务必填）", max_length=200, required=False
+    )
+    notes = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = visible_organisations(user)
+        org_field = self.fields["organisation"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        org_field.queryset = orgs
+        items_field = self.fields["items"]
+        assert isinstance(items_field, forms.ModelMultipleChoiceField)
+        items_field.queryset = InspectionItem.objects.filter(is_active=True).select_related(
+            "category"
+        )
+
+    def plan_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["joint_departments"] = [
+            line.strip() for line in data.get("joint_departments", "").splitlines() if line.strip()
+        ]
+        data["items"] = list(data.get("items") or [])
+        return data
+
+
+class StratumForm(StyledForm):
+    key = forms.SlugField(label="分层代码", max_length=60)
+    category = forms.ModelChoiceField(
+        label="专业类别", queryset=SupervisionCategory.objects.filter(is_active=True)
+    )
+    risk_grade = forms.ChoiceField(
+        label="风险等级", choices=[("", "不限"), *RiskGrade.choices], required=False
+    )
+    quota = forms.IntegerField(label="抽取数量", required=False, min_value=1)
+    ratio = forms.DecimalField(
+        label="抽取比例（%）", required=False, max_digits=5, decimal_places=2
+    )
+    weighted = forms.BooleanField(label="按风险加权", required=False)
+    kinds = forms.MultipleChoiceField(
+        label="对象类型（专项筛选）",
+        choices=EntityKind.choices,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    division_prefix = forms.CharField(label="区划前缀（专项筛选，逗号分隔）", required=False)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    year_text = request.GET.get("year", "").strip()
+    year = int(year_text) if year_text.isdigit() else None
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    q = request.GET.get("q", "").strip()
+    plans = selectors.plan_list(user=user, year=year, status=status, kind=kind, q=q)
+    page = Paginator(plans, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/plan_list.html",
+        {
+            "page": page,
+            "year": year_text,
+            "status": status,
+            "kind": kind,
+            "q": q,
+            "statuses": PlanStatus.choices,
+            "kinds": PlanKind.choices,
+            "can_plan": has_cap(user, Cap.INSPECTION_PLAN),
+        },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_cap(user, Cap.INSPECTION_PLAN, action="inspection.plan_create")
+    form = PlanForm(request.POST or None, user=user, initial={"team_size": 2})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(actor=user, **form.plan_values())
+        except errors.ValidationFailed as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "计划已创建。")
+            return redirect("inspections:plan_detail", plan.pk)
+    return render(request, "inspections/plan_form.html", {"form": form, "plan": None})
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    require_cap(user, Cap.INSPECTION_PLAN, action="inspection.plan_update")
+    plan = selectors.plan_get(user=user, pk=pk)
+    initial = {
+        "organisation": plan.organisation,
+        "kind": plan.kind,
+        "title": plan.title,
+        "year": plan.year,
+        "window_start": plan.window_start,
+        "window_end": plan.window_end,
+        "lead_department": plan.lead_department,
+        "is_joint": plan.is_joint,
+        "joint_departments": "\n".join(plan.joint_departments or []),
+        "items": list(plan.items.all()),
+        "uses_risk_ratio": plan.uses_risk_ratio,
+        "team_size": plan.team_size,
+        "per_entity_yearly_cap": plan.per_entity_yearly_cap,
+        "external_source": plan.external_source,
+        "notes": plan.notes,
+    }
+    form = PlanForm(request.POST or None, user=user, initial=initial)
+    form.fields["organisation"].disabled = True
+    form.fields["kind"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        values = form.plan_values()
+        values.pop("organisation")
+        values.pop("kind")
+        items = values.pop("items")
+        try:
+            services.plan_update(actor=user, plan=plan, items=items, **values)
+        except errors.ValidationFailed as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "计划已保存。")
+            return redirect("inspections:plan_detail", plan.pk)
+    return render(request, "inspections/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = selectors.plan_get(user=user, pk=pk)
+    can_plan = has_cap(user, Cap.INSPECTION_PLAN)
+    return render(
+        request,
+        "inspections/plan_detail.html",
+        {
+            "plan": plan,
+            "strata": selectors.stratum_list(user=user, plan=plan),
+            "items": plan.items.select_related("category"),
+            "announcements": draw_selectors.announcement_list(user=user, plan=plan),
+            "draws": draw_selectors.draw_list(user=user, plan=plan),
+            "redraws": draw_selectors.redraw_list(user=user, plan=plan),
+            "visit_cap": selectors.plan_visit_cap_report(user=user, plan=plan),
+            "stratum_form": StratumForm() if plan.status == PlanStatus.DRAFT else None,
+            "can_plan": can_plan,
+            "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
+            "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
+            "import_errors": None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = selectors.plan_get(user=user, pk=pk)
+    form = StratumForm(request.POST)
+    if not form.is_valid():
+        problems = [
+            f"{form.fields[name].label if name in form.fields else ''}{'，'.join(map(str, errs))}"
+            for name, errs in form.errors.items()
+        ]
+        messages.error(request, "分层信息不完整：" + "；".join(problems))
+        return redirect("inspections:plan_detail", plan.pk)
+    data = form.cleaned_data
+    prefixes = [p.strip() for p in data["division_prefix"].split(",") if p.strip()]
+    try:
+        services.stratum_add(
+            actor=user,
+            plan=plan,
+            key=data["key"],
+            category=data["category"],
+            risk_grade=data["risk_grade"] or "",
+            quota=data["quota"],
+            ratio=data["ratio"],
+            weighted=data["weighted"],
+            filter={"kind": data["kinds"], "division_prefix": prefixes},
+        )
+    except errors.ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "分层已添加。")
+    return redirect("inspections:plan_detail", plan.pk)
+
+
+@login_required
+@require_POST
+def stratum_remove(request: HttpRequest, pk: int, stratum_pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = selectors.plan_get(user=user, pk=pk)
+    stratum = selectors.stratum_get(user=user, plan=plan, pk=stratum_pk)
+    services.stratum_remove(actor=user, stratum=stratum)
+    messages.success(request, "分层已删除。")
+    return redirect("inspections:plan_detail", plan.pk)
+
+
+@login_required
+def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    plan = selectors.plan_get(user=user, pk=pk)
+    problems: list[dict[str, Any]] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的 .xlsx 文件。")
+        else:
+            try:
+                count = services.plan_import_tasks(actor=user, plan=plan, content=upload.read())
+            except errors.ValidationFailed as exc:
+                messages.error(request, exc.message)
+                problems = list(exc.details.get("errors", []))
+            else:
+                messages.success(request, f"已导入{count}项任务。")
+                return redirect("inspections:plan_detail", plan.pk)
+    return render(request, "inspections/plan_import.html", {"plan": plan, "problems": problems})
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(services.import_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="task-list-template.xlsx"'
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("plans/", plan_list, name="plan_list"),
+    path("plans/new/", plan_create, name="plan_create"),
+    path("plans/import-template.xlsx", import_template, name="plan_import_template"),
+    path("plans/<int:pk>/", plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/edit/", plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/strata/add/", stratum_add, name="stratum_add"),
+    path("plans/<int:pk>/strata/<int:stratum_pk>/remove/", stratum_remove, name="stratum_remove"),
+    path("plans/<int:pk>/import/", plan_import, name="plan_import"),
+]

@@ -1,0 +1,324 @@
+"""Benchmark: a national-size draw on PostgreSQL (issue 3, "Speed").
+
+1,000,000 entities in 8 categories (inserted with COPY), 3,000 inspectors, a plan drawing 50,000
+tasks with inspector assignment. Measured:
+
+* the read baseline: the time PostgreSQL needs to read the candidate ids alone (the same eight
+  candidate queries the draw runs, fetched to the client);
+* the announcement (freeze every list, hash, pack; freeze and hash the pool);
+* the draw (``draw_run``: recompute and compare every list hash, rank, assign inspectors, store
+  50,000 tasks and 100,000 team rows with COPY, audit);
+* peak memory (``ru_maxrss`` of the process that ran them);
+* the method deployed systems use, one query per pick at a random offset into the sorted
+  candidate list (``ORDER BY id LIMIT 1 OFFSET r``), timed on a sample of picks and extrapolated
+  to 50,000 picks (the report says so).
+
+``run()`` creates the scratch database ``fazhi_bench_draw``, runs the measurement in a child
+process (so that Django is configured against the scratch database and ``ru_maxrss`` is the
+draw's own), drops the database and returns the figures. ``python bench/bench_draw.py`` prints
+them as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DB_NAME = "fazhi_bench_draw"
+PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("FAZHI_BENCH_PG_PORT", "5432")
+PG_USER = os.environ.get("FAZHI_BENCH_PG_USER", "postgres")
+ENTITIES = int(os.environ.get("FAZHI_BENCH_ENTITIES", "1000000"))
+INSPECTORS = int(os.environ.get("FAZHI_BENCH_INSPECTORS", "3000"))
+TASKS = int(os.environ.get("FAZHI_BENCH_TASKS", "50000"))
+OFFSET_SAMPLE = int(os.environ.get("FAZHI_BENCH_OFFSET_SAMPLE", "40"))
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(sql)
+
+
+def run() -> dict[str, Any]:
+    """Create the scratch database, measure in a child process, drop the database."""
+    _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {DB_NAME}")
+    try:
+        env = dict(os.environ)
+        env.pop("FAZHI_TEST_DATABASE_URL", None)
+        env["FAZHI_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
+        env["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
+        env["PYTHONPATH"] = str(REPO)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench_draw child failed:\n{proc.stdout}\n{proc.stderr}")
+        figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return figures
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+# --- the child ---------------------------------------------------------------------------------
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
+
+
+def _populate(rng: random.Random) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from fazhi.core.models import Credential, Officer, Role
+    from fazhi.core.tests.factories import make_org_tree, make_user
+    from fazhi.inspections.models import InspectorLeave, InspectorProfile
+    from fazhi.registry.models import Entity, SupervisionCategory
+
+    tree = make_org_tree(province_code="35")
+    institutes = [tree.institute_of(d) for d in tree.districts]
+    planner = make_user(tree.province, Role.SUPERVISOR, full_name="基准测试计划员")
+    categories = list(SupervisionCategory.objects.order_by("id")[:8])
+    assert len(categories) == 8, "the seeded categories are missing"
+    now = timezone.now()
+
+    # entities, with COPY: every concrete column, defaults from the model
+    columns: list[str] = []
+    defaults: list[Any] = []
+    for f in Entity._meta.concrete_fields:
+        columns.append(str(f.column))
+        defaults.append(f.get_default())
+    index = {c: i for i, c in enumerate(columns)}
+    grades = ["A", "B", "B", "C", "D"]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY registry_entity ({', '.join(columns)}) FROM STDIN") as copy:
+            for n in range(1, ENTITIES + 1):
+                org = institutes[n % len(institutes)]
+                row = list(defaults)
+                row[index["id"]] = n
+                row[index["organisation_id"]] = org.pk
+                row[index["name"]] = f"基准单位{n}"
+                row[index["uscc"]] = f"91{n:016d}"
+                row[index["kind"]] = "public_place_other"
+                row[index["division_code"]] = org.division_code
+                row[index["status"]] = "operating" if n % 50 else "closed"
+                row[index["risk_grade"]] = grades[n % 5]
+                row[index["created_at"]] = now
+                row[index["updated_at"]] = now
+                copy.write_row(row)
+        with raw.copy(
+            "COPY registry_entity_categories (entity_id, supervisioncategory_id) FROM STDIN"
+        ) as copy:
+            for n in range(1, ENTITIES + 1):
+                first = categories[n % 8].pk
+                copy.write_row((n, first))
+                if n % 10 == 0:  # one in ten has a second category
+                    copy.write_row((n, categories[(n % 8 + 1 + (n // 10) % 7) % 8].pk))
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('registry_entity', 'id'), %s)", [ENTITIES]
+        )
+        cursor.execute("ANALYZE registry_entity")
+        cursor.execute("ANALYZE registry_entity_categories")
+    entity_seconds = time.perf_counter() - started
+
+    # inspectors: fixture data for the benchmark, written in bulk
+    today = timezone.localdate()
+    officers = Officer.objects.bulk_create(
+        [
+            Officer(organisation=institutes[i % len(institutes)], name=f"检查员{i}")
+            for i in range(INSPECTORS)
+        ],
+        batch_size=1000,
+    )
+    Credential.objects.bulk_create(
+        [
+            Credential(
+                officer=o,
+                number=f"BENCH{o.pk:08d}",
+                issued_on=today - dt.timedelta(days=700),
+                expires_on=today + dt.timedelta(days=365 if i % 40 else -5),
+            )
+            for i, o in enumerate(officers)
+        ],
+        batch_size=1000,
+    )
+    profiles = InspectorProfile.objects.bulk_create(
+        [
+            InspectorProfile(
+                officer=o,
+                organisation=o.organisation,
+                regions=[o.organisation.division_code] if i % 5 else [],
+                max_tasks_per_plan=80,
+            )
+            for i, o in enumerate(officers)
+        ],
+        batch_size=1000,
+    )
+    through = InspectorProfile.categories.through
+    through.objects.bulk_create(
+        [
+            through(inspectorprofile_id=p.pk, supervisioncategory_id=c.pk)
+            for p in profiles
+            for c in rng.sample(categories, 3)
+        ],
+        batch_size=5000,
+    )
+    InspectorLeave.objects.bulk_create(
+        [
+            InspectorLeave(
+                officer=o, start=today + dt.timedelta(days=3), end=today + dt.timedelta(days=9)
+            )
+            for i, o in enumerate(officers)
+            if i % 20 == 7
+        ]
+    )
+    return {
+        "tree": tree,
+        "planner": planner,
+        "categories": categories,
+        "entity_seconds": entity_seconds,
+    }
+
+
+def _child() -> None:
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from fazhi.inspections.models import InspectionTask, PlanKind, TaskInspector
+    from fazhi.inspections.services.draws import (
+        _fetch,
+        draw_run,
+        plan_announce,
+        stratum_queryset,
+    )
+    from fazhi.inspections.services.plans import plan_create, stratum_add
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(20261128)
+    world = _populate(rng)
+    planner = world["planner"]
+    today = timezone.localdate()
+    plan = plan_create(
+        actor=planner,
+        organisation=world["tree"].province,
+        kind=PlanKind.RANDOM,
+        title="全国随机监督抽查（基准测试）",
+        year=today.year,
+        window_start=today,
+        window_end=today + dt.timedelta(days=20),
+    )
+    per_stratum = TASKS // 8
+    for category in world["categories"]:
+        stratum_add(
+            actor=planner,
+            plan=plan,
+            key=category.code.replace("_", "-"),
+            category=category,
+            quota=per_stratum,
+        )
+    strata = list(plan.strata.order_by("key"))
+
+    # the baseline: PostgreSQL reading the candidate ids alone (best of three, warm cache)
+    read_times = []
+    candidate_count = 0
+    for _ in range(3):
+        started = time.perf_counter()
+        candidate_count = sum(len(_fetch(stratum_queryset(plan, s), "id")) for s in strata)
+        read_times.append(time.perf_counter() - started)
+    read_seconds = min(read_times)
+
+    started = time.perf_counter()
+    plan_announce(
+        actor=planner,
+        plan=plan,
+        entropy_kind="public_number",
+        entropy_spec="中国福利彩票3D 基准测试开奖号码",
+    )
+    announce_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    draw = draw_run(actor=planner, plan=plan, public_number="2 0 2 6")
+    draw_seconds = time.perf_counter() - started
+    peak_mb = _peak_mb()
+    stored_tasks = InspectionTask.objects.filter(draw=draw).count()
+    stored_members = TaskInspector.objects.filter(task__draw=draw).count()
+
+    # the deployed method: one query per pick at a random offset into the sorted list
+    stratum = strata[0]
+    qs = stratum_queryset(plan, stratum).values_list("id")
+    sql, params = qs.query.sql_with_params()
+    n = len(_fetch(stratum_queryset(plan, stratum), "id"))
+    picks = []
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for _ in range(OFFSET_SAMPLE):
+            cursor.execute(f"{sql} LIMIT 1 OFFSET %s", [*params, rng.randrange(n)])
+            picks.append(cursor.fetchone())
+    offset_sample_seconds = time.perf_counter() - started
+    per_pick = offset_sample_seconds / OFFSET_SAMPLE
+    offset_extrapolated = per_pick * TASKS
+
+    figures = {
+        "entities": ENTITIES,
+        "candidates_total": candidate_count,
+        "inspectors": INSPECTORS,
+        "tasks_drawn": draw.task_count,
+        "tasks_stored": stored_tasks,
+        "team_rows_stored": stored_members,
+        "infeasible_tasks": len(draw.infeasible.get("tasks", {})),
+        "populate_entities_seconds": round(world["entity_seconds"], 2),
+        "read_candidate_ids_seconds": round(read_seconds, 3),
+        "announce_seconds": round(announce_seconds, 3),
+        "draw_seconds": round(draw_seconds, 3),
+        "draw_vs_read_ratio": round(draw_seconds / read_seconds, 2),
+        "announce_plus_draw_vs_read_ratio": round(
+            (announce_seconds + draw_seconds) / read_seconds, 2
+        ),
+        "target_ratio": 3.0,
+        "peak_memory_mb": round(peak_mb, 1),
+        "memory_target_mb": 1024,
+        "offset_method_sample_picks": OFFSET_SAMPLE,
+        "offset_method_seconds_per_pick": round(per_pick, 4),
+        "offset_method_extrapolated_seconds": round(offset_extrapolated, 1),
+        "offset_method_note": (
+            f"timed {OFFSET_SAMPLE} picks (ORDER BY id LIMIT 1 OFFSET r) in a stratum of {n} "
+            f"candidates and extrapolated to {TASKS} picks; targets only, no inspector assignment"
+        ),
+        "offset_vs_draw_ratio": round(offset_extrapolated / draw_seconds, 1),
+    }
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        _child()
+    else:
+        print(json.dumps(run(), ensure_ascii=False, indent=2))

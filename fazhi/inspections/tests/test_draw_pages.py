@@ -1,0 +1,145 @@
+"""Pages of plans, announcements, draws and re-draws: rendering, flows, scope, query counts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from fazhi.core.models import AuditEvent
+from fazhi.inspections.models import Draw, DrawAnnouncement, InspectionPlan, PlanStratum
+from fazhi.inspections.tests.test_draw_support import (
+    drawn_plan,
+    make_plan,
+    make_world,
+    secret_pair,
+    today,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_plan_list_scoped_and_bounded_queries(django_assert_max_num_queries):
+    w = make_world(entities=2, officers=0)
+    mine = [make_plan(w) for _ in range(5)]
+    c = client_for(w.planner)
+    with django_assert_max_num_queries(12):
+        response = c.get(reverse("inspections:plan_list"))
+    assert response.status_code == 200
+    for plan in mine:
+        assert plan.title in response.content.decode()
+    stranger = client_for(w.stranger).get(reverse("inspections:plan_list"))
+    assert mine[0].title not in stranger.content.decode()
+    viewer = client_for(w.viewer).get(reverse("inspections:plan_list"))
+    assert mine[0].title in viewer.content.decode()  # the province viewer sees the subtree
+
+
+def test_plan_pages_404_outside_scope():
+    w = make_world(entities=2, officers=0)
+    plan = make_plan(w)
+    c = client_for(w.stranger)
+    for name in ("inspections:plan_detail", "inspections:plan_edit"):
+        assert c.get(reverse(name, args=[plan.pk])).status_code == 404
+
+
+def test_create_plan_add_stratum_announce_draw_by_pages():
+    w = make_world()
+    c = client_for(w.planner)
+    start = today()
+    response = c.post(
+        reverse("inspections:plan_create"),
+        {
+            "organisation": w.org.pk,
+            "kind": "random",
+            "title": "页面新建计划",
+            "year": start.year,
+            "window_start": start.isoformat(),
+            "window_end": start.isoformat(),
+            "team_size": 2,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    plan = InspectionPlan.objects.get(title="页面新建计划")
+    response = c.post(
+        reverse("inspections:stratum_add", args=[plan.pk]),
+        {"key": "gg", "category": w.public_places.pk, "quota": 3},
+    )
+    assert response.status_code == 302
+    assert PlanStratum.objects.filter(plan=plan, key="gg", quota=3).exists()
+    assert c.get(reverse("inspections:plan_detail", args=[plan.pk])).status_code == 200
+    s1, c1 = secret_pair("p1")
+    s2, c2 = secret_pair("p2")
+    response = c.post(
+        reverse("inspections:plan_announce", args=[plan.pk]),
+        {"entropy_kind": "witnesses", "witnesses": f"甲,{c1}\n乙，{c2}"},
+    )
+    assert response.status_code == 302
+    announcement = DrawAnnouncement.objects.get(plan=plan)
+    page = c.get(reverse("inspections:announcement_detail", args=[plan.pk, 1]))
+    assert announcement.announcement_hash in page.content.decode()
+    assert c.get(reverse("inspections:draw_run", args=[plan.pk])).status_code == 200
+    bad = c.post(reverse("inspections:draw_run", args=[plan.pk]), {"reveal_1": s1, "reveal_2": "x"})
+    assert bad.status_code == 200 and "揭示值与其承诺值不符" in bad.content.decode()
+    response = c.post(
+        reverse("inspections:draw_run", args=[plan.pk]), {"reveal_1": s1, "reveal_2": s2}
+    )
+    assert response.status_code == 302
+    draw = Draw.objects.get(plan=plan)
+    page = c.get(reverse("inspections:draw_detail", args=[plan.pk, 1]))
+    assert draw.seed in page.content.decode()
+    verified = c.post(reverse("inspections:draw_verify", args=[plan.pk, 1]), follow=True)
+    assert "验证通过" in verified.content.decode()
+    export = c.get(reverse("inspections:draw_export", args=[plan.pk, 1]))
+    assert json.loads(export.content)["draw"]["seed"] == draw.seed
+
+
+def test_draw_detail_query_count_does_not_grow_with_tasks(django_assert_max_num_queries):
+    w = make_world(entities=30, officers=6)
+    plan, draw = drawn_plan(w, quota=25)
+    c = client_for(w.planner)
+    with django_assert_max_num_queries(25):
+        response = c.get(reverse("inspections:draw_detail", args=[plan.pk, draw.number]))
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr>") >= 25
+
+
+def test_redraw_flow_by_pages():
+    w = make_world()
+    plan, first = drawn_plan(w, quota=3)
+    planner = client_for(w.planner)
+    planner.post(reverse("inspections:redraw_request", args=[plan.pk]), {"reason": "名单录入有误"})
+    request = plan.redraws.get()
+    leader = client_for(w.leader)
+    denied = client_for(w.planner).post(
+        reverse("inspections:redraw_decide", args=[request.pk]), {"decision": "approve"}
+    )
+    assert denied.status_code == 403
+    assert AuditEvent.objects.filter(action="security.denied").exists()
+    leader.post(reverse("inspections:redraw_decide", args=[request.pk]), {"decision": "approve"})
+    planner.post(
+        reverse("inspections:plan_announce", args=[plan.pk]),
+        {"entropy_kind": "public_number", "entropy_spec": "福彩3D 次日开奖号码"},
+    )
+    response = planner.post(
+        reverse("inspections:draw_run", args=[plan.pk]), {"public_number": "271"}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.status == "superseded"
+    page = planner.get(reverse("inspections:plan_detail", args=[plan.pk])).content.decode()
+    assert "已被重新抽取替代" in page and "名单录入有误" in page
+
+
+def test_engine_download():
+    response = Client().get(reverse("inspections:drawengine_download"))
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert b"ALGORITHM_VERSION" in body and b"import django" not in body
