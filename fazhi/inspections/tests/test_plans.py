@@ -1,0 +1,251 @@
+"""Plan and stratum services, imported task lists, and the yearly visit-cap warning."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from fazhi.core import errors
+from fazhi.core.models import AuditEvent
+from fazhi.inspections.models import InspectionTask, PlanKind, PlanStatus, PlanStratum
+from fazhi.inspections.selectors.plans import plan_get, plan_list, plan_visit_cap_report
+from fazhi.inspections.services.draws import plan_announce
+from fazhi.inspections.services.plans import (
+    IMPORT_COLUMNS,
+    import_template,
+    plan_create,
+    plan_import_tasks,
+    plan_update,
+    stratum_add,
+    stratum_remove,
+)
+from fazhi.inspections.tests.test_draw_support import (
+    add_entity,
+    drawn_plan,
+    make_plan,
+    make_world,
+    today,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plan_create_and_update_audited():
+    w = make_world(entities=0, officers=0)
+    plan = make_plan(w, is_joint=True, joint_departments=["市场监管局"])
+    assert plan.status == PlanStatus.DRAFT
+    assert AuditEvent.objects.filter(action="inspection.plan_created").count() == 1
+    plan = plan_update(actor=w.planner, plan=plan, title="改名后的计划", team_size=3)
+    assert plan.title == "改名后的计划" and plan.team_size == 3
+    assert AuditEvent.objects.filter(action="inspection.plan_updated").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"title": " "}, "title_required"),
+        ({"window_end": dt.date(2000, 1, 1)}, "window_order"),
+        ({"team_size": 1}, "bad_team_size"),
+        ({"per_entity_yearly_cap": 0}, "bad_visit_cap"),
+        ({"is_joint": True, "joint_departments": []}, "joint_departments_required"),
+        ({"year": 1999}, "bad_year"),
+        ({"status": "closed"}, "bad_fields"),
+    ],
+)
+def test_plan_update_bad_input(changes, code):
+    w = make_world(entities=0, officers=0)
+    plan = make_plan(w)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_update(actor=w.planner, plan=plan, **changes)
+    assert exc.value.code == code
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT and plan.team_size == 2
+
+
+def test_plan_create_guards():
+    w = make_world(entities=0, officers=0)
+    start = today()
+    base = {
+        "organisation": w.org,
+        "kind": PlanKind.RANDOM,
+        "title": "x",
+        "year": start.year,
+        "window_start": start,
+        "window_end": start,
+    }
+    with pytest.raises(errors.PermissionDenied):
+        plan_create(actor=w.viewer, **base)
+    with pytest.raises(errors.OutOfScope):
+        plan_create(actor=w.stranger, **base)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_create(actor=w.planner, **{**base, "kind": "lottery"})
+    assert exc.value.code == "bad_plan_kind"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_create(actor=w.planner, **{**base, "kind": PlanKind.IMPORTED})
+    assert exc.value.code == "external_source_required"
+
+
+def test_strata_add_remove_and_guards():
+    w = make_world(entities=0, officers=0)
+    plan = make_plan(w)
+    stratum = stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=5)
+    stratum_add(
+        actor=w.planner, plan=plan, key="water-d", category=w.water, ratio="12.5", risk_grade="D"
+    )
+    cases = [
+        ({"key": "gg", "quota": 1}, "duplicate_stratum_key"),
+        ({"key": "Bad Key!", "quota": 1}, "bad_stratum_key"),
+        ({"key": "a", "quota": 1, "ratio": "5"}, "quota_and_ratio"),
+        ({"key": "a", "ratio": "0"}, "bad_ratio"),
+        ({"key": "a", "ratio": "abc"}, "bad_ratio"),
+        ({"key": "a", "ratio": "101"}, "bad_ratio"),
+        ({"key": "a", "quota": 0}, "bad_quota"),
+        ({"key": "a"}, "quota_or_ratio_required"),
+        ({"key": "a", "quota": 1, "risk_grade": "E"}, "bad_risk_grade"),
+        ({"key": "a", "quota": 1, "weighted": True, "risk_grade": "A"}, "weighted_with_grade"),
+        ({"key": "a", "quota": 1, "filter": {"colour": "red"}}, "bad_filter"),
+        ({"key": "a", "quota": 1, "filter": {"kind": ["castle"]}}, "bad_filter_kind"),
+        ({"key": "a", "quota": 1, "filter": {"division_prefix": ["35x"]}}, "bad_filter_division"),
+    ]
+    for kwargs, code in cases:
+        with pytest.raises(errors.ValidationFailed) as exc:
+            stratum_add(actor=w.planner, plan=plan, category=w.public_places, **kwargs)
+        assert exc.value.code == code, kwargs
+    with pytest.raises(errors.OutOfScope):
+        stratum_add(actor=w.stranger, plan=plan, key="x", category=w.water, quota=1)
+    stratum_remove(actor=w.planner, stratum=stratum)
+    assert list(PlanStratum.objects.filter(plan=plan).values_list("key", flat=True)) == ["water-d"]
+
+
+def test_strata_frozen_after_announcement():
+    w = make_world(entities=3, officers=2)
+    plan = make_plan(w)
+    stratum = stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=1)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    with pytest.raises(errors.InvalidTransition) as exc:
+        stratum_add(actor=w.planner, plan=plan, key="b", category=w.water, quota=1)
+    assert exc.value.code == "plan_not_draft"
+    with pytest.raises(errors.InvalidTransition):
+        stratum_remove(actor=w.planner, stratum=stratum)
+    with pytest.raises(errors.InvalidTransition):
+        plan_update(actor=w.planner, plan=plan, title="晚了")
+
+
+def test_campaign_filter_takes_every_match():
+    w = make_world(entities=3, officers=4)
+    clinic = add_entity(w, categories=("medical",), kind="clinic")
+    add_entity(w, categories=("medical",), kind="hospital")
+    plan = make_plan(w, kind=PlanKind.CAMPAIGN)
+    stratum_add(
+        actor=w.planner,
+        plan=plan,
+        key="clinics",
+        category=clinic.categories.get(),
+        filter={"kind": ["clinic"]},
+    )
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    from fazhi.inspections.services.draws import draw_run
+
+    draw = draw_run(actor=w.planner, plan=plan)
+    assert list(InspectionTask.objects.filter(draw=draw).values_list("entity_id", flat=True)) == [
+        clinic.pk
+    ]
+
+
+def _xlsx(rows: list[list[str]], header: list[str] | None = None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header or list(IMPORT_COLUMNS))
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_import_keeps_numbers_and_reports_every_bad_row():
+    w = make_world(entities=3, officers=0)
+    foreign = add_entity(w, org=w.other_org)
+    plan = make_plan(w, kind=PlanKind.IMPORTED, external_source="国家随机监督抽查计划")
+    a, b = w.entities[0], w.entities[1]
+    bad = _xlsx(
+        [
+            ["GJ-1", a.uscc, "公共场所卫生", ""],
+            ["GJ-1", b.uscc, "公共场所卫生", ""],  # duplicate number
+            ["", b.uscc, "公共场所卫生", ""],  # no number
+            ["GJ-3", "91350000XXXXXXXXXX", "公共场所卫生", ""],  # unknown entity
+            ["GJ-4", foreign.uscc, "公共场所卫生", ""],  # outside the plan's scope
+            ["GJ-5", b.uscc, "火星卫生", ""],  # unknown category
+        ]
+    )
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_import_tasks(actor=w.planner, plan=plan, content=bad)
+    assert exc.value.code == "import_rows_invalid"
+    reported = {(e["row"], e["column"]) for e in exc.value.details["errors"]}
+    assert reported == {
+        (3, IMPORT_COLUMNS[0]),
+        (4, IMPORT_COLUMNS[0]),
+        (5, IMPORT_COLUMNS[1]),
+        (6, IMPORT_COLUMNS[1]),
+        (7, IMPORT_COLUMNS[2]),
+    }
+    assert not InspectionTask.objects.filter(plan=plan).exists()
+    good = _xlsx(
+        [["GJ-1", a.uscc, "公共场所卫生", "上级备注"], ["GJ-2", b.uscc, "public_places", ""]]
+    )
+    assert plan_import_tasks(actor=w.planner, plan=plan, content=good) == 2
+    assert sorted(InspectionTask.objects.filter(plan=plan).values_list("number", flat=True)) == [
+        "GJ-1",
+        "GJ-2",
+    ]
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.IN_PROGRESS
+
+
+def test_import_rejects_bad_files_and_wrong_plans():
+    w = make_world(entities=1, officers=0)
+    plan = make_plan(w, kind=PlanKind.IMPORTED, external_source="上级")
+    for content, code in [
+        (b"not a spreadsheet", "bad_file"),
+        (_xlsx([], header=["编号", "名称"]), "bad_header"),
+        (_xlsx([]), "empty_file"),
+    ]:
+        with pytest.raises(errors.ValidationFailed) as exc:
+            plan_import_tasks(actor=w.planner, plan=plan, content=content)
+        assert exc.value.code == code
+    random_plan = make_plan(w)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_import_tasks(actor=w.planner, plan=random_plan, content=import_template())
+    assert exc.value.code == "plan_not_imported"
+    with pytest.raises(errors.OutOfScope):
+        plan_import_tasks(actor=w.stranger, plan=plan, content=import_template())
+
+
+def test_visit_cap_warns_not_refuses():
+    w = make_world(entities=2, officers=4)
+    plans = []
+    for _ in range(3):
+        plan, _draw = drawn_plan(w, quota=2)  # every plan draws both entities
+        plans.append(plan)
+    report = plan_visit_cap_report(user=w.planner, plan=plans[-1])
+    assert report.cap == 2  # rule pack inspection.visit_cap, same level
+    assert report.over_count == 2
+    assert all(visits == 3 for _, _, visits in report.over)
+    first = plan_visit_cap_report(user=w.planner, plan=plans[0])
+    assert first.over_count == 2  # the same entities, the same year
+    override = make_plan(w, per_entity_yearly_cap=5)
+    assert plan_visit_cap_report(user=w.planner, plan=override).cap == 5
+
+
+def test_selectors_scope(django_assert_max_num_queries):
+    w = make_world(entities=0, officers=0)
+    plan = make_plan(w)
+    with pytest.raises(errors.NotFound):
+        plan_get(user=w.stranger, pk=plan.pk)
+    assert plan_get(user=w.viewer, pk=plan.pk) == plan
+    with django_assert_max_num_queries(1):
+        assert [p.pk for p in plan_list(user=w.planner)] == [plan.pk]
+    assert list(plan_list(user=w.stranger)) == []
