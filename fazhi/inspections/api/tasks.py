@@ -1,5 +1,258 @@
-"""API: placeholder until filled in."""
+"""API: inspection tasks and their results. Same selectors and services as the pages."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fazhi.core import errors
+from fazhi.inspections.api.items import _user
+from fazhi.inspections.models import (
+    FindingResult,
+    InspectionTask,
+    OutcomeReason,
+    TaskFinding,
+    TaskInspector,
+    TaskOutcome,
+    TaskPhoto,
+)
+from fazhi.inspections.selectors import tasks as task_selectors
+from fazhi.inspections.services import tasks as task_services
+
+
+class TaskInspectorSerializer(serializers.ModelSerializer[TaskInspector]):
+    name = serializers.CharField(source="officer.name", read_only=True)
+
+    class Meta:
+        model = TaskInspector
+        fields = ["officer", "name", "role"]
+        read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer[TaskFinding]):
+    item_code = serializers.CharField(source="item.code", read_only=True)
+
+    class Meta:
+        model = TaskFinding
+        fields = ["id", "item", "item_code", "result", "note"]
+        read_only_fields = fields
+
+
+class PhotoSerializer(serializers.ModelSerializer[TaskPhoto]):
+    sha256 = serializers.CharField(source="attachment.sha256", read_only=True)
+    filename = serializers.CharField(source="attachment.filename", read_only=True)
+
+    class Meta:
+        model = TaskPhoto
+        fields = ["id", "attachment", "sha256", "filename", "caption"]
+        read_only_fields = fields
+
+
+class TaskSerializer(serializers.ModelSerializer[InspectionTask]):
+    entity_name = serializers.CharField(source="entity.name", read_only=True)
+    category = serializers.CharField(source="category.code", read_only=True, default=None)
+    plan_title = serializers.CharField(source="plan.title", read_only=True)
+    inspectors = TaskInspectorSerializer(source="task_inspectors", many=True, read_only=True)
+
+    class Meta:
+        model = InspectionTask
+        fields = [
+            "id",
+            "number",
+            "plan",
+            "plan_title",
+            "organisation",
+            "entity",
+            "entity_name",
+            "category",
+            "state",
+            "outcome",
+            "outcome_reason",
+            "recheck_date",
+            "rechecked_on",
+            "recheck_passed",
+            "notes",
+            "completed_at",
+            "published_at",
+            "inspectors",
+        ]
+        read_only_fields = fields
+
+
+class TaskDetailSerializer(TaskSerializer):
+    findings = FindingSerializer(many=True, read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+
+    class Meta(TaskSerializer.Meta):
+        fields = [*TaskSerializer.Meta.fields, "findings", "photos"]
+        read_only_fields = fields
+
+
+class FindingWriteSerializer(serializers.Serializer[Any]):
+    item = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=FindingResult.choices)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PhotoWriteSerializer(serializers.Serializer[Any]):
+    photo = serializers.FileField()
+    caption = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class CompleteSerializer(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=TaskOutcome.choices)
+    notes = serializers.CharField(allow_blank=True, required=False, default="")
+    recheck_date = serializers.DateField(required=False, allow_null=True, default=None)
+    facts = serializers.CharField(allow_blank=True, required=False, default="")
+    reason = serializers.ChoiceField(
+        choices=[("", ""), *OutcomeReason.choices], required=False, default=""
+    )
+
+
+class RecheckSerializer(serializers.Serializer[Any]):
+    on = serializers.DateField()
+    passed = serializers.BooleanField()
+    notes = serializers.CharField(allow_blank=True, required=False, default="")
+    facts = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+def _detail(user: Any, pk: int) -> Response:
+    return Response(TaskDetailSerializer(task_selectors.task_get(user=user, pk=pk)).data)
+
+
+class TaskListView(APIView):
+    @extend_schema(
+        summary="抽查任务",
+        parameters=[
+            OpenApiParameter("mine", bool, description="只看分派给我的任务"),
+            OpenApiParameter("state", str),
+            OpenApiParameter("outcome", str),
+            OpenApiParameter("plan", int),
+        ],
+        responses=TaskSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        plan = params.get("plan", "")
+        qs = task_selectors.task_list(
+            user=_user(request),
+            mine=params.get("mine", "").lower() in {"1", "true", "yes"},
+            state=params.get("state") or None,
+            outcome=params.get("outcome") or None,
+            plan_id=int(plan) if plan.isdigit() else None,
+        )
+        paginator = LimitOffsetPagination()
+        page: Any = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+class TaskDetailView(APIView):
+    @extend_schema(summary="抽查任务详情", responses=TaskDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return _detail(_user(request), pk)
+
+
+class TaskStartView(APIView):
+    @extend_schema(summary="开始检查", request=None, responses=TaskDetailSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        task_services.task_start(actor=user, task=task_selectors.task_get(user=user, pk=pk))
+        return _detail(user, pk)
+
+
+class TaskFindingView(APIView):
+    @extend_schema(
+        summary="录入一项检查结论", request=FindingWriteSerializer, responses=TaskDetailSerializer
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        task = task_selectors.task_get(user=user, pk=pk)
+        data = FindingWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        item = next((i for i in task_services.task_items(task) if i.pk == values["item"]), None)
+        if item is None:
+            raise errors.ValidationFailed("该事项不属于本任务的检查事项。", code="item_not_in_task")
+        task_services.task_record_finding(
+            actor=user, task=task, item=item, result=values["result"], note=values["note"]
+        )
+        return _detail(user, pk)
+
+
+class TaskPhotoView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="上传现场照片（哈希登记）",
+        request={"multipart/form-data": PhotoWriteSerializer},
+        responses={201: PhotoSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        task = task_selectors.task_get(user=user, pk=pk)
+        data = PhotoWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["photo"]
+        photo = task_services.task_attach_photo(
+            actor=user,
+            task=task,
+            file=upload,
+            filename=upload.name or "photo.jpg",
+            content_type=getattr(upload, "content_type", "") or "",
+            caption=data.validated_data["caption"],
+        )
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+class TaskCompleteView(APIView):
+    @extend_schema(
+        summary="提交检查结果", request=CompleteSerializer, responses=TaskDetailSerializer
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        task = task_selectors.task_get(user=user, pk=pk)
+        data = CompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task_services.task_complete(actor=user, task=task, **data.validated_data)
+        return _detail(user, pk)
+
+
+class TaskRecheckView(APIView):
+    @extend_schema(
+        summary="登记复查结果", request=RecheckSerializer, responses=TaskDetailSerializer
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        task = task_selectors.task_get(user=user, pk=pk)
+        data = RecheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task_services.task_recheck(actor=user, task=task, **data.validated_data)
+        return _detail(user, pk)
+
+
+class TaskPublishView(APIView):
+    @extend_schema(summary="公示检查结果", request=None, responses=TaskDetailSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        task_services.task_publish(actor=user, task=task_selectors.task_get(user=user, pk=pk))
+        return _detail(user, pk)
+
+
+urlpatterns: list[URLPattern] = [
+    path("tasks/", TaskListView.as_view(), name="api-task-list"),
+    path("tasks/<int:pk>/", TaskDetailView.as_view(), name="api-task-detail"),
+    path("tasks/<int:pk>/start/", TaskStartView.as_view(), name="api-task-start"),
+    path("tasks/<int:pk>/findings/", TaskFindingView.as_view(), name="api-task-finding"),
+    path("tasks/<int:pk>/photos/", TaskPhotoView.as_view(), name="api-task-photo"),
+    path("tasks/<int:pk>/complete/", TaskCompleteView.as_view(), name="api-task-complete"),
+    path("tasks/<int:pk>/recheck/", TaskRecheckView.as_view(), name="api-task-recheck"),
+    path("tasks/<int:pk>/publish/", TaskPublishView.as_view(), name="api-task-publish"),
+]

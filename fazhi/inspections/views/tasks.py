@@ -1,5 +1,293 @@
-"""Pages: placeholder until filled in."""
+"""Pages: inspection tasks. "My tasks" and the task page are phone-sized (掌上执法): one column,
+big touch targets, findings saved item by item with htmx."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fazhi.core import errors
+from fazhi.core.attachments import attachment_open
+from fazhi.core.models import User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap
+from fazhi.inspections.models import (
+    FindingResult,
+    InspectionTask,
+    OutcomeReason,
+    TaskOutcome,
+    TaskState,
+)
+from fazhi.inspections.selectors import tasks as task_selectors
+from fazhi.inspections.services import tasks as task_services
+from fazhi.inspections.views.items import _user
+
+_SOFT_ERRORS = (errors.ValidationFailed, errors.InvalidTransition, errors.Conflict)
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(choices=TaskOutcome.choices)
+    notes = forms.CharField(required=False)
+    recheck_date = forms.DateField(required=False)
+    facts = forms.CharField(required=False)
+    reason = forms.ChoiceField(choices=[("", ""), *OutcomeReason.choices], required=False)
+
+
+class RecheckForm(forms.Form):
+    on = forms.DateField()
+    passed = forms.TypedChoiceField(
+        choices=[("1", "合格"), ("0", "不合格")], coerce=lambda v: v == "1"
+    )
+    notes = forms.CharField(required=False)
+    facts = forms.CharField(required=False)
+
+
+def _item_rows(task: InspectionTask) -> list[dict[str, Any]]:
+    findings = {f.item_id: f for f in task.findings.all()}
+    return [
+        {"item": item, "finding": findings.get(item.pk)} for item in task_services.task_items(task)
+    ]
+
+
+def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
+    assigned = task_services.is_assigned(user, task)
+    return {
+        "task": task,
+        "rows": _item_rows(task),
+        "assigned": assigned,
+        "can_record": assigned and has_cap(user, Cap.INSPECTION_RECORD),
+        "can_publish": has_cap(user, Cap.INSPECTION_PLAN),
+        "results": FindingResult.choices,
+        "outcomes": TaskOutcome.choices,
+        "reasons": OutcomeReason.choices,
+        "case_lead": task_selectors.task_case_lead(task),
+        "today": timezone.localdate(),
+        "tomorrow": timezone.localdate() + dt.timedelta(days=1),
+        "State": TaskState,
+        "recheck_due": task.state == TaskState.DONE
+        and task.outcome == TaskOutcome.ORDERED_TO_CORRECT
+        and task.rechecked_on is None,
+    }
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    tasks = list(task_selectors.my_tasks(user=user, open_only=False))
+    today = timezone.localdate()
+    open_tasks = [t for t in tasks if t.state in task_selectors.OPEN_STATES]
+    rechecks = sorted(
+        (
+            t
+            for t in tasks
+            if t.state == TaskState.DONE
+            and t.outcome == TaskOutcome.ORDERED_TO_CORRECT
+            and t.rechecked_on is None
+        ),
+        key=lambda t: t.recheck_date or today,
+    )
+    finished = [t for t in tasks if t.state not in task_selectors.OPEN_STATES][:20]
+    return render(
+        request,
+        "inspections/task_mine.html",
+        {"open_tasks": open_tasks, "rechecks": rechecks, "finished": finished, "today": today},
+    )
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    state = request.GET.get("state", "")
+    outcome = request.GET.get("outcome", "")
+    plan = request.GET.get("plan", "")
+    tasks = task_selectors.task_list(
+        user=user,
+        state=state or None,
+        outcome=outcome or None,
+        plan_id=int(plan) if plan.isdigit() else None,
+    )
+    return render(
+        request,
+        "inspections/task_list.html",
+        {
+            "tasks": tasks[:500],
+            "count": tasks.count(),
+            "states": TaskState.choices,
+            "outcomes": TaskOutcome.choices,
+            "state": state,
+            "outcome": outcome,
+            "plan": plan,
+        },
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    return render(request, "inspections/task_detail.html", _task_context(user, task))
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect("inspections:task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def task_start(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    try:
+        task_services.task_start(actor=user, task=task)
+    except _SOFT_ERRORS as exc:
+        messages.error(request, exc.message)
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def task_finding(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    item = next((i for i in task_services.task_items(task) if i.pk == item_pk), None)
+    if item is None:
+        raise errors.NotFound()
+    error: errors.FazhiError | None = None
+    try:
+        task_services.task_record_finding(
+            actor=user,
+            task=task,
+            item=item,
+            result=request.POST.get("result", ""),
+            note=request.POST.get("note", ""),
+        )
+    except _SOFT_ERRORS as exc:
+        error = exc
+    if request.headers.get("HX-Request"):
+        task = task_selectors.task_get(user=user, pk=pk)
+        row = next(r for r in _item_rows(task) if r["item"].pk == item_pk)
+        context = {**_task_context(user, task), "row": row, "error": error}
+        return render(request, "inspections/task_item_row.html", context)
+    if error is not None:
+        messages.error(request, error.message)
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def task_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, "请选择要上传的照片。")
+        return _back(pk)
+    try:
+        task_services.task_attach_photo(
+            actor=user,
+            task=task,
+            file=upload,
+            filename=upload.name or "photo.jpg",
+            content_type=upload.content_type or "",
+            caption=request.POST.get("caption", ""),
+        )
+    except _SOFT_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "照片已上传并登记哈希。")
+    return _back(pk)
+
+
+@login_required
+def task_photo_file(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    photo = next((p for p in task.photos.all() if p.pk == photo_pk), None)
+    if photo is None:
+        raise errors.NotFound()
+    attachment, handle = attachment_open(user=user, pk=photo.attachment_id)
+    return FileResponse(handle, content_type=attachment.content_type or "application/octet-stream")
+
+
+@login_required
+@require_POST
+def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择检查结果并填写正确的日期。")
+        return _back(pk)
+    data = form.cleaned_data
+    try:
+        task_services.task_complete(
+            actor=user,
+            task=task,
+            outcome=data["outcome"],
+            notes=data["notes"],
+            recheck_date=data["recheck_date"]
+            if data["outcome"] == TaskOutcome.ORDERED_TO_CORRECT
+            else None,
+            facts=data["facts"] if data["outcome"] == TaskOutcome.REFERRED else "",
+            reason=data["reason"] if data["outcome"] == TaskOutcome.NOT_INSPECTED else "",
+        )
+    except _SOFT_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "检查结果已提交。")
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def task_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    form = RecheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写复查日期和复查结论。")
+        return _back(pk)
+    try:
+        task_services.task_recheck(actor=user, task=task, **form.cleaned_data)
+    except _SOFT_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "复查结果已登记。")
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    try:
+        task_services.task_publish(actor=user, task=task)
+    except _SOFT_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "检查结果已在门户网站公示。")
+    return _back(pk)
+
+
+urlpatterns: list[URLPattern] = [
+    path("tasks/", task_list, name="task_list"),
+    path("tasks/mine/", my_tasks, name="task_mine"),
+    path("tasks/<int:pk>/", task_detail, name="task_detail"),
+    path("tasks/<int:pk>/start/", task_start, name="task_start"),
+    path("tasks/<int:pk>/findings/<int:item_pk>/", task_finding, name="task_finding"),
+    path("tasks/<int:pk>/photos/", task_photo, name="task_photo"),
+    path("tasks/<int:pk>/photos/<int:photo_pk>/", task_photo_file, name="task_photo_file"),
+    path("tasks/<int:pk>/complete/", task_complete, name="task_complete"),
+    path("tasks/<int:pk>/recheck/", task_recheck, name="task_recheck"),
+    path("tasks/<int:pk>/publish/", task_publish, name="task_publish"),
+]

@@ -1,0 +1,98 @@
+"""Selectors: inspection tasks. A user reads the tasks of their scope and, wherever they are,
+the tasks they are assigned to."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from fazhi.core import errors
+from fazhi.core.models import User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, organisation_filter, require_cap
+from fazhi.enforcement.models import CaseLead
+from fazhi.inspections.models import (
+    InspectionTask,
+    TaskFinding,
+    TaskInspector,
+    TaskPhoto,
+    TaskState,
+)
+from fazhi.registry.models import Entity
+
+OPEN_STATES = (TaskState.ASSIGNED, TaskState.IN_PROGRESS)
+
+
+def _visible(user: User) -> QuerySet[InspectionTask]:
+    if not getattr(user, "is_authenticated", False):
+        return InspectionTask.objects.none()
+    mine = Q(task_inspectors__officer__user=user)
+    if has_cap(user, Cap.INSPECTION_VIEW):
+        ids = InspectionTask.objects.filter(organisation_filter(user) | mine).values("pk")
+        return InspectionTask.objects.filter(pk__in=ids)
+    return InspectionTask.objects.filter(pk__in=InspectionTask.objects.filter(mine).values("pk"))
+
+
+def _list_related(qs: QuerySet[InspectionTask]) -> QuerySet[InspectionTask]:
+    return qs.select_related("plan", "entity", "category", "organisation").prefetch_related(
+        Prefetch(
+            "task_inspectors",
+            queryset=TaskInspector.objects.select_related("officer").order_by("role", "officer_id"),
+        )
+    )
+
+
+def task_list(
+    *,
+    user: User,
+    mine: bool = False,
+    state: str | None = None,
+    plan_id: int | None = None,
+    outcome: str | None = None,
+    open_only: bool = False,
+) -> QuerySet[InspectionTask]:
+    qs = _visible(user)
+    if mine:
+        qs = qs.filter(task_inspectors__officer__user=user)
+    if state:
+        qs = qs.filter(state=state)
+    if open_only:
+        qs = qs.filter(state__in=OPEN_STATES)
+    if plan_id is not None:
+        qs = qs.filter(plan_id=plan_id)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return _list_related(qs).order_by("state", "plan__window_end", "number", "id")
+
+
+def my_tasks(*, user: User, open_only: bool = True) -> QuerySet[InspectionTask]:
+    """The phone page's list: tasks the user is assigned to, open ones first."""
+    require_cap(user, Cap.INSPECTION_RECORD, action="task.mine")
+    return task_list(user=user, mine=True, open_only=open_only)
+
+
+def task_get(*, user: User, pk: int) -> InspectionTask:
+    try:
+        return (
+            _list_related(_visible(user))
+            .prefetch_related(
+                Prefetch("findings", queryset=TaskFinding.objects.select_related("item")),
+                Prefetch("photos", queryset=TaskPhoto.objects.select_related("attachment")),
+            )
+            .get(pk=pk)
+        )
+    except InspectionTask.DoesNotExist:
+        raise errors.NotFound() from None
+
+
+def task_case_lead(task: InspectionTask) -> CaseLead | None:
+    return CaseLead.objects.filter(source_task=task).first()
+
+
+def entity_inspection_history(*, user: User, entity: Entity) -> QuerySet[InspectionTask]:
+    """Inspection history of an entity, for the registry's entity detail page."""
+    require_cap(user, Cap.INSPECTION_VIEW, action="entity.inspection_history")
+    return (
+        _list_related(_visible(user).filter(entity=entity))
+        .exclude(state=TaskState.CANCELLED)
+        .order_by("-created_at", "-id")
+    )

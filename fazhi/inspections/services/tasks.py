@@ -1,0 +1,498 @@
+"""Services: inspection tasks and their results (掌上执法).
+
+Only an inspector assigned to a task records its results; anyone else is refused with
+``not_assigned`` (a PermissionDenied, so the boundary writes it into the audit chain).
+
+States (one table, ``TRANSITIONS``):
+
+    assigned --start--> in_progress --complete--> done
+    assigned | in_progress --complete(not_inspected)--> could_not_inspect
+
+A ``done`` task ordered to correct gets a re-check date (a reminder on the inspector's task list:
+the deadline engine computes due dates from rules only, and this date is the inspector's decision)
+and later ``task_recheck``.
+A referred task creates an ``enforcement.CaseLead`` in state ``new``. Completion opens the result
+publicity deadline (rule ``inspection.result_publicity``); ``task_publish`` publishes the result
+on the portal and meets it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from fazhi.core import audit, errors
+from fazhi.core.models import Deadline, User
+from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, require_cap, require_in_scope
+from fazhi.enforcement.models import CaseLead, CaseLeadSource
+from fazhi.inspections.models import (
+    FindingResult,
+    InspectionItem,
+    InspectionPlan,
+    InspectionTask,
+    OutcomeReason,
+    TaskFinding,
+    TaskInspector,
+    TaskOutcome,
+    TaskPhoto,
+    TaskState,
+)
+
+PUBLICITY_RULE = "inspection.result_publicity"
+
+# action -> {from state: to state}
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "start": {TaskState.ASSIGNED: TaskState.IN_PROGRESS},
+    "complete": {TaskState.IN_PROGRESS: TaskState.DONE},
+    "not_inspected": {
+        TaskState.ASSIGNED: TaskState.COULD_NOT_INSPECT,
+        TaskState.IN_PROGRESS: TaskState.COULD_NOT_INSPECT,
+    },
+}
+FINISHED_STATES = (TaskState.DONE, TaskState.COULD_NOT_INSPECT)
+PHOTO_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _transition(task: InspectionTask, action: str) -> str:
+    target = TRANSITIONS[action].get(task.state)
+    if target is None:
+        raise errors.InvalidTransition(
+            f"任务当前状态为“{task.get_state_display()}”，不能执行此操作。",
+            code="invalid_transition",
+            state=task.state,
+            attempted=action,
+        )
+    return target
+
+
+def is_assigned(user: User, task: InspectionTask) -> bool:
+    return TaskInspector.objects.filter(task=task, officer__user=user).exists()
+
+
+def _require_assigned(actor: User, task: InspectionTask, *, action: str) -> None:
+    """Only an inspector assigned to the task may record its results."""
+    require_cap(actor, Cap.INSPECTION_RECORD, action=action)
+    if not is_assigned(actor, task):
+        raise errors.PermissionDenied(
+            "您不是该任务的检查人员，不能录入检查结果。",
+            code="not_assigned",
+            attempted=action,
+            task_id=task.pk,
+        )
+
+
+def _lock(task: InspectionTask) -> InspectionTask:
+    return InspectionTask.objects.select_for_update().select_related("plan").get(pk=task.pk)
+
+
+def task_items(task: InspectionTask) -> list[InspectionItem]:
+    """The items to check on this task: the plan's items of the task's category (all the plan's
+    items when the task has no category); when the plan lists none, the organisation's active
+    items of that category."""
+    plan_items = task.plan.items.select_related("category").order_by("code", "id")
+    if task.category_id is not None:
+        plan_items = plan_items.filter(category_id=task.category_id)
+    items = list(plan_items)
+    if items or task.plan.items.exists():
+        return items
+    fallback = InspectionItem.objects.filter(organisation=task.organisation, is_active=True)
+    if task.category_id is not None:
+        fallback = fallback.filter(category_id=task.category_id)
+    return list(fallback.select_related("category").order_by("code", "id"))
+
+
+# --- deadlines ------------------------------------------------------------------------------
+# ``deadline_open`` / ``deadline_complete`` run their own durable transaction, so they cannot
+# nest in ours: they run on commit (a side effect of the committed change, STYLE.md item 4).
+# The rule is looked up before our transaction, so an unknown rule refuses the whole change.
+
+
+def _check_rule(task: InspectionTask, rule_key: str, on: dt.date) -> None:
+    from fazhi.core import rules
+
+    rules.rule(rule_key, on=on, province=task.organisation.province_code())
+
+
+def _open_deadline_on_commit(
+    *, actor: User, task: InspectionTask, title: str, rule_key: str, start: dt.date
+) -> None:
+    def _open() -> None:
+        from fazhi.core import deadlines
+
+        deadlines.deadline_open(
+            actor=actor,
+            organisation=task.organisation,
+            title=title,
+            rule_key=rule_key,
+            start_date=start,
+            subject=task,
+        )
+
+    transaction.on_commit(_open)
+
+
+def _complete_deadlines_on_commit(
+    *, actor: User, task: InspectionTask, rule_key: str, on: dt.date
+) -> None:
+    if not has_cap(actor, Cap.DEADLINE_MANAGE):
+        return  # the deadline stays on the workbench for someone who may close it
+
+    def _complete() -> None:
+        from fazhi.core import deadlines
+
+        content_type = ContentType.objects.get_for_model(InspectionTask)
+        for deadline in Deadline.objects.filter(
+            content_type=content_type,
+            object_id=str(task.pk),
+            rule_key=rule_key,
+            met_on__isnull=True,
+            # a deadline the calendar cannot compute yet cannot be closed either: it stays on
+            # the workbench, flagged, until the year's holidays are entered
+            state__in=[DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.STOPPED],
+        ):
+            deadlines.deadline_complete(actor=actor, deadline=deadline, on=on)
+
+    transaction.on_commit(_complete)
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+def task_start(*, actor: User, task: InspectionTask) -> InspectionTask:
+    _require_assigned(actor, task, action="task.start")
+    with transaction.atomic(durable=True):
+        locked = _lock(task)
+        locked.state = _transition(locked, "start")
+        locked.save(update_fields=["state"])
+        audit.append(actor=actor, action="inspection_task.started", obj=locked)
+    return locked
+
+
+def task_record_finding(
+    *,
+    actor: User,
+    task: InspectionTask,
+    item: InspectionItem,
+    result: str,
+    note: str = "",
+) -> TaskFinding:
+    """Record (or correct) the finding for one item: 合格 / 不合格 / 不涉及."""
+    _require_assigned(actor, task, action="task.record_finding")
+    if result not in FindingResult.values:
+        raise errors.ValidationFailed("检查结论须为合格、不合格或不涉及。", code="bad_result")
+    note = (note or "").strip()
+    if result == FindingResult.FAIL and not note:
+        raise errors.ValidationFailed("结论为不合格时须写明存在的问题。", code="note_required")
+    if item.pk not in {i.pk for i in task_items(task)}:
+        raise errors.ValidationFailed("该事项不属于本任务的检查事项。", code="item_not_in_task")
+    with transaction.atomic(durable=True):
+        locked = _lock(task)
+        if locked.state != TaskState.IN_PROGRESS:
+            raise errors.InvalidTransition(
+                "请先开始检查，再录入检查结论。", code="task_not_in_progress", state=locked.state
+            )
+        finding = TaskFinding.objects.filter(task=locked, item=item).first()
+        previous = finding.result if finding else None
+        if finding is None:
+            finding = TaskFinding.objects.create(task=locked, item=item, result=result, note=note)
+        else:
+            finding.result = result
+            finding.note = note
+            finding.save(update_fields=["result", "note"])
+        audit.append(
+            actor=actor,
+            action="inspection_task.finding_recorded",
+            obj=locked,
+            details={"item": item.code, "result": result, "previous": previous, "note": note},
+        )
+    return finding
+
+
+_IMAGE_MAGIC: tuple[tuple[int, bytes], ...] = (
+    (0, b"\xff\xd8\xff"),  # JPEG
+    (0, b"\x89PNG\r\n\x1a\n"),  # PNG
+    (8, b"WEBP"),  # WebP (RIFF....WEBP)
+    (4, b"ftypheic"),  # HEIC (phones)
+    (4, b"ftypheix"),
+    (4, b"ftypmif1"),
+)
+
+
+def _looks_like_image(head: bytes) -> bool:
+    return any(head[offset : offset + len(magic)] == magic for offset, magic in _IMAGE_MAGIC)
+
+
+def task_attach_photo(
+    *,
+    actor: User,
+    task: InspectionTask,
+    file: IO[bytes] | Any,
+    filename: str,
+    content_type: str = "",
+    caption: str = "",
+) -> TaskPhoto:
+    """Store a site photo through the attachment store (hashed and chained) and link it."""
+    from fazhi.core.attachments import attachment_store
+
+    _require_assigned(actor, task, action="task.attach_photo")
+    state = InspectionTask.objects.filter(pk=task.pk).values_list("state", flat=True).first()
+    if state != TaskState.IN_PROGRESS:
+        raise errors.InvalidTransition(
+            "只能在检查过程中上传现场照片。", code="task_not_in_progress", state=state
+        )
+    head = file.read(16)
+    file.seek(0)
+    if not _looks_like_image(head):
+        raise errors.ValidationFailed(
+            "只能上传 JPEG、PNG、WebP 或 HEIC 图片。", code="not_an_image"
+        )
+    attachment = attachment_store(
+        actor=actor,
+        organisation=task.organisation,
+        file=file,
+        filename=filename,
+        content_type=content_type,
+    )
+    with transaction.atomic(durable=True):
+        locked = _lock(task)
+        if locked.state != TaskState.IN_PROGRESS:  # changed while the file was stored
+            raise errors.InvalidTransition(
+                "只能在检查过程中上传现场照片。", code="task_not_in_progress", state=locked.state
+            )
+        photo = TaskPhoto.objects.create(
+            task=locked, attachment=attachment, caption=(caption or "").strip()[:200]
+        )
+        audit.append(
+            actor=actor,
+            action="inspection_task.photo_attached",
+            obj=locked,
+            details={"attachment_id": attachment.pk, "sha256": attachment.sha256},
+        )
+    return photo
+
+
+def _check_findings(task: InspectionTask, outcome: str) -> dict[str, int]:
+    items = task_items(task)
+    findings = {f.item_id: f.result for f in task.findings.all()}
+    missing = [item.code for item in items if item.pk not in findings]
+    if missing:
+        raise errors.ValidationFailed(
+            f"以下检查事项尚未录入结论：{'、'.join(missing)}。",
+            code="findings_incomplete",
+            missing=",".join(missing),
+        )
+    failed = sum(1 for r in findings.values() if r == FindingResult.FAIL)
+    if outcome == TaskOutcome.NO_PROBLEM and failed:
+        raise errors.ValidationFailed(
+            "存在不合格的检查事项，结果不能为未发现问题。", code="findings_contradict_outcome"
+        )
+    if outcome in (TaskOutcome.ORDERED_TO_CORRECT, TaskOutcome.REFERRED) and not failed:
+        raise errors.ValidationFailed(
+            "没有不合格的检查事项，不能责令整改或移交立案。", code="no_failed_finding"
+        )
+    counts = {r: 0 for r in FindingResult.values}
+    for result in findings.values():
+        counts[result] += 1
+    return counts
+
+
+def task_complete(
+    *,
+    actor: User,
+    task: InspectionTask,
+    outcome: str,
+    notes: str = "",
+    recheck_date: dt.date | None = None,
+    facts: str = "",
+    reason: str = "",
+) -> InspectionTask:
+    """Finish a task with its outcome.
+
+    - ``no_problem``: every item recorded, none failed;
+    - ``ordered_to_correct``: some item failed; ``recheck_date`` (after today) becomes a deadline;
+    - ``referred``: some item failed; ``facts`` go into a new case lead for the penalty module;
+    - ``not_inspected``: ``reason`` is closed / not_found / other (other needs ``notes``).
+    """
+    _require_assigned(actor, task, action="task.complete")
+    if outcome not in TaskOutcome.values:
+        raise errors.ValidationFailed("未知的检查结果。", code="bad_outcome")
+    notes = (notes or "").strip()
+    facts = (facts or "").strip()
+    today = timezone.localdate()
+    if outcome == TaskOutcome.NOT_INSPECTED:
+        if reason not in OutcomeReason.values:
+            raise errors.ValidationFailed(
+                "请选择无法检查的原因（已关闭、查无此户或其他）。", code="reason_required"
+            )
+        if reason == OutcomeReason.OTHER and not notes:
+            raise errors.ValidationFailed("原因为“其他”时须在备注中说明。", code="notes_required")
+    elif reason:
+        raise errors.ValidationFailed("只有无法检查时才填写原因。", code="reason_not_allowed")
+    if outcome == TaskOutcome.ORDERED_TO_CORRECT:
+        if recheck_date is None:
+            raise errors.ValidationFailed("责令整改须确定复查日期。", code="recheck_date_required")
+        if recheck_date <= today:
+            raise errors.ValidationFailed("复查日期须晚于今天。", code="recheck_date_not_future")
+    elif recheck_date is not None:
+        raise errors.ValidationFailed("只有责令整改时才填写复查日期。", code="recheck_not_allowed")
+    if outcome == TaskOutcome.REFERRED and not facts:
+        raise errors.ValidationFailed("移交立案须写明违法事实。", code="facts_required")
+    _check_rule(task, PUBLICITY_RULE, today)
+
+    with transaction.atomic(durable=True):
+        locked = _lock(task)
+        action = "not_inspected" if outcome == TaskOutcome.NOT_INSPECTED else "complete"
+        target = _transition(locked, action)
+        counts = _check_findings(locked, outcome) if action == "complete" else {}
+        now = timezone.now()
+        locked.state = target
+        locked.outcome = outcome
+        locked.outcome_reason = reason
+        locked.recheck_date = recheck_date
+        locked.notes = notes
+        locked.completed_at = now
+        locked.save(
+            update_fields=[
+                "state",
+                "outcome",
+                "outcome_reason",
+                "recheck_date",
+                "notes",
+                "completed_at",
+            ]
+        )
+        details: dict[str, Any] = {
+            "outcome": outcome,
+            "reason": reason,
+            "findings": counts,
+            "recheck_date": recheck_date.isoformat() if recheck_date else None,
+        }
+        if outcome == TaskOutcome.REFERRED:
+            lead = CaseLead.objects.create(
+                organisation=locked.organisation,
+                entity_id=locked.entity_id,
+                source=CaseLeadSource.RANDOM_INSPECTION,
+                source_task=locked,
+                facts=facts,
+                created_by=actor,
+            )
+            details["case_lead_id"] = lead.pk
+            audit.append(
+                actor=actor,
+                action="case_lead.created",
+                obj=lead,
+                details={"source_task_id": locked.pk, "entity_id": locked.entity_id},
+            )
+        audit.append(actor=actor, action="inspection_task.completed", obj=locked, details=details)
+        _open_deadline_on_commit(
+            actor=actor,
+            task=locked,
+            title=f"抽查结果公示：{locked.number}",
+            rule_key=PUBLICITY_RULE,
+            start=timezone.localdate(now),
+        )
+    return locked
+
+
+def task_recheck(
+    *,
+    actor: User,
+    task: InspectionTask,
+    on: dt.date,
+    passed: bool,
+    notes: str = "",
+    facts: str = "",
+) -> InspectionTask:
+    """Record the re-check of a task ordered to correct. A failed re-check may be referred for a
+    penalty case with ``facts`` (a new case lead)."""
+    _require_assigned(actor, task, action="task.recheck")
+    notes = (notes or "").strip()
+    facts = (facts or "").strip()
+    if on > timezone.localdate():
+        raise errors.ValidationFailed("复查日期不能晚于今天。", code="recheck_in_future")
+    if not passed and not notes:
+        raise errors.ValidationFailed("复查不合格时须写明情况。", code="notes_required")
+    if passed and facts:
+        raise errors.ValidationFailed("复查合格时不能移交立案。", code="facts_not_allowed")
+    with transaction.atomic(durable=True):
+        locked = _lock(task)
+        if locked.state != TaskState.DONE or locked.outcome != TaskOutcome.ORDERED_TO_CORRECT:
+            raise errors.InvalidTransition(
+                "只有责令整改的任务才需要复查。", code="no_recheck_due", state=locked.state
+            )
+        if locked.rechecked_on is not None:
+            raise errors.InvalidTransition("该任务已完成复查。", code="already_rechecked")
+        if locked.completed_at and on < timezone.localdate(locked.completed_at):
+            raise errors.ValidationFailed("复查日期不能早于检查完成日期。", code="bad_recheck_date")
+        locked.rechecked_on = on
+        locked.recheck_passed = passed
+        locked.recheck_notes = notes
+        locked.save(update_fields=["rechecked_on", "recheck_passed", "recheck_notes"])
+        details: dict[str, Any] = {"on": on.isoformat(), "passed": passed, "notes": notes}
+        if facts:
+            if CaseLead.objects.filter(source_task=locked).exists():
+                raise errors.Conflict("该任务已移交立案。", code="already_referred")
+            lead = CaseLead.objects.create(
+                organisation=locked.organisation,
+                entity_id=locked.entity_id,
+                source=CaseLeadSource.RANDOM_INSPECTION,
+                source_task=locked,
+                facts=facts,
+                created_by=actor,
+            )
+            details["case_lead_id"] = lead.pk
+            audit.append(
+                actor=actor,
+                action="case_lead.created",
+                obj=lead,
+                details={"source_task_id": locked.pk, "entity_id": locked.entity_id},
+            )
+        audit.append(actor=actor, action="inspection_task.rechecked", obj=locked, details=details)
+    return locked
+
+
+def task_publish(*, actor: User, task: InspectionTask) -> InspectionTask:
+    """Publish a finished task's result on the portal (一公开); meets its publicity deadline."""
+    require_cap(actor, Cap.INSPECTION_PLAN, action="task.publish")
+    require_in_scope(actor, task.organisation, action="task.publish")
+    with transaction.atomic(durable=True):
+        locked = _lock(task)
+        _publish_locked(actor, locked)
+    return locked
+
+
+def _publish_locked(actor: User, task: InspectionTask) -> None:
+    if task.state not in FINISHED_STATES:
+        raise errors.InvalidTransition("任务尚未完成，不能公示结果。", code="task_not_finished")
+    if task.published_at is not None:
+        raise errors.InvalidTransition("该任务结果已公示。", code="already_published")
+    task.published_at = timezone.now()
+    task.save(update_fields=["published_at"])
+    audit.append(actor=actor, action="inspection_task.published", obj=task)
+    _complete_deadlines_on_commit(
+        actor=actor, task=task, rule_key=PUBLICITY_RULE, on=timezone.localdate(task.published_at)
+    )
+
+
+def plan_publish_results(*, actor: User, plan: InspectionPlan) -> int:
+    """Publish every finished, unpublished task of ``plan``; returns how many."""
+    require_cap(actor, Cap.INSPECTION_PLAN, action="plan.publish_results")
+    require_in_scope(actor, plan.organisation, action="plan.publish_results")
+    with transaction.atomic(durable=True):
+        tasks: Iterable[InspectionTask] = (
+            InspectionTask.objects.select_for_update()
+            .filter(plan=plan, state__in=FINISHED_STATES, published_at__isnull=True)
+            .order_by("id")
+        )
+        count = 0
+        for task in tasks:
+            _publish_locked(actor, task)
+            count += 1
+    return count
