@@ -6,10 +6,16 @@ UPDATE of that row, which takes a row lock on PostgreSQL and the write lock on S
 writers can never chain onto the same predecessor, from any number of processes. A rolled-back
 transaction rolls back the head too, so it leaves neither an event nor a gap in ``seq``.
 
-What is hashed (see docs/audit.md): ``hash = SHA-256(prev_hash || body)`` where ``body`` is the
-compact JSON array ``[seq, time, actor_id, actor_name, organisation_id, action, object_type,
-object_id, details_json]``, ``time`` being the UTC instant as ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``
-and ``details_json`` the canonical JSON text stored in the row, hashed as text.
+What is hashed (see docs/audit.md): ``hash = SHA-256(UTF-8(prev_hash + body))`` with
+
+    body = seq|time|actor_id|organisation_id|n:actor_name|n:action|n:object_type|n:object_id
+           |n:details
+
+(one line, no spaces),
+``time`` being the instant in integer microseconds since 1970-01-01T00:00:00Z, a missing id an
+empty string, and each text field prefixed by its length in characters (``n:``) so that no
+choice of text can make two different events produce the same body. ``details`` is the canonical
+JSON text stored in the row, hashed as text, so verifying never re-serialises JSON.
 """
 
 from __future__ import annotations
@@ -34,22 +40,29 @@ from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, organisation_filter
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
 
 def canonical_json(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 text kept as is."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def time_text(value: datetime) -> str:
-    """The hashed form of an instant: UTC, always with microseconds."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def event_hash(
+def time_value(value: datetime) -> int:
+    """The hashed form of an instant: integer microseconds since the Unix epoch (UTC).
+
+    An integer, not text: exact, independent of time zones, and ~8x cheaper to compute than
+    ``isoformat`` on an aware datetime, which matters when verifying millions of rows.
+    """
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return (value - EPOCH) // ONE_MICROSECOND
+
+
+def event_body(
     *,
-    prev_hash: str,
     seq: int,
     created_at: datetime,
     actor_id: int | None,
@@ -60,20 +73,19 @@ def event_hash(
     object_id: str,
     details_json: str,
 ) -> str:
-    body = _dumps(
-        [
-            seq,
-            time_text(created_at),
-            actor_id,
-            actor_name,
-            organisation_id,
-            action,
-            object_type,
-            object_id,
-            details_json,
-        ]
+    """The canonical text of one event (see the module docstring)."""
+    return (
+        f"{seq}|{time_value(created_at)}|{'' if actor_id is None else actor_id}|"
+        f"{'' if organisation_id is None else organisation_id}|"
+        f"{len(actor_name)}:{actor_name}|{len(action)}:{action}|"
+        f"{len(object_type)}:{object_type}|{len(object_id)}:{object_id}|"
+        f"{len(details_json)}:{details_json}"
     )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def event_hash(*, prev_hash: str, **fields: Any) -> str:
+    """SHA-256 over the previous hash and this event's body; ``fields`` as ``event_body``."""
+    return hashlib.sha256((prev_hash + event_body(**fields)).encode("utf-8")).hexdigest()
 
 
 def _lock_head() -> ChainHead:
@@ -195,24 +207,18 @@ def read_rows(*, chunk_size: int = 20_000) -> int:
     return count
 
 
-def _time_text_any(value: Any) -> str:
+def _time_value_any(value: Any) -> int:
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return str(value.astimezone(UTC).isoformat(timespec="microseconds"))
+        return time_value(value)
     # SQLite returns the stored text (naive UTC) through a raw cursor.
-    parsed = datetime.fromisoformat(str(value))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="microseconds")
+    return time_value(datetime.fromisoformat(str(value)))
 
 
 def verify(*, chunk_size: int = 20_000) -> VerifyResult:
     """Recompute the whole chain; report the first broken link.
 
-    The loop is the hot path of ``fazhi audit verify`` over millions of rows: it avoids attribute
-    look-ups and per-row conversions where it can (PostgreSQL hands us UTC datetimes, whose
-    ``isoformat`` is the hashed form directly).
+    The loop is the hot path of ``fazhi audit verify`` over millions of rows: it binds names
+    locally, builds the body with one f-string and takes the time as integer arithmetic.
     """
     with _snapshot() as (head_seq, head_hash), connection.chunked_cursor() as cursor:
         cursor.execute(SELECT_ROWS)
@@ -236,8 +242,8 @@ def _verify_rows(cursor: Any, chunk_size: int) -> VerifyResult:
     expected_seq = 1
     count = 0
     sha256 = hashlib.sha256
-    dumps = _dumps
-    utc_offset = dt.timedelta(0)
+    epoch = EPOCH
+    one_us = ONE_MICROSECOND
     while rows := cursor.fetchmany(chunk_size):
         for (
             seq,
@@ -262,24 +268,19 @@ def _verify_rows(cursor: Any, chunk_size: int) -> VerifyResult:
                 return VerifyResult(
                     False, count, seq, "prev_hash does not match the previous event"
                 )
-            if created_at.__class__ is datetime and created_at.utcoffset() == utc_offset:
-                when = created_at.isoformat(timespec="microseconds")
+            if created_at.__class__ is datetime and created_at.tzinfo is not None:
+                micros = (created_at - epoch) // one_us
             else:
-                when = _time_text_any(created_at)
-            body = dumps(
-                [
-                    seq,
-                    when,
-                    actor_id,
-                    actor_name,
-                    organisation_id,
-                    action,
-                    object_type,
-                    object_id,
-                    details_json,
-                ]
+                micros = _time_value_any(created_at)
+            # Inlined ``event_body``: this loop runs once per event.
+            body = (
+                f"{prev_hash}{seq}|{micros}|{'' if actor_id is None else actor_id}|"
+                f"{'' if organisation_id is None else organisation_id}|"
+                f"{len(actor_name)}:{actor_name}|{len(action)}:{action}|"
+                f"{len(object_type)}:{object_type}|{len(object_id)}:{object_id}|"
+                f"{len(details_json)}:{details_json}"
             )
-            if sha256((prev_hash + body).encode()).hexdigest() != digest:
+            if sha256(body.encode()).hexdigest() != digest:
                 return VerifyResult(False, count, seq, "content does not match its hash")
             expected_prev = digest
             expected_seq += 1
