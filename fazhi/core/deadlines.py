@@ -230,8 +230,13 @@ def _trace(
 # --- deadline services ----------------------------------------------------------------------
 
 
-def _today(today: dt.date | None) -> dt.date:
-    return today or timezone.localdate()
+def today() -> dt.date:
+    """Today in the configured time zone (one place, so tests can pin it)."""
+    return timezone.localdate()
+
+
+def _today(value: dt.date | None) -> dt.date:
+    return value or today()
 
 
 def _province(deadline: Deadline) -> str:

@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from fazhi.core import deadlines, errors, rules
@@ -82,7 +81,7 @@ def parse_day_lines(text: str) -> tuple[list[dt.date], dict[dt.date, str]]:
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    today = timezone.localdate()
+    today = deadlines.today()
     board = deadlines.deadline_workbench(user=user, today=today)
     return render(
         request,
@@ -164,7 +163,7 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "deadline": deadline,
             "rule": rule,
-            "today": timezone.localdate(),
+            "today": deadlines.today(),
             "can_manage": has_cap(user, Cap.DEADLINE_MANAGE),
             "can_approve": has_cap(user, Cap.DEADLINE_APPROVE)
             and bool(rule and rule.value.extension),
@@ -277,7 +276,7 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
         pair = counts.setdefault(day.year, [0, 0])
         pair[0 if day in cal.holidays else 1] += 1
     rows = [(y, counts.get(y.year, [0, 0])) for y in years]
-    next_year = (years[0].year + 1) if years else timezone.localdate().year
+    next_year = (years[0].year + 1) if years else deadlines.today().year
     return render(
         request,
         "core/calendar_index.html",
