@@ -136,18 +136,37 @@ class TaskListView(APIView):
             OpenApiParameter("state", str),
             OpenApiParameter("outcome", str),
             OpenApiParameter("plan", int),
+            OpenApiParameter("year", int),
+            OpenApiParameter("category", str, description="专业类别代码"),
+            OpenApiParameter("finished", bool),
+            OpenApiParameter("problems", bool),
+            OpenApiParameter("referred", bool),
+            OpenApiParameter("case_filed", bool),
+            OpenApiParameter("joint", bool),
         ],
         responses=TaskSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
         plan = params.get("plan", "")
+        year = params.get("year", "")
+
+        def flag(name: str) -> bool:
+            return params.get(name, "").lower() in {"1", "true", "yes"}
+
         qs = task_selectors.task_list(
             user=_user(request),
-            mine=params.get("mine", "").lower() in {"1", "true", "yes"},
+            mine=flag("mine"),
             state=params.get("state") or None,
             outcome=params.get("outcome") or None,
             plan_id=int(plan) if plan.isdigit() else None,
+            year=int(year) if year.isdigit() else None,
+            category=params.get("category") or None,
+            finished=flag("finished"),
+            problems=flag("problems"),
+            referred=flag("referred"),
+            case_filed=flag("case_filed"),
+            joint=flag("joint"),
         )
         paginator = LimitOffsetPagination()
         page: Any = paginator.paginate_queryset(qs, request, view=self)

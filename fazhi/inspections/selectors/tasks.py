@@ -9,11 +9,12 @@ from fazhi.core import errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, organisation_filter, require_cap
-from fazhi.enforcement.models import CaseLead
+from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.models import (
     InspectionTask,
     TaskFinding,
     TaskInspector,
+    TaskOutcome,
     TaskPhoto,
     TaskState,
 )
@@ -49,7 +50,16 @@ def task_list(
     plan_id: int | None = None,
     outcome: str | None = None,
     open_only: bool = False,
+    year: int | None = None,
+    category: str | None = None,
+    finished: bool = False,
+    problems: bool = False,
+    referred: bool = False,
+    case_filed: bool = False,
+    joint: bool = False,
 ) -> QuerySet[InspectionTask]:
+    """Tasks the user may read. The filters after ``open_only`` are the ones the figures link
+    to (``selectors.figures``), so every figure opens the list of its records."""
     qs = _visible(user)
     if mine:
         qs = qs.filter(task_inspectors__officer__user=user)
@@ -61,6 +71,25 @@ def task_list(
         qs = qs.filter(plan_id=plan_id)
     if outcome:
         qs = qs.filter(outcome=outcome)
+    if year is not None:
+        qs = qs.filter(plan__year=year)
+    if category:
+        qs = qs.filter(category__code=category)
+    if finished:
+        qs = qs.filter(state__in=(TaskState.DONE, TaskState.COULD_NOT_INSPECT))
+    if problems:
+        qs = qs.filter(
+            state=TaskState.DONE,
+            outcome__in=(TaskOutcome.ORDERED_TO_CORRECT, TaskOutcome.REFERRED),
+        )
+    if referred:
+        qs = qs.filter(case_lead__isnull=False)
+    if case_filed:
+        qs = qs.filter(case_lead__state=CaseLeadState.FILED)
+    if joint:
+        qs = qs.filter(plan__is_joint=True)
+    if any((year, category, finished, problems, referred, joint)) and state is None:
+        qs = qs.exclude(state=TaskState.CANCELLED)
     return _list_related(qs).order_by("state", "plan__window_end", "number", "id")
 
 

@@ -158,6 +158,7 @@ def make_plan(
         window_end=dt.date(year, 12, 31),
         items=items,
         is_joint=is_joint,
+        joint_departments=["市场监督管理局"] if is_joint else [],
         uses_risk_ratio=uses_risk_ratio,
     )
 

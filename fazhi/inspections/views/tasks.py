@@ -103,17 +103,26 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
+FIGURE_FILTERS = ("finished", "problems", "referred", "case_filed", "joint")
+
+
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    state = request.GET.get("state", "")
-    outcome = request.GET.get("outcome", "")
-    plan = request.GET.get("plan", "")
+    params = request.GET
+    state = params.get("state", "")
+    outcome = params.get("outcome", "")
+    plan = params.get("plan", "")
+    year = params.get("year", "")
+    flags = {name: params.get(name) == "1" for name in FIGURE_FILTERS}
     tasks = task_selectors.task_list(
         user=user,
         state=state or None,
         outcome=outcome or None,
         plan_id=int(plan) if plan.isdigit() else None,
+        year=int(year) if year.isdigit() else None,
+        category=params.get("category") or None,
+        **flags,
     )
     return render(
         request,
@@ -125,7 +134,11 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "outcomes": TaskOutcome.choices,
             "state": state,
             "outcome": outcome,
-            "plan": plan,
+            "hidden": {
+                k: v
+                for k, v in params.items()
+                if k in ("plan", "year", "category", *FIGURE_FILTERS) and v
+            },
         },
     )
 
