@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from typing import Any
@@ -45,7 +46,7 @@ def _finish(world, task, outcome, *, fail=False):
         )
     extra = {}
     if outcome == "ordered_to_correct":
-        extra["recheck_date"] = timezone.localdate() + timezone.timedelta(days=7)
+        extra["recheck_date"] = timezone.localdate() + dt.timedelta(days=7)
     if outcome == "referred":
         extra["facts"] = "违法事实"
     return task_services.task_complete(actor=actor, task=task, outcome=outcome, **extra)
