@@ -44,7 +44,7 @@ def _finish(world, task, outcome, *, fail=False):
             result="fail" if fail else "pass",
             note="问题" if fail else "",
         )
-    extra = {}
+    extra: dict[str, Any] = {}
     if outcome == "ordered_to_correct":
         extra["recheck_date"] = timezone.localdate() + dt.timedelta(days=7)
     if outcome == "referred":
