@@ -20,6 +20,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             record_denial(
                 actor=user, action=_path(request), reason=exc.code, **_scalar(exc.details)
             )
+        if isinstance(exc, errors.OutOfScope):
+            # Exactly the body of a missing row: the details (which say the row exists) go to the
+            # audit chain only, so ids of other organisations cannot be probed.
+            return Response({"error": errors.NotFound().as_dict()}, status=exc.http_status)
         return Response({"error": exc.as_dict()}, status=exc.http_status)
     response = drf_handler(exc, context)
     if response is None:
