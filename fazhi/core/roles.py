@@ -100,3 +100,40 @@ ROLE_GRANTS: dict[str, Grant] = {
 
 def grant_for(role: str) -> Grant:
     return ROLE_GRANTS[role]
+
+
+CAP_LABELS: dict[Cap, str] = {
+    Cap.ORG_VIEW: "查看机构、执法人员和执法证",
+    Cap.ORG_MANAGE: "管理机构、科室、用户、执法人员和执法证",
+    Cap.CALENDAR_MANAGE: "维护节假日日历",
+    Cap.AUDIT_VIEW: "查看审计记录",
+    Cap.AUDIT_VERIFY: "校验审计链",
+    Cap.DEADLINE_VIEW: "查看期限",
+    Cap.DEADLINE_MANAGE: "中止、恢复、延长、办结期限",
+    Cap.DEADLINE_APPROVE: "批准延长期限",
+    Cap.DOCNUMBER_ISSUE: "取文号",
+    Cap.REGISTRY_VIEW: "查看检查对象名录库",
+    Cap.REGISTRY_MANAGE: "维护检查对象名录库",
+    Cap.INSPECTION_VIEW: "查看抽查计划与任务",
+    Cap.INSPECTION_PLAN: "编制抽查计划",
+    Cap.INSPECTION_DRAW: "执行抽取",
+    Cap.INSPECTION_APPROVE: "批准重新抽取",
+    Cap.INSPECTION_RECORD: "录入本人任务的检查结果",
+    Cap.WRITE: "任何写操作（只读查看角色没有）",
+}
+
+
+def roles_markdown() -> str:
+    """The role table of docs/roles.md, generated from ROLE_GRANTS (a test keeps them equal)."""
+    from fazhi.core.models import Role as RoleChoices
+
+    caps = list(Cap)
+    header = "| role | 角色 | scope | " + " | ".join(f"`{c.value}`" for c in caps) + " |"
+    rule = "|---|---|---|" + "---|" * len(caps)
+    rows = [header, rule]
+    for role, grant in ROLE_GRANTS.items():
+        marks = " | ".join("✓" if c in grant.caps else "" for c in caps)
+        scope = "own organisation" if grant.scope == Scope.OWN else "organisation + subtree"
+        rows.append(f"| `{role}` | {RoleChoices(role).label} | {scope} | {marks} |")
+    legend = [f"- `{c.value}`: {CAP_LABELS.get(c, c.value)}" for c in caps]
+    return "\n".join(rows) + "\n\n" + "\n".join(legend) + "\n"

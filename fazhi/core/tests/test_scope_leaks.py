@@ -205,3 +205,13 @@ def test_anonymous_and_inactive_users_see_nothing(world):
     response = client.get(reverse("core:organisation_list"))
     assert response.status_code == 302
     assert APIClient().get("/api/officers/").status_code in (401, 403)
+
+
+def test_docs_roles_table_matches_the_code():
+    from pathlib import Path
+
+    from fazhi.core.roles import roles_markdown
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "roles.md").read_text(encoding="utf-8")
+    generated = text.split("<!-- generated: roles table -->\n", 1)[1].split("<!-- end generated")[0]
+    assert generated == roles_markdown(), "docs/roles.md is stale: paste roles_markdown()"
