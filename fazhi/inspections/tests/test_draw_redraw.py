@@ -1,0 +1,154 @@
+"""Re-draws: request with a reason, a leader's approval, a new announcement, both draws kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from fazhi.core import errors
+from fazhi.core.models import AuditEvent, Role
+from fazhi.core.tests.factories import make_user
+from fazhi.inspections.models import (
+    Draw,
+    DrawStatus,
+    InspectionTask,
+    RedrawState,
+    TaskState,
+)
+from fazhi.inspections.selectors.draws import draw_verify
+from fazhi.inspections.services.draws import (
+    draw_run,
+    plan_announce,
+    redraw_decide,
+    redraw_request,
+)
+from fazhi.inspections.services.plans import stratum_add
+from fazhi.inspections.tests.test_draw_support import (
+    add_inspector,
+    drawn_plan,
+    make_plan,
+    make_world,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_redraw_flow_keeps_both_draws():
+    w = make_world()
+    plan, first = drawn_plan(w, quota=4)
+    # without approval: neither a new announcement nor a draw
+    with pytest.raises(errors.InvalidTransition) as exc:
+        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert exc.value.code == "redraw_not_approved"
+    request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
+    with pytest.raises(errors.Conflict) as exc:
+        redraw_request(actor=w.planner, plan=plan, reason="再次申请")
+    assert exc.value.code == "redraw_open"
+    with pytest.raises(errors.PermissionDenied):
+        redraw_decide(actor=w.planner, request=request, approve=True)  # no INSPECTION_APPROVE
+    other_leader = make_user(w.tree.districts[2], Role.LEADER)
+    with pytest.raises(errors.OutOfScope):
+        redraw_decide(actor=other_leader, request=request, approve=True)
+    request = redraw_decide(actor=w.leader, request=request, approve=True, note="同意")
+    assert request.state == RedrawState.APPROVED
+    # approved, but the old announcement's entropy is spent: a new announcement is required
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan, public_number="999")
+    assert exc.value.code == "already_drawn"
+    plan_announce(
+        actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D 次日开奖"
+    )
+    second = draw_run(actor=w.planner, plan=plan, public_number="5 5 5")
+    first.refresh_from_db()
+    request.refresh_from_db()
+    assert (first.status, second.status) == (DrawStatus.SUPERSEDED, DrawStatus.EFFECTIVE)
+    assert second.number == 2 and second.reason.startswith("抽取现场断电")
+    assert second.approved_by == w.leader
+    assert request.state == RedrawState.USED
+    assert set(InspectionTask.objects.filter(draw=first).values_list("state", flat=True)) == {
+        TaskState.CANCELLED
+    }
+    assert InspectionTask.objects.filter(draw=second, state=TaskState.ASSIGNED).count() == 4
+    # both stay verifiable
+    assert draw_verify(user=w.planner, draw=first) is None
+    assert draw_verify(user=w.planner, draw=second) is None
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    for action in ("inspection.redraw_requested", "inspection.redraw_approved"):
+        assert action in actions
+    assert actions.count("inspection.drawn") == 2
+
+
+def test_rejected_redraw_needs_note_and_blocks_draw():
+    w = make_world()
+    plan, _first = drawn_plan(w, quota=2)
+    request = redraw_request(actor=w.planner, plan=plan, reason="想换一批对象")
+    with pytest.raises(errors.ValidationFailed) as exc:
+        redraw_decide(actor=w.leader, request=request, approve=False)
+    assert exc.value.code == "note_required"
+    redraw_decide(actor=w.leader, request=request, approve=False, note="理由不成立")
+    with pytest.raises(errors.InvalidTransition):
+        redraw_decide(actor=w.leader, request=request, approve=True)
+    with pytest.raises(errors.InvalidTransition):
+        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert Draw.objects.filter(plan=plan).count() == 1
+
+
+def test_redraw_request_guards():
+    w = make_world()
+    plan = make_plan(w)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        redraw_request(actor=w.planner, plan=plan, reason="  ")
+    assert exc.value.code == "reason_required"
+    with pytest.raises(errors.InvalidTransition) as exc:
+        redraw_request(actor=w.planner, plan=plan, reason="没有抽取也申请")
+    assert exc.value.code == "no_effective_draw"
+    with pytest.raises(errors.PermissionDenied):
+        redraw_request(actor=w.viewer, plan=plan, reason="只读用户")
+
+
+def test_redraw_refused_once_tasks_started():
+    w = make_world()
+    plan, first = drawn_plan(w, quota=2)
+    request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
+    redraw_decide(actor=w.leader, request=request, approve=True)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    InspectionTask.objects.filter(draw=first).update(state=TaskState.IN_PROGRESS)
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan)
+    assert exc.value.code == "tasks_started"
+
+
+def test_announce_guards():
+    w = make_world()
+    plan = make_plan(w)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert exc.value.code == "no_strata"
+    cases = [
+        ({"entropy_kind": "dice"}, "bad_entropy_kind"),
+        ({"entropy_kind": "public_number", "entropy_spec": "x"}, "entropy_spec_required"),
+        ({"entropy_kind": "witnesses"}, "witnesses_required"),
+        ({"entropy_kind": "witnesses", "witnesses": [("甲", "abc")]}, "bad_commitment"),
+        ({"entropy_kind": "witnesses", "witnesses": [("", "a" * 64)]}, "witness_name_required"),
+        (
+            {"entropy_kind": "witnesses", "witnesses": [("甲", "a" * 64), ("乙", "A" * 64)]},
+            "duplicate_commitment",
+        ),
+    ]
+    for kwargs, code in cases:
+        with pytest.raises(errors.ValidationFailed) as exc:
+            plan_announce(actor=w.planner, plan=plan, **kwargs)
+        assert exc.value.code == code
+    with pytest.raises(errors.PermissionDenied):
+        plan_announce(actor=w.viewer, plan=plan, entropy_kind="server")
+
+
+def test_pool_change_after_announcement_refused():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    add_inspector(w)
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan)
+    assert exc.value.code == "pool_changed"
+    assert AuditEvent.objects.filter(action="inspection.draw_refused").count() == 1
