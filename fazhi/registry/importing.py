@@ -15,13 +15,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import operator
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fazhi.core import audit, errors
@@ -241,6 +242,11 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
     lookups = _Lookups()
     fields = [c.field for c in COLUMNS]
     index_of = [positions.get(f, -1) for f in fields]
+    max_index = max(index_of)
+    # every column present: one C-level call picks the cells of a row
+    pick = operator.itemgetter(*index_of)
+    if min(index_of) < 0:
+        max_index = 1 << 30  # always take the slow path when an optional column is absent
     out: list[list[Any]] = []
     errs: list[dict[str, Any]] = []
     seen_uscc: dict[str, int] = {}
@@ -255,9 +261,14 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
     count = 0
     for raw in iterator:
         row_number += 1
-        width = len(raw)
-        values = [raw[i] if 0 <= i < width else None for i in index_of]
-        texts = [_cell_text(v) for v in values]
+        if len(raw) > max_index:
+            values = list(pick(raw))
+        else:
+            width = len(raw)
+            values = [raw[i] if 0 <= i < width else None for i in index_of]
+        texts = [
+            "" if v is None else v.strip() if v.__class__ is str else _cell_text(v) for v in values
+        ]
         if not any(texts):
             continue
         count += 1
@@ -713,8 +724,130 @@ def import_batch_discard(*, actor: User, batch_id: int) -> ImportBatch:
     return batch
 
 
+_ENTITY_COLUMNS = (
+    "id",
+    "organisation_id",
+    "name",
+    "uscc",
+    "id_number",
+    "is_individual",
+    "kind",
+    "division_code",
+    "address",
+    "legal_representative",
+    "status",
+    "is_active",
+    "deactivated_reason",
+    "risk_grade",
+    "import_batch_id",
+    "created_at",
+    "updated_at",
+)
+_LICENCE_COLUMNS = (
+    "entity_id",
+    "kind",
+    "number",
+    "scope",
+    "valid_from",
+    "valid_to",
+    "created_at",
+    "updated_at",
+)
+
+
 def bulk_insert(*, organisation: Organisation, rows: list[list[Any]], batch: ImportBatch) -> int:
-    """Insert validated rows. Runs inside the confirming service's transaction."""
+    """Insert validated rows. Runs inside the confirming service's transaction.
+
+    The rows were validated at staging and re-checked against the directory just before, so the
+    insert goes straight to the tables: COPY on PostgreSQL, executemany on SQLite, with the ids
+    allocated up front (one statement) so that category links and licences need no read-back.
+    The ORM's ``bulk_create`` costs ~60 us per row in model instantiation and per-field
+    preparation, more than reading the row from the spreadsheet; other backends still use it."""
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        return _bulk_insert_orm(organisation=organisation, rows=rows, batch=batch)
+    entity_table = Entity._meta.db_table
+    link_model = Entity.categories.through
+    link_table = link_model._meta.db_table
+    licence_table = Licence._meta.db_table
+    now = timezone.now()
+    stamp: Any = now if vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        ids = _allocate_ids(cursor, vendor, entity_table, len(rows))
+        entity_rows = [
+            (
+                ids[n],
+                organisation.pk,
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[6],
+                row[7],
+                row[8],
+                row[9],
+                True,
+                "",
+                row[10],
+                batch.pk,
+                stamp,
+                stamp,
+            )
+            for n, row in enumerate(rows)
+        ]
+        link_rows = [(ids[n], category_id) for n, row in enumerate(rows) for category_id in row[5]]
+        licence_rows = [
+            (ids[n], *row[11][:3], row[11][3], row[11][4], stamp, stamp)
+            for n, row in enumerate(rows)
+            if row[11] is not None
+        ]
+        link_columns = ("entity_id", "supervisioncategory_id")
+        _write(cursor, vendor, entity_table, _ENTITY_COLUMNS, entity_rows)
+        _write(cursor, vendor, link_table, link_columns, link_rows)
+        _write(cursor, vendor, licence_table, _LICENCE_COLUMNS, licence_rows)
+    return len(rows)
+
+
+def _allocate_ids(cursor: Any, vendor: str, table: str, count: int) -> list[int]:
+    """``count`` fresh ids of ``table`` (inside the transaction)."""
+    if vendor == "postgresql":
+        # nextval is safe under concurrency; the ids need not be consecutive.
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [int(r[0]) for r in cursor.fetchall()]
+    # SQLite: the write transaction (BEGIN IMMEDIATE) holds the database lock, so nothing else
+    # can insert in between; AUTOINCREMENT's sqlite_sequence follows explicit ids.
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - model table name
+    highest = int(cursor.fetchone()[0])
+    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+    seq = cursor.fetchone()
+    first = max(highest, int(seq[0]) if seq else 0) + 1
+    return list(range(first, first + count))
+
+
+def _write(
+    cursor: Any, vendor: str, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    if not rows:
+        return
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for values in rows:
+                copy.write_row(values)
+        return
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+    for chunk in _chunks(rows, INSERT_BATCH * 4):
+        cursor.executemany(sql, chunk)
+
+
+def _bulk_insert_orm(
+    *, organisation: Organisation, rows: list[list[Any]], batch: ImportBatch
+) -> int:
     now = timezone.now()
     link_model = Entity.categories.through
     total = 0

@@ -1,0 +1,271 @@
+"""Benchmark: importing entities from .xlsx (issue 3, "Speed").
+
+Target: importing 200,000 entities from an .xlsx file within 2x the time openpyxl needs to read
+the same file (read-only mode, values only).
+
+The file is generated once (valid USCCs from the real check algorithms, 1-2 categories per row,
+a licence on every second row, dates as Excel dates). For each database (PostgreSQL in a scratch
+database ``fazhi_bench_import``, dropped afterwards; SQLite in a temporary directory) a child
+process migrates, creates an organisation and a supervisor through the core services, and times:
+
+* ``read``: ``openpyxl.load_workbook(read_only=True)`` + ``iter_rows(values_only=True)`` over the
+  whole sheet - the floor: nothing can import a row it has not read;
+* ``import``: the whole user-visible import, ``import_batch_stage`` (read, validate every row,
+  look up existing codes, stage the batch) + ``import_batch_confirm`` (insert the entities, their
+  category links and licences in one transaction, one audit event).
+
+Reported: absolute times, the ratio import/read, rows per second and the child's peak RSS.
+The read is timed before and after the import and the faster is used (so a cold cache does not
+flatter the ratio). Sizes: FAZHI_BENCH_IMPORT_ROWS (default 200000).
+``python bench/bench_import.py`` prints the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DB_NAME = "fazhi_bench_import"
+PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("FAZHI_BENCH_PG_PORT", "5432")
+PG_USER = os.environ.get("FAZHI_BENCH_PG_USER", "postgres")
+ROWS = int(os.environ.get("FAZHI_BENCH_IMPORT_ROWS", "200000"))
+TARGET_RATIO = 2.0
+
+KINDS = [
+    ("医院", "医疗卫生"),
+    ("诊所/门诊部", "医疗卫生"),
+    ("公共场所（住宿）", "公共场所卫生"),
+    ("公共场所（游泳）", "公共场所卫生、生活饮用水卫生"),
+    ("集中式供水单位", "生活饮用水卫生"),
+    ("学校/托幼机构", "学校卫生、传染病防治"),
+    ("消毒产品生产企业", "消毒产品"),
+    ("放射诊疗/放射工作单位", "放射卫生、医疗卫生"),
+    ("职业卫生技术服务机构", "职业卫生"),
+]
+DIVISIONS = ["350102", "350103", "350104", "350105", "350111"]
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(sql)
+
+
+def _postgres_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((PG_HOST, int(PG_PORT)), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def generate(path: Path, rows: int) -> float:
+    """Write the benchmark file; returns the seconds it took (not part of any figure).
+    Runs in a child process with Django set up (the column headers come from the importer)."""
+    import django
+
+    sys.path.insert(0, str(REPO))
+    django.setup()
+    from openpyxl import Workbook
+
+    from fazhi.registry.codes import make_uscc
+    from fazhi.registry.importing import COLUMNS
+
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("数据")
+    sheet.append([c.header for c in COLUMNS])
+    valid_from = dt.datetime(2023, 1, 1)  # noqa: DTZ001 - an Excel date cell has no zone
+    valid_to = dt.datetime(2028, 12, 31)  # noqa: DTZ001
+    for i in range(rows):
+        kind, categories = KINDS[i % len(KINDS)]
+        division = DIVISIONS[i % len(DIVISIONS)]
+        licence = i % 2 == 0
+        sheet.append(
+            [
+                f"基准单位{i:07d}",
+                make_uscc(division, i + 1),
+                None,
+                "否",
+                kind,
+                categories,
+                division,
+                f"福州市某区某路{i % 997}号",
+                f"负责人{i % 5000}",
+                "正常经营",
+                "ABCD"[i % 4],
+                "医疗机构执业许可证" if licence else None,
+                f"PDY{i:08d}" if licence else None,
+                "诊疗科目" if licence else None,
+                valid_from if licence else None,
+                valid_to if licence else None,
+            ]
+        )
+    workbook.save(path)
+    return time.perf_counter() - started
+
+
+def run() -> dict[str, Any]:
+    results: dict[str, Any] = {"rows": ROWS, "target_ratio": TARGET_RATIO}
+    with tempfile.TemporaryDirectory(prefix="fazhi_bench_import_") as tmp:
+        path = Path(tmp) / "entities.xlsx"
+        results["generate_s"] = _run_child(_child_env(), path, "--generate")["generate_s"]
+        results["file_mb"] = round(path.stat().st_size / 1e6, 2)
+        if _postgres_answers():
+            _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            _admin(f"CREATE DATABASE {DB_NAME}")
+            try:
+                env = _child_env()
+                env["FAZHI_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
+                results["postgresql"] = _run_child(env, path)
+            finally:
+                _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        else:
+            results["postgresql"] = {"skipped": f"no PostgreSQL answers on {PG_HOST}:{PG_PORT}"}
+        sqlite_dir = Path(tmp) / "sqlite"
+        sqlite_dir.mkdir()
+        env = _child_env()
+        env["FAZHI_VAR_DIR"] = str(sqlite_dir)
+        results["sqlite"] = _run_child(env, path)
+    return results
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("FAZHI_TEST_DATABASE_URL", None)
+    env.pop("FAZHI_DATABASE_URL", None)
+    env["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def _run_child(env: dict[str, str], path: Path, mode: str = "--child") -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, mode, str(path)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench_import child failed:\n{proc.stdout}\n{proc.stderr}")
+    figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return figures
+
+
+# --- the child ------------------------------------------------------------------------------------
+
+
+def _read_only(path: Path) -> tuple[float, int]:
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    count = 0
+    for _ in workbook.worksheets[0].iter_rows(values_only=True):
+        count += 1
+    workbook.close()
+    return time.perf_counter() - started, count
+
+
+def _child(path: Path) -> None:
+    import django
+
+    sys.path.insert(0, str(REPO))
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from fazhi.core import services as core
+    from fazhi.core.models import OrganisationKind, OrganisationLevel, Role
+    from fazhi.registry import importing
+    from fazhi.registry.models import Entity, Licence
+
+    commission = core.organisation_create(
+        actor=None,
+        name="基准区卫生健康委员会",
+        kind=OrganisationKind.COMMISSION,
+        level=OrganisationLevel.PROVINCE,
+        division_code="350000",
+        parent=None,
+        short_name="基卫",
+    )
+    institute = core.organisation_create(
+        actor=None,
+        name="基准区卫生健康监督所",
+        kind=OrganisationKind.SUPERVISION_INSTITUTE,
+        level=OrganisationLevel.PROVINCE,
+        division_code="350000",
+        parent=commission,
+        short_name="基监",
+    )
+    user = core.user_create(
+        actor=None,
+        username="bench_importer",
+        full_name="基准导入员",
+        organisation=institute,
+        role=Role.SUPERVISOR,
+        password="Bench-Import-2026!x",  # noqa: S106
+    )
+    content = path.read_bytes()
+    read_before, rows_read = _read_only(path)
+
+    started = time.perf_counter()
+    batch = importing.import_batch_stage(
+        actor=user, organisation=institute, file_name=path.name, content=content
+    )
+    staged = time.perf_counter()
+    if batch.error_count:
+        raise SystemExit(f"benchmark file has errors: {batch.errors[:5]}")
+    importing.import_batch_confirm(actor=user, batch_id=batch.pk)
+    finished = time.perf_counter()
+
+    read_after, _ = _read_only(path)
+    read = min(read_before, read_after)
+    total = finished - started
+    entities = Entity.objects.count()
+    licences = Licence.objects.count()
+    links = Entity.categories.through.objects.count()
+    figures = {
+        "database": connection.vendor,
+        "rows_read": rows_read - 1,
+        "entities": entities,
+        "licences": licences,
+        "category_links": links,
+        "openpyxl_read_s": round(read, 2),
+        "openpyxl_read_runs_s": [round(read_before, 2), round(read_after, 2)],
+        "import_s": round(total, 2),
+        "stage_s": round(staged - started, 2),
+        "confirm_s": round(finished - staged, 2),
+        "ratio": round(total / read, 3),
+        "within_target": total / read <= TARGET_RATIO,
+        "rows_per_s": round(entities / total),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        _child(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["--generate"]:
+        print(json.dumps({"generate_s": round(generate(Path(sys.argv[2]), ROWS), 2)}))
+    else:
+        print(json.dumps(run(), ensure_ascii=False, indent=2))
