@@ -425,9 +425,9 @@ def test_extension_guards(seeded, tree):
         deadlines.deadline_extend(actor=leader, deadline=d, reason="x", approved_on=D(2025, 11, 3))
     assert exc.value.code == "extension_after_due"
     deadlines.deadline_extend(actor=leader, deadline=d, reason="复杂", today=TODAY)
-    with pytest.raises(errors.Conflict) as exc:
+    with pytest.raises(errors.Conflict) as conflict:
         deadlines.deadline_extend(actor=leader, deadline=d, reason="再延", today=TODAY)
-    assert exc.value.code == "extension_limit"
+    assert conflict.value.code == "extension_limit"
     plain = open_deadline(tree, sup)  # penalty.publicity has no extension
     with pytest.raises(errors.ValidationFailed) as exc:
         deadlines.deadline_extend(actor=leader, deadline=plain, reason="x", today=TODAY)
@@ -494,7 +494,7 @@ def test_calendar_unknown_then_publishing_the_year_recomputes(seeded, tree):
         workdays=[],
         today=D(2026, 11, 16),
     )
-    d.refresh_from_db()
+    d = Deadline.objects.get(pk=d.pk)
     assert (d.state, d.due_date, d.warning) == (DeadlineState.OPEN, D(2027, 2, 18), "")
     event = AuditEvent.objects.get(action="deadline.recomputed", object_id=str(d.pk))
     assert '"old_state":"calendar_unknown"' in event.details_json

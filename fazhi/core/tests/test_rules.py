@@ -342,14 +342,15 @@ def test_bad_pack_stops_startup(tmp_path, settings):
     from django.apps import apps
 
     write_pack(tmp_path, national(GOOD_RULE.replace("amount: 5", "amount: -1")))
+    original = settings.FAZHI_RULES_DIR
     settings.FAZHI_RULES_DIR = tmp_path
     try:
         with pytest.raises(errors.RulePackError) as exc:
             apps.get_app_config("core").ready()
         assert exc.value.key == "a.period"
     finally:
-        settings.FAZHI_RULES_DIR = rules.Path(__file__).resolve().parents[3] / "rules"
-        rules.load_packs(settings.FAZHI_RULES_DIR)
+        settings.FAZHI_RULES_DIR = original
+        rules.load_packs(original)
 
 
 def test_validate_command(tmp_path, capsys):
