@@ -1,11 +1,7 @@
-"""The public portal (一公开): no login."""
-
-from django.urls import URLPattern, path
+"""The public portal (一公开): no login. Mounted at /public/."""
 
 from fazhi.portal import views
 
 app_name = "portal"
 
-urlpatterns: list[URLPattern] = [
-    path("", views.index, name="index"),
-]
+urlpatterns = views.urlpatterns

@@ -1,10 +1,145 @@
-"""Public pages: no login, read only, through the portal's public selectors."""
+"""Public pages (一公开): no login, read only, through the portal's public selectors."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import timezone
+
+from fazhi.core import errors
+from fazhi.core.models import Organisation
+from fazhi.portal import selectors
+
+PAGE_SIZE = 50
+
+
+def _organisation_id(request: HttpRequest) -> int | None:
+    raw = request.GET.get("org", "")
+    return int(raw) if raw.isdigit() else None
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/index.html", {})
+    return render(
+        request,
+        "portal/index.html",
+        {
+            "plans": selectors.public_plans()[:10],
+            "results": selectors.public_results()[:10],
+        },
+    )
+
+
+def plan_list(request: HttpRequest) -> HttpResponse:
+    organisation_id = _organisation_id(request)
+    page = Paginator(selectors.public_plans(organisation_id=organisation_id), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "portal/plan_list.html",
+        {
+            "page": page,
+            "organisations": Organisation.objects.filter(is_active=True).order_by("path"),
+            "org": organisation_id,
+        },
+    )
+
+
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "portal/plan_detail.html", {"plan": selectors.public_plan(pk=pk)})
+
+
+def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    draw = selectors.public_draw(plan_pk=pk, number=number)
+    tasks = [
+        {
+            "task": task,
+            "entity_name": selectors.public_entity_name(task.entity),
+            "entity_code": selectors.public_entity_code(task.entity),
+        }
+        for task in selectors.public_draw_tasks(draw)
+    ]
+    return render(request, "portal/draw_detail.html", {"draw": draw, "tasks": tasks})
+
+
+def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    draw = selectors.public_draw(plan_pk=pk, number=number)
+    body = json.dumps(selectors.public_draw_export(draw), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="draw-{draw.plan_id}-{draw.number}.json"'
+    )
+    return response
+
+
+_DOWNLOADS = {
+    "drawengine.py": ("fazhi", "inspections", "drawengine.py"),
+    "verify_draw.py": ("scripts", "verify_draw.py"),
+}
+
+
+def download(request: HttpRequest, name: str) -> FileResponse:
+    """The draw engine and the standalone verify script, for anyone who wants to recompute."""
+    parts = _DOWNLOADS.get(name)
+    if parts is None:
+        raise errors.NotFound()
+    file = Path(settings.BASE_DIR).joinpath(*parts)
+    if not file.is_file():
+        raise errors.NotFound("文件缺失。")
+    return FileResponse(
+        file.open("rb"), as_attachment=True, filename=name, content_type="text/x-python"
+    )
+
+
+def result_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    organisation_id = _organisation_id(request)
+    page = Paginator(
+        selectors.public_results(q=q, organisation_id=organisation_id), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "task": task,
+            "entity_name": selectors.public_entity_name(task.entity),
+            "entity_code": selectors.public_entity_code(task.entity),
+        }
+        for task in page.object_list
+    ]
+    return render(
+        request,
+        "portal/result_list.html",
+        {"page": page, "rows": rows, "q": q, "retention": selectors.retention()},
+    )
+
+
+def entity_results(request: HttpRequest, pk: int) -> HttpResponse:
+    entity, results = selectors.public_entity_results(entity_id=pk)
+    return render(
+        request,
+        "portal/entity_results.html",
+        {
+            "entity": entity,
+            "entity_name": selectors.public_entity_name(entity),
+            "entity_code": selectors.public_entity_code(entity),
+            "results": results,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("", index, name="index"),
+    path("plans/", plan_list, name="plan_list"),
+    path("plans/<int:pk>/", plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/draws/<int:number>/", draw_detail, name="draw_detail"),
+    path("plans/<int:pk>/draws/<int:number>/export.json", draw_export, name="draw_export"),
+    path("downloads/<str:name>", download, name="download"),
+    path("results/", result_list, name="result_list"),
+    path("results/entities/<int:pk>/", entity_results, name="entity_results"),
+]

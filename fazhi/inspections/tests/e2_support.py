@@ -188,3 +188,47 @@ def make_task(
             role=InspectorRole.LEAD if index == 0 else InspectorRole.MEMBER,
         )
     return task
+
+
+def make_drawn_plan(
+    world: World,
+    *,
+    entities: int = 4,
+    quota: int = 3,
+    individuals: int = 0,
+    entropy_kind: str = "server",
+    entropy_spec: str = "",
+) -> InspectionPlan:
+    """A plan drawn end to end through the real services: items, pool, stratum, announcement,
+    draw. ``individuals`` of the entities are natural persons."""
+    from fazhi.inspections.services.draws import draw_run, plan_announce
+    from fazhi.inspections.services.plans import stratum_add
+    from fazhi.inspections.services.pool import inspector_enrol
+
+    item = make_item(world)
+    for officer in (world.officer_a, world.officer_b):
+        if not hasattr(officer, "inspector_profile"):
+            inspector_enrol(
+                actor=world.planner,
+                officer=officer,
+                on=timezone.localdate(),
+                categories=[world.public_places, world.water],
+            )
+    for index in range(entities):
+        person = index < individuals
+        name = f"{'张王李赵'[index % 4]}三{'丰' * (index + 1)}" if person else None
+        make_entity(world, individual=person, name=name)
+    plan = make_plan(world, items=[item])
+    stratum_add(
+        actor=world.planner,
+        plan=plan,
+        key="gg",
+        category=world.public_places,
+        quota=quota,
+    )
+    plan_announce(
+        actor=world.planner, plan=plan, entropy_kind=entropy_kind, entropy_spec=entropy_spec
+    )
+    draw_run(actor=world.planner, plan=plan)
+    plan.refresh_from_db()
+    return plan
