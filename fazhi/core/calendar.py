@@ -163,11 +163,16 @@ def current() -> Calendar:
 
 
 def bump_version() -> int:
-    """Called by every calendar service inside its transaction."""
+    """Called first by every calendar service inside its transaction.
+
+    The UPDATE takes the row lock, so calendar writers from any number of processes run one after
+    the other, and each sees what the previous one committed.
+    """
     from django.db.models import F
 
     if CalendarRevision.objects.filter(pk=1).update(version=F("version") + 1) == 0:
-        CalendarRevision.objects.create(pk=1, version=1)
+        CalendarRevision.objects.bulk_create([CalendarRevision(pk=1)], ignore_conflicts=True)
+        CalendarRevision.objects.filter(pk=1).update(version=F("version") + 1)
     invalidate()
     return db_version()
 

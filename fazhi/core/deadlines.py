@@ -682,6 +682,7 @@ def calendar_seed_from_package(
         )
     try:
         with transaction.atomic(durable=True):
+            version = workcal.bump_version()
             existing = set(CalendarYear.objects.values_list("year", flat=True))
             added = [y for y in wanted if y not in existing]
             if not added:
@@ -703,7 +704,7 @@ def calendar_seed_from_package(
                         )
             CalendarDay.objects.filter(date__year__in=added).delete()
             CalendarDay.objects.bulk_create(rows)
-            version = workcal.bump_version()
+            workcal.invalidate()
             recomputed = _recompute_pending(actor=actor, today=_today(today))
             audit.append(
                 actor=actor,
@@ -763,7 +764,8 @@ def calendar_year_publish(
     names = names or {}
     try:
         with transaction.atomic(durable=True):
-            if CalendarYear.objects.select_for_update().filter(year=year).exists():
+            version = workcal.bump_version()
+            if CalendarYear.objects.filter(year=year).exists():
                 raise errors.Conflict(f"{year} 年已录入；请逐日修改。", code="calendar_year_exists")
             row = CalendarYear.objects.create(year=year, source=source[:200])
             CalendarDay.objects.filter(date__year=year).delete()
@@ -777,7 +779,7 @@ def calendar_year_publish(
                     for d in workdays
                 ]
             )
-            version = workcal.bump_version()
+            workcal.invalidate()
             recomputed = _recompute_pending(actor=actor, today=_today(today))
             audit.append(
                 actor=actor,
@@ -815,6 +817,7 @@ def calendar_day_set(
         )
     try:
         with transaction.atomic(durable=True):
+            version = workcal.bump_version()
             if not CalendarYear.objects.filter(year=day.year).exists():
                 raise errors.ValidationFailed(
                     f"{day.year} 年尚未录入，请先按通知录入该年度。", code="calendar_year_missing"
@@ -827,7 +830,7 @@ def calendar_day_set(
                 row.kind = kind
                 row.name = name[:50]
                 row.save(update_fields=["kind", "name"])
-            version = workcal.bump_version()
+            workcal.invalidate()
             recomputed = _recompute_pending(actor=actor, today=_today(today))
             audit.append(
                 actor=actor,
@@ -852,13 +855,14 @@ def calendar_day_delete(*, actor: User | None, day: dt.date, today: dt.date | No
     _require_calendar_admin(actor, "calendar.day_delete")
     try:
         with transaction.atomic(durable=True):
+            version = workcal.bump_version()
             row = CalendarDay.objects.select_for_update().filter(date=day).first()
             if row is None:
                 raise errors.NotFound(f"{day} 不是节假日或调休日。")
             old = {"kind": row.kind, "name": row.name}
             row_id = row.pk
             row.delete()
-            version = workcal.bump_version()
+            workcal.invalidate()
             recomputed = _recompute_pending(actor=actor, today=_today(today))
             audit.append(
                 actor=actor,
