@@ -247,6 +247,16 @@ def test_altered_prev_hash_is_caught(chain):
     assert _broken(2) == "prev_hash does not match the previous event"
 
 
+def test_small_batches_and_early_stop(chain):
+    # Many batches (and, on PostgreSQL, the prefetch thread) give the same answers.
+    assert audit.verify(chunk_size=3).summary() == f"OK {chain} events"
+    assert audit.read_rows(chunk_size=4) == chain
+    _sql(f"UPDATE {TABLE} SET action = 'x' WHERE seq = 5")  # noqa: S608
+    result = audit.verify(chunk_size=2)
+    assert (result.ok, result.broken_seq, result.count) == (False, 5, 4)
+    assert audit.read_rows(chunk_size=2) == chain  # the connection is usable afterwards
+
+
 def test_altered_head_is_caught(chain):
     ChainHead.objects.filter(pk=1).update(last_hash="b" * 64)
     assert "chain head" in _broken(chain + 1)
