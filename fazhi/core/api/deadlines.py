@@ -16,8 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import deadlines, rules
-from fazhi.core.models import CalendarDay, Deadline, User
+from fazhi.core import deadlines, errors, rules
+from fazhi.core.models import CalendarDay, Deadline, DeadlineExtension, DeadlineStop, User
 from fazhi.core.models.deadlines import DeadlineState
 
 
@@ -164,6 +164,38 @@ class DeadlineSerializer(serializers.ModelSerializer[Deadline]):
         return obj.assignee.display_name if obj.assignee else ""
 
 
+class DeadlineStopSerializer(serializers.ModelSerializer[DeadlineStop]):
+    class Meta:
+        model = DeadlineStop
+        fields = ["start", "end", "reason"]
+
+
+class DeadlineExtensionSerializer(serializers.ModelSerializer[DeadlineExtension]):
+    approved_by_name = serializers.CharField(source="approved_by.display_name", read_only=True)
+
+    class Meta:
+        model = DeadlineExtension
+        fields = ["rule_key", "reason", "approved_by", "approved_by_name", "approved_on"]
+
+
+class DeadlineDetailSerializer(DeadlineSerializer):
+    stops = DeadlineStopSerializer(many=True, read_only=True)
+    extensions = DeadlineExtensionSerializer(many=True, read_only=True)
+    citation = serializers.SerializerMethodField()
+
+    class Meta(DeadlineSerializer.Meta):
+        fields = [*DeadlineSerializer.Meta.fields, "citation", "stops", "extensions"]
+        read_only_fields = fields
+
+    def get_citation(self, obj: Deadline) -> str:
+        try:
+            return rules.rule(
+                obj.rule_key, on=obj.start_date, province=obj.organisation.province_code()
+            ).citation
+        except errors.UnknownRule:
+            return ""
+
+
 def _date_param(request: Request, name: str) -> dt.date | None:
     value = request.query_params.get(name)
     if not value:
@@ -216,9 +248,10 @@ class DeadlineList(APIView):
 
 
 class DeadlineDetail(APIView):
-    @extend_schema(summary="一条期限", responses=DeadlineSerializer)
+    @extend_schema(summary="一条期限（含中止、延长记录和依据）", responses=DeadlineDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(DeadlineSerializer(deadlines.deadline_get(user=_user(request), pk=pk)).data)
+        deadline = deadlines.deadline_get(user=_user(request), pk=pk)
+        return Response(DeadlineDetailSerializer(deadline).data)
 
 
 # --- calendar -------------------------------------------------------------------------------

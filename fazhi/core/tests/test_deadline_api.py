@@ -136,7 +136,9 @@ def test_deadline_list_and_detail_are_scoped(seeded, tree, django_assert_max_num
         body = client.get("/api/deadlines/").json()
     assert [row["id"] for row in body["results"]] == [mine.pk]
     assert body["results"][0]["due_date"] == "2025-10-13"
-    assert client.get(f"/api/deadlines/{mine.pk}/").status_code == 200
+    detail = client.get(f"/api/deadlines/{mine.pk}/").json()
+    assert detail["stops"] == [] and detail["extensions"] == []
+    assert "国办发〔2018〕118号" in detail["citation"]
     leak = client.get(f"/api/deadlines/{other.pk}/")
     assert leak.status_code == 404
     assert leak.json()["error"]["code"] == "not_found"

@@ -234,3 +234,19 @@ def test_nav_links(seeded, tree):
     assert 'href="/deadlines/calculator/"' in html and 'href="/calendar/"' in html
     sup_html = client_for(make_user(tree.districts[0], Role.SUPERVISOR)).get("/").content.decode()
     assert 'href="/calendar/"' not in sup_html
+
+
+def test_list_page_query_count_does_not_grow(seeded, tree, django_assert_max_num_queries):
+    org = tree.districts[0]
+    leader = make_user(org, Role.LEADER)
+    sup = make_user(org, Role.SUPERVISOR)
+    _open(org, sup, assignee=sup, title="列表事项")
+    client = client_for(leader)
+    client.get("/deadlines/")
+    with django_assert_max_num_queries(12):
+        first = client.get("/deadlines/").content.decode()
+    for _ in range(20):
+        _open(org, sup, assignee=sup, title="列表事项")
+    with django_assert_max_num_queries(12):
+        html = client.get("/deadlines/?state=open").content.decode()
+    assert first.count("列表事项") == 1 and html.count("列表事项") == 21
