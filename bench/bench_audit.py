@@ -1,0 +1,297 @@
+"""Benchmark: the audit chain on PostgreSQL (issue 2, "Speed").
+
+(a) Concurrent appends: 4 processes each append a fixed number of events (each in its own
+    service-style transaction) at the same moment; reported as events/s over the wall time, then
+    the whole chain is verified.
+(b) Verification at scale: 1,000,000 events are generated (the chain computed in Python with the
+    application's own ``event_hash``, then loaded with COPY); then ``verify()`` is timed against
+    ``read_rows()``, which reads the same columns through the same server-side cursor and does no
+    hashing — the time PostgreSQL (and the driver) need to hand over the rows. Target: verify at
+    most 2x the read time.
+
+``run()`` creates the scratch database ``fazhi_bench_audit``, measures in a child process (Django
+configured against the scratch database), drops the database and returns the figures. Sizes can
+be lowered for a quick run: FAZHI_BENCH_AUDIT_EVENTS, FAZHI_BENCH_AUDIT_APPENDS (per process).
+``python bench/bench_audit.py`` prints the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DB_NAME = "fazhi_bench_audit"
+PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = os.environ.get("FAZHI_BENCH_PG_PORT", "5432")
+PG_USER = os.environ.get("FAZHI_BENCH_PG_USER", "postgres")
+EVENTS = int(os.environ.get("FAZHI_BENCH_AUDIT_EVENTS", "1000000"))
+PROCESSES = 4
+APPENDS = int(os.environ.get("FAZHI_BENCH_AUDIT_APPENDS", "500"))
+REPEATS = int(os.environ.get("FAZHI_BENCH_AUDIT_REPEATS", "3"))
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(sql)
+
+
+def _postgres_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((PG_HOST, int(PG_PORT)), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def run() -> dict[str, Any]:
+    """Create the scratch database, measure in a child process, drop the database."""
+    if not _postgres_answers():
+        return {"skipped": f"no PostgreSQL answers on {PG_HOST}:{PG_PORT}"}
+    _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {DB_NAME}")
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child"],
+            env=_child_env(),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench_audit child failed:\n{proc.stdout}\n{proc.stderr}")
+        figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return figures
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("FAZHI_TEST_DATABASE_URL", None)
+    env["FAZHI_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
+    env["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+# --- the child ---------------------------------------------------------------------------------
+
+
+def _setup() -> None:
+    import django
+
+    sys.path.insert(0, str(REPO))
+    django.setup()
+
+
+def _append_worker(worker: int, count: int) -> None:
+    """Append ``count`` events, starting when the parent writes a line to stdin."""
+    _setup()
+    from django.db import connection, transaction
+
+    from fazhi.core import audit
+
+    connection.ensure_connection()
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    started = time.perf_counter()
+    for i in range(count):
+        with transaction.atomic(durable=True):
+            audit.append(
+                actor=None,
+                action="bench.append",
+                object_type="bench.item",
+                object_id=str(i),
+                details={"worker": worker, "i": i, "note": "并发追加"},
+            )
+    sys.stdout.write(json.dumps({"seconds": time.perf_counter() - started}) + "\n")
+
+
+def _concurrent_appends() -> dict[str, Any]:
+    from fazhi.core import audit
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--append-worker", str(w), str(APPENDS)],
+            env=os.environ.copy(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(PROCESSES)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    per_process = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"append worker failed with {proc.returncode}")
+        per_process.append(json.loads(out.strip().splitlines()[-1])["seconds"])
+    wall = time.perf_counter() - started
+    total = PROCESSES * APPENDS
+    result = audit.verify()
+    return {
+        "processes": PROCESSES,
+        "appends_per_process": APPENDS,
+        "events": total,
+        "wall_seconds": round(wall, 3),
+        "events_per_second": round(total / wall, 1),
+        "mean_ms_per_append_per_process": round(1000 * statistics.mean(per_process) / APPENDS, 3),
+        "chain_valid_after": result.ok,
+        "verify_summary": result.summary(),
+    }
+
+
+_ACTIONS = [
+    "case.filed",
+    "case.decided",
+    "inspection.task.recorded",
+    "registry.entity.updated",
+    "deadline.stopped",
+    "document_number.issued",
+    "attachment.stored",
+    "user.login",
+]
+
+
+def _generate(count: int) -> dict[str, Any]:
+    """Compute a valid chain of ``count`` events in Python and COPY it in."""
+    from django.db import connection
+
+    from fazhi.core.audit import canonical_json, event_hash
+    from fazhi.core.models import AuditEvent, ChainHead
+    from fazhi.core.models.audit import GENESIS_HASH
+
+    rng = random.Random(20241205)
+    table = AuditEvent._meta.db_table
+    columns = (
+        "seq, created_at, actor_id, actor_name, organisation_id, action, object_type, object_id, "
+        "details_json, prev_hash, hash"
+    )
+    when = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    prev = GENESIS_HASH
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}")
+        raw = cursor.cursor  # the psycopg cursor
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for seq in range(1, count + 1):
+                when += dt.timedelta(microseconds=rng.randrange(1, 30_000_000))
+                actor_id = rng.randrange(1, 3000)
+                values = {
+                    "seq": seq,
+                    "created_at": when,
+                    "actor_id": actor_id,
+                    "actor_name": f"执法人员{actor_id}",
+                    "organisation_id": rng.randrange(1, 200),
+                    "action": _ACTIONS[seq % len(_ACTIONS)],
+                    "object_type": "enforcement.case",
+                    "object_id": str(rng.randrange(1, 500_000)),
+                    "details_json": canonical_json(
+                        {
+                            "from": "filed",
+                            "to": "decided",
+                            "amount": str(rng.randrange(0, 100_000)),
+                            "reason": "依据《中华人民共和国行政处罚法》第三十九条",
+                        }
+                    ),
+                }
+                digest = event_hash(prev_hash=prev, **values)
+                copy.write_row([*values.values(), prev, digest])
+                prev = digest
+    ChainHead.objects.update_or_create(pk=1, defaults={"last_seq": count, "last_hash": prev})
+    generated = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {table}")
+        cursor.execute(f"SELECT pg_total_relation_size('{table}')")
+        size = cursor.fetchone()[0]
+    return {"events": count, "generate_and_copy_seconds": round(generated, 1), "table_bytes": size}
+
+
+def _timed(func: Any) -> float:
+    started = time.perf_counter()
+    func()
+    return time.perf_counter() - started
+
+
+def _verify_at_scale() -> dict[str, Any]:
+    from django.db import connection
+
+    from fazhi.core import audit
+
+    figures = _generate(EVENTS)
+    connection.close()  # VACUUM leaves nothing open, but start the timings on a fresh session
+    assert audit.read_rows() == EVENTS  # warm the cache: both timings read a warm table
+    reads, verifies = [], []
+    for _ in range(REPEATS):
+        reads.append(_timed(audit.read_rows))
+        started = time.perf_counter()
+        result = audit.verify()
+        verifies.append(time.perf_counter() - started)
+        if not result.ok:
+            raise RuntimeError(result.summary())
+    read_s, verify_s = statistics.median(reads), statistics.median(verifies)
+    figures.update(
+        {
+            "read_seconds_median": round(read_s, 3),
+            "verify_seconds_median": round(verify_s, 3),
+            "read_seconds_all": [round(x, 3) for x in reads],
+            "verify_seconds_all": [round(x, 3) for x in verifies],
+            "verify_over_read": round(verify_s / read_s, 2),
+            "target_verify_over_read": 2.0,
+            "target_met": verify_s <= 2 * read_s,
+            "verify_events_per_second": round(EVENTS / verify_s),
+            "verify_summary": audit.verify().summary(),
+        }
+    )
+    return figures
+
+
+def _child() -> None:
+    _setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        server = cursor.fetchone()[0]
+    figures = {
+        "postgresql": server.split(",")[0],
+        "concurrent_appends": _concurrent_appends(),
+        "verify_1m": _verify_at_scale(),
+    }
+    sys.stdout.write(json.dumps(figures, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        _child()
+    elif sys.argv[1:2] == ["--append-worker"]:
+        _append_worker(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        print(json.dumps(run(), ensure_ascii=False, indent=2))
