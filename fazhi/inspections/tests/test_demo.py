@@ -1,0 +1,63 @@
+"""The inspections demo hook: loads through the services, idempotently, end to end."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.utils import timezone
+
+from fazhi.core import demo as core_demo
+from fazhi.core.audit import verify
+from fazhi.enforcement.models import CaseLead
+from fazhi.inspections import demo, drawengine
+from fazhi.inspections.models import (
+    InspectionItem,
+    InspectionPlan,
+    InspectionTask,
+    InspectorProfile,
+    PlanStatus,
+    TaskState,
+)
+from fazhi.inspections.selectors.draws import export_draw
+from fazhi.inspections.tests.e2_support import _fast_passwords
+from fazhi.portal import selectors as portal
+
+__all__ = ["_fast_passwords"]
+
+
+@pytest.mark.django_db
+def test_demo_loads_and_is_idempotent():
+    out = io.StringIO()
+    result = core_demo.load(stdout=out)
+    demo.load(province=result.province, stdout=out)
+    counts = (
+        InspectionItem.objects.count(),
+        InspectorProfile.objects.count(),
+        InspectionPlan.objects.count(),
+        InspectionTask.objects.count(),
+        CaseLead.objects.count(),
+    )
+    year = timezone.localdate().year
+    finished = InspectionPlan.objects.get(year=year - 1)
+    current = InspectionPlan.objects.get(year=year)
+    assert finished.status == PlanStatus.DRAWN
+    assert current.status == PlanStatus.ANNOUNCED
+    tasks = InspectionTask.objects.filter(plan=finished)
+    assert tasks.exists()
+    assert not tasks.filter(state__in=[TaskState.ASSIGNED, TaskState.IN_PROGRESS]).exists()
+    assert tasks.filter(outcome="referred").exists() and CaseLead.objects.exists()
+    assert portal.public_results().count() == tasks.count()
+    draw = finished.draws.get()
+    assert drawengine.verify_export(export_draw(draw)) is None
+    assert draw.announcement.entropy_kind == "witnesses"
+    # a second run adds nothing
+    demo.load(province=result.province, stdout=out)
+    assert counts == (
+        InspectionItem.objects.count(),
+        InspectorProfile.objects.count(),
+        InspectionPlan.objects.count(),
+        InspectionTask.objects.count(),
+        CaseLead.objects.count(),
+    )
+    assert verify().ok
