@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
@@ -202,3 +203,11 @@ def known_years() -> list[int]:
 
 def years_of(days: Iterable[dt.date]) -> set[int]:
     return {d.year for d in days}
+
+
+def calendar_seed_from_package(*, actor: Any, years: Sequence[int] | None = None) -> list[int]:
+    """Seed from the ``chinesecalendar`` package; the service lives in ``fazhi.core.deadlines``
+    (kept here too because the demo loader looks for it in this module)."""
+    from fazhi.core.deadlines import calendar_seed_from_package as seed
+
+    return seed(actor=actor, years=years)

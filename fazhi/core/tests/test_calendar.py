@@ -295,3 +295,9 @@ def test_calendar_command_seed(db, capsys):
     assert "nothing new" in capsys.readouterr().out
     call_command("calendar", "years")
     assert "2025" in capsys.readouterr().out
+
+
+def test_seed_is_reachable_from_the_calendar_module(db):
+    """The demo loader looks the seed up in ``fazhi.core.calendar``."""
+    assert workcal.calendar_seed_from_package(actor=None, years=[2025]) == [2025]
+    assert workcal.known_years() == [2025]
