@@ -69,7 +69,7 @@ class ItemUpdateSerializer(ItemWriteSerializer):
     code = None  # type: ignore[assignment]
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ItemReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -155,11 +155,11 @@ class ItemDetailView(APIView):
 
 
 class ItemDeactivateView(APIView):
-    @extend_schema(summary="停用抽查事项", request=ReasonSerializer, responses=ItemSerializer)
+    @extend_schema(summary="停用抽查事项", request=ItemReasonSerializer, responses=ItemSerializer)
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
         item = item_selectors.item_get(user=user, pk=pk)
-        data = ReasonSerializer(data=request.data)
+        data = ItemReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = item_services.item_deactivate(
             actor=user, item=item, reason=data.validated_data["reason"]

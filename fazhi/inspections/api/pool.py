@@ -59,7 +59,7 @@ class EnrolSerializer(ProfileWriteSerializer):
     on = serializers.DateField(required=False, help_text="核验执法证的日期，默认今天")
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class PoolReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -94,7 +94,7 @@ class ConflictWriteSerializer(serializers.Serializer[Any]):
     declared_on = serializers.DateField(required=False)
 
 
-class WithdrawSerializer(ReasonSerializer):
+class ConflictWithdrawSerializer(PoolReasonSerializer):
     on = serializers.DateField(required=False)
 
 
@@ -180,11 +180,11 @@ class PoolDetailView(APIView):
 
 
 class PoolOutView(APIView):
-    @extend_schema(summary="出库", request=ReasonSerializer, responses=ProfileSerializer)
+    @extend_schema(summary="出库", request=PoolReasonSerializer, responses=ProfileSerializer)
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
         profile = pool_selectors.pool_get(user=user, pk=pk)
-        data = ReasonSerializer(data=request.data)
+        data = PoolReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         profile = pool_services.inspector_leave_pool(
             actor=user, profile=profile, reason=data.validated_data["reason"]
@@ -271,11 +271,13 @@ class ConflictListView(APIView):
 
 
 class ConflictWithdrawView(APIView):
-    @extend_schema(summary="撤回回避申报", request=WithdrawSerializer, responses=ConflictSerializer)
+    @extend_schema(
+        summary="撤回回避申报", request=ConflictWithdrawSerializer, responses=ConflictSerializer
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
         declaration = pool_selectors.conflict_get(user=user, pk=pk)
-        data = WithdrawSerializer(data=request.data)
+        data = ConflictWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         declaration = pool_services.conflict_withdraw(
             actor=user,
