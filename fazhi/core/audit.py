@@ -119,7 +119,10 @@ def append(
                 obj.pk if isinstance(obj, Organisation) else getattr(obj, "organisation_id", None)
             )
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    actor_name = (getattr(actor, "full_name", "") or actor.get_username()) if actor_id else "system"
+    if actor_id is not None:
+        actor_name = getattr(actor, "full_name", "") or actor.get_username()
+    else:
+        actor_name = "system" if actor is None else "anonymous"
     if organisation_id is None and actor_id is not None:
         organisation_id = getattr(actor, "organisation_id", None)
     details_json = canonical_json(details or {})

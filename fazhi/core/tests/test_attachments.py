@@ -191,3 +191,14 @@ def test_storing_again_repairs_a_damaged_copy(setup):
     _store(setup)
     assert attachment_path(att.sha256).read_bytes() == CONTENT
     assert verify_files()[1] == []
+
+
+def test_download_page_is_scoped(setup, client):
+    att = _store(setup)
+    client.force_login(setup["sup"])
+    response = client.get(f"/attachments/{att.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == CONTENT
+    assert "attachment" in response["Content-Disposition"]
+    client.force_login(setup["other"])
+    assert client.get(f"/attachments/{att.pk}/").status_code == 404

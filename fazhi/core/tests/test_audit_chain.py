@@ -321,3 +321,11 @@ def test_time_is_microseconds_since_the_epoch():
     moment = dt.datetime(2024, 12, 5, 8, 30, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     assert audit.time_value(moment) == 1733358600123456
     assert audit.time_value(moment.replace(tzinfo=None)) == 1733387400123456  # naive is UTC
+
+
+def test_anonymous_actor_is_named():
+    from django.contrib.auth.models import AnonymousUser
+
+    with transaction.atomic():
+        event = audit.append(actor=AnonymousUser(), action="test.anon")
+    assert (event.actor_id, event.actor_name) == (None, "anonymous")

@@ -1,4 +1,5 @@
-"""Pages: the audit chain (审计记录) — the filtered list, one event, and an object's history."""
+"""Pages: the audit chain (审计记录) — the filtered list, one event, an object's history — and
+the download of a stored attachment."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from fazhi.core import audit
+from fazhi.core.attachments import attachment_open
+from fazhi.core.models import User
 
 PAGE_SIZE = 50
 
@@ -69,6 +72,20 @@ def audit_object_history(request: HttpRequest, object_type: str, object_id: str)
     return render(request, "core/audit_object_history.html", {"events": events, "can_open": True})
 
 
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A stored attachment, scoped like every read (another district's file is "not found")."""
+    user = request.user
+    assert isinstance(user, User)
+    attachment, handle = attachment_open(user=user, pk=pk)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("audit/", audit_list, name="audit_list"),
     path("audit/<int:seq>/", audit_detail, name="audit_detail"),
@@ -77,4 +94,5 @@ urlpatterns: list[URLPattern] = [
         audit_object_history,
         name="audit_object_history",
     ),
+    path("attachments/<int:pk>/", attachment_download, name="attachment_download"),
 ]
