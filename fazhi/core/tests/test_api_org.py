@@ -12,9 +12,15 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fazhi.core.models import AuditEvent, Credential, Organisation, Role, User
-from fazhi.core.tests.factories import PASSWORD, make_officer, make_org_tree, make_user
+from fazhi.core.tests.factories import (
+    PASSWORD,
+    fast_passwords,  # noqa: F401  (fixture)
+    make_officer,
+    make_org_tree,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture

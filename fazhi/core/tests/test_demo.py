@@ -21,8 +21,9 @@ from fazhi.core.models import (
     Role,
     User,
 )
+from fazhi.core.tests.factories import fast_passwords  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture(autouse=True)

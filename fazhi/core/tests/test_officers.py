@@ -10,9 +10,15 @@ from django.utils import timezone
 from fazhi.core import errors, selectors, services
 from fazhi.core.models import AuditEvent, Credential, Officer, Role
 from fazhi.core.models.org import CredentialStatus
-from fazhi.core.tests.factories import make_credential, make_officer, make_org_tree, make_user
+from fazhi.core.tests.factories import (
+    fast_passwords,  # noqa: F401  (fixture)
+    make_credential,
+    make_officer,
+    make_org_tree,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture

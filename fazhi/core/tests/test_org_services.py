@@ -15,9 +15,13 @@ from fazhi.core.models import (
     OrganisationLevel,
     Role,
 )
-from fazhi.core.tests.factories import make_org_tree, make_user
+from fazhi.core.tests.factories import (
+    fast_passwords,  # noqa: F401  (fixture)
+    make_org_tree,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 COMMISSION = OrganisationKind.COMMISSION
 INSTITUTE = OrganisationKind.SUPERVISION_INSTITUTE

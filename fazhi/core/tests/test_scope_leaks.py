@@ -14,9 +14,15 @@ from fazhi.core import errors, services
 from fazhi.core.models import AuditEvent, Department, Organisation, Role
 from fazhi.core.roles import ROLE_GRANTS, Cap, Scope
 from fazhi.core.scope import can_act_in, organisation_filter, visible_organisations
-from fazhi.core.tests.factories import PASSWORD, make_officer, make_org_tree, make_user
+from fazhi.core.tests.factories import (
+    PASSWORD,
+    fast_passwords,  # noqa: F401  (fixture)
+    make_officer,
+    make_org_tree,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture

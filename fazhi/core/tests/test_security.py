@@ -19,9 +19,14 @@ from hypothesis import strategies as st
 from fazhi.core import audit
 from fazhi.core.models import AuditEvent, Role
 from fazhi.core.passwords import CharacterClassValidator
-from fazhi.core.tests.factories import PASSWORD, make_org_tree, make_user
+from fazhi.core.tests.factories import (
+    PASSWORD,
+    fast_passwords,  # noqa: F401  (fixture)
+    make_org_tree,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture

@@ -6,9 +6,14 @@ import pytest
 from django.test import Client
 
 from fazhi.core.models import Organisation, Role, User
-from fazhi.core.tests.factories import make_officer, make_org_tree, make_user
+from fazhi.core.tests.factories import (
+    fast_passwords,  # noqa: F401  (fixture)
+    make_officer,
+    make_org_tree,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture

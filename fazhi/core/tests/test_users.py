@@ -9,9 +9,14 @@ from rest_framework.authtoken.models import Token
 
 from fazhi.core import errors, selectors, services
 from fazhi.core.models import AuditEvent, Role, User
-from fazhi.core.tests.factories import PASSWORD, make_org_tree, make_user
+from fazhi.core.tests.factories import (
+    PASSWORD,
+    fast_passwords,  # noqa: F401  (fixture)
+    make_org_tree,
+    make_user,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
 
 @pytest.fixture
