@@ -271,9 +271,9 @@ def test_deactivate_needs_no_active_children_and_no_active_users():
     assert org.is_active is False
     with pytest.raises(errors.Conflict):
         services.organisation_deactivate(actor=admin, organisation=institute, reason="撤并")
-    with pytest.raises(errors.ValidationFailed) as exc:
+    with pytest.raises(errors.ValidationFailed) as own:
         services.organisation_deactivate(actor=admin, organisation=tree.province, reason="x")
-    assert exc.value.code == "cannot_deactivate_own"
+    assert own.value.code == "cannot_deactivate_own"
 
 
 def test_departments_create_and_rename():
