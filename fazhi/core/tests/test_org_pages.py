@@ -314,3 +314,18 @@ def test_make_credential_helper_builds_expired_credentials(tree):
     officer = make_officer(tree.districts[0], credential_days=None)
     credential = make_credential(officer, expires_in_days=-10)
     assert credential.expires_on < timezone.localdate()
+
+
+def test_lists_are_paginated(tree, admin_client, monkeypatch):
+    from fazhi.core.views import orgadmin
+
+    monkeypatch.setattr(orgadmin, "PAGE_SIZE", 2)
+    for n in range(5):
+        make_officer(tree.districts[0], name=f"分页{n}")
+    first = admin_client.get(reverse("core:officer_list")).content.decode()
+    assert "第 1 / 3 页" in first
+    assert "分页0" in first and "分页2" not in first
+    third = admin_client.get(reverse("core:officer_list"), {"page": 3}).content.decode()
+    assert "分页4" in third
+    users = admin_client.get(reverse("core:user_list"), {"page": 99}).content.decode()
+    assert "第 1 / 1 页" not in users  # one page: no pager

@@ -7,11 +7,13 @@ Views parse a form, call one service or selector and render. Capability checks r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -57,6 +59,14 @@ def _bootstrap(form: forms.BaseForm) -> forms.BaseForm:
 def _show(form: forms.BaseForm, exc: errors.FazhiError) -> None:
     field = exc.details.get("field")
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+PAGE_SIZE = 100
+
+
+def _paginate(request: HttpRequest, items: Any) -> Any:
+    """One page of ``items`` (a queryset or list); the template shows core/org_pager.html."""
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _form_page(
@@ -317,12 +327,14 @@ def user_list(request: HttpRequest) -> HttpResponse:
     user = _user(request, Cap.ORG_MANAGE)
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
-    users = list(selectors.user_list(user=user, q=q or None, role=role or None)[:500])
+    page = _paginate(request, selectors.user_list(user=user, q=q or None, role=role or None))
+    users = list(page.object_list)
     locked = selectors.locked_usernames([u.username for u in users])
     return render(
         request,
         "core/user_list.html",
         {
+            "page": page,
             "users": users,
             "locked": locked,
             "q": q,
@@ -500,16 +512,16 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     show = request.GET.get("show", "")
     today = timezone.localdate()
-    rows = [
-        (officer, selectors.credential_state(officer, today=today))
-        for officer in selectors.officer_list(user=user, q=q or None)[:1000]
-    ]
+    officers = selectors.officer_list(user=user, q=q or None)
     if show == "attention":
-        rows = [r for r in rows if r[1].css in {"expiring", "expired", "none", "inactive"}]
+        officers = officers.filter(pk__in=_needs_attention(user, today))
+    page = _paginate(request, officers)
+    rows = [(officer, selectors.credential_state(officer, today=today)) for officer in page]
     return render(
         request,
         "core/officer_list.html",
         {
+            "page": page,
             "rows": rows,
             "q": q,
             "show": show,
@@ -517,6 +529,18 @@ def officer_list(request: HttpRequest) -> HttpResponse:
             "can_manage": has_cap(user, Cap.ORG_MANAGE),
             "warn_days": selectors.EXPIRY_WARNING_DAYS,
         },
+    )
+
+
+def _needs_attention(user: User, today: Any) -> Any:
+    """Officers without a credential valid beyond the warning window (expiring, expired, none,
+    suspended or revoked), as a subquery of ids."""
+    covered = selectors.credential_list(user=user, status=CredentialStatus.VALID).filter(
+        issued_on__lte=today,
+        expires_on__gt=today + dt.timedelta(days=selectors.EXPIRY_WARNING_DAYS),
+    )
+    return (
+        selectors.officer_list(user=user).exclude(pk__in=covered.values("officer_id")).values("pk")
     )
 
 
