@@ -240,7 +240,7 @@ def _inspectors(
             _say(stdout, f"{officer.name}没有有效的执法证，未入库。")
             continue
         inspector_enrol(
-            actor=planner, officer=officer, on=today, categories=categories, max_tasks_per_plan=12
+            actor=planner, officer=officer, on=today, categories=categories, max_tasks_per_plan=20
         )
         enrolled.append(officer)
     _say(stdout, f"执法检查人员名录库：{len(enrolled)}人在库。")
@@ -273,7 +273,12 @@ def _strata(planner: User, plan: InspectionPlan, institute: Organisation) -> int
     from fazhi.inspections.services.plans import stratum_add
 
     added = 0
-    for code, quota in (("public_places", 6), ("drinking_water", 2), ("medical", 2)):
+    for code, quota in (
+        ("public_places", 24),
+        ("drinking_water", 6),
+        ("school", 4),
+        ("medical", 8),
+    ):
         category = SupervisionCategory.objects.filter(code=code).first()
         if category is None:
             continue
