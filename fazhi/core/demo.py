@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fazhi.core import services
 from fazhi.core.models import (
+    CalendarYear,
     Credential,
     Department,
     DocumentType,
@@ -275,6 +276,9 @@ def _seed_calendar(loader: _Loader) -> None:
         loader.stdout.write("（节假日日历模块尚未安装，跳过。）\n")
         return
     seed(actor=None)
+    years = sorted(CalendarYear.objects.values_list("year", flat=True))
+    if years:
+        loader.stdout.write(f"工作日历：已载入{years[0]}–{years[-1]}年的节假日安排。\n")
 
 
 def run_hooks(*, province: Organisation, stdout: Any) -> list[str]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from fazhi.core import audit, demo, selectors
 from fazhi.core.models import (
     AuditEvent,
+    CalendarYear,
     Credential,
     Officer,
     Organisation,
@@ -60,6 +61,8 @@ def test_demo_builds_the_fictional_province():
         "360203",
     ]
     assert "虚构" in output
+    assert "工作日历：已载入" in output
+    assert CalendarYear.objects.filter(year=timezone.localdate().year).exists()
     for role in Role.values:
         assert User.objects.filter(role=role, username__startswith="demo_").exists(), role
     for username, *_ in demo.LOGINS:
