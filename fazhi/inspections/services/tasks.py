@@ -19,6 +19,7 @@ on the portal and meets it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -30,7 +31,7 @@ from fazhi.core import audit, errors
 from fazhi.core.models import Deadline, User
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap, require_in_scope
+from fazhi.core.scope import can_act_in, has_cap, require_cap, require_in_scope
 from fazhi.enforcement.models import CaseLead, CaseLeadSource
 from fazhi.inspections.models import (
     FindingResult,
@@ -44,6 +45,8 @@ from fazhi.inspections.models import (
     TaskPhoto,
     TaskState,
 )
+
+logger = logging.getLogger(__name__)
 
 PUBLICITY_RULE = "inspection.result_publicity"
 
@@ -120,14 +123,29 @@ def _check_rule(task: InspectionTask, rule_key: str, on: dt.date) -> None:
     rules.rule(rule_key, on=on, province=task.organisation.province_code())
 
 
+def _deadline_actor(actor: User, task: InspectionTask) -> User | None:
+    """Who opens the deadline: the actor when they may write in the task's organisation, else
+    the plan's author (an inspector lent by another organisation is assigned to the task but
+    cannot write there)."""
+    if can_act_in(actor, task.organisation):
+        return actor
+    author = task.plan.created_by
+    return author if can_act_in(author, task.organisation) else None
+
+
 def _open_deadline_on_commit(
     *, actor: User, task: InspectionTask, title: str, rule_key: str, start: dt.date
 ) -> None:
+    opener = _deadline_actor(actor, task)
+    if opener is None:
+        logger.warning("no one may open the %s deadline of task %s", rule_key, task.pk)
+        return
+
     def _open() -> None:
         from fazhi.core import deadlines
 
         deadlines.deadline_open(
-            actor=actor,
+            actor=opener,
             organisation=task.organisation,
             title=title,
             rule_key=rule_key,

@@ -417,7 +417,7 @@ def test_selectors_scope_and_queries(setup, django_assert_max_num_queries):
         task_selectors.my_tasks(user=world.leader)
 
 
-def test_assigned_inspector_of_another_organisation_sees_the_task(setup):
+def test_assigned_inspector_of_another_organisation(setup, django_capture_on_commit_callbacks):
     world, _, plan, _ = setup
     guest_user = make_user(world.other_org, Role.SUPERVISOR)
     guest = make_officer(world.other_org, user=guest_user)
@@ -426,6 +426,14 @@ def test_assigned_inspector_of_another_organisation_sees_the_task(setup):
     )
     assert task_selectors.task_get(user=guest_user, pk=task.pk) == task
     assert list(task_selectors.my_tasks(user=guest_user)) == [task]
+    # the guest records the result; the deadline is opened on behalf of the plan's author
+    with django_capture_on_commit_callbacks(execute=True):
+        task_services.task_complete(
+            actor=guest_user, task=task, outcome="not_inspected", reason="not_found"
+        )
+    event = AuditEvent.objects.filter(action="deadline.opened").last()
+    assert event is not None and event.actor_id == plan.created_by_id
+    assert _deadlines(task, "inspection.result_publicity").exists()
 
 
 def test_entity_history(setup):
