@@ -54,6 +54,7 @@ Result
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import itertools
@@ -90,8 +91,10 @@ def canonical_candidates(
 
 
 def list_text(ids: Sequence[int], weights: Sequence[int] | None = None) -> str:
+    if not ids:
+        return ""
     if weights is None:
-        return "".join(f"{i}\n" for i in ids)
+        return "\n".join(map(str, ids)) + "\n"
     return "".join(f"{i}:{w}\n" for i, w in zip(ids, weights, strict=True))
 
 
@@ -149,6 +152,10 @@ class Stratum:
         }
 
     def hash(self) -> str:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> str:
         return list_hash(self.candidates, self.weights if self.weighted else None)
 
 
@@ -303,12 +310,12 @@ def _select(seed: bytes, s: Stratum, k: int) -> list[int]:
             append(best)
         return [i for _, i in heapq.nsmallest(k, zip(keys, ids, strict=True))]
 
-    def key_of(i: int) -> bytes:
+    keys = []
+    append = keys.append
+    for i in ids:
         h = copy()
         h.update(b"t:%d:0" % i)
-        return h.digest()
-
-    keys = [key_of(i) for i in ids]
+        append(h.digest())
     n = len(ids)
     # Keys are uniform: the lowest k lie almost surely below a threshold a little above the
     # k/n quantile. Filtering first makes this O(n); the full sort is the exact fallback.
