@@ -20,6 +20,7 @@ NAV: list[tuple[str, str, Cap | None]] = [
     ("节假日日历", "core:calendar", Cap.CALENDAR_MANAGE),
     ("审计记录", "core:audit_list", Cap.AUDIT_VIEW),
     ("检查对象名录库", "registry:entity_list", Cap.REGISTRY_VIEW),
+    ("抽查计划", "inspections:plan_list", Cap.INSPECTION_VIEW),
     ("我的检查任务", "inspections:task_mine", Cap.INSPECTION_RECORD),
     ("抽查任务", "inspections:task_list", Cap.INSPECTION_VIEW),
     ("抽查事项清单", "inspections:item_list", Cap.INSPECTION_VIEW),
