@@ -1,0 +1,212 @@
+"""Benchmark: scoped reads at province size (issue 2 design size: ~3,000 officers a province).
+
+A child process configures Django against a scratch database (SQLite always; PostgreSQL too when a
+server answers on 127.0.0.1:5432), migrates it and builds, through the real services, a province
+with FAZHI_BENCH_SCOPE_CITIES cities of 10 districts each (every commission with its supervision
+institute) and FAZHI_BENCH_SCOPE_OFFICERS officers with one credential each, spread over the
+district institutes. It then times the selectors behind the list pages and the API, for a
+province-level viewer (subtree: everything) and a district supervisor (own organisation):
+the organisation tree, one page (100) of officers with their credential state, the count of
+credentials expiring within 90 days, and one page of users. Each figure is the median of 30 runs,
+and the number of queries of each read is reported (it must not grow with the data).
+
+``run()`` returns the figures; ``python bench/bench_scope.py`` prints them as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+CITIES = int(os.environ.get("FAZHI_BENCH_SCOPE_CITIES", "10"))
+OFFICERS = int(os.environ.get("FAZHI_BENCH_SCOPE_OFFICERS", "3000"))
+PG = os.environ.get("FAZHI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "fazhi_bench_scope"
+RUNS = 30
+PASSWORD = "Bench-Pass-2026"  # noqa: S105  (scratch database)
+
+
+def _child() -> dict[str, Any]:
+    import datetime as dt
+    import statistics
+    import time
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhi.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", verbosity=0)
+    from fazhi.core import selectors, services
+    from fazhi.core.models import OrganisationKind, OrganisationLevel, Role
+
+    build_start = time.perf_counter()
+
+    def commission(name: str, level: str, code: str, parent: Any) -> Any:
+        org = services.organisation_create(
+            actor=None,
+            name=name,
+            kind=OrganisationKind.COMMISSION,
+            level=level,
+            division_code=code,
+            parent=parent,
+        )
+        institute = services.organisation_create(
+            actor=None,
+            name=name + "监督所",
+            kind=OrganisationKind.SUPERVISION_INSTITUTE,
+            level=level,
+            division_code=code,
+            parent=org,
+        )
+        return org, institute
+
+    province, _ = commission("基准省", OrganisationLevel.PROVINCE, "370000", None)
+    district_institutes = []
+    districts = []
+    for c in range(1, CITIES + 1):
+        city, _ = commission(f"基准市{c}", OrganisationLevel.CITY, f"37{c:02d}00", province)
+        for d in range(1, 11):
+            district, institute = commission(
+                f"基准市{c}区{d}", OrganisationLevel.DISTRICT, f"37{c:02d}{d:02d}", city
+            )
+            districts.append(district)
+            district_institutes.append(institute)
+    today = timezone.localdate()
+    for n in range(OFFICERS):
+        institute = district_institutes[n % len(district_institutes)]
+        officer = services.officer_create(actor=None, organisation=institute, name=f"执法员{n}")
+        services.credential_issue(
+            actor=None,
+            officer=officer,
+            number=f"B{n:08d}",
+            issued_on=today - dt.timedelta(days=1000),
+            expires_on=today + dt.timedelta(days=(n * 37) % 1500 - 30),
+        )
+    for n, district in enumerate(districts):
+        services.user_create(
+            actor=None,
+            username=f"bench_user{n}",
+            full_name=f"用户{n}",
+            organisation=district,
+            role=Role.SUPERVISOR,
+            password=PASSWORD,
+        )
+    viewer = services.user_create(
+        actor=None,
+        username="bench_viewer",
+        full_name="省级查看",
+        organisation=province,
+        role=Role.VIEWER,
+        password=PASSWORD,
+    )
+    supervisor = services.user_create(
+        actor=None,
+        username="bench_supervisor",
+        full_name="区监督员",
+        organisation=district_institutes[0],
+        role=Role.SUPERVISOR,
+        password=PASSWORD,
+    )
+    build_seconds = time.perf_counter() - build_start
+
+    def reads(user: Any) -> dict[str, Any]:
+        return {
+            "organisation_tree": lambda: list(selectors.organisation_list(user=user)),
+            "officer_page_100": lambda: [
+                selectors.credential_state(o, today=today)
+                for o in selectors.officer_list(user=user)[:100]
+            ],
+            "credentials_expiring_90d_count": lambda: selectors.credentials_expiring(
+                user=user, within_days=90
+            ).count(),
+            "user_page_100": lambda: list(selectors.user_list(user=user)[:100]),
+        }
+
+    figures: dict[str, Any] = {}
+    for label, user in (("province_viewer", viewer), ("district_supervisor", supervisor)):
+        for name, func in reads(user).items():
+            func()  # warm-up
+            with CaptureQueriesContext(connection) as queries:
+                func()
+            timings = []
+            for _ in range(RUNS):
+                t0 = time.perf_counter()
+                func()
+                timings.append(time.perf_counter() - t0)
+            figures[f"{label}.{name}.median_ms"] = round(statistics.median(timings) * 1000, 2)
+            figures[f"{label}.{name}.queries"] = len(queries)
+    return {
+        "organisations": 2 * (1 + CITIES * 11),
+        "officers": OFFICERS,
+        "build_seconds_through_services": round(build_seconds, 1),
+        **figures,
+    }
+
+
+def _pg_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _run_child(env: dict[str, str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child"],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def run() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["sqlite"] = _run_child(
+            {"FAZHI_VAR_DIR": tmp, "FAZHI_TEST_DATABASE_URL": "", "FAZHI_DATABASE_URL": ""}
+        )
+    if _pg_answers():
+        _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+        _admin(f"CREATE DATABASE {PG_DB}")
+        try:
+            results["postgresql"] = _run_child(
+                {"FAZHI_DATABASE_URL": f"{PG}/{PG_DB}", "FAZHI_TEST_DATABASE_URL": ""}
+            )
+        finally:
+            _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+    else:
+        results["postgresql"] = {"skipped": "no PostgreSQL on 127.0.0.1:5432"}
+    return results
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        sys.path.insert(0, str(REPO))
+        print(json.dumps(_child()))
+    else:
+        print(json.dumps(run(), ensure_ascii=False, indent=2))
