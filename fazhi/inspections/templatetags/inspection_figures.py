@@ -39,10 +39,10 @@ def urlencode_dict(values: dict[str, str]) -> str:
     return urlencode(values)
 
 
-@register.inclusion_tag("inspections/_entity_history.html", takes_context=True)
+@register.inclusion_tag("inspections/task_entity_history.html", takes_context=True)
 def entity_inspection_history(context: template.Context, entity: Any) -> dict[str, Any]:
-    """``{% load inspection_figures %}{% entity_inspection_history entity %}`` on the registry's
-    entity page: the entity's inspections the user may read."""
+    """The entity's inspections the user may read, for the registry's entity page, which
+    includes ``inspections/_entity_history.html`` with ``entity`` in its context."""
     from fazhi.core.roles import Cap
     from fazhi.core.scope import has_cap
     from fazhi.inspections.selectors.tasks import entity_inspection_history as history

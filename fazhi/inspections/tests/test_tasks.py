@@ -532,3 +532,12 @@ def test_api_not_assigned_and_scope(client, setup):
     assert client.get("/api/inspections/tasks/").json()["count"] == 0
     task.refresh_from_db()
     assert task.state == TaskState.ASSIGNED
+
+
+def test_entity_page_shows_inspection_history(client, setup):
+    world, _, _, task = setup
+    client.force_login(world.planner)
+    page = client.get(f"/registry/{task.entity_id}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "抽查检查记录" in body and task.number in body
