@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class OrganisationKind(models.TextChoices):
@@ -119,6 +120,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        constraints = [
+            # "LiSi" and "lisi" are one login: the services check it, this makes it race-proof.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
