@@ -112,3 +112,47 @@ def test_quota_above_candidates_reported_not_filled():
     _plan, draw = drawn_plan(w, quota=5)
     assert draw.task_count == 3
     assert draw.infeasible["strata"]["gg"]["code"] == "quota_exceeds_candidates"
+
+
+def test_pool_constraints_from_the_database():
+    import datetime as dt
+
+    from fazhi.inspections.services import pool as pool_services
+    from fazhi.inspections.tests.test_draw_support import add_inspector, today
+
+    w = make_world(entities=4, officers=0)
+    on_leave, conflicted, _a, _b = (add_inspector(w) for _ in range(4))
+    pool_services.inspector_leave_add(
+        actor=w.planner,
+        officer=on_leave,
+        start=today() + dt.timedelta(days=2),
+        end=today() + dt.timedelta(days=4),
+        reason="培训",
+    )
+    target = w.entities[0]
+    pool_services.conflict_declare(
+        actor=w.planner, officer=conflicted, entity=target, reason="亲属任职", declared_on=today()
+    )
+    _plan, draw = drawn_plan(w, quota=4)
+    result = draw_export(user=w.planner, draw=draw)["result"]
+    assert result["pool_excluded"] == {str(on_leave.pk): "on_leave"}
+    team_of = {t[1]: set(t[2]) for t in result["tasks"]}
+    assert conflicted.pk not in team_of[target.pk]
+    assert all(on_leave.pk not in team for team in team_of.values())
+    assert draw_verify(user=w.planner, draw=draw) is None
+
+
+def test_weighted_stratum_round_trip():
+    w = make_world(entities=0, officers=3)
+    for grade in "ABCDD":
+        add_entity(w, risk_grade=grade)
+    plan = make_plan(w, uses_risk_ratio=True)
+    stratum_add(
+        actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
+    )
+    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert announcement.strata[0]["weighted"] is True
+    draw = draw_run(actor=w.planner, plan=plan)
+    export = draw_export(user=w.planner, draw=draw)
+    assert sorted(export["strata"][0]["weights"]) == [1, 2, 3, 4, 4]
+    assert draw_verify(user=w.planner, draw=draw) is None
