@@ -310,3 +310,16 @@ def test_api_scope_leak(client, world):
 
 def test_category_helper_exists():
     assert category("public_places").name == "公共场所卫生"
+
+
+def test_api_deactivate_and_reactivate(client, world):
+    item = make_item(world)
+    client.force_login(world.planner)
+    url = f"/api/inspections/items/{item.pk}"
+    bad = client.post(f"{url}/deactivate/", {"reason": ""}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "reason_required"
+    done = client.post(f"{url}/deactivate/", {"reason": "取消"}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["is_active"] is False
+    again = client.post(f"{url}/reactivate/")
+    assert again.status_code == 200 and again.json()["is_active"] is True
+    assert client.post(f"{url}/reactivate/").status_code == 409

@@ -373,3 +373,42 @@ def test_api_scope_leak(client, world):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_api_pool_lifecycle(client, world):
+    profile = _enrol(world)
+    client.force_login(world.planner)
+    base = f"/api/inspections/pool/{profile.pk}"
+    response = client.put(
+        f"{base}/",
+        {"categories": ["drinking_water"], "regions": ["3505"], "max_tasks_per_plan": 5},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["categories"] == ["drinking_water"]
+    out = client.post(f"{base}/out/", {"reason": "借调"}, content_type="application/json")
+    assert out.status_code == 200 and out.json()["in_pool"] is False
+    assert client.post(f"{base}/in/").json()["in_pool"] is True
+    day = (TODAY() + dt.timedelta(days=2)).isoformat()
+    leave = client.post(
+        "/api/inspections/pool/leaves/",
+        {"officer": world.officer_a.pk, "start": day, "end": day, "reason": "培训"},
+        content_type="application/json",
+    )
+    assert leave.status_code == 201, leave.content
+    assert client.get("/api/inspections/pool/leaves/").json()["count"] == 1
+    cancel = client.post(f"/api/inspections/pool/leaves/{leave.json()['id']}/cancel/")
+    assert cancel.status_code == 204
+    entity = make_entity(world)
+    declared = client.post(
+        "/api/inspections/pool/conflicts/",
+        {"officer": world.officer_a.pk, "entity": str(entity.pk), "reason": "亲属"},
+        content_type="application/json",
+    )
+    assert declared.status_code == 201
+    withdrawn = client.post(
+        f"/api/inspections/pool/conflicts/{declared.json()['id']}/withdraw/",
+        {"reason": "已离职"},
+        content_type="application/json",
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_on"] == TODAY().isoformat()
+    assert client.get("/api/inspections/pool/conflicts/?active=1").json()["count"] == 0

@@ -541,3 +541,39 @@ def test_entity_page_shows_inspection_history(client, setup):
     assert page.status_code == 200
     body = page.content.decode()
     assert "抽查检查记录" in body and task.number in body
+
+
+def test_api_photo_recheck_publish(client, setup):
+    world, items, _, task = setup
+    client.force_login(world.inspector_a)
+    base = f"/api/inspections/tasks/{task.pk}"
+    client.post(f"{base}/start/")
+    upload = io.BytesIO(JPEG)
+    upload.name = "site.jpg"
+    photo = client.post(f"{base}/photos/", {"photo": upload, "caption": "门口"})
+    assert photo.status_code == 201, photo.content
+    assert len(photo.json()["sha256"]) == 64
+    for item, result in zip(items, ("fail", "pass"), strict=True):
+        client.post(
+            f"{base}/findings/",
+            {"item": item.pk, "result": result, "note": "问题"},
+            content_type="application/json",
+        )
+    recheck_date = (TODAY() + dt.timedelta(days=10)).isoformat()
+    done = client.post(
+        f"{base}/complete/",
+        {"outcome": "ordered_to_correct", "recheck_date": recheck_date},
+        content_type="application/json",
+    )
+    assert done.status_code == 200, done.content
+    rechecked = client.post(
+        f"{base}/recheck/",
+        {"on": TODAY().isoformat(), "passed": True},
+        content_type="application/json",
+    )
+    assert rechecked.status_code == 200 and rechecked.json()["recheck_passed"] is True
+    assert len(client.get(f"{base}/").json()["photos"]) == 1
+    client.force_login(world.planner)
+    published = client.post(f"{base}/publish/")
+    assert published.status_code == 200 and published.json()["published_at"]
+    assert client.post(f"{base}/publish/").json()["error"]["code"] == "already_published"
