@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from fazhi.core import errors
@@ -151,6 +153,15 @@ def test_percent():
     assert figure_selectors.percent(1, 3) == Decimal("33.33")
     assert figure_selectors.percent(2, 3) == Decimal("66.67")
     assert figure_selectors.percent(0, 0) is None
+
+
+@given(st.integers(min_value=1, max_value=10**7), st.data())
+def test_percent_is_bounded_and_exact_at_the_ends(whole, data):
+    part = data.draw(st.integers(min_value=0, max_value=whole))
+    value = figure_selectors.percent(part, whole)
+    assert value is not None and Decimal(0) <= value <= Decimal(100)
+    assert abs(value - Decimal(part) * 100 / Decimal(whole)) <= Decimal("0.005")
+    assert figure_selectors.percent(whole, whole) == Decimal("100.00")
 
 
 def test_export(data):
