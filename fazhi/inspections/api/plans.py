@@ -245,6 +245,7 @@ VisitCapOut = inline_serializer(
         "source": serializers.CharField(),
         "over_count": serializers.IntegerField(),
         "over": serializers.ListField(child=serializers.DictField()),
+        "candidates_at_cap": serializers.IntegerField(allow_null=True),
     },
 )
 
@@ -262,6 +263,7 @@ class PlanVisitCap(APIView):
                 "source": report.source,
                 "over_count": report.over_count,
                 "over": [{"entity": e, "name": n, "visits": v} for e, n, v in report.over],
+                "candidates_at_cap": report.candidates_at_cap,
             }
         )
 

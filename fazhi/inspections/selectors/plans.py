@@ -10,7 +10,13 @@ from fazhi.core import errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, scoped
-from fazhi.inspections.models import InspectionPlan, InspectionTask, PlanStratum, TaskState
+from fazhi.inspections.models import (
+    InspectionPlan,
+    InspectionTask,
+    PlanStatus,
+    PlanStratum,
+    TaskState,
+)
 
 VISIT_CAP_RULE = "inspection.visit_cap"
 VISIT_CAP_COUNT = "同一层级"
@@ -72,6 +78,8 @@ class VisitCapReport:
     source: str  # "plan" (override), the rule's citation, or why there is no cap
     over: list[tuple[int, str, int]]  # (entity id, name, visits this year), at most ``limit``
     over_count: int
+    # before the draw: candidates already at the cap, who would exceed it if drawn
+    candidates_at_cap: int | None = None
 
 
 def visit_cap(plan: InspectionPlan) -> tuple[int | None, str]:
@@ -116,9 +124,27 @@ def plan_visit_cap_report(*, user: User, plan: InspectionPlan, limit: int = 50) 
         .order_by("-visits", "entity_id")
     )
     rows = list(over_qs[:limit])
+    at_cap: int | None = None
+    if not rows and plan.status in (PlanStatus.DRAFT, PlanStatus.ANNOUNCED):
+        from fazhi.inspections.services.draws import stratum_queryset
+
+        visited = (
+            InspectionTask.objects.filter(
+                plan__year=plan.year, plan__organisation_id=plan.organisation_id
+            )
+            .exclude(state=TaskState.CANCELLED)
+            .values("entity_id")
+            .annotate(visits=Count("id"))
+            .filter(visits__gte=cap)
+            .values("entity_id")
+        )
+        at_cap = sum(
+            stratum_queryset(plan, s).filter(id__in=visited).count() for s in plan.strata.all()
+        )
     return VisitCapReport(
         cap=cap,
         source=source,
         over=[(r["entity_id"], r["entity__name"], r["visits"]) for r in rows],
         over_count=over_qs.count() if len(rows) == limit else len(rows),
+        candidates_at_cap=at_cap,
     )
