@@ -835,7 +835,11 @@ def _write(
         return
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     if vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        # the raw psycopg cursor: wrap its errors so a unique violation is an IntegrityError
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
+        ):
             for values in rows:
                 copy.write_row(values)
         return

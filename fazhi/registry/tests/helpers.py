@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import itertools
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from fazhi.core.tests.factories import OrgTree, make_org_tree, make_user
 from fazhi.registry import services
 from fazhi.registry.codes import make_id_number, make_uscc
 from fazhi.registry.importing import COLUMNS
-from fazhi.registry.models import Entity
+from fazhi.registry.models import Entity, SupervisionCategory
 
 _serial = itertools.count(1000)
 
@@ -46,10 +47,20 @@ def make_entity(actor: User, organisation: Organisation | None = None, **kw: Any
     )
 
 
+def ensure_categories() -> None:
+    """Re-seed the categories if a transactional test elsewhere flushed the migration's data."""
+    from django.apps import apps
+
+    seed = importlib.import_module("fazhi.registry.migrations.0002_seed_supervision_categories")
+    if SupervisionCategory.objects.count() < len(seed.CATEGORIES):
+        seed.seed(apps, None)
+
+
 class World:
     """Two districts of one tree, each with a supervisor in its institute."""
 
     def __init__(self) -> None:
+        ensure_categories()
         self.tree: OrgTree = make_org_tree()
         d0, d1 = self.tree.districts[0], self.tree.districts[1]
         self.inst0 = self.tree.institute_of(d0)

@@ -9,12 +9,14 @@ from fazhi.core.models import AuditEvent
 from fazhi.core.tests.factories import make_org_tree
 from fazhi.registry import demo
 from fazhi.registry.models import Entity, Licence
+from fazhi.registry.tests.helpers import ensure_categories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_load_is_idempotent_and_valid(monkeypatch):
     monkeypatch.setattr(demo, "PER_INSTITUTE", 120)
+    ensure_categories()
     tree = make_org_tree()
     out = io.StringIO()
     demo.load(province=tree.province, stdout=out)
