@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, path
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -251,11 +251,21 @@ VisitCapOut = inline_serializer(
 
 
 class PlanVisitCap(APIView):
-    @extend_schema(summary="年度入企检查次数上限提示", responses=VisitCapOut)
+    @extend_schema(
+        summary="年度入企检查次数上限提示",
+        parameters=[
+            OpenApiParameter(
+                "check_candidates", bool, description="抽取前统计候选对象中已达上限的户数"
+            )
+        ],
+        responses=VisitCapOut,
+    )
     def get(self, request: Request, pk: int) -> Response:
         user = _user(request)
         report = selectors.plan_visit_cap_report(
-            user=user, plan=selectors.plan_get(user=user, pk=pk)
+            user=user,
+            plan=selectors.plan_get(user=user, pk=pk),
+            check_candidates=request.query_params.get("check_candidates") in ("1", "true"),
         )
         return Response(
             {

@@ -98,7 +98,9 @@ def visit_cap(plan: InspectionPlan) -> tuple[int | None, str]:
     return counts.get(VISIT_CAP_COUNT), rule.citation
 
 
-def plan_visit_cap_report(*, user: User, plan: InspectionPlan, limit: int = 50) -> VisitCapReport:
+def plan_visit_cap_report(
+    *, user: User, plan: InspectionPlan, limit: int = 50, check_candidates: bool = False
+) -> VisitCapReport:
     """Entities of this plan's live tasks visited more often this year, by this organisation,
     than the cap allows. A warning, never a refusal: complaint-driven and assigned checks are
     exempt from the cap and the plan may have good reason."""
@@ -125,7 +127,8 @@ def plan_visit_cap_report(*, user: User, plan: InspectionPlan, limit: int = 50) 
     )
     rows = list(over_qs[:limit])
     at_cap: int | None = None
-    if not rows and plan.status in (PlanStatus.DRAFT, PlanStatus.ANNOUNCED):
+    if check_candidates and not rows and plan.status in (PlanStatus.DRAFT, PlanStatus.ANNOUNCED):
+        # runs every stratum's candidate query: on request only (a national directory)
         from fazhi.inspections.services.draws import stratum_queryset
 
         visited = (

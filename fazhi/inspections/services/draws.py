@@ -417,6 +417,8 @@ def _entropy(
     if announcement.entropy_kind == EntropyKind.WITNESSES:
         witnesses = list(announcement.witnesses.order_by("position"))
         secrets_ = [r.strip() for r in reveals]
+        if any(len(s) > 200 for s in secrets_):
+            raise errors.ValidationFailed("揭示值不能超过200个字符。", code="reveal_too_long")
         if len(secrets_) != len(witnesses) or any(not s for s in secrets_):
             raise errors.ValidationFailed(
                 f"请填写全部{len(witnesses)}名见证人的揭示值。", code="reveals_required"

@@ -238,7 +238,9 @@ def test_visit_cap_warns_not_refuses():
     assert first.over_count == 2  # the same entities, the same year
     upcoming = make_plan(w)
     stratum_add(actor=w.planner, plan=upcoming, key="gg", category=w.public_places, quota=1)
-    assert plan_visit_cap_report(user=w.planner, plan=upcoming).candidates_at_cap == 2
+    assert plan_visit_cap_report(user=w.planner, plan=upcoming).candidates_at_cap is None
+    report = plan_visit_cap_report(user=w.planner, plan=upcoming, check_candidates=True)
+    assert report.candidates_at_cap == 2
     override = make_plan(w, per_entity_yearly_cap=5)
     assert plan_visit_cap_report(user=w.planner, plan=override).cap == 5
 

@@ -221,7 +221,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "announcements": draw_selectors.announcement_list(user=user, plan=plan),
             "draws": draw_selectors.draw_list(user=user, plan=plan),
             "redraws": draw_selectors.redraw_list(user=user, plan=plan),
-            "visit_cap": selectors.plan_visit_cap_report(user=user, plan=plan),
+            "visit_cap": selectors.plan_visit_cap_report(
+                user=user, plan=plan, check_candidates=request.GET.get("check_cap") == "1"
+            ),
             "stratum_form": StratumForm() if plan.status == PlanStatus.DRAFT else None,
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
