@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
@@ -265,7 +265,24 @@ class TaskPublishView(APIView):
         return _detail(user, pk)
 
 
+class PlanPublishView(APIView):
+    @extend_schema(
+        summary="公示计划全部已完成任务的结果",
+        request=None,
+        responses=inline_serializer(
+            name="PlanPublishResult", fields={"published": serializers.IntegerField()}
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from fazhi.inspections.selectors.plans import plan_get
+
+        user = _user(request)
+        count = task_services.plan_publish_results(actor=user, plan=plan_get(user=user, pk=pk))
+        return Response({"published": count})
+
+
 urlpatterns: list[URLPattern] = [
+    path("tasks/publish-plan/<int:pk>/", PlanPublishView.as_view(), name="api-task-plan-publish"),
     path("tasks/", TaskListView.as_view(), name="api-task-list"),
     path("tasks/<int:pk>/", TaskDetailView.as_view(), name="api-task-detail"),
     path("tasks/<int:pk>/start/", TaskStartView.as_view(), name="api-task-start"),

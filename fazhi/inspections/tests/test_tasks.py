@@ -577,3 +577,20 @@ def test_api_photo_recheck_publish(client, setup):
     published = client.post(f"{base}/publish/")
     assert published.status_code == 200 and published.json()["published_at"]
     assert client.post(f"{base}/publish/").json()["error"]["code"] == "already_published"
+
+
+def test_publish_a_plan_from_page_and_api(client, setup):
+    world, _, plan, task = setup
+    task_services.task_complete(
+        actor=world.inspector_a, task=task, outcome="not_inspected", reason="closed"
+    )
+    client.force_login(world.stranger)
+    assert client.post(f"/api/inspections/tasks/publish-plan/{plan.pk}/").status_code == 404
+    client.force_login(world.planner)
+    page = client.get(f"/inspections/tasks/?plan={plan.pk}")
+    assert "公示本计划全部已完成任务的结果" in page.content.decode()
+    response = client.post(f"/inspections/tasks/publish-plan/{plan.pk}/")
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.published_at is not None
+    assert client.post(f"/api/inspections/tasks/publish-plan/{plan.pk}/").json() == {"published": 0}

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -134,6 +134,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "outcomes": TaskOutcome.choices,
             "state": state,
             "outcome": outcome,
+            "plan_id": int(plan) if plan.isdigit() else None,
+            "can_publish": has_cap(user, Cap.INSPECTION_PLAN),
             "hidden": {
                 k: v
                 for k, v in params.items()
@@ -292,8 +294,21 @@ def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(pk)
 
 
+@login_required
+@require_POST
+def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    from fazhi.inspections.selectors.plans import plan_get
+
+    user = _user(request)
+    plan = plan_get(user=user, pk=pk)
+    count = task_services.plan_publish_results(actor=user, plan=plan)
+    messages.success(request, f"已公示{count}项检查结果。")
+    return redirect(f"{reverse('inspections:task_list')}?plan={plan.pk}")
+
+
 urlpatterns: list[URLPattern] = [
     path("tasks/", task_list, name="task_list"),
+    path("tasks/publish-plan/<int:pk>/", plan_publish, name="task_plan_publish"),
     path("tasks/mine/", my_tasks, name="task_mine"),
     path("tasks/<int:pk>/", task_detail, name="task_detail"),
     path("tasks/<int:pk>/start/", task_start, name="task_start"),
