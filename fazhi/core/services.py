@@ -251,6 +251,13 @@ def organisation_update(
         )
     if division_code is not None:
         changes["division_code"] = _division_code(division_code)
+        if changes["division_code"] != organisation.division_code:
+            _check_placement(
+                kind=organisation.kind,
+                level=organisation.level,
+                division_code=changes["division_code"],
+                parent=organisation.parent,
+            )
     with transaction.atomic(durable=True):
         org = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if (

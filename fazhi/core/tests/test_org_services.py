@@ -327,3 +327,21 @@ def test_paths_stay_consistent_under_any_sequence_of_moves(moves):
     for org in Organisation.objects.filter(path__startswith=tree.province.path):
         parent = org.parent
         assert org.path == (parent.path if parent else "") + f"{org.pk:06d}/"
+
+
+def test_update_checks_the_new_division_code_against_level_and_parent():
+    tree = make_org_tree()
+    city = tree.cities[0]
+    prefix = tree.province.division_code[:2]
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.organisation_update(actor=None, organisation=city, division_code=f"{prefix}0000")
+    assert exc.value.code == "division_code_level"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.organisation_update(
+            actor=None, organisation=tree.institute_of(city), division_code=f"{prefix}0900"
+        )
+    assert exc.value.code == "division_code_mismatch"
+    moved = services.organisation_update(
+        actor=None, organisation=city, division_code=f"{prefix}0900"
+    )
+    assert moved.division_code == f"{prefix}0900"
