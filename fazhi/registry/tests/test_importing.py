@@ -5,6 +5,8 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from fazhi.core import errors
@@ -315,3 +317,33 @@ def test_stage_rows_in_memory_uses_the_same_rules(world):
         rows=[good_row(), good_row(kind="bogus")],
     )
     assert codes(batch) == [(3, "类型", "unknown_kind")]
+
+
+MUTATIONS = {
+    "uscc": ("统一社会信用代码", lambda v: v[:-1] + ("1" if v[-1] != "1" else "2")),
+    "kind": ("类型", lambda v: v + "X"),
+    "risk_grade": ("风险等级", lambda v: "F"),
+    "name": ("名称", lambda v: ""),
+    "division_code": ("行政区划代码", lambda v: v[:5]),
+}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    size=st.integers(min_value=1, max_value=6),
+    data=st.data(),
+)
+def test_one_bad_cell_is_reported_at_its_row_and_column_only(world, size, data):
+    from fazhi.registry.importing import COLUMNS, validate_rows
+
+    rows = [good_row() for _ in range(size)]
+    target = data.draw(st.integers(min_value=0, max_value=size - 1))
+    field = data.draw(st.sampled_from(sorted(MUTATIONS)))
+    header, mutate = MUTATIONS[field]
+    position = [c.field for c in COLUMNS].index(field)
+    rows[target][position] = mutate(rows[target][position])
+    result = validate_rows([HEADER, *rows])
+    assert {(e["row"], e["column"]) for e in result.errors} == {(target + 2, header)}
+    assert result.rows == []  # a file with errors stages nothing
