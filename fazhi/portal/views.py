@@ -30,7 +30,10 @@ def index(request: HttpRequest) -> HttpResponse:
         "portal/index.html",
         {
             "plans": selectors.public_plans()[:10],
-            "results": selectors.public_results()[:10],
+            "results": [
+                {"task": task, "entity_name": selectors.public_entity_name(task.entity)}
+                for task in selectors.public_results()[:10]
+            ],
         },
     )
 

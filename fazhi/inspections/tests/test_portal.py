@@ -152,6 +152,9 @@ def test_results_published_masked_and_searchable(
     body = page.content.decode()
     assert "张*" in body and "张三丰" not in body
     assert "保留5年" in body and "保留2年" in body
+    with django_assert_max_num_queries(6):
+        home = client.get("/public/").content.decode()
+    assert "张*" in home and "张三丰" not in home
     person = next(
         t.entity for t in InspectionTask.objects.filter(plan=plan) if t.entity.is_individual
     )
