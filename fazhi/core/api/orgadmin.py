@@ -206,6 +206,7 @@ def _page(
 ) -> Response:
     paginator = LimitOffsetPagination()
     page = paginator.paginate_queryset(qs, request, view=view)
+    assert page is not None
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
@@ -218,6 +219,8 @@ PAGE = [
 
 
 class OrganisationListView(APIView):
+    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
+
     @extend_schema(
         summary="机构列表（按数据范围）",
         parameters=PAGE,
@@ -282,6 +285,8 @@ class OrganisationDetailView(APIView):
 
 
 class UserListView(APIView):
+    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
+
     @extend_schema(
         summary="用户列表（系统管理员）",
         parameters=[
@@ -362,6 +367,8 @@ class UserDetailView(APIView):
 
 
 class OfficerListView(APIView):
+    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
+
     @extend_schema(
         summary="执法人员列表（含执法证）",
         parameters=[*PAGE, OpenApiParameter("q", str, description="姓名或证件编号")],
@@ -433,6 +440,8 @@ class OfficerDetailView(APIView):
 
 
 class CredentialListView(APIView):
+    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
+
     @extend_schema(
         summary="执法证列表",
         parameters=[

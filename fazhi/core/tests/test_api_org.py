@@ -263,6 +263,9 @@ def test_schema_renders_and_lists_the_paths(tree, city_admin):
     ):
         assert path in schema["paths"], path
     assert "post" in schema["paths"]["/api/users/"]
+    listing = schema["paths"]["/api/officers/"]["get"]["responses"]["200"]["content"]
+    ref = listing["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][ref]["properties"]) >= {"count", "results"}
 
 
 def test_api_docs_load_locally_under_the_csp(tree, city_admin):
