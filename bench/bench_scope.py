@@ -8,7 +8,8 @@ district institutes. It then times the selectors behind the list pages and the A
 province-level viewer (subtree: everything) and a district supervisor (own organisation):
 the organisation tree, one page (100) of officers with their credential state, the count of
 credentials expiring within 90 days, and one page of users. Each figure is the median of 30 runs,
-and the number of queries of each read is reported (it must not grow with the data).
+and the number of queries of each read is reported (it must not grow with the data). DEBUG is off,
+as in production.
 
 ``run()`` returns the figures; ``python bench/bench_scope.py`` prints them as JSON.
 """
@@ -44,7 +45,7 @@ def _child() -> dict[str, Any]:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -140,6 +141,7 @@ def _child() -> dict[str, Any]:
     for label, user in (("province_viewer", viewer), ("district_supervisor", supervisor)):
         for name, func in reads(user).items():
             func()  # warm-up
+            reset_queries()
             with CaptureQueriesContext(connection) as queries:
                 func()
             timings = []
@@ -176,7 +178,7 @@ def _run_child(env: dict[str, str]) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--child"],
         cwd=REPO,
-        env={**os.environ, **env},
+        env={**os.environ, "FAZHI_DEBUG": "false", **env},
         capture_output=True,
         text=True,
         check=True,
