@@ -10,6 +10,7 @@ new announcement, and the old draw stays visible as superseded.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from collections.abc import Iterator, Sequence
@@ -50,6 +51,7 @@ from fazhi.registry.models import Entity, EntityStatus
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SERVER_ENTROPY_SPEC = "服务器随机数（内部抽取，不可公开验证）"
 _CHUNK = 5000
+COPY_THRESHOLD = 2000  # tasks; above it PostgreSQL gets COPY instead of INSERTs
 
 
 # --- the frozen inputs -------------------------------------------------------------------------
@@ -132,48 +134,51 @@ def build_strata(plan: InspectionPlan) -> list[drawengine.Stratum]:
 
 def build_pool(plan: InspectionPlan) -> list[dict[str, Any]]:
     """The inspector pool in canonical form: every in-pool officer of the plan organisation's
-    subtree with what the constraints need."""
-    profiles = list(
-        InspectorProfile.objects.filter(
-            in_pool=True,
-            officer__is_active=True,
-            organisation__path__startswith=plan.organisation.path,
-        )
-        .prefetch_related("categories")
-        .order_by("officer_id")
-    )
+    subtree with what the constraints need. Plain value queries: no model per officer."""
     in_pool = InspectorProfile.objects.filter(
         in_pool=True,
         officer__is_active=True,
         organisation__path__startswith=plan.organisation.path,
-    ).values("officer_id")
+    )
+    profiles = list(
+        in_pool.order_by("officer_id").values_list(
+            "pk", "officer_id", "regions", "max_tasks_per_plan"
+        )
+    )
+    categories: dict[int, list[int]] = {}
+    through = InspectorProfile.categories.through
+    for profile_id, category_id in through.objects.filter(
+        inspectorprofile_id__in=in_pool.values("pk")
+    ).values_list("inspectorprofile_id", "supervisioncategory_id"):
+        categories.setdefault(profile_id, []).append(category_id)
+    officers = in_pool.values("officer_id")
     credentials: dict[int, list[tuple[str, str]]] = {}
     leaves: dict[int, list[tuple[str, str]]] = {}
     conflicts: dict[int, list[int]] = {}
     for officer_id, issued, expires in Credential.objects.filter(
-        officer_id__in=in_pool, status=CredentialStatus.VALID
+        officer_id__in=officers, status=CredentialStatus.VALID
     ).values_list("officer_id", "issued_on", "expires_on"):
         credentials.setdefault(officer_id, []).append((issued.isoformat(), expires.isoformat()))
     for officer_id, begin, end in InspectorLeave.objects.filter(
-        officer_id__in=in_pool, start__lte=plan.window_end, end__gte=plan.window_start
+        officer_id__in=officers, start__lte=plan.window_end, end__gte=plan.window_start
     ).values_list("officer_id", "start", "end"):
         leaves.setdefault(officer_id, []).append((begin.isoformat(), end.isoformat()))
     for officer_id, entity_id in ConflictDeclaration.objects.filter(
         Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=plan.window_start),
-        officer_id__in=in_pool,
+        officer_id__in=officers,
     ).values_list("officer_id", "entity_id"):
         conflicts.setdefault(officer_id, []).append(entity_id)
     return [
         drawengine.pool_record(
-            officer_id=p.officer_id,
-            categories=[c.pk for c in p.categories.all()],
-            regions=[str(r) for r in (p.regions or [])],
-            credentials=credentials.get(p.officer_id, []),
-            leaves=leaves.get(p.officer_id, []),
-            conflicts=conflicts.get(p.officer_id, []),
-            max_tasks=p.max_tasks_per_plan,
+            officer_id=officer_id,
+            categories=categories.get(profile_id, []),
+            regions=[str(r) for r in (regions or [])],
+            credentials=credentials.get(officer_id, []),
+            leaves=leaves.get(officer_id, []),
+            conflicts=conflicts.get(officer_id, []),
+            max_tasks=max_tasks,
         )
-        for p in profiles
+        for profile_id, officer_id, regions, max_tasks in profiles
     ]
 
 
@@ -452,13 +457,41 @@ def _task_defaults() -> dict[str, Any]:
     return values
 
 
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value)
+    if any(c in text for c in "\\\t\n\r"):
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
 def _copy_rows(table: str, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
+    """COPY in text format, written in blocks: far cheaper per row than ``write_row``."""
     with connection.cursor() as cursor:
         raw = cursor.cursor
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with raw.copy(sql) as copy:
+            block: list[str] = []
             for row in rows:
-                copy.write_row(row)
+                block.append("\t".join(map(_copy_text, row)))
+                if len(block) >= 5000:
+                    copy.write("\n".join(block) + "\n")
+                    block.clear()
+            if block:
+                copy.write("\n".join(block) + "\n")
 
 
 def _store_tasks(*, plan: InspectionPlan, draw: Draw, tasks: list[list[Any]]) -> None:
@@ -466,7 +499,7 @@ def _store_tasks(*, plan: InspectionPlan, draw: Draw, tasks: list[list[Any]]) ->
     now = timezone.now()
     category_of = {s.key: s.category_id for s in plan.strata.all()}
     numbers = [f"{plan.year}-{plan.pk}-{draw.number}-{i:06d}" for i in range(1, len(tasks) + 1)]
-    if connection.vendor == "postgresql" and len(tasks) > 2000:
+    if connection.vendor == "postgresql" and len(tasks) > COPY_THRESHOLD:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",

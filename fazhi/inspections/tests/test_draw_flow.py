@@ -156,3 +156,27 @@ def test_weighted_stratum_round_trip():
     export = draw_export(user=w.planner, draw=draw)
     assert sorted(export["strata"][0]["weights"]) == [1, 2, 3, 4, 4]
     assert draw_verify(user=w.planner, draw=draw) is None
+
+
+def test_copy_path_stores_what_the_draw_says(monkeypatch):
+    from django.db import connection
+
+    from fazhi.inspections.services import draws as draw_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is the PostgreSQL path")
+    monkeypatch.setattr(draw_services, "COPY_THRESHOLD", 0)
+    w = make_world(entities=8, officers=4)
+    _plan, draw = drawn_plan(w, quota=6)
+    assert InspectionTask.objects.filter(draw=draw).count() == 6
+    assert TaskInspector.objects.filter(task__draw=draw).count() == 12
+    assert draw_verify(user=w.planner, draw=draw) is None
+
+
+def test_copy_text_escapes():
+    from fazhi.inspections.services.draws import _copy_text
+
+    assert _copy_text(None) == "\\N"
+    assert _copy_text(True) == "t"
+    assert _copy_text(12) == "12"
+    assert _copy_text("a\tb\nc\\d") == "a\\tb\\nc\\\\d"
