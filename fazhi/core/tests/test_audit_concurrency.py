@@ -82,3 +82,31 @@ def test_four_processes_append_without_gaps():
     result = audit.verify()  # outermost here: runs in its own REPEATABLE READ snapshot
     assert result.ok, result.summary()
     assert result.count == processes * per_process
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_verify_while_others_append_sees_a_consistent_snapshot():
+    # Without one snapshot for the head and the events, an append committed between reading the
+    # events and reading the head would look like a truncated tail.
+    env = test_database_env()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(w), "60"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for w in range(2)
+    ]
+    results = []
+    while any(p.poll() is None for p in procs):
+        results.append(audit.verify(chunk_size=7))
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+    results.append(audit.verify())
+    assert all(r.ok for r in results), [r.summary() for r in results if not r.ok]
+    assert results[-1].count == 120
+    assert len({r.count for r in results}) > 1 or len(results) == 1
