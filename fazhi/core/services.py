@@ -172,6 +172,13 @@ def _department_of(department: Department | None, organisation: Organisation) ->
         )
 
 
+def _lock_active(organisation: Organisation) -> None:
+    """Inside the transaction: lock the organisation row and require it active, so that adding
+    a user or officer and deactivating the organisation cannot interleave."""
+    if not Organisation.objects.select_for_update().filter(pk=organisation.pk, is_active=True):
+        raise errors.ValidationFailed("机构已停用。", code="organisation_inactive")
+
+
 def _role(role: str) -> str:
     if role not in Role.values:
         raise errors.ValidationFailed("角色无效。", code="invalid_role", field="role")
@@ -420,12 +427,11 @@ def user_create(
         )
     full_name = _text(full_name, field="full_name", label="姓名", max_length=50)
     role = _role(role)
-    if not organisation.is_active:
-        raise errors.ValidationFailed("机构已停用。", code="organisation_inactive")
     _department_of(department, organisation)
     candidate = User(username=username, full_name=full_name, email=email)
     _password(password, candidate)
     with transaction.atomic(durable=True):
+        _lock_active(organisation)
         if User.objects.filter(username__iexact=username).exists():
             raise errors.ValidationFailed(
                 "用户名已被使用。", code="username_taken", field="username"
@@ -491,13 +497,13 @@ def user_update(
         changes["is_staff"] = role == Role.SYSTEM_ADMIN
     target_org = organisation or user.organisation
     if organisation is not None:
-        if not organisation.is_active:
-            raise errors.ValidationFailed("机构已停用。", code="organisation_inactive")
         changes["organisation_id"] = organisation.pk
     if department is not UNSET:
         _department_of(department, target_org)
         changes["department_id"] = department.pk if department else None
     with transaction.atomic(durable=True):
+        if organisation is not None and organisation.pk != user.organisation_id:
+            _lock_active(organisation)
         locked = User.objects.select_for_update().get(pk=user.pk)
         if (
             department is UNSET
@@ -634,10 +640,9 @@ def officer_create(
     name = _text(name, field="name", label="姓名", max_length=50)
     title = _text(title, field="title", label="职务", max_length=50, required=False)
     phone = _text(phone, field="phone", label="联系电话", max_length=30, required=False)
-    if not organisation.is_active:
-        raise errors.ValidationFailed("机构已停用。", code="organisation_inactive")
     _department_of(department, organisation)
     with transaction.atomic(durable=True):
+        _lock_active(organisation)
         _officer_user(user, organisation, None)
         officer = Officer.objects.create(
             organisation=organisation,

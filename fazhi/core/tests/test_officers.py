@@ -172,3 +172,31 @@ def test_viewer_sees_the_subtree_of_officers(tree):
     viewer = make_user(tree.cities[1], Role.VIEWER)
     visible = {o.organisation_id for o in selectors.officer_list(user=viewer)}
     assert visible == {d.pk for d in tree.districts_of(tree.cities[1])}
+
+
+def test_officer_and_credential_writes_need_scope_and_an_active_officer(tree, admin):
+    outsider = make_officer(tree.districts[3])
+    with pytest.raises(errors.OutOfScope):
+        services.officer_update(actor=admin, officer=outsider, title="越权")
+    with pytest.raises(errors.OutOfScope):
+        services.credential_update_status(
+            actor=admin,
+            credential=outsider.credentials.get(),
+            status=CredentialStatus.SUSPENDED,
+            reason="越权",
+        )
+    dept = services.department_create(actor=None, organisation=tree.districts[1], name="他科")
+    own = make_officer(tree.districts[0], credential_days=None)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.officer_update(actor=admin, officer=own, department=dept)
+    assert exc.value.code == "department_mismatch"
+    services.officer_update(actor=admin, officer=own, is_active=False)
+    own.refresh_from_db()
+    today = timezone.localdate()
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.credential_issue(
+            actor=admin, officer=own, number="OFF-1", issued_on=today, expires_on=today
+        )
+    assert exc.value.code == "officer_inactive"
+    outsider.refresh_from_db()
+    assert outsider.title == "" and outsider.credentials.get().status == CredentialStatus.VALID

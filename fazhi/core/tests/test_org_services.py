@@ -345,3 +345,22 @@ def test_update_checks_the_new_division_code_against_level_and_parent():
         actor=None, organisation=city, division_code=f"{prefix}0900"
     )
     assert moved.division_code == f"{prefix}0900"
+
+
+def test_move_refuses_a_name_taken_under_the_new_parent():
+    tree = make_org_tree()
+    city_a, city_b = tree.cities
+    district = tree.districts_of(city_a)[0]
+    services.organisation_create(
+        actor=None,
+        name=district.name,
+        kind=COMMISSION,
+        level=OrganisationLevel.DISTRICT,
+        division_code=city_b.division_code[:4] + "09",
+        parent=city_b,
+    )
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.organisation_move(actor=None, organisation=district, new_parent=city_b)
+    assert exc.value.code == "duplicate_name"
+    district.refresh_from_db()
+    assert district.parent_id == city_a.pk

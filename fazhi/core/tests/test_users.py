@@ -204,3 +204,26 @@ def test_user_list_is_scoped_and_bounded(tree, django_assert_max_num_queries):
     with pytest.raises(errors.NotFound):
         selectors.user_get(user=admin, pk=10**9)
     assert selectors.user_list(user=admin, q="测试", role=Role.SYSTEM_ADMIN).count() == 1
+
+
+def test_update_and_reactivate_guards(tree, city_admin):
+    user = make_user(tree.districts[0], Role.SUPERVISOR)
+    dept = services.department_create(actor=None, organisation=tree.districts[1], name="外科室")
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.user_update(actor=city_admin, user=user, department=dept)
+    assert exc.value.code == "department_mismatch"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.user_update(actor=city_admin, user=user, role="emperor")
+    assert exc.value.code == "invalid_role"
+    institute = tree.institute_of(tree.districts[0])
+    member = make_user(institute, Role.SUPERVISOR)
+    services.user_deactivate(actor=city_admin, user=member)
+    services.organisation_deactivate(actor=city_admin, organisation=institute, reason="撤并")
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.user_reactivate(actor=city_admin, user=member)
+    assert exc.value.code == "organisation_inactive"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.user_update(actor=city_admin, user=user, organisation=institute)
+    assert exc.value.code == "organisation_inactive"
+    user.refresh_from_db()
+    assert user.role == Role.SUPERVISOR and user.organisation_id == tree.districts[0].pk
