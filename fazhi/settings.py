@@ -200,6 +200,7 @@ USE_TZ = True
 # --- files --------------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "fazhi" / "static"]  # the project's own CSS/JS (fazhi/static/fazhi/)
 MEDIA_ROOT = Path(os.environ.get("FAZHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

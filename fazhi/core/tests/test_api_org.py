@@ -280,3 +280,11 @@ def test_api_docs_load_locally_under_the_csp(tree, city_admin):
     assert "script-src 'self'" in csp
     assert "cdn" not in body.lower()
     assert "<script>" not in body  # the split view loads its script from a URL, not inline
+    assert "<style" not in body and "style=" not in body
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', body):
+        assert finders.find(url.removeprefix("/static/")), url
+    assert client.get("/api/docs/?script=").status_code == 200

@@ -247,3 +247,19 @@ def test_admin_site_is_for_system_admins_only(user):
     admin = make_user(user.organisation, Role.SYSTEM_ADMIN)
     client.force_login(admin)
     assert client.get("/admin/").status_code == 200
+
+
+def test_every_asset_of_a_page_is_served_by_the_app(user):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    client = Client()
+    client.force_login(user)
+    body = client.get(reverse("core:officer_list")).content.decode()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', body)
+    assert {"fazhi/fazhi.css", "fazhi/fazhi.js", "css/bootstrap.min.css", "htmx/htmx.min.js"} <= {
+        a.removeprefix("/static/") for a in assets
+    }
+    for url in assets:
+        assert finders.find(url.removeprefix("/static/")), url
