@@ -217,6 +217,39 @@ def _populate(rng: random.Random) -> dict[str, Any]:
     }
 
 
+def _instrument() -> dict[str, float]:
+    """Time the phases of ``draw_run`` by wrapping its parts (benchmark only)."""
+    import functools
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from fazhi.inspections import drawengine
+    from fazhi.inspections.services import draws
+
+    phases: dict[str, float] = {}
+
+    def timed(owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+
+    timed(draws, "build_strata", "recompute_candidate_lists")
+    timed(draws, "build_pool", "recompute_pool")
+    timed(drawengine, "run", "engine_rank_and_assign_incl_context")
+    timed(draws._Context, "__call__", "context_queries")
+    timed(draws, "_store_tasks", "store_tasks_and_teams")
+    timed(BaseDatabaseWrapper, "commit", "commit_incl_deferred_fk_checks")
+    return phases
+
+
 def _child() -> None:
     import datetime as dt
 
@@ -279,6 +312,7 @@ def _child() -> None:
     )
     announce_seconds = time.perf_counter() - started
 
+    phases = _instrument()
     started = time.perf_counter()
     draw = draw_run(actor=planner, plan=plan, public_number="2 0 2 6")
     draw_seconds = time.perf_counter() - started
@@ -328,6 +362,7 @@ def _child() -> None:
             f"candidates and extrapolated to {TASKS} picks; targets only, no inspector assignment"
         ),
         "offset_vs_draw_ratio": round(offset_extrapolated / draw_seconds, 1),
+        "draw_phases_seconds": {k: round(v, 2) for k, v in phases.items()},
     }
     print(json.dumps(figures, ensure_ascii=False))
 

@@ -459,15 +459,23 @@ class OutcomeReason(models.TextChoices):
 
 
 class InspectionTask(models.Model):
-    # Single-column FK indexes are switched off where a composite index below starts with the
-    # column (plan: the unique (plan, number); entity, organisation, draw: their own indexes):
-    # a national draw writes 50,000 tasks at once and every index costs.
+    # A national draw writes 50,000 tasks and 100,000 team rows in one transaction, and
+    # PostgreSQL checks every foreign key row by row at commit (~15 µs each). So:
+    # * single-column FK indexes are off where a composite index starts with the column (plan:
+    #   the unique (plan, number); entity, organisation, draw: their own indexes);
+    # * FKs to rows the writing service itself guarantees carry no database constraint
+    #   (db_constraint=False, as for the audit chain's actor): the plan (locked by the draw),
+    #   the draw (created in the same transaction), the organisation (the plan's) and the
+    #   category (the stratum's); plans, draws, organisations and categories are never deleted.
+    #   The entity keeps its constraint: entities are owned by another app.
+    # See docs/decisions/0005-draw-algorithm.md.
     plan = models.ForeignKey(
         InspectionPlan,
         verbose_name="计划",
         on_delete=models.PROTECT,
         related_name="tasks",
         db_index=False,
+        db_constraint=False,
     )
     draw = models.ForeignKey(
         Draw,
@@ -477,6 +485,7 @@ class InspectionTask(models.Model):
         on_delete=models.PROTECT,
         related_name="tasks",
         db_index=False,
+        db_constraint=False,
     )
     stratum_key = models.CharField("分层", max_length=60, blank=True, default="")
     category = models.ForeignKey(
@@ -486,6 +495,7 @@ class InspectionTask(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     entity = models.ForeignKey(
         "registry.Entity",
@@ -500,6 +510,7 @@ class InspectionTask(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     number = models.CharField("任务编号", max_length=60)
     state = models.CharField(
@@ -549,9 +560,15 @@ class InspectorRole(models.TextChoices):
 
 
 class TaskInspector(models.Model):
-    # Covered by the unique (task, officer) and the (officer, task) index.
+    # Indexes: covered by the unique (task, officer) and the (officer, task) index. The task is
+    # written in the same transaction as its team (no database constraint, see InspectionTask);
+    # the officer keeps its constraint.
     task = models.ForeignKey(
-        InspectionTask, on_delete=models.CASCADE, related_name="task_inspectors", db_index=False
+        InspectionTask,
+        on_delete=models.CASCADE,
+        related_name="task_inspectors",
+        db_index=False,
+        db_constraint=False,
     )
     officer = models.ForeignKey(
         "core.Officer", on_delete=models.PROTECT, related_name="+", db_index=False
