@@ -263,3 +263,19 @@ def test_every_asset_of_a_page_is_served_by_the_app(user):
     }
     for url in assets:
         assert finders.find(url.removeprefix("/static/")), url
+
+
+def test_api_token_failures_are_recorded_and_locked_out(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(
+            reverse("api-token"), {"username": user.username, "password": "Wrong-Password-1"}
+        )
+        assert response.status_code == 400
+        assert "token" not in response.json()
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() >= 5
+    response = client.post(reverse("api-token"), {"username": user.username, "password": PASSWORD})
+    assert "token" not in response.json()  # locked: the right password does not help
+    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
