@@ -310,23 +310,30 @@ def _select(seed: bytes, s: Stratum, k: int) -> list[int]:
             append(best)
         return [i for _, i in heapq.nsmallest(k, zip(keys, ids, strict=True))]
 
-    keys = []
-    append = keys.append
-    for i in ids:
-        h = copy()
-        h.update(b"t:%d:0" % i)
-        append(h.digest())
     n = len(ids)
     # Keys are uniform: the lowest k lie almost surely below a threshold a little above the
-    # k/n quantile. Filtering first makes this O(n); the full sort is the exact fallback.
+    # k/n quantile, so one pass keeps only those (no list of n keys); when fewer than k fall
+    # below it, the exact fallback ranks everything. The result is the same either way.
     if k < n:
         threshold = min(_U64 - 1, (k * _U64 // n) * 5 // 4 + (1 << 40))
         limit = threshold.to_bytes(8, "big")
-        below = [(d, i) for d, i in zip(keys, ids, strict=True) if d < limit]
+        below: list[tuple[bytes, int]] = []
+        keep = below.append
+        for i in ids:
+            h = copy()
+            h.update(b"t:%d:0" % i)
+            d = h.digest()
+            if d < limit:
+                keep((d, i))
         if len(below) >= k:
             below.sort()
             return [i for _, i in below[:k]]
-    pairs = sorted(zip(keys, ids, strict=True))
+    pairs = []
+    for i in ids:
+        h = copy()
+        h.update(b"t:%d:0" % i)
+        pairs.append((h.digest(), i))
+    pairs.sort()
     return [i for _, i in pairs[:k]]
 
 

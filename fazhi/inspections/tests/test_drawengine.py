@@ -356,3 +356,23 @@ def test_weights_are_part_of_the_list_hash():
     a = de.list_hash([1, 2], [1, 4])
     b = de.list_hash([1, 2], [4, 1])
     assert a != b != de.list_hash([1, 2])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    ids=st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=300, unique=True),
+    k=st.integers(min_value=1, max_value=300),
+    seed=st.binary(min_size=32, max_size=32),
+)
+def test_select_equals_a_full_ranking(ids, k, seed):
+    """The one-pass threshold filter and its fallback give exactly the k lowest keys."""
+    import hashlib
+
+    ids.sort()
+    stratum = de.Stratum(key="s", category=1, candidates=ids, quota=k)
+
+    def key(i):
+        return hashlib.blake2b(b"t:%d:0" % i, key=seed, digest_size=8).digest()
+
+    expected = [i for _, i in sorted((key(i), i) for i in ids)[: min(k, len(ids))]]
+    assert de._select(seed, stratum, min(k, len(ids))) == expected
