@@ -36,9 +36,7 @@ def announcement_list(*, user: User, plan: InspectionPlan) -> QuerySet[DrawAnnou
     )
 
 
-def announcement_get(
-    *, user: User, plan: InspectionPlan, number: int | str
-) -> DrawAnnouncement:
+def announcement_get(*, user: User, plan: InspectionPlan, number: int | str) -> DrawAnnouncement:
     _require_view(user, "inspection.announcement_get")
     found = (
         scoped(DrawAnnouncement.objects.filter(plan=plan), user, "plan__organisation")
@@ -66,9 +64,7 @@ def draw_get(*, user: User, plan: InspectionPlan, number: int | str) -> Draw:
     _require_view(user, "inspection.draw_get")
     found = (
         scoped(Draw.objects.filter(plan=plan), user, "plan__organisation")
-        .select_related(
-            "plan", "plan__organisation", "announcement", "created_by", "approved_by"
-        )
+        .select_related("plan", "plan__organisation", "announcement", "created_by", "approved_by")
         .filter(number=number)
         .first()
     )

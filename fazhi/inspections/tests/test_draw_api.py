@@ -37,7 +37,7 @@ def _plan_via_api(w, c) -> int:
         format="json",
     )
     assert response.status_code == 201, response.json()
-    pk = response.json()["id"]
+    pk = int(response.json()["id"])
     response = c.post(
         f"/api/inspections/plans/{pk}/strata/",
         {"key": "gg", "category": "public_places", "quota": 4},

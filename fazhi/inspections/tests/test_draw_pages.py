@@ -141,5 +141,5 @@ def test_redraw_flow_by_pages():
 def test_engine_download():
     response = Client().get(reverse("inspections:drawengine_download"))
     assert response.status_code == 200
-    body = b"".join(response.streaming_content)
+    body = response.getvalue()
     assert b"ALGORITHM_VERSION" in body and b"import django" not in body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fazhi.core import errors
@@ -36,9 +38,9 @@ def test_redraw_flow_keeps_both_draws():
     w = make_world()
     plan, first = drawn_plan(w, quota=4)
     # without approval: neither a new announcement nor a draw
-    with pytest.raises(errors.InvalidTransition) as exc:
+    with pytest.raises(errors.InvalidTransition) as not_approved:
         plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
-    assert exc.value.code == "redraw_not_approved"
+    assert not_approved.value.code == "redraw_not_approved"
     request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
     with pytest.raises(errors.Conflict) as exc:
         redraw_request(actor=w.planner, plan=plan, reason="再次申请")
@@ -95,9 +97,9 @@ def test_rejected_redraw_needs_note_and_blocks_draw():
 def test_redraw_request_guards():
     w = make_world()
     plan = make_plan(w)
-    with pytest.raises(errors.ValidationFailed) as exc:
+    with pytest.raises(errors.ValidationFailed) as no_reason:
         redraw_request(actor=w.planner, plan=plan, reason="  ")
-    assert exc.value.code == "reason_required"
+    assert no_reason.value.code == "reason_required"
     with pytest.raises(errors.InvalidTransition) as exc:
         redraw_request(actor=w.planner, plan=plan, reason="没有抽取也申请")
     assert exc.value.code == "no_effective_draw"
@@ -123,7 +125,7 @@ def test_announce_guards():
     with pytest.raises(errors.ValidationFailed) as exc:
         plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
     assert exc.value.code == "no_strata"
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"entropy_kind": "dice"}, "bad_entropy_kind"),
         ({"entropy_kind": "public_number", "entropy_spec": "x"}, "entropy_spec_required"),
         ({"entropy_kind": "witnesses"}, "witnesses_required"),

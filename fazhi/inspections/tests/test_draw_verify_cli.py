@@ -8,6 +8,7 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -24,7 +25,7 @@ SCRIPT = REPO / "scripts" / "verify_draw.py"
 ENGINE = REPO / "fazhi" / "inspections" / "drawengine.py"
 
 
-def run_script(tmp_path: Path, export: dict) -> subprocess.CompletedProcess[str]:
+def run_script(tmp_path: Path, export: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     # outside the repository: the script and the engine side by side, nothing else
     outside = tmp_path / "outside"
     outside.mkdir(exist_ok=True)
@@ -67,6 +68,7 @@ def test_fazhi_draw_verify_and_export():
     assert export["draw"]["seed"] == draw.seed
     # a task's team changed behind the application's back is caught
     member = TaskInspector.objects.filter(task__draw=draw, role="member").first()
+    assert member is not None
     team = set(TaskInspector.objects.filter(task=member.task).values_list("officer_id", flat=True))
     spare = next(o for o in w.officers if o.pk not in team)
     TaskInspector.objects.filter(pk=member.pk).update(officer=spare)

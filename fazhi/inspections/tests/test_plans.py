@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -68,7 +69,7 @@ def test_plan_update_bad_input(changes, code):
 def test_plan_create_guards():
     w = make_world(entities=0, officers=0)
     start = today()
-    base = {
+    base: dict[str, Any] = {
         "organisation": w.org,
         "kind": PlanKind.RANDOM,
         "title": "x",
@@ -95,7 +96,7 @@ def test_strata_add_remove_and_guards():
     stratum_add(
         actor=w.planner, plan=plan, key="water-d", category=w.water, ratio="12.5", risk_grade="D"
     )
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"key": "gg", "quota": 1}, "duplicate_stratum_key"),
         ({"key": "Bad Key!", "quota": 1}, "bad_stratum_key"),
         ({"key": "a", "quota": 1, "ratio": "5"}, "quota_and_ratio"),
