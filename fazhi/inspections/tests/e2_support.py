@@ -8,6 +8,7 @@ them, so that result recording can be tested without running a whole draw.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,16 @@ class World:
 
 
 def category(code: str) -> SupervisionCategory:
+    """A seeded category. A transactional test elsewhere in the suite flushes the tables, seeds
+    included, so they are put back from the seeding migration's own list when missing."""
+    found = SupervisionCategory.objects.filter(code=code).first()
+    if found is not None:
+        return found
+    seed = importlib.import_module("fazhi.registry.migrations.0002_seed_supervision_categories")
+    for order, (seed_code, name) in enumerate(seed.CATEGORIES, start=1):
+        SupervisionCategory.objects.get_or_create(
+            code=seed_code, defaults={"name": name, "sort_order": order * 10}
+        )
     return SupervisionCategory.objects.get(code=code)
 
 

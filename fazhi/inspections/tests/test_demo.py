@@ -20,7 +20,7 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import export_draw
-from fazhi.inspections.tests.e2_support import _fast_passwords
+from fazhi.inspections.tests.e2_support import _fast_passwords, category
 from fazhi.portal import selectors as portal
 
 __all__ = ["_fast_passwords"]
@@ -28,6 +28,7 @@ __all__ = ["_fast_passwords"]
 
 @pytest.mark.django_db
 def test_demo_loads_and_is_idempotent():
+    category("public_places")  # the seeded categories, even after another test's flush
     out = io.StringIO()
     result = core_demo.load(stdout=out)
     demo.load(province=result.province, stdout=out)
