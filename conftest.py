@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import HealthCheck
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +27,20 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# Property tests: no per-example deadline and no "too slow" health check (CI machines are shared
+# and loaded); deterministic examples in CI so that a run is repeatable.
+hypothesis.settings.register_profile(
+    "fazhi",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=os.environ.get("CI", "").lower() == "true",
+)
+hypothesis.settings.load_profile("fazhi")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Cheap password hashing in tests; the password-policy validators still run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
