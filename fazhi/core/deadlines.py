@@ -4,7 +4,7 @@ Computation follows the general period rules (民事诉讼法 Art. 85, to which 
 行政复议法 Art. 88 refer, and 民法典 Art. 201–203): the starting day is not counted unless the rule
 says ``same_day``; a month or year period ends on the corresponding day of the last month, or the
 last day of a shorter month; a period whose last day is a statutory holiday or rest day ends on the
-next working day (see docs/decisions/0001-deadline-period-end.md). Working-day periods count only
+next working day (see docs/decisions/0002-deadline-period-end.md). Working-day periods count only
 working days of the official calendar. Stopped days (中止) do not count; approved extensions
 continue from the end of the period they extend.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -39,6 +39,9 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, require_in_scope, scoped, visible_organisations
 
 ONE_DAY = dt.timedelta(days=1)
+# A deadline whose date was set by a decision (a re-check date, a plan's window end), not by a
+# period rule. It is never recomputed from the calendar and cannot be extended.
+FIXED_RULE = "fixed"
 CALENDAR_UNITS = ("calendar_days", "months", "years")
 ROLL_RULE = (
     "期间届满的最后一日是法定休假日的，"
@@ -245,6 +248,10 @@ def _province(deadline: Deadline) -> str:
 
 def _apply(deadline: Deadline, cal: workcal.Calendar, today: dt.date) -> None:
     """Recompute ``deadline`` in memory from its rule, stops and extensions."""
+    if deadline.rule_key == FIXED_RULE:
+        assert deadline.due_date is not None
+        deadline.state = DeadlineState.OPEN if deadline.due_date >= today else DeadlineState.OVERDUE
+        return
     stops = list(deadline.stops.all())
     if any(s.end is None for s in stops):
         deadline.state = DeadlineState.STOPPED
@@ -285,6 +292,94 @@ def _snapshot(deadline: Deadline) -> dict[str, Any]:
     }
 
 
+def _validate_open(
+    *,
+    organisation: Organisation,
+    title: str,
+    rule_key: str,
+    start_date: dt.date,
+    assignee: User | None,
+    due_date: dt.date | None,
+) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise errors.ValidationFailed("请填写事项名称。", code="title_required")
+    if len(title) > 200:
+        raise errors.ValidationFailed("事项名称不能超过200字。", code="title_too_long")
+    if rule_key == FIXED_RULE:
+        if due_date is None:
+            raise errors.ValidationFailed("请填写届满日期。", code="due_date_required")
+        if due_date < start_date:
+            raise errors.ValidationFailed("届满日期不能早于起算日。", code="due_before_start")
+    else:
+        if due_date is not None:
+            raise errors.ValidationFailed(
+                "法定期限的届满日期由规则计算，不能直接指定。", code="due_date_not_allowed"
+            )
+        rule = rules.rule(rule_key, on=start_date, province=organisation.province_code())
+        if rule.value.kind != "period":
+            raise errors.ValidationFailed(
+                f"规则 {rule_key} 不是期限规则。", code="rule_not_a_period"
+            )
+    if (
+        assignee is not None
+        and not visible_organisations(assignee).filter(pk=organisation.pk).exists()
+    ):
+        raise errors.ValidationFailed("承办人无权查看该机构的期限。", code="assignee_out_of_scope")
+    return title
+
+
+def deadline_attach(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    title: str,
+    rule_key: str,
+    start_date: dt.date,
+    subject: models.Model | None = None,
+    assignee: User | None = None,
+    due_date: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Deadline:
+    """Open a deadline inside the calling service's transaction.
+
+    For other domains' services, which have already checked the actor's permission for the
+    change that creates the obligation: the deadline commits or rolls back with that change.
+    ``rule_key=FIXED_RULE`` with ``due_date`` records a date set by a decision.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("deadline_attach must run inside the calling service's transaction")
+    title = _validate_open(
+        organisation=organisation,
+        title=title,
+        rule_key=rule_key,
+        start_date=start_date,
+        assignee=assignee,
+        due_date=due_date,
+    )
+    deadline = Deadline(
+        organisation=organisation,
+        title=title,
+        rule_key=rule_key,
+        start_date=start_date,
+        due_date=due_date,
+        assignee=assignee,
+    )
+    if subject is not None:
+        deadline.content_type = ContentType.objects.get_for_model(subject)
+        deadline.object_id = str(subject.pk)
+    deadline.save()
+    _apply(deadline, workcal.current(), _today(today))
+    deadline.save(update_fields=["due_date", "state", "warning"])
+    audit.append(
+        actor=actor,
+        action="deadline.opened",
+        obj=deadline,
+        details={**_snapshot(deadline), "title": title},
+    )
+    return deadline
+
+
 def deadline_open(
     *,
     actor: User,
@@ -294,45 +389,74 @@ def deadline_open(
     start_date: dt.date,
     subject: models.Model | None = None,
     assignee: User | None = None,
+    due_date: dt.date | None = None,
     today: dt.date | None = None,
 ) -> Deadline:
-    """Open a deadline for ``organisation``. Other domains call this for their obligations."""
+    """Open a deadline for ``organisation`` (a service of its own, e.g. from the API)."""
     require_cap(actor, Cap.WRITE, action="deadline.open")
     require_in_scope(actor, organisation, action="deadline.open")
-    title = (title or "").strip()
-    if not title:
-        raise errors.ValidationFailed("请填写事项名称。", code="title_required")
-    if len(title) > 200:
-        raise errors.ValidationFailed("事项名称不能超过200字。", code="title_too_long")
-    rule = rules.rule(rule_key, on=start_date, province=organisation.province_code())
-    if rule.value.kind != "period":
-        raise errors.ValidationFailed(f"规则 {rule_key} 不是期限规则。", code="rule_not_a_period")
-    if (
-        assignee is not None
-        and not visible_organisations(assignee).filter(pk=organisation.pk).exists()
-    ):
-        raise errors.ValidationFailed("承办人无权查看该机构的期限。", code="assignee_out_of_scope")
+    _validate_open(
+        organisation=organisation,
+        title=title,
+        rule_key=rule_key,
+        start_date=start_date,
+        assignee=assignee,
+        due_date=due_date,
+    )
     with transaction.atomic(durable=True):
-        deadline = Deadline(
+        return deadline_attach(
+            actor=actor,
             organisation=organisation,
             title=title,
             rule_key=rule_key,
             start_date=start_date,
+            subject=subject,
             assignee=assignee,
+            due_date=due_date,
+            today=today,
         )
-        if subject is not None:
-            deadline.content_type = ContentType.objects.get_for_model(subject)
-            deadline.object_id = str(subject.pk)
-        deadline.save()
-        _apply(deadline, workcal.current(), _today(today))
-        deadline.save(update_fields=["due_date", "state", "warning"])
+
+
+def deadlines_close_for(
+    *,
+    actor: User | None,
+    subject: models.Model,
+    rule_key: str,
+    on: dt.date,
+) -> list[Deadline]:
+    """Record, inside the calling service's transaction, that ``subject``'s obligation under
+    ``rule_key`` was fulfilled on ``on``: each pending deadline becomes met or late.
+
+    A deadline whose due date the calendar cannot compute yet stays open, flagged on the
+    workbench, until the year's holidays are entered (it cannot be judged met or late).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("deadlines_close_for must run inside the calling service's transaction")
+    content_type = ContentType.objects.get_for_model(subject)
+    closed = []
+    for deadline in (
+        Deadline.objects.select_for_update()
+        .filter(
+            content_type=content_type,
+            object_id=str(subject.pk),
+            rule_key=rule_key,
+            state__in=[DeadlineState.OPEN, DeadlineState.OVERDUE],
+        )
+        .order_by("pk")
+    ):
+        if deadline.due_date is None or on < deadline.start_date:
+            continue
+        deadline.met_on = on
+        deadline.state = DeadlineState.MET if on <= deadline.due_date else DeadlineState.LATE
+        deadline.save(update_fields=["met_on", "state"])
         audit.append(
             actor=actor,
-            action="deadline.opened",
+            action="deadline.completed",
             obj=deadline,
-            details={**_snapshot(deadline), "title": title},
+            details={"on": on.isoformat(), **_snapshot(deadline)},
         )
-    return deadline
+        closed.append(deadline)
+    return closed
 
 
 def _guard(actor: User, deadline: Deadline, action: str, cap: Cap = Cap.DEADLINE_MANAGE) -> None:
@@ -359,6 +483,10 @@ def deadline_stop(
     with transaction.atomic(durable=True):
         locked = _lock(deadline)
         _require_state(locked, (DeadlineState.OPEN, DeadlineState.CALENDAR_UNKNOWN), "中止计时")
+        if locked.rule_key == FIXED_RULE:
+            raise errors.ValidationFailed(
+                "由决定确定日期的期限不能中止计时，请改定日期。", code="fixed_deadline"
+            )
         if on <= locked.start_date:
             raise errors.ValidationFailed("中止日期应晚于起算日。", code="stop_before_start")
         if locked.due_date is not None and on > locked.due_date:
@@ -426,6 +554,10 @@ def deadline_extend(
     with transaction.atomic(durable=True):
         locked = _lock(deadline)
         _require_state(locked, (DeadlineState.OPEN,), "延长")
+        if locked.rule_key == FIXED_RULE:
+            raise errors.ValidationFailed(
+                "由决定确定日期的期限不能按规则延长。", code="no_extension"
+            )
         province = _province(locked)
         base = rules.rule(locked.rule_key, on=locked.start_date, province=province)
         if not base.value.extension:

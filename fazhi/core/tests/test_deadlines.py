@@ -293,6 +293,105 @@ def test_open_checks_permission_scope_and_assignee(seeded, tree):
     assert not Deadline.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"rule_key": deadlines.FIXED_RULE}, "due_date_required"),
+        ({"rule_key": deadlines.FIXED_RULE, "due_date": D(2025, 9, 1)}, "due_before_start"),
+        ({"due_date": D(2025, 12, 1)}, "due_date_not_allowed"),
+    ],
+)
+def test_open_fixed_date_bad_input(seeded, tree, kwargs, code):
+    with pytest.raises(errors.ValidationFailed) as exc:
+        open_deadline(tree, **kwargs)
+    assert exc.value.code == code
+    assert not Deadline.objects.exists()
+
+
+def test_fixed_date_deadline_is_not_recomputed_stopped_or_extended(seeded, tree):
+    sup = make_user(tree.districts[0], Role.SUPERVISOR)
+    leader = make_user(tree.cities[0], Role.LEADER)
+    d = open_deadline(
+        tree, sup, rule_key=deadlines.FIXED_RULE, due_date=D(2025, 10, 3), title="整改复查"
+    )
+    # a decision's date stands even on a holiday (2025-10-03 is in the National Day holiday)
+    assert d.due_date == D(2025, 10, 3) and d.state == DeadlineState.OPEN
+    with pytest.raises(errors.ValidationFailed) as exc:
+        deadlines.deadline_stop(actor=sup, deadline=d, on=D(2025, 9, 26), reason="x", today=TODAY)
+    assert exc.value.code == "fixed_deadline"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        deadlines.deadline_extend(actor=leader, deadline=d, reason="x", today=TODAY)
+    assert exc.value.code == "no_extension"
+    assert deadlines.deadlines_refresh(today=D(2025, 10, 4)) == 1
+    d.refresh_from_db()
+    assert d.state == DeadlineState.OVERDUE and d.due_date == D(2025, 10, 3)
+
+
+def test_attach_and_close_run_inside_the_callers_transaction(seeded, tree, monkeypatch):
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    org = tree.districts[0]
+    sup = make_user(org, Role.SUPERVISOR)
+    # outside any transaction (the test itself runs in one, so simulate the connection state)
+    with monkeypatch.context() as patched:
+        patched.setattr(deadlines, "connection", SimpleNamespace(in_atomic_block=False))
+        with pytest.raises(RuntimeError):
+            deadlines.deadline_attach(
+                actor=sup,
+                organisation=org,
+                title="x",
+                rule_key="penalty.publicity",
+                start_date=TODAY,
+                today=TODAY,
+            )
+        with pytest.raises(RuntimeError):
+            deadlines.deadlines_close_for(
+                actor=sup, subject=org, rule_key="penalty.publicity", on=TODAY
+            )
+    # the caller's rollback takes the deadline and its audit event with it
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        deadlines.deadline_attach(
+            actor=sup,
+            organisation=org,
+            title="公示",
+            rule_key="penalty.publicity",
+            start_date=TODAY,
+            subject=org,
+            today=TODAY,
+        )
+        1 / 0  # noqa: B018
+    assert not Deadline.objects.exists()
+    assert not AuditEvent.objects.filter(action="deadline.opened").exists()
+    with transaction.atomic():
+        d = deadlines.deadline_attach(
+            actor=sup,
+            organisation=org,
+            title="公示",
+            rule_key="penalty.publicity",
+            start_date=TODAY,
+            subject=org,
+            today=TODAY,
+        )
+    assert d.due_date == D(2025, 10, 13)
+    with transaction.atomic():
+        closed = deadlines.deadlines_close_for(
+            actor=sup, subject=org, rule_key="penalty.publicity", on=D(2025, 10, 14)
+        )
+    assert [c.pk for c in closed] == [d.pk]
+    d.refresh_from_db()
+    assert d.state == DeadlineState.LATE and d.met_on == D(2025, 10, 14)
+    # nothing left to close
+    with transaction.atomic():
+        assert (
+            deadlines.deadlines_close_for(
+                actor=sup, subject=org, rule_key="penalty.publicity", on=D(2025, 10, 14)
+            )
+            == []
+        )
+
+
 def test_stop_resume_extend_complete(seeded, tree):
     org = tree.districts[0]
     sup = make_user(org, Role.SUPERVISOR)

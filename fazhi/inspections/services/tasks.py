@@ -8,9 +8,8 @@ States (one table, ``TRANSITIONS``):
     assigned --start--> in_progress --complete--> done
     assigned | in_progress --complete(not_inspected)--> could_not_inspect
 
-A ``done`` task ordered to correct gets a re-check date (a reminder on the inspector's task list:
-the deadline engine computes due dates from rules only, and this date is the inspector's decision)
-and later ``task_recheck``.
+A ``done`` task ordered to correct gets a re-check date, a deadline fixed by that decision
+(``FIXED_RULE``) met by ``task_recheck``.
 A referred task creates an ``enforcement.CaseLead`` in state ``new``. Completion opens the result
 publicity deadline (rule ``inspection.result_publicity``); ``task_publish`` publishes the result
 on the portal and meets it.
@@ -19,19 +18,17 @@ on the portal and meets it.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from typing import IO, Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from fazhi.core import audit, errors
-from fazhi.core.models import Deadline, User
-from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.deadlines import FIXED_RULE
+from fazhi.core.models import User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import can_act_in, has_cap, require_cap, require_in_scope
+from fazhi.core.scope import require_cap, require_in_scope, visible_organisations
 from fazhi.enforcement.models import CaseLead, CaseLeadSource
 from fazhi.inspections.models import (
     FindingResult,
@@ -45,8 +42,6 @@ from fazhi.inspections.models import (
     TaskPhoto,
     TaskState,
 )
-
-logger = logging.getLogger(__name__)
 
 PUBLICITY_RULE = "inspection.result_publicity"
 
@@ -112,72 +107,46 @@ def task_items(task: InspectionTask) -> list[InspectionItem]:
 
 
 # --- deadlines ------------------------------------------------------------------------------
-# ``deadline_open`` / ``deadline_complete`` run their own durable transaction, so they cannot
-# nest in ours: they run on commit (a side effect of the committed change, STYLE.md item 4).
-# The rule is looked up before our transaction, so an unknown rule refuses the whole change.
+# Deadlines are opened and met inside the task's own transaction (``deadline_attach``,
+# ``deadlines_close_for``), so an obligation and the change that creates it commit together.
 
 
-def _check_rule(task: InspectionTask, rule_key: str, on: dt.date) -> None:
-    from fazhi.core import rules
-
-    rules.rule(rule_key, on=on, province=task.organisation.province_code())
-
-
-def _deadline_actor(actor: User, task: InspectionTask) -> User | None:
-    """Who opens the deadline: the actor when they may write in the task's organisation, else
-    the plan's author (an inspector lent by another organisation is assigned to the task but
-    cannot write there)."""
-    if can_act_in(actor, task.organisation):
-        return actor
-    author = task.plan.created_by
-    return author if can_act_in(author, task.organisation) else None
+def _assignee(user: User | None, task: InspectionTask) -> User | None:
+    """``user`` when they can see the task's organisation (an inspector lent by another
+    organisation cannot), else nobody: the deadline is then on the organisation's workbench."""
+    if user is None:
+        return None
+    return user if visible_organisations(user).filter(pk=task.organisation_id).exists() else None
 
 
-def _open_deadline_on_commit(
-    *, actor: User, task: InspectionTask, title: str, rule_key: str, start: dt.date
+def _attach_deadline(
+    *,
+    actor: User,
+    task: InspectionTask,
+    title: str,
+    rule_key: str,
+    start: dt.date,
+    assignee: User | None,
+    due_date: dt.date | None = None,
 ) -> None:
-    opener = _deadline_actor(actor, task)
-    if opener is None:
-        logger.warning("no one may open the %s deadline of task %s", rule_key, task.pk)
-        return
+    from fazhi.core import deadlines
 
-    def _open() -> None:
-        from fazhi.core import deadlines
-
-        deadlines.deadline_open(
-            actor=opener,
-            organisation=task.organisation,
-            title=title,
-            rule_key=rule_key,
-            start_date=start,
-            subject=task,
-        )
-
-    transaction.on_commit(_open)
+    deadlines.deadline_attach(
+        actor=actor,
+        organisation=task.organisation,
+        title=title,
+        rule_key=rule_key,
+        start_date=start,
+        subject=task,
+        assignee=_assignee(assignee, task),
+        due_date=due_date,
+    )
 
 
-def _complete_deadlines_on_commit(
-    *, actor: User, task: InspectionTask, rule_key: str, on: dt.date
-) -> None:
-    if not has_cap(actor, Cap.DEADLINE_MANAGE):
-        return  # the deadline stays on the workbench for someone who may close it
+def _close_deadlines(*, actor: User, task: InspectionTask, rule_key: str, on: dt.date) -> None:
+    from fazhi.core import deadlines
 
-    def _complete() -> None:
-        from fazhi.core import deadlines
-
-        content_type = ContentType.objects.get_for_model(InspectionTask)
-        for deadline in Deadline.objects.filter(
-            content_type=content_type,
-            object_id=str(task.pk),
-            rule_key=rule_key,
-            met_on__isnull=True,
-            # a deadline the calendar cannot compute yet cannot be closed either: it stays on
-            # the workbench, flagged, until the year's holidays are entered
-            state__in=[DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.STOPPED],
-        ):
-            deadlines.deadline_complete(actor=actor, deadline=deadline, on=on)
-
-    transaction.on_commit(_complete)
+    deadlines.deadlines_close_for(actor=actor, subject=task, rule_key=rule_key, on=on)
 
 
 # --- services --------------------------------------------------------------------------------
@@ -362,7 +331,6 @@ def task_complete(
         raise errors.ValidationFailed("只有责令整改时才填写复查日期。", code="recheck_not_allowed")
     if outcome == TaskOutcome.REFERRED and not facts:
         raise errors.ValidationFailed("移交立案须写明违法事实。", code="facts_required")
-    _check_rule(task, PUBLICITY_RULE, today)
 
     with transaction.atomic(durable=True):
         locked = _lock(task)
@@ -409,13 +377,24 @@ def task_complete(
                 details={"source_task_id": locked.pk, "entity_id": locked.entity_id},
             )
         audit.append(actor=actor, action="inspection_task.completed", obj=locked, details=details)
-        _open_deadline_on_commit(
+        _attach_deadline(
             actor=actor,
             task=locked,
             title=f"抽查结果公示：{locked.number}",
             rule_key=PUBLICITY_RULE,
             start=timezone.localdate(now),
+            assignee=locked.plan.created_by,
         )
+        if recheck_date is not None:
+            _attach_deadline(
+                actor=actor,
+                task=locked,
+                title=f"整改复查：{locked.number}",
+                rule_key=FIXED_RULE,
+                start=timezone.localdate(now),
+                assignee=actor,
+                due_date=recheck_date,
+            )
     return locked
 
 
@@ -473,6 +452,7 @@ def task_recheck(
                 details={"source_task_id": locked.pk, "entity_id": locked.entity_id},
             )
         audit.append(actor=actor, action="inspection_task.rechecked", obj=locked, details=details)
+        _close_deadlines(actor=actor, task=locked, rule_key=FIXED_RULE, on=on)
     return locked
 
 
@@ -494,7 +474,7 @@ def _publish_locked(actor: User, task: InspectionTask) -> None:
     task.published_at = timezone.now()
     task.save(update_fields=["published_at"])
     audit.append(actor=actor, action="inspection_task.published", obj=task)
-    _complete_deadlines_on_commit(
+    _close_deadlines(
         actor=actor, task=task, rule_key=PUBLICITY_RULE, on=timezone.localdate(task.published_at)
     )
 

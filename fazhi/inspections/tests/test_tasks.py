@@ -11,7 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from fazhi.core import deadlines, errors
+from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import Attachment, AuditEvent, Deadline, Role
+from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.tests.factories import make_officer, make_user
 from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.models import (
@@ -328,8 +330,13 @@ def test_recheck(setup):
         task_services.task_recheck(actor=world.inspector_a, task=task, on=TODAY(), passed=False)
     with pytest.raises(errors.PermissionDenied):
         task_services.task_recheck(actor=world.outsider, task=task, on=TODAY(), passed=True)
+    recheck = _deadlines(task, FIXED_RULE).get()
+    assert recheck.due_date == TODAY() + dt.timedelta(days=10)
+    assert recheck.state == DeadlineState.OPEN and recheck.assignee == world.inspector_a
     task = task_services.task_recheck(actor=world.inspector_a, task=task, on=TODAY(), passed=True)
     assert task.recheck_passed is True and task.rechecked_on == TODAY()
+    recheck.refresh_from_db()
+    assert recheck.state == DeadlineState.MET and recheck.met_on == TODAY()
     with pytest.raises(errors.InvalidTransition):
         task_services.task_recheck(actor=world.inspector_a, task=task, on=TODAY(), passed=True)
 
@@ -426,14 +433,30 @@ def test_assigned_inspector_of_another_organisation(setup, django_capture_on_com
     )
     assert task_selectors.task_get(user=guest_user, pk=task.pk) == task
     assert list(task_selectors.my_tasks(user=guest_user)) == [task]
-    # the guest records the result; the deadline is opened on behalf of the plan's author
-    with django_capture_on_commit_callbacks(execute=True):
-        task_services.task_complete(
-            actor=guest_user, task=task, outcome="not_inspected", reason="not_found"
-        )
+    # the guest records the result; the publicity deadline opens in the same transaction, on
+    # the plan organisation's workbench, assigned to the plan's author
+    task_services.task_complete(
+        actor=guest_user, task=task, outcome="not_inspected", reason="not_found"
+    )
     event = AuditEvent.objects.filter(action="deadline.opened").last()
-    assert event is not None and event.actor_id == plan.created_by_id
-    assert _deadlines(task, "inspection.result_publicity").exists()
+    assert event is not None and event.actor_id == guest_user.pk
+    deadline = _deadlines(task, "inspection.result_publicity").get()
+    assert deadline.organisation_id == task.organisation_id
+    assert deadline.assignee_id == plan.created_by_id
+
+
+def test_completion_and_its_deadline_commit_together(setup, monkeypatch):
+    """A deadline that cannot be opened (here: an unknown rule) refuses the whole completion."""
+    world, items, _, task = setup
+    _started(world, task)
+    _record_all(world, task, items, ("pass", "pass"))
+    monkeypatch.setattr(task_services, "PUBLICITY_RULE", "inspection.no_such_rule")
+    with pytest.raises(errors.UnknownRule):
+        task_services.task_complete(actor=world.inspector_a, task=task, outcome="no_problem")
+    task.refresh_from_db()
+    assert task.state == "in_progress" and task.outcome == ""
+    assert not _deadlines(task, "inspection.no_such_rule").exists()
+    assert not AuditEvent.objects.filter(action="inspection_task.completed").exists()
 
 
 def test_entity_history(setup):
