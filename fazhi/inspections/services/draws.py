@@ -46,6 +46,7 @@ from fazhi.inspections.models import (
     TaskState,
     Witness,
 )
+from fazhi.inspections.services.plans import plan_window_deadline_ensure
 from fazhi.registry.models import Entity, EntityStatus
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -718,6 +719,7 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             "reason": draw.reason,
         },
     )
+    plan_window_deadline_ensure(actor=actor, plan=plan)
     return draw
 
 

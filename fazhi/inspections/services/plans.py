@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from fazhi.core import audit, errors
-from fazhi.core.models import Organisation, User
+from fazhi.core.models import Deadline, Organisation, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.core.scope import require_cap, require_in_scope, visible_organisations
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
@@ -99,6 +100,36 @@ def _clean_items(plan_org: Organisation, items: Sequence[InspectionItem]) -> lis
                 f"抽查事项“{item.name}”不属于本机构或其上级。", code="item_out_of_scope"
             )
     return list(items)
+
+
+def plan_window_deadline_ensure(*, actor: User, plan: InspectionPlan) -> None:
+    """Inside the caller's transaction: the plan's window end is a deadline on the workbench
+    (a date fixed by the plan, not a statutory period), opened once when the plan gets tasks."""
+    from fazhi.core import deadlines
+
+    content_type = ContentType.objects.get_for_model(InspectionPlan)
+    if Deadline.objects.filter(
+        content_type=content_type, object_id=str(plan.pk), rule_key=deadlines.FIXED_RULE
+    ).exists():
+        return
+    deadlines.deadline_attach(
+        actor=actor,
+        organisation=plan.organisation,
+        title=f"抽查计划完成时限：{plan.title}"[:200],
+        rule_key=deadlines.FIXED_RULE,
+        start_date=min(plan.window_start, plan.window_end),
+        due_date=plan.window_end,
+        subject=plan,
+        assignee=_window_assignee(plan),
+    )
+
+
+def _window_assignee(plan: InspectionPlan) -> User | None:
+    author = plan.created_by
+    if author is None or not author.is_active:
+        return None
+    visible = visible_organisations(author).filter(pk=plan.organisation_id).exists()
+    return author if visible else None
 
 
 def plan_create(
@@ -483,4 +514,5 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
             obj=locked,
             details={"count": len(planned), "source": locked.external_source},
         )
+        plan_window_deadline_ensure(actor=actor, plan=locked)
     return len(planned)

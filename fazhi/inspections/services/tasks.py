@@ -143,6 +143,21 @@ def _attach_deadline(
     )
 
 
+def _close_plan_window_if_finished(*, actor: User, task: InspectionTask, on: dt.date) -> None:
+    """The last task of a plan to finish meets the plan's window deadline."""
+    from fazhi.core import deadlines
+
+    open_left = (
+        InspectionTask.objects.filter(plan_id=task.plan_id)
+        .exclude(state__in=[*FINISHED_STATES, TaskState.CANCELLED])
+        .exists()
+    )
+    if not open_left:
+        deadlines.deadlines_close_for(
+            actor=actor, subject=task.plan, rule_key=deadlines.FIXED_RULE, on=on
+        )
+
+
 def _close_deadlines(*, actor: User, task: InspectionTask, rule_key: str, on: dt.date) -> None:
     from fazhi.core import deadlines
 
@@ -385,6 +400,7 @@ def task_complete(
             start=timezone.localdate(now),
             assignee=locked.plan.created_by,
         )
+        _close_plan_window_if_finished(actor=actor, task=locked, on=timezone.localdate(now))
         if recheck_date is not None:
             _attach_deadline(
                 actor=actor,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fazhi.core import errors
-from fazhi.core.models import AuditEvent
+from fazhi.core.deadlines import FIXED_RULE
+from fazhi.core.models import AuditEvent, Deadline
+from fazhi.core.models.deadlines import DeadlineState
 from fazhi.inspections.models import (
     Draw,
     DrawStatus,
@@ -42,6 +44,10 @@ def test_announce_and_draw_public_number():
     event = AuditEvent.objects.filter(action="inspection.drawn").get()
     assert draw.seed in event.details_json and draw.result_hash in event.details_json
     assert draw_verify(user=w.planner, draw=draw) is None
+    # the plan's window end is now a deadline on the workbench, opened with the draw
+    window = Deadline.objects.get(object_id=str(plan.pk), rule_key=FIXED_RULE)
+    assert window.due_date == plan.window_end and window.organisation_id == plan.organisation_id
+    assert window.state in (DeadlineState.OPEN, DeadlineState.OVERDUE)
 
 
 def test_witness_draw_checks_reveals():

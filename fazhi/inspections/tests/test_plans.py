@@ -10,7 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from fazhi.core import errors
-from fazhi.core.models import AuditEvent
+from fazhi.core.deadlines import FIXED_RULE
+from fazhi.core.models import AuditEvent, Deadline
 from fazhi.inspections.models import InspectionTask, PlanKind, PlanStatus, PlanStratum
 from fazhi.inspections.selectors.plans import plan_get, plan_list, plan_visit_cap_report
 from fazhi.inspections.services.draws import plan_announce
@@ -204,6 +205,8 @@ def test_import_keeps_numbers_and_reports_every_bad_row():
     ]
     plan.refresh_from_db()
     assert plan.status == PlanStatus.IN_PROGRESS
+    window = Deadline.objects.get(object_id=str(plan.pk), rule_key=FIXED_RULE)
+    assert window.due_date == plan.window_end
 
 
 def test_import_rejects_bad_files_and_wrong_plans():

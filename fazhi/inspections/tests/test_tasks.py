@@ -617,3 +617,27 @@ def test_publish_a_plan_from_page_and_api(client, setup):
     task.refresh_from_db()
     assert task.published_at is not None
     assert client.post(f"/api/inspections/tasks/publish-plan/{plan.pk}/").json() == {"published": 0}
+
+
+def test_last_finished_task_meets_the_plan_window_deadline(setup):
+    from django.db import transaction
+
+    from fazhi.inspections.services.plans import plan_window_deadline_ensure
+
+    world, items, plan, task = setup
+    other = make_task(world, plan=plan, entity=make_entity(world))
+    with transaction.atomic():
+        plan_window_deadline_ensure(actor=world.planner, plan=plan)
+        plan_window_deadline_ensure(actor=world.planner, plan=plan)  # opened once only
+    window = Deadline.objects.get(object_id=str(plan.pk), rule_key=FIXED_RULE)
+    _started(world, task)
+    _record_all(world, task, items, ("pass", "pass"))
+    task_services.task_complete(actor=world.inspector_a, task=task, outcome="no_problem")
+    window.refresh_from_db()
+    assert window.met_on is None  # another task is still open
+    task_services.task_complete(
+        actor=world.inspector_a, task=other, outcome="not_inspected", reason="closed"
+    )
+    window.refresh_from_db()
+    assert window.met_on == TODAY()
+    assert window.state in (DeadlineState.MET, DeadlineState.LATE)
