@@ -160,10 +160,17 @@ def build_pool(plan: InspectionPlan) -> list[dict[str, Any]]:
         officer_id__in=officers, status=CredentialStatus.VALID
     ).values_list("officer_id", "issued_on", "expires_on"):
         credentials.setdefault(officer_id, []).append((issued.isoformat(), expires.isoformat()))
-    for officer_id, begin, end in InspectorLeave.objects.filter(
-        officer_id__in=officers, start__lte=plan.window_end, end__gte=plan.window_start
-    ).values_list("officer_id", "start", "end"):
-        leaves.setdefault(officer_id, []).append((begin.isoformat(), end.isoformat()))
+    # The published pool says only that an officer is on leave during the window (the one thing
+    # the constraint uses), never the dates of their leave.
+    window = (plan.window_start.isoformat(), plan.window_end.isoformat())
+    for officer_id in (
+        InspectorLeave.objects.filter(
+            officer_id__in=officers, start__lte=plan.window_end, end__gte=plan.window_start
+        )
+        .values_list("officer_id", flat=True)
+        .distinct()
+    ):
+        leaves[officer_id] = [window]
     for officer_id, entity_id in ConflictDeclaration.objects.filter(
         Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=plan.window_start),
         officer_id__in=officers,

@@ -122,6 +122,7 @@ def test_quota_above_candidates_reported_not_filled():
 
 def test_pool_constraints_from_the_database():
     import datetime as dt
+    import json
 
     from fazhi.inspections.services import pool as pool_services
     from fazhi.inspections.tests.test_draw_support import add_inspector, today
@@ -139,9 +140,16 @@ def test_pool_constraints_from_the_database():
     pool_services.conflict_declare(
         actor=w.planner, officer=conflicted, entity=target, reason="亲属任职", declared_on=today()
     )
-    _plan, draw = drawn_plan(w, quota=4)
-    result = draw_export(user=w.planner, draw=draw)["result"]
+    plan, draw = drawn_plan(w, quota=4)
+    export = draw_export(user=w.planner, draw=draw)
+    result = export["result"]
     assert result["pool_excluded"] == {str(on_leave.pk): "on_leave"}
+    # the published pool tells only that the officer is away during the window, not when
+    leave_date = (today() + dt.timedelta(days=2)).isoformat()
+    assert leave_date not in json.dumps(export)
+    window = [plan.window_start.isoformat(), plan.window_end.isoformat()]
+    published = next(o for o in export["pool"] if o["id"] == on_leave.pk)
+    assert published["leaves"] == [window]
     team_of = {t[1]: set(t[2]) for t in result["tasks"]}
     assert conflicted.pk not in team_of[target.pk]
     assert all(on_leave.pk not in team for team in team_of.values())
