@@ -254,6 +254,105 @@ class DeadlineDetail(APIView):
         return Response(DeadlineDetailSerializer(deadline).data)
 
 
+class DeadlineOpenSerializer(serializers.Serializer[Any]):
+    organisation = serializers.IntegerField()
+    title = serializers.CharField(max_length=200)
+    rule_key = serializers.CharField(max_length=80, help_text="规则键；由决定确定日期时用 fixed")
+    start_date = serializers.DateField()
+    due_date = serializers.DateField(required=False, help_text="仅 rule_key=fixed 时填写")
+    assignee = serializers.IntegerField(required=False)
+
+
+class DeadlineOpen(APIView):
+    @extend_schema(
+        summary="新建期限（按规则计算，或由决定确定日期）",
+        request=DeadlineOpenSerializer,
+        responses={201: DeadlineSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        from fazhi.core import selectors
+
+        user = _user(request)
+        data = DeadlineOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        assignee_id = values.get("assignee")
+        deadline = deadlines.deadline_open(
+            actor=user,
+            organisation=selectors.organisation_get(user=user, pk=values["organisation"]),
+            title=values["title"],
+            rule_key=values["rule_key"],
+            start_date=values["start_date"],
+            due_date=values.get("due_date"),
+            assignee=selectors.user_get(user=user, pk=assignee_id) if assignee_id else None,
+        )
+        return Response(DeadlineSerializer(deadline).data, status=status.HTTP_201_CREATED)
+
+
+class _OnSerializer(serializers.Serializer[Any]):
+    on = serializers.DateField()
+
+
+class _StopSerializer(serializers.Serializer[Any]):
+    on = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
+
+
+class _ExtendSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=200)
+    approved_on = serializers.DateField(required=False)
+
+
+class DeadlineStopView(APIView):
+    @extend_schema(summary="中止计时", request=_StopSerializer, responses=DeadlineDetailSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        deadline = deadlines.deadline_get(user=user, pk=pk)
+        data = _StopSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = deadlines.deadline_stop(actor=user, deadline=deadline, **data.validated_data)
+        return Response(DeadlineDetailSerializer(done).data)
+
+
+class DeadlineResumeView(APIView):
+    @extend_schema(summary="恢复计时", request=_OnSerializer, responses=DeadlineDetailSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        deadline = deadlines.deadline_get(user=user, pk=pk)
+        data = _OnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = deadlines.deadline_resume(actor=user, deadline=deadline, **data.validated_data)
+        return Response(DeadlineDetailSerializer(done).data)
+
+
+class DeadlineExtendView(APIView):
+    @extend_schema(
+        summary="批准延长（须有批准权限）",
+        request=_ExtendSerializer,
+        responses=DeadlineDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        deadline = deadlines.deadline_get(user=user, pk=pk)
+        data = _ExtendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = deadlines.deadline_extend(actor=user, deadline=deadline, **data.validated_data)
+        return Response(DeadlineDetailSerializer(done).data)
+
+
+class DeadlineCompleteView(APIView):
+    @extend_schema(
+        summary="办结（按期或逾期）", request=_OnSerializer, responses=DeadlineDetailSerializer
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        deadline = deadlines.deadline_get(user=user, pk=pk)
+        data = _OnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = deadlines.deadline_complete(actor=user, deadline=deadline, **data.validated_data)
+        return Response(DeadlineDetailSerializer(done).data)
+
+
 # --- calendar -------------------------------------------------------------------------------
 
 
@@ -309,7 +408,14 @@ urlpatterns: list[URLPattern] = [
     path("rules/<str:key>/", RuleDetail.as_view(), name="api-rule-detail"),
     path("deadlines/compute/", Compute.as_view(), name="api-deadline-compute"),
     path("deadlines/", DeadlineList.as_view(), name="api-deadline-list"),
+    path("deadlines/open/", DeadlineOpen.as_view(), name="api-deadline-open"),
     path("deadlines/<int:pk>/", DeadlineDetail.as_view(), name="api-deadline-detail"),
+    path("deadlines/<int:pk>/stop/", DeadlineStopView.as_view(), name="api-deadline-stop"),
+    path("deadlines/<int:pk>/resume/", DeadlineResumeView.as_view(), name="api-deadline-resume"),
+    path("deadlines/<int:pk>/extend/", DeadlineExtendView.as_view(), name="api-deadline-extend"),
+    path(
+        "deadlines/<int:pk>/complete/", DeadlineCompleteView.as_view(), name="api-deadline-complete"
+    ),
     path("calendar/days/", CalendarDays.as_view(), name="api-calendar-days"),
     path("calendar/days/<str:day>/", CalendarDayDetail.as_view(), name="api-calendar-day"),
 ]

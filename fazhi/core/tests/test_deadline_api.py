@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fazhi.core import deadlines
-from fazhi.core.models import AuditEvent, CalendarDay, Role, User
+from fazhi.core.models import AuditEvent, CalendarDay, Deadline, Role, User
 from fazhi.core.tests.factories import make_org_tree, make_user
 
 D = dt.date
@@ -199,3 +199,88 @@ def test_schema_lists_the_endpoints(db, tree):
         "/api/calendar/days/",
     ):
         assert route in schema["paths"]
+
+
+def test_deadline_actions_through_the_api(seeded, tree, monkeypatch):
+    today = D(2025, 11, 3)  # pinned: the whole period stays in a year the calendar knows
+    monkeypatch.setattr(deadlines, "today", lambda: today)
+    org = tree.districts[0]
+    sup = make_user(org, Role.SUPERVISOR)
+    client = api_for(sup)
+    start = today - dt.timedelta(days=8)
+    opened = client.post(
+        "/api/deadlines/open/",
+        {
+            "organisation": org.pk,
+            "title": "答复政府信息公开申请",
+            "rule_key": "disclosure.reply",
+            "start_date": start.isoformat(),
+            "assignee": sup.pk,
+        },
+        format="json",
+    )
+    assert opened.status_code == 201, opened.content
+    pk = opened.json()["id"]
+    due = D.fromisoformat(opened.json()["due_date"])
+    stop_on = today - dt.timedelta(days=3)
+    stopped = client.post(
+        f"/api/deadlines/{pk}/stop/",
+        {"on": stop_on.isoformat(), "reason": "征求第三方意见"},
+        format="json",
+    )
+    assert stopped.status_code == 200 and stopped.json()["state"] == "stopped"
+    resumed = client.post(f"/api/deadlines/{pk}/resume/", {"on": today.isoformat()}, format="json")
+    assert resumed.status_code == 200 and resumed.json()["state"] == "open"
+    assert D.fromisoformat(resumed.json()["due_date"]) > due
+    # extension needs the approval capability: refused for a supervisor, and audited
+    refused = client.post(f"/api/deadlines/{pk}/extend/", {"reason": "情况复杂"}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
+    assert AuditEvent.objects.filter(action="security.denied").exists()
+    leader = api_for(make_user(tree.cities[0], Role.LEADER))
+    extended = leader.post(f"/api/deadlines/{pk}/extend/", {"reason": "情况复杂"}, format="json")
+    assert extended.status_code == 200 and len(extended.json()["extensions"]) == 1
+    done = client.post(f"/api/deadlines/{pk}/complete/", {"on": today.isoformat()}, format="json")
+    assert done.status_code == 200 and done.json()["state"] == "met"
+    # a decided date
+    fixed = client.post(
+        "/api/deadlines/open/",
+        {
+            "organisation": org.pk,
+            "title": "整改复查",
+            "rule_key": "fixed",
+            "start_date": today.isoformat(),
+            "due_date": (today + dt.timedelta(days=10)).isoformat(),
+        },
+        format="json",
+    )
+    assert fixed.status_code == 201 and fixed.json()["rule_key"] == "fixed"
+
+
+def test_deadline_actions_bad_input_and_scope(seeded, tree):
+    org = tree.districts[0]
+    mine = _open(tree, org)
+    other = _open(tree, tree.districts[2])
+    client = api_for(make_user(org, Role.SUPERVISOR))
+    bad = client.post(f"/api/deadlines/{mine.pk}/stop/", {"on": "tomorrow"}, format="json")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_failed"
+    leak = client.post(f"/api/deadlines/{other.pk}/complete/", {"on": "2025-10-01"}, format="json")
+    assert leak.status_code == 404 and leak.json()["error"]["code"] == "not_found"
+    outside = client.post(
+        "/api/deadlines/open/",
+        {
+            "organisation": tree.districts[2].pk,
+            "title": "x",
+            "rule_key": "penalty.publicity",
+            "start_date": "2025-09-26",
+        },
+        format="json",
+    )
+    assert outside.status_code == 404
+    unknown = client.post(
+        "/api/deadlines/open/",
+        {"organisation": org.pk, "title": "x", "rule_key": "nope", "start_date": "2025-09-26"},
+        format="json",
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_rule"
+    assert Deadline.objects.count() == 2
