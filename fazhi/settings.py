@@ -242,6 +242,16 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "fazhi.core.models.org.OrganisationKind",
         "OrganisationLevelEnum": "fazhi.core.models.org.OrganisationLevel",
         "CredentialStatusEnum": "fazhi.core.models.org.CredentialStatus",
+        "UserRoleEnum": "fazhi.core.models.org.Role",
+        "DeadlineStateEnum": "fazhi.core.models.deadlines.DeadlineState",
+        "DayKindEnum": "fazhi.core.models.calendar.DayKind",
+        "PlanKindEnum": "fazhi.inspections.models.PlanKind",
+        "EntropyKindEnum": "fazhi.inspections.models.EntropyKind",
+        "RedrawStateEnum": "fazhi.inspections.models.RedrawState",
+        "TaskStateEnum": "fazhi.inspections.models.TaskState",
+        "OutcomeReasonEnum": "fazhi.inspections.models.OutcomeReason",
+        "InspectorRoleEnum": "fazhi.inspections.models.InspectorRole",
+        "CaseLeadStateEnum": "fazhi.enforcement.models.CaseLeadState",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.
