@@ -19,6 +19,7 @@ from fazhi.core import services
 from fazhi.core.models import (
     CalendarYear,
     Credential,
+    Deadline,
     Department,
     DocumentType,
     Officer,
@@ -263,7 +264,49 @@ def load(*, stdout: Any, today: dt.date | None = None) -> DemoResult:
         services.officer_update(actor=None, officer=officer, user=supervisor)
 
     _seed_calendar(loader)
+    _demo_deadlines(loader, users)
     return DemoResult(province=province, created=loader.created)
+
+
+# (login, title, rule key, days before today the period started)
+DEMO_DEADLINES = [
+    (
+        "demo_legal",
+        "答复政府信息公开申请（松卫信公〔2026〕31号，申请人王某）",
+        "disclosure.reply",
+        20,
+    ),
+    ("demo_legal", "提交行政复议答复书（复议申请人：某诊所）", "reconsideration.answer", 5),
+    (
+        "demo_legal",
+        "规范性文件报送备案：《松溪区医疗美容机构监督管理办法》",
+        "normative.filing",
+        10,
+    ),
+    ("demo_supervisor", "行政处罚决定公示：松卫医罚〔2026〕7号", "penalty.publicity", 14),
+    ("demo_supervisor", "行政处罚决定书送达：松卫医罚〔2026〕8号", "penalty.service", 2),
+]
+
+
+def _demo_deadlines(loader: _Loader, users: dict[str, User]) -> None:
+    """A few open obligations so that the workbench shows what is due soon and overdue."""
+    from fazhi.core import deadlines
+
+    for username, title, rule_key, days_ago in DEMO_DEADLINES:
+        owner = users[username]
+        assert owner.organisation is not None
+        if Deadline.objects.filter(organisation=owner.organisation, title=title).exists():
+            continue
+        loader.created += 1
+        deadlines.deadline_open(
+            actor=owner,
+            organisation=owner.organisation,
+            title=title,
+            rule_key=rule_key,
+            start_date=loader.today - dt.timedelta(days=days_ago),
+            assignee=owner,
+            today=loader.today,
+        )
 
 
 def _seed_calendar(loader: _Loader) -> None:

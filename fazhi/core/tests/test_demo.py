@@ -15,6 +15,7 @@ from fazhi.core.models import (
     AuditEvent,
     CalendarYear,
     Credential,
+    Deadline,
     Officer,
     Organisation,
     OrganisationKind,
@@ -85,6 +86,11 @@ def test_demo_builds_the_fictional_province():
         AuditEvent.objects.filter(action="credential.issued").count() == Credential.objects.count()
     )
     assert audit.verify().ok
+    # the workbench has something to show: open obligations assigned to the demo logins
+    assert Deadline.objects.count() == len(demo.DEMO_DEADLINES)
+    legal = User.objects.get(username="demo_legal")
+    assert Deadline.objects.filter(assignee=legal).count() == 3
+    assert AuditEvent.objects.filter(action="deadline.opened").count() == len(demo.DEMO_DEADLINES)
 
 
 def test_demo_is_idempotent():
@@ -94,6 +100,7 @@ def test_demo_is_idempotent():
         User.objects.count(),
         Officer.objects.count(),
         Credential.objects.count(),
+        Deadline.objects.count(),
         AuditEvent.objects.count(),
     )
     second = run_demo()
@@ -103,6 +110,7 @@ def test_demo_is_idempotent():
         User.objects.count(),
         Officer.objects.count(),
         Credential.objects.count(),
+        Deadline.objects.count(),
         AuditEvent.objects.count(),
     ) == counts
 
