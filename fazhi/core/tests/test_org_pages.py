@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -329,3 +329,24 @@ def test_lists_are_paginated(tree, admin_client, monkeypatch):
     assert "分页4" in third
     users = admin_client.get(reverse("core:user_list"), {"page": 99}).content.decode()
     assert "第 1 / 1 页" not in users  # one page: no pager
+
+
+def test_nav_groups_and_active_entry(tree):
+    from fazhi.core.context_processors import navigation
+
+    leader = make_user(tree.cities[0], Role.LEADER)
+    request = RequestFactory().get(reverse("core:officer_list"))
+    request.user = leader
+    items = navigation(request)["nav_items"]
+    labels = [item["label"] for item in items]
+    assert labels[0] == "工作台" and "机构与人员" in labels
+    workbench = items[0]
+    assert workbench["active"] is False  # "/" is active only on the workbench itself
+    people = next(item for item in items if item["label"] == "机构与人员")
+    assert people["active"] is True
+    assert [c["label"] for c in people["children"] if c["active"]] == ["执法人员"]
+    # a petition officer sees neither the organisation menu nor the inspections menu
+    petition = make_user(tree.districts[0], Role.PETITION_OFFICER)
+    request.user = petition
+    labels = [item["label"] for item in navigation(request)["nav_items"]]
+    assert "机构与人员" not in labels and "双随机、一公开" not in labels
