@@ -256,9 +256,11 @@ def plan_announce(
     """
     require_cap(actor, Cap.INSPECTION_PLAN, action="inspection.plan_announce")
     require_in_scope(actor, plan.organisation, action="inspection.plan_announce")
-    if plan.kind not in (PlanKind.RANDOM, PlanKind.CAMPAIGN):
+    # Routine supervision (日常监督) takes every target of its strata, like a campaign, and has its
+    # inspectors assigned at random by the same recorded, reproducible draw.
+    if plan.kind not in (PlanKind.RANDOM, PlanKind.CAMPAIGN, PlanKind.ROUTINE):
         raise errors.ValidationFailed(
-            "只有双随机抽查和专项检查计划需要公告并抽取。", code="plan_kind_not_drawn"
+            "上级下达任务的计划直接导入任务清单，不需公告和抽取。", code="plan_kind_not_drawn"
         )
     if entropy_kind not in EntropyKind.values:
         raise errors.ValidationFailed("随机源类型不正确。", code="bad_entropy_kind")

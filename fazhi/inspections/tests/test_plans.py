@@ -12,7 +12,14 @@ from openpyxl import Workbook
 from fazhi.core import errors
 from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import AuditEvent, Deadline
-from fazhi.inspections.models import InspectionTask, PlanKind, PlanStatus, PlanStratum
+from fazhi.inspections.models import (
+    InspectionTask,
+    PlanKind,
+    PlanStatus,
+    PlanStratum,
+    TaskInspector,
+)
+from fazhi.inspections.selectors.draws import draw_verify
 from fazhi.inspections.selectors.plans import plan_get, plan_list, plan_visit_cap_report
 from fazhi.inspections.services.draws import plan_announce
 from fazhi.inspections.services.plans import (
@@ -26,6 +33,7 @@ from fazhi.inspections.services.plans import (
 )
 from fazhi.inspections.tests.test_draw_support import (
     add_entity,
+    add_inspector,
     drawn_plan,
     make_plan,
     make_world,
@@ -155,6 +163,36 @@ def test_campaign_filter_takes_every_match():
     assert list(InspectionTask.objects.filter(draw=draw).values_list("entity_id", flat=True)) == [
         clinic.pk
     ]
+
+
+def test_routine_plan_takes_every_match_and_assigns_inspectors_at_random():
+    from fazhi.inspections.services.draws import draw_run
+
+    w = make_world(entities=0, officers=0)
+    for _ in range(4):
+        add_inspector(w, categories=("medical",))
+    clinics = [add_entity(w, categories=("medical",), kind="clinic") for _ in range(3)]
+    add_entity(w, categories=("medical",), kind="hospital")
+    plan = make_plan(w, kind=PlanKind.ROUTINE)
+    stratum_add(
+        actor=w.planner,
+        plan=plan,
+        key="clinics",
+        category=clinics[0].categories.get(),
+        filter={"kind": ["clinic"]},
+    )
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    draw = draw_run(actor=w.planner, plan=plan)
+    tasks = InspectionTask.objects.filter(draw=draw)
+    assert sorted(tasks.values_list("entity_id", flat=True)) == sorted(c.pk for c in clinics)
+    teams = [TaskInspector.objects.filter(task=task).count() for task in tasks]
+    assert teams == [2, 2, 2]
+    assert draw_verify(user=w.planner, draw=draw) is None
+    # a plan of the higher level's imported list is never announced or drawn
+    imported = make_plan(w, kind=PlanKind.IMPORTED, external_source="国家随机监督抽查计划")
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_announce(actor=w.planner, plan=imported, entropy_kind="server")
+    assert exc.value.code == "plan_kind_not_drawn"
 
 
 def _xlsx(rows: list[list[str]], header: list[str] | None = None) -> bytes:
