@@ -65,12 +65,16 @@ def test_district_user_never_sees_another_district(world, role):
         body = pages.get(url).content.decode()
         assert away.name not in body
         assert world["away_officer"].name not in body
+    listed = {}
     for url in ("/api/organisations/", "/api/officers/", "/api/credentials/"):
         response = api.get(url, {"limit": 1000})
         assert response.status_code == 200
-        assert str(away.pk) not in {
-            str(r.get("organisation", r.get("id"))) for r in response.json()["results"]
-        }
+        listed[url] = response.json()["results"]
+    assert away.pk not in {r["id"] for r in listed["/api/organisations/"]}
+    assert world["away_officer"].pk not in {r["id"] for r in listed["/api/officers/"]}
+    assert away.pk not in {r["organisation"] for r in listed["/api/officers/"]}
+    assert world["away_credential"].pk not in {r["id"] for r in listed["/api/credentials/"]}
+    assert world["away_officer"].pk not in {r["officer"] for r in listed["/api/credentials/"]}
     # by URL
     page_urls = [
         reverse("core:organisation_detail", args=[away.pk]),
