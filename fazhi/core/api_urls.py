@@ -1,7 +1,7 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from fazhi.core.api import audit, deadlines, orgadmin
+from fazhi.core.api.auth import obtain_auth_token
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),

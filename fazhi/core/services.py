@@ -602,6 +602,7 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
         user.set_password(new_password)
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
+        _drop_tokens(user)  # a token obtained with the old password stops working
         audit.append(actor=actor, action="user.password_changed", obj=user)
     return user
 

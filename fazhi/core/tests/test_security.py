@@ -279,3 +279,18 @@ def test_api_token_failures_are_recorded_and_locked_out(user):
     response = client.post(reverse("api-token"), {"username": user.username, "password": PASSWORD})
     assert "token" not in response.json()  # locked: the right password does not help
     assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+
+
+def test_api_token_issue_is_audited(user):
+    from rest_framework.test import APIClient
+
+    response = APIClient().post(
+        reverse("api-token"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="auth.token_issued")
+    assert event.actor_id == user.pk
+    assert event.details["ip"] == "10.1.2.3"
+    assert event.details["created"] is True

@@ -163,9 +163,11 @@ def test_change_own_password(tree):
             actor=user, old_password="wrong", new_password="New-Pass-2026"
         )
     assert exc.value.code == "wrong_password"
+    Token.objects.create(user=user)
     services.user_change_password(actor=user, old_password=PASSWORD, new_password="New-Pass-2026")
     user.refresh_from_db()
     assert user.check_password("New-Pass-2026")
+    assert not Token.objects.filter(user=user).exists()  # the old token stops working
 
 
 def test_unlock_clears_the_lockout(tree, city_admin):
