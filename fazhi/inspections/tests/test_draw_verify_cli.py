@@ -16,7 +16,9 @@ from django.core.management import CommandError, call_command
 
 from fazhi.inspections.models import TaskInspector
 from fazhi.inspections.selectors.draws import draw_export
-from fazhi.inspections.tests.test_draw_support import drawn_plan, make_world
+from fazhi.inspections.services.draws import draw_run, plan_announce
+from fazhi.inspections.services.plans import stratum_add
+from fazhi.inspections.tests.test_draw_support import drawn_plan, make_plan, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +89,16 @@ def test_fazhi_draw_respects_scope():
     out = StringIO()
     call_command("draw", "verify", str(plan.pk), "--user", w.viewer.username, stdout=out)
     assert out.getvalue().startswith("OK ")
+
+
+def test_standalone_script_derives_verifiability_from_the_kind(tmp_path):
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    draw = draw_run(actor=w.planner, plan=plan)
+    export = draw_export(user=w.planner, draw=draw)
+    export["entropy"]["publicly_verifiable"] = True  # a lying export
+    ok = run_script(tmp_path, export)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "server randomness" in ok.stdout
