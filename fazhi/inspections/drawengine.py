@@ -59,6 +59,7 @@ import hashlib
 import heapq
 import itertools
 import json
+import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -268,8 +269,21 @@ def witness_entropy(secrets: Sequence[str]) -> str:
     return canonical_json(list(secrets))
 
 
+_NUMBER_SEPARATORS = frozenset(" \t\r\n,.;:-_/|+、，。；：")
+
+
 def normalise_public_number(value: str) -> str:
-    return "".join(value.split())
+    """The digits of a public number: NFKC-folded (full-width digits become ASCII) and stripped of
+    spaces and common separators, so "123", "1,2,3" and "１２３" give the same seed. Returns ""
+    when ``value`` holds no digit or anything but digits, spaces and separators."""
+    folded = unicodedata.normalize("NFKC", value)
+    digits = []
+    for ch in folded:
+        if "0" <= ch <= "9":
+            digits.append(ch)
+        elif not (ch.isspace() or ch in _NUMBER_SEPARATORS):
+            return ""
+    return "".join(digits)
 
 
 # --- the draw ----------------------------------------------------------------------------------

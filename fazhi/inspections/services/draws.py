@@ -448,10 +448,15 @@ def _entropy(
             witness.revealed_secret = secret
         return drawengine.witness_entropy(secrets_), witnesses
     if announcement.entropy_kind == EntropyKind.PUBLIC_NUMBER:
+        if not public_number.strip():
+            raise errors.ValidationFailed(
+                f"请填写公开号码：{announcement.entropy_spec}。", code="public_number_required"
+            )
         value = drawengine.normalise_public_number(public_number)
         if not value:
             raise errors.ValidationFailed(
-                f"请填写公开号码：{announcement.entropy_spec}。", code="public_number_required"
+                "公开号码只能包含数字、空格和常用分隔符（如逗号、顿号、短横线）。",
+                code="public_number_invalid",
             )
         return value[:200], []
     return secrets.token_hex(32), []

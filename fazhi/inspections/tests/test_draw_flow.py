@@ -194,3 +194,32 @@ def test_copy_text_escapes():
     assert _copy_text(True) == "t"
     assert _copy_text(12) == "12"
     assert _copy_text("a\tb\nc\\d") == "a\\tb\\nc\\\\d"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"), [("", "public_number_required"), ("3 1 四", "public_number_invalid")]
+)
+def test_public_number_bad_input_refused(raw, code):
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
+    plan_announce(
+        actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
+    )
+    with pytest.raises(errors.ValidationFailed) as exc:
+        draw_run(actor=w.planner, plan=plan, public_number=raw)
+    assert exc.value.code == code
+    assert not InspectionTask.objects.filter(plan=plan).exists()
+
+
+def test_public_number_full_width_and_separators_give_the_same_seed():
+    for raw in ("314", "３,１,４"):
+        w = make_world()
+        plan = make_plan(w)
+        stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
+        plan_announce(
+            actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
+        )
+        draw = draw_run(actor=w.planner, plan=plan, public_number=raw)
+        assert draw.entropy_value == "314"
+        assert draw_verify(user=w.planner, draw=draw) is None

@@ -376,3 +376,13 @@ def test_select_equals_a_full_ranking(ids, k, seed):
 
     expected = [i for _, i in sorted((key(i), i) for i in ids)[: min(k, len(ids))]]
     assert de._select(seed, stratum, min(k, len(ids))) == expected
+
+
+@pytest.mark.parametrize("raw", ["314", "3 1 4", "3,1,4", "３１４", "3、1、4", " 3-1-4\n"])
+def test_public_number_normalised_to_ascii_digits(raw):
+    assert de.normalise_public_number(raw) == "314"
+
+
+@pytest.mark.parametrize("raw", ["", "  ", "3a4", "三一四", "314号", ",,"])
+def test_public_number_refuses_anything_but_digits_and_separators(raw):
+    assert de.normalise_public_number(raw) == ""
