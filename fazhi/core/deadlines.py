@@ -537,6 +537,20 @@ def deadline_resume(
     return locked
 
 
+def extension_rule(deadline: Deadline) -> rules.Rule | None:
+    """The extension rule in force on the deadline's start date, or None if there is none."""
+    if deadline.rule_key == FIXED_RULE:
+        return None
+    province = _province(deadline)
+    try:
+        base = rules.rule(deadline.rule_key, on=deadline.start_date, province=province)
+        if not base.value.extension:
+            return None
+        return rules.rule(base.value.extension, on=deadline.start_date, province=province)
+    except errors.UnknownRule:
+        return None
+
+
 def deadline_extend(
     *,
     actor: User,
@@ -550,7 +564,10 @@ def deadline_extend(
     reason = (reason or "").strip()
     if not reason:
         raise errors.ValidationFailed("请填写延长理由。", code="reason_required")
-    approved_on = approved_on or _today(today)
+    day = _today(today)
+    approved_on = approved_on or day
+    if approved_on > day:
+        raise errors.ValidationFailed("批准日期不能晚于今天。", code="date_in_future")
     with transaction.atomic(durable=True):
         locked = _lock(deadline)
         _require_state(locked, (DeadlineState.OPEN,), "延长")
@@ -558,19 +575,21 @@ def deadline_extend(
             raise errors.ValidationFailed(
                 "由决定确定日期的期限不能按规则延长。", code="no_extension"
             )
-        province = _province(locked)
-        base = rules.rule(locked.rule_key, on=locked.start_date, province=province)
-        if not base.value.extension:
+        ext = extension_rule(locked)
+        if ext is None:
             raise errors.ValidationFailed(
                 f"规则 {locked.rule_key} 没有可适用的延长规定。", code="no_extension"
             )
-        ext = rules.rule(base.value.extension, on=locked.start_date, province=province)
         granted = locked.extensions.filter(rule_key=ext.key).count()
         if granted >= ext.value.max_times:
             raise errors.Conflict(
                 f"该期限已延长{granted}次，依据规定不能再延长。", code="extension_limit"
             )
-        if locked.due_date is not None and approved_on > locked.due_date:
+        if approved_on < locked.start_date:
+            raise errors.ValidationFailed("批准日期不能早于起算日。", code="approved_before_start")
+        # The stored state may still say OPEN until the daily refresh: compare with today too,
+        # so an approval cannot be back-dated after the deadline expired.
+        if locked.due_date is not None and (approved_on > locked.due_date or locked.due_date < day):
             raise errors.ValidationFailed("期限届满后不能再批准延长。", code="extension_after_due")
         old_due = locked.due_date
         DeadlineExtension.objects.create(

@@ -520,9 +520,20 @@ def test_extension_guards(seeded, tree):
     with pytest.raises(errors.ValidationFailed) as exc:
         deadlines.deadline_extend(actor=leader, deadline=d, reason="", today=TODAY)
     assert exc.value.code == "reason_required"
-    with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.deadline_extend(actor=leader, deadline=d, reason="x", approved_on=D(2025, 11, 3))
-    assert exc.value.code == "extension_after_due"
+    assert d.due_date == D(2025, 10, 30)
+    cases = [
+        # approved after the due date
+        (dict(approved_on=D(2025, 11, 3), today=D(2025, 11, 3)), "extension_after_due"),
+        # still OPEN (no daily refresh yet), but expired: no back-dated approval
+        (dict(approved_on=D(2025, 10, 20), today=D(2025, 11, 3)), "extension_after_due"),
+        (dict(approved_on=D(2025, 10, 2), today=D(2025, 10, 1)), "date_in_future"),
+        (dict(approved_on=D(2025, 9, 1), today=TODAY), "approved_before_start"),
+    ]
+    for kwargs, code in cases:
+        with pytest.raises(errors.ValidationFailed) as exc:
+            deadlines.deadline_extend(actor=leader, deadline=d, reason="x", **kwargs)
+        assert exc.value.code == code, code
+    assert d.extensions.count() == 0
     deadlines.deadline_extend(actor=leader, deadline=d, reason="复杂", today=TODAY)
     with pytest.raises(errors.Conflict) as conflict:
         deadlines.deadline_extend(actor=leader, deadline=d, reason="再延", today=TODAY)
@@ -535,8 +546,10 @@ def test_extension_guards(seeded, tree):
     early = open_deadline(
         tree, sup, rule_key="penalty.decision", start=D(2025, 3, 3), today=D(2025, 3, 3)
     )
-    with pytest.raises(errors.UnknownRule):
+    assert deadlines.extension_rule(early) is None
+    with pytest.raises(errors.ValidationFailed) as exc:
         deadlines.deadline_extend(actor=leader, deadline=early, reason="x", today=D(2025, 3, 3))
+    assert exc.value.code == "no_extension"
     assert d.extensions.count() == 1
 
 

@@ -166,7 +166,7 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": deadlines.today(),
             "can_manage": has_cap(user, Cap.DEADLINE_MANAGE),
             "can_approve": has_cap(user, Cap.DEADLINE_APPROVE)
-            and bool(rule and rule.value.extension),
+            and deadlines.extension_rule(deadline) is not None,
         },
     )
 
