@@ -195,9 +195,11 @@ def write_summary() -> Path:
     records = []
     for path in sorted(RESULTS.glob("bench_*.json")):
         try:
-            records.append(json.loads(path.read_text()))
+            record = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
+        record.setdefault("module", path.stem)
+        records.append(record)
     target = RESULTS / "summary.md"
     target.write_text(summary_markdown(records))
     return target
