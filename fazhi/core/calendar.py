@@ -163,6 +163,22 @@ def current() -> Calendar:
     return snapshot
 
 
+def lock_revision() -> None:
+    """Share-lock the revision row for the rest of the transaction (deadline writers).
+
+    Call it first in the transaction, before any deadline row lock (calendar services take the
+    revision row first, then the deadlines), and read ``current()`` after it: a calendar change
+    in progress is waited for, and none can start until this transaction ends, so a deadline
+    is never computed and committed with a calendar that a concurrent change just replaced.
+    SQLite has no row locks and serialises writers on the whole database.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = CalendarRevision._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {table} WHERE id = 1 FOR SHARE")  # noqa: S608
+
+
 def bump_version() -> int:
     """Called first by every calendar service inside its transaction.
 

@@ -357,6 +357,7 @@ def deadline_attach(
         assignee=assignee,
         due_date=due_date,
     )
+    workcal.lock_revision()
     deadline = Deadline(
         organisation=organisation,
         title=title,
@@ -511,6 +512,7 @@ def deadline_resume(
     """Restart the clock on ``on`` (that day counts again) and recompute the due date."""
     _guard(actor, deadline, "deadline.resume")
     with transaction.atomic(durable=True):
+        workcal.lock_revision()  # before the deadline row: the calendar services' order
         locked = _lock(deadline)
         _require_state(locked, (DeadlineState.STOPPED,), "恢复计时")
         stop = locked.stops.select_for_update().filter(end__isnull=True).get()
@@ -569,6 +571,7 @@ def deadline_extend(
     if approved_on > day:
         raise errors.ValidationFailed("批准日期不能晚于今天。", code="date_in_future")
     with transaction.atomic(durable=True):
+        workcal.lock_revision()  # before the deadline row: the calendar services' order
         locked = _lock(deadline)
         _require_state(locked, (DeadlineState.OPEN,), "延长")
         if locked.rule_key == FIXED_RULE:
@@ -622,6 +625,7 @@ def deadline_complete(
     """Record that the obligation was fulfilled on ``on``: met, or late after the due date."""
     _guard(actor, deadline, "deadline.complete")
     with transaction.atomic(durable=True):
+        workcal.lock_revision()  # before the deadline row: the calendar services' order
         locked = _lock(deadline)
         _require_state(
             locked,
