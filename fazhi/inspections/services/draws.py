@@ -284,16 +284,31 @@ def plan_announce(
             .get(pk=plan.pk)
         )
         latest = locked.announcements.order_by("-number").first()
+        superseded: DrawAnnouncement | None = None
         if locked.status == PlanStatus.DRAFT:
             pass
         elif locked.status == PlanStatus.ANNOUNCED:
+            # Once the entropy source is public, announcing again could be repeated until the
+            # outcome suits: a plan is announced once; a new announcement needs the re-draw path.
+            # Only when the draw of the latest announcement would be refused anyway (its candidate
+            # lists, pool or parameters no longer match) may the plan be announced anew.
             if latest is not None and latest.draws.exists():
                 raise errors.InvalidTransition("本公告已抽取。", code="already_drawn")
+            superseded = latest
         elif locked.status == PlanStatus.DRAWN:
-            if not RedrawRequest.objects.filter(plan=locked, state=RedrawState.APPROVED).exists():
+            redraw = (
+                RedrawRequest.objects.filter(plan=locked, state=RedrawState.APPROVED)
+                .order_by("-decided_at")
+                .first()
+            )
+            if redraw is None:
                 raise errors.InvalidTransition(
                     "计划已抽取；重新抽取须先经领导批准。", code="redraw_not_approved"
                 )
+            # one new announcement per approved re-draw (unless its draw would be refused)
+            assert redraw.decided_at is not None and latest is not None
+            if latest.published_at >= redraw.decided_at and not latest.draws.exists():
+                superseded = latest
         else:
             raise errors.InvalidTransition(
                 "计划当前状态不能公告。", code="plan_not_announceable", status=locked.status
@@ -306,6 +321,16 @@ def plan_announce(
         meta = _strata_meta(strata)
         pool_hash = drawengine.pool_hash(pool)
         params = inputs.params()
+        if superseded is not None and (
+            superseded.strata == meta
+            and superseded.pool_hash == pool_hash
+            and superseded.params == params
+        ):
+            raise errors.InvalidTransition(
+                "计划已公告且抽取条件未变，不能重新公告；请进行抽取，"
+                "如需重新抽取须说明理由并经领导批准。",
+                code="already_announced",
+            )
         commitments = [c for _, c in clean_witnesses]
         ahash = drawengine.announcement_hash(
             plan_id=locked.pk,
@@ -642,7 +667,15 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             raise errors.Conflict(
                 "重新抽取须在批准后重新公告。", code="announcement_predates_redraw"
             )
-        if InspectionTask.objects.filter(draw=previous).exclude(state=TaskState.ASSIGNED).exists():
+        # Lock the old tasks first: task_start locks its row too, so no task can start between
+        # this check and their cancellation below.
+        old_states = list(
+            InspectionTask.objects.select_for_update()
+            .filter(draw=previous)
+            .order_by("pk")
+            .values_list("state", flat=True)
+        )
+        if any(state != TaskState.ASSIGNED for state in old_states):
             raise errors.Conflict("原抽取的任务已开始实施，不能重新抽取。", code="tasks_started")
     entropy, witnesses = _entropy(announcement, reveals, public_number)
 
@@ -679,7 +712,11 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
     if previous is not None:
         previous.status = DrawStatus.SUPERSEDED
         previous.save(update_fields=["status"])
-        InspectionTask.objects.filter(draw=previous).update(state=TaskState.CANCELLED)
+        cancelled = InspectionTask.objects.filter(draw=previous, state=TaskState.ASSIGNED).update(
+            state=TaskState.CANCELLED
+        )
+        if cancelled != len(old_states):
+            raise errors.Conflict("原抽取的任务已开始实施，不能重新抽取。", code="tasks_started")
     draw = Draw.objects.create(
         plan=plan,
         announcement=announcement,

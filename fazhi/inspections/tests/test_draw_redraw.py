@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fazhi.core import errors
 from fazhi.core.models import AuditEvent, Role
@@ -154,3 +156,39 @@ def test_pool_change_after_announcement_refused():
         draw_run(actor=w.planner, plan=plan)
     assert exc.value.code == "pool_changed"
     assert AuditEvent.objects.filter(action="inspection.draw_refused").count() == 1
+
+
+def test_announce_again_refused_unless_the_inputs_changed():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    with pytest.raises(errors.InvalidTransition) as exc:
+        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert exc.value.code == "already_announced"
+    assert plan.announcements.count() == 1
+    # after an approved re-draw: one new announcement, not a series of them
+    draw_run(actor=w.planner, plan=plan)
+    request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
+    redraw_decide(actor=w.leader, request=request, approve=True)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    with pytest.raises(errors.InvalidTransition) as again:
+        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert again.value.code == "already_announced"
+    assert plan.announcements.count() == 2
+    assert draw_run(actor=w.planner, plan=plan).number == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_redraw_locks_the_old_tasks_before_checking_them():
+    w = make_world()
+    plan, _first = drawn_plan(w, quota=2)
+    request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
+    redraw_decide(actor=w.leader, request=request, approve=True)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    table = InspectionTask._meta.db_table
+    with CaptureQueriesContext(connection) as ctx:
+        draw_run(actor=w.planner, plan=plan)
+    assert any(
+        "FOR UPDATE" in q["sql"] and f'FROM "{table}"' in q["sql"] for q in ctx.captured_queries
+    )
