@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
 from fazhi.core import audit, errors
 from fazhi.core.models import Officer, User
@@ -237,9 +238,21 @@ def inspector_leave_add(
     return leave
 
 
+def _require_planner(actor: User, officer: Officer, *, action: str) -> None:
+    """Undoing a leave or a 回避 declaration widens who can be drawn: never the officer alone."""
+    require_cap(actor, Cap.INSPECTION_PLAN, action=action)
+    require_in_scope(actor, officer.organisation, action=action)
+    if officer.user_id is not None and officer.user_id == actor.pk:
+        raise errors.PermissionDenied(
+            "本人不能撤回自己的回避申报或请假，须由其他计划管理人员办理。",
+            code="own_record",
+            attempted=action,
+        )
+
+
 def inspector_leave_cancel(*, actor: User, leave: InspectorLeave) -> None:
     officer = leave.officer
-    _require_officer_manageable(actor, officer, action="inspector.leave_cancel")
+    _require_planner(actor, officer, action="inspector.leave_cancel")
     with transaction.atomic(durable=True):
         locked = InspectorLeave.objects.select_for_update().filter(pk=leave.pk).first()
         if locked is None:
@@ -297,12 +310,14 @@ def conflict_declare(
 def conflict_withdraw(
     *, actor: User, declaration: ConflictDeclaration, on: dt.date, reason: str
 ) -> ConflictDeclaration:
-    _require_officer_manageable(actor, declaration.officer, action="conflict.withdraw")
+    _require_planner(actor, declaration.officer, action="conflict.withdraw")
     reason = (reason or "").strip()
     if not reason:
         raise errors.ValidationFailed("请填写撤回理由。", code="reason_required")
     if on < declaration.declared_on:
         raise errors.ValidationFailed("撤回日期不能早于申报日期。", code="bad_period")
+    if on < timezone.localdate():
+        raise errors.ValidationFailed("撤回日期不能早于今天。", code="withdrawal_in_past")
     with transaction.atomic(durable=True):
         locked = ConflictDeclaration.objects.select_for_update().get(pk=declaration.pk)
         if locked.withdrawn_on is not None:

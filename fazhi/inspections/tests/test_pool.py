@@ -412,3 +412,40 @@ def test_api_pool_lifecycle(client, world):
     )
     assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_on"] == TODAY().isoformat()
     assert client.get("/api/inspections/pool/conflicts/?active=1").json()["count"] == 0
+
+
+def test_undoing_a_declaration_or_leave_needs_a_planner(world):
+    entity = make_entity(world)
+    declaration = pool_services.conflict_declare(
+        actor=world.inspector_a,
+        officer=world.officer_a,
+        entity=entity,
+        reason="配偶任该单位负责人",
+        declared_on=TODAY() - dt.timedelta(days=10),
+    )
+    # the officer alone can neither withdraw their own 回避 nor cancel their own leave
+    with pytest.raises(errors.PermissionDenied):
+        pool_services.conflict_withdraw(
+            actor=world.inspector_a, declaration=declaration, on=TODAY(), reason="已离婚"
+        )
+    leave = pool_services.inspector_leave_add(
+        actor=world.inspector_a, officer=world.officer_a, start=TODAY(), end=TODAY()
+    )
+    with pytest.raises(errors.PermissionDenied):
+        pool_services.inspector_leave_cancel(actor=world.inspector_a, leave=leave)
+    with pytest.raises(errors.OutOfScope):
+        pool_services.conflict_withdraw(
+            actor=world.stranger, declaration=declaration, on=TODAY(), reason="x"
+        )
+    # a withdrawal cannot be back-dated
+    with pytest.raises(errors.ValidationFailed) as exc:
+        pool_services.conflict_withdraw(
+            actor=world.planner,
+            declaration=declaration,
+            on=TODAY() - dt.timedelta(days=1),
+            reason="已离婚",
+        )
+    assert exc.value.code == "withdrawal_in_past"
+    declaration.refresh_from_db()
+    assert declaration.withdrawn_on is None
+    assert InspectorLeave.objects.filter(pk=leave.pk).exists()
