@@ -207,7 +207,8 @@ def organisation_create(
     _check_placement(kind=kind, level=level, division_code=division_code, parent=parent)
     with transaction.atomic(durable=True):
         if parent is not None:
-            parent = Organisation.objects.select_for_update().get(pk=parent.pk)
+            _lock_active(parent)  # the parent may have been deactivated since the check above
+            parent = Organisation.objects.get(pk=parent.pk)
         if Organisation.objects.filter(parent=parent, name=name).exists():
             raise errors.ValidationFailed(
                 "同一上级下已有同名机构。", code="duplicate_name", field="name"
@@ -293,24 +294,45 @@ def organisation_update(
     return org
 
 
-def organisation_move(
-    *, actor: User | None, organisation: Organisation, new_parent: Organisation
-) -> Organisation:
-    """Move a subtree under another commission; every path below it is rewritten."""
-    _require_manage(actor, organisation, action="organisation.move")
-    _require_manage(actor, new_parent, action="organisation.move")
+def _check_move(organisation: Organisation, new_parent: Organisation, division_code: str) -> None:
     if new_parent.path.startswith(organisation.path):
         raise errors.ValidationFailed(
             "不能把机构移到其自身或其下级之下。", code="cycle", field="parent"
         )
     _check_placement(
-        kind=organisation.kind, level=organisation.level, division_code=None, parent=new_parent
+        kind=organisation.kind,
+        level=organisation.level,
+        division_code=division_code,
+        parent=new_parent,
     )
+
+
+def organisation_move(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    new_parent: Organisation,
+    division_code: str | None = None,
+) -> Organisation:
+    """Move a subtree under another commission; every path below it is rewritten.
+
+    The division code must lie in the new parent's area: ``division_code`` gives the new one
+    (a move across areas changes it), written in the same transaction; default: unchanged."""
+    _require_manage(actor, organisation, action="organisation.move")
+    _require_manage(actor, new_parent, action="organisation.move")
+    code = (
+        _division_code(division_code) if division_code is not None else organisation.division_code
+    )
+    _check_move(organisation, new_parent, code)
     with transaction.atomic(durable=True):
         org = Organisation.objects.select_for_update().get(pk=organisation.pk)
         parent = Organisation.objects.select_for_update().get(pk=new_parent.pk)
         if org.parent_id == parent.pk:
             return org
+        if division_code is None:
+            code = org.division_code
+        _check_move(org, parent, code)  # again on the locked rows: either may have moved since
+        old_code = org.division_code
         if Organisation.objects.filter(parent=parent, name=org.name).exists():
             raise errors.ValidationFailed(
                 "目标上级下已有同名机构。", code="duplicate_name", field="name"
@@ -320,7 +342,7 @@ def organisation_move(
         subtree = Organisation.objects.filter(path__startswith=old_path)
         list(subtree.select_for_update().values_list("pk", flat=True))
         subtree.update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)))
-        Organisation.objects.filter(pk=org.pk).update(parent=parent)
+        Organisation.objects.filter(pk=org.pk).update(parent=parent, division_code=code)
         org.refresh_from_db()
         audit.append(
             actor=actor,
@@ -332,6 +354,7 @@ def organisation_move(
                 "to_parent_id": parent.pk,
                 "old_path": old_path,
                 "new_path": new_path,
+                **({"division_code": [old_code, code]} if code != old_code else {}),
             },
         )
     return org

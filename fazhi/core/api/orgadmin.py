@@ -268,16 +268,22 @@ class OrganisationDetailView(APIView):
         user = _actor(request, Cap.ORG_MANAGE)
         org = selectors.organisation_get(user=user, pk=pk)
         data = _valid(OrganisationUpdateSerializer, request)
+        moving = "parent" in data and data["parent"] != org.parent_id
         org = services.organisation_update(
             actor=user,
             organisation=org,
             name=data.get("name"),
             short_name=data.get("short_name"),
-            division_code=data.get("division_code"),
+            division_code=None if moving else data.get("division_code"),
         )
-        if "parent" in data and data["parent"] != org.parent_id:
+        if moving:
             new_parent = selectors.organisation_get(user=user, pk=data["parent"])
-            org = services.organisation_move(actor=user, organisation=org, new_parent=new_parent)
+            org = services.organisation_move(
+                actor=user,
+                organisation=org,
+                new_parent=new_parent,
+                division_code=data.get("division_code"),
+            )
         return Response(OrganisationSerializer(org).data)
 
 

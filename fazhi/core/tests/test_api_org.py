@@ -288,3 +288,18 @@ def test_api_docs_load_locally_under_the_csp(tree, city_admin):
     for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', body):
         assert finders.find(url.removeprefix("/static/")), url
     assert client.get("/api/docs/?script=").status_code == 200
+
+
+def test_api_move_takes_the_new_division_code_in_the_same_step(tree):
+    client = api_for(make_user(tree.province, Role.SYSTEM_ADMIN))
+    district = tree.districts_of(tree.cities[0])[0]
+    city_b = tree.cities[1]
+    url = f"/api/organisations/{district.pk}/"
+    response = client.patch(url, {"parent": city_b.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "division_code_mismatch"
+    new_code = city_b.division_code[:4] + "08"
+    response = client.patch(url, {"parent": city_b.pk, "division_code": new_code}, format="json")
+    assert response.status_code == 200, response.json()
+    district.refresh_from_db()
+    assert (district.parent_id, district.division_code) == (city_b.pk, new_code)

@@ -223,10 +223,17 @@ def test_move_rewrites_the_whole_subtree():
     city_a, city_b = tree.cities
     district = tree.districts_of(city_a)[0]
     institute = tree.institute_of(district)
-    services.organisation_move(actor=None, organisation=district, new_parent=city_b)
+    with pytest.raises(errors.ValidationFailed) as exc:  # its code lies in city A's area
+        services.organisation_move(actor=None, organisation=district, new_parent=city_b)
+    assert exc.value.code == "division_code_mismatch"
+    new_code = city_b.division_code[:4] + "08"
+    services.organisation_move(
+        actor=None, organisation=district, new_parent=city_b, division_code=new_code
+    )
     district.refresh_from_db()
     institute.refresh_from_db()
     assert district.parent_id == city_b.pk
+    assert district.division_code == new_code
     assert district.path == f"{city_b.path}{district.pk:06d}/"
     assert institute.path == f"{district.path}{institute.pk:06d}/"
     assert AuditEvent.objects.filter(action="organisation.moved").count() == 1
@@ -250,6 +257,24 @@ def test_move_refuses_cycles_and_institute_parents_and_scope():
     admin_a = make_user(city_a, Role.SYSTEM_ADMIN)
     with pytest.raises(errors.OutOfScope):
         services.organisation_move(actor=admin_a, organisation=district, new_parent=city_b)
+
+
+def test_create_locks_the_parent_and_requires_it_active():
+    tree = make_org_tree()
+    city = tree.cities[0]
+    stale = Organisation.objects.get(pk=city.pk)
+    Organisation.objects.filter(pk=city.pk).update(is_active=False)  # deactivated meanwhile
+    with pytest.raises(errors.ValidationFailed) as exc:
+        services.organisation_create(
+            actor=None,
+            name="新区卫生健康委员会",
+            kind=COMMISSION,
+            level=OrganisationLevel.DISTRICT,
+            division_code=city.division_code[:4] + "09",
+            parent=stale,
+        )
+    assert exc.value.code == "organisation_inactive"
+    assert not Organisation.objects.filter(name="新区卫生健康委员会").exists()
 
 
 def test_deactivate_needs_no_active_children_and_no_active_users():
@@ -321,8 +346,12 @@ def test_paths_stay_consistent_under_any_sequence_of_moves(moves):
     tree = make_org_tree()
     for district_index, city_index in moves:
         district = Organisation.objects.get(pk=tree.districts[district_index].pk)
+        city = tree.cities[city_index]
         services.organisation_move(
-            actor=None, organisation=district, new_parent=tree.cities[city_index]
+            actor=None,
+            organisation=district,
+            new_parent=city,
+            division_code=city.division_code[:4] + f"{50 + district_index:02d}",
         )
     for org in Organisation.objects.filter(path__startswith=tree.province.path):
         parent = org.parent
@@ -360,7 +389,12 @@ def test_move_refuses_a_name_taken_under_the_new_parent():
         parent=city_b,
     )
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_move(actor=None, organisation=district, new_parent=city_b)
+        services.organisation_move(
+            actor=None,
+            organisation=district,
+            new_parent=city_b,
+            division_code=city_b.division_code[:4] + "08",
+        )
     assert exc.value.code == "duplicate_name"
     district.refresh_from_db()
     assert district.parent_id == city_a.pk

@@ -182,18 +182,22 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         del form.fields["parent"]  # the root, and one's own organisation, stay where they are
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        new_parent = data.get("parent")
+        moving = new_parent is not None and new_parent.pk != org.parent_id
         try:
             org = services.organisation_update(
                 actor=user,
                 organisation=org,
                 name=data["name"],
                 short_name=data["short_name"],
-                division_code=data["division_code"],
+                division_code=None if moving else data["division_code"],
             )
-            new_parent = data.get("parent")
-            if new_parent is not None and new_parent.pk != org.parent_id:
+            if new_parent is not None and moving:
                 org = services.organisation_move(
-                    actor=user, organisation=org, new_parent=new_parent
+                    actor=user,
+                    organisation=org,
+                    new_parent=new_parent,
+                    division_code=data["division_code"],
                 )
         except errors.ValidationFailed as exc:
             _show(form, exc)
