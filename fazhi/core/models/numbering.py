@@ -23,6 +23,8 @@ class DocumentType(models.Model):
         verbose_name_plural = "文书类型"
         constraints = [
             models.UniqueConstraint(fields=["organisation", "key"], name="doctype_unique_key"),
+            # Two types sharing a code-word would compete for the same numbers.
+            models.UniqueConstraint(fields=["prefix"], name="doctype_unique_prefix"),
         ]
 
     def __str__(self) -> str:
