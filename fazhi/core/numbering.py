@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -65,6 +65,22 @@ def document_type_create(
             code="document_type_prefix_invalid",
             field="prefix",
         )
+    try:
+        return _document_type_insert(
+            actor=actor, organisation=organisation, key=key, name=name, prefix=prefix
+        )
+    except IntegrityError:
+        # A concurrent creation took the code-word between our check and our insert.
+        if DocumentType.objects.filter(prefix=prefix).exists():
+            raise errors.ValidationFailed(
+                "该文号代字已被其他文书类型使用。", code="document_prefix_taken", field="prefix"
+            ) from None
+        raise
+
+
+def _document_type_insert(
+    *, actor: User | None, organisation: Organisation, key: str, name: str, prefix: str
+) -> DocumentType:
     with transaction.atomic(durable=True):
         Organisation.objects.select_for_update().get(pk=organisation.pk)
         if DocumentType.objects.filter(organisation=organisation, key=key).exists():

@@ -221,3 +221,27 @@ def test_concurrent_issuing_from_four_processes(org):
     serials = sorted(DocumentNumber.objects.values_list("serial", flat=True))
     assert serials == list(range(1, total + 1))
     assert verify().ok
+
+
+def test_prefix_is_unique_in_the_database_and_a_lost_race_answers_prefix_taken(org, monkeypatch):
+    from django.db import IntegrityError, transaction
+
+    from fazhi.core import numbering
+
+    other = org["tree"].districts[1]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DocumentType.objects.create(organisation=other, key="p", name="决定书", prefix="泉卫医罚")
+
+    def insert_without_the_check(**kw):  # as if another request inserted in between
+        with transaction.atomic():
+            return DocumentType.objects.create(
+                organisation=kw["organisation"], key=kw["key"], name=kw["name"], prefix=kw["prefix"]
+            )
+
+    monkeypatch.setattr(numbering, "_document_type_insert", insert_without_the_check)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        document_type_create(
+            actor=None, organisation=other, key="p", name="决定书", prefix="泉卫医罚"
+        )
+    assert exc.value.code == "document_prefix_taken"
+    assert DocumentType.objects.filter(prefix="泉卫医罚").count() == 1
