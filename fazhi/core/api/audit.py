@@ -108,12 +108,22 @@ VerifySerializer = inline_serializer(
 
 class AuditVerifyView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("files", bool, description="同时校验附件文件")],
+        request=inline_serializer(
+            "AuditVerifyRequest",
+            {"files": serializers.BooleanField(required=False, help_text="同时校验附件文件")},
+        ),
         responses=VerifySerializer,
-        summary="重新计算并校验整条审计链（系统管理员）",
+        summary="重新计算并校验整条审计链（根机构的系统管理员）",
     )
-    def get(self, request: Request) -> Response:
-        require_cap(_user(request), Cap.AUDIT_VERIFY, action="audit.verify")
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        require_cap(user, Cap.AUDIT_VERIFY, action="audit.verify")
+        # The chain spans every organisation: only the root organisation's administrators may
+        # read all of it, a district's administrator may not.
+        if user.organisation is None or user.organisation.parent_id is not None:
+            raise errors.PermissionDenied("只有根机构的系统管理员可以校验整条审计链。")
+        data = request.data if isinstance(request.data, dict) else {}
+        files = serializers.BooleanField().run_validation(data.get("files", False))
         result = audit.verify()
         body: dict[str, Any] = {
             "ok": result.ok,
@@ -124,7 +134,7 @@ class AuditVerifyView(APIView):
             "files_checked": None,
             "file_problems": [],
         }
-        if request.query_params.get("files") in {"1", "true", "yes"}:
+        if files:
             checked, problems = audit.verify_files()
             body["files_checked"] = checked
             body["file_problems"] = [

@@ -229,13 +229,18 @@ def test_api_requires_authentication():
 
 
 def test_api_verify_for_system_admin_only(world):
-    response = _api(world["admin"]).get("/api/audit/verify/")
+    assert _api(world["admin"]).get("/api/audit/verify/").status_code == 405  # POST only
+    response = _api(world["admin"]).post("/api/audit/verify/")
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True and body["summary"] == f"OK {body['count']} events"
-    assert _api(world["leader_a"]).get("/api/audit/verify/").status_code == 403
+    assert _api(world["leader_a"]).post("/api/audit/verify/").status_code == 403
+    # a district's system administrator may not scan the whole chain
+    denied = _api(world["admin_b"]).post("/api/audit/verify/")
+    assert denied.status_code == 403
+    assert denied.json()["error"]["code"] == "permission_denied"
     AuditEvent.objects.filter(seq=world["in_a"].seq).update(action="case.hidden")
-    broken = _api(world["admin"]).get("/api/audit/verify/", {"files": "true"}).json()
+    broken = _api(world["admin"]).post("/api/audit/verify/", {"files": True}, format="json").json()
     assert broken["ok"] is False and broken["broken_seq"] == world["in_a"].seq
     assert broken["files_checked"] == 0
 
