@@ -269,6 +269,11 @@ class OrganisationDetailView(APIView):
         org = selectors.organisation_get(user=user, pk=pk)
         data = _valid(OrganisationUpdateSerializer, request)
         moving = "parent" in data and data["parent"] != org.parent_id
+        if moving and any(k in data and data[k] != getattr(org, k) for k in ("name", "short_name")):
+            # two services, two transactions: a failed move must not leave a committed rename
+            raise errors.ValidationFailed(
+                "移动机构与更名须分别提交。", code="mixed_change", field="parent"
+            )
         org = services.organisation_update(
             actor=user,
             organisation=org,
@@ -350,6 +355,13 @@ class UserDetailView(APIView):
         user = _actor(request, Cap.ORG_MANAGE)
         target = selectors.user_get(user=user, pk=pk)
         data = _valid(UserUpdateSerializer, request)
+        if "is_active" in data and data["is_active"] != target.is_active and len(data) > 1:
+            # two services, two transactions: a failed second step must not leave the first
+            raise errors.ValidationFailed(
+                "启用或停用账号须单独提交，不能与其他修改一起提交。",
+                code="mixed_change",
+                field="is_active",
+            )
         kwargs: dict[str, Any] = {}
         if "department" in data:
             kwargs["department"] = _ref(selectors.department_get, user, data["department"])

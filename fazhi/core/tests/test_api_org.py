@@ -147,10 +147,9 @@ def test_users_api_create_patch_and_city_boundary(tree, city_admin):
     assert response.status_code == 201, response.json()
     assert "password" not in response.json()
     user_id = response.json()["id"]
-    response = client.patch(
-        f"/api/users/{user_id}/", {"role": "legal_reviewer", "is_active": False}, format="json"
-    )
+    response = client.patch(f"/api/users/{user_id}/", {"role": "legal_reviewer"}, format="json")
     assert response.json()["role"] == "legal_reviewer"
+    response = client.patch(f"/api/users/{user_id}/", {"is_active": False}, format="json")
     assert response.json()["is_active"] is False
     response = client.post(
         "/api/users/",
@@ -303,3 +302,29 @@ def test_api_move_takes_the_new_division_code_in_the_same_step(tree):
     assert response.status_code == 200, response.json()
     district.refresh_from_db()
     assert (district.parent_id, district.division_code) == (city_b.pk, new_code)
+
+
+def test_api_patch_refuses_to_mix_changes_of_two_services(tree, city_admin):
+    province_client = api_for(make_user(tree.province, Role.SYSTEM_ADMIN))
+    district = tree.districts_of(tree.cities[0])[0]
+    response = province_client.patch(
+        f"/api/organisations/{district.pk}/",
+        {
+            "parent": tree.cities[1].pk,
+            "division_code": tree.cities[1].division_code[:4] + "08",
+            "name": "改名区",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "mixed_change"
+    district.refresh_from_db()
+    assert (district.parent_id, district.name) == (tree.cities[0].pk, tree.districts[0].name)
+    target = make_user(tree.districts[0], Role.SUPERVISOR)
+    response = api_for(city_admin).patch(
+        f"/api/users/{target.pk}/", {"is_active": False, "full_name": "新名字"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "mixed_change"
+    target.refresh_from_db()
+    assert target.is_active and target.full_name != "新名字"

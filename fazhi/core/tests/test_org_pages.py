@@ -350,3 +350,21 @@ def test_nav_groups_and_active_entry(tree):
     request.user = petition
     labels = [item["label"] for item in navigation(request)["nav_items"]]
     assert "机构与人员" not in labels and "双随机、一公开" not in labels
+
+
+def test_edit_refuses_a_rename_together_with_a_move(tree, client):
+    client.force_login(make_user(tree.province, Role.SYSTEM_ADMIN))
+    district = tree.districts[0]
+    response = client.post(
+        reverse("core:organisation_edit", args=[district.pk]),
+        {
+            "name": "更名区卫生健康委员会",
+            "short_name": district.short_name,
+            "division_code": tree.cities[1].division_code[:4] + "08",
+            "parent": tree.cities[1].pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "分别提交" in response.content.decode()
+    district.refresh_from_db()
+    assert district.parent_id == tree.cities[0].pk and district.name != "更名区卫生健康委员会"

@@ -185,6 +185,11 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         new_parent = data.get("parent")
         moving = new_parent is not None and new_parent.pk != org.parent_id
         try:
+            if moving and (data["name"], data["short_name"]) != (org.name, org.short_name):
+                # two services, two transactions: a failed move must not leave a committed rename
+                raise errors.ValidationFailed(
+                    "移动机构与更名须分别提交。", code="mixed_change", field="parent"
+                )
             org = services.organisation_update(
                 actor=user,
                 organisation=org,
