@@ -14,6 +14,9 @@ Published inputs
     * the inspector pool: one record per officer (id, qualified categories, region prefixes,
       credential validity intervals, leave intervals, entities with a declared conflict, workload
       cap); its hash is SHA-256 over its canonical JSON;
+    * per stratum, the context hash (``context_hash``): SHA-256 over ``"<id>:<division>:<team>\n"``
+      per candidate in id order, the facts read for a drawn entity (its division code and last
+      team); the service refuses a draw when they changed after the announcement;
     * the parameters (plan date, window, team size, strata parameters);
     * the entropy value (witness reveals, the public number, or a server random value).
 
@@ -230,6 +233,18 @@ def compute_seed(
             }
         )
     )
+
+
+def context_hash(ids: Iterable[int], context: Mapping[int, tuple[str, Sequence[int]]]) -> str:
+    """SHA-256 over one line per candidate, ``"<id>:<division code>:<last team>\n"`` in id order
+    (the last team as comma-separated officer ids in ascending order): the facts the engine reads
+    for a drawn entity, fixed in the announcement so that they cannot be edited once the entropy
+    is known."""
+    lines = []
+    for entity in sorted(int(i) for i in ids):
+        division, team = context.get(entity, ("", ()))
+        lines.append(f"{entity}:{division}:{','.join(str(o) for o in sorted(team))}\n")
+    return sha256_hex("".join(lines))
 
 
 def announcement_hash(
@@ -627,7 +642,18 @@ def verify_export(export: Mapping[str, Any]) -> str | None:
         plan_id=inputs.plan_id,
         algorithm_version=inputs.algorithm_version,
         strata=[
-            {**s.params(), "count": len(s.candidates), "hash": s.hash()} for s in inputs.strata
+            {
+                **s.params(),
+                "count": len(s.candidates),
+                "hash": s.hash(),
+                # announcements since the context was fixed also carry its hash
+                **(
+                    {"context_hash": published[s.key]["context_hash"]}
+                    if "context_hash" in published[s.key]
+                    else {}
+                ),
+            }
+            for s in inputs.strata
         ],
         pool_hash_value=phash,
         params=params,

@@ -207,9 +207,23 @@ def _inputs(
     )
 
 
+def _context_hashes(strata: Sequence[drawengine.Stratum]) -> dict[str, str]:
+    """Per stratum, the hash of its candidates' division codes and last teams (as the engine
+    would read them now)."""
+    ids = sorted({int(i) for s in strata for i in s.candidates})
+    context = _Context()(ids)
+    return {s.key: drawengine.context_hash(s.candidates, context) for s in strata}
+
+
 def _strata_meta(strata: Sequence[drawengine.Stratum]) -> list[dict[str, Any]]:
+    contexts = _context_hashes(strata)
     return [
-        {**s.params(), "count": len(s.candidates), "hash": s.hash()}
+        {
+            **s.params(),
+            "count": len(s.candidates),
+            "hash": s.hash(),
+            "context_hash": contexts[s.key],
+        }
         for s in sorted(strata, key=lambda s: s.key)
     ]
 
@@ -694,6 +708,21 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             "公告后候选名单已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
             code="candidates_changed",
             strata=changed or sorted(set(announced) ^ {s.key for s in strata}),
+        )
+    # ... and so must the facts the engine reads for a drawn entity (division, last team).
+    contexts = _context_hashes(strata)
+    context_changed = sorted(
+        s.key
+        for s in strata
+        if "context_hash" in announced[s.key]
+        and announced[s.key]["context_hash"] != contexts[s.key]
+    )
+    if context_changed:
+        raise errors.Conflict(
+            "公告后检查对象的行政区划或上次检查组已发生变化（哈希值不一致），本次抽取被拒绝。"
+            "请重新公告后再抽取。",
+            code="context_changed",
+            strata=context_changed,
         )
     pool = build_pool(plan)
     if drawengine.pool_hash(pool) != announcement.pool_hash:

@@ -8,6 +8,7 @@ from fazhi.core import errors
 from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import AuditEvent, Deadline
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.inspections import drawengine as de
 from fazhi.inspections.models import (
     Draw,
     DrawStatus,
@@ -25,6 +26,7 @@ from fazhi.inspections.tests.test_draw_support import (
     make_world,
     secret_pair,
 )
+from fazhi.registry.models import Entity
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +225,30 @@ def test_public_number_full_width_and_separators_give_the_same_seed():
         draw = draw_run(actor=w.planner, plan=plan, public_number=raw)
         assert draw.entropy_value == "314"
         assert draw_verify(user=w.planner, draw=draw) is None
+
+
+def test_changed_context_after_announcement_refused_and_audited():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announced = plan.announcements.get()
+    assert len(announced.strata[0]["context_hash"]) == 64
+    entity = Entity.objects.filter(organisation=w.org).order_by("pk").first()
+    assert entity is not None
+    # any edit of a candidate's division code once the entropy could be known
+    Entity.objects.filter(pk=entity.pk).update(division_code=entity.division_code[:-1] + "9")
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan)
+    assert exc.value.code == "context_changed"
+    assert not Draw.objects.filter(plan=plan).exists()
+    refused = AuditEvent.objects.filter(action="inspection.draw_refused").get()
+    assert "context_changed" in refused.details_json
+    # the changed facts are fixed by a new announcement, and the draw goes through
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    draw = draw_run(actor=w.planner, plan=plan)
+    assert draw_verify(user=w.planner, draw=draw) is None
+    # the announced context hash is covered by the announcement hash
+    export = draw_export(user=w.planner, draw=draw)
+    export["announcement"]["strata"][0]["context_hash"] = "0" * 64
+    assert "announcement hash" in (de.verify_export(export) or "")
