@@ -115,6 +115,18 @@ def pack_lists(lists: Mapping[str, tuple[Sequence[int], Sequence[int] | None]]) 
     return zlib.compress(canonical_json(body).encode("utf-8"), 6)
 
 
+def pack_context(context: Mapping[int, tuple[str, Sequence[int]]]) -> bytes:
+    return zlib.compress(
+        canonical_json(
+            {str(k): [d, sorted(int(o) for o in t)] for k, (d, t) in context.items()}
+        ).encode("utf-8")
+    )
+
+
+def unpack_context(blob: bytes) -> dict[str, list[Any]]:
+    return dict(json.loads(zlib.decompress(blob).decode("utf-8"))) if blob else {}
+
+
 def unpack_lists(blob: bytes) -> dict[str, tuple[list[int], list[int] | None]]:
     if not blob:
         return {}
@@ -663,7 +675,21 @@ def verify_export(export: Mapping[str, Any]) -> str | None:
     )
     if ahash != announcement["hash"]:
         return f"announcement hash {ahash} != published {announcement['hash']}"
-    published_context = export["result"].get("context", {})
+    # Since the context is fixed in the announcement, the export publishes it whole: check it
+    # against the announced hashes and recompute the draw from it (not from the result's copy).
+    announced_context = announcement.get("context")
+    for s in inputs.strata:
+        expected = published[s.key].get("context_hash")
+        if expected is None:
+            continue
+        if announced_context is None:
+            return "the export lacks the announced context"
+        ctx = {int(k): (v[0], v[1]) for k, v in announced_context.items()}
+        if context_hash(s.candidates, ctx) != expected:
+            return f"stratum {s.key}: context hash differs from the announcement"
+    published_context = (
+        announced_context if announced_context is not None else export["result"].get("context", {})
+    )
 
     def context_for(ids: list[int]) -> dict[int, tuple[str, Sequence[int]]]:
         out: dict[int, tuple[str, Sequence[int]]] = {}

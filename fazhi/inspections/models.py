@@ -289,6 +289,9 @@ class DrawAnnouncement(models.Model):
     algorithm_version = models.CharField("算法版本", max_length=40)
     strata = models.JSONField("分层与候选名单摘要", default=list)
     candidates_blob = models.BinaryField("候选名单（压缩）", default=b"")
+    # every candidate's division code and last team as the engine would read them, compressed
+    # (see drawengine.pack_context); empty for announcements made before it was fixed
+    context_blob = models.BinaryField("候选对象情况（压缩）", default=b"")
     pool = models.JSONField("检查人员库快照", default=list)
     pool_hash = models.CharField("检查人员库哈希", max_length=64)
     params = models.JSONField("抽取参数", default=dict)

@@ -29,7 +29,7 @@ def announcement_list(*, user: User, plan: InspectionPlan) -> QuerySet[DrawAnnou
     _require_view(user, "inspection.announcement_list")
     return (
         scoped(DrawAnnouncement.objects.filter(plan=plan), user, "plan__organisation")
-        .defer("candidates_blob", "pool")
+        .defer("candidates_blob", "context_blob", "pool")
         .select_related("published_by")
         .prefetch_related("witnesses")
         .order_by("-number")
@@ -157,6 +157,11 @@ def export_draw(draw: Draw) -> dict[str, Any]:
             "entropy_spec": announcement.entropy_spec,
             "strata": announcement.strata,
             "pool_hash": announcement.pool_hash,
+            **(
+                {"context": drawengine.unpack_context(bytes(announcement.context_blob))}
+                if announcement.context_blob
+                else {}
+            ),
         },
         "strata": strata,
         "pool": announcement.pool,

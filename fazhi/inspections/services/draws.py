@@ -207,16 +207,24 @@ def _inputs(
     )
 
 
-def _context_hashes(strata: Sequence[drawengine.Stratum]) -> dict[str, str]:
-    """Per stratum, the hash of its candidates' division codes and last teams (as the engine
-    would read them now)."""
-    ids = sorted({int(i) for s in strata for i in s.candidates})
-    context = _Context()(ids)
+def _context_of(strata: Sequence[drawengine.Stratum]) -> dict[int, tuple[str, Sequence[int]]]:
+    """Every candidate's division code and last team, as the engine would read them now."""
+    return _Context()(sorted({int(i) for s in strata for i in s.candidates}))
+
+
+def _context_hashes(
+    strata: Sequence[drawengine.Stratum],
+    context: dict[int, tuple[str, Sequence[int]]] | None = None,
+) -> dict[str, str]:
+    context = _context_of(strata) if context is None else context
     return {s.key: drawengine.context_hash(s.candidates, context) for s in strata}
 
 
-def _strata_meta(strata: Sequence[drawengine.Stratum]) -> list[dict[str, Any]]:
-    contexts = _context_hashes(strata)
+def _strata_meta(
+    strata: Sequence[drawengine.Stratum],
+    context: dict[int, tuple[str, Sequence[int]]] | None = None,
+) -> list[dict[str, Any]]:
+    contexts = _context_hashes(strata, context)
     return [
         {
             **s.params(),
@@ -332,7 +340,8 @@ def plan_announce(
         strata = build_strata(locked)
         pool = build_pool(locked)
         inputs = _inputs(locked, strata, pool)
-        meta = _strata_meta(strata)
+        context = _context_of(strata)
+        meta = _strata_meta(strata, context)
         pool_hash = drawengine.pool_hash(pool)
         params = inputs.params()
         if superseded is not None and (
@@ -366,6 +375,7 @@ def plan_announce(
             candidates_blob=drawengine.pack_lists(
                 {s.key: (s.candidates, s.weights if s.weighted else None) for s in strata}
             ),
+            context_blob=drawengine.pack_context(context),
             pool=pool,
             pool_hash=pool_hash,
             params=params,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from fazhi.core import errors
@@ -250,5 +252,19 @@ def test_changed_context_after_announcement_refused_and_audited():
     assert draw_verify(user=w.planner, draw=draw) is None
     # the announced context hash is covered by the announcement hash
     export = draw_export(user=w.planner, draw=draw)
-    export["announcement"]["strata"][0]["context_hash"] = "0" * 64
-    assert "announcement hash" in (de.verify_export(export) or "")
+    assert de.verify_export(export) is None
+    tampered = copy.deepcopy(export)
+    tampered["announcement"]["strata"][0]["context_hash"] = "0" * 64
+    assert "announcement hash" in (de.verify_export(tampered) or "")
+    # the published context is checked against the announced hash ...
+    tampered = copy.deepcopy(export)
+    tampered["announcement"]["context"][str(entity.pk)][0] = "110101"
+    assert "context hash" in (de.verify_export(tampered) or "")
+    # ... and the draw is recomputed from it, not from the result's own copy
+    drawn = next(iter(export["result"]["context"]))
+    tampered = copy.deepcopy(export)
+    tampered["result"]["context"][drawn][0] = "110101"
+    assert de.verify_export(tampered) is not None
+    tampered = copy.deepcopy(export)
+    del tampered["announcement"]["context"]
+    assert "lacks the announced context" in (de.verify_export(tampered) or "")
