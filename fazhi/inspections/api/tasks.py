@@ -265,6 +265,33 @@ class TaskPublishView(APIView):
         return _detail(user, pk)
 
 
+class TeamWriteSerializer(serializers.Serializer[Any]):
+    officers = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, help_text="执法人员编号，第一位为主检"
+    )
+    on = serializers.DateField(required=False)
+
+
+class TaskTeamView(APIView):
+    @extend_schema(
+        summary="确定检查组（上级下达、未经抽取的任务）",
+        request=TeamWriteSerializer,
+        responses=TaskDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        task = task_selectors.task_get(user=user, pk=pk)
+        data = TeamWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task_services.task_assign_inspectors(
+            actor=user,
+            task=task,
+            officer_ids=data.validated_data["officers"],
+            on=data.validated_data.get("on"),
+        )
+        return _detail(user, pk)
+
+
 class PlanPublishView(APIView):
     @extend_schema(
         summary="公示计划全部已完成任务的结果",
@@ -291,4 +318,5 @@ urlpatterns: list[URLPattern] = [
     path("tasks/<int:pk>/complete/", TaskCompleteView.as_view(), name="api-task-complete"),
     path("tasks/<int:pk>/recheck/", TaskRecheckView.as_view(), name="api-task-recheck"),
     path("tasks/<int:pk>/publish/", TaskPublishView.as_view(), name="api-task-publish"),
+    path("tasks/<int:pk>/team/", TaskTeamView.as_view(), name="api-task-team"),
 ]

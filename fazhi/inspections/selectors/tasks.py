@@ -12,6 +12,7 @@ from fazhi.core.scope import has_cap, organisation_filter, require_cap
 from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.models import (
     InspectionTask,
+    InspectorProfile,
     TaskFinding,
     TaskInspector,
     TaskOutcome,
@@ -124,4 +125,19 @@ def entity_inspection_history(*, user: User, entity: Entity) -> QuerySet[Inspect
         _list_related(_visible(user).filter(entity=entity))
         .exclude(state=TaskState.CANCELLED)
         .order_by("-created_at", "-id")
+    )
+
+
+def team_candidates(*, user: User, task: InspectionTask) -> QuerySet[InspectorProfile]:
+    """Officers of the plan's pool who may be offered for a task's team (a task no draw
+    assigned); the service checks each one's constraints on the day."""
+    require_cap(user, Cap.INSPECTION_PLAN, action="task.team_candidates")
+    return (
+        InspectorProfile.objects.filter(
+            in_pool=True,
+            officer__is_active=True,
+            organisation__path__startswith=task.plan.organisation.path,
+        )
+        .select_related("officer")
+        .order_by("officer__name", "officer_id")
     )

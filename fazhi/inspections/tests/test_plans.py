@@ -296,3 +296,103 @@ def test_selectors_scope(django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         assert [p.pk for p in plan_list(user=w.planner)] == [plan.pk]
     assert list(plan_list(user=w.stranger)) == []
+
+
+def _imported_task(w):
+    plan = make_plan(w, kind=PlanKind.IMPORTED, external_source="国家随机监督抽查计划")
+    entity = w.entities[0]
+    plan_import_tasks(
+        actor=w.planner, plan=plan, content=_xlsx([["GJ-9", entity.uscc, "公共场所卫生", ""]])
+    )
+    return InspectionTask.objects.get(plan=plan)
+
+
+def test_imported_task_gets_a_checked_team():
+    import datetime as dt
+
+    from fazhi.core.models import AuditEvent as Event
+    from fazhi.inspections.services import pool as pool_services
+    from fazhi.inspections.services.tasks import task_assign_inspectors
+    from fazhi.inspections.tests.test_draw_support import today
+
+    w = make_world(entities=2, officers=0)
+    lead, member, away, conflicted = (add_inspector(w) for _ in range(4))
+    unqualified = add_inspector(w, categories=("drinking_water",))
+    task = _imported_task(w)
+    pool_services.inspector_leave_add(
+        actor=w.planner, officer=away, start=today(), end=today() + dt.timedelta(days=2)
+    )
+    pool_services.conflict_declare(
+        actor=w.planner, officer=conflicted, entity=task.entity, reason="亲属", declared_on=today()
+    )
+    assign = task_assign_inspectors
+    with pytest.raises(errors.ValidationFailed) as exc:
+        assign(actor=w.planner, task=task, officer_ids=[lead.pk])
+    assert exc.value.code == "team_too_small"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        assign(
+            actor=w.planner,
+            task=task,
+            officer_ids=[lead.pk, away.pk, conflicted.pk, unqualified.pk],
+        )
+    assert exc.value.code == "inspector_not_eligible"
+    assert exc.value.details["problems"] == {
+        str(away.pk): "on_leave",
+        str(conflicted.pk): "conflict",
+        str(unqualified.pk): "not_qualified",
+    }
+    with pytest.raises(errors.PermissionDenied):
+        assign(actor=w.stranger, task=task, officer_ids=[lead.pk, member.pk])
+    assert not TaskInspector.objects.filter(task=task).exists()
+    assign(actor=w.planner, task=task, officer_ids=[lead.pk, member.pk])
+    team = list(TaskInspector.objects.filter(task=task).order_by("role"))
+    assert [(t.officer_id, t.role) for t in team] == [(lead.pk, "lead"), (member.pk, "member")]
+    event = Event.objects.filter(action="inspection_task.team_assigned").get()
+    assert event.object_id == str(task.pk)
+    # a drawn task keeps the team its draw gave it
+    _plan, draw = drawn_plan(w, quota=1)
+    drawn = InspectionTask.objects.get(draw=draw)
+    with pytest.raises(errors.InvalidTransition) as refused:
+        assign(actor=w.planner, task=drawn, officer_ids=[lead.pk, member.pk])
+    assert refused.value.code == "drawn_task"
+
+
+def test_imported_task_team_through_page_and_api():
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    w = make_world(entities=2, officers=0)
+    first, second = add_inspector(w), add_inspector(w)
+    task = _imported_task(w)
+    page = Client()
+    page.force_login(w.planner)
+    body = page.get(f"/inspections/tasks/{task.pk}/").content.decode()
+    assert "确定检查组" in body and f'value="{first.pk}"' in body
+    response = page.post(
+        f"/inspections/tasks/{task.pk}/team/",
+        {"officers": [str(first.pk), str(second.pk)], "lead": str(second.pk)},
+    )
+    assert response.status_code == 302
+    lead = TaskInspector.objects.get(task=task, role="lead")
+    assert lead.officer_id == second.pk
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=w.planner).key}")
+    ok = api.post(
+        f"/api/inspections/tasks/{task.pk}/team/",
+        {"officers": [first.pk, second.pk]},
+        format="json",
+    )
+    assert ok.status_code == 200, ok.content
+    assert TaskInspector.objects.get(task=task, role="lead").officer_id == first.pk
+    too_small = api.post(
+        f"/api/inspections/tasks/{task.pk}/team/", {"officers": [first.pk]}, format="json"
+    )
+    assert too_small.status_code == 400
+    assert too_small.json()["error"]["code"] == "team_too_small"
+    outsider = APIClient()
+    outsider.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=w.stranger).key}")
+    leak = outsider.post(
+        f"/api/inspections/tasks/{task.pk}/team/", {"officers": [first.pk]}, format="json"
+    )
+    assert leak.status_code == 404

@@ -73,6 +73,14 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
         "today": timezone.localdate(),
         "tomorrow": timezone.localdate() + dt.timedelta(days=1),
         "State": TaskState,
+        "can_assign_team": task.draw_id is None
+        and task.state == TaskState.ASSIGNED
+        and has_cap(user, Cap.INSPECTION_PLAN),
+        "team_candidates": task_selectors.team_candidates(user=user, task=task)
+        if task.draw_id is None
+        and task.state == TaskState.ASSIGNED
+        and has_cap(user, Cap.INSPECTION_PLAN)
+        else [],
         "recheck_due": task.state == TaskState.DONE
         and task.outcome == TaskOutcome.ORDERED_TO_CORRECT
         and task.rechecked_on is None,
@@ -282,6 +290,27 @@ def task_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def task_team(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    task = task_selectors.task_get(user=user, pk=pk)
+    ids = [value for value in request.POST.getlist("officers") if value.isdigit()]
+    lead = request.POST.get("lead", "")
+    if lead.isdigit() and lead in ids:
+        ids.remove(lead)
+        ids.insert(0, lead)
+    try:
+        task_services.task_assign_inspectors(
+            actor=user, task=task, officer_ids=[int(i) for i in ids]
+        )
+    except _SOFT_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "检查组已确定。")
+    return _back(pk)
+
+
+@login_required
+@require_POST
 def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     task = task_selectors.task_get(user=user, pk=pk)
@@ -318,4 +347,5 @@ urlpatterns: list[URLPattern] = [
     path("tasks/<int:pk>/complete/", task_complete, name="task_complete"),
     path("tasks/<int:pk>/recheck/", task_recheck, name="task_recheck"),
     path("tasks/<int:pk>/publish/", task_publish, name="task_publish"),
+    path("tasks/<int:pk>/team/", task_team, name="task_team"),
 ]
