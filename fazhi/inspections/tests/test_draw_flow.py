@@ -268,3 +268,19 @@ def test_changed_context_after_announcement_refused_and_audited():
     tampered = copy.deepcopy(export)
     del tampered["announcement"]["context"]
     assert "lacks the announced context" in (de.verify_export(tampered) or "")
+
+
+def test_context_scan_path_equals_the_id_list_path(monkeypatch):
+    from fazhi.inspections.services import draws as draw_services
+
+    w = make_world()
+    _plan, _draw = drawn_plan(w, quota=4)  # gives some entities a last team
+    ids = sorted(e.pk for e in w.entities)
+    by_list = draw_services._Context()(ids)
+    monkeypatch.setattr(draw_services, "_SCAN_ABOVE", 0)
+    by_scan = draw_services._Context()(ids)
+    assert by_scan == by_list
+    assert any(team for _division, team in by_list.values())
+    # and a whole draw through the scan path still verifies
+    _plan2, draw2 = drawn_plan(w, quota=3)
+    assert draw_verify(user=w.planner, draw=draw2) is None
