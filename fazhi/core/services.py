@@ -16,7 +16,7 @@ from typing import Any, Final
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import Model, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -431,6 +431,24 @@ def department_rename(*, actor: User | None, department: Department, name: str) 
 # --- users ---------------------------------------------------------------------------------------
 
 
+def _save_changes(*, actor: Any, locked: Model, changes: dict[str, Any], action: str) -> None:
+    """Write the fields of ``changes`` that differ from the locked row, with one audit event
+    holding before and after; nothing at all when nothing differs."""
+    before = {field: getattr(locked, field) for field in changes}
+    changed = {k: v for k, v in changes.items() if before[k] != v}
+    if not changed:
+        return
+    for field, value in changed.items():
+        setattr(locked, field, value)
+    locked.save(update_fields=list(changed))
+    audit.append(
+        actor=actor,
+        action=action,
+        obj=locked,
+        details={"before": {k: before[k] for k in changed}, "after": changed},
+    )
+
+
 def user_create(
     *,
     actor: User | None,
@@ -535,19 +553,7 @@ def user_update(
             and Department.objects.get(pk=locked.department_id).organisation_id != organisation.pk
         ):
             changes["department_id"] = None  # the old section does not exist in the new place
-        before = {field: getattr(locked, field) for field in changes}
-        changed = {k: v for k, v in changes.items() if before[k] != v}
-        if not changed:
-            return locked
-        for field, value in changed.items():
-            setattr(locked, field, value)
-        locked.save(update_fields=list(changed))
-        audit.append(
-            actor=actor,
-            action="user.updated",
-            obj=locked,
-            details={"before": {k: before[k] for k in changed}, "after": changed},
-        )
+        _save_changes(actor=actor, locked=locked, changes=changes, action="user.updated")
     return locked
 
 
@@ -721,19 +727,7 @@ def officer_update(
         if user is not UNSET:
             _officer_user(user, organisation, locked.pk)
             changes["user_id"] = user.pk if user else None
-        before = {field: getattr(locked, field) for field in changes}
-        changed = {k: v for k, v in changes.items() if before[k] != v}
-        if not changed:
-            return locked
-        for field, value in changed.items():
-            setattr(locked, field, value)
-        locked.save(update_fields=list(changed))
-        audit.append(
-            actor=actor,
-            action="officer.updated",
-            obj=locked,
-            details={"before": {k: before[k] for k in changed}, "after": changed},
-        )
+        _save_changes(actor=actor, locked=locked, changes=changes, action="officer.updated")
     return locked
 
 
