@@ -16,7 +16,8 @@ Published inputs
       cap); its hash is SHA-256 over its canonical JSON;
     * per stratum, the context hash (``context_hash``): SHA-256 over ``"<id>:<division>:<team>\n"``
       per candidate in id order, the facts read for a drawn entity (its division code and last
-      team); the service refuses a draw when they changed after the announcement;
+      team), fixed in the announcement and published with it: the draw uses these, so an edit
+      made after the announcement cannot reach it;
     * the parameters (plan date, window, team size, strata parameters);
     * the entropy value (witness reveals, the public number, or a server random value).
 
@@ -52,16 +53,19 @@ Inspectors
 Result
     ``{"context", "counts", "infeasible", "pool_excluded", "skips", "tasks"}``; the result hash
     is SHA-256 over its canonical JSON. ``context`` maps each drawn entity to the facts the
-    assignment used (division code, last team), read at draw time and published with the draw.
+    assignment used (division code, last team), as the announcement fixed them.
 """
 
 from __future__ import annotations
 
+import array
+import bisect
 import functools
 import hashlib
 import heapq
 import itertools
 import json
+import sys
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -115,16 +119,96 @@ def pack_lists(lists: Mapping[str, tuple[Sequence[int], Sequence[int] | None]]) 
     return zlib.compress(canonical_json(body).encode("utf-8"), 6)
 
 
-def pack_context(context: Mapping[int, tuple[str, Sequence[int]]]) -> bytes:
+def pack_context(divisions: Mapping[int, str], teams: Mapping[int, Sequence[int]]) -> bytes:
+    """Compress the announced context of every candidate: a JSON header (the distinct division
+    codes and the last teams of those that have one), a newline, then two little-endian int64
+    arrays aligned by position: the sorted ids delta-encoded, and each id's index into the
+    division codes. A million candidates take well under a megabyte; ``context_lookup`` reads a
+    few ids back without building a million-entry mapping."""
+    ids = sorted(divisions)
+    names = sorted(set(divisions.values()))
+    index = {name: i for i, name in enumerate(names)}
+    deltas = array.array("q", [ids[0], *(b - a for a, b in itertools.pairwise(ids))] if ids else [])
+    codes = array.array("q", [index[divisions[e]] for e in ids])
+    header = canonical_json(
+        {
+            "count": len(ids),
+            "divisions": names,
+            "format": 3,
+            "teams": {str(k): sorted(int(o) for o in t) for k, t in teams.items() if t},
+        }
+    )
     return zlib.compress(
-        canonical_json(
-            {str(k): [d, sorted(int(o) for o in t)] for k, (d, t) in context.items()}
-        ).encode("utf-8")
+        header.encode("utf-8") + b"\n" + _little_endian(deltas) + _little_endian(codes), 6
     )
 
 
+def _little_endian(values: array.array[int]) -> bytes:
+    if sys.byteorder == "big":
+        values = array.array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def _context_arrays(
+    raw: bytes,
+) -> tuple[dict[str, Any], array.array[int], array.array[int]] | None:
+    """Header, ids and division indexes of a packed context; None for the first form (a JSON
+    mapping ``{"<id>": [division, team]}``, which has no newline)."""
+    newline = raw.find(b"\n")
+    if newline < 0:
+        return None
+    header: dict[str, Any] = json.loads(raw[:newline].decode("utf-8"))
+    count = int(header["count"])
+    body = raw[newline + 1 :]
+    deltas, codes = array.array("q"), array.array("q")
+    deltas.frombytes(body[: 8 * count])
+    codes.frombytes(body[8 * count : 16 * count])
+    if sys.byteorder == "big":
+        deltas.byteswap()
+        codes.byteswap()
+    return header, array.array("q", itertools.accumulate(deltas)), codes
+
+
 def unpack_context(blob: bytes) -> dict[str, list[Any]]:
-    return dict(json.loads(zlib.decompress(blob).decode("utf-8"))) if blob else {}
+    """``{"<id>": [division code, last team]}`` for every announced candidate."""
+    if not blob:
+        return {}
+    raw = zlib.decompress(blob)
+    parts = _context_arrays(raw)
+    if parts is None:
+        return dict(json.loads(raw.decode("utf-8")))
+    header, ids, codes = parts
+    names: list[str] = header["divisions"]
+    teams: dict[str, list[int]] = header["teams"]
+    return {str(e): [names[c], teams.get(str(e), [])] for e, c in zip(ids, codes, strict=True)}
+
+
+def context_lookup(blob: bytes, ids: Iterable[int]) -> dict[int, tuple[str, list[int]]]:
+    """The announced context of ``ids`` alone (the drawn entities), found by bisection; ids
+    absent from the announcement are absent here."""
+    wanted = sorted({int(i) for i in ids})
+    if not blob:
+        return {}
+    raw = zlib.decompress(blob)
+    parts = _context_arrays(raw)
+    if parts is None:
+        body = json.loads(raw.decode("utf-8"))
+        return {
+            e: (str(body[str(e)][0]), [int(o) for o in body[str(e)][1]])
+            for e in wanted
+            if str(e) in body
+        }
+    header, announced, codes = parts
+    names: list[str] = header["divisions"]
+    teams: dict[str, list[int]] = header["teams"]
+    out: dict[int, tuple[str, list[int]]] = {}
+    n = len(announced)
+    for entity in wanted:
+        i = bisect.bisect_left(announced, entity)
+        if i < n and announced[i] == entity:
+            out[entity] = (names[codes[i]], [int(o) for o in teams.get(str(entity), [])])
+    return out
 
 
 def unpack_lists(blob: bytes) -> dict[str, tuple[list[int], list[int] | None]]:
@@ -252,11 +336,34 @@ def context_hash(ids: Iterable[int], context: Mapping[int, tuple[str, Sequence[i
     (the last team as comma-separated officer ids in ascending order): the facts the engine reads
     for a drawn entity, fixed in the announcement so that they cannot be edited once the entropy
     is known."""
-    lines = []
-    for entity in sorted(int(i) for i in ids):
-        division, team = context.get(entity, ("", ()))
-        lines.append(f"{entity}:{division}:{','.join(str(o) for o in sorted(team))}\n")
-    return sha256_hex("".join(lines))
+    divisions = {int(k): str(v[0]) for k, v in context.items()}
+    teams = {int(k): v[1] for k, v in context.items() if v[1]}
+    return split_context_hash(ids, divisions, team_texts(teams))
+
+
+def team_texts(teams: Mapping[int, Sequence[int]]) -> dict[int, str]:
+    """Each last team as it appears in a context line: officer ids ascending, comma-separated."""
+    return {int(k): ",".join(map(str, sorted(int(o) for o in t))) for k, t in teams.items()}
+
+
+def split_context_hash(
+    ids: Iterable[int], divisions: Mapping[int, str], teams: Mapping[int, str]
+) -> str:
+    """``context_hash`` from the division codes and the last teams (as ``team_texts``) held
+    apart, most candidates having no last team, hashed in blocks: the service's form for a
+    million candidates."""
+    division = divisions.get
+    team = teams.get
+    ordered = sorted(map(int, ids))
+    digest = hashlib.sha256()
+    for start in range(0, len(ordered), _HASH_BLOCK):
+        block = ordered[start : start + _HASH_BLOCK]
+        lines = [f"{e}:{division(e, '')}:{team(e, '')}\n" for e in block]
+        digest.update("".join(lines).encode("utf-8"))
+    return digest.hexdigest()
+
+
+_HASH_BLOCK = 65536
 
 
 def announcement_hash(
@@ -678,14 +785,18 @@ def verify_export(export: Mapping[str, Any]) -> str | None:
     # Since the context is fixed in the announcement, the export publishes it whole: check it
     # against the announced hashes and recompute the draw from it (not from the result's copy).
     announced_context = announcement.get("context")
+    divisions: dict[int, str] | None = None
+    teams: dict[int, str] = {}
     for s in inputs.strata:
         expected = published[s.key].get("context_hash")
         if expected is None:
             continue
         if announced_context is None:
             return "the export lacks the announced context"
-        ctx = {int(k): (v[0], v[1]) for k, v in announced_context.items()}
-        if context_hash(s.candidates, ctx) != expected:
+        if divisions is None:
+            divisions = {int(k): str(v[0]) for k, v in announced_context.items()}
+            teams = team_texts({int(k): v[1] for k, v in announced_context.items() if v[1]})
+        if split_context_hash(s.candidates, divisions, teams) != expected:
             return f"stratum {s.key}: context hash differs from the announcement"
     published_context = (
         announced_context if announced_context is not None else export["result"].get("context", {})

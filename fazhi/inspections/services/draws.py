@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -106,20 +107,40 @@ def _ratio_bp(stratum: PlanStratum) -> int | None:
     return None
 
 
-def build_strata(plan: InspectionPlan) -> list[drawengine.Stratum]:
-    """Recompute every stratum's canonical candidate list from the directory, now."""
+@dataclass
+class Frozen:
+    """What an announcement reads of the directory, read once: every stratum's canonical
+    candidate list and each candidate's context (division code; last team where it has one)."""
+
+    strata: list[drawengine.Stratum]
+    divisions: dict[int, str]
+    teams: dict[int, list[int]]
+
+    def context_hashes(self) -> dict[str, str]:
+        texts = drawengine.team_texts(self.teams)
+        return {
+            s.key: drawengine.split_context_hash(s.candidates, self.divisions, texts)
+            for s in self.strata
+        }
+
+
+def freeze(plan: InspectionPlan, *, with_context: bool = True) -> Frozen:
+    """Recompute every stratum's canonical candidate list from the directory, now; with the
+    context, each candidate's division code is read in the same query (one pass over the
+    directory) and every candidate's last team after it."""
     weights_by_grade = {str(k): int(v) for k, v in (plan.risk_weights or {}).items()}
-    out: list[drawengine.Stratum] = []
+    strata: list[drawengine.Stratum] = []
+    divisions: dict[int, str] = {}
     for stratum in plan.strata.order_by("key"):
-        qs = stratum_queryset(plan, stratum)
-        weights: list[int] | None = None
-        if stratum.weighted:
-            rows = _fetch(qs, "id", "risk_grade")
-            ids = [r[0] for r in rows]
-            weights = [weights_by_grade.get(r[1], 1) for r in rows]
-        else:
-            ids = [r[0] for r in _fetch(qs, "id")]
-        out.append(
+        wanted = ["id", "risk_grade"] if stratum.weighted else ["id"]
+        if with_context:
+            wanted.append("division_code")
+        rows = _fetch(stratum_queryset(plan, stratum), *wanted)
+        ids = [r[0] for r in rows]
+        weights = [weights_by_grade.get(r[1], 1) for r in rows] if stratum.weighted else None
+        if with_context:
+            divisions.update((r[0], r[-1]) for r in rows)
+        strata.append(
             drawengine.Stratum(
                 key=stratum.key,
                 category=stratum.category_id,
@@ -130,7 +151,22 @@ def build_strata(plan: InspectionPlan) -> list[drawengine.Stratum]:
                 weights=weights,
             )
         )
-    return out
+    teams = _last_teams(divisions) if with_context else {}
+    return Frozen(strata=strata, divisions=divisions, teams=teams)
+
+
+def _current_context(entity_ids: list[int]) -> dict[int, tuple[str, list[int]]]:
+    """Division code and last team of a few entities, read now."""
+    divisions: dict[int, str] = {}
+    for chunk in _id_chunks(sorted(entity_ids)):
+        divisions.update(
+            _rows(
+                f"SELECT id, division_code FROM {Entity._meta.db_table} WHERE id {_IN}",  # noqa: S608
+                chunk,
+            )
+        )
+    teams = _last_teams(set(entity_ids))
+    return {e: (d, teams.get(e, [])) for e, d in divisions.items()}
 
 
 def build_pool(plan: InspectionPlan) -> list[dict[str, Any]]:
@@ -207,24 +243,8 @@ def _inputs(
     )
 
 
-def _context_of(strata: Sequence[drawengine.Stratum]) -> dict[int, tuple[str, Sequence[int]]]:
-    """Every candidate's division code and last team, as the engine would read them now."""
-    return _Context()(sorted({int(i) for s in strata for i in s.candidates}))
-
-
-def _context_hashes(
-    strata: Sequence[drawengine.Stratum],
-    context: dict[int, tuple[str, Sequence[int]]] | None = None,
-) -> dict[str, str]:
-    context = _context_of(strata) if context is None else context
-    return {s.key: drawengine.context_hash(s.candidates, context) for s in strata}
-
-
-def _strata_meta(
-    strata: Sequence[drawengine.Stratum],
-    context: dict[int, tuple[str, Sequence[int]]] | None = None,
-) -> list[dict[str, Any]]:
-    contexts = _context_hashes(strata, context)
+def _strata_meta(frozen: Frozen) -> list[dict[str, Any]]:
+    contexts = frozen.context_hashes()
     return [
         {
             **s.params(),
@@ -232,7 +252,7 @@ def _strata_meta(
             "hash": s.hash(),
             "context_hash": contexts[s.key],
         }
-        for s in sorted(strata, key=lambda s: s.key)
+        for s in sorted(frozen.strata, key=lambda s: s.key)
     ]
 
 
@@ -337,11 +357,11 @@ def plan_announce(
             )
         if not locked.strata.exists():
             raise errors.ValidationFailed("请先设置抽查分层。", code="no_strata")
-        strata = build_strata(locked)
+        frozen = freeze(locked)
+        strata = frozen.strata
         pool = build_pool(locked)
         inputs = _inputs(locked, strata, pool)
-        context = _context_of(strata)
-        meta = _strata_meta(strata, context)
+        meta = _strata_meta(frozen)
         pool_hash = drawengine.pool_hash(pool)
         params = inputs.params()
         if superseded is not None and (
@@ -375,7 +395,7 @@ def plan_announce(
             candidates_blob=drawengine.pack_lists(
                 {s.key: (s.candidates, s.weights if s.weighted else None) for s in strata}
             ),
-            context_blob=drawengine.pack_context(context),
+            context_blob=drawengine.pack_context(frozen.divisions, frozen.teams),
             pool=pool,
             pool_hash=pool_hash,
             params=params,
@@ -414,52 +434,40 @@ def plan_announce(
 # --- the draw ----------------------------------------------------------------------------------
 
 
-class _Context:
-    def __call__(self, entity_ids: list[int]) -> dict[int, tuple[str, Sequence[int]]]:
-        """Division code and last team of each entity (its latest earlier task with a team, in
-        any plan), read under the plan lock.
+def _last_teams(wanted: Collection[int]) -> dict[int, list[int]]:
+    """The last team of each wanted entity (its latest earlier task with a team, in any plan, not
+    cancelled), officer ids ascending; entities never inspected by a team are absent.
 
-        Large lists are read by one scan of each table filtered in Python: joining a
-        1,000,000-element id array cost several times the candidate read itself."""
-        wanted = set(entity_ids)
-        out: dict[int, tuple[str, Sequence[int]]] = {}
-        entity_table = Entity._meta.db_table
-        if len(entity_ids) > _SCAN_ABOVE:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT id, division_code FROM {entity_table}")  # noqa: S608
-                for entity_id, division in cursor.fetchall():
-                    if entity_id in wanted:
-                        out[entity_id] = (division, [])
-        else:
-            for chunk in _id_chunks(entity_ids):
-                for entity_id, division in _rows(
-                    f"SELECT id, division_code FROM {entity_table} WHERE id {_IN}",  # noqa: S608
-                    chunk,
-                ):
-                    out[entity_id] = (division, [])
-        last_task: dict[int, int] = {}
+    For a large list one grouped scan of the task table, filtered in Python, serves: joining a
+    1,000,000-element id array cost several times the candidate read itself."""
+    task_table, team_table = InspectionTask._meta.db_table, TaskInspector._meta.db_table
+
+    def query(only: str) -> str:
+        return (
+            f"WITH latest AS (SELECT t.entity_id, MAX(t.id) AS task_id FROM {task_table} t "  # noqa: S608
+            f"WHERE t.state <> %s {only} AND EXISTS "
+            f"(SELECT 1 FROM {team_table} m WHERE m.task_id = t.id) GROUP BY t.entity_id) "
+            f"SELECT l.entity_id, m.officer_id FROM latest l "
+            f"JOIN {team_table} m ON m.task_id = l.task_id"
+        )
+
+    cancelled = str(TaskState.CANCELLED)
+    teams: dict[int, list[int]] = {}
+    if len(wanted) > _SCAN_ABOVE:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT t.entity_id, MAX(t.id) FROM {InspectionTask._meta.db_table} t "  # noqa: S608
-                f"WHERE t.state <> %s AND EXISTS (SELECT 1 FROM {TaskInspector._meta.db_table} m "
-                f"WHERE m.task_id = t.id) GROUP BY t.entity_id",
-                [str(TaskState.CANCELLED)],
-            )
-            for entity_id, task_id in cursor.fetchall():
+            cursor.execute(query(""), [cancelled])
+            for entity_id, officer_id in cursor.fetchall():
                 if entity_id in wanted:
-                    last_task[entity_id] = task_id
-        teams: dict[int, list[int]] = {}
-        for chunk in _id_chunks(sorted(last_task.values())):
-            for task_id, officer_id in _rows(
-                f"SELECT task_id, officer_id FROM {TaskInspector._meta.db_table} "  # noqa: S608
-                f"WHERE task_id {_IN}",
-                chunk,
+                    teams.setdefault(entity_id, []).append(officer_id)
+    else:
+        for chunk in _id_chunks(sorted(wanted)):
+            for entity_id, officer_id in _rows(
+                query(f"AND t.entity_id {_IN}"), chunk, before=[cancelled]
             ):
-                teams.setdefault(task_id, []).append(officer_id)
-        for entity_id, task_id in last_task.items():
-            if entity_id in out:
-                out[entity_id] = (out[entity_id][0], sorted(teams.get(task_id, [])))
-        return out
+                teams.setdefault(entity_id, []).append(officer_id)
+    for team in teams.values():
+        team.sort()
+    return teams
 
 
 _SCAN_ABOVE = 20_000
@@ -559,15 +567,16 @@ def _copy_text(value: Any) -> str:
     return text
 
 
-def _copy_rows(table: str, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
-    """COPY in text format, written in blocks: far cheaper per row than ``write_row``."""
+def _copy_lines(table: str, columns: Sequence[str], lines: Iterator[str]) -> None:
+    """COPY in text format from rows already rendered (``_copy_text`` per value, tab-joined),
+    written in blocks: far cheaper per row than ``write_row``."""
     with connection.cursor() as cursor:
         raw = cursor.cursor
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with raw.copy(sql) as copy:
             block: list[str] = []
-            for row in rows:
-                block.append("\t".join(map(_copy_text, row)))
+            for line in lines:
+                block.append(line)
                 if len(block) >= 5000:
                     copy.write("\n".join(block) + "\n")
                     block.clear()
@@ -588,31 +597,42 @@ def _store_tasks(*, plan: InspectionPlan, draw: Draw, tasks: list[list[Any]]) ->
             )
             ids = [r[0] for r in cursor.fetchall()]
         base = _task_defaults()
-        base.update({"plan_id": plan.pk, "draw_id": draw.pk, "state": TaskState.ASSIGNED})
-        base["created_at"] = now
+        base.update(
+            {
+                "plan_id": plan.pk,
+                "draw_id": draw.pk,
+                "state": TaskState.ASSIGNED,
+                "created_at": now,
+                "organisation_id": plan.organisation_id,
+            }
+        )
         columns = ["id", *base]
-        fixed = list(base.values())
+        # every value but five is the same in each row: render those once
+        template = [_copy_text(v) for v in base.values()]
         index = {c: i for i, c in enumerate(base)}
+        at_key, at_category = index["stratum_key"], index["category_id"]
+        at_entity, at_number = index["entity_id"], index["number"]
+        key_text = {key: _copy_text(key) for key in category_of}
 
-        def task_rows() -> Iterator[list[Any]]:
+        def task_lines() -> Iterator[str]:
+            row = list(template)
             for task_id, number, (key, entity, _team) in zip(ids, numbers, tasks, strict=True):
-                row = list(fixed)
-                row[index["stratum_key"]] = key
-                row[index["category_id"]] = category_of[key]
-                row[index["entity_id"]] = entity
-                row[index["organisation_id"]] = plan.organisation_id
-                row[index["number"]] = number
-                yield [task_id, *row]
+                row[at_key] = key_text[key]
+                row[at_category] = str(category_of[key])
+                row[at_entity] = str(entity)
+                row[at_number] = _copy_text(number)
+                yield f"{task_id}\t" + "\t".join(row)
 
-        _copy_rows(InspectionTask._meta.db_table, columns, task_rows())
+        _copy_lines(InspectionTask._meta.db_table, columns, task_lines())
 
-        def member_rows() -> Iterator[list[Any]]:
+        lead, member = str(InspectorRole.LEAD), str(InspectorRole.MEMBER)
+
+        def member_lines() -> Iterator[str]:
             for task_id, (_key, _entity, team) in zip(ids, tasks, strict=True):
                 for position, officer_id in enumerate(team):
-                    role = InspectorRole.LEAD if position == 0 else InspectorRole.MEMBER
-                    yield [task_id, officer_id, str(role)]
+                    yield f"{task_id}\t{int(officer_id)}\t{lead if position == 0 else member}"
 
-        _copy_rows(TaskInspector._meta.db_table, ["task_id", "officer_id", "role"], member_rows())
+        _copy_lines(TaskInspector._meta.db_table, ["task_id", "officer_id", "role"], member_lines())
         return
     created = InspectionTask.objects.bulk_create(
         [
@@ -721,7 +741,7 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
     entropy, witnesses = _entropy(announcement, reveals, public_number)
 
     # The lists must be exactly those announced.
-    strata = build_strata(plan)
+    strata = freeze(plan, with_context=False).strata
     announced = {m["key"]: m for m in announcement.strata}
     changed = sorted(
         s.key
@@ -736,21 +756,6 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             code="candidates_changed",
             strata=changed or sorted(set(announced) ^ {s.key for s in strata}),
         )
-    # ... and so must the facts the engine reads for a drawn entity (division, last team).
-    contexts = _context_hashes(strata)
-    context_changed = sorted(
-        s.key
-        for s in strata
-        if "context_hash" in announced[s.key]
-        and announced[s.key]["context_hash"] != contexts[s.key]
-    )
-    if context_changed:
-        raise errors.Conflict(
-            "公告后检查对象的行政区划或上次检查组已发生变化（哈希值不一致），本次抽取被拒绝。"
-            "请重新公告后再抽取。",
-            code="context_changed",
-            strata=context_changed,
-        )
     pool = build_pool(plan)
     if drawengine.pool_hash(pool) != announcement.pool_hash:
         raise errors.Conflict(
@@ -760,8 +765,18 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
     inputs = _inputs(plan, strata, list(announcement.pool), entropy)
     if inputs.params() != announcement.params:
         raise errors.Conflict("公告后抽取参数已变化。", code="params_changed")
-    context = _Context()
-    outcome = drawengine.run(inputs, context)
+    # The facts the engine reads for a drawn entity (its division code and last team) are those
+    # fixed in the announcement: an edit after it cannot reach the draw, and the draw stays a
+    # function of its published inputs. (Announcements made before the context was fixed carry
+    # none: for them the facts are read now.)
+    fixed_context = bytes(announcement.context_blob)
+
+    def context_for(entity_ids: list[int]) -> Mapping[int, tuple[str, Sequence[int]]]:
+        if fixed_context:
+            return drawengine.context_lookup(fixed_context, entity_ids)
+        return _current_context(entity_ids)
+
+    outcome = drawengine.run(inputs, context_for)
     result = outcome.result
 
     number = (plan.draws.aggregate(n=Max("number"))["n"] or 0) + 1

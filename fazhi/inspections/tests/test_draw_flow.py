@@ -15,8 +15,10 @@ from fazhi.inspections.models import (
     Draw,
     DrawStatus,
     InspectionTask,
+    InspectorRole,
     PlanStatus,
     TaskInspector,
+    TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_export, draw_verify
 from fazhi.inspections.services.draws import draw_run, plan_announce
@@ -189,6 +191,18 @@ def test_copy_path_stores_what_the_draw_says(monkeypatch):
     assert InspectionTask.objects.filter(draw=draw).count() == 6
     assert TaskInspector.objects.filter(task__draw=draw).count() == 12
     assert draw_verify(user=w.planner, draw=draw) is None
+    # every column the rendered rows carry, row by row, against the draw's own result
+    expected = de.unpack_result(bytes(draw.result_blob))["tasks"]
+    stored = list(InspectionTask.objects.filter(draw=draw).order_by("number"))
+    for n, (task, (key, entity, team)) in enumerate(zip(stored, expected, strict=True), 1):
+        assert task.number == f"{draw.plan.year}-{draw.plan_id}-{draw.number}-{n:06d}"
+        assert (task.stratum_key, task.entity_id) == (key, entity)
+        assert task.category_id == w.public_places.pk
+        assert task.organisation_id == draw.plan.organisation_id
+        assert task.state == TaskState.ASSIGNED
+        members = list(task.task_inspectors.all())
+        assert [m.officer_id for m in members if m.role == InspectorRole.LEAD] == team[:1]
+        assert sorted(m.officer_id for m in members) == sorted(team)
 
 
 def test_copy_text_escapes():
@@ -229,26 +243,57 @@ def test_public_number_full_width_and_separators_give_the_same_seed():
         assert draw_verify(user=w.planner, draw=draw) is None
 
 
-def test_changed_context_after_announcement_refused_and_audited():
+def announced_draw(announcement, entropy: str) -> de.DrawOutcome:
+    """The draw the announcement's published inputs give for ``entropy``, by the engine alone."""
+    lists = de.unpack_lists(bytes(announcement.candidates_blob))
+    fixed = de.unpack_context(bytes(announcement.context_blob))
+    strata = [
+        de.Stratum(
+            key=m["key"],
+            category=m["category"],
+            candidates=lists[m["key"]][0],
+            quota=m["quota"],
+            ratio_bp=m["ratio_bp"],
+            weighted=m["weighted"],
+            weights=lists[m["key"]][1],
+        )
+        for m in announcement.strata
+    ]
+    params = announcement.params
+    inputs = de.DrawInputs(
+        plan_id=announcement.plan_id,
+        strata=strata,
+        pool=announcement.pool,
+        plan_date=params["plan_date"],
+        window=(params["window"][0], params["window"][1]),
+        team_size=params["team_size"],
+        entropy=entropy,
+    )
+    return de.run(inputs, lambda ids: {i: tuple(fixed[str(i)]) for i in ids})
+
+
+def test_context_edited_after_announcement_cannot_reach_the_draw():
     w = make_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce(
+        actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
+    )
     announced = plan.announcements.get()
     assert len(announced.strata[0]["context_hash"]) == 64
-    entity = Entity.objects.filter(organisation=w.org).order_by("pk").first()
-    assert entity is not None
-    # any edit of a candidate's division code once the entropy could be known
+    expected = announced_draw(announced, "271")
+    drawn = [t[1] for t in expected.result["tasks"]]
+    assert len(drawn) == 3
+    entity = Entity.objects.get(pk=drawn[1])
+    announced_division = entity.division_code
+    # a drawn entity's division code edited once the public number is known, and every entity
+    # given a new last team by another plan: neither can move the draw
     Entity.objects.filter(pk=entity.pk).update(division_code=entity.division_code[:-1] + "9")
-    with pytest.raises(errors.Conflict) as exc:
-        draw_run(actor=w.planner, plan=plan)
-    assert exc.value.code == "context_changed"
-    assert not Draw.objects.filter(plan=plan).exists()
-    refused = AuditEvent.objects.filter(action="inspection.draw_refused").get()
-    assert "context_changed" in refused.details_json
-    # the changed facts are fixed by a new announcement, and the draw goes through
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
-    draw = draw_run(actor=w.planner, plan=plan)
+    _other, other_draw = drawn_plan(w, quota=len(w.entities))
+    assert not other_draw.infeasible.get("tasks")
+    draw = draw_run(actor=w.planner, plan=plan, public_number="271")
+    assert draw.result_hash == expected.result_hash
+    assert draw.context[str(entity.pk)] == [announced_division, []]
     assert draw_verify(user=w.planner, draw=draw) is None
     # the announced context hash is covered by the announcement hash
     export = draw_export(user=w.planner, draw=draw)
@@ -261,26 +306,50 @@ def test_changed_context_after_announcement_refused_and_audited():
     tampered["announcement"]["context"][str(entity.pk)][0] = "110101"
     assert "context hash" in (de.verify_export(tampered) or "")
     # ... and the draw is recomputed from it, not from the result's own copy
-    drawn = next(iter(export["result"]["context"]))
     tampered = copy.deepcopy(export)
-    tampered["result"]["context"][drawn][0] = "110101"
+    tampered["result"]["context"][str(entity.pk)][0] = "110101"
     assert de.verify_export(tampered) is not None
     tampered = copy.deepcopy(export)
     del tampered["announcement"]["context"]
     assert "lacks the announced context" in (de.verify_export(tampered) or "")
 
 
-def test_context_scan_path_equals_the_id_list_path(monkeypatch):
+def test_announcement_without_fixed_context_reads_it_at_the_draw():
+    """Announcements made before the context was fixed carry none: the draw reads it then."""
+    w = make_world()
+    first, _first_draw = drawn_plan(w, quota=len(w.entities))  # every entity gets a last team
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = plan.announcements.get()
+    legacy = [{k: v for k, v in m.items() if k != "context_hash"} for m in announcement.strata]
+    type(announcement).objects.filter(pk=announcement.pk).update(context_blob=b"", strata=legacy)
+    draw = draw_run(actor=w.planner, plan=plan)
+    last_teams = {
+        t.entity_id: sorted(t.task_inspectors.values_list("officer_id", flat=True))
+        for t in InspectionTask.objects.filter(plan=first)
+    }
+    for entity_id, (division, team) in draw.context.items():
+        entity = Entity.objects.get(pk=int(entity_id))
+        assert division == entity.division_code
+        assert team == last_teams[entity.pk]
+
+
+def test_last_teams_scan_path_equals_the_id_list_path(monkeypatch):
     from fazhi.inspections.services import draws as draw_services
 
     w = make_world()
-    _plan, _draw = drawn_plan(w, quota=4)  # gives some entities a last team
-    ids = sorted(e.pk for e in w.entities)
-    by_list = draw_services._Context()(ids)
+    plan, _draw = drawn_plan(w, quota=4)  # gives some entities a last team
+    ids = {e.pk for e in w.entities}
+    by_list = draw_services._last_teams(ids)
     monkeypatch.setattr(draw_services, "_SCAN_ABOVE", 0)
-    by_scan = draw_services._Context()(ids)
+    by_scan = draw_services._last_teams(ids)
     assert by_scan == by_list
-    assert any(team for _division, team in by_list.values())
+    assert len(by_list) == 4 and all(len(team) == 2 for team in by_list.values())
+    # the teams are the drawn tasks' teams, officer ids ascending
+    for task in InspectionTask.objects.filter(plan=plan):
+        team = sorted(task.task_inspectors.values_list("officer_id", flat=True))
+        assert by_list[task.entity_id] == team
     # and a whole draw through the scan path still verifies
     _plan2, draw2 = drawn_plan(w, quota=3)
     assert draw_verify(user=w.planner, draw=draw2) is None
