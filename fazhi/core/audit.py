@@ -159,6 +159,31 @@ def record_denial(*, actor: Any, action: str, reason: str, **details: Any) -> No
 # --- verification -------------------------------------------------------------------------------
 
 
+def event_intact(event: AuditEvent) -> bool:
+    """Does one event still hash to its stored hash, and is it still linked into the chain (the
+    next event, or the chain head, names its hash)? A cheap local check for a page or command
+    that relies on one event; ``verify`` checks the whole chain."""
+    body_hash = event_hash(
+        prev_hash=event.prev_hash,
+        seq=event.seq,
+        created_at=event.created_at,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        organisation_id=event.organisation_id,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        details_json=event.details_json,
+    )
+    if body_hash != event.hash:
+        return False
+    successor = AuditEvent.objects.filter(seq=event.seq + 1).values_list("prev_hash", flat=True)
+    linked = successor.first()
+    if linked is None:
+        linked = ChainHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
+    return linked == event.hash
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

@@ -170,6 +170,36 @@ def test_even_a_microsecond_is_caught(chain):
     assert _broken(target) == "content does not match its hash"
 
 
+def test_event_intact_checks_one_event_and_its_links(chain):
+    middle = AuditEvent.objects.get(seq=chain - 5)
+    last = AuditEvent.objects.get(seq=chain)
+    assert audit.event_intact(middle) and audit.event_intact(last)  # last: linked by the head
+    # its body edited: no longer its hash
+    _sql(f"UPDATE {TABLE} SET details_json = %s WHERE seq = %s", ['{"i":-1}', middle.seq])  # noqa: S608
+    assert not audit.event_intact(AuditEvent.objects.get(seq=middle.seq))
+    # rewritten with a recomputed hash: the next event no longer names it
+    values = {f: getattr(middle, f) for f in ("seq", "created_at", "actor_id", "actor_name")}
+    values |= {f: getattr(middle, f) for f in ("organisation_id", "action", "object_type")}
+    forged = audit.event_hash(
+        prev_hash=middle.prev_hash, object_id=middle.object_id, details_json='{"i":-1}', **values
+    )
+    _sql(f"UPDATE {TABLE} SET hash = %s WHERE seq = %s", [forged, middle.seq])  # noqa: S608
+    assert not audit.event_intact(AuditEvent.objects.get(seq=middle.seq))
+    # the last event rewritten likewise: the chain head no longer names it
+    forged_last = audit.event_hash(
+        prev_hash=last.prev_hash,
+        **{f: getattr(last, f) for f in ("seq", "created_at", "actor_id", "actor_name")},
+        **{f: getattr(last, f) for f in ("organisation_id", "action", "object_type")},
+        object_id=last.object_id,
+        details_json='{"i":-2}',
+    )
+    _sql(
+        f"UPDATE {TABLE} SET details_json = %s, hash = %s WHERE seq = %s",  # noqa: S608
+        ['{"i":-2}', forged_last, last.seq],
+    )
+    assert not audit.event_intact(AuditEvent.objects.get(seq=last.seq))
+
+
 def test_rewritten_event_with_recomputed_hash_breaks_the_next_link(chain):
     target = chain - 5
     event = AuditEvent.objects.get(seq=target)

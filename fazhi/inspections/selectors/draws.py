@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from fazhi.core import errors
-from fazhi.core.models import User
+from fazhi.core import audit, errors
+from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, scoped
 from fazhi.inspections import drawengine
@@ -194,11 +195,58 @@ def draw_export(*, user: User, draw: Draw) -> dict[str, Any]:
 def draw_verify(*, user: User, draw: Draw) -> str | None:
     """Recompute ``draw`` from its export and compare with the stored tasks too.
     None when everything matches, else the first difference."""
-    export = draw_export(user=user, draw=draw)
-    problem = drawengine.verify_export(export)
-    if problem:
-        return problem
-    return stored_tasks_difference(draw, export["result"]["tasks"])
+    return verify_stored_draw(draw, draw_export(user=user, draw=draw))
+
+
+def verify_stored_draw(draw: Draw, export: dict[str, Any]) -> str | None:
+    """The checks behind the verify button, the API and ``fazhi draw verify``: recompute the draw
+    from its export, then compare the stored tasks and the audit chain's record with it."""
+    return (
+        drawengine.verify_export(export)
+        or stored_tasks_difference(draw, export["result"]["tasks"])
+        or audit_record_difference(draw, export)
+    )
+
+
+# what the ``inspection.drawn`` event fixed, and where the export says it
+_AUDITED = (
+    ("seed", ("draw", "seed")),
+    ("result_hash", ("draw", "result_hash")),
+    ("entropy", ("entropy", "value")),
+    ("announcement_hash", ("announcement", "hash")),
+    ("algorithm_version", ("algorithm_version",)),
+)
+
+
+def audit_record_difference(draw: Draw, export: dict[str, Any]) -> str | None:
+    """Does the draw's ``inspection.drawn`` event in the audit chain (written in the draw's own
+    transaction) still say what the stored draw says? A draw row rewritten consistently with a
+    forged result would pass the recomputation but not this."""
+    event = None
+    for candidate in AuditEvent.objects.filter(
+        action="inspection.drawn",
+        object_type=InspectionPlan._meta.label_lower,
+        object_id=str(draw.plan_id),
+    ).order_by("seq"):
+        if json.loads(candidate.details_json).get("draw") == draw.number:
+            event = candidate
+    if event is None:
+        return f"no inspection.drawn audit event records draw {draw.number}"
+    if not audit.event_intact(event):
+        return f"audit event {event.seq} no longer matches its hash or the chain"
+    recorded = json.loads(event.details_json)
+    for key, path in _AUDITED:
+        value: Any = export
+        for step in path:
+            value = value.get(step) if isinstance(value, dict) else None
+        if recorded.get(key) != value:
+            return f"audit event {event.seq}: {key} {recorded.get(key)!r} != draw {value!r}"
+    lists = {s["key"]: s["hash"] for s in export["announcement"]["strata"]}
+    if recorded.get("lists") != lists:
+        return f"audit event {event.seq}: list hashes differ from the draw's"
+    if recorded.get("pool_hash") != export["announcement"]["pool_hash"]:
+        return f"audit event {event.seq}: pool hash differs from the draw's"
+    return None
 
 
 def stored_tasks_difference(draw: Draw, tasks: list[list[Any]]) -> str | None:

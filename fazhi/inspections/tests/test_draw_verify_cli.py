@@ -102,3 +102,44 @@ def test_standalone_script_derives_verifiability_from_the_kind(tmp_path):
     ok = run_script(tmp_path, export)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "server randomness" in ok.stdout
+
+
+def test_verify_compares_the_draw_with_its_audit_record():
+    from fazhi.core.models import AuditEvent
+    from fazhi.inspections import drawengine as de
+    from fazhi.inspections.selectors.draws import audit_record_difference, draw_verify
+
+    w = make_world()
+    plan, draw = drawn_plan(w, quota=4)
+    export = draw_export(user=w.planner, draw=draw)
+    assert audit_record_difference(draw, export) is None
+    # a draw rewritten consistently with another public number recomputes cleanly ...
+    forged = json.loads(json.dumps(export))
+    forged["entropy"]["value"] = "999"
+    fixed = forged["announcement"]["context"]
+    outcome = de.run(
+        de.inputs_from_export(forged), lambda ids: {i: tuple(fixed[str(i)]) for i in ids}
+    )
+    forged["draw"]["seed"] = outcome.seed
+    forged["draw"]["result_hash"] = outcome.result_hash
+    forged["result"] = outcome.result
+    assert outcome.seed != draw.seed
+    assert de.verify_export(forged) is None
+    # ... but not against the chained record written in the draw's own transaction
+    problem = audit_record_difference(draw, forged)
+    assert problem is not None and ("seed" in problem or "entropy" in problem)
+    # the record itself edited: its hash no longer matches
+    event = AuditEvent.objects.get(action="inspection.drawn", object_id=str(plan.pk))
+    AuditEvent.objects.filter(pk=event.pk).update(
+        details_json=event.details_json.replace(draw.seed, "0" * 64)
+    )
+    problem = draw_verify(user=w.planner, draw=draw)
+    assert problem is not None and "no longer matches" in problem
+    # no record at all
+    AuditEvent.objects.filter(pk=event.pk).update(action="inspection.something_else")
+    problem = draw_verify(user=w.planner, draw=draw)
+    assert problem is not None and "no inspection.drawn audit event" in problem
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("draw", "verify", str(plan.pk), stdout=out)
+    assert "no inspection.drawn audit event" in out.getvalue()

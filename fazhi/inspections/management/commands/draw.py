@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fazhi.core import errors
 from fazhi.core.audit import record_denial
 from fazhi.core.models import User
-from fazhi.inspections import drawengine
 from fazhi.inspections.models import Draw, DrawStatus
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get
@@ -59,9 +58,7 @@ class Command(BaseCommand):
         if options["action"] == "export":
             self.stdout.write(json.dumps(export, ensure_ascii=False, sort_keys=True))
             return
-        problem = drawengine.verify_export(export) or selectors.stored_tasks_difference(
-            draw, export["result"]["tasks"]
-        )
+        problem = selectors.verify_stored_draw(draw, export)
         if problem:
             self.stdout.write(f"MISMATCH: {problem}")
             raise SystemExit(1)
