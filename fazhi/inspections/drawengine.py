@@ -119,27 +119,44 @@ def pack_lists(lists: Mapping[str, tuple[Sequence[int], Sequence[int] | None]]) 
     return zlib.compress(canonical_json(body).encode("utf-8"), 6)
 
 
+_CONTEXT_ARRAYS = ("ids", "codes", "team_ids", "team_sizes", "officers")
+
+
 def pack_context(divisions: Mapping[int, str], teams: Mapping[int, Sequence[int]]) -> bytes:
-    """Compress the announced context of every candidate: a JSON header (the distinct division
-    codes and the last teams of those that have one), a newline, then two little-endian int64
-    arrays aligned by position: the sorted ids delta-encoded, and each id's index into the
-    division codes. A million candidates take well under a megabyte; ``context_lookup`` reads a
-    few ids back without building a million-entry mapping."""
+    """Compress the announced context of every candidate: a JSON header (format, the distinct
+    division codes, the length of each array), a newline, then little-endian int64 arrays: the
+    sorted candidate ids (delta-encoded) and, aligned with them, each one's index into the
+    division codes; the ids that have a last team (sorted, delta-encoded), each team's size, and
+    the teams' officer ids (ascending within a team). A million candidates take about a
+    megabyte; ``context_lookup`` finds a few ids by bisection without unpacking the rest."""
     ids = sorted(divisions)
     names = sorted(set(divisions.values()))
     index = {name: i for i, name in enumerate(names)}
-    deltas = array.array("q", [ids[0], *(b - a for a, b in itertools.pairwise(ids))] if ids else [])
-    codes = array.array("q", [index[divisions[e]] for e in ids])
+    with_team = sorted(int(k) for k, t in teams.items() if t)
+    officers: list[int] = []
+    for entity in with_team:
+        officers.extend(sorted(int(o) for o in teams[entity]))
+    arrays = {
+        "ids": _deltas(ids),
+        "codes": array.array("q", [index[divisions[e]] for e in ids]),
+        "team_ids": _deltas(with_team),
+        "team_sizes": array.array("q", [len(teams[e]) for e in with_team]),
+        "officers": array.array("q", officers),
+    }
     header = canonical_json(
         {
-            "count": len(ids),
             "divisions": names,
             "format": 3,
-            "teams": {str(k): sorted(int(o) for o in t) for k, t in teams.items() if t},
+            "lengths": {name: len(arrays[name]) for name in _CONTEXT_ARRAYS},
         }
     )
-    return zlib.compress(
-        header.encode("utf-8") + b"\n" + _little_endian(deltas) + _little_endian(codes), 6
+    body = b"".join(_little_endian(arrays[name]) for name in _CONTEXT_ARRAYS)
+    return zlib.compress(header.encode("utf-8") + b"\n" + body, 6)
+
+
+def _deltas(ordered: Sequence[int]) -> array.array[int]:
+    return array.array(
+        "q", [ordered[0], *(b - a for a, b in itertools.pairwise(ordered))] if ordered else []
     )
 
 
@@ -150,24 +167,47 @@ def _little_endian(values: array.array[int]) -> bytes:
     return values.tobytes()
 
 
-def _context_arrays(
-    raw: bytes,
-) -> tuple[dict[str, Any], array.array[int], array.array[int]] | None:
-    """Header, ids and division indexes of a packed context; None for the first form (a JSON
-    mapping ``{"<id>": [division, team]}``, which has no newline)."""
+@dataclass
+class _PackedContext:
+    divisions: list[str]
+    ids: array.array[int]
+    codes: array.array[int]
+    team_ids: array.array[int]
+    team_starts: list[int]
+    officers: array.array[int]
+
+    def team_of(self, entity: int) -> list[int]:
+        i = bisect.bisect_left(self.team_ids, entity)
+        if i < len(self.team_ids) and self.team_ids[i] == entity:
+            return list(self.officers[self.team_starts[i] : self.team_starts[i + 1]])
+        return []
+
+
+def _context_arrays(raw: bytes) -> _PackedContext | None:
+    """The packed context's arrays; None for the first form (a JSON mapping
+    ``{"<id>": [division, team]}``, which has no newline)."""
     newline = raw.find(b"\n")
     if newline < 0:
         return None
     header: dict[str, Any] = json.loads(raw[:newline].decode("utf-8"))
-    count = int(header["count"])
-    body = raw[newline + 1 :]
-    deltas, codes = array.array("q"), array.array("q")
-    deltas.frombytes(body[: 8 * count])
-    codes.frombytes(body[8 * count : 16 * count])
-    if sys.byteorder == "big":
-        deltas.byteswap()
-        codes.byteswap()
-    return header, array.array("q", itertools.accumulate(deltas)), codes
+    lengths: dict[str, int] = header["lengths"]
+    arrays: dict[str, array.array[int]] = {}
+    offset = newline + 1
+    for name in _CONTEXT_ARRAYS:
+        values = array.array("q")
+        values.frombytes(raw[offset : offset + 8 * lengths[name]])
+        if sys.byteorder == "big":
+            values.byteswap()
+        arrays[name] = values
+        offset += 8 * lengths[name]
+    return _PackedContext(
+        divisions=header["divisions"],
+        ids=array.array("q", itertools.accumulate(arrays["ids"])),
+        codes=arrays["codes"],
+        team_ids=array.array("q", itertools.accumulate(arrays["team_ids"])),
+        team_starts=[0, *itertools.accumulate(arrays["team_sizes"])],
+        officers=arrays["officers"],
+    )
 
 
 def unpack_context(blob: bytes) -> dict[str, list[Any]]:
@@ -175,13 +215,17 @@ def unpack_context(blob: bytes) -> dict[str, list[Any]]:
     if not blob:
         return {}
     raw = zlib.decompress(blob)
-    parts = _context_arrays(raw)
-    if parts is None:
+    packed = _context_arrays(raw)
+    if packed is None:
         return dict(json.loads(raw.decode("utf-8")))
-    header, ids, codes = parts
-    names: list[str] = header["divisions"]
-    teams: dict[str, list[int]] = header["teams"]
-    return {str(e): [names[c], teams.get(str(e), [])] for e, c in zip(ids, codes, strict=True)}
+    teams = {
+        entity: list(packed.officers[packed.team_starts[i] : packed.team_starts[i + 1]])
+        for i, entity in enumerate(packed.team_ids)
+    }
+    names = packed.divisions
+    return {
+        str(e): [names[c], teams.get(e, [])] for e, c in zip(packed.ids, packed.codes, strict=True)
+    }
 
 
 def context_lookup(blob: bytes, ids: Iterable[int]) -> dict[int, tuple[str, list[int]]]:
@@ -191,23 +235,20 @@ def context_lookup(blob: bytes, ids: Iterable[int]) -> dict[int, tuple[str, list
     if not blob:
         return {}
     raw = zlib.decompress(blob)
-    parts = _context_arrays(raw)
-    if parts is None:
-        body = json.loads(raw.decode("utf-8"))
+    packed = _context_arrays(raw)
+    if packed is None:
+        first = json.loads(raw.decode("utf-8"))
         return {
-            e: (str(body[str(e)][0]), [int(o) for o in body[str(e)][1]])
+            e: (str(first[str(e)][0]), [int(o) for o in first[str(e)][1]])
             for e in wanted
-            if str(e) in body
+            if str(e) in first
         }
-    header, announced, codes = parts
-    names: list[str] = header["divisions"]
-    teams: dict[str, list[int]] = header["teams"]
     out: dict[int, tuple[str, list[int]]] = {}
-    n = len(announced)
+    announced, n = packed.ids, len(packed.ids)
     for entity in wanted:
         i = bisect.bisect_left(announced, entity)
         if i < n and announced[i] == entity:
-            out[entity] = (names[codes[i]], [int(o) for o in teams.get(str(entity), [])])
+            out[entity] = (packed.divisions[packed.codes[i]], packed.team_of(entity))
     return out
 
 

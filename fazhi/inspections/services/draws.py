@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,6 +154,68 @@ def freeze(plan: InspectionPlan, *, with_context: bool = True) -> Frozen:
         )
     teams = _last_teams(divisions) if with_context else {}
     return Frozen(strata=strata, divisions=divisions, teams=teams)
+
+
+@dataclass
+class _CurrentLists:
+    lists: dict[str, tuple[int, str]]
+
+
+@contextmanager
+def _current_lists(
+    plan: InspectionPlan, plan_strata: list[PlanStratum], *, overlap: bool
+) -> Iterator[_CurrentLists]:
+    """Each stratum's current candidate count and list hash, as the draw's check needs them.
+
+    On PostgreSQL the database computes them (``list_hash_sql``: nothing but eight numbers and
+    hashes cross the wire) in pipeline mode, so that the queries run while the caller ranks the
+    announced lists inside the ``with`` block; the values are there after it. Elsewhere, and with
+    ``overlap`` off (the block itself queries), the ids are fetched and hashed afterwards."""
+    current = _CurrentLists(lists={})
+    if connection.vendor != "postgresql" or not overlap:
+        yield current
+        current.lists = {
+            s.key: (len(s.candidates), s.hash()) for s in freeze(plan, with_context=False).strata
+        }
+        return
+    # the SQL first: building a stratum's query reads the organisation tree, and a query on the
+    # connection would wait for the pipeline's results
+    queries = [(stratum.key, list_hash_sql(plan, stratum)) for stratum in plan_strata]
+    connection.ensure_connection()
+    raw = connection.connection
+    with raw.pipeline():
+        pending = []
+        for key, (sql, params) in queries:
+            cursor = raw.cursor()
+            cursor.execute(sql, params)
+            pending.append((key, cursor))
+        yield current
+        for key, cursor in pending:
+            row = cursor.fetchone()
+            assert row is not None
+            current.lists[key] = (int(row[0]), str(row[1]))
+
+
+def list_hash_sql(plan: InspectionPlan, stratum: PlanStratum) -> tuple[str, list[Any]]:
+    """SQL giving (count, ``drawengine.list_hash``) of the stratum's current candidates, computed
+    by PostgreSQL over the same canonical text: ``"<id>\\n"`` per candidate in id order, or
+    ``"<id>:<weight>\\n"`` for a weighted stratum (the plan's weight of the risk grade, else 1)."""
+    qs = stratum_queryset(plan, stratum).values_list("id", "risk_grade")
+    sql, params = qs.query.sql_with_params()
+    line = "q.id::text"
+    weight_params: list[Any] = []
+    if stratum.weighted:
+        cases = []
+        for grade, weight in sorted((plan.risk_weights or {}).items()):
+            cases.append("WHEN %s THEN %s")
+            weight_params += [str(grade), int(weight)]
+        weight = f"(CASE q.risk_grade {' '.join(cases)} ELSE 1 END)" if cases else "1"
+        line = f"q.id::text || ':' || {weight}::text"
+    return (
+        f"SELECT count(*), encode(sha256(convert_to(coalesce(string_agg({line} || E'\\n', '' "  # noqa: S608
+        f"ORDER BY q.id), ''), 'UTF8')), 'hex') FROM ({sql}) q",
+        [*weight_params, *params],
+    )
 
 
 def _current_context(entity_ids: list[int]) -> dict[int, tuple[str, list[int]]]:
@@ -740,15 +803,44 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             raise errors.Conflict("原抽取的任务已开始实施，不能重新抽取。", code="tasks_started")
     entropy, witnesses = _entropy(announcement, reveals, public_number)
 
-    # The lists must be exactly those announced.
-    strata = freeze(plan, with_context=False).strata
+    # The engine ranks the lists fixed in the announcement; meanwhile the database recomputes
+    # the current lists' counts and hashes, which must be exactly those announced.
     announced = {m["key"]: m for m in announcement.strata}
+    frozen_lists = drawengine.unpack_lists(bytes(announcement.candidates_blob))
+    plan_strata = list(plan.strata.order_by("key"))
+    strata = [
+        drawengine.Stratum(
+            key=stratum.key,
+            category=stratum.category_id,
+            candidates=frozen_lists.get(stratum.key, ([], None))[0],
+            quota=stratum.quota,
+            ratio_bp=_ratio_bp(stratum),
+            weighted=stratum.weighted,
+            weights=frozen_lists.get(stratum.key, ([], None))[1] if stratum.weighted else None,
+        )
+        for stratum in plan_strata
+    ]
+    inputs = _inputs(plan, strata, list(announcement.pool), entropy)
+    # The facts the engine reads for a drawn entity (its division code and last team) are those
+    # fixed in the announcement: an edit after it cannot reach the draw, and the draw stays a
+    # function of its published inputs. (Announcements made before the context was fixed carry
+    # none: for them the facts are read now.)
+    fixed_context = bytes(announcement.context_blob)
+
+    def context_for(entity_ids: list[int]) -> Mapping[int, tuple[str, Sequence[int]]]:
+        if fixed_context:
+            return drawengine.context_lookup(fixed_context, entity_ids)
+        return _current_context(entity_ids)
+
+    with _current_lists(plan, plan_strata, overlap=bool(fixed_context)) as current:
+        outcome = drawengine.run(inputs, context_for)
     changed = sorted(
         s.key
         for s in strata
         if s.key not in announced
-        or announced[s.key]["hash"] != s.hash()
-        or announced[s.key]["count"] != len(s.candidates)
+        or s.key not in frozen_lists
+        or current.lists.get(s.key) != (announced[s.key]["count"], announced[s.key]["hash"])
+        or s.hash() != announced[s.key]["hash"]
     )
     if changed or set(announced) != {s.key for s in strata}:
         raise errors.Conflict(
@@ -762,21 +854,8 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             "公告后检查人员库已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
             code="pool_changed",
         )
-    inputs = _inputs(plan, strata, list(announcement.pool), entropy)
     if inputs.params() != announcement.params:
         raise errors.Conflict("公告后抽取参数已变化。", code="params_changed")
-    # The facts the engine reads for a drawn entity (its division code and last team) are those
-    # fixed in the announcement: an edit after it cannot reach the draw, and the draw stays a
-    # function of its published inputs. (Announcements made before the context was fixed carry
-    # none: for them the facts are read now.)
-    fixed_context = bytes(announcement.context_blob)
-
-    def context_for(entity_ids: list[int]) -> Mapping[int, tuple[str, Sequence[int]]]:
-        if fixed_context:
-            return drawengine.context_lookup(fixed_context, entity_ids)
-        return _current_context(entity_ids)
-
-    outcome = drawengine.run(inputs, context_for)
     result = outcome.result
 
     number = (plan.draws.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -25,6 +25,7 @@ from fazhi.inspections.services.draws import draw_run, plan_announce
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.test_draw_support import (
     add_entity,
+    category,
     drawn_plan,
     make_plan,
     make_world,
@@ -353,3 +354,62 @@ def test_last_teams_scan_path_equals_the_id_list_path(monkeypatch):
     # and a whole draw through the scan path still verifies
     _plan2, draw2 = drawn_plan(w, quota=3)
     assert draw_verify(user=w.planner, draw=draw2) is None
+
+
+def test_database_list_hash_equals_the_engine_list_hash():
+    from django.db import connection
+
+    from fazhi.inspections.services import draws as draw_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database computes the hash on PostgreSQL only")
+    w = make_world(entities=0, officers=3)
+    for grade in "ABCDD":
+        add_entity(w, risk_grade=grade)
+    plan = make_plan(w, uses_risk_ratio=True)
+    stratum_add(
+        actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
+    )
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
+    stratum_add(actor=w.planner, plan=plan, key="none", category=category("school"), quota=1)
+    frozen = draw_services.freeze(plan, with_context=False)
+    by_key = {s.key: s for s in frozen.strata}
+    assert len(by_key["none"].candidates) == 0
+    with connection.cursor() as cursor:
+        for stratum in plan.strata.all():
+            cursor.execute(*draw_services.list_hash_sql(plan, stratum))
+            count, digest = cursor.fetchone()
+            engine = by_key[stratum.key]
+            assert (count, digest) == (len(engine.candidates), engine.hash())
+
+
+def test_changed_risk_grade_of_a_weighted_stratum_refused():
+    w = make_world(entities=0, officers=3)
+    entities = [add_entity(w, risk_grade=grade) for grade in "ABCDD"]
+    plan = make_plan(w, uses_risk_ratio=True)
+    stratum_add(
+        actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
+    )
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    # same ids, one weight changed: the weighted list's hash covers the weights
+    Entity.objects.filter(pk=entities[0].pk).update(risk_grade="D")
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan)
+    assert exc.value.code == "candidates_changed"
+    assert exc.value.details["strata"] == ["risk"]
+
+
+def test_stored_list_not_matching_its_announced_hash_refused():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    lists = de.unpack_lists(bytes(announcement.candidates_blob))
+    ids, _weights = lists["gg"]
+    # the stored list edited behind the application's back (one id swapped for another)
+    forged = de.pack_lists({"gg": ([*ids[:-1], ids[-1] + 1000], None)})
+    type(announcement).objects.filter(pk=announcement.pk).update(candidates_blob=forged)
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan)
+    assert exc.value.code == "candidates_changed"
+    assert not Draw.objects.filter(plan=plan).exists()
