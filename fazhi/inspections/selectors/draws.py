@@ -17,7 +17,10 @@ from fazhi.inspections.models import (
     DrawAnnouncement,
     InspectionPlan,
     InspectionTask,
+    PlanKind,
+    PlanStatus,
     RedrawRequest,
+    RedrawState,
     TaskInspector,
 )
 
@@ -90,6 +93,38 @@ def draw_task_list(*, user: User, draw: Draw) -> QuerySet[InspectionTask]:
         )
         .order_by("number")
     )
+
+
+def plan_draw_steps(*, user: User, plan: InspectionPlan) -> dict[str, Any]:
+    """What the plan page may offer next: ``announce`` is ``"first"`` (a draft), ``"again"``
+    (announced, not yet drawn: allowed only when the lists, pool or parameters have changed since,
+    which the service decides) or ``"redraw"`` (drawn, with a re-draw approved after the latest
+    announcement), else None; ``draw`` is whether the latest announcement awaits its draw."""
+    _require_view(user, "inspection.plan_draw_steps")
+    latest = (
+        DrawAnnouncement.objects.filter(plan=plan)
+        .order_by("-number")
+        .values("pk", "published_at")
+        .first()
+    )
+    drawn = latest is not None and Draw.objects.filter(announcement_id=latest["pk"]).exists()
+    announce: str | None = None
+    if plan.kind != PlanKind.IMPORTED:
+        if plan.status == PlanStatus.DRAFT:
+            announce = "first"
+        elif plan.status == PlanStatus.ANNOUNCED and not drawn:
+            announce = "again"
+        elif plan.status == PlanStatus.DRAWN and latest is not None:
+            if not drawn:  # announced again after an approved re-draw
+                announce = "again"
+            elif RedrawRequest.objects.filter(
+                plan=plan, state=RedrawState.APPROVED, decided_at__gt=latest["published_at"]
+            ).exists():
+                announce = "redraw"
+    draw = (
+        latest is not None and not drawn and plan.status in (PlanStatus.ANNOUNCED, PlanStatus.DRAWN)
+    )
+    return {"announce": announce, "draw": draw}
 
 
 def redraw_list(*, user: User, plan: InspectionPlan) -> QuerySet[RedrawRequest]:

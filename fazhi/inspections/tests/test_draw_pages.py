@@ -143,3 +143,41 @@ def test_engine_download():
     assert response.status_code == 200
     body = response.getvalue()
     assert b"ALGORITHM_VERSION" in body and b"import django" not in body
+
+
+def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_queries):
+    from fazhi.inspections.selectors.draws import plan_draw_steps
+    from fazhi.inspections.services.draws import plan_announce, redraw_decide, redraw_request
+
+    w = make_world()
+    plan = make_plan(w)
+    planner = client_for(w.planner)
+    url = reverse("inspections:plan_detail", args=[plan.pk])
+
+    def buttons() -> set[str]:
+        page = planner.get(url).content.decode()
+        labels = ("发布抽取公告", "发布重新抽取公告", "重新公告</a>", ">抽取</a>")
+        return {label for label in labels if label in page}
+
+    assert plan_draw_steps(user=w.planner, plan=plan) == {"announce": "first", "draw": False}
+    assert buttons() == {"发布抽取公告"}
+    plan, _draw = drawn_plan(w, quota=2)  # a second plan, announced and drawn
+    url = reverse("inspections:plan_detail", args=[plan.pk])
+    # drawn: nothing to announce or draw until a re-draw is approved
+    assert plan_draw_steps(user=w.planner, plan=plan) == {"announce": None, "draw": False}
+    assert buttons() == set()
+    request = redraw_request(actor=w.planner, plan=plan, reason="名单有误")
+    assert buttons() == set()
+    redraw_decide(actor=w.leader, request=request, approve=True)
+    assert plan_draw_steps(user=w.planner, plan=plan)["announce"] == "redraw"
+    assert buttons() == {"发布重新抽取公告"}
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    # announced again: the draw is next; announcing once more only if the inputs change
+    assert plan_draw_steps(user=w.planner, plan=plan) == {"announce": "again", "draw": True}
+    assert buttons() == {"重新公告</a>", ">抽取</a>"}
+    with django_assert_max_num_queries(40):
+        planner.get(url)
+    # a viewer sees no buttons at all
+    viewer = client_for(w.viewer)
+    page = viewer.get(url).content.decode()
+    assert ">抽取</a>" not in page and "重新公告" not in page

@@ -227,6 +227,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stratum_form": StratumForm() if plan.status == PlanStatus.DRAFT else None,
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
+            "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
             "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
             "import_errors": None,
         },
