@@ -191,7 +191,8 @@ def _current_lists(
             pending.append((key, cursor))
         yield current
         for key, cursor in pending:
-            row = cursor.fetchone()
+            with cursor:
+                row = cursor.fetchone()
             assert row is not None
             current.lists[key] = (int(row[0]), str(row[1]))
 
