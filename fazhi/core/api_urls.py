@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhi.core.api import audit, deadlines, orgadmin
+from fazhi.core.api import audit, deadlines, numbering, orgadmin
 from fazhi.core.api.auth import obtain_auth_token
 
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *deadlines.urlpatterns,
     *orgadmin.urlpatterns,
     *audit.urlpatterns,
+    *numbering.urlpatterns,
 ]

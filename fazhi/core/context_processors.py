@@ -15,6 +15,7 @@ from fazhi.core.scope import has_cap
 NAV: list[tuple[str, str, str, Cap | None]] = [
     ("", "工作台", "core:workbench", None),
     ("", "期限计算器", "core:deadline_calculator", None),
+    ("", "文书编号", "core:docnumber_list", Cap.ORG_VIEW),
     ("双随机、一公开", "检查对象名录库", "registry:entity_list", Cap.REGISTRY_VIEW),
     ("双随机、一公开", "抽查计划", "inspections:plan_list", Cap.INSPECTION_VIEW),
     ("双随机、一公开", "抽查任务", "inspections:task_list", Cap.INSPECTION_VIEW),

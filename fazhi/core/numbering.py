@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fazhi.core import audit, errors
@@ -157,3 +158,25 @@ def document_number_list(
     if year is not None:
         qs = qs.filter(year=year)
     return qs.select_related("document_type").order_by("-issued_at", "-pk")
+
+
+def document_types_with_counts(*, user: User, year: int) -> list[DocumentType]:
+    """The types in scope with their organisation and ``issued_this_year`` (one query)."""
+    issued = (
+        DocumentNumber.objects.filter(document_type=OuterRef("pk"), year=year)
+        .order_by()
+        .values("document_type")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs: QuerySet[DocumentType] = (
+        document_type_list(user=user)
+        .select_related("organisation")
+        .order_by("organisation__path", "key")
+        .annotate(
+            issued_this_year=Coalesce(
+                Subquery(issued, output_field=IntegerField()), Value(0), output_field=IntegerField()
+            )
+        )
+    )
+    return list(qs)

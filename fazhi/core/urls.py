@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fazhi.core.views import audit, auth, deadlines, orgadmin
+from fazhi.core.views import audit, auth, deadlines, numbering, orgadmin
 
 app_name = "core"
 
@@ -18,5 +18,6 @@ urlpatterns = [
     path("password/", auth.password_change, name="password_change"),
     *deadlines.urlpatterns,
     *orgadmin.urlpatterns,
+    *numbering.urlpatterns,
     *audit.urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""API: the audit chain (read-only, scoped) and document numbers (issue one).
+"""API: the audit chain (read-only, scoped; verification by the root's system administrators).
 
 Reads use the same selectors as the pages; errors use the one envelope of ``api_errors``.
 """
@@ -9,7 +9,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,9 +17,8 @@ from rest_framework.views import APIView
 
 from fazhi.core import audit, errors
 from fazhi.core.models import AuditEvent, User
-from fazhi.core.numbering import document_number_issue
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, visible_organisations
+from fazhi.core.scope import require_cap
 
 
 def _user(request: Request) -> User:
@@ -145,45 +144,8 @@ class AuditVerifyView(APIView):
         return Response(body)
 
 
-class DocumentNumberRequestSerializer(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField(required=False, help_text="默认为当前用户所属机构")
-    type_key = serializers.CharField(max_length=40, help_text="文书类型代码，如 penalty")
-    year = serializers.IntegerField(required=False, help_text="默认为今年")
-
-
-DocumentNumberSerializer = inline_serializer(
-    "IssuedDocumentNumber", {"number": serializers.CharField(help_text="如 泉卫医罚〔2024〕12号")}
-)
-
-
-class DocumentNumberIssueView(APIView):
-    @extend_schema(
-        request=DocumentNumberRequestSerializer,
-        responses={201: DocumentNumberSerializer},
-        summary="签发下一个文号（同一机构、类型、年度内连续且不重复）",
-    )
-    def post(self, request: Request) -> Response:
-        user = _user(request)
-        data = DocumentNumberRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        org_id: int | None = data.validated_data.get("organisation") or user.organisation_id
-        organisation = (
-            visible_organisations(user).filter(pk=org_id).first() if org_id is not None else None
-        )
-        if organisation is None:
-            raise errors.NotFound()
-        text = document_number_issue(
-            actor=user,
-            organisation=organisation,
-            type_key=data.validated_data["type_key"],
-            year=data.validated_data.get("year"),
-        )
-        return Response({"number": text}, status=status.HTTP_201_CREATED)
-
-
 urlpatterns: list[URLPattern] = [
     path("audit/events/", AuditEventListView.as_view(), name="api-audit-events"),
     path("audit/events/<int:seq>/", AuditEventDetailView.as_view(), name="api-audit-event"),
     path("audit/verify/", AuditVerifyView.as_view(), name="api-audit-verify"),
-    path("document-numbers/", DocumentNumberIssueView.as_view(), name="api-document-numbers"),
 ]
