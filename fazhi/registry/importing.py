@@ -3,15 +3,17 @@
 Upload parses and validates the whole file and stores the normalised rows in the batch
 (``ImportBatch.payload``, zlib-compressed JSON) together with every error found. Nothing reaches
 the directory until a batch without errors is confirmed; confirm inserts the whole batch in one
-transaction with one audit event. Validation is plain Python over the rows (validators are cached
-per distinct value where values repeat), and the insert uses ``bulk_create`` in large batches with
-the category links and licences inserted in bulk as well.
+transaction with one audit event. Spreadsheets are read by openpyxl's read-only reader with a
+faster cell parser (``_sheet_rows``); validation is plain Python over the rows (division codes
+are validated once per distinct value); existing codes are looked up through the directory's
+unique indexes; confirm writes straight to the tables (``bulk_insert``).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -25,7 +27,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, errors, validators
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
@@ -127,8 +129,9 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_xlsx(content: bytes) -> Iterator[tuple[Any, ...]]:
-    """Rows of the first worksheet as value tuples (openpyxl read-only, values only)."""
+def read_xlsx(content: bytes) -> Iterator[Sequence[Any]]:
+    """Rows of the first worksheet as value tuples: the rows openpyxl's read-only
+    ``iter_rows(values_only=True)`` yields, read with a faster cell parser (``_sheet_rows``)."""
     import openpyxl
 
     try:
@@ -138,11 +141,152 @@ def read_xlsx(content: bytes) -> Iterator[tuple[Any, ...]]:
             "无法读取该Excel文件，请使用下载的模板（.xlsx）。", code="unreadable_file"
         ) from exc
     try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        yield from _sheet_rows(workbook.worksheets[0])
     except Exception as exc:
         raise errors.ValidationFailed("Excel文件内容损坏。", code="unreadable_file") from exc
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet: Any) -> Iterator[Sequence[Any]]:
+    """``sheet.iter_rows(values_only=True)`` of an openpyxl read-only worksheet, value for value.
+
+    openpyxl spends most of its read on each cell: an inline string (how openpyxl and many
+    exporters write text) becomes a rich-text object through its generic descriptor machinery
+    only to be joined back into a plain string, and every coordinate is parsed in a Python loop.
+    ``_SheetParser`` takes the common cells - plain inline strings, shared strings, numbers and
+    dates - straight from the XML element and hands every other cell to openpyxl's own
+    ``parse_cell``; the row padding below is ``ReadOnlyWorksheet._cells_by_row`` and
+    ``_get_row`` for ``min_col = min_row = 1``. The workbook, its shared strings, date styles
+    and sheet size still come from ``load_workbook``. openpyxl is pinned; the tests compare
+    this with ``iter_rows`` on sheets of every cell kind.
+    """
+    workbook = sheet.parent
+    max_col: int | None = sheet.max_column
+    max_row: int | None = sheet.max_row
+    # openpyxl's filler for a row absent from the file: a list when the sheet is unsized
+    empty_row: Sequence[Any] = [] if max_col is None else (None,) * max_col
+    counter = 1
+    index = 1
+    with sheet._get_source() as source:
+        parser = _sheet_parser_class()(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for index, columns, values in parser.parse():
+            if max_row is not None and index > max_row:
+                break
+            while counter < index:  # rows absent from the file
+                counter += 1
+                yield empty_row
+            if counter == index:
+                counter += 1
+                if not columns and not max_col:
+                    yield ()
+                    continue
+                width = max_col or columns[-1]
+                padded: list[Any] = [None] * width
+                for column, value in zip(columns, values, strict=True):
+                    if 1 <= column <= width:
+                        padded[column - 1] = value
+                yield tuple(padded)
+    if max_row is not None and max_row < index:
+        for _ in range(counter, max_row + 1):
+            yield empty_row
+
+
+_SLOW = object()  # _SheetParser: a cell left to openpyxl's parse_cell
+
+
+@functools.cache
+def _sheet_parser_class() -> Any:
+    """openpyxl's worksheet parser with a fast path for the common cells (built on first use:
+    openpyxl is imported only when a spreadsheet is read)."""
+    from openpyxl.utils.cell import column_index_from_string
+    from openpyxl.utils.datetime import from_excel
+    from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    value_tag = f"{{{SHEET_MAIN_NS}}}v"
+    inline_tag = f"{{{SHEET_MAIN_NS}}}is"
+    text_tag = f"{{{SHEET_MAIN_NS}}}t"
+    coordinate_re = re.compile(r"([A-Za-z]{1,3})[0-9]+")
+
+    class _SheetParser(WorkSheetParser):  # type: ignore[misc]
+        def parse_row(self, row: Any) -> tuple[int, list[int], list[Any]]:
+            """(row number, columns, values) instead of openpyxl's list of cell dicts; the row
+            number as openpyxl reads it (row dimensions are not collected: unused here)."""
+            number = row.get("r")
+            if number is not None:
+                try:
+                    self.row_counter = int(number)
+                except ValueError:
+                    real = float(number)
+                    if not real.is_integer():
+                        raise ValueError(f"{number} is not a valid row number") from None
+                    self.row_counter = int(real)
+            else:
+                self.row_counter += 1
+            self.col_counter = 0
+            columns: list[int] = []
+            values: list[Any] = []
+            fast = self._fast_cell
+            for element in row:
+                cell = fast(element)
+                if cell is _SLOW:
+                    parsed = self.parse_cell(element)  # sets col_counter itself
+                    columns.append(parsed["column"])
+                    values.append(parsed["value"])
+                else:
+                    self.col_counter = cell[0]
+                    columns.append(cell[0])
+                    values.append(cell[1])
+            return self.row_counter, columns, values
+
+        def _fast_cell(self, element: Any) -> Any:
+            """(column, value) exactly as ``parse_cell`` with ``data_only`` gives them, or
+            ``_SLOW`` for any cell outside the common shapes. Changes no parser state."""
+            get = element.get
+            coordinate = get("r")
+            if coordinate:
+                match = coordinate_re.fullmatch(coordinate)
+                if match is None:
+                    return _SLOW
+                column = column_index_from_string(match[1])
+            else:
+                column = self.col_counter + 1
+            data_type = get("t")
+            if data_type == "inlineStr":
+                holder = element.find(inline_tag)
+                if holder is None:
+                    return column, None
+                if len(holder) != 1 or holder.keys() or holder[0].tag != text_tag:
+                    return _SLOW  # rich text, phonetic runs, attributes: openpyxl's Text
+                return column, holder[0].text or ""
+            value = element.findtext(value_tag) or None
+            if value is None:
+                return column, None
+            if data_type == "s":
+                return column, self.shared_strings[int(value)]
+            if data_type is not None and data_type != "n":
+                return _SLOW  # booleans, errors, formula strings, ISO dates
+            number = _cast_number(value)
+            style = get("s", 0)
+            if style:
+                style = int(style)
+            if style in self.date_formats:
+                try:
+                    date = from_excel(number, self.epoch, timedelta=style in self.timedelta_formats)
+                except (OverflowError, ValueError):
+                    return _SLOW  # openpyxl warns and makes it an error value
+                return column, date
+            return column, number
+
+    return _SheetParser
 
 
 def read_csv(content: bytes) -> Iterator[tuple[Any, ...]]:
@@ -253,9 +397,10 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
     seen_id: dict[str, int] = {}
     seen_licence: dict[tuple[str, str], int] = {}
     row_numbers: list[int] = []
-    normalise_uscc = services.normalise_uscc
-    normalise_id = services.normalise_id_number
-    normalise_division = services.normalise_division_code
+    # the core validators themselves (services' wrappers import them on every call)
+    normalise_uscc = validators.normalise_uscc
+    normalise_id = validators.normalise_id_number
+    normalise_division = validators.normalise_division_code
     validation_failed = errors.ValidationFailed
     row_number = 1
     count = 0
@@ -526,12 +671,10 @@ def _directory_conflicts(rows: list[list[Any]], row_numbers: list[int]) -> list[
         where = {
             row[position]: n for row, n in zip(rows, row_numbers, strict=True) if row[position]
         }
-        for chunk in _chunks(list(where), _LOOKUP_CHUNK):
-            lookup = {f"{field}__in": chunk}
-            for code in Entity.objects.filter(**lookup).values_list(field, flat=True):
-                found.append(
-                    _error(where[code], field, "already_in_directory", f"该{label}已在名录库中。")
-                )
+        for code in _existing_codes(field, list(where)):
+            found.append(
+                _error(where[code], field, "already_in_directory", f"该{label}已在名录库中。")
+            )
     licences = {
         (row[11][0], row[11][1]): n
         for row, n in zip(rows, row_numbers, strict=True)
@@ -541,19 +684,58 @@ def _directory_conflicts(rows: list[list[Any]], row_numbers: list[int]) -> list[
     for kind, number in licences:
         by_kind.setdefault(kind, []).append(number)
     for kind, numbers in by_kind.items():
-        for chunk in _chunks(numbers, _LOOKUP_CHUNK):
-            for number in Licence.objects.filter(kind=kind, number__in=chunk).values_list(
-                "number", flat=True
-            ):
-                found.append(
-                    _error(
-                        licences[(kind, number)],
-                        "licence_number",
-                        "duplicate_licence",
-                        "该许可证号已在名录库中登记。",
-                    )
+        for number in _existing_licence_numbers(kind, numbers):
+            found.append(
+                _error(
+                    licences[(kind, number)],
+                    "licence_number",
+                    "duplicate_licence",
+                    "该许可证号已在名录库中登记。",
                 )
+            )
     found.sort(key=lambda e: e["row"])
+    return found
+
+
+def _existing_codes(field: str, codes: list[str]) -> list[str]:
+    """Those of ``codes`` (non-empty USCCs or ID numbers, ``field``) the directory holds.
+
+    ``NOT (code = '')`` repeats the predicate of the partial unique index, without which
+    neither database uses that index for a long list (PostgreSQL proves the predicate only for
+    IN lists of up to 100 values) and every chunk scans the whole table. PostgreSQL gets all
+    codes as one array parameter, other databases chunks under SQLite's 999 parameters."""
+    if not codes:
+        return []
+    if connection.vendor == "postgresql":
+        column = connection.ops.quote_name(field)
+        sql = (
+            f"SELECT {column} FROM {Entity._meta.db_table} "  # noqa: S608 - model names
+            f"WHERE {column} = ANY(%s) AND NOT ({column} = '')"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [codes])
+            return [r[0] for r in cursor.fetchall()]
+    found: list[str] = []
+    for chunk in _chunks(codes, _LOOKUP_CHUNK):
+        query = Entity.objects.filter(**{f"{field}__in": chunk}).exclude(**{field: ""})
+        found.extend(query.order_by().values_list(field, flat=True))
+    return found
+
+
+def _existing_licence_numbers(kind: str, numbers: list[str]) -> list[str]:
+    """Those of ``numbers`` registered for licences of ``kind`` (unique index on both)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT number FROM {Licence._meta.db_table} "  # noqa: S608 - model name
+            "WHERE kind = %s AND number = ANY(%s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [kind, numbers])
+            return [r[0] for r in cursor.fetchall()]
+    found: list[str] = []
+    for chunk in _chunks(numbers, _LOOKUP_CHUNK):
+        query = Licence.objects.filter(kind=kind, number__in=chunk).order_by()
+        found.extend(query.values_list("number", flat=True))
     return found
 
 
