@@ -177,10 +177,13 @@ def event_intact(event: AuditEvent) -> bool:
     )
     if body_hash != event.hash:
         return False
+    # The head first, then the successor: an event appended between the two reads is then seen
+    # as the successor, never as a head that no longer names this event.
+    head = ChainHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
     successor = AuditEvent.objects.filter(seq=event.seq + 1).values_list("prev_hash", flat=True)
     linked = successor.first()
     if linked is None:
-        linked = ChainHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
+        linked = head
     return linked == event.hash
 
 

@@ -257,16 +257,25 @@ def audit_record_difference(draw: Draw, export: dict[str, Any]) -> str | None:
     """Does the draw's ``inspection.drawn`` event in the audit chain (written in the draw's own
     transaction) still say what the stored draw says? A draw row rewritten consistently with a
     forged result would pass the recomputation but not this."""
-    event = None
-    for candidate in AuditEvent.objects.filter(
-        action="inspection.drawn",
-        object_type=InspectionPlan._meta.label_lower,
-        object_id=str(draw.plan_id),
-    ).order_by("seq"):
-        if json.loads(candidate.details_json).get("draw") == draw.number:
-            event = candidate
-    if event is None:
+    # A draw writes exactly one such event; the first is the one an anchored chain protects (an
+    # event appended later, however well chained, cannot stand in for it).
+    events = [
+        candidate
+        for candidate in AuditEvent.objects.filter(
+            action="inspection.drawn",
+            object_type=InspectionPlan._meta.label_lower,
+            object_id=str(draw.plan_id),
+        ).order_by("seq")
+        if json.loads(candidate.details_json).get("draw") == draw.number
+    ]
+    if not events:
         return f"no inspection.drawn audit event records draw {draw.number}"
+    if len(events) > 1:
+        return (
+            f"{len(events)} inspection.drawn audit events record draw {draw.number} "
+            f"(events {', '.join(str(e.seq) for e in events)}); a draw writes one"
+        )
+    event = events[0]
     if not audit.event_intact(event):
         return f"audit event {event.seq} no longer matches its hash or the chain"
     recorded = json.loads(event.details_json)

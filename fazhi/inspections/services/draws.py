@@ -183,7 +183,8 @@ def _current_lists(
     queries = [(stratum.key, list_hash_sql(plan, stratum)) for stratum in plan_strata]
     connection.ensure_connection()
     raw = connection.connection
-    with raw.pipeline():
+    # raw psycopg: Django's error translation (and marking a broken connection) by hand
+    with connection.wrap_database_errors, raw.pipeline():
         pending = []
         for key, (sql, params) in queries:
             cursor = raw.cursor()
@@ -307,6 +308,10 @@ def _inputs(
     )
 
 
+def _without_context(meta: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in m.items() if k != "context_hash"} for m in meta]
+
+
 def _strata_meta(frozen: Frozen) -> list[dict[str, Any]]:
     contexts = frozen.context_hashes()
     return [
@@ -428,8 +433,11 @@ def plan_announce(
         meta = _strata_meta(frozen)
         pool_hash = drawengine.pool_hash(pool)
         params = inputs.params()
+        # Compared: what the draw checks (lists, pool, parameters). Not the context: the draw uses
+        # the announced one, so a changed context leaves the old announcement drawable, and a
+        # new announcement (with a new entropy source) would let the outcome be chosen.
         if superseded is not None and (
-            superseded.strata == meta
+            _without_context(superseded.strata) == _without_context(meta)
             and superseded.pool_hash == pool_hash
             and superseded.params == params
         ):
@@ -850,7 +858,9 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             strata=changed or sorted(set(announced) ^ {s.key for s in strata}),
         )
     pool = build_pool(plan)
-    if drawengine.pool_hash(pool) != announcement.pool_hash:
+    if drawengine.pool_hash(pool) != announcement.pool_hash or (
+        outcome.pool_hash != announcement.pool_hash  # the stored pool the engine used
+    ):
         raise errors.Conflict(
             "公告后检查人员库已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
             code="pool_changed",

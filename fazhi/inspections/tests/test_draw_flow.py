@@ -413,3 +413,35 @@ def test_stored_list_not_matching_its_announced_hash_refused():
         draw_run(actor=w.planner, plan=plan)
     assert exc.value.code == "candidates_changed"
     assert not Draw.objects.filter(plan=plan).exists()
+
+
+def test_changed_context_alone_does_not_allow_a_new_announcement():
+    """The draw uses the announced context, so the old announcement stays drawable: announcing
+    anew (with a new entropy source) would let the outcome be chosen."""
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    plan_announce(
+        actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
+    )
+    # every candidate gets a new last team from another plan: the context hash changes
+    drawn_plan(w, quota=len(w.entities))
+    with pytest.raises(errors.InvalidTransition) as exc:
+        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    assert exc.value.code == "already_announced"
+    assert plan.announcements.count() == 1
+    assert draw_run(actor=w.planner, plan=plan, public_number="123").task_count == 3
+
+
+def test_stored_pool_not_matching_its_announced_hash_refused():
+    w = make_world()
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
+    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    pool = list(announcement.pool)
+    pool[0] = {**pool[0], "max_tasks": 0}  # edited behind the application's back
+    type(announcement).objects.filter(pk=announcement.pk).update(pool=pool)
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=w.planner, plan=plan)
+    assert exc.value.code == "pool_changed"
+    assert not Draw.objects.filter(plan=plan).exists()

@@ -128,6 +128,22 @@ def test_verify_compares_the_draw_with_its_audit_record():
     # ... but not against the chained record written in the draw's own transaction
     problem = audit_record_difference(draw, forged)
     assert problem is not None and ("seed" in problem or "entropy" in problem)
+    # a second, well-chained event appended for the same draw cannot stand in for the first
+    from django.db import transaction
+
+    from fazhi.core import audit
+
+    with transaction.atomic():
+        forged_event = audit.append(
+            actor=w.planner,
+            action="inspection.drawn",
+            obj=plan,
+            details={"draw": draw.number, "seed": forged["draw"]["seed"]},
+        )
+    problem = audit_record_difference(draw, export)
+    assert problem is not None and "2 inspection.drawn audit events" in problem
+    AuditEvent.objects.filter(pk=forged_event.pk).update(action="inspection.other")
+    assert audit_record_difference(draw, export) is None
     # the record itself edited: its hash no longer matches
     event = AuditEvent.objects.get(action="inspection.drawn", object_id=str(plan.pk))
     AuditEvent.objects.filter(pk=event.pk).update(
