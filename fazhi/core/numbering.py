@@ -28,6 +28,7 @@ from fazhi.core.models import (
 )
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope, scoped
+from fazhi.core.selectors import _get
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 EARLIEST_YEAR = 2000
@@ -147,6 +148,12 @@ def document_number_issue(
 
 def document_type_list(*, user: User) -> QuerySet[DocumentType]:
     return scoped(DocumentType.objects.all(), user).order_by("organisation_id", "key")
+
+
+def document_type_get(*, user: User, pk: int | str) -> DocumentType:
+    """A document type in the user's scope; another organisation's is "not found" to the user and
+    recorded as a denied attempt (``selectors._get``)."""
+    return _get(document_type_list(user=user).select_related("organisation"), DocumentType, pk)
 
 
 def document_number_list(

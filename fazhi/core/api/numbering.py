@@ -22,7 +22,12 @@ from rest_framework.views import APIView
 from fazhi.core import errors, selectors
 from fazhi.core.api.orgadmin import PAGE
 from fazhi.core.models import DocumentNumber, DocumentType, User
-from fazhi.core.numbering import document_number_issue, document_number_list, document_type_list
+from fazhi.core.numbering import (
+    document_number_issue,
+    document_number_list,
+    document_type_get,
+    document_type_list,
+)
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 
@@ -47,16 +52,6 @@ def _page(request: Request, view: APIView, qs: QuerySet[Any], serializer: Any) -
     page = paginator.paginate_queryset(qs, request, view=view)
     assert page is not None
     return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-def _document_type(user: User, pk: int) -> DocumentType:
-    """A type in the user's scope; another organisation's type is "not found" (and recorded)."""
-    doc_type = document_type_list(user=user).filter(pk=pk).first()
-    if doc_type is not None:
-        return doc_type
-    if DocumentType.objects.filter(pk=pk).exists():
-        raise errors.OutOfScope(attempted="core.documenttype.read", object_id=str(pk))
-    raise errors.NotFound()
 
 
 # --- serializers ---------------------------------------------------------------------------------
@@ -170,7 +165,7 @@ class DocumentNumberView(APIView):
             organisation = selectors.organisation_get(user=user, pk=params["organisation"])
             qs = qs.filter(document_type__organisation=organisation)
         if "document_type" in params:
-            qs = qs.filter(document_type=_document_type(user, params["document_type"]))
+            qs = qs.filter(document_type=document_type_get(user=user, pk=params["document_type"]))
         return _page(request, self, qs, DocumentNumberSerializer)
 
     @extend_schema(

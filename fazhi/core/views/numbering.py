@@ -28,6 +28,7 @@ from fazhi.core.numbering import (
     document_number_issue,
     document_number_list,
     document_type_create,
+    document_type_get,
     document_types_with_counts,
 )
 from fazhi.core.roles import Cap
@@ -131,17 +132,6 @@ def _show(form: forms.BaseForm, exc: errors.FazhiError) -> None:
 # --- reads ---------------------------------------------------------------------------------------
 
 
-def _type_in(types: list[DocumentType], pk: int | None) -> DocumentType:
-    """One of ``types`` (the user's scope). Another organisation's type is "not found" to the user
-    and recorded as a denied attempt, exactly as the scoped selectors do."""
-    for doc_type in types:
-        if doc_type.pk == pk:
-            return doc_type
-    if pk is not None and DocumentType.objects.filter(pk=pk).exists():
-        raise errors.OutOfScope(attempted="core.documenttype.read", object_id=str(pk))
-    raise errors.NotFound()
-
-
 def _page(
     request: HttpRequest,
     user: User,
@@ -167,7 +157,7 @@ def _page(
         if filters.is_valid():
             if filters.cleaned_data["type"] is not None:
                 numbers = numbers.filter(
-                    document_type=_type_in(types, filters.cleaned_data["type"])
+                    document_type=document_type_get(user=user, pk=filters.cleaned_data["type"])
                 )
             if filters.cleaned_data["year"] is not None:
                 numbers = numbers.filter(year=filters.cleaned_data["year"])
@@ -246,7 +236,7 @@ def docnumber_issue(request: HttpRequest) -> HttpResponse:
     issuable = [t for t in types if can_act_in(user, t.organisation)]
     form = IssueForm(request.POST, types=issuable)
     if form.is_valid():
-        doc_type = _type_in(types, form.cleaned_data["document_type"])
+        doc_type = document_type_get(user=user, pk=form.cleaned_data["document_type"])
         try:
             text = document_number_issue(
                 actor=user,
