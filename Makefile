@@ -30,7 +30,7 @@ install-test: $(VENV)/.installed-test
 
 demo: install
 	$(FAZHI) migrate --noinput
-	$(FAZHI) demo
+	$(FAZHI) demo --url http://$(HOST)/
 	$(FAZHI) runserver $(HOST)
 
 serve: install

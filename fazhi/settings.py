@@ -210,9 +210,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FAZHI_RULES_DIR = Path(os.environ.get("FAZHI_RULES_DIR", BASE_DIR / "rules"))
 
 # --- API ----------------------------------------------------------------------------------------
+# An API token lives this many hours from its issue; then the client asks for a new one.
+FAZHI_API_TOKEN_HOURS = int(os.environ.get("FAZHI_API_TOKEN_HOURS", "24"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "fazhi.core.api_auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -13,9 +13,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
-from fazhi.core import services
+from fazhi.core import clock, services
 from fazhi.core.models import (
     CalendarYear,
     Credential,
@@ -226,7 +224,7 @@ def parent_label(parent: Organisation) -> str:
 
 
 def load(*, stdout: Any, today: dt.date | None = None) -> DemoResult:
-    loader = _Loader(stdout, today or timezone.localdate())
+    loader = _Loader(stdout, today or clock.today())
     p_label, p_code, p_short = PROVINCE
     province = loader.commission(
         label=p_label, code=p_code, short=p_short, level=OrganisationLevel.PROVINCE, parent=None
@@ -340,9 +338,19 @@ def run_hooks(*, province: Organisation, stdout: Any) -> list[str]:
 
 
 def logins_text() -> str:
+    """Every demo login that exists, as the demo made it: the role logins first, then those the
+    domain demos added (registry clerks, inspectors). All share the public demo password."""
     lines = ["演示账号（密码均为 " + DEMO_PASSWORD + "）："]
-    for username, _full_name, role, _label in LOGINS:
-        user = User.objects.select_related("organisation").get(username=username)
+    main = [username for username, *_ in LOGINS]
+    users = {
+        user.username: user
+        for user in User.objects.select_related("organisation").filter(username__startswith="demo_")
+    }
+    others = sorted(name for name in users if name not in main)
+    for username in [*main, *others]:
+        user = users.get(username)
+        if user is None:
+            continue
         org = user.organisation.name if user.organisation else ""
-        lines.append(f"  {username:<16} {Role(role).label}，{org}")
+        lines.append(f"  {username:<22} {Role(user.role).label}，{org}")
     return "\n".join(lines)

@@ -15,8 +15,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from django.utils import timezone
-
+from fazhi.core import clock
 from fazhi.core.models import Officer, Organisation, OrganisationKind, Role, User
 from fazhi.inspections import drawengine
 from fazhi.inspections.models import (
@@ -392,7 +391,7 @@ def load(*, province: Organisation, stdout: Any) -> None:
     from fazhi.inspections.services.draws import draw_run, plan_announce
     from fazhi.inspections.services.tasks import plan_publish_results
 
-    today = timezone.localdate()
+    today = clock.today()
     planner = User.objects.filter(username=PLANNER_USERNAME).first()
     institute = _institute(province, planner)
     if institute is None or planner is None:
@@ -435,8 +434,15 @@ def load(*, province: Organisation, stdout: Any) -> None:
             entropy_spec=f"中国福利彩票3D {today.year}年第一期开奖号码（演示：抽取时输入任一号码）",
         )
         _say(stdout, f"{current.title}：已发布抽取公告，可在计划页面抽取。")
+    logins = list(
+        User.objects.filter(
+            officer__inspector_profile__isnull=False, officer__organisation=institute
+        )
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
     _say(
         stdout,
-        f"检查人员登录名 demo_inspector1 起，密码 {INSPECTOR_PASSWORD}"
+        f"检查人员登录名：{'、'.join(logins)}，密码 {INSPECTOR_PASSWORD}"
         "（掌上执法：/inspections/tasks/mine/）。",
     )

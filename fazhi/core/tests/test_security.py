@@ -12,11 +12,10 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fazhi.core import audit
+from fazhi.core import audit, clock
 from fazhi.core.models import AuditEvent, Role
 from fazhi.core.passwords import CharacterClassValidator
 from fazhi.core.tests.factories import (
@@ -162,18 +161,18 @@ def test_session_expires_after_the_idle_window_and_each_request_renews_it(user):
     login(client, user.username, PASSWORD)
     key = client.session.session_key
     session = Session.objects.get(session_key=key)
-    remaining = session.expire_date - timezone.now()
+    remaining = session.expire_date - clock.now()
     assert dt.timedelta(minutes=29) < remaining <= dt.timedelta(minutes=30)
     # nearly idle for the whole window: a request renews it
     Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() + dt.timedelta(minutes=1)
+        expire_date=clock.now() + dt.timedelta(minutes=1)
     )
     assert client.get(reverse("core:password_change")).status_code == 200
-    renewed = Session.objects.get(session_key=key).expire_date - timezone.now()
+    renewed = Session.objects.get(session_key=key).expire_date - clock.now()
     assert renewed > dt.timedelta(minutes=29)
     # idle past the window: signed out
     Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() - dt.timedelta(seconds=1)
+        expire_date=clock.now() - dt.timedelta(seconds=1)
     )
     response = client.get(reverse("core:password_change"))
     assert response.status_code == 302
@@ -294,3 +293,36 @@ def test_api_token_issue_is_audited(user):
     assert event.actor_id == user.pk
     assert event.details["ip"] == "10.1.2.3"
     assert event.details["created"] is True
+
+
+def test_api_tokens_expire_after_their_lifetime(user, settings):
+    """A token lives FAZHI_API_TOKEN_HOURS; then it is refused and a new issue replaces it."""
+    import datetime as dt
+
+    import time_machine
+    from rest_framework.test import APIClient
+
+    from fazhi.core import clock
+
+    settings.FAZHI_API_TOKEN_HOURS = 8
+    client = APIClient()
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        body = client.post(
+            reverse("api-token"), {"username": user.username, "password": PASSWORD}
+        ).json()
+    assert dt.datetime.fromisoformat(body["expires_at"]) == start + dt.timedelta(hours=8)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    with time_machine.travel(start + dt.timedelta(hours=7, minutes=59), tick=False):
+        assert api.get("/api/organisations/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(hours=8), tick=False):
+        refused = api.get("/api/organisations/")
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "token_expired"
+        again = client.post(
+            reverse("api-token"), {"username": user.username, "password": PASSWORD}
+        ).json()
+    assert again["token"] != body["token"]
+    event = AuditEvent.objects.filter(action="auth.token_issued").latest("seq")
+    assert event.details["replaced_expired"] is True

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.utils import timezone
 
+from fazhi.core import clock
 from fazhi.core import demo as core_demo
 from fazhi.core.audit import verify
 from fazhi.enforcement.models import CaseLead
@@ -39,7 +39,7 @@ def test_demo_loads_and_is_idempotent():
         InspectionTask.objects.count(),
         CaseLead.objects.count(),
     )
-    year = timezone.localdate().year
+    year = clock.today().year
     finished = InspectionPlan.objects.get(year=year - 1)
     current = InspectionPlan.objects.get(year=year)
     assert finished.status == PlanStatus.DRAWN
@@ -62,3 +62,18 @@ def test_demo_loads_and_is_idempotent():
         CaseLead.objects.count(),
     )
     assert verify().ok
+    # Every login the demo prints exists, works with the public password, and is in the docs.
+    from pathlib import Path
+
+    from fazhi.core.models import User
+
+    printed = core_demo.logins_text()
+    names = [line.split()[0] for line in printed.splitlines()[1:]]
+    assert "demo_supervisor" in names and "demo_inspector1" not in out.getvalue()
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "demo.md").read_text()
+    for name in names:
+        assert User.objects.get(username=name).check_password(core_demo.DEMO_PASSWORD), name
+        stem = name.rstrip("0123456789")
+        assert f"`{name}`" in docs or f"`{stem}" in docs, name
+    for name in ("demo_inspector2", "demo_inspector8"):
+        assert name in out.getvalue() or name in printed

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from fazhi.core import demo
 
 
 class Command(BaseCommand):
     help = "载入演示数据（虚构的清源省，可重复执行）并打印演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="演示服务的地址（make demo 按 HOST 传入）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = demo.load(stdout=self.stdout)
@@ -24,4 +31,4 @@ class Command(BaseCommand):
         if ran:
             self.stdout.write("已载入各业务模块的演示数据：" + "、".join(ran))
         self.stdout.write(demo.logins_text())
-        self.stdout.write("访问 http://127.0.0.1:8000/ 登录。")
+        self.stdout.write(f"访问 {options['url']} 登录。")
