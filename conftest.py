@@ -8,7 +8,22 @@ from typing import Any
 
 import hypothesis
 import pytest
+import time_machine
 from hypothesis import HealthCheck
+
+from fazhi.core.testing import at, clock, empty_cal, session_today  # noqa: F401 (fixtures)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_clock() -> Any:
+    """With ``FAZHI_TEST_TODAY=YYYY-MM-DD`` the whole session runs on that day (the clock ticks
+    from 10:00 local time): the CI date step runs the suite at the year's end and start."""
+    day = session_today()
+    if day is None:
+        yield None
+        return
+    with time_machine.travel(at(day), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

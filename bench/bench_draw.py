@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fazhi.core import clock
+
 REPO = Path(__file__).resolve().parent.parent
 DB_NAME = "fazhi_bench_draw"
 PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
@@ -108,7 +110,6 @@ def _populate(rng: random.Random) -> dict[str, Any]:
     import datetime as dt
 
     from django.db import connection
-    from django.utils import timezone
 
     from fazhi.core.models import Credential, Officer, Role
     from fazhi.core.tests.factories import make_org_tree, make_user
@@ -120,7 +121,7 @@ def _populate(rng: random.Random) -> dict[str, Any]:
     planner = make_user(tree.province, Role.SUPERVISOR, full_name="基准测试计划员")
     categories = list(SupervisionCategory.objects.order_by("id")[:8])
     assert len(categories) == 8, "the seeded categories are missing"
-    now = timezone.now()
+    now = clock.now()
 
     # entities, with COPY: every concrete column, defaults from the model
     columns: list[str] = []
@@ -166,7 +167,7 @@ def _populate(rng: random.Random) -> dict[str, Any]:
     entity_seconds = time.perf_counter() - started
 
     # inspectors: fixture data for the benchmark, written in bulk
-    today = timezone.localdate()
+    today = clock.today()
     officers = Officer.objects.bulk_create(
         [
             Officer(organisation=institutes[i % len(institutes)], name=f"检查员{i}")
@@ -277,7 +278,6 @@ def _child() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     from fazhi.inspections.models import InspectionTask, PlanKind, TaskInspector
     from fazhi.inspections.services.draws import (
@@ -292,7 +292,7 @@ def _child() -> None:
     rng = random.Random(20261128)
     world = _populate(rng)
     planner = world["planner"]
-    today = timezone.localdate()
+    today = clock.today()
     phases_now = _instrument()
 
     def new_plan(n: int) -> Any:

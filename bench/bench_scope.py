@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from fazhi.core import clock
+
 REPO = Path(__file__).resolve().parent.parent
 CITIES = int(os.environ.get("FAZHI_BENCH_SCOPE_CITIES", "10"))
 OFFICERS = int(os.environ.get("FAZHI_BENCH_SCOPE_OFFICERS", "3000"))
@@ -47,7 +49,6 @@ def _child() -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
@@ -86,7 +87,7 @@ def _child() -> dict[str, Any]:
             )
             districts.append(district)
             district_institutes.append(institute)
-    today = timezone.localdate()
+    today = clock.today()
     for n in range(OFFICERS):
         institute = district_institutes[n % len(district_institutes)]
         officer = services.officer_create(actor=None, organisation=institute, name=f"执法员{n}")

@@ -36,7 +36,7 @@ from django.db import connection, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.models import Attachment, AuditEvent, ChainHead, Organisation, User
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.roles import Cap
@@ -128,7 +128,7 @@ def append(
     details_json = canonical_json(details or {})
     head = _lock_head()
     # Taken after the lock, so time never runs backwards along the chain within one clock.
-    created_at = timezone.now()
+    created_at = clock.now()
     values: dict[str, Any] = {
         "seq": head.last_seq,
         "created_at": created_at,

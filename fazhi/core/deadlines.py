@@ -20,9 +20,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from fazhi.core import audit, errors, rules
+from fazhi.core import audit, clock, errors, rules
 from fazhi.core import calendar as workcal
 from fazhi.core.models import (
     CalendarDay,
@@ -63,6 +62,9 @@ class Due:
     extensions: tuple[rules.Rule, ...] = ()
     trace: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # True when the period ends in a year the calendar does not know and ``due`` is the unrolled
+    # end: a holiday may still move it (``compute_due(..., provisional=True)`` only).
+    provisional: bool = False
 
     @property
     def citation(self) -> str:
@@ -144,12 +146,18 @@ def compute_due(
     extensions: Sequence[str] = (),
     calendar: workcal.Calendar | None = None,
     trace: bool = False,
+    provisional: bool = False,
 ) -> Due:
     """The due date of ``rule_key`` counted from ``start``.
 
     Raises ``UnknownRule`` for a key (or a version on ``start``) that does not exist,
     ``ValidationFailed`` when the rule is not a time limit, and ``CalendarUnknown`` naming the
     first year the period touches that the calendar does not know.
+
+    ``provisional=True`` (a question, not an obligation: e.g. the limitation check) answers a
+    calendar-day, month or year period that ends in an unknown year with its unrolled end,
+    ``Due.provisional`` set and a warning that a holiday may move it; counting such periods needs
+    no calendar, only the final roll off a holiday does.
     """
     if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
         raise errors.ValidationFailed("起算日期无效。", code="invalid_date")
@@ -170,8 +178,21 @@ def compute_due(
         end = _advance(cal, end, value, skip, first=index == 0)
         last_unit = value.unit
     unrolled = end
-    due = cal.roll_forward(end) if last_unit in CALENDAR_UNITS else end
     warnings: list[str] = []
+    is_provisional = False
+    if last_unit in CALENDAR_UNITS:
+        try:
+            due = cal.roll_forward(end)
+        except errors.CalendarUnknown as exc:
+            if not provisional or exc.year != end.year:
+                raise
+            due, is_provisional = end, True
+            warnings.append(
+                f"届满日落在尚未发布节假日安排的{end.year}年：如该日为法定节假日或休息日，"
+                "将顺延至其后第一个工作日。"
+            )
+    else:
+        due = end
     for r in (rule, *ext_rules):
         if r.source.status == "UNVERIFIED":
             warnings.append(f"{r.key} 的依据未核实：{r.source.note or r.citation}")
@@ -188,6 +209,7 @@ def compute_due(
         extensions=ext_rules,
         trace=lines,
         warnings=tuple(warnings),
+        provisional=is_provisional,
     )
 
 
@@ -235,7 +257,7 @@ def _trace(
 
 def today() -> dt.date:
     """Today in the configured time zone (one place, so tests can pin it)."""
-    return timezone.localdate()
+    return clock.today()
 
 
 def _today(value: dt.date | None) -> dt.date:
@@ -247,32 +269,70 @@ def _province(deadline: Deadline) -> str:
 
 
 def _apply(deadline: Deadline, cal: workcal.Calendar, today: dt.date) -> None:
-    """Recompute ``deadline`` in memory from its rule, stops and extensions."""
-    if deadline.rule_key == FIXED_RULE:
-        assert deadline.due_date is not None
-        deadline.state = DeadlineState.OPEN if deadline.due_date >= today else DeadlineState.OVERDUE
-        return
-    stops = list(deadline.stops.all())
-    if any(s.end is None for s in stops):
-        deadline.state = DeadlineState.STOPPED
-        return
-    try:
-        due = compute_due(
-            deadline.rule_key,
-            deadline.start_date,
-            province=_province(deadline),
-            stops=[(s.start, s.end) for s in stops if s.end is not None],
-            extensions=[e.rule_key for e in deadline.extensions.all()],
-            calendar=cal,
+    """Recompute ``deadline`` in memory from its rule, stops, extensions and completion.
+
+    A deadline fulfilled (``met_on``) is met or late once its due date is known; until then it
+    stays ``calendar_unknown`` with its completion date kept.
+    """
+    if deadline.rule_key != FIXED_RULE:
+        stops = list(deadline.stops.all())
+        if any(s.end is None for s in stops):
+            deadline.state = DeadlineState.STOPPED
+            return
+        try:
+            due = compute_due(
+                deadline.rule_key,
+                deadline.start_date,
+                province=_province(deadline),
+                stops=[(s.start, s.end) for s in stops if s.end is not None],
+                extensions=[e.rule_key for e in deadline.extensions.all()],
+                calendar=cal,
+            )
+        except errors.CalendarUnknown as exc:
+            deadline.due_date = None
+            deadline.state = DeadlineState.CALENDAR_UNKNOWN
+            deadline.warning = exc.message[:200]
+            return
+        deadline.due_date = due.due
+        deadline.warning = due.warnings[0][:200] if due.warnings else ""
+    assert deadline.due_date is not None
+    if deadline.met_on is not None:
+        deadline.state = (
+            DeadlineState.MET if deadline.met_on <= deadline.due_date else DeadlineState.LATE
         )
-    except errors.CalendarUnknown as exc:
-        deadline.due_date = None
-        deadline.state = DeadlineState.CALENDAR_UNKNOWN
-        deadline.warning = exc.message[:200]
-        return
-    deadline.due_date = due.due
-    deadline.warning = due.warnings[0][:200] if due.warnings else ""
-    deadline.state = DeadlineState.OPEN if due.due >= today else DeadlineState.OVERDUE
+    else:
+        deadline.state = DeadlineState.OPEN if deadline.due_date >= today else DeadlineState.OVERDUE
+
+
+def _record_completion(
+    *, actor: User | None, deadline: Deadline, on: dt.date, today: dt.date
+) -> None:
+    """On a locked row: the obligation was fulfilled on ``on``. A running stop ends that day.
+    Met or late when the due date is known; otherwise the date is kept and the calendar
+    services judge it when the missing year is published (``_recompute_pending``)."""
+    if deadline.state == DeadlineState.STOPPED:
+        deadline.stops.filter(end__isnull=True).update(end=on)
+    deadline.met_on = on
+    _apply(deadline, workcal.current(), today)
+    deadline.save(update_fields=["met_on", "state", "due_date", "warning"])
+    audit.append(
+        actor=actor,
+        action="deadline.completed",
+        obj=deadline,
+        details={
+            "on": on.isoformat(),
+            "awaiting_calendar": deadline.state == DeadlineState.CALENDAR_UNKNOWN,
+            **_snapshot(deadline),
+        },
+    )
+
+
+PENDING_STATES = (
+    DeadlineState.OPEN,
+    DeadlineState.OVERDUE,
+    DeadlineState.STOPPED,
+    DeadlineState.CALENDAR_UNKNOWN,
+)
 
 
 def _lock(deadline: Deadline) -> Deadline:
@@ -424,38 +484,34 @@ def deadlines_close_for(
     subject: models.Model,
     rule_key: str,
     on: dt.date,
+    today: dt.date | None = None,
 ) -> list[Deadline]:
     """Record, inside the calling service's transaction, that ``subject``'s obligation under
     ``rule_key`` was fulfilled on ``on``: each pending deadline becomes met or late.
 
-    A deadline whose due date the calendar cannot compute yet stays open, flagged on the
-    workbench, until the year's holidays are entered (it cannot be judged met or late).
+    A deadline whose due date the calendar cannot compute yet keeps the date it was met and
+    becomes met or late when the year's holidays are published.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("deadlines_close_for must run inside the calling service's transaction")
     content_type = ContentType.objects.get_for_model(subject)
+    workcal.lock_revision()  # before the deadline rows: the calendar services' order
     closed = []
     for deadline in (
-        Deadline.objects.select_for_update()
+        Deadline.objects.select_for_update(of=("self",))
+        .select_related("organisation")
         .filter(
             content_type=content_type,
             object_id=str(subject.pk),
             rule_key=rule_key,
-            state__in=[DeadlineState.OPEN, DeadlineState.OVERDUE],
+            state__in=PENDING_STATES,
+            met_on__isnull=True,
         )
         .order_by("pk")
     ):
-        if deadline.due_date is None or on < deadline.start_date:
+        if on < deadline.start_date:
             continue
-        deadline.met_on = on
-        deadline.state = DeadlineState.MET if on <= deadline.due_date else DeadlineState.LATE
-        deadline.save(update_fields=["met_on", "state"])
-        audit.append(
-            actor=actor,
-            action="deadline.completed",
-            obj=deadline,
-            details={"on": on.isoformat(), **_snapshot(deadline)},
-        )
+        _record_completion(actor=actor, deadline=deadline, on=on, today=_today(today))
         closed.append(deadline)
     return closed
 
@@ -484,6 +540,8 @@ def deadline_stop(
     with transaction.atomic(durable=True):
         locked = _lock(deadline)
         _require_state(locked, (DeadlineState.OPEN, DeadlineState.CALENDAR_UNKNOWN), "中止计时")
+        if locked.met_on is not None:
+            raise errors.InvalidTransition("该期限已完成，不能再中止。", code="already_completed")
         if locked.rule_key == FIXED_RULE:
             raise errors.ValidationFailed(
                 "由决定确定日期的期限不能中止计时，请改定日期。", code="fixed_deadline"
@@ -573,7 +631,9 @@ def deadline_extend(
     with transaction.atomic(durable=True):
         workcal.lock_revision()  # before the deadline row: the calendar services' order
         locked = _lock(deadline)
-        _require_state(locked, (DeadlineState.OPEN,), "延长")
+        _require_state(locked, (DeadlineState.OPEN, DeadlineState.CALENDAR_UNKNOWN), "延长")
+        if locked.met_on is not None:
+            raise errors.InvalidTransition("该期限已完成，不能再延长。", code="already_completed")
         if locked.rule_key == FIXED_RULE:
             raise errors.ValidationFailed(
                 "由决定确定日期的期限不能按规则延长。", code="no_extension"
@@ -622,38 +682,22 @@ def deadline_extend(
 def deadline_complete(
     *, actor: User, deadline: Deadline, on: dt.date, today: dt.date | None = None
 ) -> Deadline:
-    """Record that the obligation was fulfilled on ``on``: met, or late after the due date."""
+    """Record that the obligation was fulfilled on ``on``: met, or late after the due date; while
+    the due date is unknown (calendar), the date is kept and judged when the year is published."""
     _guard(actor, deadline, "deadline.complete")
     with transaction.atomic(durable=True):
         workcal.lock_revision()  # before the deadline row: the calendar services' order
         locked = _lock(deadline)
-        _require_state(
-            locked,
-            (DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.STOPPED),
-            "办结",
-        )
+        _require_state(locked, PENDING_STATES, "办结")
+        if locked.met_on is not None:
+            raise errors.InvalidTransition(
+                "该期限已记录完成日期，正等待日历确定是否按期。", code="already_completed"
+            )
         if on < locked.start_date:
             raise errors.ValidationFailed("完成日期不能早于起算日。", code="complete_before_start")
         if on > _today(today):
             raise errors.ValidationFailed("完成日期不能晚于今天。", code="date_in_future")
-        if locked.state == DeadlineState.STOPPED:
-            # The matter ended during a stop: close the stop on the completion day.
-            locked.stops.filter(end__isnull=True).update(end=on)
-            _apply(locked, workcal.current(), _today(today))
-        if locked.due_date is None:
-            raise errors.Conflict(
-                "届满日期未知（日历未包含相关年度），不能判断是否按期完成。",
-                code="calendar_unknown",
-            )
-        locked.met_on = on
-        locked.state = DeadlineState.MET if on <= locked.due_date else DeadlineState.LATE
-        locked.save(update_fields=["met_on", "state", "due_date", "warning"])
-        audit.append(
-            actor=actor,
-            action="deadline.completed",
-            obj=locked,
-            details={"on": on.isoformat(), **_snapshot(locked)},
-        )
+        _record_completion(actor=actor, deadline=locked, on=on, today=_today(today))
     return locked
 
 
@@ -761,13 +805,14 @@ def deadline_get(*, user: User, pk: int) -> Deadline:
 class Workbench:
     overdue: list[Deadline] = field(default_factory=list)
     due_soon: list[Deadline] = field(default_factory=list)
-    calendar_unknown: list[Deadline] = field(default_factory=list)
+    calendar_unknown: list[Deadline] = field(default_factory=list)  # due date not yet known
     stopped: list[Deadline] = field(default_factory=list)
 
 
 def deadline_workbench(*, user: User, today: dt.date, soon_days: int = 7) -> Workbench:
     """The user's deadlines that need attention: those assigned to them, or, for users who
-    approve (leaders), every deadline in their scope."""
+    approve (leaders), every deadline in their scope. A deadline already fulfilled while its due
+    date waits for the calendar needs nobody's attention."""
     qs = deadline_list(user=user)
     if not has_cap(user, Cap.DEADLINE_APPROVE):
         qs = qs.filter(assignee=user)
@@ -775,7 +820,7 @@ def deadline_workbench(*, user: User, today: dt.date, soon_days: int = 7) -> Wor
     active = qs.filter(
         Q(state=DeadlineState.OVERDUE)
         | Q(state=DeadlineState.OPEN, due_date__lte=horizon)
-        | Q(state__in=(DeadlineState.CALENDAR_UNKNOWN, DeadlineState.STOPPED))
+        | Q(state__in=(DeadlineState.CALENDAR_UNKNOWN, DeadlineState.STOPPED), met_on__isnull=True)
     )
     board = Workbench()
     for deadline in active[:500]:
@@ -790,6 +835,26 @@ def deadline_workbench(*, user: User, today: dt.date, soon_days: int = 7) -> Wor
         else:
             board.due_soon.append(deadline)
     return board
+
+
+@dataclass(frozen=True)
+class CalendarWait:
+    """Deadlines whose due date waits for a year the calendar does not know yet."""
+
+    count: int
+    next_year: int  # the first year after the last one published
+
+
+def calendar_wait(*, user: User) -> CalendarWait | None:
+    """For calendar administrators: how many deadlines wait for a missing year (one query), or
+    None when none do or the user does not administer the calendar."""
+    if not has_cap(user, Cap.CALENDAR_MANAGE):
+        return None
+    count = Deadline.objects.filter(state=DeadlineState.CALENDAR_UNKNOWN).count()
+    if not count:
+        return None
+    years = workcal.current().years
+    return CalendarWait(count=count, next_year=(max(years) + 1) if years else clock.this_year())
 
 
 # --- calendar services and selectors ---------------------------------------------------------

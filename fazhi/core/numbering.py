@@ -15,9 +15,8 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, clock, errors
 from fazhi.core.formatting import document_number
 from fazhi.core.models import (
     DocumentNumber,
@@ -111,7 +110,7 @@ def document_number_issue(
 ) -> str:
     """Issue the next number of ``type_key`` for ``year`` (default: this year); never twice."""
     _guard(actor, Cap.DOCNUMBER_ISSUE, organisation, action="document_number.issue")
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if year is None:
         year = this_year
     if not EARLIEST_YEAR <= year <= this_year + 1:

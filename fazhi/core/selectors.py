@@ -14,9 +14,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Prefetch, Q, QuerySet
-from django.utils import timezone
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.models import Credential, Department, Officer, Organisation, User
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.scope import scoped, visible_organisations
@@ -116,7 +115,7 @@ def locked_usernames(usernames: list[str]) -> set[str]:
 
     if not usernames:
         return set()
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    since = clock.now() - settings.AXES_COOLOFF_TIME
     return set(
         AccessAttempt.objects.filter(
             username__in=usernames,
@@ -179,7 +178,7 @@ def credentials_expiring(
     *, user: User, within_days: int, today: dt.date | None = None
 ) -> QuerySet[Credential]:
     """Valid credentials of active officers that expire from today to ``within_days`` ahead."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return credential_list(user=user, status=CredentialStatus.VALID).filter(
         officer__is_active=True,
         expires_on__gte=today,

@@ -18,9 +18,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, clock, errors
 from fazhi.core.models import (
     Credential,
     Department,
@@ -485,7 +484,7 @@ def user_create(
             department=department,
             role=role,
             is_staff=role == Role.SYSTEM_ADMIN,
-            password_changed_at=timezone.now(),
+            password_changed_at=clock.now(),
         )
         user.set_password(password)
         try:
@@ -603,7 +602,7 @@ def user_reset_password(*, actor: User | None, user: User, new_password: str) ->
     with transaction.atomic(durable=True):
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.set_password(new_password)
-        locked.password_changed_at = timezone.now()
+        locked.password_changed_at = clock.now()
         locked.save(update_fields=["password", "password_changed_at"])
         _drop_tokens(locked)
         audit.append(actor=actor, action="user.password_reset", obj=locked)
@@ -629,7 +628,7 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
     with transaction.atomic(durable=True):
         user = User.objects.select_for_update().get(pk=actor.pk)
         user.set_password(new_password)
-        user.password_changed_at = timezone.now()
+        user.password_changed_at = clock.now()
         user.save(update_fields=["password", "password_changed_at"])
         _drop_tokens(user)  # a token obtained with the old password stops working
         audit.append(actor=actor, action="user.password_changed", obj=user)
@@ -795,7 +794,7 @@ def credential_update_status(
     if status not in CredentialStatus.values:
         raise errors.ValidationFailed("证件状态无效。", code="invalid_status", field="status")
     reason = _text(reason, field="reason", label="原因", max_length=200)
-    on = on or timezone.localdate()
+    on = on or clock.today()
     with transaction.atomic(durable=True):
         locked = Credential.objects.select_for_update().get(pk=credential.pk)
         if (locked.status, status) not in CREDENTIAL_TRANSITIONS:

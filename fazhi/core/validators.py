@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 
 # --- administrative division codes (GB/T 2260) ---------------------------------------------------
 
@@ -216,7 +216,7 @@ def normalise_id_number(value: str, *, today: dt.date | None = None) -> str:
             "公民身份号码中的出生日期不存在。", code="id_number_birth_date"
         ) from exc
     if today is None:
-        today = dt.date.today()  # noqa: DTZ011 - a calendar date, not an instant
+        today = clock.today()
     if not ID_EARLIEST_BIRTH <= birth <= today:
         raise errors.ValidationFailed(
             "公民身份号码中的出生日期不在合理范围内。", code="id_number_birth_date"

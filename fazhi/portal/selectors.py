@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
-from fazhi.core import errors, rules
+from fazhi.core import clock, errors, rules
 from fazhi.core.models import Organisation
 from fazhi.inspections.models import (
     Draw,
@@ -65,7 +64,7 @@ def _minus_years(day: dt.date, years: int) -> dt.date:
 
 
 def retention(province: str | None = None, *, on: dt.date | None = None) -> Retention:
-    rule = rules.rule(RETENTION_RULE, on=on or timezone.localdate(), province=province)
+    rule = rules.rule(RETENTION_RULE, on=on or clock.today(), province=province)
     value = rule.value
     if value.unit != "years":
         raise errors.RulePackError(
@@ -165,7 +164,7 @@ def public_results(
     *, q: str = "", organisation_id: int | None = None, today: dt.date | None = None
 ) -> QuerySet[InspectionTask]:
     """Published results still within their retention period, newest first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = InspectionTask.objects.filter(
         state__in=PUBLIC_TASK_STATES, published_at__isnull=False
     ).filter(_retention_filter(today))

@@ -10,9 +10,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
-from django.utils import timezone
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.models import Organisation
 from fazhi.portal import selectors
 
@@ -131,7 +130,7 @@ def entity_results(request: HttpRequest, pk: int) -> HttpResponse:
             "entity_name": selectors.public_entity_name(entity),
             "entity_code": selectors.public_entity_code(entity),
             "results": results,
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

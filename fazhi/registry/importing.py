@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
-from fazhi.core import audit, errors, validators
+from fazhi.core import audit, clock, errors, validators
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
@@ -863,7 +862,7 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
                 )
             created = bulk_insert(organisation=batch.organisation, rows=rows, batch=batch)
             batch.status = ImportStatus.CONFIRMED
-            batch.confirmed_at = timezone.now()
+            batch.confirmed_at = clock.now()
             batch.confirmed_by = actor
             batch.payload = b""
             batch.save(update_fields=["status", "confirmed_at", "confirmed_by", "payload"])
@@ -952,7 +951,7 @@ def bulk_insert(*, organisation: Organisation, rows: list[list[Any]], batch: Imp
     link_model = Entity.categories.through
     link_table = link_model._meta.db_table
     licence_table = Licence._meta.db_table
-    now = timezone.now()
+    now = clock.now()
     stamp: Any = now if vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         ids = _allocate_ids(cursor, vendor, entity_table, len(rows))
@@ -1034,7 +1033,7 @@ def _write(
 def _bulk_insert_orm(
     *, organisation: Organisation, rows: list[list[Any]], batch: ImportBatch
 ) -> int:
-    now = timezone.now()
+    now = clock.now()
     link_model = Entity.categories.through
     total = 0
     for chunk in _chunks(rows, INSERT_BATCH):

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from fazhi.core import services
+from fazhi.core import clock, services
 from fazhi.core.models import (
     Credential,
     Officer,
@@ -158,7 +157,7 @@ def make_officer(
 
 def make_credential(officer: Officer, *, expires_in_days: int = 365, **kw: Any) -> Credential:
     n = next(_counter)
-    today = timezone.localdate()
+    today = clock.today()
     expires_on = today + dt.timedelta(days=expires_in_days)
     issued_on = kw.pop("issued_on", min(today, expires_on) - dt.timedelta(days=3 * 365))
     return services.credential_issue(

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import yaml
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from fazhi.core import clock
 from fazhi.core.models import AuditEvent, Credential, Organisation, Role, User
 from fazhi.core.tests.factories import (
     PASSWORD,
@@ -201,7 +201,7 @@ def test_officers_and_credentials_api(tree, city_admin, django_assert_max_num_qu
     officer_id = response.json()["id"]
     response = client.patch(f"/api/officers/{officer_id}/", {"title": "科长"}, format="json")
     assert response.json()["title"] == "科长"
-    today = timezone.localdate()
+    today = clock.today()
     response = client.post(
         "/api/credentials/",
         {

@@ -9,10 +9,9 @@ from django.db import transaction
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, clock, errors
 from fazhi.core.models import AuditEvent, ChainHead, Role
 from fazhi.core.numbering import document_type_create
 from fazhi.core.tests.factories import make_org_tree, make_user
@@ -93,7 +92,7 @@ def test_filters(world):
     assert _seqs(audit.audit_event_list(user=user, actor=str(world["admin_b"].pk))) >= {
         world["in_b"].seq
     }
-    today = timezone.localdate()
+    today = clock.today()
     assert world["in_a"].seq in _seqs(
         audit.audit_event_list(user=user, date_from=today, date_to=today)
     )

@@ -137,3 +137,34 @@ def _url(settings_dict):
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
     return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def test_a_fresh_install_answers_after_migrate(tmp_path):
+    """``fazhi migrate`` on an empty SQLite file, no demo: the published years are known at once
+    (migration 0006). Runs once, in the SQLite session (the child uses its own SQLite file)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the child process builds its own SQLite database; once is enough")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"FAZHI_DATABASE_URL", "FAZHI_TEST_DATABASE_URL", "FAZHI_TEST_TODAY"}
+    }
+    env["FAZHI_VAR_DIR"] = str(tmp_path)
+
+    def fazhi(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "fazhi", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=300,
+        )
+
+    migrated = fazhi("migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    answer = fazhi("deadline", "penalty.payment", "2025-09-20")
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.splitlines()[0] == "2025-10-09"  # 10-05 falls in the National Day break

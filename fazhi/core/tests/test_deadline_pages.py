@@ -124,19 +124,37 @@ def test_workbench_sections_and_query_count(seeded, tree, django_assert_max_num_
     assert html.count("更多事项") == 10
 
 
-def test_workbench_shows_calendar_warnings(seeded, tree):
+def test_calendar_wait_is_one_banner_for_calendar_admins(seeded, tree):
+    """A deadline waiting for next year's calendar: its owner sees it with its due date pending,
+    without a warning per deadline; the calendar administrators see one banner with the count
+    and a link to the calendar editor."""
     org = tree.districts[0]
     leader = make_user(org, Role.LEADER)
-    deadline = deadlines.deadline_open(
-        actor=leader,
-        organisation=org,
-        title="跨年事项",
-        rule_key="penalty.decision",
-        start_date=D(2026, 11, 15),
-    )
-    assert deadline.state == DeadlineState.CALENDAR_UNKNOWN
+    admin = make_user(tree.province, Role.SYSTEM_ADMIN)
+    for title in ("跨年事项甲", "跨年事项乙"):
+        deadline = deadlines.deadline_open(
+            actor=leader,
+            organisation=org,
+            title=title,
+            rule_key="penalty.decision",
+            start_date=D(2026, 11, 15),
+        )
+        assert deadline.state == DeadlineState.CALENDAR_UNKNOWN
     html = client_for(leader).get("/").content.decode()
-    assert 'id="calendar-warnings"' in html and "跨年事项" in html and "2027" in html
+    assert "跨年事项甲" in html and "待定（日历未发布）" in html
+    assert 'id="calendar-wait"' not in html and "calendar-warnings" not in html
+    html = client_for(admin).get("/deadlines/").content.decode()
+    assert 'id="calendar-wait"' in html
+    assert "有 2 个期限" in html and "2027 年" in html and 'href="/calendar/"' in html
+    # Publishing the year ends the wait: no banner any more.
+    deadlines.calendar_year_publish(
+        actor=admin,
+        year=2027,
+        source="国务院办公厅关于2027年部分节假日安排的通知（测试）",
+        holidays=[D(2027, 1, 1)],
+        workdays=[],
+    )
+    assert 'id="calendar-wait"' not in client_for(admin).get("/deadlines/").content.decode()
 
 
 def test_list_and_detail_are_scoped_by_url(seeded, tree):

@@ -8,9 +8,8 @@ import types
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
-from fazhi.core import audit, demo, selectors
+from fazhi.core import audit, clock, demo, selectors
 from fazhi.core.models import (
     AuditEvent,
     CalendarYear,
@@ -72,7 +71,7 @@ def test_demo_builds_the_fictional_province():
     assert demo.DEMO_PASSWORD in output
 
     # credentials: a few expiring within 60 days, exactly one expired
-    today = timezone.localdate()
+    today = clock.today()
     admin = User.objects.get(username="demo_admin")
     expiring = selectors.credentials_expiring(user=admin, within_days=60)
     assert 2 <= expiring.count() < Credential.objects.count() // 2

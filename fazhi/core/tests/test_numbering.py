@@ -10,9 +10,8 @@ import textwrap
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.audit import verify
 from fazhi.core.models import AuditEvent, DocumentNumber, DocumentNumberCounter, DocumentType, Role
 from fazhi.core.numbering import (
@@ -25,7 +24,7 @@ from fazhi.core.tests.factories import make_org_tree, make_user
 from fazhi.core.tests.test_audit_concurrency import test_database_env
 
 pytestmark = pytest.mark.django_db
-YEAR = timezone.localdate().year
+YEAR = clock.today().year
 
 
 @pytest.fixture(autouse=True)

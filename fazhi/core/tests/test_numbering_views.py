@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from fazhi.core import clock
 from fazhi.core.audit import verify
 from fazhi.core.models import (
     AuditEvent,
@@ -28,7 +28,7 @@ from fazhi.core.tests.factories import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
-YEAR = timezone.localdate().year
+YEAR = clock.today().year
 PAGE = reverse("core:docnumber_list")
 CREATE = reverse("core:document_type_create")
 ISSUE = reverse("core:docnumber_issue")
@@ -272,7 +272,8 @@ def test_filters_and_pagination(w):
 def test_page_queries_do_not_grow_with_the_numbers(w, django_assert_max_num_queries):
     client = client_for(w["admin"])  # sees both forms: the most queries
     _issue(w["district"], 3)
-    with django_assert_max_num_queries(10) as few:
+    # 11: the system admin's pages also count deadlines waiting for the calendar (one query).
+    with django_assert_max_num_queries(11) as few:
         assert client.get(PAGE).status_code == 200
     _issue(w["district"], 120)
     _issue(w["district"], 30, year=YEAR - 1)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from fazhi.core import errors, selectors, services
+from fazhi.core import clock, errors, selectors, services
 from fazhi.core.models import AuditEvent, Credential, Officer, Role
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.tests.factories import (
@@ -78,7 +77,7 @@ def test_officer_update(tree, admin):
 
 def test_credential_issue_and_guards(tree, admin):
     officer = make_officer(tree.districts[0], credential_days=None)
-    today = timezone.localdate()
+    today = clock.today()
     credential = services.credential_issue(
         actor=admin,
         officer=officer,
@@ -123,7 +122,7 @@ def test_credential_status_transitions(tree, admin):
         actor=admin, credential=credential, status=CredentialStatus.SUSPENDED, reason="涉嫌违纪"
     )
     assert suspended.status_reason == "涉嫌违纪"
-    assert not suspended.is_valid_on(timezone.localdate())
+    assert not suspended.is_valid_on(clock.today())
     services.credential_update_status(
         actor=admin, credential=credential, status=CredentialStatus.VALID, reason="恢复"
     )
@@ -152,7 +151,7 @@ def test_credentials_expiring_and_state(tree, django_assert_max_num_queries):
     supervisor = make_user(district, Role.SUPERVISOR)
     expiring = selectors.credentials_expiring(user=supervisor, within_days=60)
     assert [c.officer_id for c in expiring] == [soon.pk]
-    today = timezone.localdate()
+    today = clock.today()
     with django_assert_max_num_queries(2):
         states = {
             o.pk: selectors.credential_state(o, today=today).css
@@ -192,7 +191,7 @@ def test_officer_and_credential_writes_need_scope_and_an_active_officer(tree, ad
     assert exc.value.code == "department_mismatch"
     services.officer_update(actor=admin, officer=own, is_active=False)
     own.refresh_from_db()
-    today = timezone.localdate()
+    today = clock.today()
     with pytest.raises(errors.ValidationFailed) as exc:
         services.credential_issue(
             actor=admin, officer=own, number="OFF-1", issued_on=today, expires_on=today

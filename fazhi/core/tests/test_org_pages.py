@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
+from fazhi.core import clock
 from fazhi.core.models import AuditEvent, Credential, Department, Officer, Organisation, Role, User
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.tests.factories import (
@@ -253,7 +253,7 @@ def test_officer_pages(tree, admin_client, django_assert_max_num_queries):
     )
     officer = Officer.objects.get(name="新执法员")
     assert response.status_code == 302
-    today = timezone.localdate()
+    today = clock.today()
     response = admin_client.post(
         reverse("core:credential_issue", args=[officer.pk]),
         {
@@ -313,7 +313,7 @@ def test_nav_by_role(tree):
 def test_make_credential_helper_builds_expired_credentials(tree):
     officer = make_officer(tree.districts[0], credential_days=None)
     credential = make_credential(officer, expires_in_days=-10)
-    assert credential.expires_on < timezone.localdate()
+    assert credential.expires_on < clock.today()
 
 
 def test_lists_are_paginated(tree, admin_client, monkeypatch):

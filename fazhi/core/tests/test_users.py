@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from axes.models import AccessAttempt
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from fazhi.core import errors, selectors, services
+from fazhi.core import clock, errors, selectors, services
 from fazhi.core.models import AuditEvent, Role, User
 from fazhi.core.tests.factories import (
     PASSWORD,
@@ -177,7 +176,7 @@ def test_unlock_clears_the_lockout(tree, city_admin):
         ip_address="127.0.0.1",
         user_agent="test",
         failures_since_start=5,
-        attempt_time=timezone.now(),
+        attempt_time=clock.now(),
     )
     assert selectors.locked_usernames([user.username]) == {user.username}
     assert services.user_unlock(actor=city_admin, user=user) == 1

@@ -18,11 +18,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fazhi.core import errors, selectors
+from fazhi.core import clock, errors, selectors
 from fazhi.core.models import DocumentType, User
 from fazhi.core.numbering import (
     document_number_issue,
@@ -102,7 +101,7 @@ class IssueForm(forms.Form):
         self.fields["document_type"].widget.choices = [
             (t.pk, f"{t.prefix} · {t.name}（{t.organisation.name}）") for t in types
         ]
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = clock.today().year
 
 
 class NumberFilterForm(forms.Form):
@@ -140,7 +139,7 @@ def _page(
     type_form: DocumentTypeForm | None = None,
     issue_form: IssueForm | None = None,
 ) -> HttpResponse:
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if types is None:
         types = document_types_with_counts(user=user, year=this_year)
     can_create = has_cap(user, Cap.ORG_MANAGE)
@@ -232,7 +231,7 @@ def docnumber_issue(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _to_list(request)
     user = _user(request, Cap.DOCNUMBER_ISSUE, "document_number.issue")
-    types = document_types_with_counts(user=user, year=timezone.localdate().year)
+    types = document_types_with_counts(user=user, year=clock.today().year)
     issuable = [t for t in types if can_act_in(user, t.organisation)]
     form = IssueForm(request.POST, types=issuable)
     if form.is_valid():

@@ -17,10 +17,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors, selectors, services
+from fazhi.core import clock, errors, selectors, services
 from fazhi.core.models import (
     Department,
     Organisation,
@@ -520,7 +519,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     user = _user(request, Cap.ORG_VIEW)
     q = request.GET.get("q", "").strip()
     show = request.GET.get("show", "")
-    today = timezone.localdate()
+    today = clock.today()
     officers = selectors.officer_list(user=user, q=q or None)
     if show == "attention":
         officers = officers.filter(pk__in=_needs_attention(user, today))
@@ -557,7 +556,7 @@ def _needs_attention(user: User, today: Any) -> Any:
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request, Cap.ORG_VIEW)
     officer = selectors.officer_get(user=user, pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "core/officer_detail.html",

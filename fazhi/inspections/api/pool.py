@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.urls import URLPattern, path
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -14,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap
 from fazhi.inspections.api.items import _user
@@ -135,7 +134,7 @@ class PoolListView(APIView):
         profile = pool_services.inspector_enrol(
             actor=user,
             officer=officer,
-            on=values.get("on") or timezone.localdate(),
+            on=values.get("on") or clock.today(),
             categories=values["categories"],
             regions=values["regions"],
             max_tasks_per_plan=values["max_tasks_per_plan"],
@@ -154,7 +153,7 @@ class PoolEligibleView(APIView):
         require_cap(user, Cap.INSPECTION_VIEW, action="pool.eligible")
         raw = request.query_params.get("on")
         try:
-            on = dt.date.fromisoformat(raw) if raw else timezone.localdate()
+            on = dt.date.fromisoformat(raw) if raw else clock.today()
         except ValueError:
             raise errors.ValidationFailed("日期格式应为 YYYY-MM-DD。", code="bad_date") from None
         assert user.organisation is not None
@@ -199,7 +198,7 @@ class PoolInView(APIView):
         profile = pool_services.inspector_return_to_pool(
             actor=user,
             profile=pool_selectors.pool_get(user=user, pk=pk),
-            on=timezone.localdate(),
+            on=clock.today(),
         )
         return Response(ProfileSerializer(profile).data)
 
@@ -265,7 +264,7 @@ class ConflictListView(APIView):
             officer=officer,
             entity=entity,
             reason=values["reason"],
-            declared_on=values.get("declared_on") or timezone.localdate(),
+            declared_on=values.get("declared_on") or clock.today(),
         )
         return Response(ConflictSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
@@ -282,7 +281,7 @@ class ConflictWithdrawView(APIView):
         declaration = pool_services.conflict_withdraw(
             actor=user,
             declaration=declaration,
-            on=data.validated_data.get("on") or timezone.localdate(),
+            on=data.validated_data.get("on") or clock.today(),
             reason=data.validated_data["reason"],
         )
         return Response(ConflictSerializer(declaration).data)

@@ -20,9 +20,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, clock, errors
 from fazhi.core.models import Credential, Organisation, User
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.roles import Cap
@@ -460,7 +459,7 @@ def plan_announce(
         announcement = DrawAnnouncement.objects.create(
             plan=locked,
             number=(latest.number + 1) if latest else 1,
-            published_at=timezone.now(),
+            published_at=clock.now(),
             published_by=actor,
             algorithm_version=drawengine.ALGORITHM_VERSION,
             strata=meta,
@@ -658,7 +657,7 @@ def _copy_lines(table: str, columns: Sequence[str], lines: Iterator[str]) -> Non
 
 def _store_tasks(*, plan: InspectionPlan, draw: Draw, tasks: list[list[Any]]) -> None:
     """Tasks belong to the plan's organisation (the one that runs the inspection)."""
-    now = timezone.now()
+    now = clock.now()
     category_of = {s.key: s.category_id for s in plan.strata.all()}
     numbers = [f"{plan.year}-{plan.pk}-{draw.number}-{i:06d}" for i in range(1, len(tasks) + 1)]
     if connection.vendor == "postgresql" and len(tasks) > COPY_THRESHOLD:
@@ -899,7 +898,7 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
         approved_by=redraw.decided_by if redraw else None,
     )
     if witnesses:
-        now = timezone.now()
+        now = clock.now()
         for witness in witnesses:
             witness.revealed_at = now
         Witness.objects.bulk_update(witnesses, ["revealed_secret", "revealed_at"])
@@ -982,7 +981,7 @@ def redraw_decide(
             raise errors.PermissionDenied("不能审批本人提出的重新抽取申请。", code="self_approval")
         locked.state = RedrawState.APPROVED if approve else RedrawState.REJECTED
         locked.decided_by = actor
-        locked.decided_at = timezone.now()
+        locked.decided_at = clock.now()
         locked.decision_note = note[:500]
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         audit.append(

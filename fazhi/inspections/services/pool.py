@@ -12,9 +12,8 @@ import re
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.utils import timezone
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, clock, errors
 from fazhi.core.models import Officer, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, require_in_scope
@@ -316,7 +315,7 @@ def conflict_withdraw(
         raise errors.ValidationFailed("请填写撤回理由。", code="reason_required")
     if on < declaration.declared_on:
         raise errors.ValidationFailed("撤回日期不能早于申报日期。", code="bad_period")
-    if on < timezone.localdate():
+    if on < clock.today():
         raise errors.ValidationFailed("撤回日期不能早于今天。", code="withdrawal_in_past")
     with transaction.atomic(durable=True):
         locked = ConflictDeclaration.objects.select_for_update().get(pk=declaration.pk)

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, clock, errors
 from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import Credential, Officer, User
 from fazhi.core.models.org import CredentialStatus
@@ -243,7 +243,7 @@ def task_assign_inspectors(
     """
     require_cap(actor, Cap.INSPECTION_PLAN, action="task.assign_inspectors")
     require_in_scope(actor, task.organisation, action="task.assign_inspectors")
-    day = on or timezone.localdate()
+    day = on or clock.today()
     ids = list(dict.fromkeys(int(i) for i in officer_ids))
     size = max(2, task.plan.team_size)
     if len(ids) < size:
@@ -452,7 +452,7 @@ def task_complete(
         raise errors.ValidationFailed("未知的检查结果。", code="bad_outcome")
     notes = (notes or "").strip()
     facts = (facts or "").strip()
-    today = timezone.localdate()
+    today = clock.today()
     if outcome == TaskOutcome.NOT_INSPECTED:
         if reason not in OutcomeReason.values:
             raise errors.ValidationFailed(
@@ -477,7 +477,7 @@ def task_complete(
         action = "not_inspected" if outcome == TaskOutcome.NOT_INSPECTED else "complete"
         target = _transition(locked, action)
         counts = _check_findings(locked, outcome) if action == "complete" else {}
-        now = timezone.now()
+        now = clock.now()
         locked.state = target
         locked.outcome = outcome
         locked.outcome_reason = reason
@@ -553,7 +553,7 @@ def task_recheck(
     _require_assigned(actor, task, action="task.recheck")
     notes = (notes or "").strip()
     facts = (facts or "").strip()
-    if on > timezone.localdate():
+    if on > clock.today():
         raise errors.ValidationFailed("复查日期不能晚于今天。", code="recheck_in_future")
     if not passed and not notes:
         raise errors.ValidationFailed("复查不合格时须写明情况。", code="notes_required")
@@ -612,7 +612,7 @@ def _publish_locked(actor: User, task: InspectionTask) -> None:
         raise errors.InvalidTransition("任务尚未完成，不能公示结果。", code="task_not_finished")
     if task.published_at is not None:
         raise errors.InvalidTransition("该任务结果已公示。", code="already_published")
-    task.published_at = timezone.now()
+    task.published_at = clock.now()
     task.save(update_fields=["published_at"])
     audit.append(actor=actor, action="inspection_task.published", obj=task)
     _close_deadlines(

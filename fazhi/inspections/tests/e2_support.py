@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
+from fazhi.core import clock
 from fazhi.core.models import Officer, Organisation, Role, User
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.inspections.models import (
@@ -158,7 +158,7 @@ def make_plan(
     uses_risk_ratio: bool = False,
     title: str | None = None,
 ) -> InspectionPlan:
-    year = year or timezone.localdate().year
+    year = year or clock.today().year
     return plan_create(
         actor=world.planner,
         organisation=world.org,
@@ -222,7 +222,7 @@ def make_drawn_plan(
             inspector_enrol(
                 actor=world.planner,
                 officer=officer,
-                on=timezone.localdate(),
+                on=clock.today(),
                 categories=[world.public_places, world.water],
             )
     for index in range(entities):

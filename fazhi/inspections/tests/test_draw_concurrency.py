@@ -33,7 +33,7 @@ WORKER = textwrap.dedent(
     plan_id, user_id, start_at = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
     actor = User.objects.get(pk=user_id)
     plan = InspectionPlan.objects.get(pk=plan_id)
-    while time.time() < start_at:
+    while time.monotonic() < start_at:  # system-wide on Linux, never travelled
         time.sleep(0.005)
     try:
         draw = draw_run(actor=actor, plan=plan, public_number="8 8 8")
@@ -59,7 +59,7 @@ def test_two_concurrent_draws_exactly_one_wins():
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D 开奖号码"
     )
     env = test_database_env()
-    start_at = f"{time.time() + 4:.3f}"  # both start together, after Django has loaded
+    start_at = f"{time.monotonic() + 4:.3f}"  # both start together, after Django has loaded
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(plan.pk), str(w.planner.pk), start_at],

@@ -8,8 +8,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
+from fazhi.core import clock
 from fazhi.core.models import Officer, Organisation, Role, User
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.inspections.models import InspectionPlan, PlanKind
@@ -43,7 +42,7 @@ def category(code: str) -> SupervisionCategory:
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def make_world(*, entities: int = 12, officers: int = 4) -> DrawWorld:

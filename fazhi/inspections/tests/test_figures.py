@@ -8,12 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.enforcement.models import CaseLead
 from fazhi.inspections.selectors import figures as figure_selectors
 from fazhi.inspections.selectors import tasks as task_selectors
@@ -30,7 +29,7 @@ from fazhi.inspections.tests.e2_support import (
 
 pytestmark = pytest.mark.django_db
 __all__ = ["_fast_passwords"]
-YEAR = timezone.localdate().year
+YEAR = clock.today().year
 
 
 def _finish(world, task, outcome, *, fail=False):
@@ -48,7 +47,7 @@ def _finish(world, task, outcome, *, fail=False):
         )
     extra: dict[str, Any] = {}
     if outcome == "ordered_to_correct":
-        extra["recheck_date"] = timezone.localdate() + dt.timedelta(days=7)
+        extra["recheck_date"] = clock.today() + dt.timedelta(days=7)
     if outcome == "referred":
         extra["facts"] = "违法事实"
     return task_services.task_complete(actor=actor, task=task, outcome=outcome, **extra)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.models import AuditEvent, Role
 from fazhi.core.tests.factories import make_credential, make_officer, make_user
 from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
@@ -18,7 +17,7 @@ from fazhi.inspections.tests.e2_support import _fast_passwords, make_entity, mak
 pytestmark = pytest.mark.django_db
 __all__ = ["_fast_passwords"]
 
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fazhi.core import clock
 from fazhi.core.validators import normalise_id_number
 from fazhi.inspections import drawengine
 from fazhi.inspections.models import InspectionTask, PlanStatus, TaskState
@@ -28,7 +28,7 @@ from fazhi.portal.masking import mask_id_number, mask_person_name, mask_text
 from fazhi.registry.codes import make_id_number
 
 __all__ = ["_fast_passwords"]
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 # --- masking (pure) ------------------------------------------------------------------------

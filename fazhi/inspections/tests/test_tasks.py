@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
-from fazhi.core import deadlines, errors
+from fazhi.core import clock, deadlines, errors
 from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import Attachment, AuditEvent, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
@@ -38,7 +37,7 @@ pytestmark = pytest.mark.django_db
 __all__ = ["_fast_passwords"]
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-TODAY = timezone.localdate
+TODAY = clock.today
 
 
 @pytest.fixture(autouse=True)

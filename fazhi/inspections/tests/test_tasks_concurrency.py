@@ -39,7 +39,7 @@ WORKER = textwrap.dedent(
     )
     actor = User.objects.get(pk=user_id)
     task = InspectionTask.objects.get(pk=task_id)
-    while time.time() < start_at:
+    while time.monotonic() < start_at:  # system-wide on Linux, never travelled
         time.sleep(0.005)
     extra = {"facts": "无证经营"} if outcome == "referred" else {}
     try:
@@ -65,7 +65,7 @@ def test_two_concurrent_completions_exactly_one_wins():
         actor=world.inspector_a, task=task, item=item, result="fail", note="无证"
     )
     env = test_database_env()
-    start_at = f"{time.time() + 4:.3f}"
+    start_at = f"{time.monotonic() + 4:.3f}"
     runs = [(world.inspector_a, "referred"), (world.inspector_b, "referred")]
     procs = [
         subprocess.Popen(

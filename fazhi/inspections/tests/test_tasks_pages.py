@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from fazhi.core import clock
 from fazhi.core.tests.factories import make_officer
 from fazhi.inspections.services.pool import inspector_enrol
 from fazhi.inspections.tests.e2_support import (
@@ -53,7 +53,7 @@ def test_list_pages_do_not_grow_with_rows(client: Client, url):
             inspector_enrol(
                 actor=world.planner,
                 officer=make_officer(world.org),
-                on=timezone.localdate(),
+                on=clock.today(),
                 categories=[world.public_places],
             )
 

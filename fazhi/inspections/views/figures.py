@@ -6,15 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
-from django.utils import timezone
 
+from fazhi.core import clock
 from fazhi.inspections.selectors import figures as figure_selectors
 from fazhi.inspections.views.items import XLSX, _user
 
 
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
 
 
 @login_required

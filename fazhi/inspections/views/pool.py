@@ -8,10 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.inspections.selectors import pool as pool_selectors
@@ -74,7 +73,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
         (o.pk, f"{o.name}（{o.organisation.name}）")
         for o in pool_selectors.officers_not_enrolled(user=user)
     ]
-    today = timezone.localdate()
+    today = clock.today()
     rows = [(p, p.officer.valid_credential(today)) for p in profiles]
     return render(
         request,
@@ -106,7 +105,7 @@ def pool_enrol(request: HttpRequest) -> HttpResponse:
         profile = pool_services.inspector_enrol(
             actor=user,
             officer=officer,
-            on=timezone.localdate(),
+            on=clock.today(),
             categories=list(data["categories"]),
             regions=_regions(data["regions"]),
             max_tasks_per_plan=data["max_tasks_per_plan"],
@@ -123,7 +122,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     officer = profile.officer
-    today = timezone.localdate()
+    today = clock.today()
     form = ProfileForm(
         initial={
             "categories": list(profile.categories.all()),
@@ -199,7 +198,7 @@ def pool_in(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     try:
-        pool_services.inspector_return_to_pool(actor=user, profile=profile, on=timezone.localdate())
+        pool_services.inspector_return_to_pool(actor=user, profile=profile, on=clock.today())
     except _SOFT_ERRORS as exc:
         _report(request, exc)
     else:
@@ -253,7 +252,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
             officer=profile.officer,
             entity=entity,
             reason=data["reason"],
-            declared_on=data["declared_on"] or timezone.localdate(),
+            declared_on=data["declared_on"] or clock.today(),
         )
     except (*_SOFT_ERRORS, errors.NotFound) as exc:
         _report(request, exc)
@@ -274,7 +273,7 @@ def conflict_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         pool_services.conflict_withdraw(
             actor=user,
             declaration=declaration,
-            on=timezone.localdate(),
+            on=clock.today(),
             reason=request.POST.get("reason", ""),
         )
     except (*_SOFT_ERRORS, errors.InvalidTransition) as exc:

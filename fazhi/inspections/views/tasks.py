@@ -12,10 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.attachments import attachment_open
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
@@ -70,8 +69,8 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
         "outcomes": TaskOutcome.choices,
         "reasons": OutcomeReason.choices,
         "case_lead": task_selectors.task_case_lead(task),
-        "today": timezone.localdate(),
-        "tomorrow": timezone.localdate() + dt.timedelta(days=1),
+        "today": clock.today(),
+        "tomorrow": clock.today() + dt.timedelta(days=1),
         "State": TaskState,
         "can_assign_team": task.draw_id is None
         and task.state == TaskState.ASSIGNED
@@ -91,7 +90,7 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
 def my_tasks(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     tasks = list(task_selectors.my_tasks(user=user, open_only=False))
-    today = timezone.localdate()
+    today = clock.today()
     open_tasks = [t for t in tasks if t.state in task_selectors.OPEN_STATES]
     rechecks = sorted(
         (

@@ -15,6 +15,16 @@ from fazhi.core import errors, rules
 from fazhi.core.deadlines import compute_due
 
 
+def calendar_fix_hint(exc: errors.CalendarUnknown) -> str:
+    """The CLI's calendar_unknown message: what is missing and the page and command that fix it."""
+    return (
+        f"{exc.message}（unknown year: {exc.year}）修复：系统管理员在“系统 › 节假日日历”页面"
+        f"（/calendar/）按通知录入{exc.year}年，或运行 fazhi calendar publish {exc.year} "
+        '--source "国务院办公厅关于…年部分节假日安排的通知" --holiday YYYY-MM-DD[:名称] … '
+        "--workday YYYY-MM-DD …"
+    )
+
+
 class Command(BaseCommand):
     help = "计算法定期限的届满日期：fazhi deadline RULE_KEY START_DATE [--province 35]"
 
@@ -51,7 +61,7 @@ class Command(BaseCommand):
         try:
             due = compute_due(key, start, province=province, trace=options["trace"])
         except errors.CalendarUnknown as exc:
-            self._fail(exc.code, f"{exc.message}（unknown year: {exc.year}）", 3)
+            self._fail(exc.code, calendar_fix_hint(exc), 3)
         except errors.FazhiError as exc:
             self._fail(exc.code, exc.message, 2)
         self.stdout.write(due.due.isoformat())

@@ -1,0 +1,88 @@
+"""The shared test kit: markers, the clock, the calendar states tests start from.
+
+Imported by tests and by the root ``conftest.py`` (which registers the fixtures below for every
+test module); nothing here runs in production code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.models import F
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
+)
+
+
+def postgres_env(url: str) -> dict[str, str]:
+    """The environment for a worker process that talks to the test database at ``url``."""
+    return {**os.environ, "FAZHI_TEST_DATABASE_URL": url, "FAZHI_DATABASE_URL": url}
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    """A local (Asia/Shanghai) instant on ``day``: mid-morning unless told otherwise."""
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
+
+
+@contextmanager
+def clock_at(day: dt.date, *, hour: int = 10, tick: bool = True) -> Iterator[None]:
+    """Set the project's clock (``fazhi.core.clock``) to ``day`` for the block."""
+    with time_machine.travel(at(day, hour), tick=tick):
+        yield
+
+
+def session_today() -> dt.date | None:
+    """The date the whole test session runs at, from ``FAZHI_TEST_TODAY`` (the CI date step)."""
+    raw = os.environ.get("FAZHI_TEST_TODAY", "").strip()
+    return dt.date.fromisoformat(raw) if raw else None
+
+
+def empty_calendar() -> None:
+    """Forget every calendar year (a fresh install is seeded by migration 0006): for tests of
+    what happens before a year is known."""
+    from fazhi.core import calendar as workcal
+    from fazhi.core.models import CalendarDay, CalendarRevision, CalendarYear
+
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    CalendarRevision.objects.filter(pk=1).update(version=F("version") + 1)
+    workcal.invalidate()
+
+
+def forget_years_from(year: int) -> None:
+    """Forget ``year`` and every later year: the calendar as it stands before their notices."""
+    from fazhi.core import calendar as workcal
+    from fazhi.core.models import CalendarDay, CalendarRevision, CalendarYear
+
+    CalendarDay.objects.filter(date__year__gte=year).delete()
+    CalendarYear.objects.filter(year__gte=year).delete()
+    CalendarRevision.objects.filter(pk=1).update(version=F("version") + 1)
+    workcal.invalidate()
+
+
+# --- fixtures (registered for every test by the root conftest) -------------------------------
+
+
+@pytest.fixture
+def empty_cal(db: None) -> None:
+    """A database whose calendar knows no year."""
+    empty_calendar()
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """Travel in a test: ``clock.move_to(testing.at(day))``; starts at the session's now."""
+    from fazhi.core import clock as project_clock
+
+    with time_machine.travel(project_clock.now(), tick=True) as traveller:
+        yield traveller
