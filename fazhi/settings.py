@@ -208,6 +208,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- rule packs ---------------------------------------------------------------------------------
 FAZHI_RULES_DIR = Path(os.environ.get("FAZHI_RULES_DIR", BASE_DIR / "rules"))
+# Sample packs (``sample: true``: illustrative figures for the fictional demo province) load only
+# where this is on: by default everywhere but production.
+FAZHI_RULES_SAMPLES = _env_bool("FAZHI_RULES_SAMPLES", not PRODUCTION)
 
 # --- API ----------------------------------------------------------------------------------------
 # An API token lives this many hours from its issue; then the client asks for a new one.

@@ -252,6 +252,40 @@ def _trace(
     return lines
 
 
+def notice_earliest(
+    rule_key: str,
+    served_on: dt.date,
+    *,
+    province: str | None = None,
+    calendar: workcal.Calendar | None = None,
+) -> Due:
+    """The earliest day an event may be held under a minimum notice period (``kind: notice``,
+    e.g. ``penalty.hearing_notice``): the ``amount``-th unit after the day the notice was served
+    (that day not counted). A notice period is a floor, never a deadline that becomes overdue."""
+    rule = rules.rule(rule_key, on=served_on, province=province)
+    if rule.value.kind != "notice":
+        raise errors.ValidationFailed(f"规则 {rule_key} 不是通知提前期规则。", code="not_a_notice")
+    cal = calendar or workcal.current()
+    earliest = _advance(cal, served_on, rule.value, frozenset(), first=True)
+    return Due(rule=rule, start=served_on, due=earliest, unrolled=earliest)
+
+
+def notice_check(
+    rule_key: str, *, served_on: dt.date, event_on: dt.date, province: str | None = None
+) -> Due:
+    """Refuse an event date earlier than the notice period allows (``notice_too_short``)."""
+    earliest = notice_earliest(rule_key, served_on, province=province)
+    if event_on < earliest.due:
+        raise errors.ValidationFailed(
+            f"{earliest.rule.title}：通知于{served_on.isoformat()}送达，"
+            f"最早可定于{earliest.due.isoformat()}（{earliest.rule.value.describe()}，"
+            f"{earliest.citation}）。",
+            code="notice_too_short",
+            earliest=earliest.due.isoformat(),
+        )
+    return earliest
+
+
 # --- deadline services ----------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ key and the problem, and ``CoreConfig.ready()`` lets it stop start-up.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -37,7 +38,7 @@ UNIT_LABELS = {
 STARTS = ("next_day", "same_day")
 STATUSES = ("V-text", "V-page", "UNVERIFIED")
 STATUS_LABELS = {"V-text": "已核对法条原文", "V-page": "已核对网页摘录", "UNVERIFIED": "未核实"}
-KINDS = ("period", "extension", "rate", "thresholds", "percentage", "count")
+KINDS = ("period", "extension", "notice", "rate", "thresholds", "percentage", "count")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 PROVINCE_RE = re.compile(r"^[1-9][0-9]$")
 
@@ -45,6 +46,9 @@ _VALUE_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required fields, optional fields), besides "kind"
     "period": ({"amount", "unit"}, {"start", "extension", "variants"}),
     "extension": ({"amount", "unit", "approver"}, {"start", "max_times"}),
+    # a minimum notice period: an event may be held no earlier than ``amount`` units after the
+    # notice is served (e.g. the hearing notice); never a deadline that can become overdue
+    "notice": ({"amount", "unit"}, set()),
     "rate": ({"percent_per_day", "cap_percent", "base"}, set()),
     "thresholds": ({"amounts"}, {"currency"}),
     "percentage": ({"percent"}, set()),
@@ -53,7 +57,7 @@ _VALUE_FIELDS: dict[str, tuple[set[str], set[str]]] = {
 _RULE_FIELDS = {"key", "title", "versions", "mode"}
 _VERSION_FIELDS = {"effective_from", "value", "source"}
 _SOURCE_FIELDS = {"law", "article", "status", "note"}
-_PACK_FIELDS = {"pack", "title", "province", "rules"}
+_PACK_FIELDS = {"pack", "title", "province", "rules", "sample"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ class Value:
 
     @property
     def is_period(self) -> bool:
-        return self.kind in ("period", "extension")
+        return self.kind in ("period", "extension", "notice")
 
     def describe(self) -> str:
         """A short Chinese description, e.g. "90日（自然日）" or "每日3%，上限为罚款数额的100%"."""
@@ -106,6 +110,8 @@ class Value:
                 text += f"；{name}：{amount}{UNIT_LABELS[self.unit]}"
             if self.kind == "extension":
                 text = f"延长{text}，须经{self.approver}批准"
+            if self.kind == "notice":
+                text = f"至少提前{text}通知"
             return text
         if self.kind == "rate":
             return (
@@ -132,6 +138,7 @@ class Rule:
     value: Value
     source: Source
     pack: str  # "national" or a two-digit province code
+    sample: bool = False  # from a sample pack (demo data, not a province's real rule)
 
     @property
     def citation(self) -> str:
@@ -163,6 +170,7 @@ class Packs:
     provinces: dict[str, dict[str, RuleDef]]  # province code -> merged rules (national + override)
     titles: dict[str, str]  # pack name -> title
     files: dict[str, str]  # pack name -> path
+    samples: frozenset[str] = frozenset()  # pack names loaded from sample packs
 
 
 _packs: Packs | None = None
@@ -229,7 +237,7 @@ class _Checker:
             raise self.fail(key, f"value.kind 应为 {'/'.join(KINDS)} 之一，实为 {kind!r}")
         required, optional = _VALUE_FIELDS[kind]
         self.fields(key, "value", data, required | optional | {"kind"}, required | {"kind"})
-        if kind in ("period", "extension"):
+        if kind in ("period", "extension", "notice"):
             unit = data["unit"]
             if unit not in UNITS:
                 raise self.fail(key, f"单位 unit 应为 {'/'.join(UNITS)} 之一，实为 {unit!r}")
@@ -256,6 +264,8 @@ class _Checker:
                     variants=variants,
                     extension=extension,
                 )
+            if kind == "notice":
+                return Value(kind=kind, amount=amount, unit=unit, start=start)
             return Value(
                 kind=kind,
                 amount=amount,
@@ -369,10 +379,15 @@ def _read_yaml(path: Path) -> Any:
         ) from exc
 
 
-def _parse_pack(path: Path, *, province: str | None) -> tuple[str, str, list[tuple[RuleDef, str]]]:
+def _parse_pack(
+    path: Path, *, province: str | None
+) -> tuple[str, str, list[tuple[RuleDef, str]], bool]:
     checker = _Checker(str(path))
     data = _read_yaml(path)
     checker.fields("-", "规则包", data, _PACK_FIELDS, {"rules"})
+    sample = data.get("sample", False)
+    if not isinstance(sample, bool) or (sample and province is None):
+        raise checker.fail("-", "sample 只能在省级规则包中为 true/false")
     if province is not None:
         declared = str(data.get("province", ""))
         if declared != province:
@@ -391,8 +406,10 @@ def _parse_pack(path: Path, *, province: str | None) -> tuple[str, str, list[tup
         if rule_def.key in seen:
             raise checker.fail(rule_def.key, "规则键重复")
         seen.add(rule_def.key)
+        if sample:
+            rule_def.versions = [dataclasses.replace(v, sample=True) for v in rule_def.versions]
         parsed.append((rule_def, mode))
-    return pack, str(title), parsed
+    return pack, str(title), parsed, sample
 
 
 def _merge(
@@ -418,9 +435,7 @@ def _merge(
 
 
 def _retitle(rule: Rule, title: str) -> Rule:
-    if rule.title == title:
-        return rule
-    return Rule(rule.key, title, rule.effective_from, rule.value, rule.source, rule.pack)
+    return rule if rule.title == title else dataclasses.replace(rule, title=title)
 
 
 def _check_links(rules: dict[str, RuleDef]) -> None:
@@ -439,16 +454,22 @@ def _check_links(rules: dict[str, RuleDef]) -> None:
                 )
 
 
-def parse_packs(directory: Path) -> Packs:
+def parse_packs(directory: Path, *, samples: bool | None = None) -> Packs:
+    """Every pack under ``directory``. Packs marked ``sample: true`` (illustrative figures for the
+    demo province, not any province's rule) load only when ``samples`` (default: the setting
+    ``FAZHI_RULES_SAMPLES``, on outside production) is true."""
+    if samples is None:
+        samples = bool(getattr(settings, "FAZHI_RULES_SAMPLES", False))
     national_path = directory / "national.yaml"
     if not national_path.exists():
         raise errors.RulePackError(path=str(national_path), key="-", problem="文件不存在")
-    _, national_title, national_rules = _parse_pack(national_path, province=None)
+    _, national_title, national_rules, _ = _parse_pack(national_path, province=None)
     national = {r.key: r for r, _ in national_rules}
     _check_links(national)
     provinces: dict[str, dict[str, RuleDef]] = {}
     titles = {"national": national_title}
     files = {"national": str(national_path)}
+    sample_packs: set[str] = set()
     province_dir = directory / "provinces"
     if province_dir.is_dir():
         for path in sorted(province_dir.iterdir()):
@@ -459,13 +480,23 @@ def parse_packs(directory: Path) -> Packs:
                 raise errors.RulePackError(
                     path=str(path), key="-", problem="省级规则包文件名应为两位省级行政区划代码"
                 )
-            pack, title, override = _parse_pack(path, province=code)
+            pack, title, override, sample = _parse_pack(path, province=code)
+            if sample and not samples:
+                continue  # a sample pack (demo data) is loaded only where samples are allowed
             merged = _merge(national, override, str(path))
             _check_links(merged)
             provinces[code] = merged
-            titles[pack] = title
+            titles[pack] = title + ("（示例数据，非正式规定）" if sample else "")
             files[pack] = str(path)
-    return Packs(national=national, provinces=provinces, titles=titles, files=files)
+            if sample:
+                sample_packs.add(pack)
+    return Packs(
+        national=national,
+        provinces=provinces,
+        titles=titles,
+        files=files,
+        samples=frozenset(sample_packs),
+    )
 
 
 def load_packs(directory: Path | str | None = None) -> Packs:

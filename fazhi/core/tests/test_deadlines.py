@@ -204,6 +204,8 @@ def test_due_is_after_start_and_a_workday(key, start):
     value = result.rule.value
     if value.unit == "working_days":
         assert CAL.working_days_between(start, result.due) == value.amount
+    elif value.unit == "months":
+        assert result.unrolled == add_months(start, value.amount)
     else:
         assert (result.unrolled - start).days == value.amount
         day = result.unrolled
@@ -542,9 +544,9 @@ def test_extension_guards(seeded, tree):
     with pytest.raises(errors.ValidationFailed) as exc:
         deadlines.deadline_extend(actor=leader, deadline=plain, reason="x", today=TODAY)
     assert exc.value.code == "no_extension"
-    # Before 2025-06-01 the health-sector extension rule did not exist.
+    # The general 行政处罚法 period (Art. 60) has no extension mechanism of its own.
     early = open_deadline(
-        tree, sup, rule_key="penalty.decision", start=D(2025, 3, 3), today=D(2025, 3, 3)
+        tree, sup, rule_key="penalty.decision_general", start=D(2025, 3, 3), today=D(2025, 3, 3)
     )
     assert deadlines.extension_rule(early) is None
     with pytest.raises(errors.ValidationFailed) as exc:
@@ -607,7 +609,8 @@ def test_calendar_unknown_then_publishing_the_year_recomputes(seeded, tree):
         today=D(2026, 11, 16),
     )
     d = Deadline.objects.get(pk=d.pk)
-    assert (d.state, d.due_date, d.warning) == (DeadlineState.OPEN, D(2027, 2, 18), "")
+    assert (d.state, d.due_date) == (DeadlineState.OPEN, D(2027, 2, 18))
+    assert "未核实" in d.warning  # the 2025 health rule's text was not seen
     event = AuditEvent.objects.get(action="deadline.recomputed", object_id=str(d.pk))
     assert '"old_state":"calendar_unknown"' in event.details_json
 
@@ -688,3 +691,26 @@ def test_workbench_query_count_does_not_grow(seeded, tree, django_assert_max_num
         board = deadlines.deadline_workbench(user=leader, today=D(2025, 10, 9))
         names = [(d.organisation.name, d.assignee) for d in board.due_soon]
     assert len(names) == 15
+
+
+def test_hearing_notice_is_a_floor_not_a_deadline(seeded, tree):
+    """行政处罚法 Art. 64(2): notice at least 7 (working) days before the hearing. Served on
+    Fri 2025-09-26: Sun 28 (make-up) 1, 29 2, 30 3, Oct 9 4, 10 5, Sat 11 (make-up) 6,
+    Mon 13 7: the hearing may be held on 2025-10-13 at the earliest."""
+    earliest = deadlines.notice_earliest("penalty.hearing_notice", D(2025, 9, 26))
+    assert earliest.due == D(2025, 10, 13)
+    assert deadlines.notice_check(
+        "penalty.hearing_notice", served_on=D(2025, 9, 26), event_on=D(2025, 10, 13)
+    ).due == D(2025, 10, 13)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        deadlines.notice_check(
+            "penalty.hearing_notice", served_on=D(2025, 9, 26), event_on=D(2025, 10, 10)
+        )
+    assert exc.value.code == "notice_too_short" and "2025-10-13" in exc.value.message
+    # Not a period: it cannot be opened as a deadline, and periods are not notices.
+    with pytest.raises(errors.ValidationFailed) as exc:
+        open_deadline(tree, rule_key="penalty.hearing_notice")
+    assert exc.value.code == "rule_not_a_period"
+    with pytest.raises(errors.ValidationFailed) as exc:
+        deadlines.notice_earliest("penalty.publicity", D(2025, 9, 26))
+    assert exc.value.code == "not_a_notice"

@@ -13,9 +13,10 @@ from fazhi.core import errors, rules
 
 REQUIRED_KEYS = {
     "penalty.decision": (90, "calendar_days"),
+    "penalty.decision_general": (90, "calendar_days"),
     "penalty.decision_extension": (30, "calendar_days"),
     "penalty.hearing_request": (5, "working_days"),
-    "penalty.hearing_notice": (7, "working_days"),
+    "penalty.hearing_notice": (7, "working_days"),  # a minimum notice period (kind notice)
     "penalty.service": (7, "working_days"),
     "penalty.payment": (15, "calendar_days"),
     "penalty.limitation": (2, "years"),
@@ -46,9 +47,8 @@ REQUIRED_KEYS = {
     "police_transfer.transfer": (24, "hours"),
 }
 UNVERIFIED = {
+    "penalty.decision",  # 2025 version: 卫生健康行政处罚程序规定, text not seen
     "penalty.decision_extension",
-    "inspection.result_publicity",
-    "inspection.visit_cap",
     "normative.filing",
     "normative.validity",
     "normative.validity_provisional",
@@ -76,8 +76,10 @@ def test_non_period_values():
     assert (surcharge.kind, surcharge.percent_per_day, surcharge.cap_percent) == ("rate", 3, 100)
     summary = rules.rule("penalty.summary_threshold", on=ON).value
     assert summary.amounts == {"公民": 200, "法人或者其他组织": 3000}
-    cap = rules.rule("inspection.visit_cap", on=ON).value
+    cap = rules.rule("inspection.visit_cap", on=ON, province="36").value  # the sample pack
     assert cap.counts == {"同一层级": 2, "市县两级合计": 4}
+    notice = rules.rule("penalty.hearing_notice", on=ON).value
+    assert (notice.kind, notice.describe()) == ("notice", "至少提前7个工作日通知")
     retention = rules.rule("inspection.publicity_retention", on=ON).value
     assert retention.variants == {"当事人为自然人": 2}
 
@@ -101,9 +103,49 @@ def test_versions_by_effective_date():
 
 def test_before_the_first_version_is_unknown():
     with pytest.raises(errors.UnknownRule) as exc:
-        rules.rule("penalty.decision_extension", on=dt.date(2025, 5, 31))
+        rules.rule("penalty.hearing_request", on=dt.date(1996, 9, 30))
     assert exc.value.code == "unknown_rule"
-    assert "2025-06-01" in exc.value.message
+    assert "1996-10-01" in exc.value.message
+
+
+def test_health_decision_period_follows_the_sector_rule_in_force_at_filing():
+    """行政处罚法 Art. 60 yields to the sector rule (从其规定): three months under the 1997
+    卫生行政处罚程序 Art. 29 until 2025-05-31, then the 2025 卫生健康行政处罚程序规定."""
+    old = rules.rule("penalty.decision", on=dt.date(2025, 5, 31))
+    new = rules.rule("penalty.decision", on=dt.date(2025, 6, 1))
+    assert (old.value.amount, old.value.unit, old.source.article) == (3, "months", "第二十九条")
+    assert "卫生部令第53号" in old.source.law and old.source.status == "V-page"
+    assert "国家卫生健康委员会令第13号" in new.source.law and new.source.status == "UNVERIFIED"
+    assert rules.rule("penalty.decision_extension", on=dt.date(2025, 5, 31)).value.approver == (
+        "上一级卫生行政机关"
+    )
+    general = rules.rule("penalty.decision_general", on=ON)
+    assert (general.value.amount, general.source.article) == (90, "第六十条")
+
+
+def test_hearing_articles_are_the_right_items():
+    assert "第六十四条第（一）项" in rules.rule("penalty.hearing_request", on=ON).source.article
+    assert "第六十四条第（二）项" in rules.rule("penalty.hearing_notice", on=ON).source.article
+
+
+def test_province_figures_have_no_national_default():
+    """较大数额 (hearing) thresholds and the visit cap are set by each province."""
+    for key in ("penalty.hearing_threshold", "inspection.visit_cap"):
+        with pytest.raises(errors.UnknownRule):
+            rules.rule(key, on=ON)
+        with pytest.raises(errors.UnknownRule):
+            rules.rule(key, on=ON, province="35")
+    sample = rules.rule("penalty.hearing_threshold", on=ON, province="36")
+    assert sample.sample and sample.source.status == "UNVERIFIED"
+    assert "示例" in rules.packs().titles["36"]
+
+
+def test_sample_packs_load_only_where_samples_are_allowed():
+    directory = Path(rules.packs().files["national"]).parent
+    without = rules.parse_packs(directory, samples=False)
+    assert "36" not in without.provinces and "13" in without.provinces
+    with_samples = rules.parse_packs(directory, samples=True)
+    assert "36" in with_samples.samples
 
 
 def test_unknown_key():
@@ -115,8 +157,8 @@ def test_province_override_replaces_the_national_rule():
     national = rules.rule("inspection.result_publicity", on=ON)
     hebei = rules.rule("inspection.result_publicity", on=ON, province="13")
     other = rules.rule("inspection.result_publicity", on=ON, province="35")
-    assert national.source.status == "UNVERIFIED"
-    assert hebei.source.status == "V-page" and hebei.pack == "13"
+    assert "国办发〔2018〕118号" in national.source.law and national.source.status == "V-page"
+    assert "冀政办发〔2015〕22号" in hebei.source.law and hebei.pack == "13"
     assert hebei.title == national.title  # inherited
     assert other == national  # no pack for 35: national rules
     # A six-digit division code selects its province.

@@ -19,6 +19,7 @@ from fazhi.inspections.models import (
 )
 
 VISIT_CAP_RULE = "inspection.visit_cap"
+NO_VISIT_CAP = "本省规则包未规定同一对象年度检查次数上限（国办发〔2024〕54号由各地各部门公布）"
 VISIT_CAP_COUNT = "同一层级"
 
 
@@ -92,8 +93,11 @@ def visit_cap(plan: InspectionPlan) -> tuple[int | None, str]:
         rule = rules.rule(
             VISIT_CAP_RULE, on=plan.window_start, province=plan.organisation.province_code()
         )
-    except errors.FazhiError as exc:  # unknown rule, or no version in force on that date
-        return None, exc.message
+    except errors.FazhiError:  # no province figure, or none in force on that date
+        return (
+            None,
+            "本省规则包未规定同一对象年度检查次数上限（国办发〔2024〕54号由各地各部门公布）",
+        )
     counts = rule.value.counts
     return counts.get(VISIT_CAP_COUNT), rule.citation
 

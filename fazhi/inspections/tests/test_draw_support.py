@@ -45,8 +45,10 @@ def today() -> dt.date:
     return clock.today()
 
 
-def make_world(*, entities: int = 12, officers: int = 4) -> DrawWorld:
-    tree = make_org_tree()
+def make_world(
+    *, entities: int = 12, officers: int = 4, province_code: str | None = None
+) -> DrawWorld:
+    tree = make_org_tree(province_code=province_code)
     district = tree.districts[0]
     org = tree.institute_of(district)
     other = tree.institute_of(tree.districts[2])

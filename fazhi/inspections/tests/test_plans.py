@@ -267,13 +267,14 @@ def test_import_rejects_bad_files_and_wrong_plans():
 
 
 def test_visit_cap_warns_not_refuses():
-    w = make_world(entities=2, officers=4)
+    # The cap is a province's figure: the demo province's sample pack (36) carries one.
+    w = make_world(entities=2, officers=4, province_code="36")
     plans = []
     for _ in range(3):
         plan, _draw = drawn_plan(w, quota=2)  # every plan draws both entities
         plans.append(plan)
     report = plan_visit_cap_report(user=w.planner, plan=plans[-1])
-    assert report.cap == 2  # rule pack inspection.visit_cap, same level
+    assert report.cap == 2  # the province pack's inspection.visit_cap, same level
     assert report.over_count == 2
     assert all(visits == 3 for _, _, visits in report.over)
     first = plan_visit_cap_report(user=w.planner, plan=plans[0])
@@ -396,3 +397,11 @@ def test_imported_task_team_through_page_and_api():
         f"/api/inspections/tasks/{task.pk}/team/", {"officers": [first.pk]}, format="json"
     )
     assert leak.status_code == 404
+
+
+def test_no_visit_cap_without_a_province_figure():
+    """No national default (国办发〔2024〕54号 leaves it to each ministry and province)."""
+    w = make_world(entities=2, officers=4, province_code="35")
+    plan, _draw = drawn_plan(w, quota=2)
+    report = plan_visit_cap_report(user=w.planner, plan=plan)
+    assert report.cap is None and report.over == [] and "未规定" in report.source
