@@ -57,7 +57,8 @@ def attachment_path(sha256: str) -> Path:
     return attachments_root() / sha256[:2] / sha256[2:4] / sha256
 
 
-def _chunks(file: Any) -> Iterator[bytes]:
+def file_chunks(file: Any) -> Iterator[bytes]:
+    """An uploaded file (Django's ``chunks``) or any binary file object, block by block."""
     if hasattr(file, "chunks"):
         yield from file.chunks(_BLOCK)
         return
@@ -119,7 +120,7 @@ def _spool(file: Any, limit: int) -> tuple[Path, str, int]:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            for block in _chunks(file):
+            for block in file_chunks(file):
                 size += len(block)
                 if size > limit:
                     raise errors.ValidationFailed(

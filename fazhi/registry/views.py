@@ -15,7 +15,7 @@ from django.template.loader import get_template
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, import_limits
 from fazhi.core.exports import csv_bytes
 from fazhi.core.models import Organisation
 from fazhi.core.roles import Cap
@@ -386,7 +386,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 organisation=organisation,
                 file_name=upload.name or "upload",
-                content=upload.read(),
+                content=import_limits.read_upload(upload),
             )
         except errors.ValidationFailed as exc:
             form.add_error("file", f"{exc.message}（{exc.code}）")
