@@ -21,12 +21,13 @@ from fazhi.core.attachments import (
     attachment_store,
     detect_type,
 )
-from fazhi.core.models import Attachment, AuditEvent, Role
-from fazhi.core.tests.factories import make_org_tree, make_user
+from fazhi.core.models import Attachment, AuditEvent
 from fazhi.core.tests.images import image_bytes
+from fazhi.core.tests.test_attachments import _media, setup
 from fazhi.core.views.files import UPLOAD_CSP
 
 pytestmark = pytest.mark.django_db
+__all__ = ["_media", "setup"]  # the storage tests' fixtures
 
 SCRIPT = b"<html><body><script>fetch('/api/')</script></body></html>"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -39,18 +40,6 @@ POLYGLOTS = {
     "svg_with_script": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     "plain_html": SCRIPT,
 }
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def setup():
-    tree = make_org_tree()
-    return {"district": tree.districts[0], "sup": make_user(tree.districts[0], Role.SUPERVISOR)}
 
 
 def _store(setup, content, *, declared, name="photo.png", **kw):

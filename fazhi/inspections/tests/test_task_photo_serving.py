@@ -46,6 +46,15 @@ def started():
     return world, task
 
 
+def _assert_served(client, task, photo, content_type, disposition):
+    response = client.get(f"/inspections/tasks/{task.pk}/photos/{photo.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith(disposition)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == UPLOAD_CSP
+
+
 @pytest.mark.parametrize(
     ("content", "declared"), [(WEBP_SCRIPT, "text/javascript"), (PNG_HTML, "text/html")]
 )
@@ -78,12 +87,7 @@ def test_photo_is_served_inline_as_the_detected_image_type(client, started):
         content_type="text/html",
     )
     client.force_login(world.leader)
-    response = client.get(f"/inspections/tasks/{task.pk}/photos/{photo.pk}/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/png"
-    assert response["Content-Disposition"].startswith("inline;")
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == UPLOAD_CSP
+    _assert_served(client, task, photo, "image/png", "inline;")
 
 
 @pytest.mark.parametrize("stored_type", ["text/javascript", "text/html", "image/webp"])
@@ -101,9 +105,4 @@ def test_a_legacy_photo_row_holding_script_is_a_sandboxed_download(client, start
     Attachment.objects.filter(pk=attachment.pk).update(content_type=stored_type)
     photo = TaskPhoto.objects.create(task=task, attachment=attachment)
     client.force_login(world.leader)
-    response = client.get(f"/inspections/tasks/{task.pk}/photos/{photo.pk}/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/octet-stream"
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == UPLOAD_CSP
+    _assert_served(client, task, photo, "application/octet-stream", "attachment;")
