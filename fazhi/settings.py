@@ -205,6 +205,17 @@ MEDIA_ROOT = Path(os.environ.get("FAZHI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Spreadsheet imports (fazhi.core.import_limits): refused over these, nothing written. 300,000
+# rows of the 16-column entity template are about 20 MB and, written without shared strings
+# (openpyxl, POI), about 400 MB unzipped; real sheets compress 10-20x, zip bombs 1000x.
+FAZHI_IMPORT_MAX_BYTES = int(os.environ.get("FAZHI_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+FAZHI_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("FAZHI_IMPORT_MAX_UNZIPPED_BYTES", str(400 * 1024 * 1024))
+)
+FAZHI_IMPORT_MAX_RATIO = int(os.environ.get("FAZHI_IMPORT_MAX_RATIO", "100"))
+FAZHI_IMPORT_MAX_ROWS = int(os.environ.get("FAZHI_IMPORT_MAX_ROWS", "300000"))
+FAZHI_IMPORT_MAX_COLUMNS = int(os.environ.get("FAZHI_IMPORT_MAX_COLUMNS", "256"))
+FAZHI_IMPORT_MAX_ERRORS = int(os.environ.get("FAZHI_IMPORT_MAX_ERRORS", "1000"))
 
 # --- rule packs ---------------------------------------------------------------------------------
 FAZHI_RULES_DIR = Path(os.environ.get("FAZHI_RULES_DIR", BASE_DIR / "rules"))

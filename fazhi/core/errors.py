@@ -31,6 +31,14 @@ class ValidationFailed(FazhiError):
     default_message = "输入的数据不符合要求。"
 
 
+class TooLarge(ValidationFailed):
+    """Input past a size, row or expansion limit: refused before any work on it (HTTP 413)."""
+
+    code = "too_large"
+    http_status = 413
+    default_message = "提交的内容超过上限。"
+
+
 class PermissionDenied(FazhiError):
     code = "permission_denied"
     http_status = 403

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors
+from fazhi.core import errors, import_limits
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap
 from fazhi.registry import importing, selectors, services
@@ -143,6 +143,9 @@ class ImportErrorSerializer(serializers.Serializer[Any]):
 class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
     errors = ImportErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]
     is_clean = serializers.BooleanField(read_only=True)
+    errors_truncated = serializers.BooleanField(
+        read_only=True, help_text="errors holds only the first errors; error_count counts all"
+    )
 
     class Meta:
         model = ImportBatch
@@ -157,6 +160,7 @@ class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
             "error_count",
             "is_clean",
             "errors",
+            "errors_truncated",
             "created_at",
             "confirmed_at",
         ]
@@ -325,7 +329,7 @@ class ImportUploadView(APIView):
             actor=request.user,  # type: ignore[arg-type]
             organisation=organisation,
             file_name=upload.name or "upload",
-            content=upload.read(),
+            content=import_limits.read_upload(upload),
         )
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 

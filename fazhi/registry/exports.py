@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from fazhi.core import audit
+from fazhi.core.exports import csv_bytes, xlsx_append
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap
@@ -72,7 +72,7 @@ def import_template() -> bytes:
         ws = workbook.create_sheet(title)
         ws.append(["名称", "代码"])
         for pair in rows:
-            ws.append(list(pair))
+            xlsx_append(ws, pair)  # category names are data entered by administrators
         ws.column_dimensions["A"].width = 30
         ws.column_dimensions["B"].width = 30
     out = io.BytesIO()
@@ -134,14 +134,8 @@ def entity_export(*, user: User, filters: EntityFilters, fmt: str) -> tuple[byte
     qs = entity_list(user=user, filters=filters).order_by("organisation_id", "name", "id")
     count = 0
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_HEADERS)
-        for row in _export_rows(qs):
-            writer.writerow(row)
-            count += 1
-        content, content_type, name = buffer.getvalue().encode("utf-8"), CSV_TYPE, "检查对象.csv"
+        content, count = csv_bytes(EXPORT_HEADERS, _export_rows(qs))
+        content_type, name = CSV_TYPE, "检查对象.csv"
     else:
         from openpyxl import Workbook
 
@@ -149,7 +143,7 @@ def entity_export(*, user: User, filters: EntityFilters, fmt: str) -> tuple[byte
         sheet = workbook.create_sheet("检查对象")
         sheet.append(EXPORT_HEADERS)
         for row in _export_rows(qs):
-            sheet.append(row)
+            xlsx_append(sheet, row)
             count += 1
         out = io.BytesIO()
         workbook.save(out)

@@ -3,7 +3,10 @@
 Upload parses and validates the whole file and stores the normalised rows in the batch
 (``ImportBatch.payload``, zlib-compressed JSON) together with every error found. Nothing reaches
 the directory until a batch without errors is confirmed; confirm inserts the whole batch in one
-transaction with one audit event. Spreadsheets are read by openpyxl's read-only reader with a
+transaction with one audit event. Before and while reading, ``fazhi.core.import_limits`` refuses
+a file too large, an .xlsx that would inflate too far, and a sheet past the row limit (nothing is
+written), and only the first errors are kept with the count of all. Spreadsheets are read by
+openpyxl's read-only reader with a
 faster cell parser (``_sheet_rows``); validation is plain Python over the rows (division codes
 are validated once per distinct value); existing codes are looked up through the directory's
 unique indexes; confirm writes straight to the tables (``bulk_insert``).
@@ -26,7 +29,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
-from fazhi.core import audit, clock, errors, validators
+from fazhi.core import audit, clock, errors, import_limits, validators
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
@@ -44,7 +47,6 @@ from fazhi.registry.models import (
     SupervisionCategory,
 )
 
-MAX_ROWS = 1_000_000
 INSERT_BATCH = 5_000
 _LOOKUP_CHUNK = 900  # stays under SQLite's 999 parameters
 
@@ -87,7 +89,6 @@ ERROR_CODES = {
     "unreadable_file": "文件无法读取",
     "empty_file": "文件没有数据",
     "missing_header": "缺少必需的列",
-    "too_many_rows": "行数超过上限",
     "missing_name": "名称为空",
     "name_too_long": "名称过长",
     "missing_uscc": "单位缺少统一社会信用代码",
@@ -318,8 +319,9 @@ def detect_format(file_name: str, content: bytes) -> str:
 @dataclass
 class Validation:
     rows: list[list[Any]]
-    errors: list[dict[str, Any]]
+    errors: list[dict[str, Any]]  # the first FAZHI_IMPORT_MAX_ERRORS of them
     row_count: int
+    error_count: int  # all of them
 
 
 class _Lookups:
@@ -378,10 +380,10 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
     iterator = iter(rows)
     header = next(iterator, None)
     if header is None:
-        return Validation([], [_error(1, "", "empty_file", "文件为空。")], 0)
+        return Validation([], [_error(1, "", "empty_file", "文件为空。")], 0, 1)
     positions, problems = _map_header(header)
     if problems:
-        return Validation([], problems, 0)
+        return Validation([], problems, 0, len(problems))
     lookups = _Lookups()
     fields = [c.field for c in COLUMNS]
     index_of = [positions.get(f, -1) for f in fields]
@@ -391,7 +393,7 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
     if min(index_of) < 0:
         max_index = 1 << 30  # always take the slow path when an optional column is absent
     out: list[list[Any]] = []
-    errs: list[dict[str, Any]] = []
+    errs = import_limits.BoundedErrors()
     seen_uscc: dict[str, int] = {}
     seen_id: dict[str, int] = {}
     seen_licence: dict[tuple[str, str], int] = {}
@@ -416,9 +418,6 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
         if not any(texts):
             continue
         count += 1
-        if count > MAX_ROWS:
-            errs.append(_error(row_number, "", "too_many_rows", f"每次最多导入{MAX_ROWS}行。"))
-            break
         (
             name,
             uscc,
@@ -576,10 +575,10 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
             ]
         )
         row_numbers.append(row_number)
-    if count == 0 and not errs:
+    if count == 0 and not errs.total:
         errs.append(_error(1, "", "empty_file", "文件中没有数据行。"))
     errs.extend(_directory_conflicts(out, row_numbers))
-    return Validation(out if not errs else [], errs, count)
+    return Validation(out if not errs.total else [], errs.kept, count, errs.total)
 
 
 def _licence(
@@ -759,8 +758,9 @@ def import_batch_stage(
     require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.stage")
     require_in_scope(actor, organisation, action="registry.import.stage")
     file_format = detect_format(file_name, content)
+    import_limits.check_file(content, xlsx=file_format == ImportFormat.XLSX)
     reader = read_xlsx(content) if file_format == ImportFormat.XLSX else read_csv(content)
-    result = validate_rows(reader)
+    result = validate_rows(import_limits.limit_rows(reader))
     return _stage(
         actor=actor,
         organisation=organisation,
@@ -792,7 +792,7 @@ def import_batch_stage_rows(
         file_name=source_name,
         file_hash=digest,
         file_format=ImportFormat.CSV,
-        result=validate_rows(materialised),
+        result=validate_rows(import_limits.limit_rows(materialised)),
     )
 
 
@@ -813,7 +813,7 @@ def _stage(
             file_hash=file_hash,
             file_format=file_format,
             row_count=result.row_count,
-            error_count=len(result.errors),
+            error_count=result.error_count,
             errors=result.errors,
             payload=_pack(result.rows) if result.rows else b"",
         )
@@ -825,7 +825,7 @@ def _stage(
                 "file_name": batch.file_name,
                 "file_hash": file_hash,
                 "rows": result.row_count,
-                "errors": len(result.errors),
+                "errors": result.error_count,
             },
         )
     return batch

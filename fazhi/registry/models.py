@@ -267,3 +267,8 @@ class ImportBatch(models.Model):
     @property
     def is_clean(self) -> bool:
         return self.error_count == 0 and self.row_count > 0
+
+    @property
+    def errors_truncated(self) -> bool:
+        """Only the first ``FAZHI_IMPORT_MAX_ERRORS`` errors are kept; ``error_count`` is all."""
+        return self.error_count > len(self.errors)

@@ -15,7 +15,8 @@ from django.template.loader import get_template
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, import_limits
+from fazhi.core.exports import csv_bytes
 from fazhi.core.models import Organisation
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap
@@ -385,7 +386,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 organisation=organisation,
                 file_name=upload.name or "upload",
-                content=upload.read(),
+                content=import_limits.read_upload(upload),
             )
         except errors.ValidationFailed as exc:
             form.add_error("file", f"{exc.message}（{exc.code}）")
@@ -417,16 +418,11 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
 def import_errors_download(request: HttpRequest, batch_id: int) -> HttpResponse:
     require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
     batch = selectors.import_batch_get(user=request.user, batch_id=batch_id)
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(["行号", "列", "错误代码", "原因"])
-    for error in batch.errors:
-        writer.writerow([error["row"], error["column"], error["code"], error["message"]])
-    return _download(buffer.getvalue().encode("utf-8"), exports.CSV_TYPE, "导入错误.csv")
+    content, _ = csv_bytes(
+        ["行号", "列", "错误代码", "原因"],
+        ([e["row"], e["column"], e["code"], e["message"]] for e in batch.errors),
+    )
+    return _download(content, exports.CSV_TYPE, "导入错误.csv")
 
 
 @login_required

@@ -90,7 +90,7 @@ def test_list(db, capsys):
     lines = out.splitlines()
     keys = [line.split("\t")[0] for line in lines]
     assert "penalty.decision" in keys and "police_transfer.approve" in keys
-    decision = next(line for line in lines if line.startswith("penalty.decision\t"))
+    decision = next(line for line in lines if line.startswith("penalty.decision_general\t"))
     assert "第六十条" in decision
 
 

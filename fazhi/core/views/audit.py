@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from fazhi.core import audit
-from fazhi.core.attachments import attachment_open
 from fazhi.core.models import User
+from fazhi.core.views.files import attachment_response
 
 PAGE_SIZE = 50
 
@@ -77,13 +77,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A stored attachment, scoped like every read (another district's file is "not found")."""
     user = request.user
     assert isinstance(user, User)
-    attachment, handle = attachment_open(user=user, pk=pk)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
+    return attachment_response(user=user, pk=pk)
 
 
 urlpatterns: list[URLPattern] = [

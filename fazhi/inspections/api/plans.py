@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors
+from fazhi.core import errors, import_limits
 from fazhi.core.models import Organisation, User
 from fazhi.core.scope import visible_organisations
 from fazhi.inspections.models import InspectionItem, InspectionPlan, PlanKind, PlanStratum
@@ -218,7 +218,12 @@ class PlanImport(APIView):
 
     @extend_schema(
         summary="导入上级下达的任务清单（.xlsx）",
-        description="任何一行有错误时不导入，错误明细（行、列、原因）在 error.details.errors 中。",
+        description=(
+            "任何一行有错误时不导入，错误明细（行、列、原因）在 error.details.errors 中"
+            "（最多列出前 FAZHI_IMPORT_MAX_ERRORS 处，总数在 error.details.error_count）。"
+            "超过大小、解压或行数上限时返回 413（import_too_large、import_unzipped_too_large、"
+            "import_too_many_rows、import_too_many_columns）。"
+        ),
         request={
             "multipart/form-data": inline_serializer(
                 "PlanImportIn", {"file": serializers.FileField()}
@@ -234,7 +239,8 @@ class PlanImport(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise errors.ValidationFailed("请上传文件。", code="file_required")
-        count = services.plan_import_tasks(actor=user, plan=plan, content=upload.read())
+        content = import_limits.read_upload(upload)
+        count = services.plan_import_tasks(actor=user, plan=plan, content=content)
         return Response({"imported": count}, status=status.HTTP_201_CREATED)
 
 

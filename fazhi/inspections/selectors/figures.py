@@ -273,7 +273,7 @@ RECORD_HEADERS = ["任务编号", "计划", "检查对象", "专业类别", "状
 
 def figures_xlsx(*, user: User, year: int) -> bytes:
     """Excel: the year's figures, by category, by plan, and the task records behind them."""
-    from fazhi.inspections.selectors.items import xlsx_bytes
+    from fazhi.core.exports import xlsx_bytes
     from fazhi.inspections.selectors.tasks import task_list
 
     figures = year_figures(user=user, year=year)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from fazhi.core import errors
+from fazhi.core.exports import xlsx_bytes
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, scoped
@@ -78,31 +78,6 @@ def item_export_rows(items: Iterable[InspectionItem]) -> list[list[Any]]:
         ]
         for item in items
     ]
-
-
-def xlsx_bytes(
-    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
-) -> bytes:
-    """A workbook with one sheet per (title, headers, rows), headers in bold, frozen top row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=False)
-    workbook.remove(workbook.active)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(list(headers))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(list(row))
-        sheet.freeze_panes = "A2"
-        for index, header in enumerate(headers, start=1):
-            letter = sheet.cell(row=1, column=index).column_letter
-            sheet.column_dimensions[letter].width = max(10, min(60, len(str(header)) * 2 + 4))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def item_export_xlsx(*, user: User, **filters: Any) -> bytes:

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, errors, import_limits
 from fazhi.core.models import Deadline, Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope, visible_organisations
@@ -373,29 +373,32 @@ def import_template() -> bytes:
 def _read_rows(content: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    import_limits.check_file(content, xlsx=True)
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a bad file
         raise errors.ValidationFailed(
             "无法读取文件，请上传 .xlsx 格式的任务清单。", code="bad_file"
         ) from exc
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    names = [str(c).strip() if c is not None else "" for c in (header or ())]
-    if names[: len(IMPORT_COLUMNS)] != list(IMPORT_COLUMNS):
-        raise errors.ValidationFailed(
-            f"表头须为：{'、'.join(IMPORT_COLUMNS)}。",
-            code="bad_header",
-            errors=[{"row": 1, "column": "表头", "reason": "表头与模板不一致"}],
-        )
-    out: list[tuple[int, list[str]]] = []
-    for index, row in enumerate(rows, start=2):
-        cells = ["" if c is None else str(c).strip() for c in row[: len(IMPORT_COLUMNS)]]
-        cells += [""] * (len(IMPORT_COLUMNS) - len(cells))
-        if any(cells):
-            out.append((index, cells))
-    wb.close()
+    try:
+        ws = wb.worksheets[0]
+        rows = import_limits.limit_rows(ws.iter_rows(values_only=True))
+        header = next(rows, None)
+        names = [str(c).strip() if c is not None else "" for c in (header or ())]
+        if names[: len(IMPORT_COLUMNS)] != list(IMPORT_COLUMNS):
+            raise errors.ValidationFailed(
+                f"表头须为：{'、'.join(IMPORT_COLUMNS)}。",
+                code="bad_header",
+                errors=[{"row": 1, "column": "表头", "reason": "表头与模板不一致"}],
+            )
+        out: list[tuple[int, list[str]]] = []
+        for index, row in enumerate(rows, start=2):
+            cells = ["" if c is None else str(c).strip() for c in row[: len(IMPORT_COLUMNS)]]
+            cells += [""] * (len(IMPORT_COLUMNS) - len(cells))
+            if any(cells):
+                out.append((index, cells))
+    finally:
+        wb.close()  # also when a limit stops the read
     return out
 
 
@@ -413,7 +416,7 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
     rows = _read_rows(content)
     if not rows:
         raise errors.ValidationFailed("文件中没有任务。", code="empty_file")
-    problems: list[dict[str, Any]] = []
+    problems = import_limits.BoundedErrors()
     codes = {cells[1].upper() for _, cells in rows if cells[1]}
     entities = {
         (e.uscc or e.id_number).upper(): e
@@ -483,11 +486,13 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
         if not bad:
             assert entity is not None and category is not None
             planned.append((number, entity, category, note))
-    if problems:
+    if problems.total:
+        shown = f"（以下列出前{len(problems.kept)}处）" if problems.truncated else ""
         raise errors.ValidationFailed(
-            f"任务清单有{len(problems)}处错误，未导入任何任务。",
+            f"任务清单有{problems.total}处错误，未导入任何任务。{shown}",
             code="import_rows_invalid",
-            errors=problems,
+            errors=problems.kept,
+            error_count=problems.total,
         )
     with transaction.atomic(durable=True):
         locked = _lock_draft(plan)

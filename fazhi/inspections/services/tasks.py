@@ -342,20 +342,6 @@ def task_record_finding(
     return finding
 
 
-_IMAGE_MAGIC: tuple[tuple[int, bytes], ...] = (
-    (0, b"\xff\xd8\xff"),  # JPEG
-    (0, b"\x89PNG\r\n\x1a\n"),  # PNG
-    (8, b"WEBP"),  # WebP (RIFF....WEBP)
-    (4, b"ftypheic"),  # HEIC (phones)
-    (4, b"ftypheix"),
-    (4, b"ftypmif1"),
-)
-
-
-def _looks_like_image(head: bytes) -> bool:
-    return any(head[offset : offset + len(magic)] == magic for offset, magic in _IMAGE_MAGIC)
-
-
 def task_attach_photo(
     *,
     actor: User,
@@ -374,18 +360,13 @@ def task_attach_photo(
         raise errors.InvalidTransition(
             "只能在检查过程中上传现场照片。", code="task_not_in_progress", state=state
         )
-    head = file.read(16)
-    file.seek(0)
-    if not _looks_like_image(head):
-        raise errors.ValidationFailed(
-            "只能上传 JPEG、PNG、WebP 或 HEIC 图片。", code="not_an_image"
-        )
     attachment = attachment_store(
         actor=actor,
         organisation=task.organisation,
         file=file,
         filename=filename,
         content_type=content_type,
+        images_only=True,  # a photo is shown inline: it must decode as a raster image
     )
     with transaction.atomic(durable=True):
         locked = _lock(task)

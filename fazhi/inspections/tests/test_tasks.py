@@ -14,6 +14,7 @@ from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import Attachment, AuditEvent, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.tests.factories import make_officer, make_user
+from fazhi.core.tests.images import image_bytes
 from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.models import (
     InspectionTask,
@@ -36,7 +37,7 @@ from fazhi.inspections.tests.e2_support import (
 pytestmark = pytest.mark.django_db
 __all__ = ["_fast_passwords"]
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+JPEG = image_bytes("JPEG")
 TODAY = clock.today
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, import_limits
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, visible_organisations
@@ -284,20 +284,24 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get(user=user, pk=pk)
     problems: list[dict[str, Any]] = []
+    problem_count = 0
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, "请选择要导入的 .xlsx 文件。")
         else:
             try:
-                count = services.plan_import_tasks(actor=user, plan=plan, content=upload.read())
+                content = import_limits.read_upload(upload)
+                count = services.plan_import_tasks(actor=user, plan=plan, content=content)
             except errors.ValidationFailed as exc:
                 messages.error(request, exc.message)
                 problems = list(exc.details.get("errors", []))
+                problem_count = int(exc.details.get("error_count", len(problems)))
             else:
                 messages.success(request, f"已导入{count}项任务。")
                 return redirect("inspections:plan_detail", plan.pk)
-    return render(request, "inspections/plan_import.html", {"plan": plan, "problems": problems})
+    context = {"plan": plan, "problems": problems, "problem_count": problem_count}
+    return render(request, "inspections/plan_import.html", context)
 
 
 @login_required

@@ -15,10 +15,10 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from fazhi.core import clock, errors
-from fazhi.core.attachments import attachment_open
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
+from fazhi.core.views.files import attachment_response
 from fazhi.inspections.models import (
     FindingResult,
     InspectionTask,
@@ -236,8 +236,7 @@ def task_photo_file(request: HttpRequest, pk: int, photo_pk: int) -> FileRespons
     photo = next((p for p in task.photos.all() if p.pk == photo_pk), None)
     if photo is None:
         raise errors.NotFound()
-    attachment, handle = attachment_open(user=user, pk=photo.attachment_id)
-    return FileResponse(handle, content_type=attachment.content_type or "application/octet-stream")
+    return attachment_response(user=user, pk=photo.attachment_id, inline=True)
 
 
 @login_required

@@ -98,7 +98,8 @@ def test_a_clean_file_previews_then_confirms_in_one_transaction(world, fmt):
 def test_every_bad_row_is_reported_with_row_column_and_reason(world):
     existing = make_entity(world.sup1, organisation=world.inst1)
     dup = next_uscc()
-    bad_check = next_uscc()[:-1] + ("0" if next_uscc()[-1] != "0" else "1")
+    valid = next_uscc()  # one code: its check character replaced by a wrong one
+    bad_check = valid[:-1] + ("0" if valid[-1] != "0" else "1")
     rows = [
         good_row(uscc=dup),  # row 2: fine
         good_row(uscc=dup),  # row 3: duplicate in file

@@ -1,0 +1,111 @@
+"""Writing CSV and .xlsx exports that cannot carry formulas (CSV / formula injection).
+
+A user-controlled text such as an entity named ``=HYPERLINK("http://…","点击")`` would otherwise
+be a live formula when the export is opened in Excel or WPS: openpyxl stores any text starting
+with ``=`` as a formula cell, and spreadsheet programs evaluate CSV cells starting with ``=``,
+``+``, ``-``, ``@``, tab or carriage return. Every export writes through this module:
+
+* CSV: a text starting with one of those characters gets a leading ``'`` (OWASP's advice); a text
+  that is a plain number (``-12.5``) is left alone, it cannot be a formula.
+* .xlsx: every text cell is written as a string cell (``data_type`` ``s``), so it is never a
+  formula whatever it starts with; a risky one also gets Excel's quote prefix, so editing the cell
+  in Excel keeps it text.
+
+Numbers, dates and booleans are written as they are (a negative number stays a number).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+# Characters that make a spreadsheet program read a cell as a formula (OWASP CSV injection),
+# plus line feed, which some programs also strip before parsing.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?", re.ASCII)
+
+
+class _Writer(Protocol):
+    def writerow(self, row: Iterable[Any], /) -> Any: ...
+
+
+def is_risky(text: str) -> bool:
+    """Whether a spreadsheet program could read ``text`` as a formula."""
+    return text.startswith(FORMULA_PREFIXES) and _PLAIN_NUMBER.fullmatch(text) is None
+
+
+def csv_value(value: Any) -> Any:
+    """``value`` for a CSV cell: a risky text prefixed with ``'``, anything else unchanged."""
+    if isinstance(value, str) and is_risky(value):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every row goes through ``csv_value``."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer: _Writer = csv.writer(buffer)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([csv_value(v) for v in row])
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
+    """A UTF-8 CSV with a BOM (Excel opens UTF-8 CSV correctly only with one) and the number of
+    data rows written."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = SafeCsvWriter(buffer)
+    writer.writerow(headers)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return buffer.getvalue().encode("utf-8"), count
+
+
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    """An openpyxl cell of ``sheet`` (write-only or not) holding ``value``; text is always a
+    string cell, never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl made "=…" a formula ("f"); text stays text
+        if is_risky(value):
+            cell.quotePrefix = True
+    return cell
+
+
+def xlsx_append(sheet: Any, row: Iterable[Any]) -> None:
+    """``sheet.append(row)`` with every text written as a string cell (``xlsx_cell``)."""
+    sheet.append([xlsx_cell(sheet, value) for value in row])
+
+
+def xlsx_bytes(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> bytes:
+    """A workbook with one sheet per (title, headers, rows), headers in bold, frozen top row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    workbook.remove(workbook.active)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        xlsx_append(sheet, headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            xlsx_append(sheet, row)
+        sheet.freeze_panes = "A2"
+        for index, header in enumerate(headers, start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(10, min(60, len(str(header)) * 2 + 4))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
