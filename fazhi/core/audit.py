@@ -40,7 +40,7 @@ from fazhi.core import errors
 from fazhi.core.models import Attachment, AuditEvent, ChainHead, Organisation, User
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, organisation_filter
+from fazhi.core.scope import get_scoped, has_cap, has_root_cap, organisation_filter
 
 
 def canonical_json(value: Any) -> str:
@@ -147,12 +147,17 @@ def append(
 
 def record_denial(*, actor: Any, action: str, reason: str, **details: Any) -> None:
     """Record a refused request. Called at the boundary (view, API, CLI) after the service's
-    transaction has rolled back, so the record survives the refusal."""
+    transaction has rolled back, so the record survives the refusal. ``action`` is what the
+    boundary was asked (``GET /registry/5/``); ``details`` are the error's, scalars only, its own
+    ``attempted`` (``registry.entity.read``) kept as ``refused``."""
+    scalars = {k: v for k, v in details.items() if isinstance(v, str | int | float | bool)}
+    if "attempted" in scalars:
+        scalars["refused"] = scalars.pop("attempted")
     with transaction.atomic():
         append(
             actor=actor,
             action="security.denied",
-            details={"attempted": action, "reason": reason, **details},
+            details={**scalars, "attempted": action, "reason": reason},
         )
 
 
@@ -443,10 +448,10 @@ def head_text() -> str:
 
 def _audit_scope(user: User | Any) -> Q:
     """Events whose organisation is in the user's scope. Events without an organisation
-    (system jobs, anonymous denials) are shown to system administrators of a root organisation."""
+    (system jobs, anonymous denials) are shown to those who may verify the whole chain: the
+    system administrators of the root organisation."""
     q = organisation_filter(user)
-    org = getattr(user, "organisation", None)
-    if getattr(user, "role", "") == "system_admin" and org is not None and org.parent_id is None:
+    if has_root_cap(user, Cap.AUDIT_VERIFY):
         q |= Q(organisation__isnull=True)
     return q
 
@@ -492,10 +497,7 @@ def audit_event_list(
 
 
 def audit_event_get(*, user: User | Any, seq: int) -> AuditEvent:
-    try:
-        return audit_event_list(user=user).get(seq=seq)
-    except AuditEvent.DoesNotExist as exc:
-        raise errors.NotFound() from exc
+    return get_scoped(audit_event_list(user=user), seq, lookup="seq")
 
 
 def audit_for_object(*, user: User | Any, obj: Model) -> QuerySet[AuditEvent]:

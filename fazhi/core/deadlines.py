@@ -36,7 +36,14 @@ from fazhi.core.models import (
 from fazhi.core.models.calendar import DayKind
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap, require_in_scope, scoped, visible_organisations
+from fazhi.core.scope import (
+    get_scoped,
+    has_cap,
+    require_cap,
+    require_in_scope,
+    scoped,
+    visible_organisations,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 # A deadline whose date was set by a decision (a re-check date, a plan's window end), not by a
@@ -749,12 +756,9 @@ def deadline_list(
 
 
 def deadline_get(*, user: User, pk: int) -> Deadline:
-    try:
-        return (
-            deadline_list(user=user).prefetch_related("stops", "extensions__approved_by").get(pk=pk)
-        )
-    except Deadline.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(
+        deadline_list(user=user).prefetch_related("stops", "extensions__approved_by"), pk
+    )
 
 
 @dataclass

@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import audit, errors
+from fazhi.core import audit
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
+from fazhi.core.scope import require_root_cap
 
 
 def _user(request: Request) -> User:
@@ -116,11 +116,14 @@ class AuditVerifyView(APIView):
     )
     def post(self, request: Request) -> Response:
         user = _user(request)
-        require_cap(user, Cap.AUDIT_VERIFY, action="audit.verify")
         # The chain spans every organisation: only the root organisation's administrators may
         # read all of it, a district's administrator may not.
-        if user.organisation is None or user.organisation.parent_id is not None:
-            raise errors.PermissionDenied("只有根机构的系统管理员可以校验整条审计链。")
+        require_root_cap(
+            user,
+            Cap.AUDIT_VERIFY,
+            action="audit.verify",
+            message="只有根机构的系统管理员可以校验整条审计链。",
+        )
         data = request.data if isinstance(request.data, dict) else {}
         files = serializers.BooleanField().run_validation(data.get("files", False))
         result = audit.verify()

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import errors
-from fazhi.core.models import Organisation, User
-from fazhi.core.scope import visible_organisations
+from fazhi.core.models import User
+from fazhi.core.selectors import organisation_get
 from fazhi.inspections.models import InspectionItem, InspectionPlan, PlanKind, PlanStratum
 from fazhi.inspections.selectors import plans as selectors
 from fazhi.inspections.services import plans as services
@@ -129,13 +129,6 @@ def _items(ids: list[int]) -> list[InspectionItem]:
     return [found[i] for i in ids]
 
 
-def _organisation(user: User, pk: int) -> Organisation:
-    org = visible_organisations(user).filter(pk=pk).first()
-    if org is None:
-        raise errors.NotFound("机构不存在或不在您的数据范围内。")
-    return org
-
-
 class PlanList(APIView):
     @extend_schema(summary="抽查计划列表（按数据范围）", responses=PlanSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -158,7 +151,7 @@ class PlanList(APIView):
         data = PlanIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values["organisation"] = _organisation(user, values["organisation"])
+        values["organisation"] = organisation_get(user=user, pk=values["organisation"])
         values["items"] = _items(values["items"])
         plan = services.plan_create(actor=user, **values)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from fazhi.core import errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, scoped
+from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.inspections.models import InspectionItem
 from fazhi.registry.models import EntityKind
 
@@ -37,10 +36,7 @@ def item_list(
 
 def item_get(*, user: User, pk: int) -> InspectionItem:
     require_cap(user, Cap.INSPECTION_VIEW, action="item.get")
-    try:
-        return scoped(InspectionItem.objects.all(), user).select_related("category").get(pk=pk)
-    except InspectionItem.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(scoped(InspectionItem.objects.all(), user).select_related("category"), pk)
 
 
 ITEM_EXPORT_HEADERS = [
