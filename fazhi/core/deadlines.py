@@ -41,6 +41,7 @@ from fazhi.core.scope import (
     has_cap,
     require_cap,
     require_in_scope,
+    require_root_cap,
     scoped,
     visible_organisations,
 )
@@ -666,8 +667,7 @@ def deadline_complete(
 
 def deadlines_refresh(*, actor: User | None = None, today: dt.date | None = None) -> int:
     """Mark open deadlines whose due date has passed as overdue (the daily job)."""
-    if actor is not None:
-        require_cap(actor, Cap.CALENDAR_MANAGE, action="deadlines.refresh")
+    _require_calendar_admin(actor, "deadlines.refresh")  # every organisation's deadlines
     day = _today(today)
     with transaction.atomic(durable=True):
         due = list(
@@ -810,10 +810,15 @@ PACKAGE_HOLIDAY_NAMES = {
 }
 
 
+CALENDAR_ROOT_ONLY = "节假日日历是全国统一的基础数据，只有根机构的系统管理员可以修改。"
+
+
 def _require_calendar_admin(actor: User | None, action: str) -> None:
-    # ``actor=None`` is the system itself (CLI, scheduled jobs), which the shell already trusts.
+    """The calendar is national reference data: every organisation's deadlines are computed on
+    it, so only the root organisation's administrators change it (``scope.has_root_cap``).
+    ``actor=None`` is the system itself (CLI, scheduled jobs), which the shell already trusts."""
     if actor is not None:
-        require_cap(actor, Cap.CALENDAR_MANAGE, action=action)
+        require_root_cap(actor, Cap.CALENDAR_MANAGE, action=action, message=CALENDAR_ROOT_ONLY)
 
 
 def package_years() -> list[int]:
