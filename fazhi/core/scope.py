@@ -67,6 +67,11 @@ def organisation_filter(user: User | Any, field: str = "organisation") -> Q:
     return Q(**{f"{field}__path__startswith": _org_path(user)})
 
 
+def lineage_ids(organisation: Organisation) -> list[int]:
+    """The ids of ``organisation`` and of every organisation above it (read from its path)."""
+    return [int(part) for part in organisation.path.split("/") if part]
+
+
 def visible_organisations(user: User | Any) -> QuerySet[Organisation]:
     if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
         return Organisation.objects.none()
