@@ -180,9 +180,9 @@ class City:
     org: Organisation
     objects: dict[type[Model], Model] = field(default_factory=dict)
 
-    def value(self, model: type[Model]) -> str:
+    def value(self, model: type[Model], *, by_pk: bool = False) -> str:
         obj = self.objects[model]
-        return str(getattr(obj, ID_FIELD.get(model, "pk")))
+        return str(getattr(obj, "pk" if by_pk else ID_FIELD.get(model, "pk")))
 
 
 def build_city(tree: OrgTree, district: Organisation) -> City:
@@ -335,7 +335,7 @@ def url_for(route: Route, city: City) -> str:
             target = BY_SEGMENT.get(before)
         if target is None or target not in city.objects:
             raise CannotWalk(f"{route.name}: no object for <{name}>")
-        return city.value(target)
+        return city.value(target, by_pk=model is not None)  # the admin names rows by pk
 
     if "(?P<" in route.pattern:
         raise CannotWalk(f"{route.name}: a regular-expression route")
