@@ -101,6 +101,16 @@ VerifySerializer = inline_serializer(
         "summary": serializers.CharField(),
         "files_checked": serializers.IntegerField(allow_null=True),
         "file_problems": serializers.ListField(child=serializers.DictField()),
+        "anchor": inline_serializer(
+            "AuditAnchorResult",
+            {
+                "expected": serializers.CharField(),
+                "ok": serializers.BooleanField(),
+                "seq": serializers.IntegerField(allow_null=True),
+                "reason": serializers.CharField(),
+            },
+            allow_null=True,
+        ),
     },
 )
 
@@ -109,7 +119,14 @@ class AuditVerifyView(APIView):
     @extend_schema(
         request=inline_serializer(
             "AuditVerifyRequest",
-            {"files": serializers.BooleanField(required=False, help_text="同时校验附件文件")},
+            {
+                "files": serializers.BooleanField(required=False, help_text="同时校验附件文件"),
+                "expect_head": serializers.CharField(
+                    required=False,
+                    help_text="此前导出的链头：“序号:哈希”、哈希，或 fazhi audit head 输出的一行；"
+                    "链中该序号的事件必须仍是这个哈希",
+                ),
+            },
         ),
         responses=VerifySerializer,
         summary="重新计算并校验整条审计链（根机构的系统管理员）",
@@ -126,16 +143,26 @@ class AuditVerifyView(APIView):
         )
         data = request.data if isinstance(request.data, dict) else {}
         files = serializers.BooleanField().run_validation(data.get("files", False))
-        result = audit.verify()
+        expected = data.get("expect_head")
+        anchors = [] if expected in (None, "") else [audit.Anchor.parse(str(expected))]
+        result = audit.verify(anchors=anchors)
         body: dict[str, Any] = {
-            "ok": result.ok,
+            "ok": result.all_ok,
             "count": result.count,
             "broken_seq": result.broken_seq,
             "reason": result.reason,
             "summary": result.summary(),
             "files_checked": None,
             "file_problems": [],
+            "anchor": None,
         }
+        for anchor in result.anchors:
+            body["anchor"] = {
+                "expected": str(anchor.anchor),
+                "ok": anchor.ok,
+                "seq": anchor.seq,
+                "reason": anchor.reason,
+            }
         if files:
             checked, problems = audit.verify_files()
             body["files_checked"] = checked
