@@ -137,6 +137,14 @@ BY_SEGMENT: dict[str, type[Model]] = {
     "tasks": InspectionTask,
     "photos": TaskPhoto,
 }
+BY_PARAM: dict[str, type[Model]] = {
+    "entity_id": Entity,
+    "batch_id": ImportBatch,
+    "licence_id": Licence,
+    "stratum_pk": PlanStratum,
+    "item_pk": InspectionItem,
+    "photo_pk": TaskPhoto,
+}
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
@@ -318,18 +326,8 @@ def url_for(route: Route, city: City) -> str:
         name = match["name"]
         if model is not None and name == "object_id":
             target: type[Model] | None = model
-        elif name == "entity_id":
-            target = Entity
-        elif name == "batch_id":
-            target = ImportBatch
-        elif name == "licence_id":
-            target = Licence
-        elif name == "stratum_pk":
-            target = PlanStratum
-        elif name == "item_pk":
-            target = InspectionItem
-        elif name == "photo_pk":
-            target = TaskPhoto
+        elif name in BY_PARAM:
+            target = BY_PARAM[name]
         else:  # pk, number, seq: the segment before it names the kind
             before = route.pattern[: match.start()].rstrip("/").rsplit("/", 1)[-1]
             target = BY_SEGMENT.get(before)
