@@ -25,7 +25,7 @@ from fazhi.core.models import (
     User,
 )
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, scoped, visible_organisations
+from fazhi.core.scope import get_scoped, has_cap, scoped, visible_organisations
 
 
 class ReadOnlyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -58,6 +58,14 @@ class ReadOnlyScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if request.user.is_superuser or self.scope_field is None:
             return qs
         return scoped(qs, request.user, field=self.scope_field)
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        """Like every other read by id: a row outside the scope is a 404 recorded as a denied
+        attempt, and a missing row the same 404 (Django's own answer, a redirect with a message,
+        would tell the two apart)."""
+        return get_scoped(self.get_queryset(request), object_id, lookup=from_field or "pk")
 
 
 @admin.register(Organisation)

@@ -17,9 +17,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     user = getattr(request, "user", None)
     if isinstance(exc, errors.FazhiError):
         if isinstance(exc, errors.PermissionDenied):
-            record_denial(
-                actor=user, action=_path(request), reason=exc.code, **_scalar(exc.details)
-            )
+            record_denial(actor=user, action=_path(request), reason=exc.code, **exc.details)
         if isinstance(exc, errors.OutOfScope):
             # Exactly the body of a missing row: the details (which say the row exists) go to the
             # audit chain only, so ids of other organisations cannot be probed.
@@ -50,7 +48,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def _path(request: Any) -> str:
     return f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}".strip()
-
-
-def _scalar(details: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in details.items() if isinstance(v, str | int | float | bool)}

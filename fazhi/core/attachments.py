@@ -27,7 +27,7 @@ from django.db import transaction
 from fazhi.core import audit, errors
 from fazhi.core.models import Attachment, Organisation, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, require_in_scope, scoped
+from fazhi.core.scope import get_scoped, require_cap, require_in_scope, scoped
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 _BLOCK = 1 << 20
@@ -195,10 +195,7 @@ def attachment_store(
 
 
 def attachment_get(*, user: User, pk: int) -> Attachment:
-    try:
-        return scoped(Attachment.objects.all(), user).get(pk=pk)
-    except Attachment.DoesNotExist as exc:
-        raise errors.NotFound() from exc
+    return get_scoped(scoped(Attachment.objects.all(), user), pk)
 
 
 def attachment_open(*, user: User, pk: int) -> tuple[Attachment, BinaryIO]:

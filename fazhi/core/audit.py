@@ -24,8 +24,9 @@ import datetime as dt
 import hashlib
 import json
 import queue
+import re
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,7 +41,7 @@ from fazhi.core import clock, errors
 from fazhi.core.models import Attachment, AuditEvent, ChainHead, Organisation, User
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, organisation_filter
+from fazhi.core.scope import get_scoped, has_cap, has_root_cap, organisation_filter
 
 
 def canonical_json(value: Any) -> str:
@@ -147,12 +148,17 @@ def append(
 
 def record_denial(*, actor: Any, action: str, reason: str, **details: Any) -> None:
     """Record a refused request. Called at the boundary (view, API, CLI) after the service's
-    transaction has rolled back, so the record survives the refusal."""
+    transaction has rolled back, so the record survives the refusal. ``action`` is what the
+    boundary was asked (``GET /registry/5/``); ``details`` are the error's, scalars only, its own
+    ``attempted`` (``registry.entity.read``) kept as ``refused``."""
+    scalars = {k: v for k, v in details.items() if isinstance(v, str | int | float | bool)}
+    if "attempted" in scalars:
+        scalars["refused"] = scalars.pop("attempted")
     with transaction.atomic():
         append(
             actor=actor,
             action="security.denied",
-            details={"attempted": action, "reason": reason, **details},
+            details={**scalars, "attempted": action, "reason": reason},
         )
 
 
@@ -187,17 +193,86 @@ def event_intact(event: AuditEvent) -> bool:
     return linked == event.hash
 
 
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head exported earlier and kept outside the database (see docs/audit.md).
+
+    ``seq`` may be None for a bare hash: the hash alone commits to its seq and to every event
+    before it, so it pins the same prefix; the seq makes the check one indexed read and the
+    message precise. ``fazhi audit head`` exports both."""
+
+    seq: int | None
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """``SEQ:HASH``, a bare ``HASH``, or a line of ``fazhi audit head`` (JSON)."""
+        raw = (text or "").strip()
+        seq: Any = None
+        digest: Any = raw
+        if raw.startswith("{"):
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                data = None
+            if not isinstance(data, dict):
+                raise errors.ValidationFailed("链头锚点不是有效的 JSON 对象。", code="bad_anchor")
+            seq, digest = data.get("seq"), data.get("hash")
+        elif ":" in raw:
+            seq, digest = raw.split(":", 1)
+        if isinstance(seq, str):
+            seq = int(seq) if seq.strip().isdigit() else -1
+        if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool) or seq < 0):
+            raise errors.ValidationFailed("链头锚点的序号应为非负整数。", code="bad_anchor")
+        digest = digest.strip().lower() if isinstance(digest, str) else ""
+        if not HEX64.fullmatch(digest):
+            raise errors.ValidationFailed(
+                "链头锚点应为“序号:哈希”、64位十六进制哈希，或 fazhi audit head 输出的一行。",
+                code="bad_anchor",
+            )
+        return cls(seq, digest)
+
+    def __str__(self) -> str:
+        return self.hash if self.seq is None else f"{self.seq}:{self.hash}"
+
+
+@dataclass(frozen=True)
+class AnchorResult:
+    anchor: Anchor
+    ok: bool
+    seq: int | None  # where the anchored event is, or should be
+    reason: str
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"ANCHOR OK at seq {self.seq}: {self.reason}"
+        where = "" if self.seq is None else f" at seq {self.seq}"
+        return f"ANCHOR BROKEN{where}: {self.reason}"
+
+
 @dataclass(frozen=True)
 class VerifyResult:
-    ok: bool
+    ok: bool  # the chain itself (links, hashes, head)
     count: int
     broken_seq: int | None = None
     reason: str = ""
+    anchors: tuple[AnchorResult, ...] = ()
+
+    @property
+    def all_ok(self) -> bool:
+        """The chain and every anchor it was checked against."""
+        return self.ok and all(a.ok for a in self.anchors)
 
     def summary(self) -> str:
         if self.ok:
             return f"OK {self.count} events"
         return f"BROKEN at seq {self.broken_seq}: {self.reason}"
+
+    def lines(self) -> list[str]:
+        return [self.summary(), *(a.summary() for a in self.anchors)]
 
 
 VERIFY_COLUMNS = (
@@ -315,18 +390,25 @@ def _time_value_any(value: Any) -> int:
     return time_value(datetime.fromisoformat(str(value)))
 
 
-def verify(*, chunk_size: int = 20_000) -> VerifyResult:
-    """Recompute the whole chain; report the first broken link.
+def verify(*, chunk_size: int = 20_000, anchors: Sequence[Anchor] = ()) -> VerifyResult:
+    """Recompute the whole chain; report the first broken link; check each anchor.
 
     The loop is the hot path of ``fazhi audit verify`` over millions of rows: it binds names
     locally, builds the body with one f-string and takes the time as integer arithmetic.
+
+    An anchor holds when the event at its seq still has its hash. Together with a chain that
+    verifies, every event up to it is then the one anchored; events after it are whatever the
+    chain says (a chain that extends an anchor is fine). Anchors are read in the same snapshot.
     """
     with _snapshot() as (head_seq, head_hash), _scan_cursor() as cursor:
         cursor.execute(SELECT_ROWS)
         with closing(_batches(cursor, chunk_size)) as batches:
             result = _verify_rows(batches)
+        checked = tuple(_check_anchor(anchor) for anchor in anchors)
         if not result.ok:
-            return result
+            return VerifyResult(
+                False, result.count, result.broken_seq, result.reason, anchors=checked
+            )
         count, last_hash = result.count, result.reason
         if head_seq != count or head_hash != last_hash:
             return VerifyResult(
@@ -334,8 +416,43 @@ def verify(*, chunk_size: int = 20_000) -> VerifyResult:
                 count,
                 count + 1,
                 f"chain head (seq {head_seq}) does not match the last event (truncated tail?)",
+                anchors=checked,
             )
-        return VerifyResult(True, count)
+        return VerifyResult(True, count, anchors=checked)
+
+
+def _check_anchor(anchor: Anchor) -> AnchorResult:
+    if anchor.seq == 0:  # the empty chain: every chain extends it
+        genesis = anchor.hash == GENESIS_HASH
+        return AnchorResult(
+            anchor, genesis, 0, "the empty chain" if genesis else "seq 0 is the genesis hash"
+        )
+    if anchor.seq is None:
+        seq = AuditEvent.objects.filter(hash=anchor.hash).values_list("seq", flat=True).first()
+        if seq is None:
+            return AnchorResult(
+                anchor, False, None, "no event has the anchored hash (rewritten or removed)"
+            )
+        return AnchorResult(anchor, True, seq, "the chain contains the anchored event")
+    stored = AuditEvent.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+    if stored == anchor.hash:
+        return AnchorResult(anchor, True, anchor.seq, "the chain contains the anchored event")
+    if stored is not None:
+        return AnchorResult(
+            anchor,
+            False,
+            anchor.seq,
+            "the event differs from the anchor: the chain was rewritten at or before it",
+        )
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    if last < anchor.seq:
+        return AnchorResult(
+            anchor,
+            False,
+            anchor.seq,
+            f"the chain ends at seq {last}, before the anchored event: events were removed",
+        )
+    return AnchorResult(anchor, False, anchor.seq, "the anchored event is missing")
 
 
 def _verify_rows(batches: Iterator[list[tuple[Any, ...]]]) -> VerifyResult:
@@ -430,12 +547,13 @@ def verify_files() -> tuple[int, list[FileProblem]]:
     return count, problems
 
 
-def head_text() -> str:
-    """The chain head as one line, for anchoring outside the database (see docs/audit.md)."""
-    head = ChainHead.objects.filter(pk=1).first()
-    if head is None:
-        return f"0 {GENESIS_HASH}"
-    return f"{head.last_seq} {head.last_hash}"
+def head_line(*, now: datetime | None = None) -> str:
+    """The chain head as one JSON line, to be kept outside the database (docs/audit.md):
+    ``{"seq": …, "hash": …, "time": …}``; ``Anchor.parse`` reads it back."""
+    head = ChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
+    seq, digest = head if head is not None else (0, GENESIS_HASH)
+    time = (now or clock.now()).astimezone(UTC).isoformat(timespec="seconds")
+    return json.dumps({"seq": seq, "hash": digest, "time": time})
 
 
 # --- selectors ----------------------------------------------------------------------------------
@@ -443,10 +561,10 @@ def head_text() -> str:
 
 def _audit_scope(user: User | Any) -> Q:
     """Events whose organisation is in the user's scope. Events without an organisation
-    (system jobs, anonymous denials) are shown to system administrators of a root organisation."""
+    (system jobs, anonymous denials) are shown to those who may verify the whole chain: the
+    system administrators of the root organisation."""
     q = organisation_filter(user)
-    org = getattr(user, "organisation", None)
-    if getattr(user, "role", "") == "system_admin" and org is not None and org.parent_id is None:
+    if has_root_cap(user, Cap.AUDIT_VERIFY):
         q |= Q(organisation__isnull=True)
     return q
 
@@ -492,10 +610,7 @@ def audit_event_list(
 
 
 def audit_event_get(*, user: User | Any, seq: int) -> AuditEvent:
-    try:
-        return audit_event_list(user=user).get(seq=seq)
-    except AuditEvent.DoesNotExist as exc:
-        raise errors.NotFound() from exc
+    return get_scoped(audit_event_list(user=user), seq, lookup="seq")
 
 
 def audit_for_object(*, user: User | Any, obj: Model) -> QuerySet[AuditEvent]:

@@ -35,7 +35,15 @@ from fazhi.core.models import (
 from fazhi.core.models.calendar import DayKind
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap, require_in_scope, scoped, visible_organisations
+from fazhi.core.scope import (
+    get_scoped,
+    has_cap,
+    require_cap,
+    require_in_scope,
+    require_root_cap,
+    scoped,
+    visible_organisations,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 # A deadline whose date was set by a decision (a re-check date, a plan's window end), not by a
@@ -737,8 +745,7 @@ def deadline_complete(
 
 def deadlines_refresh(*, actor: User | None = None, today: dt.date | None = None) -> int:
     """Mark open deadlines whose due date has passed as overdue (the daily job)."""
-    if actor is not None:
-        require_cap(actor, Cap.CALENDAR_MANAGE, action="deadlines.refresh")
+    _require_calendar_admin(actor, "deadlines.refresh")  # every organisation's deadlines
     day = _today(today)
     with transaction.atomic(durable=True):
         due = list(
@@ -827,12 +834,9 @@ def deadline_list(
 
 
 def deadline_get(*, user: User, pk: int) -> Deadline:
-    try:
-        return (
-            deadline_list(user=user).prefetch_related("stops", "extensions__approved_by").get(pk=pk)
-        )
-    except Deadline.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(
+        deadline_list(user=user).prefetch_related("stops", "extensions__approved_by"), pk
+    )
 
 
 @dataclass
@@ -905,10 +909,15 @@ PACKAGE_HOLIDAY_NAMES = {
 }
 
 
+CALENDAR_ROOT_ONLY = "节假日日历是全国统一的基础数据，只有根机构的系统管理员可以修改。"
+
+
 def _require_calendar_admin(actor: User | None, action: str) -> None:
-    # ``actor=None`` is the system itself (CLI, scheduled jobs), which the shell already trusts.
+    """The calendar is national reference data: every organisation's deadlines are computed on
+    it, so only the root organisation's administrators change it (``scope.has_root_cap``).
+    ``actor=None`` is the system itself (CLI, scheduled jobs), which the shell already trusts."""
     if actor is not None:
-        require_cap(actor, Cap.CALENDAR_MANAGE, action=action)
+        require_root_cap(actor, Cap.CALENDAR_MANAGE, action=action, message=CALENDAR_ROOT_ONLY)
 
 
 def package_years() -> list[int]:

@@ -28,7 +28,10 @@ class FazhiErrorMiddleware:
             return None
         if isinstance(exception, errors.PermissionDenied) and request.user.is_authenticated:
             record_denial(
-                actor=request.user, action=f"{request.method} {request.path}", reason=exception.code
+                actor=request.user,
+                action=f"{request.method} {request.path}",
+                reason=exception.code,
+                **exception.details,
             )
         template = (
             "core/error_fragment.html" if request.headers.get("HX-Request") else "core/error.html"

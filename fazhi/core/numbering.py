@@ -26,8 +26,7 @@ from fazhi.core.models import (
     User,
 )
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, require_in_scope, scoped
-from fazhi.core.selectors import _get
+from fazhi.core.scope import get_scoped, require_cap, require_in_scope, scoped
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 EARLIEST_YEAR = 2000
@@ -151,8 +150,8 @@ def document_type_list(*, user: User) -> QuerySet[DocumentType]:
 
 def document_type_get(*, user: User, pk: int | str) -> DocumentType:
     """A document type in the user's scope; another organisation's is "not found" to the user and
-    recorded as a denied attempt (``selectors._get``)."""
-    return _get(document_type_list(user=user).select_related("organisation"), DocumentType, pk)
+    recorded as a denied attempt (``scope.get_scoped``)."""
+    return get_scoped(document_type_list(user=user).select_related("organisation"), pk)
 
 
 def document_number_list(

@@ -105,9 +105,9 @@ def grant_for(role: str) -> Grant:
 CAP_LABELS: dict[Cap, str] = {
     Cap.ORG_VIEW: "查看机构、执法人员和执法证",
     Cap.ORG_MANAGE: "管理机构、科室、用户、执法人员和执法证",
-    Cap.CALENDAR_MANAGE: "维护节假日日历",
+    Cap.CALENDAR_MANAGE: "维护节假日日历（仅根机构）",
     Cap.AUDIT_VIEW: "查看审计记录",
-    Cap.AUDIT_VERIFY: "校验审计链",
+    Cap.AUDIT_VERIFY: "校验整条审计链（仅根机构）",
     Cap.DEADLINE_VIEW: "查看期限",
     Cap.DEADLINE_MANAGE: "中止、恢复、延长、办结期限",
     Cap.DEADLINE_APPROVE: "批准延长期限",

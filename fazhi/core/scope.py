@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from fazhi.core import errors
@@ -37,6 +38,25 @@ def require_cap(user: User, cap: Cap, *, action: str = "") -> None:
         raise errors.PermissionDenied(attempted=action or str(cap))
 
 
+def has_root_cap(user: User | Any, cap: Cap) -> bool:
+    """Whether ``user`` holds ``cap`` in the root organisation (the one without a parent).
+
+    Some things belong to no organisation below the root: the national holiday calendar (every
+    organisation's deadlines are computed on it) and the audit chain as a whole. Their
+    capabilities (``calendar.manage``, ``audit.verify``) act only there; a city's system
+    administrator holds the same role, and reads them, but does not change them."""
+    return (
+        has_cap(user, cap) and user.organisation is not None and user.organisation.parent_id is None
+    )
+
+
+def require_root_cap(user: User, cap: Cap, *, action: str, message: str) -> None:
+    """Raise PermissionDenied (403, recorded at the boundary) unless ``has_root_cap``."""
+    require_cap(user, cap, action=action)
+    if not has_root_cap(user, cap):
+        raise errors.PermissionDenied(message, attempted=action)
+
+
 def organisation_filter(user: User | Any, field: str = "organisation") -> Q:
     """The Q that limits ``field`` (a FK to Organisation) to what ``user`` may read."""
     if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
@@ -45,6 +65,11 @@ def organisation_filter(user: User | Any, field: str = "organisation") -> Q:
     if grant.scope == Scope.OWN:
         return Q(**{f"{field}_id": user.organisation_id})
     return Q(**{f"{field}__path__startswith": _org_path(user)})
+
+
+def lineage_ids(organisation: Organisation) -> list[int]:
+    """The ids of ``organisation`` and of every organisation above it (read from its path)."""
+    return [int(part) for part in organisation.path.split("/") if part]
 
 
 def visible_organisations(user: User | Any) -> QuerySet[Organisation]:
@@ -58,6 +83,33 @@ def visible_organisations(user: User | Any) -> QuerySet[Organisation]:
 
 def scoped(qs: QuerySet[M], user: User | Any, field: str = "organisation") -> QuerySet[M]:
     return qs.filter(organisation_filter(user, field))
+
+
+def get_scoped(
+    qs: QuerySet[M], pk: object, *, lookup: str = "pk", among: QuerySet[M] | None = None
+) -> M:
+    """The one way to read a single row by an id that came from outside (URL, form, API body).
+
+    ``qs`` is the scoped queryset (``scoped(...)`` or a ``*_list`` selector); the row is the one
+    whose ``lookup`` equals ``pk``. When it is not there, ``among`` (default: the whole table;
+    pass the unscoped parent filter for rows numbered within a parent, e.g. a plan's draws) tells
+    the two refusals apart: a row that exists outside the scope raises ``OutOfScope`` (a 404 to the
+    user, exactly like a missing row, but recorded as ``security.denied`` at the boundary), a row
+    that does not exist raises ``NotFound``. A malformed id is a missing row.
+    """
+    try:
+        return qs.get(**{lookup: pk})
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        universe = among if among is not None else qs.model._default_manager.all()
+        try:
+            exists = universe.filter(**{lookup: pk}).exists()
+        except (ValidationError, ValueError, TypeError):
+            exists = False
+        if exists:
+            raise errors.OutOfScope(
+                attempted=f"{qs.model._meta.label_lower}.read", object_id=str(pk)
+            ) from exc
+        raise errors.NotFound() from exc
 
 
 def can_act_in(user: User, organisation: Organisation) -> bool:

@@ -1,45 +1,24 @@
 """Scoped reads of organisations, departments, users, officers and credentials.
 
 Every function narrows through ``fazhi.core.scope`` so that a row outside the user's data scope is
-never returned; ``*_get`` raises ``errors.NotFound`` (404) for such a row, exactly as for a missing
-one.
+never returned; ``*_get`` reads through ``scope.get_scoped``: such a row is a 404 like a missing
+one, but raised as ``errors.OutOfScope`` so that the boundary records the attempt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from fazhi.core import clock, errors
+from fazhi.core import clock
 from fazhi.core.models import Credential, Department, Officer, Organisation, User
 from fazhi.core.models.org import CredentialStatus
-from fazhi.core.scope import scoped, visible_organisations
+from fazhi.core.scope import get_scoped, scoped, visible_organisations
 
 EXPIRY_WARNING_DAYS = 90
-
-M = TypeVar("M", bound=Model)
-
-
-def _get(qs: QuerySet[M], model: type[M], pk: int | str) -> M:
-    """One row from a scoped queryset. A row that exists outside the scope raises OutOfScope:
-    still a 404 for the user, but recorded in the audit chain as a denied attempt."""
-    try:
-        return qs.get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        try:
-            exists = model._default_manager.filter(pk=pk).exists()
-        except (ValueError, TypeError):
-            exists = False
-        if exists:
-            raise errors.OutOfScope(
-                attempted=f"{model._meta.label_lower}.read", object_id=str(pk)
-            ) from exc
-        raise errors.NotFound() from exc
 
 
 # --- organisations -------------------------------------------------------------------------------
@@ -58,7 +37,7 @@ def organisation_list(
 
 
 def organisation_get(*, user: User, pk: int | str) -> Organisation:
-    return _get(organisation_list(user=user), Organisation, pk)
+    return get_scoped(organisation_list(user=user), pk)
 
 
 def organisation_parent_choices(*, user: User) -> QuerySet[Organisation]:
@@ -79,7 +58,7 @@ def department_list(
 
 
 def department_get(*, user: User, pk: int | str) -> Department:
-    return _get(department_list(user=user), Department, pk)
+    return get_scoped(department_list(user=user), pk)
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -106,7 +85,7 @@ def user_list(
 
 
 def user_get(*, user: User, pk: int | str) -> User:
-    return _get(user_list(user=user), User, pk)
+    return get_scoped(user_list(user=user), pk)
 
 
 def locked_usernames(usernames: list[str]) -> set[str]:
@@ -152,7 +131,7 @@ def officer_list(
 
 
 def officer_get(*, user: User, pk: int | str) -> Officer:
-    return _get(officer_list(user=user), Officer, pk)
+    return get_scoped(officer_list(user=user), pk)
 
 
 def credential_list(
@@ -171,7 +150,7 @@ def credential_list(
 
 
 def credential_get(*, user: User, pk: int | str) -> Credential:
-    return _get(credential_list(user=user), Credential, pk)
+    return get_scoped(credential_list(user=user), pk)
 
 
 def credentials_expiring(

@@ -1,28 +1,22 @@
-"""Read-only admin: every change goes through the services (and the audit chain)."""
+"""Read-only admin: every change goes through the services (and the audit chain). Scoped like
+the core admin: a system administrator sees the directory of their own subtree."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from fazhi.core.admin import ReadOnlyScopedAdmin
+from fazhi.core.roles import Cap
 from fazhi.registry.models import Entity, ImportBatch, Licence, PracticePoints, SupervisionCategory
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyScopedAdmin):
+    cap = Cap.REGISTRY_VIEW
 
 
 @admin.register(SupervisionCategory)
 class SupervisionCategoryAdmin(ReadOnlyAdmin):
+    scope_field = None  # national reference data
     list_display = ["code", "name", "sort_order", "is_active"]
 
 
@@ -36,12 +30,14 @@ class EntityAdmin(ReadOnlyAdmin):
 
 @admin.register(Licence)
 class LicenceAdmin(ReadOnlyAdmin):
+    scope_field = "entity__organisation"
     list_display = ["number", "kind", "entity", "valid_from", "valid_to"]
     search_fields = ["number"]
 
 
 @admin.register(PracticePoints)
 class PracticePointsAdmin(ReadOnlyAdmin):
+    scope_field = "entity__organisation"
     list_display = ["entity", "points", "recorded_on", "reason"]
 
 

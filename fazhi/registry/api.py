@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors, import_limits
+from fazhi.core import import_limits
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
+from fazhi.core.scope import get_scoped, require_cap
 from fazhi.registry import importing, selectors, services
 from fazhi.registry.models import (
     Entity,
@@ -188,10 +188,7 @@ _FILTER_PARAMS = [
 
 def _organisation(request: Request, org_id: int | None) -> Any:
     orgs = selectors.organisations_for_registry(user=request.user)
-    org = orgs.filter(pk=org_id or request.user.organisation_id).first()  # type: ignore[union-attr]
-    if org is None:
-        raise errors.NotFound("机构不存在或不在您的数据范围内。")
-    return org
+    return get_scoped(orgs, org_id or request.user.organisation_id)  # type: ignore[union-attr]
 
 
 class EntityListView(APIView):
@@ -228,13 +225,13 @@ class EntityDetailView(APIView):
 
     @extend_schema(request=EntityUpdateSerializer, responses=EntityDetailSerializer)
     def patch(self, request: Request, entity_id: int) -> Response:
+        # the entity must be visible before anything is attempted: 404 outside scope
+        selectors.entity_get(user=request.user, entity_id=entity_id)
         body = EntityUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         grade = data.pop("risk_grade", None)
         reason = data.pop("risk_reason", "")
-        # the entity must be visible before anything is attempted: 404 outside scope
-        selectors.entity_get(user=request.user, entity_id=entity_id)
         if data:
             services.entity_update(
                 actor=request.user,  # type: ignore[arg-type]
@@ -255,9 +252,9 @@ class EntityDetailView(APIView):
 class EntityDeactivateView(APIView):
     @extend_schema(request=ReasonSerializer, responses=EntityDetailSerializer)
     def post(self, request: Request, entity_id: int) -> Response:
+        selectors.entity_get(user=request.user, entity_id=entity_id)  # 404 outside scope, first
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        selectors.entity_get(user=request.user, entity_id=entity_id)
         services.entity_deactivate(
             actor=request.user,  # type: ignore[arg-type]
             entity_id=entity_id,
@@ -270,9 +267,9 @@ class EntityDeactivateView(APIView):
 class EntityDeleteView(APIView):
     @extend_schema(request=ReasonSerializer, responses={204: None})
     def post(self, request: Request, entity_id: int) -> Response:
+        selectors.entity_get(user=request.user, entity_id=entity_id)  # 404 outside scope, first
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        selectors.entity_get(user=request.user, entity_id=entity_id)
         services.entity_delete(
             actor=request.user,  # type: ignore[arg-type]
             entity_id=entity_id,

@@ -7,9 +7,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from fazhi.core import errors
 from fazhi.core.models import AuditEvent, User
-from fazhi.core.scope import scoped, visible_organisations
+from fazhi.core.scope import get_scoped, scoped, visible_organisations
 from fazhi.registry.models import (
     Entity,
     ImportBatch,
@@ -89,7 +88,7 @@ def entity_list(*, user: User | Any, filters: EntityFilters | None = None) -> Qu
 
 
 def entity_get(*, user: User | Any, entity_id: int) -> Entity:
-    entity = (
+    return get_scoped(
         scoped(Entity.objects.all(), user)
         .select_related("organisation", "import_batch")
         .prefetch_related(
@@ -99,13 +98,9 @@ def entity_get(*, user: User | Any, entity_id: int) -> Entity:
                 "practice_points",
                 queryset=PracticePoints.objects.select_related("by").order_by("-recorded_on"),
             ),
-        )
-        .filter(pk=entity_id)
-        .first()
+        ),
+        entity_id,
     )
-    if entity is None:
-        raise errors.NotFound()
-    return entity
 
 
 def entity_history(*, user: User | Any, entity_id: int) -> QuerySet[AuditEvent]:
@@ -124,10 +119,7 @@ def licence_list(*, user: User | Any, entity_id: int | None = None) -> QuerySet[
 
 
 def licence_get(*, user: User | Any, licence_id: int) -> Licence:
-    licence = licence_list(user=user).filter(pk=licence_id).first()
-    if licence is None:
-        raise errors.NotFound()
-    return licence
+    return get_scoped(licence_list(user=user), licence_id)
 
 
 def import_batch_list(*, user: User | Any) -> QuerySet[ImportBatch]:
@@ -139,16 +131,12 @@ def import_batch_list(*, user: User | Any) -> QuerySet[ImportBatch]:
 
 
 def import_batch_get(*, user: User | Any, batch_id: int) -> ImportBatch:
-    batch = (
+    return get_scoped(
         scoped(ImportBatch.objects.all(), user)
         .select_related("organisation", "created_by")
-        .defer("payload")
-        .filter(pk=batch_id)
-        .first()
+        .defer("payload"),
+        batch_id,
     )
-    if batch is None:
-        raise errors.NotFound()
-    return batch
 
 
 def organisations_for_registry(*, user: User | Any) -> QuerySet[Any]:

@@ -214,9 +214,15 @@ def _fail(request: HttpRequest, exc: errors.FazhiError) -> None:
     messages.error(request, f"{exc.message}（{exc.code}）")
 
 
+def _require_visible(request: HttpRequest, entity_id: int) -> None:
+    """Another organisation's entity is a 404, recorded, before any of the input is looked at."""
+    selectors.entity_get(user=request.user, entity_id=entity_id)
+
+
 @login_required
 @require_POST
 def entity_deactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
+    _require_visible(request, entity_id)
     form = ReasonForm(request.POST)
     try:
         services.entity_deactivate(
@@ -234,6 +240,7 @@ def entity_deactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def entity_reactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
+    _require_visible(request, entity_id)
     try:
         services.entity_reactivate(
             actor=request.user,  # type: ignore[arg-type]
@@ -250,6 +257,7 @@ def entity_reactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def entity_delete(request: HttpRequest, entity_id: int) -> HttpResponse:
+    _require_visible(request, entity_id)
     try:
         services.entity_delete(
             actor=request.user,  # type: ignore[arg-type]
@@ -266,6 +274,7 @@ def entity_delete(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def risk_grade_set(request: HttpRequest, entity_id: int) -> HttpResponse:
+    _require_visible(request, entity_id)
     try:
         services.risk_grade_set(
             actor=request.user,  # type: ignore[arg-type]
@@ -283,6 +292,7 @@ def risk_grade_set(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def licence_add(request: HttpRequest, entity_id: int) -> HttpResponse:
+    _require_visible(request, entity_id)
     form = LicenceForm(request.POST)
     if not form.is_valid():
         messages.error(request, "许可证信息不完整或日期格式错误。")
@@ -339,6 +349,7 @@ def licence_edit(request: HttpRequest, licence_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def points_record(request: HttpRequest, entity_id: int) -> HttpResponse:
+    _require_visible(request, entity_id)
     form = PointsForm(request.POST)
     if not form.is_valid():
         messages.error(request, "记分须为1至100的整数，并填写日期和事由。")

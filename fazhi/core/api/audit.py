@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import audit, errors
+from fazhi.core import audit
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
+from fazhi.core.scope import require_root_cap
 
 
 def _user(request: Request) -> User:
@@ -101,6 +101,16 @@ VerifySerializer = inline_serializer(
         "summary": serializers.CharField(),
         "files_checked": serializers.IntegerField(allow_null=True),
         "file_problems": serializers.ListField(child=serializers.DictField()),
+        "anchor": inline_serializer(
+            "AuditAnchorResult",
+            {
+                "expected": serializers.CharField(),
+                "ok": serializers.BooleanField(),
+                "seq": serializers.IntegerField(allow_null=True),
+                "reason": serializers.CharField(),
+            },
+            allow_null=True,
+        ),
     },
 )
 
@@ -109,30 +119,50 @@ class AuditVerifyView(APIView):
     @extend_schema(
         request=inline_serializer(
             "AuditVerifyRequest",
-            {"files": serializers.BooleanField(required=False, help_text="同时校验附件文件")},
+            {
+                "files": serializers.BooleanField(required=False, help_text="同时校验附件文件"),
+                "expect_head": serializers.CharField(
+                    required=False,
+                    help_text="此前导出的链头：“序号:哈希”、哈希，或 fazhi audit head 输出的一行；"
+                    "链中该序号的事件必须仍是这个哈希",
+                ),
+            },
         ),
         responses=VerifySerializer,
         summary="重新计算并校验整条审计链（根机构的系统管理员）",
     )
     def post(self, request: Request) -> Response:
         user = _user(request)
-        require_cap(user, Cap.AUDIT_VERIFY, action="audit.verify")
         # The chain spans every organisation: only the root organisation's administrators may
         # read all of it, a district's administrator may not.
-        if user.organisation is None or user.organisation.parent_id is not None:
-            raise errors.PermissionDenied("只有根机构的系统管理员可以校验整条审计链。")
+        require_root_cap(
+            user,
+            Cap.AUDIT_VERIFY,
+            action="audit.verify",
+            message="只有根机构的系统管理员可以校验整条审计链。",
+        )
         data = request.data if isinstance(request.data, dict) else {}
         files = serializers.BooleanField().run_validation(data.get("files", False))
-        result = audit.verify()
+        expected = data.get("expect_head")
+        anchors = [] if expected in (None, "") else [audit.Anchor.parse(str(expected))]
+        result = audit.verify(anchors=anchors)
         body: dict[str, Any] = {
-            "ok": result.ok,
+            "ok": result.all_ok,
             "count": result.count,
             "broken_seq": result.broken_seq,
             "reason": result.reason,
             "summary": result.summary(),
             "files_checked": None,
             "file_problems": [],
+            "anchor": None,
         }
+        for anchor in result.anchors:
+            body["anchor"] = {
+                "expected": str(anchor.anchor),
+                "ok": anchor.ok,
+                "seq": anchor.seq,
+                "reason": anchor.reason,
+            }
         if files:
             checked, problems = audit.verify_files()
             body["files_checked"] = checked

@@ -139,7 +139,7 @@ def test_open_is_scoped(setup):
     with fh:
         assert fh.read() == CONTENT
     assert attachment_get(user=setup["city_leader"], pk=att.pk) == att
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         attachment_open(user=setup["other"], pk=att.pk)
     with pytest.raises(errors.NotFound):
         attachment_get(user=setup["sup"], pk=att.pk + 1000)

@@ -311,7 +311,8 @@ def test_command_exits_1_on_broken_chain(chain, capsys):
 def test_command_head(chain, capsys):
     call_command("audit", "head")
     head = ChainHead.objects.get(pk=1)
-    assert capsys.readouterr().out.strip() == f"{chain} {head.last_hash}"
+    line = json.loads(capsys.readouterr().out)
+    assert (line["seq"], line["hash"]) == (chain, head.last_hash)
 
 
 # --- the hashed body --------------------------------------------------------------------------

@@ -102,8 +102,10 @@ def test_filters(world):
 
 def test_event_get_out_of_scope_is_not_found(world):
     assert audit.audit_event_get(user=world["leader_a"], seq=world["in_a"].seq) == world["in_a"]
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         audit.audit_event_get(user=world["leader_a"], seq=world["in_b"].seq)
+    with pytest.raises(errors.NotFound):
+        audit.audit_event_get(user=world["leader_a"], seq=world["in_b"].seq + 10**6)
 
 
 def test_audit_for_object_oldest_first(world, django_assert_max_num_queries):

@@ -645,7 +645,7 @@ def test_list_is_scoped(seeded, tree):
     assert list(deadlines.deadline_list(user=sup_a)) == [a]
     assert list(deadlines.deadline_list(user=city_leader)) == [a]
     assert set(deadlines.deadline_list(user=province_viewer)) == {a, b}
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         deadlines.deadline_get(user=sup_a, pk=b.pk)
     assert deadlines.deadline_get(user=province_viewer, pk=b.pk) == b
     other_tree = make_org_tree()

@@ -26,7 +26,7 @@ from fazhi.core.models import User
 from fazhi.core.models.calendar import DayKind
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap
+from fazhi.core.scope import has_cap, has_root_cap, require_cap, require_root_cap
 
 DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|至|—)\s*(\d{4}-\d{2}-\d{2}))?\s*(.*)")
 
@@ -245,12 +245,18 @@ def deadline_complete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- holiday calendar -----------------------------------------------------------------------
 
 
+def _require_calendar_editor(user: User, action: str) -> None:
+    """Checked here before the input is parsed, and again by the service."""
+    require_root_cap(user, Cap.CALENDAR_MANAGE, action=action, message=deadlines.CALENDAR_ROOT_ONLY)
+
+
 @login_required
 def calendar_index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_cap(user, Cap.CALENDAR_MANAGE, action="calendar.view")
     form = {"year": "", "source": "", "holidays": "", "workdays": ""}
     if request.method == "POST":
+        _require_calendar_editor(user, "calendar.publish")
         form = {k: request.POST.get(k, "") for k in form}
         try:
             holidays, names = parse_day_lines(form["holidays"])
@@ -280,7 +286,12 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/calendar_index.html",
-        {"rows": rows, "form": form, "next_year": next_year},
+        {
+            "rows": rows,
+            "form": form,
+            "next_year": next_year,
+            "can_edit": has_root_cap(user, Cap.CALENDAR_MANAGE),
+        },
     )
 
 
@@ -288,6 +299,7 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_seed(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    _require_calendar_editor(user, "calendar.seed")
     try:
         added = deadlines.calendar_seed_from_package(actor=user)
     except errors.ValidationFailed as exc:
@@ -310,6 +322,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     if row is None:
         raise errors.NotFound(f"{year} 年尚未录入。")
     if request.method == "POST":
+        _require_calendar_editor(user, "calendar.day_set")
         try:
             day = parse_date(request.POST.get("date"))
             if request.POST.get("delete"):
@@ -330,7 +343,12 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     return render(
         request,
         "core/calendar_year.html",
-        {"year": row, "days": days, "kinds": DayKind.choices},
+        {
+            "year": row,
+            "days": days,
+            "kinds": DayKind.choices,
+            "can_edit": has_root_cap(user, Cap.CALENDAR_MANAGE),
+        },
     )
 
 

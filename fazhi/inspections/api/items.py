@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors
 from fazhi.core.models import Organisation, User
+from fazhi.core.selectors import organisation_get
 from fazhi.inspections.models import InspectionItem
 from fazhi.inspections.selectors import items as item_selectors
 from fazhi.inspections.services import items as item_services
@@ -83,10 +83,7 @@ def _organisation(user: User, pk: int | None) -> Organisation:
     if pk is None:
         assert user.organisation is not None
         return user.organisation
-    try:
-        return Organisation.objects.get(pk=pk)
-    except Organisation.DoesNotExist:
-        raise errors.NotFound() from None
+    return organisation_get(user=user, pk=pk)
 
 
 class ItemListView(APIView):

@@ -19,9 +19,10 @@ from rest_framework.views import APIView
 
 from fazhi.core import errors, import_limits
 from fazhi.core.models import Organisation, User
-from fazhi.core.scope import visible_organisations
+from fazhi.core.selectors import organisation_get
 from fazhi.inspections.models import InspectionItem, InspectionPlan, PlanKind, PlanStratum
 from fazhi.inspections.selectors import plans as selectors
+from fazhi.inspections.selectors.items import items_for_plan
 from fazhi.inspections.services import plans as services
 from fazhi.registry.models import SupervisionCategory
 
@@ -121,19 +122,13 @@ class StratumIn(serializers.Serializer[Any]):
     filter = serializers.DictField(required=False, default=dict)
 
 
-def _items(ids: list[int]) -> list[InspectionItem]:
-    found = {i.pk: i for i in InspectionItem.objects.filter(pk__in=ids)}
+def _items(ids: list[int], organisation: Organisation) -> list[InspectionItem]:
+    """Item ids as a plan of ``organisation`` may use them; any other is unknown, never named."""
+    found = {i.pk: i for i in items_for_plan(organisation=organisation).filter(pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise errors.ValidationFailed("抽查事项不存在。", code="unknown_item", items=missing)
+        raise errors.ValidationFailed(services.UNKNOWN_ITEM, code="unknown_item", items=missing)
     return [found[i] for i in ids]
-
-
-def _organisation(user: User, pk: int) -> Organisation:
-    org = visible_organisations(user).filter(pk=pk).first()
-    if org is None:
-        raise errors.NotFound("机构不存在或不在您的数据范围内。")
-    return org
 
 
 class PlanList(APIView):
@@ -158,8 +153,8 @@ class PlanList(APIView):
         data = PlanIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values["organisation"] = _organisation(user, values["organisation"])
-        values["items"] = _items(values["items"])
+        values["organisation"] = organisation_get(user=user, pk=values["organisation"])
+        values["items"] = _items(values["items"], values["organisation"])
         plan = services.plan_create(actor=user, **values)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
@@ -176,7 +171,7 @@ class PlanDetail(APIView):
         data = PlanPatch(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        items = _items(values.pop("items")) if "items" in values else None
+        items = _items(values.pop("items"), plan.organisation) if "items" in values else None
         plan = services.plan_update(actor=user, plan=plan, items=items, **values)
         return Response(PlanSerializer(plan).data)
 

@@ -63,6 +63,10 @@ class PoolReasonSerializer(serializers.Serializer[Any]):
 
 
 class LeaveSerializer(serializers.ModelSerializer[InspectorLeave]):
+    # A plain id, resolved in scope by the view: a related field would answer "does not exist"
+    # for a missing officer and pass another organisation's, telling the two apart.
+    officer = serializers.IntegerField(source="officer_id")
+
     class Meta:
         model = InspectorLeave
         fields = ["id", "officer", "start", "end", "reason", "created_at"]
@@ -216,7 +220,7 @@ class LeaveListView(APIView):
         data = LeaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        officer = pool_selectors.officer_for_enrolment(user=user, pk=values["officer"].pk)
+        officer = pool_selectors.officer_for_enrolment(user=user, pk=values["officer_id"])
         leave = pool_services.inspector_leave_add(
             actor=user,
             officer=officer,

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from fazhi.core import audit, errors
+from fazhi.core import audit
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, scoped
+from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.inspections import drawengine
 from fazhi.inspections.models import (
     Draw,
@@ -42,16 +42,14 @@ def announcement_list(*, user: User, plan: InspectionPlan) -> QuerySet[DrawAnnou
 
 def announcement_get(*, user: User, plan: InspectionPlan, number: int | str) -> DrawAnnouncement:
     _require_view(user, "inspection.announcement_get")
-    found = (
+    return get_scoped(
         scoped(DrawAnnouncement.objects.filter(plan=plan), user, "plan__organisation")
         .select_related("published_by", "plan", "plan__organisation")
-        .prefetch_related("witnesses")
-        .filter(number=number)
-        .first()
+        .prefetch_related("witnesses"),
+        number,
+        lookup="number",
+        among=DrawAnnouncement.objects.filter(plan=plan),
     )
-    if found is None:
-        raise errors.NotFound()
-    return found
 
 
 def draw_list(*, user: User, plan: InspectionPlan) -> QuerySet[Draw]:
@@ -66,15 +64,14 @@ def draw_list(*, user: User, plan: InspectionPlan) -> QuerySet[Draw]:
 
 def draw_get(*, user: User, plan: InspectionPlan, number: int | str) -> Draw:
     _require_view(user, "inspection.draw_get")
-    found = (
-        scoped(Draw.objects.filter(plan=plan), user, "plan__organisation")
-        .select_related("plan", "plan__organisation", "announcement", "created_by", "approved_by")
-        .filter(number=number)
-        .first()
+    return get_scoped(
+        scoped(Draw.objects.filter(plan=plan), user, "plan__organisation").select_related(
+            "plan", "plan__organisation", "announcement", "created_by", "approved_by"
+        ),
+        number,
+        lookup="number",
+        among=Draw.objects.filter(plan=plan),
     )
-    if found is None:
-        raise errors.NotFound()
-    return found
 
 
 def draw_task_list(*, user: User, draw: Draw) -> QuerySet[InspectionTask]:
@@ -138,15 +135,12 @@ def redraw_list(*, user: User, plan: InspectionPlan) -> QuerySet[RedrawRequest]:
 
 def redraw_get(*, user: User, pk: int | str) -> RedrawRequest:
     _require_view(user, "inspection.redraw_get")
-    found = (
-        scoped(RedrawRequest.objects.all(), user, "plan__organisation")
-        .select_related("plan", "plan__organisation", "draw")
-        .filter(pk=pk)
-        .first()
+    return get_scoped(
+        scoped(RedrawRequest.objects.all(), user, "plan__organisation").select_related(
+            "plan", "plan__organisation", "draw"
+        ),
+        pk,
     )
-    if found is None:
-        raise errors.NotFound()
-    return found
 
 
 def export_draw(draw: Draw) -> dict[str, Any]:

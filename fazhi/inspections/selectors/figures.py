@@ -21,10 +21,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from fazhi.core import errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, scoped
+from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.models import InspectionPlan, InspectionTask, TaskOutcome, TaskState
 from fazhi.registry.models import SupervisionCategory
@@ -218,9 +217,7 @@ def year_figures(*, user: User, year: int) -> Figures:
 
 def plan_figures(*, user: User, plan_id: int) -> Figures:
     require_cap(user, Cap.INSPECTION_VIEW, action="figures.plan")
-    plan = scoped(InspectionPlan.objects.filter(pk=plan_id), user).first()
-    if plan is None:
-        raise errors.NotFound()
+    plan = get_scoped(scoped(InspectionPlan.objects.all(), user), plan_id)
     tasks = InspectionTask.objects.filter(plan=plan)
     figures = Figures(title=plan.title, scope={"plan": str(plan.pk)})
     return _compute(figures, tasks, [{"pk": plan.pk, "uses_risk_ratio": plan.uses_risk_ratio}])

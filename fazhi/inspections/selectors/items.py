@@ -7,11 +7,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from fazhi.core import errors
 from fazhi.core.exports import xlsx_bytes
-from fazhi.core.models import User
+from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, scoped
+from fazhi.core.scope import (
+    get_scoped,
+    has_cap,
+    lineage_ids,
+    organisation_filter,
+    require_cap,
+    scoped,
+)
 from fazhi.inspections.models import InspectionItem
 from fazhi.registry.models import EntityKind
 
@@ -35,12 +41,31 @@ def item_list(
     return qs.order_by("category__sort_order", "code", "id")
 
 
+def items_for_plan(*, organisation: Organisation) -> QuerySet[InspectionItem]:
+    """Items a plan of ``organisation`` may list: those of the organisation and of the levels
+    above it (a higher level's item list applies below it). Services resolve item ids from input
+    here, so another branch's item is "unknown", never named."""
+    return InspectionItem.objects.filter(organisation_id__in=lineage_ids(organisation))
+
+
+def item_choices_for_planning(*, user: User) -> QuerySet[InspectionItem]:
+    """Active items the user may put in a plan of any organisation in their scope: those of the
+    scope and of the levels above the user's organisation. Nothing of a sibling branch."""
+    if not has_cap(user, Cap.INSPECTION_PLAN) or user.organisation is None:
+        return InspectionItem.objects.none()
+    return (
+        InspectionItem.objects.filter(
+            organisation_filter(user) | Q(organisation_id__in=lineage_ids(user.organisation)),
+            is_active=True,
+        )
+        .select_related("category")
+        .order_by("category__sort_order", "code", "id")
+    )
+
+
 def item_get(*, user: User, pk: int) -> InspectionItem:
     require_cap(user, Cap.INSPECTION_VIEW, action="item.get")
-    try:
-        return scoped(InspectionItem.objects.all(), user).select_related("category").get(pk=pk)
-    except InspectionItem.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(scoped(InspectionItem.objects.all(), user).select_related("category"), pk)
 
 
 ITEM_EXPORT_HEADERS = [

@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 from fazhi.core import errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, scoped
+from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
@@ -50,15 +50,9 @@ def plan_list(
 
 def plan_get(*, user: User, pk: int | str) -> InspectionPlan:
     require_cap(user, Cap.INSPECTION_VIEW, action="inspection.plan_get")
-    plan = (
-        scoped(InspectionPlan.objects.all(), user)
-        .select_related("organisation", "created_by")
-        .filter(pk=pk)
-        .first()
+    return get_scoped(
+        scoped(InspectionPlan.objects.all(), user).select_related("organisation", "created_by"), pk
     )
-    if plan is None:
-        raise errors.NotFound()
-    return plan
 
 
 def stratum_list(*, user: User, plan: InspectionPlan) -> QuerySet[PlanStratum]:
@@ -67,10 +61,7 @@ def stratum_list(*, user: User, plan: InspectionPlan) -> QuerySet[PlanStratum]:
 
 
 def stratum_get(*, user: User, plan: InspectionPlan, pk: int | str) -> PlanStratum:
-    stratum = stratum_list(user=user, plan=plan).filter(pk=pk).first()
-    if stratum is None:
-        raise errors.NotFound()
-    return stratum
+    return get_scoped(stratum_list(user=user, plan=plan), pk, among=plan.strata.all())
 
 
 @dataclass(frozen=True)

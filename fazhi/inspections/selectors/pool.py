@@ -10,7 +10,7 @@ from fazhi.core import errors
 from fazhi.core.models import Credential, Officer, Organisation, User
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, scoped
+from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
 from fazhi.registry.models import Entity
 
@@ -41,19 +41,13 @@ def pool_list(
 
 def pool_get(*, user: User, pk: int) -> InspectorProfile:
     require_cap(user, Cap.INSPECTION_VIEW, action="pool.get")
-    try:
-        return _with_related(scoped(InspectorProfile.objects.all(), user)).get(pk=pk)
-    except InspectorProfile.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(_with_related(scoped(InspectorProfile.objects.all(), user)), pk)
 
 
 def officer_for_enrolment(*, user: User, pk: int) -> Officer:
     """An officer of the user's scope (to enrol or to record leave/conflicts for)."""
     require_cap(user, Cap.INSPECTION_VIEW, action="officer.get")
-    try:
-        return scoped(Officer.objects.all(), user).select_related("organisation").get(pk=pk)
-    except Officer.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(scoped(Officer.objects.all(), user).select_related("organisation"), pk)
 
 
 def officers_not_enrolled(*, user: User) -> QuerySet[Officer]:
@@ -109,10 +103,7 @@ def leave_list(*, user: User, officer: Officer | None = None) -> QuerySet[Inspec
 
 
 def leave_get(*, user: User, pk: int) -> InspectorLeave:
-    try:
-        return leave_list(user=user).get(pk=pk)
-    except InspectorLeave.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(leave_list(user=user), pk)
 
 
 def conflict_list(
@@ -131,10 +122,7 @@ def conflict_list(
 
 
 def conflict_get(*, user: User, pk: int) -> ConflictDeclaration:
-    try:
-        return conflict_list(user=user).get(pk=pk)
-    except ConflictDeclaration.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(conflict_list(user=user), pk)
 
 
 def entity_for_conflict(*, user: User, ref: str) -> Entity:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from fazhi.core import errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, organisation_filter, require_cap
+from fazhi.core.scope import get_scoped, has_cap, organisation_filter, require_cap
 from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.models import (
     InspectionTask,
@@ -101,17 +100,13 @@ def my_tasks(*, user: User, open_only: bool = True) -> QuerySet[InspectionTask]:
 
 
 def task_get(*, user: User, pk: int) -> InspectionTask:
-    try:
-        return (
-            _list_related(_visible(user))
-            .prefetch_related(
-                Prefetch("findings", queryset=TaskFinding.objects.select_related("item")),
-                Prefetch("photos", queryset=TaskPhoto.objects.select_related("attachment")),
-            )
-            .get(pk=pk)
-        )
-    except InspectionTask.DoesNotExist:
-        raise errors.NotFound() from None
+    return get_scoped(
+        _list_related(_visible(user)).prefetch_related(
+            Prefetch("findings", queryset=TaskFinding.objects.select_related("item")),
+            Prefetch("photos", queryset=TaskPhoto.objects.select_related("attachment")),
+        ),
+        pk,
+    )
 
 
 def task_case_lead(task: InspectionTask) -> CaseLead | None:

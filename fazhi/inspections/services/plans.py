@@ -20,7 +20,7 @@ from django.db import transaction
 from fazhi.core import audit, errors, import_limits
 from fazhi.core.models import Deadline, Organisation, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, require_in_scope, visible_organisations
+from fazhi.core.scope import lineage_ids, require_cap, require_in_scope, visible_organisations
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
@@ -85,20 +85,21 @@ def _clean_plan_fields(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+UNKNOWN_ITEM = "抽查事项不存在，或不属于本机构及其上级机构。"
+
+
 def _clean_items(plan_org: Organisation, items: Sequence[InspectionItem]) -> list[InspectionItem]:
-    """Items must be active and belong to the plan's organisation or one of its ancestors."""
-    paths = dict(
-        Organisation.objects.filter(pk__in={i.organisation_id for i in items}).values_list(
-            "pk", "path"
-        )
-    )
+    """Items must belong to the plan's organisation or one of its ancestors, and be active.
+
+    Any other item is refused as unknown, by id only: its name belongs to another branch of the
+    tree (``selectors.items.items_for_plan`` is the same rule for ids from input)."""
+    allowed = set(lineage_ids(plan_org))
+    foreign = [item.pk for item in items if item.organisation_id not in allowed]
+    if foreign:
+        raise errors.ValidationFailed(UNKNOWN_ITEM, code="unknown_item", items=foreign)
     for item in items:
         if not item.is_active:
             raise errors.ValidationFailed(f"抽查事项“{item.name}”已停用。", code="inactive_item")
-        if not plan_org.path.startswith(paths[item.organisation_id]):
-            raise errors.ValidationFailed(
-                f"抽查事项“{item.name}”不属于本机构或其上级。", code="item_out_of_scope"
-            )
     return list(items)
 
 
@@ -418,16 +419,10 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
         raise errors.ValidationFailed("文件中没有任务。", code="empty_file")
     problems = import_limits.BoundedErrors()
     codes = {cells[1].upper() for _, cells in rows if cells[1]}
-    entities = {
-        (e.uscc or e.id_number).upper(): e
-        for e in Entity.objects.filter(uscc__in=codes).select_related("organisation")
-    }
-    entities.update(
-        {
-            e.id_number.upper(): e
-            for e in Entity.objects.filter(id_number__in=codes).select_related("organisation")
-        }
-    )
+    # Only the plan's own subtree: a code of another branch reads exactly like an unknown one.
+    in_reach = Entity.objects.filter(organisation__path__startswith=plan.organisation.path)
+    entities = {(e.uscc or e.id_number).upper(): e for e in in_reach.filter(uscc__in=codes)}
+    entities.update({e.id_number.upper(): e for e in in_reach.filter(id_number__in=codes)})
     categories: dict[str, SupervisionCategory] = {}
     for c in SupervisionCategory.objects.filter(is_active=True):
         categories[c.name] = c
@@ -465,12 +460,11 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
             bad = True
         elif entity is None:
             problems.append(
-                {"row": row, "column": IMPORT_COLUMNS[1], "reason": "名录库中没有该检查对象"}
-            )
-            bad = True
-        elif not entity.organisation.path.startswith(plan.organisation.path):
-            problems.append(
-                {"row": row, "column": IMPORT_COLUMNS[1], "reason": "该检查对象不在本机构管辖范围"}
+                {
+                    "row": row,
+                    "column": IMPORT_COLUMNS[1],
+                    "reason": "名录库中没有该检查对象，或不在本机构管辖范围",
+                }
             )
             bad = True
         category = categories.get(category_name)

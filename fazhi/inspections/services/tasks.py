@@ -252,8 +252,15 @@ def task_assign_inspectors(
         )
     problems = _team_problems(task, ids, day)
     if problems:
-        names = dict(Officer.objects.filter(pk__in=problems).values_list("pk", "name"))
-        text = "；".join(f"{names.get(k, k)}{TEAM_PROBLEMS[v]}" for k, v in problems.items())
+        # Names only of the plan's own officers: an id from elsewhere reads like an unknown one.
+        names = dict(
+            Officer.objects.filter(
+                pk__in=problems, organisation__path__startswith=task.plan.organisation.path
+            ).values_list("pk", "name")
+        )
+        text = "；".join(
+            f"{names.get(k, f'编号{k}的人员')}{TEAM_PROBLEMS[v]}" for k, v in problems.items()
+        )
         raise errors.ValidationFailed(
             f"以下人员不能编入检查组：{text}。",
             code="inspector_not_eligible",

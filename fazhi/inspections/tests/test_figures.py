@@ -142,7 +142,7 @@ def test_scope(data):
     theirs = figure_selectors.year_figures(user=world.stranger, year=YEAR)
     assert theirs.drawn == 0 and theirs.completion_rate is None
     assert theirs.sentence() == "共完成双随机监督抽查任务0家。"
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         figure_selectors.plan_figures(user=world.stranger, plan_id=plan.pk)
     leader = figure_selectors.year_figures(user=world.leader, year=YEAR)
     assert leader.drawn == 8

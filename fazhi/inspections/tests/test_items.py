@@ -169,7 +169,7 @@ def test_list_is_scoped_and_filtered(world, django_assert_max_num_queries):
     assert mine in visible and theirs not in visible
     assert list(item_selectors.item_list(user=world.planner, category="public_places")) == [mine]
     assert list(item_selectors.item_list(user=world.planner, q=mine.code)) == [mine]
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         item_selectors.item_get(user=world.planner, pk=theirs.pk)
     # the leader of the district commission sees its institute's items (subtree)
     assert mine in item_selectors.item_list(user=world.leader)

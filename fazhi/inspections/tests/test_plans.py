@@ -291,7 +291,7 @@ def test_visit_cap_warns_not_refuses():
 def test_selectors_scope(django_assert_max_num_queries):
     w = make_world(entities=0, officers=0)
     plan = make_plan(w)
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         plan_get(user=w.stranger, pk=plan.pk)
     assert plan_get(user=w.viewer, pk=plan.pk) == plan
     with django_assert_max_num_queries(1):

@@ -266,7 +266,7 @@ def test_pool_list_scoped(world, django_assert_max_num_queries):
             list(p.categories.all())
             p.officer.valid_credential(TODAY())
     assert len(rows) == 3 and theirs not in rows
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         pool_selectors.pool_get(user=world.planner, pk=theirs.pk)
 
 

@@ -418,7 +418,7 @@ def test_selectors_scope_and_queries(setup, django_assert_max_num_queries):
     mine = list(task_selectors.my_tasks(user=world.inspector_a))
     assert theirs not in mine and task in mine
     assert list(task_selectors.task_list(user=world.stranger)) == []
-    with pytest.raises(errors.NotFound):
+    with pytest.raises(errors.OutOfScope):
         task_selectors.task_get(user=world.stranger, pk=task.pk)
     with pytest.raises(errors.PermissionDenied):
         task_selectors.my_tasks(user=world.leader)

@@ -20,6 +20,7 @@ from fazhi.core.scope import has_cap, require_cap, visible_organisations
 from fazhi.inspections.models import InspectionItem, PlanKind, PlanStatus
 from fazhi.inspections.selectors import draws as draw_selectors
 from fazhi.inspections.selectors import plans as selectors
+from fazhi.inspections.selectors.items import item_choices_for_planning
 from fazhi.inspections.services import plans as services
 from fazhi.registry.models import EntityKind, RiskGrade, SupervisionCategory
 
@@ -83,9 +84,7 @@ class PlanForm(StyledForm):
         org_field.queryset = orgs
         items_field = self.fields["items"]
         assert isinstance(items_field, forms.ModelMultipleChoiceField)
-        items_field.queryset = InspectionItem.objects.filter(is_active=True).select_related(
-            "category"
-        )
+        items_field.queryset = item_choices_for_planning(user=user)
 
     def plan_values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
