@@ -38,6 +38,7 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import (
     get_scoped,
     has_cap,
+    has_root_cap,
     require_cap,
     require_in_scope,
     require_root_cap,
@@ -884,9 +885,9 @@ class CalendarWait:
 
 
 def calendar_wait(*, user: User) -> CalendarWait | None:
-    """For calendar administrators: how many deadlines wait for a missing year (one query), or
-    None when none do or the user does not administer the calendar."""
-    if not has_cap(user, Cap.CALENDAR_MANAGE):
+    """For the calendar's administrators (root organisation): how many deadlines wait for a
+    missing year (one query), or None when none do or the user cannot publish the year."""
+    if not has_root_cap(user, Cap.CALENDAR_MANAGE):
         return None
     count = Deadline.objects.filter(state=DeadlineState.CALENDAR_UNKNOWN).count()
     if not count:

@@ -143,6 +143,9 @@ def test_calendar_wait_is_one_banner_for_calendar_admins(seeded, tree):
     html = client_for(leader).get("/").content.decode()
     assert "跨年事项甲" in html and "待定（日历未发布）" in html
     assert 'id="calendar-wait"' not in html and "calendar-warnings" not in html
+    # A city's system administrator cannot publish a year: no banner either.
+    city_admin = make_user(tree.cities[0], Role.SYSTEM_ADMIN)
+    assert 'id="calendar-wait"' not in client_for(city_admin).get("/").content.decode()
     html = client_for(admin).get("/deadlines/").content.decode()
     assert 'id="calendar-wait"' in html
     assert "有 2 个期限" in html and "2027 年" in html and 'href="/calendar/"' in html
