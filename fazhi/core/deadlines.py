@@ -22,7 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from fazhi.core import audit, errors, rules
+from fazhi.core import audit, errors, params, rules
 from fazhi.core import calendar as workcal
 from fazhi.core.models import (
     CalendarDay,
@@ -153,6 +153,8 @@ def compute_due(
     """
     if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
         raise errors.ValidationFailed("起算日期无效。", code="invalid_date")
+    if not params.MIN_DATE <= start <= params.MAX_DATE:
+        raise _out_of_range()
     rule = rules.rule(rule_key, on=start, province=province)
     if rule.value.kind != "period":
         raise errors.ValidationFailed(
@@ -166,11 +168,14 @@ def compute_due(
     skip = stopped_days(stops)
     end = start
     last_unit = rule.value.unit
-    for index, value in enumerate([rule.value, *(e.value for e in ext_rules)]):
-        end = _advance(cal, end, value, skip, first=index == 0)
-        last_unit = value.unit
-    unrolled = end
-    due = cal.roll_forward(end) if last_unit in CALENDAR_UNITS else end
+    try:
+        for index, value in enumerate([rule.value, *(e.value for e in ext_rules)]):
+            end = _advance(cal, end, value, skip, first=index == 0)
+            last_unit = value.unit
+        unrolled = end
+        due = cal.roll_forward(end) if last_unit in CALENDAR_UNITS else end
+    except OverflowError:  # a period (or a stop) that runs past year 9999
+        raise _out_of_range() from None
     warnings: list[str] = []
     for r in (rule, *ext_rules):
         if r.source.status == "UNVERIFIED":
@@ -188,6 +193,13 @@ def compute_due(
         extensions=ext_rules,
         trace=lines,
         warnings=tuple(warnings),
+    )
+
+
+def _out_of_range() -> errors.ValidationFailed:
+    return errors.ValidationFailed(
+        f"起算日期或届满日期超出可计算的范围（{params.MIN_DATE}至{params.MAX_DATE}）。",
+        code="invalid_date",
     )
 
 

@@ -31,6 +31,15 @@ class ValidationFailed(FazhiError):
     default_message = "输入的数据不符合要求。"
 
 
+class InvalidParameter(ValidationFailed):
+    """A query, path or body parameter that is not of its kind (see ``fazhi.core.params``)."""
+
+    code = "invalid_parameter"
+
+    def __init__(self, name: str, problem: str, *, code: str | None = None):
+        super().__init__(f"参数“{name}”无效：{problem}", code=code, parameter=name)
+
+
 class PermissionDenied(FazhiError):
     code = "permission_denied"
     http_status = 403
