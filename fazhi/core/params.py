@@ -23,7 +23,7 @@ from typing import Any
 
 from django import forms
 from django.urls import register_converter
-from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from fazhi.core import errors
@@ -238,15 +238,6 @@ class DateField(serializers.DateField):
         if not MIN_DATE <= parsed <= MAX_DATE:
             self.fail("invalid_date")
         return parsed
-
-
-@extend_schema_field({"type": "string", "anyOf": [{"format": "email"}, {"maxLength": 0}]})
-class EmailOrBlankField(serializers.EmailField):
-    """An email address or "" (``format: email`` alone would call the empty string invalid)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_blank", True)
-        super().__init__(**kwargs)
 
 
 # --- page form fields -----------------------------------------------------------------------

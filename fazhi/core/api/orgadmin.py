@@ -71,7 +71,8 @@ class OrganisationUpdateSerializer(serializers.Serializer[Any]):
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
-    email = params.EmailOrBlankField(read_only=True)
+    # may be empty: a read-only model field would lose allow_blank, and the schema the "" choice
+    email = serializers.EmailField(read_only=True, allow_blank=True)
 
     class Meta:
         model = User
@@ -92,7 +93,7 @@ class UserSerializer(serializers.ModelSerializer[User]):
 class UserCreateSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     full_name = serializers.CharField(max_length=50)
-    email = params.EmailOrBlankField(required=False, default="")
+    email = serializers.EmailField(required=False, default="", allow_blank=True)
     organisation = params.IdField()
     department = params.IdField(required=False, allow_null=True, default=None)
     role = serializers.ChoiceField(choices=Role.choices)
@@ -101,7 +102,7 @@ class UserCreateSerializer(serializers.Serializer[Any]):
 
 class UserUpdateSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField(max_length=50, required=False)
-    email = params.EmailOrBlankField(required=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
     organisation = params.IdField(required=False)
     department = params.IdField(required=False, allow_null=True)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
