@@ -21,7 +21,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 
 from fazhi.core import deadlines, errors, params
 from fazhi.core.models import Role, User
-from fazhi.core.pagination import MAX_PAGE_SIZE, Pagination, PaginatedView
+from fazhi.core.pagination import MAX_PAGE_SIZE, PaginatedView, Pagination
 from fazhi.core.tests.factories import make_officer, make_org_tree, make_user
 
 HUGE = 2**70
@@ -200,7 +200,7 @@ def test_a_bad_limit_or_offset_is_a_400(admin, query):
 
 
 def test_every_api_list_uses_the_capped_pagination(admin):
-    assert api_settings.DEFAULT_PAGINATION_CLASS is Pagination
+    assert api_settings.DEFAULT_PAGINATION_CLASS is Pagination  # type: ignore[comparison-overlap]
     body = api_for(admin).get("/api/organisations/", {"limit": "100000"}).json()
     assert body["count"] == 14 and len(body["results"]) == 14  # the whole test province
 
