@@ -43,14 +43,14 @@ class Pagination(LimitOffsetPagination):
                 "in": "query",
                 "description": f"每页条数，默认{DEFAULT_PAGE_SIZE}，最多{MAX_PAGE_SIZE}（超过按"
                 f"{MAX_PAGE_SIZE}）",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": params.MAX_ID},
             },
             {
                 "name": self.offset_query_param,
                 "required": False,
                 "in": "query",
                 "description": "起始位置（从0起）",
-                "schema": {"type": "integer", "minimum": 0},
+                "schema": {"type": "integer", "minimum": 0, "maximum": params.MAX_ID},
             },
         ]
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from django import forms
 from django.urls import register_converter
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from fazhi.core import errors
@@ -39,6 +39,12 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 DATE_RANGE_TEXT = f"日期应在{MIN_DATE.isoformat()}至{MAX_DATE.isoformat()}之间。"
+# The same range in the OpenAPI schema (JSON Schema cannot bound a date otherwise).
+DATE_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+}
 
 
 def _raw(params: Mapping[str, Any], name: str) -> str | None:
@@ -196,7 +202,7 @@ def year_parameter(name: str = "year", description: str = "") -> Any:
 def date_parameter(name: str, description: str = "") -> Any:
     return OpenApiParameter(
         name,
-        {"type": "string", "format": "date"},
+        DATE_SCHEMA,
         description=(description + f"（{MIN_DATE.isoformat()}至{MAX_DATE.isoformat()}）").lstrip(),
     )
 
@@ -228,6 +234,7 @@ class YearField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(DATE_SCHEMA)
 class DateField(serializers.DateField):
     """An ISO date in a request body, within MIN_DATE … MAX_DATE (error code ``invalid_date``)."""
 
