@@ -305,3 +305,12 @@ def test_an_officer_id_of_2_to_the_70_is_a_404_in_a_url_and_a_400_elsewhere(clie
     assert expiring.status_code == 400
     assert _error(expiring)["details"] == {"parameter": "expiring_within"}
     assert api.get("/api/credentials/", {"expiring_within": "60"}).status_code == 200
+
+
+def test_a_conflict_declared_against_a_unicode_digit_is_not_found(tree):
+    from fazhi.inspections.selectors.pool import entity_for_conflict
+
+    supervisor = make_user(tree.institutes[tree.districts[0].pk], Role.SUPERVISOR)
+    for ref in ("²", "١٢", str(HUGE)):
+        with pytest.raises(errors.NotFound):
+            entity_for_conflict(user=supervisor, ref=ref)
