@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -31,7 +33,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = getattr(exc, "default_code", "error")
     if isinstance(exc, drf_exceptions.ValidationError):
         body = {
-            "code": "validation_failed",
+            "code": _validation_code(exc.get_codes()),
             "message": "输入的数据不符合要求。",
             "details": response.data,
         }
@@ -44,6 +46,29 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = {"code": str(code), "message": str(detail)}
     response.data = {"error": body}
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: a URL under /api/ that matches no route (an id out of range included)
+    answers the API's envelope; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": errors.NotFound().as_dict()}, status=404)
+    return defaults.page_not_found(request, exception or Exception())
+
+
+def _validation_code(codes: Any) -> str:
+    """``invalid_date`` when every failing field is a date out of range, else the general code."""
+    leaves: set[str] = set()
+    stack = [codes]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            leaves.add(str(item))
+    return "invalid_date" if leaves == {"invalid_date"} else "validation_failed"
 
 
 def _path(request: Any) -> str:

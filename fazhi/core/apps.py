@@ -7,7 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "基础平台"
 
     def ready(self) -> None:
-        from fazhi.core import checks, rules, signals  # noqa: F401  (connects receivers, checks)
+        # receivers, checks, and the <id:…> and <year:…> path converters
+        from fazhi.core import checks, params, rules, signals  # noqa: F401
 
         # A malformed rule pack stops start-up with the file, key and reason.
         rules.load_packs()

@@ -37,7 +37,7 @@ from django.db import connection, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
-from fazhi.core import clock, errors
+from fazhi.core import clock, errors, params
 from fazhi.core.models import Attachment, AuditEvent, ChainHead, Organisation, User
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.roles import Cap
@@ -597,7 +597,7 @@ def audit_event_list(
     if actor:
         qs = (
             qs.filter(actor_id=int(actor))
-            if actor.isdigit()
+            if params.is_id(actor)
             else qs.filter(actor_name__icontains=actor)
         )
     tz = timezone.get_current_timezone()

@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 
-from fazhi.core import audit, clock, errors, rules
+from fazhi.core import audit, clock, errors, params, rules
 from fazhi.core import calendar as workcal
 from fazhi.core.models import (
     CalendarDay,
@@ -170,6 +170,8 @@ def compute_due(
     """
     if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
         raise errors.ValidationFailed("起算日期无效。", code="invalid_date")
+    if not params.MIN_DATE <= start <= params.MAX_DATE:
+        raise _out_of_range()
     rule = rules.rule(rule_key, on=start, province=province)
     if rule.value.kind != "period":
         raise errors.ValidationFailed(
@@ -183,9 +185,12 @@ def compute_due(
     skip = stopped_days(stops)
     end = start
     last_unit = rule.value.unit
-    for index, value in enumerate([rule.value, *(e.value for e in ext_rules)]):
-        end = _advance(cal, end, value, skip, first=index == 0)
-        last_unit = value.unit
+    try:
+        for index, value in enumerate([rule.value, *(e.value for e in ext_rules)]):
+            end = _advance(cal, end, value, skip, first=index == 0)
+            last_unit = value.unit
+    except OverflowError:  # a period (or a stop) that runs past year 9999
+        raise _out_of_range() from None
     unrolled = end
     warnings: list[str] = []
     is_provisional = False
@@ -219,6 +224,13 @@ def compute_due(
         trace=lines,
         warnings=tuple(warnings),
         provisional=is_provisional,
+    )
+
+
+def _out_of_range() -> errors.ValidationFailed:
+    return errors.ValidationFailed(
+        f"起算日期或届满日期超出可计算的范围（{params.MIN_DATE}至{params.MAX_DATE}）。",
+        code="invalid_date",
     )
 
 

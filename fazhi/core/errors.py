@@ -39,6 +39,15 @@ class TooLarge(ValidationFailed):
     default_message = "提交的内容超过上限。"
 
 
+class InvalidParameter(ValidationFailed):
+    """A query, path or body parameter that is not of its kind (see ``fazhi.core.params``)."""
+
+    code = "invalid_parameter"
+
+    def __init__(self, name: str, problem: str, *, code: str | None = None):
+        super().__init__(f"参数“{name}”无效：{problem}", code=code, parameter=name)
+
+
 class PermissionDenied(FazhiError):
     code = "permission_denied"
     http_status = 403

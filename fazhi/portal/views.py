@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
-from fazhi.core import clock, errors
+from fazhi.core import clock, errors, params
 from fazhi.core.models import Organisation
 from fazhi.portal import selectors
 
@@ -19,8 +19,7 @@ PAGE_SIZE = 50
 
 
 def _organisation_id(request: HttpRequest) -> int | None:
-    raw = request.GET.get("org", "")
-    return int(raw) if raw.isdigit() else None
+    return params.object_id(request.GET, "org")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -138,10 +137,10 @@ def entity_results(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("", index, name="index"),
     path("plans/", plan_list, name="plan_list"),
-    path("plans/<int:pk>/", plan_detail, name="plan_detail"),
-    path("plans/<int:pk>/draws/<int:number>/", draw_detail, name="draw_detail"),
-    path("plans/<int:pk>/draws/<int:number>/export.json", draw_export, name="draw_export"),
+    path("plans/<id:pk>/", plan_detail, name="plan_detail"),
+    path("plans/<id:pk>/draws/<id:number>/", draw_detail, name="draw_detail"),
+    path("plans/<id:pk>/draws/<id:number>/export.json", draw_export, name="draw_export"),
     path("downloads/<str:name>", download, name="download"),
     path("results/", result_list, name="result_list"),
-    path("results/entities/<int:pk>/", entity_results, name="entity_results"),
+    path("results/entities/<id:pk>/", entity_results, name="entity_results"),
 ]

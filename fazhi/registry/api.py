@@ -7,13 +7,13 @@ from typing import Any
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import import_limits
+from fazhi.core import import_limits, params
+from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap
 from fazhi.registry import importing, selectors, services
@@ -83,7 +83,7 @@ class EntityDetailSerializer(EntitySerializer):
 
 
 class EntityWriteSerializer(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField(required=False, help_text="默认为当前用户所属机构")
+    organisation = params.IdField(required=False, help_text="默认为当前用户所属机构")
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=EntityKind.choices)
     division_code = serializers.CharField(max_length=6)
@@ -125,12 +125,12 @@ class ReasonSerializer(serializers.Serializer[Any]):
 
 
 class LicenceWriteSerializer(serializers.Serializer[Any]):
-    entity = serializers.IntegerField()
+    entity = params.IdField()
     kind = serializers.ChoiceField(choices=LicenceKind.choices)
     number = serializers.CharField(max_length=60)
     scope = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_from = params.DateField()
+    valid_to = params.DateField(required=False, allow_null=True, default=None)
 
 
 class ImportErrorSerializer(serializers.Serializer[Any]):
@@ -169,20 +169,20 @@ class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
 
 class ImportUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
-    organisation = serializers.IntegerField(required=False)
+    organisation = params.IdField(required=False)
 
 
 # --- views ----------------------------------------------------------------------------------------
 
 _FILTER_PARAMS = [
     OpenApiParameter("q", str, description="名称包含或代码开头"),
-    OpenApiParameter("kind", str, enum=EntityKind.values),
+    params.choice_parameter("kind", EntityKind.values),
     OpenApiParameter("category", str, description="专业类别代码"),
-    OpenApiParameter("status", str, enum=EntityStatus.values),
-    OpenApiParameter("risk_grade", str, enum=RiskGrade.values),
+    params.choice_parameter("status", EntityStatus.values),
+    params.choice_parameter("risk_grade", RiskGrade.values),
     OpenApiParameter("division", str, description="行政区划代码前缀"),
-    OpenApiParameter("organisation", int),
-    OpenApiParameter("active", str, enum=["1", "0", "all"], description="默认1（在册）"),
+    params.id_parameter("organisation"),
+    params.choice_parameter("active", selectors.ACTIVE_CHOICES, "默认1（在册）"),
 ]
 
 
@@ -191,15 +191,13 @@ def _organisation(request: Request, org_id: int | None) -> Any:
     return get_scoped(orgs, org_id or request.user.organisation_id)  # type: ignore[union-attr]
 
 
-class EntityListView(APIView):
+class EntityListView(PaginatedView):
     @extend_schema(parameters=_FILTER_PARAMS, responses=EntitySerializer(many=True))
     def get(self, request: Request) -> Response:
         require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
         filters = selectors.EntityFilters.from_params(request.query_params)
         qs = selectors.entity_list(user=request.user, filters=filters).order_by("id")
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(EntitySerializer(page, many=True).data)
+        return self.paginated(qs, EntitySerializer)
 
     @extend_schema(request=EntityWriteSerializer, responses={201: EntityDetailSerializer})
     def post(self, request: Request) -> Response:
@@ -284,19 +282,16 @@ class CategoryListView(APIView):
         return Response(CategorySerializer(selectors.category_list(), many=True).data)
 
 
-class LicenceListView(APIView):
+class LicenceListView(PaginatedView):
     @extend_schema(
-        parameters=[OpenApiParameter("entity", int)], responses=LicenceSerializer(many=True)
+        parameters=[params.id_parameter("entity")], responses=LicenceSerializer(many=True)
     )
     def get(self, request: Request) -> Response:
         require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
-        entity = request.query_params.get("entity", "")
         qs = selectors.licence_list(
-            user=request.user, entity_id=int(entity) if entity.isdigit() else None
+            user=request.user, entity_id=params.object_id(request.query_params, "entity")
         )
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(LicenceSerializer(page, many=True).data)
+        return self.paginated(qs, LicenceSerializer)
 
     @extend_schema(request=LicenceWriteSerializer, responses={201: LicenceSerializer})
     def post(self, request: Request) -> Response:
@@ -355,23 +350,23 @@ class ImportConfirmView(APIView):
 
 urlpatterns = [
     path("entities/", EntityListView.as_view(), name="registry-entities"),
-    path("entities/<int:entity_id>/", EntityDetailView.as_view(), name="registry-entity"),
+    path("entities/<id:entity_id>/", EntityDetailView.as_view(), name="registry-entity"),
     path(
-        "entities/<int:entity_id>/deactivate/",
+        "entities/<id:entity_id>/deactivate/",
         EntityDeactivateView.as_view(),
         name="registry-entity-deactivate",
     ),
     path(
-        "entities/<int:entity_id>/delete/",
+        "entities/<id:entity_id>/delete/",
         EntityDeleteView.as_view(),
         name="registry-entity-delete",
     ),
     path("categories/", CategoryListView.as_view(), name="registry-categories"),
     path("licences/", LicenceListView.as_view(), name="registry-licences"),
     path("imports/", ImportUploadView.as_view(), name="registry-import-upload"),
-    path("imports/<int:batch_id>/", ImportBatchView.as_view(), name="registry-import"),
+    path("imports/<id:batch_id>/", ImportBatchView.as_view(), name="registry-import"),
     path(
-        "imports/<int:batch_id>/confirm/",
+        "imports/<id:batch_id>/confirm/",
         ImportConfirmView.as_view(),
         name="registry-import-confirm",
     ),

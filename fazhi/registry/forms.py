@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from fazhi.core import params
 from fazhi.registry.models import EntityKind, EntityStatus, LicenceKind, RiskGrade
 
 
@@ -57,8 +58,10 @@ class LicenceForm(forms.Form):
     kind = forms.ChoiceField(label="许可证类型", choices=LicenceKind.choices)
     number = forms.CharField(label="许可证号", max_length=60)
     scope = forms.CharField(label="许可范围", max_length=500, required=False)
-    valid_from = forms.DateField(label="有效期起", widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(
+    valid_from = params.FormDateField(
+        label="有效期起", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_to = params.FormDateField(
         label="有效期至（空为长期）",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -67,7 +70,9 @@ class LicenceForm(forms.Form):
 
 class PointsForm(forms.Form):
     points = forms.IntegerField(label="记分", min_value=1, max_value=100)
-    recorded_on = forms.DateField(label="记分日期", widget=forms.DateInput(attrs={"type": "date"}))
+    recorded_on = params.FormDateField(
+        label="记分日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(label="记分事由", max_length=500)
 
 

@@ -7,15 +7,21 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from fazhi.core import params
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.scope import get_scoped, scoped, visible_organisations
 from fazhi.registry.models import (
     Entity,
+    EntityKind,
+    EntityStatus,
     ImportBatch,
     Licence,
     PracticePoints,
+    RiskGrade,
     SupervisionCategory,
 )
+
+ACTIVE_CHOICES = ("1", "0", "all")
 
 
 @dataclass(frozen=True)
@@ -32,18 +38,19 @@ class EntityFilters:
     active: bool | None = True  # None = both
 
     @classmethod
-    def from_params(cls, params: Any) -> EntityFilters:
-        active_param = (params.get("active") or "1").strip()
-        org = (params.get("organisation") or "").strip()
+    def from_params(cls, query: Any) -> EntityFilters:
+        """From a page's or the API's query parameters; a bad value is ``invalid_parameter``."""
+        grade = (query.get("risk_grade") or "").strip().upper()
+        active = params.choice(query, "active", ACTIVE_CHOICES) or "1"
         return cls(
-            q=(params.get("q") or "").strip()[:100],
-            kind=(params.get("kind") or "").strip(),
-            category=(params.get("category") or "").strip(),
-            status=(params.get("status") or "").strip(),
-            risk_grade=(params.get("risk_grade") or "").strip().upper(),
-            division=(params.get("division") or "").strip()[:6],
-            organisation=int(org) if org.isdigit() else None,
-            active={"1": True, "0": False}.get(active_param),
+            q=(query.get("q") or "").strip()[:100],
+            kind=params.choice(query, "kind", EntityKind.values) or "",
+            category=(query.get("category") or "").strip(),
+            status=params.choice(query, "status", EntityStatus.values) or "",
+            risk_grade=params.choice({"risk_grade": grade}, "risk_grade", RiskGrade.values) or "",
+            division=(query.get("division") or "").strip()[:6],
+            organisation=params.object_id(query, "organisation"),
+            active={"1": True, "0": False}.get(active),
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -10,13 +10,13 @@ from typing import Any
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import audit
+from fazhi.core import audit, params
 from fazhi.core.models import AuditEvent, User
+from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_root_cap
 
@@ -54,8 +54,8 @@ class AuditFilterSerializer(serializers.Serializer[Any]):
     object_type = serializers.CharField(required=False, allow_blank=True, max_length=80)
     object_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     actor = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = params.DateField(required=False)
+    date_to = params.DateField(required=False)
 
 
 _FILTERS = [
@@ -63,25 +63,23 @@ _FILTERS = [
     OpenApiParameter("object_type", str, description="对象类型，如 core.organisation"),
     OpenApiParameter("object_id", str, description="对象编号"),
     OpenApiParameter("actor", str, description="操作人用户编号，或姓名的一部分"),
-    OpenApiParameter("date_from", str, description="起始日期 YYYY-MM-DD（含）"),
-    OpenApiParameter("date_to", str, description="截止日期 YYYY-MM-DD（含）"),
+    params.date_parameter("date_from", "起始日期（含）"),
+    params.date_parameter("date_to", "截止日期（含）"),
 ]
 
 
-class AuditEventListView(APIView):
+class AuditEventListView(PaginatedView):
     @extend_schema(
         parameters=_FILTERS,
         responses=AuditEventSerializer(many=True),
         summary="审计事件列表（按数据范围限定，新的在前）",
     )
     def get(self, request: Request) -> Response:
-        params = AuditFilterSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        filters = {k: v for k, v in params.validated_data.items() if v not in ("", None)}
+        query = AuditFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = {k: v for k, v in query.validated_data.items() if v not in ("", None)}
         events = audit.audit_event_list(user=_user(request), **filters)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        return self.paginated(events, AuditEventSerializer)
 
 
 class AuditEventDetailView(APIView):
@@ -176,6 +174,6 @@ class AuditVerifyView(APIView):
 
 urlpatterns: list[URLPattern] = [
     path("audit/events/", AuditEventListView.as_view(), name="api-audit-events"),
-    path("audit/events/<int:seq>/", AuditEventDetailView.as_view(), name="api-audit-event"),
+    path("audit/events/<id:seq>/", AuditEventDetailView.as_view(), name="api-audit-event"),
     path("audit/verify/", AuditVerifyView.as_view(), name="api-audit-verify"),
 ]

@@ -6,7 +6,6 @@ Reads go through the same selectors as the pages; errors use the one envelope of
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import URLPattern, path
@@ -16,9 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import deadlines, errors, rules
+from fazhi.core import deadlines, errors, params, rules
 from fazhi.core.models import CalendarDay, Deadline, DeadlineExtension, DeadlineStop, User
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.pagination import PaginatedView
 
 
 def _user(request: Request) -> User:
@@ -78,7 +78,7 @@ class RuleDetail(APIView):
 
 class ComputeIn(serializers.Serializer[Any]):
     rule_key = serializers.CharField(max_length=80)
-    start_date = serializers.DateField()
+    start_date = params.DateField()
     province = serializers.RegexField(r"^[1-9][0-9]$", required=False)
     extensions = serializers.ListField(child=serializers.CharField(), required=False)
     trace = serializers.BooleanField(required=False, default=False)
@@ -196,55 +196,31 @@ class DeadlineDetailSerializer(DeadlineSerializer):
             return ""
 
 
-def _date_param(request: Request, name: str) -> dt.date | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise serializers.ValidationError({name: "日期格式应为 YYYY-MM-DD。"}) from None
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    if not value.isdigit():
-        raise serializers.ValidationError({name: "应为整数。"})
-    return int(value)
-
-
-class DeadlineList(APIView):
+class DeadlineList(PaginatedView):
     @extend_schema(
         summary="期限列表（按数据范围限定）",
         parameters=[
-            OpenApiParameter("state", str, enum=DeadlineState.values),
+            params.choice_parameter("state", DeadlineState.values),
             OpenApiParameter("rule_key", str),
-            OpenApiParameter("organisation", int),
-            OpenApiParameter("assignee", int),
-            OpenApiParameter("due_from", dt.date),
-            OpenApiParameter("due_to", dt.date),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            params.id_parameter("organisation"),
+            params.id_parameter("assignee"),
+            params.date_parameter("due_from"),
+            params.date_parameter("due_to"),
         ],
         responses=DeadlineSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        from rest_framework.pagination import LimitOffsetPagination
-
+        query = request.query_params
         qs = deadlines.deadline_list(
             user=_user(request),
-            state=request.query_params.get("state") or None,
-            rule_key=request.query_params.get("rule_key") or None,
-            organisation_id=_int_param(request, "organisation"),
-            assignee_id=_int_param(request, "assignee"),
-            due_from=_date_param(request, "due_from"),
-            due_to=_date_param(request, "due_to"),
+            state=params.choice(query, "state", DeadlineState.values),
+            rule_key=query.get("rule_key") or None,
+            organisation_id=params.object_id(query, "organisation"),
+            assignee_id=params.object_id(query, "assignee"),
+            due_from=params.date(query, "due_from"),
+            due_to=params.date(query, "due_to"),
         )
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(DeadlineSerializer(page, many=True).data)
+        return self.paginated(qs, DeadlineSerializer)
 
 
 class DeadlineDetail(APIView):
@@ -255,12 +231,12 @@ class DeadlineDetail(APIView):
 
 
 class DeadlineOpenSerializer(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField()
+    organisation = params.IdField()
     title = serializers.CharField(max_length=200)
     rule_key = serializers.CharField(max_length=80, help_text="规则键；由决定确定日期时用 fixed")
-    start_date = serializers.DateField()
-    due_date = serializers.DateField(required=False, help_text="仅 rule_key=fixed 时填写")
-    assignee = serializers.IntegerField(required=False)
+    start_date = params.DateField()
+    due_date = params.DateField(required=False, help_text="仅 rule_key=fixed 时填写")
+    assignee = params.IdField(required=False)
 
 
 class DeadlineOpen(APIView):
@@ -290,17 +266,17 @@ class DeadlineOpen(APIView):
 
 
 class _OnSerializer(serializers.Serializer[Any]):
-    on = serializers.DateField()
+    on = params.DateField()
 
 
 class _StopSerializer(serializers.Serializer[Any]):
-    on = serializers.DateField()
+    on = params.DateField()
     reason = serializers.CharField(max_length=200)
 
 
 class _ExtendSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=200)
-    approved_on = serializers.DateField(required=False)
+    approved_on = params.DateField(required=False)
 
 
 class DeadlineStopView(APIView):
@@ -366,11 +342,11 @@ class CalendarDaySerializer(serializers.ModelSerializer[CalendarDay]):
 class CalendarDays(APIView):
     @extend_schema(
         summary="节假日与调休上班日",
-        parameters=[OpenApiParameter("year", int)],
+        parameters=[params.year_parameter()],
         responses=CalendarDaySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        year = _int_param(request, "year")
+        year = params.year(request.query_params)
         return Response(
             CalendarDaySerializer(deadlines.calendar_day_list(year=year), many=True).data
         )
@@ -395,11 +371,7 @@ class CalendarDays(APIView):
 class CalendarDayDetail(APIView):
     @extend_schema(summary="删除一天（系统管理员）", responses={204: None})
     def delete(self, request: Request, day: str) -> Response:
-        try:
-            date = dt.date.fromisoformat(day)
-        except ValueError:
-            raise serializers.ValidationError({"date": "日期格式应为 YYYY-MM-DD。"}) from None
-        deadlines.calendar_day_delete(actor=_user(request), day=date)
+        deadlines.calendar_day_delete(actor=_user(request), day=params.to_date(day, "day"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -409,12 +381,12 @@ urlpatterns: list[URLPattern] = [
     path("deadlines/compute/", Compute.as_view(), name="api-deadline-compute"),
     path("deadlines/", DeadlineList.as_view(), name="api-deadline-list"),
     path("deadlines/open/", DeadlineOpen.as_view(), name="api-deadline-open"),
-    path("deadlines/<int:pk>/", DeadlineDetail.as_view(), name="api-deadline-detail"),
-    path("deadlines/<int:pk>/stop/", DeadlineStopView.as_view(), name="api-deadline-stop"),
-    path("deadlines/<int:pk>/resume/", DeadlineResumeView.as_view(), name="api-deadline-resume"),
-    path("deadlines/<int:pk>/extend/", DeadlineExtendView.as_view(), name="api-deadline-extend"),
+    path("deadlines/<id:pk>/", DeadlineDetail.as_view(), name="api-deadline-detail"),
+    path("deadlines/<id:pk>/stop/", DeadlineStopView.as_view(), name="api-deadline-stop"),
+    path("deadlines/<id:pk>/resume/", DeadlineResumeView.as_view(), name="api-deadline-resume"),
+    path("deadlines/<id:pk>/extend/", DeadlineExtendView.as_view(), name="api-deadline-extend"),
     path(
-        "deadlines/<int:pk>/complete/", DeadlineCompleteView.as_view(), name="api-deadline-complete"
+        "deadlines/<id:pk>/complete/", DeadlineCompleteView.as_view(), name="api-deadline-complete"
     ),
     path("calendar/days/", CalendarDays.as_view(), name="api-calendar-days"),
     path("calendar/days/<str:day>/", CalendarDayDetail.as_view(), name="api-calendar-day"),

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from fazhi.core import errors, selectors
-from fazhi.core.api.orgadmin import PAGE
+from fazhi.core import errors, params, selectors
 from fazhi.core.models import DocumentNumber, DocumentType, User
 from fazhi.core.numbering import (
     document_number_issue,
@@ -28,6 +24,7 @@ from fazhi.core.numbering import (
     document_type_get,
     document_type_list,
 )
+from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 
@@ -45,13 +42,6 @@ def _reader(request: Request, action: str) -> User:
     if not has_cap(user, Cap.ORG_VIEW):
         raise errors.PermissionDenied(attempted=action)
     return user
-
-
-def _page(request: Request, view: APIView, qs: QuerySet[Any], serializer: Any) -> Response:
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    assert page is not None
-    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 # --- serializers ---------------------------------------------------------------------------------
@@ -89,21 +79,10 @@ class DocumentNumberSerializer(serializers.ModelSerializer[DocumentNumber]):
         read_only_fields = fields
 
 
-class DocumentTypeFilterSerializer(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField(required=False)
-
-
-class DocumentNumberFilterSerializer(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField(required=False)
-    document_type = serializers.IntegerField(required=False)
-    type_key = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    year = serializers.IntegerField(required=False)
-
-
 class DocumentNumberRequestSerializer(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField(required=False, help_text="默认为当前用户所属机构")
+    organisation = params.IdField(required=False, help_text="默认为当前用户所属机构")
     type_key = serializers.CharField(max_length=40, help_text="文书类型代码，如 penalty")
-    year = serializers.IntegerField(required=False, help_text="默认为今年")
+    year = params.YearField(required=False, help_text="默认为今年")
 
 
 IssuedNumberSerializer = inline_serializer(
@@ -111,62 +90,51 @@ IssuedNumberSerializer = inline_serializer(
 )
 
 
-def _filters(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
-    params = serializer_class(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    return params.validated_data
-
-
 # --- views ---------------------------------------------------------------------------------------
 
 
-class DocumentTypeListView(APIView):
-    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
-
+class DocumentTypeListView(PaginatedView):
     @extend_schema(
         summary="文书类型列表（按数据范围）",
-        parameters=[*PAGE, OpenApiParameter("organisation", int, description="机构 id")],
+        parameters=[params.id_parameter("organisation", "机构 id")],
         responses=DocumentTypeSerializer(many=True),
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
         user = _reader(request, "document_type.list")
-        params = _filters(DocumentTypeFilterSerializer, request)
+        org_id = params.object_id(request.query_params, "organisation")
         qs = document_type_list(user=user).select_related("organisation")
-        if "organisation" in params:
-            qs = qs.filter(
-                organisation=selectors.organisation_get(user=user, pk=params["organisation"])
-            )
-        return _page(request, self, qs, DocumentTypeSerializer)
+        if org_id is not None:
+            qs = qs.filter(organisation=selectors.organisation_get(user=user, pk=org_id))
+        return self.paginated(qs, DocumentTypeSerializer)
 
 
-class DocumentNumberView(APIView):
-    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
-
+class DocumentNumberView(PaginatedView):
     @extend_schema(
         summary="已取文号列表（按数据范围，新的在前）",
         parameters=[
-            *PAGE,
-            OpenApiParameter("organisation", int, description="机构 id"),
-            OpenApiParameter("document_type", int, description="文书类型 id"),
+            params.id_parameter("organisation", "机构 id"),
+            params.id_parameter("document_type", "文书类型 id"),
             OpenApiParameter("type_key", str, description="文书类型代码，如 penalty"),
-            OpenApiParameter("year", int, description="年度"),
+            params.year_parameter("year", "年度"),
         ],
         responses=DocumentNumberSerializer(many=True),
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
         user = _reader(request, "document_number.list")
-        params = _filters(DocumentNumberFilterSerializer, request)
+        query = request.query_params
+        org_id = params.object_id(query, "organisation")
+        type_id = params.object_id(query, "document_type")
         qs = document_number_list(
-            user=user, type_key=params.get("type_key", ""), year=params.get("year")
+            user=user, type_key=query.get("type_key", ""), year=params.year(query)
         )
-        if "organisation" in params:
-            organisation = selectors.organisation_get(user=user, pk=params["organisation"])
+        if org_id is not None:
+            organisation = selectors.organisation_get(user=user, pk=org_id)
             qs = qs.filter(document_type__organisation=organisation)
-        if "document_type" in params:
-            qs = qs.filter(document_type=document_type_get(user=user, pk=params["document_type"]))
-        return _page(request, self, qs, DocumentNumberSerializer)
+        if type_id is not None:
+            qs = qs.filter(document_type=document_type_get(user=user, pk=type_id))
+        return self.paginated(qs, DocumentNumberSerializer)
 
     @extend_schema(
         request=DocumentNumberRequestSerializer,

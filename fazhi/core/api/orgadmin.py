@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors, selectors, services
+from fazhi.core import errors, params, selectors, services
 from fazhi.core.models import (
     Credential,
     Officer,
@@ -29,6 +28,7 @@ from fazhi.core.models import (
     User,
 )
 from fazhi.core.models.org import CredentialStatus
+from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 
@@ -60,17 +60,20 @@ class OrganisationCreateSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     level = serializers.ChoiceField(choices=OrganisationLevel.choices)
     division_code = serializers.CharField(max_length=6)
-    parent = serializers.IntegerField(help_text="上级卫生健康委的 id")  # type: ignore[assignment]
+    parent = params.IdField(help_text="上级卫生健康委的 id")  # type: ignore[assignment]
 
 
 class OrganisationUpdateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100, required=False)
     short_name = serializers.CharField(max_length=20, required=False, allow_blank=True)
     division_code = serializers.CharField(max_length=6, required=False)
-    parent = serializers.IntegerField(required=False, help_text="移动到该上级机构之下")  # type: ignore[assignment]
+    parent = params.IdField(required=False, help_text="移动到该上级机构之下")  # type: ignore[assignment]
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
+    # may be empty: a read-only model field would lose allow_blank, and the schema the "" choice
+    email = serializers.EmailField(read_only=True, allow_blank=True)
+
     class Meta:
         model = User
         fields = [
@@ -91,8 +94,8 @@ class UserCreateSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     full_name = serializers.CharField(max_length=50)
     email = serializers.EmailField(required=False, default="", allow_blank=True)
-    organisation = serializers.IntegerField()
-    department = serializers.IntegerField(required=False, allow_null=True, default=None)
+    organisation = params.IdField()
+    department = params.IdField(required=False, allow_null=True, default=None)
     role = serializers.ChoiceField(choices=Role.choices)
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
@@ -100,8 +103,8 @@ class UserCreateSerializer(serializers.Serializer[Any]):
 class UserUpdateSerializer(serializers.Serializer[Any]):
     full_name = serializers.CharField(max_length=50, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
-    organisation = serializers.IntegerField(required=False)
-    department = serializers.IntegerField(required=False, allow_null=True)
+    organisation = params.IdField(required=False)
+    department = params.IdField(required=False, allow_null=True)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     is_active = serializers.BooleanField(required=False)
 
@@ -124,10 +127,10 @@ class CredentialSerializer(serializers.ModelSerializer[Credential]):
 
 
 class CredentialCreateSerializer(serializers.Serializer[Any]):
-    officer = serializers.IntegerField()
+    officer = params.IdField()
     number = serializers.CharField(max_length=40)
-    issued_on = serializers.DateField()
-    expires_on = serializers.DateField()
+    issued_on = params.DateField()
+    expires_on = params.DateField()
     issuing_authority = serializers.CharField(
         max_length=100, required=False, default="", allow_blank=True
     )
@@ -160,9 +163,9 @@ class OfficerSerializer(serializers.ModelSerializer[Officer]):
 
 class OfficerCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=50)
-    organisation = serializers.IntegerField()
-    department = serializers.IntegerField(required=False, allow_null=True, default=None)
-    user = serializers.IntegerField(required=False, allow_null=True, default=None)
+    organisation = params.IdField()
+    department = params.IdField(required=False, allow_null=True, default=None)
+    user = params.IdField(required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
     has_legal_qualification = serializers.BooleanField(required=False, default=False)
@@ -170,8 +173,8 @@ class OfficerCreateSerializer(serializers.Serializer[Any]):
 
 class OfficerUpdateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=50, required=False)
-    department = serializers.IntegerField(required=False, allow_null=True)
-    user = serializers.IntegerField(required=False, allow_null=True)
+    department = params.IdField(required=False, allow_null=True)
+    user = params.IdField(required=False, allow_null=True)
     title = serializers.CharField(max_length=50, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     has_legal_qualification = serializers.BooleanField(required=False)
@@ -198,38 +201,21 @@ def _ref(getter: Callable[..., M], user: User, pk: int | None) -> M | None:
     return None if pk is None else getter(user=user, pk=pk)
 
 
-def _page(
-    request: Request,
-    view: APIView,
-    qs: QuerySet[Any],
-    serializer: type[serializers.BaseSerializer[Any]],
-) -> Response:
-    paginator = LimitOffsetPagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    assert page is not None
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-PAGE = [
-    OpenApiParameter("limit", int, description="每页条数（默认50）"),
-    OpenApiParameter("offset", int, description="起始位置"),
-]
+# An officer's credentials expiring within ten years covers every useful question.
+EXPIRING_WITHIN_MAX = 3650
 
 # --- organisations -------------------------------------------------------------------------------
 
 
-class OrganisationListView(APIView):
-    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
-
+class OrganisationListView(PaginatedView):
     @extend_schema(
         summary="机构列表（按数据范围）",
-        parameters=PAGE,
         responses=OrganisationSerializer(many=True),
         tags=["组织机构"],
     )
     def get(self, request: Request) -> Response:
         user = _actor(request, Cap.ORG_VIEW)
-        return _page(request, self, selectors.organisation_list(user=user), OrganisationSerializer)
+        return self.paginated(selectors.organisation_list(user=user), OrganisationSerializer)
 
     @extend_schema(
         summary="新建机构",
@@ -295,15 +281,12 @@ class OrganisationDetailView(APIView):
 # --- users ---------------------------------------------------------------------------------------
 
 
-class UserListView(APIView):
-    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
-
+class UserListView(PaginatedView):
     @extend_schema(
         summary="用户列表（系统管理员）",
         parameters=[
-            *PAGE,
             OpenApiParameter("q", str, description="用户名或姓名"),
-            OpenApiParameter("role", str, enum=Role.values),
+            params.choice_parameter("role", Role.values),
         ],
         responses=UserSerializer(many=True),
         tags=["用户"],
@@ -313,9 +296,9 @@ class UserListView(APIView):
         qs = selectors.user_list(
             user=user,
             q=request.query_params.get("q") or None,
-            role=request.query_params.get("role") or None,
+            role=params.choice(request.query_params, "role", Role.values),
         )
-        return _page(request, self, qs, UserSerializer)
+        return self.paginated(qs, UserSerializer)
 
     @extend_schema(
         summary="新建用户",
@@ -384,19 +367,17 @@ class UserDetailView(APIView):
 # --- officers ------------------------------------------------------------------------------------
 
 
-class OfficerListView(APIView):
-    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
-
+class OfficerListView(PaginatedView):
     @extend_schema(
         summary="执法人员列表（含执法证）",
-        parameters=[*PAGE, OpenApiParameter("q", str, description="姓名或证件编号")],
+        parameters=[OpenApiParameter("q", str, description="姓名或证件编号")],
         responses=OfficerSerializer(many=True),
         tags=["执法人员"],
     )
     def get(self, request: Request) -> Response:
         user = _actor(request, Cap.ORG_VIEW)
         qs = selectors.officer_list(user=user, q=request.query_params.get("q") or None)
-        return _page(request, self, qs, OfficerSerializer)
+        return self.paginated(qs, OfficerSerializer)
 
     @extend_schema(
         summary="登记执法人员",
@@ -457,33 +438,31 @@ class OfficerDetailView(APIView):
 # --- credentials ---------------------------------------------------------------------------------
 
 
-class CredentialListView(APIView):
-    pagination_class = LimitOffsetPagination  # also tells the schema the list is paginated
-
+class CredentialListView(PaginatedView):
     @extend_schema(
         summary="执法证列表",
         parameters=[
-            *PAGE,
-            OpenApiParameter("status", str, enum=CredentialStatus.values),
-            OpenApiParameter("expiring_within", int, description="只列出该天数内到期的有效执法证"),
+            params.choice_parameter("status", CredentialStatus.values),
+            OpenApiParameter(
+                "expiring_within",
+                {"type": "integer", "minimum": 0, "maximum": EXPIRING_WITHIN_MAX},
+                description="只列出该天数内到期的有效执法证",
+            ),
         ],
         responses=CredentialSerializer(many=True),
         tags=["执法人员"],
     )
     def get(self, request: Request) -> Response:
         user = _actor(request, Cap.ORG_VIEW)
-        within = request.query_params.get("expiring_within")
-        if within:
-            if not within.isdigit():
-                raise errors.ValidationFailed(
-                    "expiring_within 应为非负整数。", code="invalid_parameter"
-                )
-            qs = selectors.credentials_expiring(user=user, within_days=int(within))
+        query = request.query_params
+        within = params.integer(query, "expiring_within", maximum=EXPIRING_WITHIN_MAX)
+        if within is not None:
+            qs = selectors.credentials_expiring(user=user, within_days=within)
         else:
             qs = selectors.credential_list(
-                user=user, status=request.query_params.get("status") or None
+                user=user, status=params.choice(query, "status", CredentialStatus.values)
             )
-        return _page(request, self, qs, CredentialSerializer)
+        return self.paginated(qs, CredentialSerializer)
 
     @extend_schema(
         summary="登记执法证",
@@ -532,16 +511,16 @@ class CredentialStatusView(APIView):
 urlpatterns: list[URLPattern] = [
     path("organisations/", OrganisationListView.as_view(), name="api-organisation-list"),
     path(
-        "organisations/<int:pk>/", OrganisationDetailView.as_view(), name="api-organisation-detail"
+        "organisations/<id:pk>/", OrganisationDetailView.as_view(), name="api-organisation-detail"
     ),
     path("users/", UserListView.as_view(), name="api-user-list"),
-    path("users/<int:pk>/", UserDetailView.as_view(), name="api-user-detail"),
+    path("users/<id:pk>/", UserDetailView.as_view(), name="api-user-detail"),
     path("officers/", OfficerListView.as_view(), name="api-officer-list"),
-    path("officers/<int:pk>/", OfficerDetailView.as_view(), name="api-officer-detail"),
+    path("officers/<id:pk>/", OfficerDetailView.as_view(), name="api-officer-detail"),
     path("credentials/", CredentialListView.as_view(), name="api-credential-list"),
-    path("credentials/<int:pk>/", CredentialDetailView.as_view(), name="api-credential-detail"),
+    path("credentials/<id:pk>/", CredentialDetailView.as_view(), name="api-credential-detail"),
     path(
-        "credentials/<int:pk>/status/",
+        "credentials/<id:pk>/status/",
         CredentialStatusView.as_view(),
         name="api-credential-status",
     ),

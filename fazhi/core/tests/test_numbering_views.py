@@ -360,7 +360,7 @@ def test_api_lists_numbers_scoped_filtered_and_paginated(w):
     assert sup.get(NUMBERS_API, {"document_type": 10**8}).status_code == 404
     assert len(_denials(w["sup"])) == 2
     bad = sup.get(NUMBERS_API, {"year": "abc"})
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_failed"
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_parameter"
     assert api_for(w["petition"]).get(NUMBERS_API).status_code == 403
     assert api_for(w["other_sup"]).get(NUMBERS_API).json()["count"] == 4
 

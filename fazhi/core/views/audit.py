@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
-from fazhi.core import audit
+from fazhi.core import audit, params
 from fazhi.core.models import User
 from fazhi.core.views.files import attachment_response
 
@@ -26,10 +26,10 @@ class AuditFilterForm(forms.Form):
     object_type = forms.CharField(label="对象类型", required=False, max_length=80)
     object_id = forms.CharField(label="对象编号", required=False, max_length=64)
     actor = forms.CharField(label="操作人", required=False, max_length=150)
-    date_from = forms.DateField(
+    date_from = params.FormDateField(
         label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = params.FormDateField(
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -82,11 +82,11 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 urlpatterns: list[URLPattern] = [
     path("audit/", audit_list, name="audit_list"),
-    path("audit/<int:seq>/", audit_detail, name="audit_detail"),
+    path("audit/<id:seq>/", audit_detail, name="audit_detail"),
     path(
         "audit/history/<str:object_type>/<str:object_id>/",
         audit_object_history,
         name="audit_object_history",
     ),
-    path("attachments/<int:pk>/", attachment_download, name="attachment_download"),
+    path("attachments/<id:pk>/", attachment_download, name="attachment_download"),
 ]

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import deadlines, errors, rules
+from fazhi.core import deadlines, errors, params, rules
 from fazhi.core.calendar import current as current_calendar
 from fazhi.core.models import User
 from fazhi.core.models.calendar import DayKind
@@ -42,10 +42,11 @@ def _province(user: User) -> str | None:
 
 def parse_date(value: str | None, label: str = "日期") -> dt.date:
     try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
+        return params.to_date(value or "", label)
+    except errors.InvalidParameter:
         raise errors.ValidationFailed(
-            f"{label}无效，请按 YYYY-MM-DD 填写。", code="invalid_date"
+            f"{label}无效，请按 YYYY-MM-DD 填写（{params.MIN_DATE}至{params.MAX_DATE}）。",
+            code="invalid_date",
         ) from None
 
 
@@ -130,7 +131,7 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
 @require_GET
 def deadline_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    state = request.GET.get("state", "")
+    state = params.choice(request.GET, "state", DeadlineState.values) or ""
     qs = deadlines.deadline_list(
         user=user,
         state=state or None,
@@ -261,7 +262,7 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
         try:
             holidays, names = parse_day_lines(form["holidays"])
             workdays, workday_names = parse_day_lines(form["workdays"])
-            year = int(form["year"]) if form["year"].strip().isdigit() else 0
+            year = params.year(form) or 0
             deadlines.calendar_year_publish(
                 actor=user,
                 year=year,
@@ -355,12 +356,12 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("deadlines/calculator/", deadline_calculator, name="deadline_calculator"),
     path("deadlines/", deadline_list, name="deadline_list"),
-    path("deadlines/<int:pk>/", deadline_detail, name="deadline_detail"),
-    path("deadlines/<int:pk>/stop/", deadline_stop, name="deadline_stop"),
-    path("deadlines/<int:pk>/resume/", deadline_resume, name="deadline_resume"),
-    path("deadlines/<int:pk>/extend/", deadline_extend, name="deadline_extend"),
-    path("deadlines/<int:pk>/complete/", deadline_complete, name="deadline_complete"),
+    path("deadlines/<id:pk>/", deadline_detail, name="deadline_detail"),
+    path("deadlines/<id:pk>/stop/", deadline_stop, name="deadline_stop"),
+    path("deadlines/<id:pk>/resume/", deadline_resume, name="deadline_resume"),
+    path("deadlines/<id:pk>/extend/", deadline_extend, name="deadline_extend"),
+    path("deadlines/<id:pk>/complete/", deadline_complete, name="deadline_complete"),
     path("calendar/", calendar_index, name="calendar"),
     path("calendar/seed/", calendar_seed, name="calendar_seed"),
-    path("calendar/<int:year>/", calendar_year, name="calendar_year"),
+    path("calendar/<year:year>/", calendar_year, name="calendar_year"),
 ]

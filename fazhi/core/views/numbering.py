@@ -21,7 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fazhi.core import clock, errors, selectors
+from fazhi.core import clock, errors, params, selectors
 from fazhi.core.models import DocumentType, User
 from fazhi.core.numbering import (
     document_number_issue,
@@ -53,7 +53,7 @@ def _user(request: HttpRequest, cap: Cap, action: str) -> User:
 
 
 class DocumentTypeForm(forms.Form):
-    organisation = forms.IntegerField(label="机构", widget=forms.Select(attrs={"class": _SELECT}))
+    organisation = params.FormIdField(label="机构", widget=forms.Select(attrs={"class": _SELECT}))
     key = forms.CharField(
         label="类型代码",
         required=False,
@@ -85,12 +85,14 @@ class DocumentTypeForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    document_type = forms.IntegerField(
+    document_type = params.FormIdField(
         label="文书类型", widget=forms.Select(attrs={"class": _SELECT})
     )
     year = forms.IntegerField(
         label="年度",
         required=False,
+        min_value=params.MIN_YEAR,
+        max_value=params.MAX_YEAR,
         error_messages={"invalid": "文号年份应为四位数字，如2024。"},
         widget=forms.NumberInput(attrs={"class": _SMALL}),
     )
@@ -105,12 +107,14 @@ class IssueForm(forms.Form):
 
 
 class NumberFilterForm(forms.Form):
-    type = forms.IntegerField(
+    type = params.FormIdField(
         label="文书类型", required=False, widget=forms.Select(attrs={"class": _SELECT})
     )
     year = forms.IntegerField(
         label="年度",
         required=False,
+        min_value=params.MIN_YEAR,
+        max_value=params.MAX_YEAR,
         error_messages={"invalid": "年度应为四位数字，如2024。"},
         widget=forms.NumberInput(attrs={"class": _SMALL, "placeholder": "全部年度"}),
     )

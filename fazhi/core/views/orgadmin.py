@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, selectors, services
+from fazhi.core import clock, errors, params, selectors, services
 from fazhi.core.models import (
     Department,
     Organisation,
@@ -138,7 +138,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     user = _user(request, Cap.ORG_MANAGE)
     initial: dict[str, Any] = {}
-    if parent_id := request.GET.get("parent"):
+    if parent_id := params.object_id(request.GET, "parent"):
         parent = selectors.organisation_get(user=user, pk=parent_id)
         initial = {"parent": parent, "division_code": parent.division_code}
     form = OrganisationForm(request.POST or None, user=user, initial=initial)
@@ -334,7 +334,7 @@ class UserForm(forms.Form):
 def user_list(request: HttpRequest) -> HttpResponse:
     user = _user(request, Cap.ORG_MANAGE)
     q = request.GET.get("q", "").strip()
-    role = request.GET.get("role", "")
+    role = params.choice(request.GET, "role", Role.values) or ""
     page = _paginate(request, selectors.user_list(user=user, q=q or None, role=role or None))
     users = list(page.object_list)
     locked = selectors.locked_usernames([u.username for u in users])
@@ -643,8 +643,12 @@ def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 class CredentialForm(forms.Form):
     number = forms.CharField(label="证件编号", max_length=40)
-    issued_on = forms.DateField(label="发证日期", widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(label="有效期至", widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = params.FormDateField(
+        label="发证日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expires_on = params.FormDateField(
+        label="有效期至", widget=forms.DateInput(attrs={"type": "date"})
+    )
     issuing_authority = forms.CharField(label="发证机关", max_length=100, required=False)
 
 
@@ -694,22 +698,22 @@ def credential_status(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("org/", organisation_list, name="organisation_list"),
     path("org/new/", organisation_create, name="organisation_create"),
-    path("org/<int:pk>/", organisation_detail, name="organisation_detail"),
-    path("org/<int:pk>/edit/", organisation_edit, name="organisation_edit"),
-    path("org/<int:pk>/deactivate/", organisation_deactivate, name="organisation_deactivate"),
-    path("org/<int:pk>/departments/", department_create, name="department_create"),
-    path("departments/<int:pk>/rename/", department_rename, name="department_rename"),
+    path("org/<id:pk>/", organisation_detail, name="organisation_detail"),
+    path("org/<id:pk>/edit/", organisation_edit, name="organisation_edit"),
+    path("org/<id:pk>/deactivate/", organisation_deactivate, name="organisation_deactivate"),
+    path("org/<id:pk>/departments/", department_create, name="department_create"),
+    path("departments/<id:pk>/rename/", department_rename, name="department_rename"),
     path("users/", user_list, name="user_list"),
     path("users/new/", user_create, name="user_create"),
-    path("users/<int:pk>/", user_edit, name="user_edit"),
-    path("users/<int:pk>/deactivate/", user_deactivate, name="user_deactivate"),
-    path("users/<int:pk>/reactivate/", user_reactivate, name="user_reactivate"),
-    path("users/<int:pk>/unlock/", user_unlock, name="user_unlock"),
-    path("users/<int:pk>/password/", user_reset_password, name="user_reset_password"),
+    path("users/<id:pk>/", user_edit, name="user_edit"),
+    path("users/<id:pk>/deactivate/", user_deactivate, name="user_deactivate"),
+    path("users/<id:pk>/reactivate/", user_reactivate, name="user_reactivate"),
+    path("users/<id:pk>/unlock/", user_unlock, name="user_unlock"),
+    path("users/<id:pk>/password/", user_reset_password, name="user_reset_password"),
     path("officers/", officer_list, name="officer_list"),
     path("officers/new/", officer_create, name="officer_create"),
-    path("officers/<int:pk>/", officer_detail, name="officer_detail"),
-    path("officers/<int:pk>/edit/", officer_edit, name="officer_edit"),
-    path("officers/<int:pk>/credentials/new/", credential_issue, name="credential_issue"),
-    path("credentials/<int:pk>/status/", credential_status, name="credential_status"),
+    path("officers/<id:pk>/", officer_detail, name="officer_detail"),
+    path("officers/<id:pk>/edit/", officer_edit, name="officer_edit"),
+    path("officers/<id:pk>/credentials/new/", credential_issue, name="credential_issue"),
+    path("credentials/<id:pk>/status/", credential_status, name="credential_status"),
 ]

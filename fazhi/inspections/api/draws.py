@@ -8,12 +8,12 @@ from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core.models import User
+from fazhi.core.pagination import PaginatedView
 from fazhi.inspections.models import (
     Draw,
     DrawAnnouncement,
@@ -229,16 +229,12 @@ class DrawDetail(APIView):
         return Response(DrawSerializer(draw).data)
 
 
-class DrawTasks(APIView):
+class DrawTasks(PaginatedView):
     @extend_schema(summary="抽取产生的任务及检查人员", responses=DrawTaskSerializer(many=True))
     def get(self, request: Request, pk: int, number: int) -> Response:
         user = _user(request)
         draw = selectors.draw_get(user=user, plan=plan_get(user=user, pk=pk), number=number)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(
-            selectors.draw_task_list(user=user, draw=draw), request, view=self
-        )
-        return paginator.get_paginated_response(DrawTaskSerializer(page, many=True).data)
+        return self.paginated(selectors.draw_task_list(user=user, draw=draw), DrawTaskSerializer)
 
 
 class DrawExport(APIView):
@@ -306,35 +302,35 @@ class RedrawDecide(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("plans/<int:pk>/announce/", Announce.as_view(), name="api-inspection-announce"),
+    path("plans/<id:pk>/announce/", Announce.as_view(), name="api-inspection-announce"),
     path(
-        "plans/<int:pk>/announcements/",
+        "plans/<id:pk>/announcements/",
         AnnouncementList.as_view(),
         name="api-inspection-announcements",
     ),
     path(
-        "plans/<int:pk>/announcements/<int:number>/",
+        "plans/<id:pk>/announcements/<id:number>/",
         AnnouncementDetail.as_view(),
         name="api-inspection-announcement",
     ),
-    path("plans/<int:pk>/draw/", RunDraw.as_view(), name="api-inspection-draw-run"),
-    path("plans/<int:pk>/draws/", DrawList.as_view(), name="api-inspection-draws"),
-    path("plans/<int:pk>/draws/<int:number>/", DrawDetail.as_view(), name="api-inspection-draw"),
+    path("plans/<id:pk>/draw/", RunDraw.as_view(), name="api-inspection-draw-run"),
+    path("plans/<id:pk>/draws/", DrawList.as_view(), name="api-inspection-draws"),
+    path("plans/<id:pk>/draws/<id:number>/", DrawDetail.as_view(), name="api-inspection-draw"),
     path(
-        "plans/<int:pk>/draws/<int:number>/tasks/",
+        "plans/<id:pk>/draws/<id:number>/tasks/",
         DrawTasks.as_view(),
         name="api-inspection-draw-tasks",
     ),
     path(
-        "plans/<int:pk>/draws/<int:number>/export/",
+        "plans/<id:pk>/draws/<id:number>/export/",
         DrawExport.as_view(),
         name="api-inspection-draw-export",
     ),
     path(
-        "plans/<int:pk>/draws/<int:number>/verify/",
+        "plans/<id:pk>/draws/<id:number>/verify/",
         DrawVerify.as_view(),
         name="api-inspection-draw-verify",
     ),
-    path("plans/<int:pk>/redraws/", RedrawList.as_view(), name="api-inspection-redraws"),
-    path("redraws/<int:pk>/decide/", RedrawDecide.as_view(), name="api-inspection-redraw-decide"),
+    path("plans/<id:pk>/redraws/", RedrawList.as_view(), name="api-inspection-redraws"),
+    path("redraws/<id:pk>/decide/", RedrawDecide.as_view(), name="api-inspection-redraw-decide"),
 ]

@@ -45,7 +45,7 @@ FIGURES_SCHEMA = inline_serializer(
         "plans": serializers.IntegerField(),
         "plans_with_risk_ratio": serializers.IntegerField(),
         "risk_ratio_share": serializers.CharField(allow_null=True),
-        "by_category": _CATEGORY,
+        "by_category": serializers.ListField(child=_CATEGORY),
         "sentence": serializers.CharField(),
         "records": serializers.DictField(
             child=serializers.DictField(child=serializers.CharField()),
@@ -72,6 +72,6 @@ class PlanFiguresView(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("figures/years/<int:year>/", YearFiguresView.as_view(), name="api-figures-year"),
-    path("figures/plans/<int:pk>/", PlanFiguresView.as_view(), name="api-figures-plan"),
+    path("figures/years/<year:year>/", YearFiguresView.as_view(), name="api-figures-year"),
+    path("figures/plans/<id:pk>/", PlanFiguresView.as_view(), name="api-figures-plan"),
 ]

@@ -7,12 +7,13 @@ from typing import Any
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fazhi.core import params
 from fazhi.core.models import Organisation, User
+from fazhi.core.pagination import PaginatedView
 from fazhi.core.selectors import organisation_get
 from fazhi.inspections.models import InspectionItem
 from fazhi.inspections.selectors import items as item_selectors
@@ -47,7 +48,7 @@ class ItemSerializer(serializers.ModelSerializer[InspectionItem]):
 
 
 class ItemWriteSerializer(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField(required=False, help_text="默认为当前用户所属机构")
+    organisation = params.IdField(required=False, help_text="默认为当前用户所属机构")
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=SupervisionCategory.objects.all()
     )
@@ -86,7 +87,7 @@ def _organisation(user: User, pk: int | None) -> Organisation:
     return organisation_get(user=user, pk=pk)
 
 
-class ItemListView(APIView):
+class ItemListView(PaginatedView):
     @extend_schema(
         summary="抽查事项清单",
         parameters=[
@@ -97,17 +98,13 @@ class ItemListView(APIView):
         responses=ItemSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        active_raw = request.query_params.get("active")
-        active = None if active_raw is None else active_raw.lower() in {"1", "true", "yes"}
         qs = item_selectors.item_list(
             user=_user(request),
             category=request.query_params.get("category") or None,
-            active=active,
+            active=params.boolean(request.query_params, "active"),
             q=request.query_params.get("q", ""),
         )
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(ItemSerializer(page, many=True).data)
+        return self.paginated(qs, ItemSerializer)
 
     @extend_schema(
         summary="新增抽查事项", request=ItemWriteSerializer, responses={201: ItemSerializer}
@@ -176,7 +173,7 @@ class ItemReactivateView(APIView):
 
 urlpatterns: list[URLPattern] = [
     path("items/", ItemListView.as_view(), name="api-item-list"),
-    path("items/<int:pk>/", ItemDetailView.as_view(), name="api-item-detail"),
-    path("items/<int:pk>/deactivate/", ItemDeactivateView.as_view(), name="api-item-deactivate"),
-    path("items/<int:pk>/reactivate/", ItemReactivateView.as_view(), name="api-item-reactivate"),
+    path("items/<id:pk>/", ItemDetailView.as_view(), name="api-item-detail"),
+    path("items/<id:pk>/deactivate/", ItemDeactivateView.as_view(), name="api-item-deactivate"),
+    path("items/<id:pk>/reactivate/", ItemReactivateView.as_view(), name="api-item-reactivate"),
 ]

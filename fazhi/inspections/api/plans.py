@@ -11,16 +11,22 @@ from typing import Any
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors, import_limits
+from fazhi.core import errors, import_limits, params
 from fazhi.core.models import Organisation, User
+from fazhi.core.pagination import PaginatedView
 from fazhi.core.selectors import organisation_get
-from fazhi.inspections.models import InspectionItem, InspectionPlan, PlanKind, PlanStratum
+from fazhi.inspections.models import (
+    InspectionItem,
+    InspectionPlan,
+    PlanKind,
+    PlanStatus,
+    PlanStratum,
+)
 from fazhi.inspections.selectors import plans as selectors
 from fazhi.inspections.selectors.items import items_for_plan
 from fazhi.inspections.services import plans as services
@@ -75,37 +81,43 @@ class PlanSerializer(serializers.ModelSerializer[InspectionPlan]):
 
 
 class PlanIn(serializers.Serializer[Any]):
-    organisation = serializers.IntegerField()
+    organisation = params.IdField()
     kind = serializers.ChoiceField(choices=PlanKind.choices)
     title = serializers.CharField(max_length=200)
-    year = serializers.IntegerField()
-    window_start = serializers.DateField()
-    window_end = serializers.DateField()
+    year = params.YearField()
+    window_start = params.DateField()
+    window_end = params.DateField()
     lead_department = serializers.CharField(max_length=100, required=False, default="")
     joint_departments = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, default=list
     )
     is_joint = serializers.BooleanField(required=False, default=False)
-    items = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    items = serializers.ListField(child=params.IdField(), required=False, default=list)
     uses_risk_ratio = serializers.BooleanField(required=False, default=False)
-    team_size = serializers.IntegerField(required=False, default=2)
-    per_entity_yearly_cap = serializers.IntegerField(required=False, allow_null=True, default=None)
+    team_size = serializers.IntegerField(
+        required=False, default=2, min_value=0, max_value=params.SMALLINT_MAX
+    )
+    per_entity_yearly_cap = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=params.SMALLINT_MAX
+    )
     external_source = serializers.CharField(max_length=200, required=False, default="")
     notes = serializers.CharField(required=False, default="", allow_blank=True)
 
 
 class PlanPatch(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200, required=False)
-    year = serializers.IntegerField(required=False)
-    window_start = serializers.DateField(required=False)
-    window_end = serializers.DateField(required=False)
+    year = params.YearField(required=False)
+    window_start = params.DateField(required=False)
+    window_end = params.DateField(required=False)
     lead_department = serializers.CharField(max_length=100, required=False, allow_blank=True)
     joint_departments = serializers.ListField(child=serializers.CharField(), required=False)
     is_joint = serializers.BooleanField(required=False)
-    items = serializers.ListField(child=serializers.IntegerField(), required=False)
+    items = serializers.ListField(child=params.IdField(), required=False)
     uses_risk_ratio = serializers.BooleanField(required=False)
-    team_size = serializers.IntegerField(required=False)
-    per_entity_yearly_cap = serializers.IntegerField(required=False, allow_null=True)
+    team_size = serializers.IntegerField(required=False, min_value=0, max_value=params.SMALLINT_MAX)
+    per_entity_yearly_cap = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=params.SMALLINT_MAX
+    )
     external_source = serializers.CharField(max_length=200, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
 
@@ -114,7 +126,9 @@ class StratumIn(serializers.Serializer[Any]):
     key = serializers.CharField(max_length=60)
     category = serializers.CharField(help_text="专业类别代码，如 public_places")
     risk_grade = serializers.CharField(required=False, default="", allow_blank=True)
-    quota = serializers.IntegerField(required=False, allow_null=True, default=None)
+    quota = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=params.INTEGER_MAX
+    )
     ratio = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
     )
@@ -131,21 +145,27 @@ def _items(ids: list[int], organisation: Organisation) -> list[InspectionItem]:
     return [found[i] for i in ids]
 
 
-class PlanList(APIView):
-    @extend_schema(summary="抽查计划列表（按数据范围）", responses=PlanSerializer(many=True))
+class PlanList(PaginatedView):
+    @extend_schema(
+        summary="抽查计划列表（按数据范围）",
+        parameters=[
+            params.year_parameter(),
+            params.choice_parameter("status", PlanStatus.values),
+            params.choice_parameter("kind", PlanKind.values),
+            OpenApiParameter("q", str, description="标题包含"),
+        ],
+        responses=PlanSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        year = params.get("year", "")
+        query = request.query_params
         qs = selectors.plan_list(
             user=_user(request),
-            year=int(year) if year.isdigit() else None,
-            status=params.get("status", ""),
-            kind=params.get("kind", ""),
-            q=params.get("q", ""),
+            year=params.year(query),
+            status=params.choice(query, "status", PlanStatus.values) or "",
+            kind=params.choice(query, "kind", PlanKind.values) or "",
+            q=query.get("q", ""),
         ).prefetch_related("items")
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(PlanSerializer(page, many=True).data)
+        return self.paginated(qs, PlanSerializer)
 
     @extend_schema(summary="新建抽查计划", request=PlanIn, responses={201: PlanSerializer})
     def post(self, request: Request) -> Response:
@@ -266,7 +286,7 @@ class PlanVisitCap(APIView):
         report = selectors.plan_visit_cap_report(
             user=user,
             plan=selectors.plan_get(user=user, pk=pk),
-            check_candidates=request.query_params.get("check_candidates") in ("1", "true"),
+            check_candidates=bool(params.boolean(request.query_params, "check_candidates")),
         )
         return Response(
             {
@@ -281,13 +301,13 @@ class PlanVisitCap(APIView):
 
 urlpatterns: list[URLPattern] = [
     path("plans/", PlanList.as_view(), name="api-inspection-plans"),
-    path("plans/<int:pk>/", PlanDetail.as_view(), name="api-inspection-plan"),
-    path("plans/<int:pk>/strata/", StratumList.as_view(), name="api-inspection-strata"),
+    path("plans/<id:pk>/", PlanDetail.as_view(), name="api-inspection-plan"),
+    path("plans/<id:pk>/strata/", StratumList.as_view(), name="api-inspection-strata"),
     path(
-        "plans/<int:pk>/strata/<int:stratum_pk>/",
+        "plans/<id:pk>/strata/<id:stratum_pk>/",
         StratumDetail.as_view(),
         name="api-inspection-stratum",
     ),
-    path("plans/<int:pk>/import/", PlanImport.as_view(), name="api-inspection-plan-import"),
-    path("plans/<int:pk>/visit-cap/", PlanVisitCap.as_view(), name="api-inspection-visit-cap"),
+    path("plans/<id:pk>/import/", PlanImport.as_view(), name="api-inspection-plan-import"),
+    path("plans/<id:pk>/visit-cap/", PlanVisitCap.as_view(), name="api-inspection-visit-cap"),
 ]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import clock, errors
+from fazhi.core import clock, params
+from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap
 from fazhi.inspections.api.items import _user
@@ -50,12 +49,14 @@ class ProfileWriteSerializer(serializers.Serializer[Any]):
         slug_field="code", many=True, queryset=SupervisionCategory.objects.all()
     )
     regions = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    max_tasks_per_plan = serializers.IntegerField(required=False, allow_null=True, default=None)
+    max_tasks_per_plan = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=params.INTEGER_MAX
+    )
 
 
 class EnrolSerializer(ProfileWriteSerializer):
-    officer = serializers.IntegerField()
-    on = serializers.DateField(required=False, help_text="核验执法证的日期，默认今天")
+    officer = params.IdField()
+    on = params.DateField(required=False, help_text="核验执法证的日期，默认今天")
 
 
 class PoolReasonSerializer(serializers.Serializer[Any]):
@@ -66,6 +67,8 @@ class LeaveSerializer(serializers.ModelSerializer[InspectorLeave]):
     # A plain id, resolved in scope by the view: a related field would answer "does not exist"
     # for a missing officer and pass another organisation's, telling the two apart.
     officer = serializers.IntegerField(source="officer_id")
+    start = params.DateField()
+    end = params.DateField()
 
     class Meta:
         model = InspectorLeave
@@ -91,40 +94,34 @@ class ConflictSerializer(serializers.ModelSerializer[ConflictDeclaration]):
 
 
 class ConflictWriteSerializer(serializers.Serializer[Any]):
-    officer = serializers.IntegerField()
+    officer = params.IdField()
     entity = serializers.CharField(help_text="检查对象编号、统一社会信用代码或身份证号")
     reason = serializers.CharField(allow_blank=True)
-    declared_on = serializers.DateField(required=False)
+    declared_on = params.DateField(required=False)
 
 
 class ConflictWithdrawSerializer(PoolReasonSerializer):
-    on = serializers.DateField(required=False)
+    on = params.DateField(required=False)
 
 
-def _page(view: APIView, request: Request, qs: Any, serializer: type[Any]) -> Response:
-    paginator = LimitOffsetPagination()
-    page: Any = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-def _bool(raw: str | None) -> bool | None:
-    return None if raw in (None, "") else str(raw).lower() in {"1", "true", "yes"}
-
-
-class PoolListView(APIView):
+class PoolListView(PaginatedView):
     @extend_schema(
         summary="执法检查人员名录库",
-        parameters=[OpenApiParameter("in_pool", bool), OpenApiParameter("category", str)],
+        parameters=[
+            params.bool_parameter("in_pool"),
+            OpenApiParameter("category", str),
+            OpenApiParameter("q", str),
+        ],
         responses=ProfileSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         qs = pool_selectors.pool_list(
             user=_user(request),
-            in_pool=_bool(request.query_params.get("in_pool")),
+            in_pool=params.boolean(request.query_params, "in_pool"),
             category=request.query_params.get("category") or None,
             q=request.query_params.get("q", ""),
         )
-        return _page(self, request, qs, ProfileSerializer)
+        return self.paginated(qs, ProfileSerializer)
 
     @extend_schema(
         summary="执法人员入库", request=EnrolSerializer, responses={201: ProfileSerializer}
@@ -146,23 +143,19 @@ class PoolListView(APIView):
         return Response(ProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
 
 
-class PoolEligibleView(APIView):
+class PoolEligibleView(PaginatedView):
     @extend_schema(
         summary="某日可抽取的检查人员（本机构）",
-        parameters=[OpenApiParameter("on", dt.date, description="日期，默认今天")],
+        parameters=[params.date_parameter("on", "日期，默认今天")],
         responses=ProfileSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         user = _user(request)
         require_cap(user, Cap.INSPECTION_VIEW, action="pool.eligible")
-        raw = request.query_params.get("on")
-        try:
-            on = dt.date.fromisoformat(raw) if raw else clock.today()
-        except ValueError:
-            raise errors.ValidationFailed("日期格式应为 YYYY-MM-DD。", code="bad_date") from None
+        on = params.date(request.query_params, "on") or clock.today()
         assert user.organisation is not None
         qs = pool_selectors.pool_eligible(organisation=user.organisation, on=on)
-        return _page(self, request, qs, ProfileSerializer)
+        return self.paginated(qs, ProfileSerializer)
 
 
 class PoolDetailView(APIView):
@@ -207,10 +200,10 @@ class PoolInView(APIView):
         return Response(ProfileSerializer(profile).data)
 
 
-class LeaveListView(APIView):
+class LeaveListView(PaginatedView):
     @extend_schema(summary="请假/外出登记", responses=LeaveSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return _page(self, request, pool_selectors.leave_list(user=_user(request)), LeaveSerializer)
+        return self.paginated(pool_selectors.leave_list(user=_user(request)), LeaveSerializer)
 
     @extend_schema(
         summary="登记请假/外出", request=LeaveSerializer, responses={201: LeaveSerializer}
@@ -241,17 +234,17 @@ class LeaveCancelView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ConflictListView(APIView):
+class ConflictListView(PaginatedView):
     @extend_schema(
         summary="回避申报",
-        parameters=[OpenApiParameter("active", bool)],
+        parameters=[params.bool_parameter("active")],
         responses=ConflictSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         qs = pool_selectors.conflict_list(
-            user=_user(request), active=_bool(request.query_params.get("active"))
+            user=_user(request), active=params.boolean(request.query_params, "active")
         )
-        return _page(self, request, qs, ConflictSerializer)
+        return self.paginated(qs, ConflictSerializer)
 
     @extend_schema(
         summary="申报回避", request=ConflictWriteSerializer, responses={201: ConflictSerializer}
@@ -294,14 +287,14 @@ class ConflictWithdrawView(APIView):
 urlpatterns: list[URLPattern] = [
     path("pool/", PoolListView.as_view(), name="api-pool-list"),
     path("pool/eligible/", PoolEligibleView.as_view(), name="api-pool-eligible"),
-    path("pool/<int:pk>/", PoolDetailView.as_view(), name="api-pool-detail"),
-    path("pool/<int:pk>/out/", PoolOutView.as_view(), name="api-pool-out"),
-    path("pool/<int:pk>/in/", PoolInView.as_view(), name="api-pool-in"),
+    path("pool/<id:pk>/", PoolDetailView.as_view(), name="api-pool-detail"),
+    path("pool/<id:pk>/out/", PoolOutView.as_view(), name="api-pool-out"),
+    path("pool/<id:pk>/in/", PoolInView.as_view(), name="api-pool-in"),
     path("pool/leaves/", LeaveListView.as_view(), name="api-pool-leaves"),
-    path("pool/leaves/<int:pk>/cancel/", LeaveCancelView.as_view(), name="api-pool-leave-cancel"),
+    path("pool/leaves/<id:pk>/cancel/", LeaveCancelView.as_view(), name="api-pool-leave-cancel"),
     path("pool/conflicts/", ConflictListView.as_view(), name="api-pool-conflicts"),
     path(
-        "pool/conflicts/<int:pk>/withdraw/",
+        "pool/conflicts/<id:pk>/withdraw/",
         ConflictWithdrawView.as_view(),
         name="api-pool-conflict-withdraw",
     ),

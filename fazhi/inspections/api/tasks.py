@@ -7,13 +7,13 @@ from typing import Any
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import errors
+from fazhi.core import errors, params
+from fazhi.core.pagination import PaginatedView
 from fazhi.inspections.api.items import _user
 from fazhi.inspections.models import (
     FindingResult,
@@ -23,6 +23,7 @@ from fazhi.inspections.models import (
     TaskInspector,
     TaskOutcome,
     TaskPhoto,
+    TaskState,
 )
 from fazhi.inspections.selectors import tasks as task_selectors
 from fazhi.inspections.services import tasks as task_services
@@ -61,6 +62,11 @@ class TaskSerializer(serializers.ModelSerializer[InspectionTask]):
     category = serializers.CharField(source="category.code", read_only=True, default=None)
     plan_title = serializers.CharField(source="plan.title", read_only=True)
     inspectors = TaskInspectorSerializer(source="task_inspectors", many=True, read_only=True)
+    # "" until the task is finished; a read-only model field would lose the blank choice
+    outcome = serializers.ChoiceField(TaskOutcome.choices, allow_blank=True, read_only=True)
+    outcome_reason = serializers.ChoiceField(
+        OutcomeReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = InspectionTask
@@ -97,7 +103,7 @@ class TaskDetailSerializer(TaskSerializer):
 
 
 class FindingWriteSerializer(serializers.Serializer[Any]):
-    item = serializers.IntegerField()
+    item = params.IdField()
     result = serializers.ChoiceField(choices=FindingResult.choices)
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
@@ -110,7 +116,7 @@ class PhotoWriteSerializer(serializers.Serializer[Any]):
 class CompleteSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=TaskOutcome.choices)
     notes = serializers.CharField(allow_blank=True, required=False, default="")
-    recheck_date = serializers.DateField(required=False, allow_null=True, default=None)
+    recheck_date = params.DateField(required=False, allow_null=True, default=None)
     facts = serializers.CharField(allow_blank=True, required=False, default="")
     reason = serializers.ChoiceField(
         choices=[("", ""), *OutcomeReason.choices], required=False, default=""
@@ -118,7 +124,7 @@ class CompleteSerializer(serializers.Serializer[Any]):
 
 
 class RecheckSerializer(serializers.Serializer[Any]):
-    on = serializers.DateField()
+    on = params.DateField()
     passed = serializers.BooleanField()
     notes = serializers.CharField(allow_blank=True, required=False, default="")
     facts = serializers.CharField(allow_blank=True, required=False, default="")
@@ -128,49 +134,45 @@ def _detail(user: Any, pk: int) -> Response:
     return Response(TaskDetailSerializer(task_selectors.task_get(user=user, pk=pk)).data)
 
 
-class TaskListView(APIView):
+class TaskListView(PaginatedView):
     @extend_schema(
         summary="抽查任务",
         parameters=[
-            OpenApiParameter("mine", bool, description="只看分派给我的任务"),
-            OpenApiParameter("state", str),
-            OpenApiParameter("outcome", str),
-            OpenApiParameter("plan", int),
-            OpenApiParameter("year", int),
+            params.bool_parameter("mine", "只看分派给我的任务"),
+            params.choice_parameter("state", TaskState.values),
+            params.choice_parameter("outcome", TaskOutcome.values),
+            params.id_parameter("plan"),
+            params.year_parameter(),
             OpenApiParameter("category", str, description="专业类别代码"),
-            OpenApiParameter("finished", bool),
-            OpenApiParameter("problems", bool),
-            OpenApiParameter("referred", bool),
-            OpenApiParameter("case_filed", bool),
-            OpenApiParameter("joint", bool),
+            params.bool_parameter("finished"),
+            params.bool_parameter("problems"),
+            params.bool_parameter("referred"),
+            params.bool_parameter("case_filed"),
+            params.bool_parameter("joint"),
         ],
         responses=TaskSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        plan = params.get("plan", "")
-        year = params.get("year", "")
+        query = request.query_params
 
         def flag(name: str) -> bool:
-            return params.get(name, "").lower() in {"1", "true", "yes"}
+            return bool(params.boolean(query, name))
 
         qs = task_selectors.task_list(
             user=_user(request),
             mine=flag("mine"),
-            state=params.get("state") or None,
-            outcome=params.get("outcome") or None,
-            plan_id=int(plan) if plan.isdigit() else None,
-            year=int(year) if year.isdigit() else None,
-            category=params.get("category") or None,
+            state=params.choice(query, "state", TaskState.values),
+            outcome=params.choice(query, "outcome", TaskOutcome.values),
+            plan_id=params.object_id(query, "plan"),
+            year=params.year(query),
+            category=query.get("category") or None,
             finished=flag("finished"),
             problems=flag("problems"),
             referred=flag("referred"),
             case_filed=flag("case_filed"),
             joint=flag("joint"),
         )
-        paginator = LimitOffsetPagination()
-        page: Any = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
+        return self.paginated(qs, TaskSerializer)
 
 
 class TaskDetailView(APIView):
@@ -267,9 +269,9 @@ class TaskPublishView(APIView):
 
 class TeamWriteSerializer(serializers.Serializer[Any]):
     officers = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, help_text="执法人员编号，第一位为主检"
+        child=params.IdField(), min_length=1, help_text="执法人员编号，第一位为主检"
     )
-    on = serializers.DateField(required=False)
+    on = params.DateField(required=False)
 
 
 class TaskTeamView(APIView):
@@ -309,14 +311,14 @@ class PlanPublishView(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("tasks/publish-plan/<int:pk>/", PlanPublishView.as_view(), name="api-task-plan-publish"),
+    path("tasks/publish-plan/<id:pk>/", PlanPublishView.as_view(), name="api-task-plan-publish"),
     path("tasks/", TaskListView.as_view(), name="api-task-list"),
-    path("tasks/<int:pk>/", TaskDetailView.as_view(), name="api-task-detail"),
-    path("tasks/<int:pk>/start/", TaskStartView.as_view(), name="api-task-start"),
-    path("tasks/<int:pk>/findings/", TaskFindingView.as_view(), name="api-task-finding"),
-    path("tasks/<int:pk>/photos/", TaskPhotoView.as_view(), name="api-task-photo"),
-    path("tasks/<int:pk>/complete/", TaskCompleteView.as_view(), name="api-task-complete"),
-    path("tasks/<int:pk>/recheck/", TaskRecheckView.as_view(), name="api-task-recheck"),
-    path("tasks/<int:pk>/publish/", TaskPublishView.as_view(), name="api-task-publish"),
-    path("tasks/<int:pk>/team/", TaskTeamView.as_view(), name="api-task-team"),
+    path("tasks/<id:pk>/", TaskDetailView.as_view(), name="api-task-detail"),
+    path("tasks/<id:pk>/start/", TaskStartView.as_view(), name="api-task-start"),
+    path("tasks/<id:pk>/findings/", TaskFindingView.as_view(), name="api-task-finding"),
+    path("tasks/<id:pk>/photos/", TaskPhotoView.as_view(), name="api-task-photo"),
+    path("tasks/<id:pk>/complete/", TaskCompleteView.as_view(), name="api-task-complete"),
+    path("tasks/<id:pk>/recheck/", TaskRecheckView.as_view(), name="api-task-recheck"),
+    path("tasks/<id:pk>/publish/", TaskPublishView.as_view(), name="api-task-publish"),
+    path("tasks/<id:pk>/team/", TaskTeamView.as_view(), name="api-task-team"),
 ]

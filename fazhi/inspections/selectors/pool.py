@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from fazhi.core import errors
+from fazhi.core import errors, params
 from fazhi.core.models import Credential, Officer, Organisation, User
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.roles import Cap
@@ -129,7 +129,7 @@ def entity_for_conflict(*, user: User, ref: str) -> Entity:
     """An entity of the user's scope named by its code (USCC / ID number) or its id."""
     ref = (ref or "").strip().upper()
     qs = scoped(Entity.objects.all(), user)
-    if ref.isdigit() and len(ref) < 18:
+    if params.is_id(ref) and len(ref) < 18:
         found = qs.filter(pk=int(ref)).first()
     else:
         found = qs.filter(Q(uscc=ref) | Q(id_number=ref)).first() if ref else None

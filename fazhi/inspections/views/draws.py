@@ -253,17 +253,17 @@ def engine_download(request: HttpRequest) -> FileResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("plans/<int:pk>/announce/", plan_announce, name="plan_announce"),
+    path("plans/<id:pk>/announce/", plan_announce, name="plan_announce"),
     path(
-        "plans/<int:pk>/announcements/<int:number>/",
+        "plans/<id:pk>/announcements/<id:number>/",
         announcement_detail,
         name="announcement_detail",
     ),
-    path("plans/<int:pk>/draw/", draw_run, name="draw_run"),
-    path("plans/<int:pk>/draws/<int:number>/", draw_detail, name="draw_detail"),
-    path("plans/<int:pk>/draws/<int:number>/export.json", draw_export, name="draw_export"),
-    path("plans/<int:pk>/draws/<int:number>/verify/", draw_verify, name="draw_verify"),
-    path("plans/<int:pk>/redraw/", redraw_request, name="redraw_request"),
-    path("redraws/<int:pk>/decide/", redraw_decide, name="redraw_decide"),
+    path("plans/<id:pk>/draw/", draw_run, name="draw_run"),
+    path("plans/<id:pk>/draws/<id:number>/", draw_detail, name="draw_detail"),
+    path("plans/<id:pk>/draws/<id:number>/export.json", draw_export, name="draw_export"),
+    path("plans/<id:pk>/draws/<id:number>/verify/", draw_verify, name="draw_verify"),
+    path("plans/<id:pk>/redraw/", redraw_request, name="redraw_request"),
+    path("redraws/<id:pk>/decide/", redraw_decide, name="redraw_decide"),
     path("drawengine.py", engine_download, name="drawengine_download"),
 ]

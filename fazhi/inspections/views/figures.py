@@ -7,14 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
-from fazhi.core import clock
+from fazhi.core import clock, params
 from fazhi.inspections.selectors import figures as figure_selectors
 from fazhi.inspections.views.items import XLSX, _user
 
 
 def _year(request: HttpRequest) -> int:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+    return params.year(request.GET, default=clock.today().year) or 0
 
 
 @login_required
@@ -56,5 +55,5 @@ def figures_export(request: HttpRequest) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("figures/", figures_year, name="figures_year"),
     path("figures/export.xlsx", figures_export, name="figures_export"),
-    path("figures/plans/<int:pk>/", figures_plan, name="figures_plan"),
+    path("figures/plans/<id:pk>/", figures_plan, name="figures_plan"),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, params
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -74,7 +74,7 @@ def _user(request: HttpRequest) -> User:
 def item_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     active_param = request.GET.get("active", "")
-    active = {"1": True, "0": False}.get(active_param)
+    active = params.boolean(request.GET, "active")
     category = request.GET.get("category", "")
     q = request.GET.get("q", "").strip()
     items = item_selectors.item_list(user=user, category=category or None, active=active, q=q)
@@ -93,7 +93,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def item_export(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    active = {"1": True, "0": False}.get(request.GET.get("active", ""))
+    active = params.boolean(request.GET, "active")
     content = item_selectors.item_export_xlsx(
         user=user,
         category=request.GET.get("category") or None,
@@ -217,7 +217,7 @@ urlpatterns: list[URLPattern] = [
     path("items/", item_list, name="item_list"),
     path("items/new/", item_create, name="item_create"),
     path("items/export.xlsx", item_export, name="item_export"),
-    path("items/<int:pk>/", item_detail, name="item_detail"),
-    path("items/<int:pk>/deactivate/", item_deactivate, name="item_deactivate"),
-    path("items/<int:pk>/reactivate/", item_reactivate, name="item_reactivate"),
+    path("items/<id:pk>/", item_detail, name="item_detail"),
+    path("items/<id:pk>/deactivate/", item_deactivate, name="item_deactivate"),
+    path("items/<id:pk>/reactivate/", item_reactivate, name="item_reactivate"),
 ]

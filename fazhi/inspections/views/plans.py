@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors, import_limits
+from fazhi.core import errors, import_limits, params
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, visible_organisations
@@ -49,10 +49,10 @@ class PlanForm(StyledForm):
     kind = forms.ChoiceField(label="计划类型", choices=PlanKind.choices)
     title = forms.CharField(label="计划名称", max_length=200)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    window_start = forms.DateField(
+    window_start = params.FormDateField(
         label="实施开始日期", widget=forms.DateInput(attrs={"type": "date"})
     )
-    window_end = forms.DateField(
+    window_end = params.FormDateField(
         label="实施结束日期", widget=forms.DateInput(attrs={"type": "date"})
     )
     lead_department = forms.CharField(label="牵头部门", max_length=100, required=False)
@@ -69,7 +69,10 @@ class PlanForm(StyledForm):
     uses_risk_ratio = forms.BooleanField(label="按信用风险分级确定比例", required=False)
     team_size = forms.IntegerField(label="每组检查人员数", min_value=2, max_value=9, initial=2)
     per_entity_yearly_cap = forms.IntegerField(
-        label="每户年度检查次数上限（留空按规则包）", required=False, min_value=1
+        label="每户年度检查次数上限（留空按规则包）",
+        required=False,
+        min_value=1,
+        max_value=params.SMALLINT_MAX,
     )
     external_source = forms.CharField(
         label="任务来源（上级下达任务必填）", max_length=200, required=False
@@ -103,7 +106,9 @@ class StratumForm(StyledForm):
     risk_grade = forms.ChoiceField(
         label="风险等级", choices=[("", "不限"), *RiskGrade.choices], required=False
     )
-    quota = forms.IntegerField(label="抽取数量", required=False, min_value=1)
+    quota = forms.IntegerField(
+        label="抽取数量", required=False, min_value=1, max_value=params.INTEGER_MAX
+    )
     ratio = forms.DecimalField(
         label="抽取比例（%）", required=False, max_digits=5, decimal_places=2
     )
@@ -126,10 +131,9 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    year_text = request.GET.get("year", "").strip()
-    year = int(year_text) if year_text.isdigit() else None
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
+    year = params.year(request.GET)
+    status = params.choice(request.GET, "status", PlanStatus.values) or ""
+    kind = params.choice(request.GET, "kind", PlanKind.values) or ""
     q = request.GET.get("q", "").strip()
     plans = selectors.plan_list(user=user, year=year, status=status, kind=kind, q=q)
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
@@ -138,7 +142,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "inspections/plan_list.html",
         {
             "page": page,
-            "year": year_text,
+            "year": year or "",
             "status": status,
             "kind": kind,
             "q": q,
@@ -221,7 +225,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "draws": draw_selectors.draw_list(user=user, plan=plan),
             "redraws": draw_selectors.redraw_list(user=user, plan=plan),
             "visit_cap": selectors.plan_visit_cap_report(
-                user=user, plan=plan, check_candidates=request.GET.get("check_cap") == "1"
+                user=user,
+                plan=plan,
+                check_candidates=bool(params.boolean(request.GET, "check_cap")),
             ),
             "stratum_form": StratumForm() if plan.status == PlanStatus.DRAFT else None,
             "can_plan": can_plan,
@@ -314,9 +320,9 @@ urlpatterns: list[URLPattern] = [
     path("plans/", plan_list, name="plan_list"),
     path("plans/new/", plan_create, name="plan_create"),
     path("plans/import-template.xlsx", import_template, name="plan_import_template"),
-    path("plans/<int:pk>/", plan_detail, name="plan_detail"),
-    path("plans/<int:pk>/edit/", plan_edit, name="plan_edit"),
-    path("plans/<int:pk>/strata/add/", stratum_add, name="stratum_add"),
-    path("plans/<int:pk>/strata/<int:stratum_pk>/remove/", stratum_remove, name="stratum_remove"),
-    path("plans/<int:pk>/import/", plan_import, name="plan_import"),
+    path("plans/<id:pk>/", plan_detail, name="plan_detail"),
+    path("plans/<id:pk>/edit/", plan_edit, name="plan_edit"),
+    path("plans/<id:pk>/strata/add/", stratum_add, name="stratum_add"),
+    path("plans/<id:pk>/strata/<id:stratum_pk>/remove/", stratum_remove, name="stratum_remove"),
+    path("plans/<id:pk>/import/", plan_import, name="plan_import"),
 ]

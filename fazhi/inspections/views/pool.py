@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors
+from fazhi.core import clock, errors, params
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.inspections.selectors import pool as pool_selectors
@@ -31,23 +31,25 @@ class ProfileForm(BootstrapForm):
     regions = forms.CharField(
         label="负责区域（行政区划代码前缀，逗号分隔，空为不限）", required=False
     )
-    max_tasks_per_plan = forms.IntegerField(label="每个计划最多任务数", required=False)
+    max_tasks_per_plan = forms.IntegerField(
+        label="每个计划最多任务数", required=False, min_value=0, max_value=params.INTEGER_MAX
+    )
 
 
 class EnrolForm(ProfileForm):
-    officer = forms.IntegerField(label="执法人员", widget=forms.Select)
+    officer = params.FormIdField(label="执法人员", widget=forms.Select)
 
 
 class LeaveForm(BootstrapForm):
-    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = params.FormDateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end = params.FormDateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label="事由", max_length=200, required=False)
 
 
 class ConflictForm(BootstrapForm):
     entity = forms.CharField(label="检查对象（统一社会信用代码/身份证号/编号）", max_length=40)
     reason = forms.CharField(label="回避事由", max_length=300)
-    declared_on = forms.DateField(
+    declared_on = params.FormDateField(
         label="申报日期", widget=forms.DateInput(attrs={"type": "date"}), required=False
     )
 
@@ -63,7 +65,8 @@ def _report(request: HttpRequest, exc: errors.FazhiError) -> None:
 @login_required
 def pool_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    in_pool = {"1": True, "0": False}.get(request.GET.get("in_pool", "1"))
+    in_pool_param = request.GET.get("in_pool", "1")
+    in_pool = params.boolean({"in_pool": in_pool_param}, "in_pool")
     category = request.GET.get("category", "")
     q = request.GET.get("q", "").strip()
     profiles = pool_selectors.pool_list(user=user, in_pool=in_pool, category=category or None, q=q)
@@ -84,7 +87,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             "can_edit": can_edit,
             "categories": SupervisionCategory.objects.filter(is_active=True),
             "category": category,
-            "in_pool": request.GET.get("in_pool", "1"),
+            "in_pool": in_pool_param,
             "q": q,
             "today": today,
         },
@@ -286,12 +289,12 @@ def conflict_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("pool/", pool_list, name="pool_list"),
     path("pool/enrol/", pool_enrol, name="pool_enrol"),
-    path("pool/<int:pk>/", pool_detail, name="pool_detail"),
-    path("pool/<int:pk>/update/", pool_update, name="pool_update"),
-    path("pool/<int:pk>/out/", pool_out, name="pool_out"),
-    path("pool/<int:pk>/in/", pool_in, name="pool_in"),
-    path("pool/<int:pk>/leaves/", leave_add, name="pool_leave_add"),
-    path("pool/leaves/<int:pk>/cancel/", leave_cancel, name="pool_leave_cancel"),
-    path("pool/<int:pk>/conflicts/", conflict_declare, name="pool_conflict_declare"),
-    path("pool/conflicts/<int:pk>/withdraw/", conflict_withdraw, name="pool_conflict_withdraw"),
+    path("pool/<id:pk>/", pool_detail, name="pool_detail"),
+    path("pool/<id:pk>/update/", pool_update, name="pool_update"),
+    path("pool/<id:pk>/out/", pool_out, name="pool_out"),
+    path("pool/<id:pk>/in/", pool_in, name="pool_in"),
+    path("pool/<id:pk>/leaves/", leave_add, name="pool_leave_add"),
+    path("pool/leaves/<id:pk>/cancel/", leave_cancel, name="pool_leave_cancel"),
+    path("pool/<id:pk>/conflicts/", conflict_declare, name="pool_conflict_declare"),
+    path("pool/conflicts/<id:pk>/withdraw/", conflict_withdraw, name="pool_conflict_withdraw"),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors
+from fazhi.core import clock, errors, params
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -36,13 +36,13 @@ _SOFT_ERRORS = (errors.ValidationFailed, errors.InvalidTransition, errors.Confli
 class CompleteForm(forms.Form):
     outcome = forms.ChoiceField(choices=TaskOutcome.choices)
     notes = forms.CharField(required=False)
-    recheck_date = forms.DateField(required=False)
+    recheck_date = params.FormDateField(required=False)
     facts = forms.CharField(required=False)
     reason = forms.ChoiceField(choices=[("", ""), *OutcomeReason.choices], required=False)
 
 
 class RecheckForm(forms.Form):
-    on = forms.DateField()
+    on = params.FormDateField()
     passed = forms.TypedChoiceField(
         choices=[("1", "合格"), ("0", "不合格")], coerce=lambda v: v == "1"
     )
@@ -116,19 +116,18 @@ FIGURE_FILTERS = ("finished", "problems", "referred", "case_filed", "joint")
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    params = request.GET
-    state = params.get("state", "")
-    outcome = params.get("outcome", "")
-    plan = params.get("plan", "")
-    year = params.get("year", "")
-    flags = {name: params.get(name) == "1" for name in FIGURE_FILTERS}
+    query = request.GET
+    state = params.choice(query, "state", TaskState.values) or ""
+    outcome = params.choice(query, "outcome", TaskOutcome.values) or ""
+    plan_id = params.object_id(query, "plan")
+    flags = {name: bool(params.boolean(query, name)) for name in FIGURE_FILTERS}
     tasks = task_selectors.task_list(
         user=user,
         state=state or None,
         outcome=outcome or None,
-        plan_id=int(plan) if plan.isdigit() else None,
-        year=int(year) if year.isdigit() else None,
-        category=params.get("category") or None,
+        plan_id=plan_id,
+        year=params.year(query),
+        category=query.get("category") or None,
         **flags,
     )
     return render(
@@ -141,11 +140,11 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "outcomes": TaskOutcome.choices,
             "state": state,
             "outcome": outcome,
-            "plan_id": int(plan) if plan.isdigit() else None,
+            "plan_id": plan_id,
             "can_publish": has_cap(user, Cap.INSPECTION_PLAN),
             "hidden": {
                 k: v
-                for k, v in params.items()
+                for k, v in query.items()
                 if k in ("plan", "year", "category", *FIGURE_FILTERS) and v
             },
         },
@@ -291,9 +290,9 @@ def task_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 def task_team(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     task = task_selectors.task_get(user=user, pk=pk)
-    ids = [value for value in request.POST.getlist("officers") if value.isdigit()]
+    ids = [value for value in request.POST.getlist("officers") if params.is_id(value)]
     lead = request.POST.get("lead", "")
-    if lead.isdigit() and lead in ids:
+    if lead in ids:
         ids.remove(lead)
         ids.insert(0, lead)
     try:
@@ -335,15 +334,15 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("tasks/", task_list, name="task_list"),
-    path("tasks/publish-plan/<int:pk>/", plan_publish, name="task_plan_publish"),
+    path("tasks/publish-plan/<id:pk>/", plan_publish, name="task_plan_publish"),
     path("tasks/mine/", my_tasks, name="task_mine"),
-    path("tasks/<int:pk>/", task_detail, name="task_detail"),
-    path("tasks/<int:pk>/start/", task_start, name="task_start"),
-    path("tasks/<int:pk>/findings/<int:item_pk>/", task_finding, name="task_finding"),
-    path("tasks/<int:pk>/photos/", task_photo, name="task_photo"),
-    path("tasks/<int:pk>/photos/<int:photo_pk>/", task_photo_file, name="task_photo_file"),
-    path("tasks/<int:pk>/complete/", task_complete, name="task_complete"),
-    path("tasks/<int:pk>/recheck/", task_recheck, name="task_recheck"),
-    path("tasks/<int:pk>/publish/", task_publish, name="task_publish"),
-    path("tasks/<int:pk>/team/", task_team, name="task_team"),
+    path("tasks/<id:pk>/", task_detail, name="task_detail"),
+    path("tasks/<id:pk>/start/", task_start, name="task_start"),
+    path("tasks/<id:pk>/findings/<id:item_pk>/", task_finding, name="task_finding"),
+    path("tasks/<id:pk>/photos/", task_photo, name="task_photo"),
+    path("tasks/<id:pk>/photos/<id:photo_pk>/", task_photo_file, name="task_photo_file"),
+    path("tasks/<id:pk>/complete/", task_complete, name="task_complete"),
+    path("tasks/<id:pk>/recheck/", task_recheck, name="task_recheck"),
+    path("tasks/<id:pk>/publish/", task_publish, name="task_publish"),
+    path("tasks/<id:pk>/team/", task_team, name="task_team"),
 ]
