@@ -103,9 +103,12 @@ TEMPLATES = [
 # --- database -----------------------------------------------------------------------------------
 # FAZHI_DATABASE_URL (e.g. postgres://fazhi@db/fazhi); SQLite in var/ when unset.
 # Tests use FAZHI_TEST_DATABASE_URL when it is set (make test sets it when PostgreSQL answers).
-_db_url = os.environ.get("FAZHI_TEST_DATABASE_URL") or os.environ.get("FAZHI_DATABASE_URL")
+_test_db_url = os.environ.get("FAZHI_TEST_DATABASE_URL")
+_db_url = _test_db_url or os.environ.get("FAZHI_DATABASE_URL")
 if _db_url:
-    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=60)}
+    # Tests close every connection after each request: a live-server thread's persistent
+    # connection would otherwise keep the test database open at teardown.
+    DATABASES = {"default": dj_database_url.parse(_db_url, conn_max_age=0 if _test_db_url else 60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
