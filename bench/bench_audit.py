@@ -125,7 +125,7 @@ def _append_worker(worker: int, count: int) -> None:
 
 
 def _concurrent_appends() -> dict[str, Any]:
-    from fazhi.core import audit
+    from fazhi.core import audit_verify
 
     procs = [
         subprocess.Popen(
@@ -153,7 +153,7 @@ def _concurrent_appends() -> dict[str, Any]:
         per_process.append(json.loads(out.strip().splitlines()[-1])["seconds"])
     wall = time.perf_counter() - started
     total = PROCESSES * APPENDS
-    result = audit.verify()
+    result = audit_verify.verify()
     return {
         "processes": PROCESSES,
         "appends_per_process": APPENDS,
@@ -237,19 +237,19 @@ def _verify_at_scale() -> dict[str, Any]:
     figures are the medians, and the median of the per-pair ratios."""
     from django.db import connection
 
-    from fazhi.core import audit
+    from fazhi.core import audit_verify
 
     figures = _generate(EVENTS)
     connection.close()  # start the timings on a fresh session
-    assert audit.read_rows() == EVENTS  # warm the caches: every timing reads a warm table
+    assert audit_verify.read_rows() == EVENTS  # warm the caches: every timing reads a warm table
     reads, verifies, read_cpu, verify_cpu = [], [], [], []
     for _ in range(REPEATS):
         c0, t0 = time.process_time(), time.perf_counter()
-        audit.read_rows()
+        audit_verify.read_rows()
         reads.append(time.perf_counter() - t0)
         read_cpu.append(time.process_time() - c0)
         c0, t0 = time.process_time(), time.perf_counter()
-        result = audit.verify()
+        result = audit_verify.verify()
         verifies.append(time.perf_counter() - t0)
         verify_cpu.append(time.process_time() - c0)
         if not result.ok:
@@ -271,7 +271,7 @@ def _verify_at_scale() -> dict[str, Any]:
             "client_cpu_seconds_read_median": round(statistics.median(read_cpu), 3),
             "client_cpu_seconds_verify_median": round(statistics.median(verify_cpu), 3),
             "verify_events_per_second": round(EVENTS / verify_s),
-            "verify_summary": audit.verify().summary(),
+            "verify_summary": audit_verify.verify().summary(),
         }
     )
     return figures

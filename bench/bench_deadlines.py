@@ -44,9 +44,10 @@ def _child(n: int) -> dict[str, Any]:
 
     call_command("migrate", verbosity=0)
     from fazhi.core import calendar as workcal
-    from fazhi.core import deadlines
+    from fazhi.core import periods
+    from fazhi.core.services import calendar as calendar_services
 
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
     rng = random.Random(20251001)
     keys = [
         ("penalty.publicity", (), ()),
@@ -71,10 +72,10 @@ def _child(n: int) -> dict[str, Any]:
         timings = []
         clock = time.perf_counter
         for key, start, stops, ext in work[:200]:  # warm-up
-            deadlines.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
+            periods.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
         for key, start, stops, ext in work:
             t0 = clock()
-            deadlines.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
+            periods.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
             timings.append(clock() - t0)
         timings.sort()
         return {

@@ -197,12 +197,13 @@ def _child(path: Path) -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
-    from fazhi.core import services as core
     from fazhi.core.models import OrganisationKind, OrganisationLevel, Role
+    from fazhi.core.services import org as org_services
+    from fazhi.core.services import people as people_services
     from fazhi.registry import importing
     from fazhi.registry.models import Entity, Licence
 
-    commission = core.organisation_create(
+    commission = org_services.organisation_create(
         actor=None,
         name="基准区卫生健康委员会",
         kind=OrganisationKind.COMMISSION,
@@ -211,7 +212,7 @@ def _child(path: Path) -> None:
         parent=None,
         short_name="基卫",
     )
-    institute = core.organisation_create(
+    institute = org_services.organisation_create(
         actor=None,
         name="基准区卫生健康监督所",
         kind=OrganisationKind.SUPERVISION_INSTITUTE,
@@ -220,7 +221,7 @@ def _child(path: Path) -> None:
         parent=commission,
         short_name="基监",
     )
-    user = core.user_create(
+    user = people_services.user_create(
         actor=None,
         username="bench_importer",
         full_name="基准导入员",

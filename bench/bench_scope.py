@@ -52,13 +52,16 @@ def _child() -> dict[str, Any]:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
-    from fazhi.core import selectors, services
     from fazhi.core.models import OrganisationKind, OrganisationLevel, Role
+    from fazhi.core.selectors import org as org_selectors
+    from fazhi.core.selectors import people as people_selectors
+    from fazhi.core.services import org as org_services
+    from fazhi.core.services import people as people_services
 
     build_start = time.perf_counter()
 
     def commission(name: str, level: str, code: str, parent: Any) -> Any:
-        org = services.organisation_create(
+        org = org_services.organisation_create(
             actor=None,
             name=name,
             kind=OrganisationKind.COMMISSION,
@@ -66,7 +69,7 @@ def _child() -> dict[str, Any]:
             division_code=code,
             parent=parent,
         )
-        institute = services.organisation_create(
+        institute = org_services.organisation_create(
             actor=None,
             name=name + "监督所",
             kind=OrganisationKind.SUPERVISION_INSTITUTE,
@@ -90,8 +93,10 @@ def _child() -> dict[str, Any]:
     today = clock.today()
     for n in range(OFFICERS):
         institute = district_institutes[n % len(district_institutes)]
-        officer = services.officer_create(actor=None, organisation=institute, name=f"执法员{n}")
-        services.credential_issue(
+        officer = people_services.officer_create(
+            actor=None, organisation=institute, name=f"执法员{n}"
+        )
+        people_services.credential_issue(
             actor=None,
             officer=officer,
             number=f"B{n:08d}",
@@ -99,7 +104,7 @@ def _child() -> dict[str, Any]:
             expires_on=today + dt.timedelta(days=(n * 37) % 1500 - 30),
         )
     for n, district in enumerate(districts):
-        services.user_create(
+        people_services.user_create(
             actor=None,
             username=f"bench_user{n}",
             full_name=f"用户{n}",
@@ -107,7 +112,7 @@ def _child() -> dict[str, Any]:
             role=Role.SUPERVISOR,
             password=PASSWORD,
         )
-    viewer = services.user_create(
+    viewer = people_services.user_create(
         actor=None,
         username="bench_viewer",
         full_name="省级查看",
@@ -115,7 +120,7 @@ def _child() -> dict[str, Any]:
         role=Role.VIEWER,
         password=PASSWORD,
     )
-    supervisor = services.user_create(
+    supervisor = people_services.user_create(
         actor=None,
         username="bench_supervisor",
         full_name="区监督员",
@@ -127,15 +132,15 @@ def _child() -> dict[str, Any]:
 
     def reads(user: Any) -> dict[str, Any]:
         return {
-            "organisation_tree": lambda: list(selectors.organisation_list(user=user)),
+            "organisation_tree": lambda: list(org_selectors.organisation_list(user=user)),
             "officer_page_100": lambda: [
-                selectors.credential_state(o, today=today)
-                for o in selectors.officer_list(user=user)[:100]
+                people_selectors.credential_state(o, today=today)
+                for o in people_selectors.officer_list(user=user)[:100]
             ],
-            "credentials_expiring_90d_count": lambda: selectors.credentials_expiring(
+            "credentials_expiring_90d_count": lambda: people_selectors.credentials_expiring(
                 user=user, within_days=90
             ).count(),
-            "user_page_100": lambda: list(selectors.user_list(user=user)[:100]),
+            "user_page_100": lambda: list(people_selectors.user_list(user=user)[:100]),
         }
 
     figures: dict[str, Any] = {}

@@ -210,7 +210,7 @@ def _items(planner: User, institute: Organisation, stdout: Any) -> list[Inspecti
 def _inspectors(
     planner: User, institute: Organisation, today: dt.date, stdout: Any
 ) -> list[Officer]:
-    from fazhi.core import services as core_services
+    from fazhi.core.services import people as people_services
     from fazhi.inspections.services.pool import inspector_enrol
 
     categories = list(SupervisionCategory.objects.filter(is_active=True))
@@ -222,7 +222,7 @@ def _inspectors(
             username = f"demo_inspector{index + 1}"
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = core_services.user_create(
+                user = people_services.user_create(
                     actor=None,
                     username=username,
                     full_name=officer.name,
@@ -231,7 +231,7 @@ def _inspectors(
                     password=INSPECTOR_PASSWORD,
                 )
             if not hasattr(user, "officer"):
-                core_services.officer_update(actor=None, officer=officer, user=user)
+                people_services.officer_update(actor=None, officer=officer, user=user)
         if InspectorProfile.objects.filter(officer=officer).exists():
             enrolled.append(officer)
             continue

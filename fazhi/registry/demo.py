@@ -13,8 +13,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from fazhi.core import services as core_services
 from fazhi.core.models import Organisation, OrganisationKind, OrganisationLevel, Role, User
+from fazhi.core.services import people as people_services
 from fazhi.registry import importing
 from fazhi.registry.codes import make_id_number, make_uscc
 from fazhi.registry.models import ImportBatch, ImportStatus
@@ -86,7 +86,7 @@ def _clerk(institute: Organisation) -> User:
     )
     if existing is not None:
         return existing
-    return core_services.user_create(
+    return people_services.user_create(
         actor=None,
         username=f"demo_registry_{institute.division_code}",
         full_name=f"{institute.name}名录管理员",

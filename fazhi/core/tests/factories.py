@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fazhi.core import clock, services
+from fazhi.core import clock
 from fazhi.core.models import (
     Credential,
     Officer,
@@ -25,6 +25,8 @@ from fazhi.core.models import (
     OrganisationLevel,
     User,
 )
+from fazhi.core.services import org as org_services
+from fazhi.core.services import people as people_services
 from fazhi.core.validators import PROVINCE_PREFIXES
 
 PASSWORD = "Fazhi-Test-2026!"  # satisfies the password policy
@@ -64,7 +66,7 @@ class OrgTree:
 def _commission(
     *, name: str, level: str, code: str, parent: Organisation | None, short_name: str
 ) -> tuple[Organisation, Organisation]:
-    org = services.organisation_create(
+    org = org_services.organisation_create(
         actor=None,
         name=name,
         kind=OrganisationKind.COMMISSION,
@@ -73,7 +75,7 @@ def _commission(
         parent=parent,
         short_name=short_name,
     )
-    institute = services.organisation_create(
+    institute = org_services.organisation_create(
         actor=None,
         name=name.replace("卫生健康委员会", "卫生健康监督所"),
         kind=OrganisationKind.SUPERVISION_INSTITUTE,
@@ -125,7 +127,7 @@ def make_org_tree(*, province_code: str | None = None) -> OrgTree:
 def make_user(org: Organisation, role: str, **kw: Any) -> User:
     """A user of ``org`` with ``role``; password ``PASSWORD`` unless given."""
     n = next(_counter)
-    return services.user_create(
+    return people_services.user_create(
         actor=kw.pop("actor", None),
         username=kw.pop("username", f"user{n}"),
         full_name=kw.pop("full_name", f"测试用户{n}"),
@@ -147,7 +149,7 @@ def make_officer(
     """An officer of ``org``; with a valid credential expiring in ``credential_days`` days
     (negative: already expired; None: no credential)."""
     n = next(_counter)
-    officer = services.officer_create(
+    officer = people_services.officer_create(
         actor=None, organisation=org, name=name or f"执法员{n}", user=user, **kw
     )
     if credential_days is not None:
@@ -160,7 +162,7 @@ def make_credential(officer: Officer, *, expires_in_days: int = 365, **kw: Any) 
     today = clock.today()
     expires_on = today + dt.timedelta(days=expires_in_days)
     issued_on = kw.pop("issued_on", min(today, expires_on) - dt.timedelta(days=3 * 365))
-    return services.credential_issue(
+    return people_services.credential_issue(
         actor=kw.pop("actor", None),
         officer=officer,
         number=kw.pop("number", f"T{n:08d}"),

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from django.db import connection
 
-from fazhi.core import audit
+from fazhi.core import audit_verify
 from fazhi.core.models import AuditEvent
 
 needs_postgres = pytest.mark.skipif(
@@ -79,7 +79,7 @@ def test_four_processes_append_without_gaps():
         for w in range(processes)
     }
     assert per_worker == dict.fromkeys(range(processes), per_process)
-    result = audit.verify()  # outermost here: runs in its own REPEATABLE READ snapshot
+    result = audit_verify.verify()  # outermost here: runs in its own REPEATABLE READ snapshot
     assert result.ok, result.summary()
     assert result.count == processes * per_process
 
@@ -102,11 +102,11 @@ def test_verify_while_others_append_sees_a_consistent_snapshot():
     ]
     results = []
     while any(p.poll() is None for p in procs):
-        results.append(audit.verify(chunk_size=7))
+        results.append(audit_verify.verify(chunk_size=7))
     for proc in procs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()
-    results.append(audit.verify())
+    results.append(audit_verify.verify())
     assert all(r.ok for r in results), [r.summary() for r in results if not r.ok]
     assert results[-1].count == 120
     assert len({r.count for r in results}) > 1 or len(results) == 1

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from fazhi.core import calendar as workcal
-from fazhi.core import deadlines
 from fazhi.core.models import AuditEvent, CalendarDay, CalendarYear
+from fazhi.core.services import calendar as calendar_services
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
@@ -88,7 +88,7 @@ def test_two_processes_publish_the_same_year_one_wins():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_another_process_change_reaches_this_cache():
-    deadlines.calendar_seed_from_package(actor=None, years=[2025])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2025])
     assert workcal.is_workday(dt.date(2025, 3, 3))
     result = subprocess.run(
         [sys.executable, "-c", SET_DAY],

@@ -9,12 +9,12 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from fazhi.core import deadlines
+from fazhi.core.services import calendar as calendar_services
 
 
 @pytest.fixture
 def seeded(db):
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
 
 
 def run(*args, capsys):
@@ -103,7 +103,7 @@ def test_real_process_exit_codes():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the child process must open the test database")
-    deadlines.calendar_seed_from_package(actor=None, years=[2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2025, 2026])
     env = {
         **os.environ,
         "FAZHI_DATABASE_URL": "",

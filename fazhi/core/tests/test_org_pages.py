@@ -317,9 +317,9 @@ def test_make_credential_helper_builds_expired_credentials(tree):
 
 
 def test_lists_are_paginated(tree, admin_client, monkeypatch):
-    from fazhi.core.views import orgadmin
+    from fazhi.core.views import _orgadmin
 
-    monkeypatch.setattr(orgadmin, "PAGE_SIZE", 2)
+    monkeypatch.setattr(_orgadmin, "PAGE_SIZE", 2)
     for n in range(5):
         make_officer(tree.districts[0], name=f"分页{n}")
     first = admin_client.get(reverse("core:officer_list")).content.decode()

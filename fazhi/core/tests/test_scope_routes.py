@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from fazhi.core import clock, deadlines, services
+from fazhi.core import clock
 from fazhi.core.models import (
     Attachment,
     AuditEvent,
@@ -39,6 +39,8 @@ from fazhi.core.models import (
     User,
 )
 from fazhi.core.roles import ROLE_GRANTS, Cap, Grant, Scope
+from fazhi.core.services import deadlines as deadline_services
+from fazhi.core.services import org as org_services
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.core.tests.images import image_bytes
 from fazhi.inspections.models import (
@@ -251,7 +253,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     conflict = pool_services.conflict_declare(
         actor=planner, officer=officers[0], entity=entity, reason="近亲属任职", declared_on=today
     )
-    deadline = deadlines.deadline_open(
+    deadline = deadline_services.deadline_open(
         actor=planner,
         organisation=org,
         title="行政处罚决定公示",
@@ -261,7 +263,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     city = City(org=org)
     for obj in (
         org,
-        services.department_create(actor=None, organisation=org, name="监督一科"),
+        org_services.department_create(actor=None, organisation=org, name="监督一科"),
         planner,
         officers[0],
         officers[0].credentials.get(),

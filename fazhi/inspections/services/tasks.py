@@ -26,9 +26,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fazhi.core import audit, clock, errors
-from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import Credential, Officer, User
 from fazhi.core.models.org import CredentialStatus
+from fazhi.core.periods import FIXED_RULE
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope, visible_organisations
 from fazhi.enforcement.models import CaseLead, CaseLeadSource
@@ -135,9 +135,9 @@ def _attach_deadline(
     assignee: User | None,
     due_date: dt.date | None = None,
 ) -> None:
-    from fazhi.core import deadlines
+    from fazhi.core.services import deadlines as deadline_services
 
-    deadlines.deadline_attach(
+    deadline_services.deadline_attach(
         actor=actor,
         organisation=task.organisation,
         title=title,
@@ -151,7 +151,8 @@ def _attach_deadline(
 
 def _close_plan_window_if_finished(*, actor: User, task: InspectionTask, on: dt.date) -> None:
     """The last task of a plan to finish meets the plan's window deadline."""
-    from fazhi.core import deadlines
+    from fazhi.core import periods
+    from fazhi.core.services import deadlines as deadline_services
 
     open_left = (
         InspectionTask.objects.filter(plan_id=task.plan_id)
@@ -159,15 +160,15 @@ def _close_plan_window_if_finished(*, actor: User, task: InspectionTask, on: dt.
         .exists()
     )
     if not open_left:
-        deadlines.deadlines_close_for(
-            actor=actor, subject=task.plan, rule_key=deadlines.FIXED_RULE, on=on
+        deadline_services.deadlines_close_for(
+            actor=actor, subject=task.plan, rule_key=periods.FIXED_RULE, on=on
         )
 
 
 def _close_deadlines(*, actor: User, task: InspectionTask, rule_key: str, on: dt.date) -> None:
-    from fazhi.core import deadlines
+    from fazhi.core.services import deadlines as deadline_services
 
-    deadlines.deadlines_close_for(actor=actor, subject=task, rule_key=rule_key, on=on)
+    deadline_services.deadlines_close_for(actor=actor, subject=task, rule_key=rule_key, on=on)
 
 
 # --- services --------------------------------------------------------------------------------
@@ -359,7 +360,7 @@ def task_attach_photo(
     caption: str = "",
 ) -> TaskPhoto:
     """Store a site photo through the attachment store (hashed and chained) and link it."""
-    from fazhi.core.attachments import attachment_store
+    from fazhi.core.services.attachments import attachment_store
 
     _require_assigned(actor, task, action="task.attach_photo")
     state = InspectionTask.objects.filter(pk=task.pk).values_list("state", flat=True).first()

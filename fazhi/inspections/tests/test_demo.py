@@ -8,7 +8,7 @@ import pytest
 
 from fazhi.core import clock
 from fazhi.core import demo as core_demo
-from fazhi.core.audit import verify
+from fazhi.core.audit_verify import verify
 from fazhi.enforcement.models import CaseLead
 from fazhi.inspections import demo, drawengine
 from fazhi.inspections.models import (

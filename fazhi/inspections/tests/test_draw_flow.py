@@ -7,9 +7,9 @@ import copy
 import pytest
 
 from fazhi.core import errors
-from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import AuditEvent, Deadline
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.periods import FIXED_RULE
 from fazhi.inspections import drawengine as de
 from fazhi.inspections.models import (
     Draw,

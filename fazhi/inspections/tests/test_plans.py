@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from fazhi.core import errors
-from fazhi.core.deadlines import FIXED_RULE
 from fazhi.core.models import AuditEvent, Deadline
+from fazhi.core.periods import FIXED_RULE
 from fazhi.inspections.models import (
     InspectionTask,
     PlanKind,

@@ -10,8 +10,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fazhi.core.attachments import attachment_store
 from fazhi.core.models import Attachment
+from fazhi.core.services.attachments import attachment_store
 from fazhi.core.tests.images import image_bytes
 from fazhi.core.views.files import UPLOAD_CSP
 from fazhi.inspections.models import TaskPhoto

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from fazhi.core import clock, deadlines, errors
-from fazhi.core.deadlines import FIXED_RULE
+from fazhi.core import clock, errors
 from fazhi.core.models import Attachment, AuditEvent, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.periods import FIXED_RULE
+from fazhi.core.services import calendar as calendar_services
 from fazhi.core.tests.factories import make_officer, make_user
 from fazhi.core.tests.images import image_bytes
 from fazhi.enforcement.models import CaseLead, CaseLeadState
@@ -361,9 +362,9 @@ def test_failed_recheck_referred(setup):
 
 def test_publish(setup, django_capture_on_commit_callbacks):
     world, items, _plan, task = setup
-    if TODAY().year not in deadlines.package_years():
+    if TODAY().year not in calendar_services.package_years():
         pytest.skip("the chinesecalendar package does not know this year")
-    deadlines.calendar_seed_from_package(actor=None, years=[TODAY().year])
+    calendar_services.calendar_seed_from_package(actor=None, years=[TODAY().year])
     with pytest.raises(errors.InvalidTransition) as exc:
         task_services.task_publish(actor=world.planner, task=task)
     assert exc.value.code == "task_not_finished"

@@ -1,4 +1,4 @@
-"""Document numbers (文号) such as 泉卫医罚〔2024〕12号: services and selectors.
+"""Services: document types and document numbers (文号) such as 泉卫医罚〔2024〕12号.
 
 One counter row per document type and year. Issuing inserts the row if it is missing (ignoring a
 conflict with a concurrent insert), then increments it with ``UPDATE … SET last = last + 1``, which
@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 
 from fazhi.core import audit, clock, errors
 from fazhi.core.formatting import document_number
@@ -26,7 +25,7 @@ from fazhi.core.models import (
     User,
 )
 from fazhi.core.roles import Cap
-from fazhi.core.scope import get_scoped, require_cap, require_in_scope, scoped
+from fazhi.core.scope import require_cap, require_in_scope
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 EARLIEST_YEAR = 2000
@@ -142,46 +141,3 @@ def document_number_issue(
             details={"type_key": type_key, "year": year, "serial": serial, "text": text},
         )
     return text
-
-
-def document_type_list(*, user: User) -> QuerySet[DocumentType]:
-    return scoped(DocumentType.objects.all(), user).order_by("organisation_id", "key")
-
-
-def document_type_get(*, user: User, pk: int | str) -> DocumentType:
-    """A document type in the user's scope; another organisation's is "not found" to the user and
-    recorded as a denied attempt (``scope.get_scoped``)."""
-    return get_scoped(document_type_list(user=user).select_related("organisation"), pk)
-
-
-def document_number_list(
-    *, user: User, type_key: str = "", year: int | None = None
-) -> QuerySet[DocumentNumber]:
-    qs = scoped(DocumentNumber.objects.all(), user, "document_type__organisation")
-    if type_key:
-        qs = qs.filter(document_type__key=type_key)
-    if year is not None:
-        qs = qs.filter(year=year)
-    return qs.select_related("document_type").order_by("-issued_at", "-pk")
-
-
-def document_types_with_counts(*, user: User, year: int) -> list[DocumentType]:
-    """The types in scope with their organisation and ``issued_this_year`` (one query)."""
-    issued = (
-        DocumentNumber.objects.filter(document_type=OuterRef("pk"), year=year)
-        .order_by()
-        .values("document_type")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    qs: QuerySet[DocumentType] = (
-        document_type_list(user=user)
-        .select_related("organisation")
-        .order_by("organisation__path", "key")
-        .annotate(
-            issued_this_year=Coalesce(
-                Subquery(issued, output_field=IntegerField()), Value(0), output_field=IntegerField()
-            )
-        )
-    )
-    return list(qs)

@@ -1,4 +1,4 @@
-"""Scoped reads of organisations, departments, users, officers and credentials.
+"""Scoped reads of users, officers and credentials.
 
 Every function narrows through ``fazhi.core.scope`` so that a row outside the user's data scope is
 never returned; ``*_get`` reads through ``scope.get_scoped``: such a row is a 404 like a missing
@@ -14,51 +14,11 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from fazhi.core import clock
-from fazhi.core.models import Credential, Department, Officer, Organisation, User
+from fazhi.core.models import Credential, Officer, Organisation, User
 from fazhi.core.models.org import CredentialStatus
-from fazhi.core.scope import get_scoped, scoped, visible_organisations
+from fazhi.core.scope import get_scoped, scoped
 
 EXPIRY_WARNING_DAYS = 90
-
-
-# --- organisations -------------------------------------------------------------------------------
-
-
-def organisation_list(
-    *, user: User, include_inactive: bool = True, kind: str | None = None
-) -> QuerySet[Organisation]:
-    """The organisations in the user's scope, in tree (path) order."""
-    qs = visible_organisations(user).select_related("parent").order_by("path")
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs
-
-
-def organisation_get(*, user: User, pk: int | str) -> Organisation:
-    return get_scoped(organisation_list(user=user), pk)
-
-
-def organisation_parent_choices(*, user: User) -> QuerySet[Organisation]:
-    """Active commissions in scope: where a new organisation may be placed."""
-    return organisation_list(user=user, include_inactive=False, kind="commission")
-
-
-# --- departments ---------------------------------------------------------------------------------
-
-
-def department_list(
-    *, user: User, organisation: Organisation | None = None
-) -> QuerySet[Department]:
-    qs = scoped(Department.objects.select_related("organisation"), user)
-    if organisation is not None:
-        qs = qs.filter(organisation=organisation)
-    return qs.order_by("organisation__path", "name")
-
-
-def department_get(*, user: User, pk: int | str) -> Department:
-    return get_scoped(department_list(user=user), pk)
 
 
 # --- users ---------------------------------------------------------------------------------------

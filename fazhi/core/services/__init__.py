@@ -1,0 +1,1 @@
+"""Core services: every state change of the kernel. One module per area."""
