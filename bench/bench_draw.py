@@ -232,7 +232,7 @@ def _instrument() -> dict[str, float]:
 
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from fazhi.inspections import drawengine
+    from fazhi.inspections import drawengine, frozen
     from fazhi.inspections.services import draws
 
     phases: dict[str, float] = {}
@@ -253,7 +253,7 @@ def _instrument() -> dict[str, float]:
     timed(drawengine, "unpack_lists", "unpack_announced_lists")
     timed(drawengine, "run", "engine_rank_and_assign_incl_context")
     timed(drawengine, "context_lookup", "of_which_announced_context_lookup")
-    original_lists = draws._current_lists
+    original_lists = frozen.current_lists
 
     @contextlib.contextmanager
     def current_lists(*args: Any, **kwargs: Any) -> Any:
@@ -263,7 +263,7 @@ def _instrument() -> dict[str, float]:
             started = time.perf_counter()
         phases["wait_for_database_list_check_after_engine"] = time.perf_counter() - started
 
-    draws._current_lists = current_lists  # type: ignore[assignment]
+    draws.current_lists = current_lists  # type: ignore[assignment]
     timed(draws, "build_pool", "recompute_pool")
     timed(draws, "_store_tasks", "store_tasks_and_teams")
     timed(BaseDatabaseWrapper, "commit", "commit_incl_deferred_fk_checks")
@@ -279,13 +279,10 @@ def _child() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from fazhi.inspections.frozen import _fetch, stratum_queryset
     from fazhi.inspections.models import InspectionTask, PlanKind, TaskInspector
-    from fazhi.inspections.services.draws import (
-        _fetch,
-        draw_run,
-        plan_announce,
-        stratum_queryset,
-    )
+    from fazhi.inspections.services.announcements import plan_announce
+    from fazhi.inspections.services.draws import draw_run
     from fazhi.inspections.services.plans import plan_create, stratum_add
 
     call_command("migrate", verbosity=0)

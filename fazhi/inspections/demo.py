@@ -388,8 +388,9 @@ def _record_results(plan: InspectionPlan, today: dt.date) -> None:
 
 
 def load(*, province: Organisation, stdout: Any) -> None:
-    from fazhi.inspections.services.draws import draw_run, plan_announce
-    from fazhi.inspections.services.tasks import plan_publish_results
+    from fazhi.inspections.services.announcements import plan_announce
+    from fazhi.inspections.services.draws import draw_run
+    from fazhi.inspections.services.publicity import plan_publish_results
 
     today = clock.today()
     planner = User.objects.filter(username=PLANNER_USERNAME).first()

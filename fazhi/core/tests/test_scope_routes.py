@@ -58,7 +58,7 @@ from fazhi.inspections.models import (
 )
 from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.services.draws import redraw_request
+from fazhi.inspections.services.redraws import redraw_request
 from fazhi.inspections.tests.e2_support import World, category, make_drawn_plan, make_entity
 from fazhi.registry import services as registry_services
 from fazhi.registry.importing import import_batch_stage

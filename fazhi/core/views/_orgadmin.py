@@ -16,8 +16,6 @@ from fazhi.core.models import (
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 
-# --- helpers -------------------------------------------------------------------------------------
-
 
 def acting_user(request: HttpRequest, cap: Cap) -> User:
     user = request.user

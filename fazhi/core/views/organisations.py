@@ -29,8 +29,6 @@ from fazhi.core.scope import has_cap
 from fazhi.core.selectors import org as org_selectors
 from fazhi.core.selectors import people as people_selectors
 from fazhi.core.services import org as org_services
-
-# --- helpers -------------------------------------------------------------------------------------
 from fazhi.core.views._orgadmin import (
     OrgChoice,
     ReasonForm,

@@ -2,7 +2,7 @@
 
 Plans are edited only while in draft. A stratum says which category (and risk grade) to draw
 from and how many: a quota or a ratio; a campaign stratum with neither takes every target that
-matches its filter. Announcing and drawing live in ``services.draws``.
+matches its filter. Announcing lives in ``services.announcements``, drawing in ``services.draws``.
 """
 
 from __future__ import annotations

@@ -212,7 +212,8 @@ def make_drawn_plan(
 ) -> InspectionPlan:
     """A plan drawn end to end through the real services: items, pool, stratum, announcement,
     draw. ``individuals`` of the entities are natural persons."""
-    from fazhi.inspections.services.draws import draw_run, plan_announce
+    from fazhi.inspections.services.announcements import plan_announce
+    from fazhi.inspections.services.draws import draw_run
     from fazhi.inspections.services.plans import stratum_add
     from fazhi.inspections.services.pool import inspector_enrol
 

@@ -16,7 +16,7 @@ from django.db import connection
 from fazhi.core.models import AuditEvent
 from fazhi.core.tests.test_audit_concurrency import test_database_env
 from fazhi.inspections.models import Draw, InspectionTask
-from fazhi.inspections.services.draws import plan_announce
+from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.test_draw_support import make_plan, make_world
 

@@ -21,7 +21,8 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_export, draw_verify
-from fazhi.inspections.services.draws import draw_run, plan_announce
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.test_draw_support import (
     add_entity,
@@ -337,14 +338,14 @@ def test_announcement_without_fixed_context_reads_it_at_the_draw():
 
 
 def test_last_teams_scan_path_equals_the_id_list_path(monkeypatch):
-    from fazhi.inspections.services import draws as draw_services
+    from fazhi.inspections import frozen
 
     w = make_world()
     plan, _draw = drawn_plan(w, quota=4)  # gives some entities a last team
     ids = {e.pk for e in w.entities}
-    by_list = draw_services._last_teams(ids)
-    monkeypatch.setattr(draw_services, "_SCAN_ABOVE", 0)
-    by_scan = draw_services._last_teams(ids)
+    by_list = frozen.last_teams(ids)
+    monkeypatch.setattr(frozen, "_SCAN_ABOVE", 0)
+    by_scan = frozen.last_teams(ids)
     assert by_scan == by_list
     assert len(by_list) == 4 and all(len(team) == 2 for team in by_list.values())
     # the teams are the drawn tasks' teams, officer ids ascending
@@ -359,7 +360,7 @@ def test_last_teams_scan_path_equals_the_id_list_path(monkeypatch):
 def test_database_list_hash_equals_the_engine_list_hash():
     from django.db import connection
 
-    from fazhi.inspections.services import draws as draw_services
+    from fazhi.inspections import frozen
 
     if connection.vendor != "postgresql":
         pytest.skip("the database computes the hash on PostgreSQL only")
@@ -372,12 +373,12 @@ def test_database_list_hash_equals_the_engine_list_hash():
     )
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
     stratum_add(actor=w.planner, plan=plan, key="none", category=category("school"), quota=1)
-    frozen = draw_services.freeze(plan, with_context=False)
-    by_key = {s.key: s for s in frozen.strata}
+    inputs = frozen.freeze(plan, with_context=False)
+    by_key = {s.key: s for s in inputs.strata}
     assert len(by_key["none"].candidates) == 0
     with connection.cursor() as cursor:
         for stratum in plan.strata.all():
-            cursor.execute(*draw_services.list_hash_sql(plan, stratum))
+            cursor.execute(*frozen.list_hash_sql(plan, stratum))
             count, digest = cursor.fetchone()
             engine = by_key[stratum.key]
             assert (count, digest) == (len(engine.candidates), engine.hash())

@@ -147,7 +147,8 @@ def test_engine_download():
 
 def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_queries):
     from fazhi.inspections.selectors.draws import plan_draw_steps
-    from fazhi.inspections.services.draws import plan_announce, redraw_decide, redraw_request
+    from fazhi.inspections.services.announcements import plan_announce
+    from fazhi.inspections.services.redraws import redraw_decide, redraw_request
 
     w = make_world()
     plan = make_plan(w)

@@ -19,13 +19,10 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_verify
-from fazhi.inspections.services.draws import (
-    draw_run,
-    plan_announce,
-    redraw_decide,
-    redraw_request,
-)
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
+from fazhi.inspections.services.redraws import redraw_decide, redraw_request
 from fazhi.inspections.tests.test_draw_support import (
     add_inspector,
     drawn_plan,

@@ -13,7 +13,8 @@ from fazhi.core.models import Officer, Organisation, Role, User
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.inspections.models import InspectionPlan, PlanKind
 from fazhi.inspections.services import pool as pool_services
-from fazhi.inspections.services.draws import draw_run, plan_announce
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import plan_create, stratum_add
 from fazhi.registry.codes import make_uscc
 from fazhi.registry.models import Entity, SupervisionCategory

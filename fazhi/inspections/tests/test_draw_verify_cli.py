@@ -16,7 +16,8 @@ from django.core.management import CommandError, call_command
 
 from fazhi.inspections.models import TaskInspector
 from fazhi.inspections.selectors.draws import draw_export
-from fazhi.inspections.services.draws import draw_run, plan_announce
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.test_draw_support import drawn_plan, make_plan, make_world
 

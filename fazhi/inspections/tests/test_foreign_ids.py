@@ -22,7 +22,7 @@ from fazhi.inspections.services.plans import (
     plan_import_tasks,
     plan_update,
 )
-from fazhi.inspections.services.tasks import task_assign_inspectors
+from fazhi.inspections.services.teams import task_assign_inspectors
 from fazhi.inspections.tests.test_draw_support import (
     DrawWorld,
     add_entity,

@@ -21,7 +21,7 @@ from fazhi.inspections.models import (
 )
 from fazhi.inspections.selectors.draws import draw_verify
 from fazhi.inspections.selectors.plans import plan_get, plan_list, plan_visit_cap_report
-from fazhi.inspections.services.draws import plan_announce
+from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.plans import (
     IMPORT_COLUMNS,
     import_template,
@@ -313,7 +313,7 @@ def test_imported_task_gets_a_checked_team():
 
     from fazhi.core.models import AuditEvent as Event
     from fazhi.inspections.services import pool as pool_services
-    from fazhi.inspections.services.tasks import task_assign_inspectors
+    from fazhi.inspections.services.teams import task_assign_inspectors
     from fazhi.inspections.tests.test_draw_support import today
 
     w = make_world(entities=2, officers=0)

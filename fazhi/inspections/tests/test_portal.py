@@ -15,6 +15,7 @@ from fazhi.core import clock
 from fazhi.core.validators import normalise_id_number
 from fazhi.inspections import drawengine
 from fazhi.inspections.models import InspectionTask, PlanStatus, TaskState
+from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.tests.e2_support import (
     _fast_passwords,
@@ -93,7 +94,7 @@ def _finish_all(world, plan, *, publish=True):
             )
         task_services.task_complete(actor=world.inspector_a, task=task, outcome="no_problem")
     if publish:
-        task_services.plan_publish_results(actor=world.planner, plan=plan)
+        publicity_services.plan_publish_results(actor=world.planner, plan=plan)
 
 
 def test_no_login_needed_and_draft_plans_hidden(client: Client, world):
@@ -145,7 +146,7 @@ def test_results_published_masked_and_searchable(
     world, plan = drawn
     _finish_all(world, plan, publish=False)
     assert selectors.public_results().count() == 0  # nothing before publication
-    task_services.plan_publish_results(actor=world.planner, plan=plan)
+    publicity_services.plan_publish_results(actor=world.planner, plan=plan)
     assert selectors.public_results().count() == 4
     with django_assert_max_num_queries(6):
         page = client.get("/public/results/")

@@ -25,6 +25,7 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors import tasks as task_selectors
+from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.tests.e2_support import (
     _fast_passwords,
@@ -366,21 +367,21 @@ def test_publish(setup, django_capture_on_commit_callbacks):
         pytest.skip("the chinesecalendar package does not know this year")
     calendar_services.calendar_seed_from_package(actor=None, years=[TODAY().year])
     with pytest.raises(errors.InvalidTransition) as exc:
-        task_services.task_publish(actor=world.planner, task=task)
+        publicity_services.task_publish(actor=world.planner, task=task)
     assert exc.value.code == "task_not_finished"
     _started(world, task)
     _record_all(world, task, items)
     with django_capture_on_commit_callbacks(execute=True):
         task_services.task_complete(actor=world.inspector_a, task=task, outcome="no_problem")
     with pytest.raises(errors.OutOfScope):
-        task_services.task_publish(actor=world.stranger, task=task)
+        publicity_services.task_publish(actor=world.stranger, task=task)
     with django_capture_on_commit_callbacks(execute=True):
-        task = task_services.task_publish(actor=world.planner, task=task)
+        task = publicity_services.task_publish(actor=world.planner, task=task)
     assert task.published_at is not None
     deadline = _deadlines(task, "inspection.result_publicity").get()
     assert deadline.met_on == TODAY()
     with pytest.raises(errors.InvalidTransition):
-        task_services.task_publish(actor=world.planner, task=task)
+        publicity_services.task_publish(actor=world.planner, task=task)
 
 
 def test_plan_publish_results(setup):
@@ -389,8 +390,8 @@ def test_plan_publish_results(setup):
     task_services.task_complete(
         actor=world.inspector_a, task=task, outcome="not_inspected", reason="closed"
     )
-    assert task_services.plan_publish_results(actor=world.planner, plan=plan) == 1
-    assert task_services.plan_publish_results(actor=world.planner, plan=plan) == 0
+    assert publicity_services.plan_publish_results(actor=world.planner, plan=plan) == 1
+    assert publicity_services.plan_publish_results(actor=world.planner, plan=plan) == 0
     other.refresh_from_db()
     assert other.published_at is None
 
