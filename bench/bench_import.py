@@ -87,7 +87,7 @@ def generate(path: Path, rows: int) -> float:
     from openpyxl import Workbook
 
     from fazhi.registry.codes import make_uscc
-    from fazhi.registry.importing import COLUMNS
+    from fazhi.registry.importing.template import COLUMNS
 
     started = time.perf_counter()
     workbook = Workbook(write_only=True)
@@ -200,8 +200,8 @@ def _child(path: Path) -> None:
     from fazhi.core.models import OrganisationKind, OrganisationLevel, Role
     from fazhi.core.services import org as org_services
     from fazhi.core.services import people as people_services
-    from fazhi.registry import importing
     from fazhi.registry.models import Entity, Licence
+    from fazhi.registry.services import imports as import_services
 
     commission = org_services.organisation_create(
         actor=None,
@@ -233,13 +233,13 @@ def _child(path: Path) -> None:
     read_before, cpu_read_before, rows_read = _read_only(path)
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    batch = importing.import_batch_stage(
+    batch = import_services.import_batch_stage(
         actor=user, organisation=institute, file_name=path.name, content=content
     )
     staged = time.perf_counter()
     if batch.error_count:
         raise SystemExit(f"benchmark file has errors: {batch.errors[:5]}")
-    importing.import_batch_confirm(actor=user, batch_id=batch.pk)
+    import_services.import_batch_confirm(actor=user, batch_id=batch.pk)
     finished, cpu_finished = time.perf_counter(), time.process_time()
 
     read_after, cpu_read_after, _ = _read_only(path)

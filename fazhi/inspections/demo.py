@@ -251,7 +251,7 @@ def _entities(planner: User, institute: Organisation, stdout: Any) -> int:
     if existing:
         return existing
     from fazhi.registry.codes import make_uscc
-    from fazhi.registry.services import entity_create
+    from fazhi.registry.services.entities import entity_create
 
     for serial, (name, kind, cat) in enumerate(FALLBACK_ENTITIES, start=880001):
         entity_create(

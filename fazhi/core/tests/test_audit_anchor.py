@@ -155,9 +155,8 @@ def test_a_recomputed_chain(chain):
     anchor = _exported()
     target = 3
     AuditEvent.objects.filter(seq=target).update(details_json='{"i":-1}')
-    assert (
-        audit_verify.verify().broken_seq == target
-    )  # careless: verify alone catches it, as before
+    # careless: verify alone catches it, as before
+    assert audit_verify.verify().broken_seq == target
     _rechain(target)
     assert audit_verify.verify().ok  # careful: the chain verifies on its own
     status, out = _verify("--expect-head", anchor)

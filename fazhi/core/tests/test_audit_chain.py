@@ -173,9 +173,8 @@ def test_even_a_microsecond_is_caught(chain):
 def test_event_intact_checks_one_event_and_its_links(chain):
     middle = AuditEvent.objects.get(seq=chain - 5)
     last = AuditEvent.objects.get(seq=chain)
-    assert audit_verify.event_intact(middle) and audit_verify.event_intact(
-        last
-    )  # last: linked by the head
+    # last: linked by the head
+    assert audit_verify.event_intact(middle) and audit_verify.event_intact(last)
     # its body edited: no longer its hash
     _sql(f"UPDATE {TABLE} SET details_json = %s WHERE seq = %s", ['{"i":-1}', middle.seq])  # noqa: S608
     assert not audit_verify.event_intact(AuditEvent.objects.get(seq=middle.seq))

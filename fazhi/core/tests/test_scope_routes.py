@@ -60,9 +60,9 @@ from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services.redraws import redraw_request
 from fazhi.inspections.tests.e2_support import World, category, make_drawn_plan, make_entity
-from fazhi.registry import services as registry_services
-from fazhi.registry.importing import import_batch_stage
 from fazhi.registry.models import Entity, ImportBatch, Licence
+from fazhi.registry.services import licences as licence_services
+from fazhi.registry.services.imports import import_batch_stage
 from fazhi.registry.tests.helpers import csv_bytes, ensure_categories, good_row
 
 pytestmark = pytest.mark.django_db
@@ -231,14 +231,14 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     )
     entity = make_entity(world)
     today = clock.today()
-    licence = registry_services.licence_add(
+    licence = licence_services.licence_add(
         actor=planner,
         entity_id=entity.pk,
         kind="public_place",
         number=f"卫公证字{entity.pk}号",
         valid_from=today,
     )
-    points = registry_services.practice_points_record(
+    points = licence_services.practice_points_record(
         actor=planner, entity_id=entity.pk, points=2, recorded_on=today, reason="未按规定公示"
     )
     batch = import_batch_stage(

@@ -30,7 +30,7 @@ from fazhi.inspections.services import items as item_services
 from fazhi.inspections.services.plans import plan_create
 from fazhi.registry.codes import make_id_number, make_uscc
 from fazhi.registry.models import Entity, SupervisionCategory
-from fazhi.registry.services import entity_create
+from fazhi.registry.services.entities import entity_create
 
 _serial = itertools.count(1000)
 

@@ -18,7 +18,7 @@ from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import plan_create, stratum_add
 from fazhi.registry.codes import make_uscc
 from fazhi.registry.models import Entity, SupervisionCategory
-from fazhi.registry.services import entity_create
+from fazhi.registry.services.entities import entity_create
 
 _serial = itertools.count(50_000)
 

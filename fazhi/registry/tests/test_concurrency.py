@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from fazhi.core.tests.test_audit_concurrency import test_database_env
-from fazhi.registry import importing
 from fazhi.registry.models import Entity, ImportBatch, ImportStatus
+from fazhi.registry.services import imports as import_services
 from fazhi.registry.tests.helpers import World, good_row, next_uscc, xlsx_bytes
 
 needs_postgres = pytest.mark.skipif(
@@ -76,7 +76,7 @@ def _race(user_id: int, batch_ids: list[int]) -> list[dict[str, Any]]:
 @pytest.mark.django_db(transaction=True)
 def test_one_batch_confirmed_from_two_processes_is_inserted_once():
     world = World()
-    batch = importing.import_batch_stage(
+    batch = import_services.import_batch_stage(
         actor=world.sup0,
         organisation=world.inst0,
         file_name="x.xlsx",
@@ -95,7 +95,7 @@ def test_two_batches_with_the_same_code_cannot_both_land():
     world = World()
     shared = next_uscc()
     batches = [
-        importing.import_batch_stage(
+        import_services.import_batch_stage(
             actor=world.sup0,
             organisation=world.inst0,
             file_name=f"{n}.xlsx",

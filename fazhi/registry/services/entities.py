@@ -1,8 +1,7 @@
-"""Every state change of the entity directory. Nothing else writes registry rows."""
+"""Services: every state change of the entity directory's entities (and their risk grade)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,15 +15,13 @@ from fazhi.registry.models import (
     Entity,
     EntityKind,
     EntityStatus,
-    Licence,
-    LicenceKind,
-    PracticePoints,
     RiskGrade,
     SupervisionCategory,
 )
+from fazhi.registry.services._common import check_choice, clean_reason, lock_entity
 
 NAME_MAX = 200
-REASON_MIN = 2
+
 
 # Registry rows that belong to an entity and go with it; any other relation (inspection tasks,
 # cases, ...) is "history" and blocks deletion.
@@ -60,19 +57,6 @@ def _clean_name(name: str) -> str:
     if len(name) > NAME_MAX:
         raise errors.ValidationFailed(f"名称不能超过{NAME_MAX}个字符。", code="name_too_long")
     return name
-
-
-def _clean_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if len(reason) < REASON_MIN:
-        raise errors.ValidationFailed("请填写原因。", code="reason_required")
-    return reason[:500]
-
-
-def _check_choice(value: str, choices: Any, *, code: str, label: str) -> str:
-    if value not in choices.values:
-        raise errors.ValidationFailed(f"未知的{label}：{value}", code=code)
-    return value
 
 
 def _codes(*, is_individual: bool, uscc: str, id_number: str) -> tuple[str, str]:
@@ -125,26 +109,10 @@ def resolve_categories(values: Iterable[SupervisionCategory | str | int]) -> lis
     return out
 
 
-def _lock_entity(actor: User, entity_id: int, *, action: str) -> Entity:
-    entity = (
-        Entity.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .filter(pk=entity_id)
-        .first()
-    )
-    if entity is None:
-        raise errors.NotFound()
-    require_in_scope(actor, entity.organisation, action=action)
-    return entity
-
-
 def _integrity(exc: IntegrityError) -> errors.ValidationFailed:
     return errors.ValidationFailed(
         "代码已在名录库中（可能刚被他人登记）。", code="already_in_directory", detail=str(exc)[:200]
     )
-
-
-# --- entities -------------------------------------------------------------------------------------
 
 
 def entity_create(
@@ -166,9 +134,9 @@ def entity_create(
     require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.create")
     require_in_scope(actor, organisation, action="registry.entity.create")
     name = _clean_name(name)
-    _check_choice(kind, EntityKind, code="unknown_kind", label="类型")
-    _check_choice(status, EntityStatus, code="unknown_status", label="经营状态")
-    _check_choice(risk_grade, RiskGrade, code="bad_risk_grade", label="风险等级")
+    check_choice(kind, EntityKind, code="unknown_kind", label="类型")
+    check_choice(status, EntityStatus, code="unknown_status", label="经营状态")
+    check_choice(risk_grade, RiskGrade, code="bad_risk_grade", label="风险等级")
     uscc, id_number = _codes(is_individual=is_individual, uscc=uscc, id_number=id_number)
     division_code = normalise_division_code(division_code)
     category_ids = resolve_categories(categories)
@@ -233,15 +201,15 @@ def entity_update(
     if name is not None:
         name = _clean_name(name)
     if kind is not None:
-        _check_choice(kind, EntityKind, code="unknown_kind", label="类型")
+        check_choice(kind, EntityKind, code="unknown_kind", label="类型")
     if status is not None:
-        _check_choice(status, EntityStatus, code="unknown_status", label="经营状态")
+        check_choice(status, EntityStatus, code="unknown_status", label="经营状态")
     if division_code is not None:
         division_code = normalise_division_code(division_code)
     category_ids = resolve_categories(categories) if categories is not None else None
     try:
         with transaction.atomic(durable=True):
-            entity = _lock_entity(actor, entity_id, action="registry.entity.update")
+            entity = lock_entity(actor, entity_id, action="registry.entity.update")
             new_values: dict[str, Any] = {
                 "name": name,
                 "kind": kind,
@@ -285,9 +253,9 @@ def entity_update(
 def entity_deactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
     """Take an entity out of the directory's active list (no longer drawn); kept for history."""
     require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.deactivate")
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     with transaction.atomic(durable=True):
-        entity = _lock_entity(actor, entity_id, action="registry.entity.deactivate")
+        entity = lock_entity(actor, entity_id, action="registry.entity.deactivate")
         if not entity.is_active:
             raise errors.InvalidTransition("该检查对象已停用。", code="already_inactive")
         entity.is_active = False
@@ -304,9 +272,9 @@ def entity_deactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
 
 def entity_reactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
     require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.reactivate")
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     with transaction.atomic(durable=True):
-        entity = _lock_entity(actor, entity_id, action="registry.entity.reactivate")
+        entity = lock_entity(actor, entity_id, action="registry.entity.reactivate")
         if entity.is_active:
             raise errors.InvalidTransition("该检查对象处于在册状态。", code="already_active")
         entity.is_active = True
@@ -337,9 +305,9 @@ def entity_history_blockers(entity: Entity) -> list[str]:
 def entity_delete(*, actor: User, entity_id: int, reason: str) -> None:
     """Delete a wrongly entered entity. Refused once it has any history in other modules."""
     require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.delete")
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     with transaction.atomic(durable=True):
-        entity = _lock_entity(actor, entity_id, action="registry.entity.delete")
+        entity = lock_entity(actor, entity_id, action="registry.entity.delete")
         blockers = entity_history_blockers(entity)
         if blockers:
             raise errors.Conflict(
@@ -361,9 +329,9 @@ def entity_delete(*, actor: User, entity_id: int, reason: str) -> None:
 
 def risk_grade_set(*, actor: User, entity_id: int, grade: str, reason: str = "") -> Entity:
     require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.risk_grade")
-    _check_choice(grade, RiskGrade, code="bad_risk_grade", label="风险等级")
+    check_choice(grade, RiskGrade, code="bad_risk_grade", label="风险等级")
     with transaction.atomic(durable=True):
-        entity = _lock_entity(actor, entity_id, action="registry.entity.risk_grade")
+        entity = lock_entity(actor, entity_id, action="registry.entity.risk_grade")
         old = entity.risk_grade
         if old == grade:
             return entity
@@ -376,135 +344,3 @@ def risk_grade_set(*, actor: User, entity_id: int, grade: str, reason: str = "")
             details={"old": old, "new": grade, "reason": reason.strip()[:500]},
         )
     return entity
-
-
-# --- licences and practice points -----------------------------------------------------------------
-
-
-def _check_licence(*, kind: str, number: str, valid_from: dt.date, valid_to: dt.date | None) -> str:
-    _check_choice(kind, LicenceKind, code="unknown_licence_kind", label="许可证类型")
-    number = (number or "").strip()
-    if not number:
-        raise errors.ValidationFailed("许可证号不能为空。", code="missing_licence_number")
-    if len(number) > 60:
-        raise errors.ValidationFailed("许可证号过长。", code="licence_number_too_long")
-    if valid_to is not None and valid_to < valid_from:
-        raise errors.ValidationFailed("有效期至不能早于有效期起。", code="bad_validity")
-    return number
-
-
-def licence_add(
-    *,
-    actor: User,
-    entity_id: int,
-    kind: str,
-    number: str,
-    valid_from: dt.date,
-    valid_to: dt.date | None = None,
-    scope: str = "",
-) -> Licence:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.licence.add")
-    number = _check_licence(kind=kind, number=number, valid_from=valid_from, valid_to=valid_to)
-    try:
-        with transaction.atomic(durable=True):
-            entity = _lock_entity(actor, entity_id, action="registry.licence.add")
-            if Licence.objects.filter(kind=kind, number=number).exists():
-                raise errors.ValidationFailed("该许可证号已登记。", code="duplicate_licence")
-            licence = Licence.objects.create(
-                entity=entity,
-                kind=kind,
-                number=number,
-                scope=scope.strip()[:500],
-                valid_from=valid_from,
-                valid_to=valid_to,
-            )
-            audit.append(
-                actor=actor,
-                action="registry.licence.added",
-                obj=entity,
-                details={"licence_id": licence.pk, "kind": kind, "number": number},
-            )
-    except IntegrityError as exc:
-        raise errors.ValidationFailed("该许可证号已登记。", code="duplicate_licence") from exc
-    return licence
-
-
-def licence_update(
-    *,
-    actor: User,
-    licence_id: int,
-    number: str | None = None,
-    scope: str | None = None,
-    valid_from: dt.date | None = None,
-    valid_to: dt.date | None = None,
-    clear_valid_to: bool = False,
-) -> Licence:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.licence.update")
-    try:
-        with transaction.atomic(durable=True):
-            licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
-            if licence is None:
-                raise errors.NotFound()
-            entity = _lock_entity(actor, licence.entity_id, action="registry.licence.update")
-            new_to = None if clear_valid_to else (valid_to or licence.valid_to)
-            new_number = _check_licence(
-                kind=licence.kind,
-                number=licence.number if number is None else number,
-                valid_from=valid_from or licence.valid_from,
-                valid_to=new_to,
-            )
-            if (
-                new_number != licence.number
-                and Licence.objects.filter(kind=licence.kind, number=new_number).exists()
-            ):
-                raise errors.ValidationFailed("该许可证号已登记。", code="duplicate_licence")
-            changes: dict[str, list[Any]] = {}
-            for field, value in (
-                ("number", new_number),
-                ("scope", None if scope is None else scope.strip()[:500]),
-                ("valid_from", valid_from),
-                ("valid_to", new_to),
-            ):
-                if field != "valid_to" and value is None:
-                    continue
-                if getattr(licence, field) != value:
-                    changes[field] = [getattr(licence, field), value]
-                    setattr(licence, field, value)
-            if not changes:
-                return licence
-            licence.save()
-            audit.append(
-                actor=actor,
-                action="registry.licence.updated",
-                obj=entity,
-                details={"licence_id": licence.pk, **changes},
-            )
-    except IntegrityError as exc:
-        raise errors.ValidationFailed("该许可证号已登记。", code="duplicate_licence") from exc
-    return licence
-
-
-def practice_points_record(
-    *, actor: User, entity_id: int, points: int, recorded_on: dt.date, reason: str
-) -> PracticePoints:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.points.record")
-    if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 100:
-        raise errors.ValidationFailed("记分须为1至100之间的整数。", code="bad_points")
-    reason = _clean_reason(reason)
-    with transaction.atomic(durable=True):
-        entity = _lock_entity(actor, entity_id, action="registry.points.record")
-        record = PracticePoints.objects.create(
-            entity=entity, points=points, recorded_on=recorded_on, reason=reason, by=actor
-        )
-        audit.append(
-            actor=actor,
-            action="registry.points.recorded",
-            obj=entity,
-            details={
-                "points_id": record.pk,
-                "points": points,
-                "recorded_on": recorded_on.isoformat(),
-                "reason": reason,
-            },
-        )
-    return record

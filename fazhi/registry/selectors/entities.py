@@ -1,4 +1,4 @@
-"""Every read of registry rows, narrowed to the user's data scope."""
+"""Every read of entities, their categories and history, narrowed to the user's data scope."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from fazhi.registry.models import (
     Entity,
     EntityKind,
     EntityStatus,
-    ImportBatch,
     Licence,
     PracticePoints,
     RiskGrade,
@@ -116,34 +115,6 @@ def entity_history(*, user: User | Any, entity_id: int) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         object_type=Entity._meta.label_lower, object_id=str(entity_id)
     ).order_by("-seq")
-
-
-def licence_list(*, user: User | Any, entity_id: int | None = None) -> QuerySet[Licence]:
-    qs = scoped(Licence.objects.all(), user, "entity__organisation").select_related("entity")
-    if entity_id is not None:
-        qs = qs.filter(entity_id=entity_id)
-    return qs.order_by("entity_id", "-valid_from", "id")
-
-
-def licence_get(*, user: User | Any, licence_id: int) -> Licence:
-    return get_scoped(licence_list(user=user), licence_id)
-
-
-def import_batch_list(*, user: User | Any) -> QuerySet[ImportBatch]:
-    return (
-        scoped(ImportBatch.objects.all(), user)
-        .select_related("organisation", "created_by")
-        .defer("payload", "errors")
-    )
-
-
-def import_batch_get(*, user: User | Any, batch_id: int) -> ImportBatch:
-    return get_scoped(
-        scoped(ImportBatch.objects.all(), user)
-        .select_related("organisation", "created_by")
-        .defer("payload"),
-        batch_id,
-    )
 
 
 def organisations_for_registry(*, user: User | Any) -> QuerySet[Any]:

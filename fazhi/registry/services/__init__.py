@@ -1,0 +1,1 @@
+"""Registry services: every state change of the directory. One module per area."""

@@ -1,0 +1,1 @@
+"""Registry pages, one module per area; ``fazhi.registry.urls`` joins their URLs."""
