@@ -14,8 +14,6 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
 from fazhi.core import clock
 from fazhi.core.models import (
     Credential,
@@ -32,13 +30,6 @@ from fazhi.core.validators import PROVINCE_PREFIXES
 PASSWORD = "Fazhi-Test-2026!"  # satisfies the password policy
 _counter = itertools.count(1)
 _PREFIXES = sorted(PROVINCE_PREFIXES)
-
-
-@pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    """Hash test passwords cheaply: the policy validators still run, only the stored hash is
-    weaker. Use with ``pytest.mark.usefixtures("fast_passwords")`` (import it into the module)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

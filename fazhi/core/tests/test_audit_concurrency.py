@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
-from django.db import connection
 
 from fazhi.core import audit_verify
 from fazhi.core.models import AuditEvent
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
-)
+from fazhi.core.testing import needs_postgres, postgres_env
 
 WORKER = textwrap.dedent(
     """
@@ -41,24 +36,12 @@ WORKER = textwrap.dedent(
 )
 
 
-def test_database_env() -> dict[str, str]:
-    """The environment that points a child process at the *test* database."""
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    if s.get("PASSWORD"):
-        url = url.replace("@", f":{s['PASSWORD']}@", 1)
-    return {**os.environ, "FAZHI_TEST_DATABASE_URL": url, "FAZHI_DATABASE_URL": url}
-
-
-test_database_env.__test__ = False  # type: ignore[attr-defined]
-
-
 @needs_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_four_processes_append_without_gaps():
     processes, per_process = 4, 50
-    env = test_database_env()
+    env = postgres_env()
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(w), str(per_process)],
@@ -90,7 +73,7 @@ def test_four_processes_append_without_gaps():
 def test_verify_while_others_append_sees_a_consistent_snapshot():
     # Without one snapshot for the head and the events, an append committed between reading the
     # events and reading the head would look like a truncated tail.
-    env = test_database_env()
+    env = postgres_env()
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(w), "60"],

@@ -46,8 +46,7 @@ def browser():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_login_and_compute_a_deadline(live_server, browser, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_login_and_compute_a_deadline(live_server, browser):
     calendar_services.calendar_seed_from_package(actor=None, years=[2025])
     tree = make_org_tree()
     user = make_user(tree.districts[0], Role.SUPERVISOR, username="browser_user")

@@ -39,11 +39,6 @@ def package_calendar(years: tuple[int, ...] = (2024, 2025, 2026)) -> workcal.Cal
 CAL = package_calendar()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seeded(db):
     calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])

@@ -26,8 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _setup():
     with testing.clock_at(TODAY):
         calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
         yield

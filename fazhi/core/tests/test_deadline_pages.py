@@ -17,11 +17,6 @@ from fazhi.core.tests.factories import make_org_tree, make_user
 D = dt.date
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 TODAY = D(2025, 9, 26)
 
 

@@ -23,11 +23,6 @@ D = dt.date
 TODAY = D(2025, 9, 26)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seeded(db):
     calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])

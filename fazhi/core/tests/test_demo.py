@@ -23,9 +23,8 @@ from fazhi.core.models import (
     User,
 )
 from fazhi.core.selectors import people as people_selectors
-from fazhi.core.tests.factories import fast_passwords  # noqa: F401  (fixture)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -22,12 +22,11 @@ from fazhi.core.models import (
 )
 from fazhi.core.services.numbering import document_number_issue, document_type_create
 from fazhi.core.tests.factories import (
-    fast_passwords,  # noqa: F401  (fixture)
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 YEAR = clock.today().year
 PAGE = reverse("core:docnumber_list")
 CREATE = reverse("core:document_type_create")

@@ -13,14 +13,13 @@ from fazhi.core.selectors import people as people_selectors
 from fazhi.core.services import org as org_services
 from fazhi.core.services import people as people_services
 from fazhi.core.tests.factories import (
-    fast_passwords,  # noqa: F401  (fixture)
     make_credential,
     make_officer,
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

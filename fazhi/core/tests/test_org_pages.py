@@ -13,14 +13,13 @@ from fazhi.core.models import AuditEvent, Credential, Department, Officer, Organ
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.tests.factories import (
     PASSWORD,
-    fast_passwords,  # noqa: F401  (fixture)
     make_credential,
     make_officer,
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ from fazhi.inspections.models import (
 from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services.redraws import redraw_request
-from fazhi.inspections.tests.e2_support import World, category, make_drawn_plan, make_entity
+from fazhi.inspections.tests.task_support import TaskWorld, category, make_drawn_plan, make_entity
 from fazhi.registry.models import Entity, ImportBatch, Licence
 from fazhi.registry.services import licences as licence_services
 from fazhi.registry.services.imports import import_batch_stage
@@ -201,7 +201,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     planner = make_user(org, Role.SUPERVISOR, full_name="计划员")
     inspectors = [make_user(org, Role.SUPERVISOR, full_name=f"检查员{n}") for n in "甲乙"]
     officers = [make_officer(org, name=u.full_name, user=u) for u in inspectors]
-    world = World(
+    world = TaskWorld(
         tree=tree,
         org=org,
         other_org=org,
@@ -294,7 +294,6 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
 @pytest.fixture
 def cities(settings: Any, tmp_path: Any) -> tuple[City, City]:
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ensure_categories()
     tree = make_org_tree()
     return build_city(tree, tree.districts[0]), build_city(tree, tree.districts[2])

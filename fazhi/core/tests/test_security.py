@@ -20,12 +20,11 @@ from fazhi.core.models import AuditEvent, Role
 from fazhi.core.passwords import CharacterClassValidator
 from fazhi.core.tests.factories import (
     PASSWORD,
-    fast_passwords,  # noqa: F401  (fixture)
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Test support for the item list, pool, tasks, figures and portal tests (engineer E2's area).
+"""Test support for the item list, pool, tasks, figures and portal tests: ``make_task_world``.
 
 State is built through the real services. The one exception is ``make_task``: it stands in for
 the draw (``services.draws``), writing the task and its two inspectors the way a draw stores
@@ -12,8 +12,6 @@ import importlib
 import itertools
 from dataclasses import dataclass
 from typing import Any
-
-import pytest
 
 from fazhi.core import clock
 from fazhi.core.models import Officer, Organisation, Role, User
@@ -35,14 +33,8 @@ from fazhi.registry.services.entities import entity_create
 _serial = itertools.count(1000)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Import this fixture into a test module: PBKDF2 makes every test user cost ~0.5 s."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
-class World:
+class TaskWorld:
     tree: OrgTree
     org: Organisation  # a district supervision institute
     other_org: Organisation  # another district's institute
@@ -72,7 +64,7 @@ def category(code: str) -> SupervisionCategory:
     return SupervisionCategory.objects.get(code=code)
 
 
-def make_world() -> World:
+def make_task_world() -> TaskWorld:
     tree = make_org_tree()
     district = tree.districts[0]
     org = tree.institute_of(district)
@@ -82,7 +74,7 @@ def make_world() -> World:
     inspector_b = make_user(org, Role.SUPERVISOR, full_name="检查员乙")
     officer_a = make_officer(org, name="检查员甲", user=inspector_a)
     officer_b = make_officer(org, name="检查员乙", user=inspector_b)
-    return World(
+    return TaskWorld(
         tree=tree,
         org=org,
         other_org=other_org,
@@ -100,7 +92,7 @@ def make_world() -> World:
 
 
 def make_entity(
-    world: World,
+    world: TaskWorld,
     *,
     org: Organisation | None = None,
     name: str | None = None,
@@ -132,7 +124,7 @@ def make_entity(
 
 
 def make_item(
-    world: World, *, code: str | None = None, cat: str = "public_places"
+    world: TaskWorld, *, code: str | None = None, cat: str = "public_places"
 ) -> InspectionItem:
     serial = next(_serial)
     return item_services.item_create(
@@ -150,7 +142,7 @@ def make_item(
 
 
 def make_plan(
-    world: World,
+    world: TaskWorld,
     *,
     items: list[InspectionItem],
     year: int | None = None,
@@ -175,7 +167,7 @@ def make_plan(
 
 
 def make_task(
-    world: World,
+    world: TaskWorld,
     *,
     plan: InspectionPlan,
     entity: Entity,
@@ -202,7 +194,7 @@ def make_task(
 
 
 def make_drawn_plan(
-    world: World,
+    world: TaskWorld,
     *,
     entities: int = 4,
     quota: int = 3,

@@ -1,4 +1,4 @@
-"""Builders for the plan and draw tests (no tests here). State goes through the real services."""
+"""Builders for the plan and draw tests (``make_draw_world``), through the real services."""
 
 from __future__ import annotations
 
@@ -42,11 +42,7 @@ def category(code: str) -> SupervisionCategory:
     return SupervisionCategory.objects.get(code=code)
 
 
-def today() -> dt.date:
-    return clock.today()
-
-
-def make_world(
+def make_draw_world(
     *, entities: int = 12, officers: int = 4, province_code: str | None = None
 ) -> DrawWorld:
     tree = make_org_tree(province_code=province_code)
@@ -106,7 +102,7 @@ def add_inspector(
     pool_services.inspector_enrol(
         actor=w.planner,
         officer=officer,
-        on=today(),
+        on=clock.today(),
         categories=[category(c) for c in categories],
         regions=list(regions),
         max_tasks_per_plan=max_tasks,
@@ -115,7 +111,7 @@ def add_inspector(
 
 
 def make_plan(w: DrawWorld, *, kind: str = PlanKind.RANDOM, **kw: Any) -> InspectionPlan:
-    start = today()
+    start = clock.today()
     return plan_create(
         actor=w.planner,
         organisation=w.org,
