@@ -25,84 +25,31 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+import common
+
 DB_NAME = "fazhi_bench_audit"
-PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = os.environ.get("FAZHI_BENCH_PG_PORT", "5432")
-PG_USER = os.environ.get("FAZHI_BENCH_PG_USER", "postgres")
 EVENTS = int(os.environ.get("FAZHI_BENCH_AUDIT_EVENTS", "1000000"))
 PROCESSES = 4
 APPENDS = int(os.environ.get("FAZHI_BENCH_AUDIT_APPENDS", "500"))
 REPEATS = int(os.environ.get("FAZHI_BENCH_AUDIT_REPEATS", "5"))
 
 
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(sql)
-
-
-def _postgres_answers() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection((PG_HOST, int(PG_PORT)), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def run() -> dict[str, Any]:
     """Create the scratch database, measure in a child process, drop the database."""
-    if not _postgres_answers():
-        return {"skipped": f"no PostgreSQL answers on {PG_HOST}:{PG_PORT}"}
-    _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {DB_NAME}")
-    try:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child"],
-            env=_child_env(),
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"bench_audit child failed:\n{proc.stdout}\n{proc.stderr}")
-        figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-        return figures
-    finally:
-        _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("FAZHI_TEST_DATABASE_URL", None)
-    env["FAZHI_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
-    env["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
-    env["PYTHONPATH"] = str(REPO)
-    return env
+    if not common.postgres_answers():
+        return {"skipped": common.NO_POSTGRES}
+    with common.scratch_database(DB_NAME) as url:
+        return common.run_child(__file__, "--child", env=common.child_env(url))
 
 
 # --- the child ---------------------------------------------------------------------------------
 
 
-def _setup() -> None:
-    import django
-
-    sys.path.insert(0, str(REPO))
-    django.setup()
-
-
 def _append_worker(worker: int, count: int) -> None:
     """Append ``count`` events, starting when the parent writes a line to stdin."""
-    _setup()
+    common.setup_django()
     from django.db import connection, transaction
 
     from fazhi.core import audit
@@ -278,7 +225,7 @@ def _verify_at_scale() -> dict[str, Any]:
 
 
 def _child() -> None:
-    _setup()
+    common.setup_django()
     from django.core.management import call_command
     from django.db import connection
 
@@ -291,7 +238,7 @@ def _child() -> None:
         "concurrent_appends": _concurrent_appends(),
         "verify_1m": _verify_at_scale(),
     }
-    sys.stdout.write(json.dumps(figures, ensure_ascii=False) + "\n")
+    common.emit(figures)
 
 
 if __name__ == "__main__":

@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
+
+import common
 
 from fazhi.core import clock
 
-REPO = Path(__file__).resolve().parent.parent
 CITIES = int(os.environ.get("FAZHI_BENCH_SCOPE_CITIES", "10"))
 OFFICERS = int(os.environ.get("FAZHI_BENCH_SCOPE_OFFICERS", "3000"))
-PG = os.environ.get("FAZHI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "fazhi_bench_scope"
 RUNS = 30
 PASSWORD = "Bench-Pass-2026"  # noqa: S105  (scratch database)
@@ -41,10 +38,7 @@ def _child() -> dict[str, Any]:
     import statistics
     import time
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhi.settings")
-    django.setup()
+    common.setup_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, reset_queries
@@ -165,56 +159,24 @@ def _child() -> dict[str, Any]:
     }
 
 
-def _pg_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def _run_child(env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child"],
-        cwd=REPO,
-        env={**os.environ, "FAZHI_DEBUG": "false", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return common.run_child(__file__, "--child", env={**env, "FAZHI_DEBUG": "false"})
 
 
 def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = _run_child(
-            {"FAZHI_VAR_DIR": tmp, "FAZHI_TEST_DATABASE_URL": "", "FAZHI_DATABASE_URL": ""}
-        )
-    if _pg_answers():
-        _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
-        _admin(f"CREATE DATABASE {PG_DB}")
-        try:
-            results["postgresql"] = _run_child(
-                {"FAZHI_DATABASE_URL": f"{PG}/{PG_DB}", "FAZHI_TEST_DATABASE_URL": ""}
-            )
-        finally:
-            _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+        results["sqlite"] = _run_child(common.child_env(FAZHI_VAR_DIR=tmp))
+    if common.postgres_answers():
+        with common.scratch_database(PG_DB) as url:
+            results["postgresql"] = _run_child(common.child_env(url))
     else:
-        results["postgresql"] = {"skipped": "no PostgreSQL on 127.0.0.1:5432"}
+        results["postgresql"] = {"skipped": common.NO_POSTGRES}
     return results
 
 
 if __name__ == "__main__":
     if "--child" in sys.argv:
-        sys.path.insert(0, str(REPO))
-        print(json.dumps(_child()))
+        common.emit(_child())
     else:
         print(json.dumps(run(), ensure_ascii=False, indent=2))
