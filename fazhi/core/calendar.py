@@ -222,7 +222,7 @@ def years_of(days: Iterable[dt.date]) -> set[int]:
 
 
 def calendar_seed_from_package(*, actor: Any, years: Sequence[int] | None = None) -> list[int]:
-    """Seed from the ``chinesecalendar`` package; the service lives in ``fazhi.core.deadlines``
+    """Seed from the ``chinesecalendar`` package; the service is ``services.calendar``
     (kept here too because the demo loader looks for it in this module)."""
     from fazhi.core.services.calendar import calendar_seed_from_package as seed
 
