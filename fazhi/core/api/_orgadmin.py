@@ -1,4 +1,8 @@
-"""Helpers shared by the organisation, user and officer endpoints."""
+"""Helpers shared by the organisation, user and officer endpoints.
+
+Those endpoints read through the same scoped selectors as the pages and write through the same
+services. An id outside the caller's scope is a 404 with the common error envelope.
+"""
 
 from __future__ import annotations
 

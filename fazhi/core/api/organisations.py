@@ -1,8 +1,4 @@
-"""API: organisations.
-
-Reads go through the same scoped selectors as the pages; writes call the same services. An id
-outside the caller's scope is a 404 with the common error envelope.
-"""
+"""API: organisations."""
 
 from __future__ import annotations
 

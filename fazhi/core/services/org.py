@@ -1,9 +1,4 @@
-"""Services: every state change of organisations and departments.
-
-Each service checks the actor's capability and scope first, validates its input, then writes in
-one durable transaction that also appends the audit event. ``actor=None`` is the system itself
-(the ``fazhi demo`` bootstrap and other CLI commands); a web request always passes its user.
-"""
+"""Services: every state change of organisations and departments."""
 
 from __future__ import annotations
 

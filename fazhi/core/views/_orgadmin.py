@@ -1,4 +1,9 @@
-"""Helpers shared by the organisation, user and officer pages."""
+"""Helpers shared by the organisation, user and officer pages.
+
+Those views parse a form, call one service or selector and render. Capability checks raise
+``errors.PermissionDenied``; the middleware renders it and records the denial. A service's
+``ValidationFailed`` is shown on the form.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Pages: officers and their enforcement credentials.
-
-Views parse a form, call one service or selector and render. Capability checks raise
-``errors.PermissionDenied``; the middleware renders it and records the denial. A service's
-``ValidationFailed`` is shown on the form.
-"""
+"""Pages: officers and their enforcement credentials."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Pages: organisations and their departments.
-
-Views parse a form, call one service or selector and render. Capability checks raise
-``errors.PermissionDenied``; the middleware renders it and records the denial. A service's
-``ValidationFailed`` is shown on the form.
-"""
+"""Pages: organisations and their departments."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Pages: users (accounts, roles, passwords, lockouts).
-
-Views parse a form, call one service or selector and render. Capability checks raise
-``errors.PermissionDenied``; the middleware renders it and records the denial. A service's
-``ValidationFailed`` is shown on the form.
-"""
+"""Pages: users (accounts, roles, passwords, lockouts)."""
 
 from __future__ import annotations
 

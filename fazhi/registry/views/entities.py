@@ -1,7 +1,4 @@
-"""Pages of the entity directory: list, export, detail, create, edit, status.
-
-Thin: parse, call a service or selector, render.
-"""
+"""Pages of the entity directory: list, export, detail, create, edit, status."""
 
 from __future__ import annotations
 

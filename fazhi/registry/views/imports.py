@@ -1,7 +1,4 @@
-"""Pages: importing entities from a spreadsheet (upload, preview, confirm).
-
-Thin: parse, call a service or selector, render.
-"""
+"""Pages: importing entities from a spreadsheet (upload, preview, confirm)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Pages: an entity's licences and practice points.
-
-Thin: parse, call a service or selector, render.
-"""
+"""Pages: an entity's licences and practice points."""
 
 from __future__ import annotations
 
