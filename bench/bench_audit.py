@@ -25,84 +25,31 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+import common
+
 DB_NAME = "fazhi_bench_audit"
-PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = os.environ.get("FAZHI_BENCH_PG_PORT", "5432")
-PG_USER = os.environ.get("FAZHI_BENCH_PG_USER", "postgres")
 EVENTS = int(os.environ.get("FAZHI_BENCH_AUDIT_EVENTS", "1000000"))
 PROCESSES = 4
 APPENDS = int(os.environ.get("FAZHI_BENCH_AUDIT_APPENDS", "500"))
 REPEATS = int(os.environ.get("FAZHI_BENCH_AUDIT_REPEATS", "5"))
 
 
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(sql)
-
-
-def _postgres_answers() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection((PG_HOST, int(PG_PORT)), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def run() -> dict[str, Any]:
     """Create the scratch database, measure in a child process, drop the database."""
-    if not _postgres_answers():
-        return {"skipped": f"no PostgreSQL answers on {PG_HOST}:{PG_PORT}"}
-    _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {DB_NAME}")
-    try:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child"],
-            env=_child_env(),
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"bench_audit child failed:\n{proc.stdout}\n{proc.stderr}")
-        figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-        return figures
-    finally:
-        _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("FAZHI_TEST_DATABASE_URL", None)
-    env["FAZHI_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
-    env["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
-    env["PYTHONPATH"] = str(REPO)
-    return env
+    if not common.postgres_answers():
+        return {"skipped": common.NO_POSTGRES}
+    with common.scratch_database(DB_NAME) as url:
+        return common.run_child(__file__, "--child", env=common.child_env(url))
 
 
 # --- the child ---------------------------------------------------------------------------------
 
 
-def _setup() -> None:
-    import django
-
-    sys.path.insert(0, str(REPO))
-    django.setup()
-
-
 def _append_worker(worker: int, count: int) -> None:
     """Append ``count`` events, starting when the parent writes a line to stdin."""
-    _setup()
+    common.setup_django()
     from django.db import connection, transaction
 
     from fazhi.core import audit
@@ -125,7 +72,7 @@ def _append_worker(worker: int, count: int) -> None:
 
 
 def _concurrent_appends() -> dict[str, Any]:
-    from fazhi.core import audit
+    from fazhi.core import audit_verify
 
     procs = [
         subprocess.Popen(
@@ -153,7 +100,7 @@ def _concurrent_appends() -> dict[str, Any]:
         per_process.append(json.loads(out.strip().splitlines()[-1])["seconds"])
     wall = time.perf_counter() - started
     total = PROCESSES * APPENDS
-    result = audit.verify()
+    result = audit_verify.verify()
     return {
         "processes": PROCESSES,
         "appends_per_process": APPENDS,
@@ -237,19 +184,19 @@ def _verify_at_scale() -> dict[str, Any]:
     figures are the medians, and the median of the per-pair ratios."""
     from django.db import connection
 
-    from fazhi.core import audit
+    from fazhi.core import audit_verify
 
     figures = _generate(EVENTS)
     connection.close()  # start the timings on a fresh session
-    assert audit.read_rows() == EVENTS  # warm the caches: every timing reads a warm table
+    assert audit_verify.read_rows() == EVENTS  # warm the caches: every timing reads a warm table
     reads, verifies, read_cpu, verify_cpu = [], [], [], []
     for _ in range(REPEATS):
         c0, t0 = time.process_time(), time.perf_counter()
-        audit.read_rows()
+        audit_verify.read_rows()
         reads.append(time.perf_counter() - t0)
         read_cpu.append(time.process_time() - c0)
         c0, t0 = time.process_time(), time.perf_counter()
-        result = audit.verify()
+        result = audit_verify.verify()
         verifies.append(time.perf_counter() - t0)
         verify_cpu.append(time.process_time() - c0)
         if not result.ok:
@@ -271,14 +218,14 @@ def _verify_at_scale() -> dict[str, Any]:
             "client_cpu_seconds_read_median": round(statistics.median(read_cpu), 3),
             "client_cpu_seconds_verify_median": round(statistics.median(verify_cpu), 3),
             "verify_events_per_second": round(EVENTS / verify_s),
-            "verify_summary": audit.verify().summary(),
+            "verify_summary": audit_verify.verify().summary(),
         }
     )
     return figures
 
 
 def _child() -> None:
-    _setup()
+    common.setup_django()
     from django.core.management import call_command
     from django.db import connection
 
@@ -291,7 +238,7 @@ def _child() -> None:
         "concurrent_appends": _concurrent_appends(),
         "verify_1m": _verify_at_scale(),
     }
-    sys.stdout.write(json.dumps(figures, ensure_ascii=False) + "\n")
+    common.emit(figures)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+import common
+
 N = int(os.environ.get("FAZHI_BENCH_DEADLINES_N", "20000"))
-PG = os.environ.get("FAZHI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "fazhi_bench_deadlines"
 TARGET_US = 1000.0
 
@@ -36,17 +33,15 @@ def _child(n: int) -> dict[str, Any]:
     import statistics
     import time
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhi.settings")
-    django.setup()
+    common.setup_django()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     from fazhi.core import calendar as workcal
-    from fazhi.core import deadlines
+    from fazhi.core import periods
+    from fazhi.core.services import calendar as calendar_services
 
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
     rng = random.Random(20251001)
     keys = [
         ("penalty.publicity", (), ()),
@@ -71,10 +66,10 @@ def _child(n: int) -> dict[str, Any]:
         timings = []
         clock = time.perf_counter
         for key, start, stops, ext in work[:200]:  # warm-up
-            deadlines.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
+            periods.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
         for key, start, stops, ext in work:
             t0 = clock()
-            deadlines.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
+            periods.compute_due(key, start, stops=stops, extensions=ext, calendar=calendar)
             timings.append(clock() - t0)
         timings.sort()
         return {
@@ -94,46 +89,17 @@ def _child(n: int) -> dict[str, Any]:
     }
 
 
-def _postgres_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def _spawn(url: str) -> dict[str, Any]:
-    env = {**os.environ, "FAZHI_DATABASE_URL": url, "FAZHI_TEST_DATABASE_URL": ""}
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(N)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return common.run_child(__file__, "--child", str(N), env=common.child_env(url))
 
 
 def run() -> dict[str, Any]:
     results: dict[str, Any] = {"target_us": TARGET_US}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = _spawn(f"sqlite:///{tmp}/bench.sqlite3")
-    if _postgres_answers():
-        _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
-        _admin(f"CREATE DATABASE {PG_DB}")
-        try:
-            results["postgresql"] = _spawn(f"{PG}/{PG_DB}")
-        finally:
-            _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+    if common.postgres_answers():
+        with common.scratch_database(PG_DB) as url:
+            results["postgresql"] = _spawn(url)
     results["ok"] = all(
         r["warm_cache_with_version_check"]["mean_us"] < TARGET_US
         for r in (results.get("sqlite"), results.get("postgresql"))
@@ -144,7 +110,6 @@ def run() -> dict[str, Any]:
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
-        sys.path.insert(0, str(REPO))
-        print(json.dumps(_child(int(sys.argv[2]))))
+        common.emit(_child(int(sys.argv[2])))
     else:
         print(json.dumps(run(), ensure_ascii=False, indent=2))

@@ -27,21 +27,16 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
+
+import common
 
 from fazhi.core import clock
 
-REPO = Path(__file__).resolve().parent.parent
 DB_NAME = "fazhi_bench_draw"
-PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = os.environ.get("FAZHI_BENCH_PG_PORT", "5432")
-PG_USER = os.environ.get("FAZHI_BENCH_PG_USER", "postgres")
 ENTITIES = int(os.environ.get("FAZHI_BENCH_ENTITIES", "1000000"))
 INSPECTORS = int(os.environ.get("FAZHI_BENCH_INSPECTORS", "3000"))
 TASKS = int(os.environ.get("FAZHI_BENCH_TASKS", "50000"))
@@ -49,61 +44,19 @@ OFFSET_SAMPLE = int(os.environ.get("FAZHI_BENCH_OFFSET_SAMPLE", "40"))
 ROUNDS = int(os.environ.get("FAZHI_BENCH_DRAW_ROUNDS", "3"))
 
 
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(sql)
-
-
-def _pg_answers() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection((PG_HOST, int(PG_PORT)), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def run() -> dict[str, Any]:
     """Create the scratch database, measure in a child process, drop the database."""
-    if not _pg_answers():
-        return {"skipped": f"no PostgreSQL on {PG_HOST}:{PG_PORT}"}
+    if not common.postgres_answers():
+        return {"skipped": common.NO_POSTGRES}
     load_before = os.getloadavg()[0]
-    _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {DB_NAME}")
-    try:
-        env = dict(os.environ)
-        env.pop("FAZHI_TEST_DATABASE_URL", None)
-        env["FAZHI_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
-        env["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
-        env["PYTHONPATH"] = str(REPO)
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child"],
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(f"bench_draw child failed:\n{proc.stdout}\n{proc.stderr}")
-        figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-        # the machine is shared: say how busy it was
-        figures["load_average_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-        return figures
-    finally:
-        _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    with common.scratch_database(DB_NAME) as url:
+        figures = common.run_child(__file__, "--child", env=common.child_env(url))
+    # the machine is shared: say how busy it was
+    figures["load_average_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return figures
 
 
 # --- the child ---------------------------------------------------------------------------------
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
 def _populate(rng: random.Random) -> dict[str, Any]:
@@ -232,7 +185,7 @@ def _instrument() -> dict[str, float]:
 
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    from fazhi.inspections import drawengine
+    from fazhi.inspections import drawengine, frozen
     from fazhi.inspections.services import draws
 
     phases: dict[str, float] = {}
@@ -253,7 +206,7 @@ def _instrument() -> dict[str, float]:
     timed(drawengine, "unpack_lists", "unpack_announced_lists")
     timed(drawengine, "run", "engine_rank_and_assign_incl_context")
     timed(drawengine, "context_lookup", "of_which_announced_context_lookup")
-    original_lists = draws._current_lists
+    original_lists = frozen.current_lists
 
     @contextlib.contextmanager
     def current_lists(*args: Any, **kwargs: Any) -> Any:
@@ -263,7 +216,7 @@ def _instrument() -> dict[str, float]:
             started = time.perf_counter()
         phases["wait_for_database_list_check_after_engine"] = time.perf_counter() - started
 
-    draws._current_lists = current_lists  # type: ignore[assignment]
+    draws.current_lists = current_lists  # type: ignore[attr-defined]
     timed(draws, "build_pool", "recompute_pool")
     timed(draws, "_store_tasks", "store_tasks_and_teams")
     timed(BaseDatabaseWrapper, "commit", "commit_incl_deferred_fk_checks")
@@ -273,19 +226,14 @@ def _instrument() -> dict[str, float]:
 def _child() -> None:
     import datetime as dt
 
-    import django
-
-    django.setup()
+    common.setup_django()
     from django.core.management import call_command
     from django.db import connection
 
+    from fazhi.inspections.frozen import _fetch, stratum_queryset
     from fazhi.inspections.models import InspectionTask, PlanKind, TaskInspector
-    from fazhi.inspections.services.draws import (
-        _fetch,
-        draw_run,
-        plan_announce,
-        stratum_queryset,
-    )
+    from fazhi.inspections.services.announcements import plan_announce
+    from fazhi.inspections.services.draws import draw_run
     from fazhi.inspections.services.plans import plan_create, stratum_add
 
     call_command("migrate", verbosity=0)
@@ -354,7 +302,7 @@ def _child() -> None:
             }
         )
     assert draw is not None
-    peak_mb = _peak_mb()
+    peak_mb = common.peak_mb()
     stored_tasks = InspectionTask.objects.filter(draw=draw).count()
     stored_members = TaskInspector.objects.filter(task__draw=draw).count()
     read_seconds = statistics.median(r["read_candidate_ids_seconds"] for r in rounds)
@@ -407,7 +355,7 @@ def _child() -> None:
         "offset_vs_draw_ratio": round(offset_extrapolated / draw_seconds, 1),
         "per_round": rounds,
     }
-    print(json.dumps(figures, ensure_ascii=False))
+    common.emit(figures)
 
 
 if __name__ == "__main__":

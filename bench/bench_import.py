@@ -28,19 +28,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+import common
+
 DB_NAME = "fazhi_bench_import"
-PG_HOST = os.environ.get("FAZHI_BENCH_PG_HOST", "127.0.0.1")
-PG_PORT = os.environ.get("FAZHI_BENCH_PG_PORT", "5432")
-PG_USER = os.environ.get("FAZHI_BENCH_PG_USER", "postgres")
 ROWS = int(os.environ.get("FAZHI_BENCH_IMPORT_ROWS", "200000"))
 TARGET_RATIO = 2.0
 
@@ -58,36 +54,14 @@ KINDS = [
 DIVISIONS = ["350102", "350103", "350104", "350105", "350111"]
 
 
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True
-    ) as conn:
-        conn.execute(sql)
-
-
-def _postgres_answers() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection((PG_HOST, int(PG_PORT)), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def generate(path: Path, rows: int) -> float:
     """Write the benchmark file; returns the seconds it took (not part of any figure).
     Runs in a child process with Django set up (the column headers come from the importer)."""
-    import django
-
-    sys.path.insert(0, str(REPO))
-    django.setup()
+    common.setup_django()
     from openpyxl import Workbook
 
     from fazhi.registry.codes import make_uscc
-    from fazhi.registry.importing import COLUMNS
+    from fazhi.registry.importing.template import COLUMNS
 
     started = time.perf_counter()
     workbook = Workbook(write_only=True)
@@ -127,49 +101,21 @@ def run() -> dict[str, Any]:
     results: dict[str, Any] = {"rows": ROWS, "target_ratio": TARGET_RATIO}
     with tempfile.TemporaryDirectory(prefix="fazhi_bench_import_") as tmp:
         path = Path(tmp) / "entities.xlsx"
-        results["generate_s"] = _run_child(_child_env(), path, "--generate")["generate_s"]
+        results["generate_s"] = _run_child(common.child_env(), path, "--generate")["generate_s"]
         results["file_mb"] = round(path.stat().st_size / 1e6, 2)
-        if _postgres_answers():
-            _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            _admin(f"CREATE DATABASE {DB_NAME}")
-            try:
-                env = _child_env()
-                env["FAZHI_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
-                results["postgresql"] = _run_child(env, path)
-            finally:
-                _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if common.postgres_answers():
+            with common.scratch_database(DB_NAME) as url:
+                results["postgresql"] = _run_child(common.child_env(url), path)
         else:
-            results["postgresql"] = {"skipped": f"no PostgreSQL answers on {PG_HOST}:{PG_PORT}"}
+            results["postgresql"] = {"skipped": common.NO_POSTGRES}
         sqlite_dir = Path(tmp) / "sqlite"
         sqlite_dir.mkdir()
-        env = _child_env()
-        env["FAZHI_VAR_DIR"] = str(sqlite_dir)
-        results["sqlite"] = _run_child(env, path)
+        results["sqlite"] = _run_child(common.child_env(FAZHI_VAR_DIR=str(sqlite_dir)), path)
     return results
 
 
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("FAZHI_TEST_DATABASE_URL", None)
-    env.pop("FAZHI_DATABASE_URL", None)
-    env["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
-    env["PYTHONPATH"] = str(REPO)
-    return env
-
-
 def _run_child(env: dict[str, str], path: Path, mode: str = "--child") -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, __file__, mode, str(path)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"bench_import child failed:\n{proc.stdout}\n{proc.stderr}")
-    figures: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return figures
+    return common.run_child(__file__, mode, str(path), env=env)
 
 
 # --- the child ------------------------------------------------------------------------------------
@@ -189,20 +135,18 @@ def _read_only(path: Path) -> tuple[float, float, int]:
 
 
 def _child(path: Path) -> None:
-    import django
-
-    sys.path.insert(0, str(REPO))
-    django.setup()
+    common.setup_django()
     from django.core.management import call_command
     from django.db import connection
 
     call_command("migrate", verbosity=0, interactive=False)
-    from fazhi.core import services as core
     from fazhi.core.models import OrganisationKind, OrganisationLevel, Role
-    from fazhi.registry import importing
+    from fazhi.core.services import org as org_services
+    from fazhi.core.services import people as people_services
     from fazhi.registry.models import Entity, Licence
+    from fazhi.registry.services import imports as import_services
 
-    commission = core.organisation_create(
+    commission = org_services.organisation_create(
         actor=None,
         name="基准区卫生健康委员会",
         kind=OrganisationKind.COMMISSION,
@@ -211,7 +155,7 @@ def _child(path: Path) -> None:
         parent=None,
         short_name="基卫",
     )
-    institute = core.organisation_create(
+    institute = org_services.organisation_create(
         actor=None,
         name="基准区卫生健康监督所",
         kind=OrganisationKind.SUPERVISION_INSTITUTE,
@@ -220,7 +164,7 @@ def _child(path: Path) -> None:
         parent=commission,
         short_name="基监",
     )
-    user = core.user_create(
+    user = people_services.user_create(
         actor=None,
         username="bench_importer",
         full_name="基准导入员",
@@ -232,13 +176,13 @@ def _child(path: Path) -> None:
     read_before, cpu_read_before, rows_read = _read_only(path)
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    batch = importing.import_batch_stage(
+    batch = import_services.import_batch_stage(
         actor=user, organisation=institute, file_name=path.name, content=content
     )
     staged = time.perf_counter()
     if batch.error_count:
         raise SystemExit(f"benchmark file has errors: {batch.errors[:5]}")
-    importing.import_batch_confirm(actor=user, batch_id=batch.pk)
+    import_services.import_batch_confirm(actor=user, batch_id=batch.pk)
     finished, cpu_finished = time.perf_counter(), time.process_time()
 
     read_after, cpu_read_after, _ = _read_only(path)
@@ -268,15 +212,15 @@ def _child(path: Path) -> None:
         "cpu_openpyxl_read_s": round(cpu_read, 2),
         "cpu_import_s": round(cpu_total, 2),
         "cpu_ratio": round(cpu_total / cpu_read, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(common.peak_mb()),
     }
-    print(json.dumps(figures))
+    common.emit(figures)
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         _child(Path(sys.argv[2]))
     elif sys.argv[1:2] == ["--generate"]:
-        print(json.dumps({"generate_s": round(generate(Path(sys.argv[2]), ROWS), 2)}))
+        common.emit({"generate_s": round(generate(Path(sys.argv[2]), ROWS), 2)})
     else:
         print(json.dumps(run(), ensure_ascii=False, indent=2))

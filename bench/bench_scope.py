@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
+
+import common
 
 from fazhi.core import clock
 
-REPO = Path(__file__).resolve().parent.parent
 CITIES = int(os.environ.get("FAZHI_BENCH_SCOPE_CITIES", "10"))
 OFFICERS = int(os.environ.get("FAZHI_BENCH_SCOPE_OFFICERS", "3000"))
-PG = os.environ.get("FAZHI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "fazhi_bench_scope"
 RUNS = 30
 PASSWORD = "Bench-Pass-2026"  # noqa: S105  (scratch database)
@@ -41,10 +38,7 @@ def _child() -> dict[str, Any]:
     import statistics
     import time
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhi.settings")
-    django.setup()
+    common.setup_django()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, reset_queries
@@ -52,13 +46,16 @@ def _child() -> dict[str, Any]:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
-    from fazhi.core import selectors, services
     from fazhi.core.models import OrganisationKind, OrganisationLevel, Role
+    from fazhi.core.selectors import org as org_selectors
+    from fazhi.core.selectors import people as people_selectors
+    from fazhi.core.services import org as org_services
+    from fazhi.core.services import people as people_services
 
     build_start = time.perf_counter()
 
     def commission(name: str, level: str, code: str, parent: Any) -> Any:
-        org = services.organisation_create(
+        org = org_services.organisation_create(
             actor=None,
             name=name,
             kind=OrganisationKind.COMMISSION,
@@ -66,7 +63,7 @@ def _child() -> dict[str, Any]:
             division_code=code,
             parent=parent,
         )
-        institute = services.organisation_create(
+        institute = org_services.organisation_create(
             actor=None,
             name=name + "监督所",
             kind=OrganisationKind.SUPERVISION_INSTITUTE,
@@ -90,8 +87,10 @@ def _child() -> dict[str, Any]:
     today = clock.today()
     for n in range(OFFICERS):
         institute = district_institutes[n % len(district_institutes)]
-        officer = services.officer_create(actor=None, organisation=institute, name=f"执法员{n}")
-        services.credential_issue(
+        officer = people_services.officer_create(
+            actor=None, organisation=institute, name=f"执法员{n}"
+        )
+        people_services.credential_issue(
             actor=None,
             officer=officer,
             number=f"B{n:08d}",
@@ -99,7 +98,7 @@ def _child() -> dict[str, Any]:
             expires_on=today + dt.timedelta(days=(n * 37) % 1500 - 30),
         )
     for n, district in enumerate(districts):
-        services.user_create(
+        people_services.user_create(
             actor=None,
             username=f"bench_user{n}",
             full_name=f"用户{n}",
@@ -107,7 +106,7 @@ def _child() -> dict[str, Any]:
             role=Role.SUPERVISOR,
             password=PASSWORD,
         )
-    viewer = services.user_create(
+    viewer = people_services.user_create(
         actor=None,
         username="bench_viewer",
         full_name="省级查看",
@@ -115,7 +114,7 @@ def _child() -> dict[str, Any]:
         role=Role.VIEWER,
         password=PASSWORD,
     )
-    supervisor = services.user_create(
+    supervisor = people_services.user_create(
         actor=None,
         username="bench_supervisor",
         full_name="区监督员",
@@ -127,15 +126,15 @@ def _child() -> dict[str, Any]:
 
     def reads(user: Any) -> dict[str, Any]:
         return {
-            "organisation_tree": lambda: list(selectors.organisation_list(user=user)),
+            "organisation_tree": lambda: list(org_selectors.organisation_list(user=user)),
             "officer_page_100": lambda: [
-                selectors.credential_state(o, today=today)
-                for o in selectors.officer_list(user=user)[:100]
+                people_selectors.credential_state(o, today=today)
+                for o in people_selectors.officer_list(user=user)[:100]
             ],
-            "credentials_expiring_90d_count": lambda: selectors.credentials_expiring(
+            "credentials_expiring_90d_count": lambda: people_selectors.credentials_expiring(
                 user=user, within_days=90
             ).count(),
-            "user_page_100": lambda: list(selectors.user_list(user=user)[:100]),
+            "user_page_100": lambda: list(people_selectors.user_list(user=user)[:100]),
         }
 
     figures: dict[str, Any] = {}
@@ -160,56 +159,24 @@ def _child() -> dict[str, Any]:
     }
 
 
-def _pg_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def _run_child(env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child"],
-        cwd=REPO,
-        env={**os.environ, "FAZHI_DEBUG": "false", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return common.run_child(__file__, "--child", env={**env, "FAZHI_DEBUG": "false"})
 
 
 def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = _run_child(
-            {"FAZHI_VAR_DIR": tmp, "FAZHI_TEST_DATABASE_URL": "", "FAZHI_DATABASE_URL": ""}
-        )
-    if _pg_answers():
-        _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
-        _admin(f"CREATE DATABASE {PG_DB}")
-        try:
-            results["postgresql"] = _run_child(
-                {"FAZHI_DATABASE_URL": f"{PG}/{PG_DB}", "FAZHI_TEST_DATABASE_URL": ""}
-            )
-        finally:
-            _admin(f"DROP DATABASE IF EXISTS {PG_DB}")
+        results["sqlite"] = _run_child(common.child_env(FAZHI_VAR_DIR=tmp))
+    if common.postgres_answers():
+        with common.scratch_database(PG_DB) as url:
+            results["postgresql"] = _run_child(common.child_env(url))
     else:
-        results["postgresql"] = {"skipped": "no PostgreSQL on 127.0.0.1:5432"}
+        results["postgresql"] = {"skipped": common.NO_POSTGRES}
     return results
 
 
 if __name__ == "__main__":
     if "--child" in sys.argv:
-        sys.path.insert(0, str(REPO))
-        print(json.dumps(_child()))
+        common.emit(_child())
     else:
         print(json.dumps(run(), ensure_ascii=False, indent=2))

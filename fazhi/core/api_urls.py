@@ -1,12 +1,14 @@
 from django.urls import path
 
-from fazhi.core.api import audit, deadlines, numbering, orgadmin
+from fazhi.core.api import audit, deadlines, numbering, officers, organisations, users
 from fazhi.core.api.auth import obtain_auth_token
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="api-token"),
     *deadlines.urlpatterns,
-    *orgadmin.urlpatterns,
+    *organisations.urlpatterns,
+    *users.urlpatterns,
+    *officers.urlpatterns,
     *audit.urlpatterns,
     *numbering.urlpatterns,
 ]

@@ -222,8 +222,8 @@ def years_of(days: Iterable[dt.date]) -> set[int]:
 
 
 def calendar_seed_from_package(*, actor: Any, years: Sequence[int] | None = None) -> list[int]:
-    """Seed from the ``chinesecalendar`` package; the service lives in ``fazhi.core.deadlines``
+    """Seed from the ``chinesecalendar`` package; the service is ``services.calendar``
     (kept here too because the demo loader looks for it in this module)."""
-    from fazhi.core.deadlines import calendar_seed_from_package as seed
+    from fazhi.core.services.calendar import calendar_seed_from_package as seed
 
     return seed(actor=actor, years=years)

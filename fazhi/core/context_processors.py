@@ -57,6 +57,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(groups[group])
         groups[group]["children"].append(link)
         groups[group]["active"] = groups[group]["active"] or link["active"]
-    from fazhi.core.deadlines import calendar_wait
+    from fazhi.core.selectors.deadlines import calendar_wait
 
     return {"nav_items": items, "calendar_wait": calendar_wait(user=user)}

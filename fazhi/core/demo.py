@@ -13,7 +13,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from fazhi.core import clock, services
+from fazhi.core import clock
 from fazhi.core.models import (
     CalendarYear,
     Credential,
@@ -27,6 +27,8 @@ from fazhi.core.models import (
     Role,
     User,
 )
+from fazhi.core.services import org as org_services
+from fazhi.core.services import people as people_services
 
 DEMO_PASSWORD = "Fazhi-Demo-2026"  # noqa: S105  (documented demo password, printed on purpose)
 DEMO_HOOKS = ["fazhi.registry.demo", "fazhi.inspections.demo"]
@@ -102,7 +104,7 @@ class _Loader:
         if existing is not None:
             return existing
         self.created += 1
-        return services.organisation_create(
+        return org_services.organisation_create(
             actor=None,
             name=name,
             kind=kind,
@@ -148,11 +150,11 @@ class _Loader:
         if existing is not None:
             return existing
         self.created += 1
-        return services.department_create(actor=None, organisation=organisation, name=name)
+        return org_services.department_create(actor=None, organisation=organisation, name=name)
 
     def document_type(self, organisation: Organisation, key: str, name: str, prefix: str) -> None:
         try:
-            from fazhi.core.numbering import document_type_create
+            from fazhi.core.services.numbering import document_type_create
         except ImportError:  # numbering not installed in this build
             return
         if DocumentType.objects.filter(organisation=organisation, key=key).exists():
@@ -169,7 +171,7 @@ class _Loader:
         if existing is not None:
             return existing
         self.created += 1
-        return services.user_create(
+        return people_services.user_create(
             actor=None,
             username=username,
             full_name=full_name,
@@ -184,7 +186,7 @@ class _Loader:
             officer = Officer.objects.filter(organisation=institute, name=name).first()
             if officer is None:
                 self.created += 1
-                officer = services.officer_create(
+                officer = people_services.officer_create(
                     actor=None,
                     organisation=institute,
                     name=name,
@@ -198,7 +200,7 @@ class _Loader:
             expires_on = self.today + dt.timedelta(days=self.expiry_days(serial_base + index))
             issued_on = min(self.today, expires_on) - dt.timedelta(days=5 * 365)
             self.created += 1
-            services.credential_issue(
+            people_services.credential_issue(
                 actor=None,
                 officer=officer,
                 number=number,
@@ -259,7 +261,7 @@ def load(*, stdout: Any, today: dt.date | None = None) -> DemoResult:
     officer = Officer.objects.filter(organisation=supervisor.organisation).order_by("pk").first()
     if officer is not None and officer.user_id is None and not hasattr(supervisor, "officer"):
         loader.created += 1
-        services.officer_update(actor=None, officer=officer, user=supervisor)
+        people_services.officer_update(actor=None, officer=officer, user=supervisor)
 
     _seed_calendar(loader)
     _demo_deadlines(loader, users)
@@ -288,7 +290,7 @@ DEMO_DEADLINES = [
 
 def _demo_deadlines(loader: _Loader, users: dict[str, User]) -> None:
     """A few open obligations so that the workbench shows what is due soon and overdue."""
-    from fazhi.core import deadlines
+    from fazhi.core.services import deadlines as deadline_services
 
     for username, title, rule_key, days_ago in DEMO_DEADLINES:
         owner = users[username]
@@ -296,7 +298,7 @@ def _demo_deadlines(loader: _Loader, users: dict[str, User]) -> None:
         if Deadline.objects.filter(organisation=owner.organisation, title=title).exists():
             continue
         loader.created += 1
-        deadlines.deadline_open(
+        deadline_services.deadline_open(
             actor=owner,
             organisation=owner.organisation,
             title=title,

@@ -57,6 +57,17 @@ def require_root_cap(user: User, cap: Cap, *, action: str, message: str) -> None
         raise errors.PermissionDenied(message, attempted=action)
 
 
+CALENDAR_ROOT_ONLY = "节假日日历是全国统一的基础数据，只有根机构的系统管理员可以修改。"
+
+
+def require_calendar_admin(actor: User | None, action: str) -> None:
+    """The calendar is national reference data: every organisation's deadlines are computed on
+    it, so only the root organisation's administrators change it (``has_root_cap``).
+    ``actor=None`` is the system itself (CLI, scheduled jobs), which the shell already trusts."""
+    if actor is not None:
+        require_root_cap(actor, Cap.CALENDAR_MANAGE, action=action, message=CALENDAR_ROOT_ONLY)
+
+
 def organisation_filter(user: User | Any, field: str = "organisation") -> Q:
     """The Q that limits ``field`` (a FK to Organisation) to what ``user`` may read."""
     if not getattr(user, "is_authenticated", False) or user.organisation_id is None:

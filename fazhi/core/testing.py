@@ -24,8 +24,20 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
-def postgres_env(url: str) -> dict[str, str]:
-    """The environment for a worker process that talks to the test database at ``url``."""
+def worker_database_url() -> str:
+    """The URL of the PostgreSQL test database this session runs on, for a worker process."""
+    s = connection.settings_dict
+    user = s.get("USER") or "postgres"
+    url = f"postgres://{user}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+    if s.get("PASSWORD"):
+        url = url.replace("@", f":{s['PASSWORD']}@", 1)
+    return url
+
+
+def postgres_env(url: str | None = None) -> dict[str, str]:
+    """The environment for a worker process that talks to the test database at ``url`` (by
+    default the one this session runs on)."""
+    url = url or worker_database_url()
     return {**os.environ, "FAZHI_TEST_DATABASE_URL": url, "FAZHI_DATABASE_URL": url}
 
 

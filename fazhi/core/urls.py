@@ -1,7 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fazhi.core.views import audit, auth, deadlines, numbering, orgadmin
+from fazhi.core.views import (
+    audit,
+    auth,
+    deadlines,
+    numbering,
+    officers,
+    organisations,
+    users,
+)
 
 app_name = "core"
 
@@ -17,7 +25,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth.password_change, name="password_change"),
     *deadlines.urlpatterns,
-    *orgadmin.urlpatterns,
+    *organisations.urlpatterns,
+    *users.urlpatterns,
+    *officers.urlpatterns,
     *numbering.urlpatterns,
     *audit.urlpatterns,
 ]

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fazhi.core import clock, rules
-from fazhi.core.deadlines import compute_due
+from fazhi.core.periods import compute_due
 
 GENERAL_RULE = "penalty.limitation"
 # The longest roll off a run of rest days the calendar has seen (the 8-day Spring Festival and

@@ -210,7 +210,7 @@ def _items(planner: User, institute: Organisation, stdout: Any) -> list[Inspecti
 def _inspectors(
     planner: User, institute: Organisation, today: dt.date, stdout: Any
 ) -> list[Officer]:
-    from fazhi.core import services as core_services
+    from fazhi.core.services import people as people_services
     from fazhi.inspections.services.pool import inspector_enrol
 
     categories = list(SupervisionCategory.objects.filter(is_active=True))
@@ -222,7 +222,7 @@ def _inspectors(
             username = f"demo_inspector{index + 1}"
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = core_services.user_create(
+                user = people_services.user_create(
                     actor=None,
                     username=username,
                     full_name=officer.name,
@@ -231,7 +231,7 @@ def _inspectors(
                     password=INSPECTOR_PASSWORD,
                 )
             if not hasattr(user, "officer"):
-                core_services.officer_update(actor=None, officer=officer, user=user)
+                people_services.officer_update(actor=None, officer=officer, user=user)
         if InspectorProfile.objects.filter(officer=officer).exists():
             enrolled.append(officer)
             continue
@@ -251,7 +251,7 @@ def _entities(planner: User, institute: Organisation, stdout: Any) -> int:
     if existing:
         return existing
     from fazhi.registry.codes import make_uscc
-    from fazhi.registry.services import entity_create
+    from fazhi.registry.services.entities import entity_create
 
     for serial, (name, kind, cat) in enumerate(FALLBACK_ENTITIES, start=880001):
         entity_create(
@@ -388,8 +388,9 @@ def _record_results(plan: InspectionPlan, today: dt.date) -> None:
 
 
 def load(*, province: Organisation, stdout: Any) -> None:
-    from fazhi.inspections.services.draws import draw_run, plan_announce
-    from fazhi.inspections.services.tasks import plan_publish_results
+    from fazhi.inspections.services.announcements import plan_announce
+    from fazhi.inspections.services.draws import draw_run
+    from fazhi.inspections.services.publicity import plan_publish_results
 
     today = clock.today()
     planner = User.objects.filter(username=PLANNER_USERNAME).first()

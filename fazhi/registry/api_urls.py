@@ -1,1 +1,3 @@
-from fazhi.registry.api import urlpatterns as urlpatterns
+from fazhi.registry.api import entities, imports, licences
+
+urlpatterns = [*entities.urlpatterns, *licences.urlpatterns, *imports.urlpatterns]

@@ -13,11 +13,12 @@ import datetime as dt
 import random
 from typing import Any
 
-from fazhi.core import services as core_services
 from fazhi.core.models import Organisation, OrganisationKind, OrganisationLevel, Role, User
-from fazhi.registry import importing
+from fazhi.core.services import people as people_services
 from fazhi.registry.codes import make_id_number, make_uscc
+from fazhi.registry.importing import template
 from fazhi.registry.models import ImportBatch, ImportStatus
+from fazhi.registry.services import imports as import_services
 
 PER_INSTITUTE = 750
 SOURCE_NAME = "演示数据（虚构）"
@@ -86,7 +87,7 @@ def _clerk(institute: Organisation) -> User:
     )
     if existing is not None:
         return existing
-    return core_services.user_create(
+    return people_services.user_create(
         actor=None,
         username=f"demo_registry_{institute.division_code}",
         full_name=f"{institute.name}名录管理员",
@@ -159,7 +160,7 @@ def rows_for(institute: Organisation, index: int, count: int) -> list[list[Any]]
 
 
 def load(*, province: Organisation, stdout: Any) -> None:
-    header = [c.header for c in importing.COLUMNS]
+    header = [c.header for c in template.COLUMNS]
     institutes = _district_institutes(province)
     total = 0
     for index, institute in enumerate(institutes, start=1):
@@ -169,7 +170,7 @@ def load(*, province: Organisation, stdout: Any) -> None:
         if done:
             continue
         clerk = _clerk(institute)
-        batch = importing.import_batch_stage_rows(
+        batch = import_services.import_batch_stage_rows(
             actor=clerk,
             organisation=institute,
             source_name=SOURCE_NAME,
@@ -177,9 +178,9 @@ def load(*, province: Organisation, stdout: Any) -> None:
             rows=rows_for(institute, index, PER_INSTITUTE),
         )
         if batch.error_count:
-            importing.import_batch_discard(actor=clerk, batch_id=batch.pk)
+            import_services.import_batch_discard(actor=clerk, batch_id=batch.pk)
             raise RuntimeError(f"演示数据有误（{institute.name}）：{batch.errors[:3]}")
-        importing.import_batch_confirm(actor=clerk, batch_id=batch.pk)
+        import_services.import_batch_confirm(actor=clerk, batch_id=batch.pk)
         total += batch.row_count
     if total:
         stdout.write(

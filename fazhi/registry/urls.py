@@ -1,3 +1,5 @@
-from fazhi.registry.views import urlpatterns as urlpatterns
+from fazhi.registry.views import entities, imports, licences
 
 app_name = "registry"
+
+urlpatterns = [*entities.urlpatterns, *licences.urlpatterns, *imports.urlpatterns]

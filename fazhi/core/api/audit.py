@@ -14,11 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import audit, params
+from fazhi.core import audit_verify, params
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_root_cap
+from fazhi.core.selectors import audit as audit_selectors
 
 
 def _user(request: Request) -> User:
@@ -78,14 +79,14 @@ class AuditEventListView(PaginatedView):
         query = AuditFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = {k: v for k, v in query.validated_data.items() if v not in ("", None)}
-        events = audit.audit_event_list(user=_user(request), **filters)
+        events = audit_selectors.audit_event_list(user=_user(request), **filters)
         return self.paginated(events, AuditEventSerializer)
 
 
 class AuditEventDetailView(APIView):
     @extend_schema(responses=AuditEventSerializer, summary="一条审计事件")
     def get(self, request: Request, seq: int) -> Response:
-        event = audit.audit_event_get(user=_user(request), seq=seq)
+        event = audit_selectors.audit_event_get(user=_user(request), seq=seq)
         return Response(AuditEventSerializer(event).data)
 
 
@@ -142,8 +143,8 @@ class AuditVerifyView(APIView):
         data = request.data if isinstance(request.data, dict) else {}
         files = serializers.BooleanField().run_validation(data.get("files", False))
         expected = data.get("expect_head")
-        anchors = [] if expected in (None, "") else [audit.Anchor.parse(str(expected))]
-        result = audit.verify(anchors=anchors)
+        anchors = [] if expected in (None, "") else [audit_verify.Anchor.parse(str(expected))]
+        result = audit_verify.verify(anchors=anchors)
         body: dict[str, Any] = {
             "ok": result.all_ok,
             "count": result.count,
@@ -162,7 +163,7 @@ class AuditVerifyView(APIView):
                 "reason": anchor.reason,
             }
         if files:
-            checked, problems = audit.verify_files()
+            checked, problems = audit_verify.verify_files()
             body["files_checked"] = checked
             body["file_problems"] = [
                 {"attachment_id": p.attachment_id, "filename": p.filename, "reason": p.reason}

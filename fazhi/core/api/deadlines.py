@@ -15,10 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import deadlines, errors, params, rules
+from fazhi.core import errors, params, periods, rules
 from fazhi.core.models import CalendarDay, Deadline, DeadlineExtension, DeadlineStop, User
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.pagination import PaginatedView
+from fazhi.core.selectors import calendar as calendar_selectors
+from fazhi.core.selectors import deadlines as deadline_selectors
+from fazhi.core.services import calendar as calendar_services
+from fazhi.core.services import deadlines as deadline_services
 
 
 def _user(request: Request) -> User:
@@ -112,7 +116,7 @@ class Compute(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         province = values.get("province") or _province(_user(request))
-        due = deadlines.compute_due(
+        due = periods.compute_due(
             values["rule_key"],
             values["start_date"],
             province=province,
@@ -211,7 +215,7 @@ class DeadlineList(PaginatedView):
     )
     def get(self, request: Request) -> Response:
         query = request.query_params
-        qs = deadlines.deadline_list(
+        qs = deadline_selectors.deadline_list(
             user=_user(request),
             state=params.choice(query, "state", DeadlineState.values),
             rule_key=query.get("rule_key") or None,
@@ -226,7 +230,7 @@ class DeadlineList(PaginatedView):
 class DeadlineDetail(APIView):
     @extend_schema(summary="一条期限（含中止、延长记录和依据）", responses=DeadlineDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        deadline = deadlines.deadline_get(user=_user(request), pk=pk)
+        deadline = deadline_selectors.deadline_get(user=_user(request), pk=pk)
         return Response(DeadlineDetailSerializer(deadline).data)
 
 
@@ -246,21 +250,22 @@ class DeadlineOpen(APIView):
         responses={201: DeadlineSerializer},
     )
     def post(self, request: Request) -> Response:
-        from fazhi.core import selectors
+        from fazhi.core.selectors import org as org_selectors
+        from fazhi.core.selectors import people as people_selectors
 
         user = _user(request)
         data = DeadlineOpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         assignee_id = values.get("assignee")
-        deadline = deadlines.deadline_open(
+        deadline = deadline_services.deadline_open(
             actor=user,
-            organisation=selectors.organisation_get(user=user, pk=values["organisation"]),
+            organisation=org_selectors.organisation_get(user=user, pk=values["organisation"]),
             title=values["title"],
             rule_key=values["rule_key"],
             start_date=values["start_date"],
             due_date=values.get("due_date"),
-            assignee=selectors.user_get(user=user, pk=assignee_id) if assignee_id else None,
+            assignee=people_selectors.user_get(user=user, pk=assignee_id) if assignee_id else None,
         )
         return Response(DeadlineSerializer(deadline).data, status=status.HTTP_201_CREATED)
 
@@ -283,10 +288,10 @@ class DeadlineStopView(APIView):
     @extend_schema(summary="中止计时", request=_StopSerializer, responses=DeadlineDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
-        deadline = deadlines.deadline_get(user=user, pk=pk)
+        deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _StopSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = deadlines.deadline_stop(actor=user, deadline=deadline, **data.validated_data)
+        done = deadline_services.deadline_stop(actor=user, deadline=deadline, **data.validated_data)
         return Response(DeadlineDetailSerializer(done).data)
 
 
@@ -294,10 +299,12 @@ class DeadlineResumeView(APIView):
     @extend_schema(summary="恢复计时", request=_OnSerializer, responses=DeadlineDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
-        deadline = deadlines.deadline_get(user=user, pk=pk)
+        deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _OnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = deadlines.deadline_resume(actor=user, deadline=deadline, **data.validated_data)
+        done = deadline_services.deadline_resume(
+            actor=user, deadline=deadline, **data.validated_data
+        )
         return Response(DeadlineDetailSerializer(done).data)
 
 
@@ -309,10 +316,12 @@ class DeadlineExtendView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
-        deadline = deadlines.deadline_get(user=user, pk=pk)
+        deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _ExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = deadlines.deadline_extend(actor=user, deadline=deadline, **data.validated_data)
+        done = deadline_services.deadline_extend(
+            actor=user, deadline=deadline, **data.validated_data
+        )
         return Response(DeadlineDetailSerializer(done).data)
 
 
@@ -322,10 +331,12 @@ class DeadlineCompleteView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
-        deadline = deadlines.deadline_get(user=user, pk=pk)
+        deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _OnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = deadlines.deadline_complete(actor=user, deadline=deadline, **data.validated_data)
+        done = deadline_services.deadline_complete(
+            actor=user, deadline=deadline, **data.validated_data
+        )
         return Response(DeadlineDetailSerializer(done).data)
 
 
@@ -348,7 +359,7 @@ class CalendarDays(APIView):
     def get(self, request: Request) -> Response:
         year = params.year(request.query_params)
         return Response(
-            CalendarDaySerializer(deadlines.calendar_day_list(year=year), many=True).data
+            CalendarDaySerializer(calendar_selectors.calendar_day_list(year=year), many=True).data
         )
 
     @extend_schema(
@@ -359,7 +370,7 @@ class CalendarDays(APIView):
     def post(self, request: Request) -> Response:
         data = CalendarDaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = deadlines.calendar_day_set(
+        row = calendar_services.calendar_day_set(
             actor=_user(request),
             day=data.validated_data["date"],
             kind=data.validated_data["kind"],
@@ -371,7 +382,7 @@ class CalendarDays(APIView):
 class CalendarDayDetail(APIView):
     @extend_schema(summary="删除一天（系统管理员）", responses={204: None})
     def delete(self, request: Request, day: str) -> Response:
-        deadlines.calendar_day_delete(actor=_user(request), day=params.to_date(day, "day"))
+        calendar_services.calendar_day_delete(actor=_user(request), day=params.to_date(day, "day"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -16,17 +16,18 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fazhi.core import errors, params, selectors
+from fazhi.core import errors, params
 from fazhi.core.models import DocumentNumber, DocumentType, User
-from fazhi.core.numbering import (
-    document_number_issue,
+from fazhi.core.pagination import PaginatedView
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap
+from fazhi.core.selectors import org as org_selectors
+from fazhi.core.selectors.numbering import (
     document_number_list,
     document_type_get,
     document_type_list,
 )
-from fazhi.core.pagination import PaginatedView
-from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap
+from fazhi.core.services.numbering import document_number_issue
 
 TAGS = ["文号"]
 
@@ -105,7 +106,7 @@ class DocumentTypeListView(PaginatedView):
         org_id = params.object_id(request.query_params, "organisation")
         qs = document_type_list(user=user).select_related("organisation")
         if org_id is not None:
-            qs = qs.filter(organisation=selectors.organisation_get(user=user, pk=org_id))
+            qs = qs.filter(organisation=org_selectors.organisation_get(user=user, pk=org_id))
         return self.paginated(qs, DocumentTypeSerializer)
 
 
@@ -130,7 +131,7 @@ class DocumentNumberView(PaginatedView):
             user=user, type_key=query.get("type_key", ""), year=params.year(query)
         )
         if org_id is not None:
-            organisation = selectors.organisation_get(user=user, pk=org_id)
+            organisation = org_selectors.organisation_get(user=user, pk=org_id)
             qs = qs.filter(document_type__organisation=organisation)
         if type_id is not None:
             qs = qs.filter(document_type=document_type_get(user=user, pk=type_id))
@@ -150,7 +151,7 @@ class DocumentNumberView(PaginatedView):
         if org_id is None:
             raise errors.NotFound()
         # another organisation's id is "not found", and the attempt is recorded
-        organisation = selectors.organisation_get(user=user, pk=org_id)
+        organisation = org_selectors.organisation_get(user=user, pk=org_id)
         text = document_number_issue(
             actor=user,
             organisation=organisation,

@@ -10,9 +10,9 @@ from typing import Any
 from django import template
 from django.db.models import Model
 
-from fazhi.core.audit import audit_for_object
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
+from fazhi.core.selectors.audit import audit_for_object
 
 register = template.Library()
 

@@ -14,9 +14,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
-from fazhi.core import clock, services
+from fazhi.core import clock
 from fazhi.core.models import (
     Credential,
     Officer,
@@ -25,18 +23,13 @@ from fazhi.core.models import (
     OrganisationLevel,
     User,
 )
+from fazhi.core.services import org as org_services
+from fazhi.core.services import people as people_services
 from fazhi.core.validators import PROVINCE_PREFIXES
 
 PASSWORD = "Fazhi-Test-2026!"  # satisfies the password policy
 _counter = itertools.count(1)
 _PREFIXES = sorted(PROVINCE_PREFIXES)
-
-
-@pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    """Hash test passwords cheaply: the policy validators still run, only the stored hash is
-    weaker. Use with ``pytest.mark.usefixtures("fast_passwords")`` (import it into the module)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -64,7 +57,7 @@ class OrgTree:
 def _commission(
     *, name: str, level: str, code: str, parent: Organisation | None, short_name: str
 ) -> tuple[Organisation, Organisation]:
-    org = services.organisation_create(
+    org = org_services.organisation_create(
         actor=None,
         name=name,
         kind=OrganisationKind.COMMISSION,
@@ -73,7 +66,7 @@ def _commission(
         parent=parent,
         short_name=short_name,
     )
-    institute = services.organisation_create(
+    institute = org_services.organisation_create(
         actor=None,
         name=name.replace("卫生健康委员会", "卫生健康监督所"),
         kind=OrganisationKind.SUPERVISION_INSTITUTE,
@@ -125,7 +118,7 @@ def make_org_tree(*, province_code: str | None = None) -> OrgTree:
 def make_user(org: Organisation, role: str, **kw: Any) -> User:
     """A user of ``org`` with ``role``; password ``PASSWORD`` unless given."""
     n = next(_counter)
-    return services.user_create(
+    return people_services.user_create(
         actor=kw.pop("actor", None),
         username=kw.pop("username", f"user{n}"),
         full_name=kw.pop("full_name", f"测试用户{n}"),
@@ -147,7 +140,7 @@ def make_officer(
     """An officer of ``org``; with a valid credential expiring in ``credential_days`` days
     (negative: already expired; None: no credential)."""
     n = next(_counter)
-    officer = services.officer_create(
+    officer = people_services.officer_create(
         actor=None, organisation=org, name=name or f"执法员{n}", user=user, **kw
     )
     if credential_days is not None:
@@ -160,7 +153,7 @@ def make_credential(officer: Officer, *, expires_in_days: int = 365, **kw: Any) 
     today = clock.today()
     expires_on = today + dt.timedelta(days=expires_in_days)
     issued_on = kw.pop("issued_on", min(today, expires_on) - dt.timedelta(days=3 * 365))
-    return services.credential_issue(
+    return people_services.credential_issue(
         actor=kw.pop("actor", None),
         officer=officer,
         number=kw.pop("number", f"T{n:08d}"),

@@ -14,13 +14,12 @@ from fazhi.core import clock
 from fazhi.core.models import AuditEvent, Credential, Organisation, Role, User
 from fazhi.core.tests.factories import (
     PASSWORD,
-    fast_passwords,  # noqa: F401  (fixture)
     make_officer,
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -15,13 +15,9 @@ import pytest
 from PIL import Image
 
 from fazhi.core import errors
-from fazhi.core.attachments import (
-    OCTET_STREAM,
-    attachment_path,
-    attachment_store,
-    detect_type,
-)
+from fazhi.core.attachments import OCTET_STREAM, attachment_path, detect_type
 from fazhi.core.models import Attachment, AuditEvent
+from fazhi.core.services.attachments import attachment_store
 from fazhi.core.tests.images import image_bytes
 from fazhi.core.tests.test_attachments import _media, setup
 from fazhi.core.views.files import UPLOAD_CSP

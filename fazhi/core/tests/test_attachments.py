@@ -12,14 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from fazhi.core import errors
-from fazhi.core.attachments import (
-    attachment_get,
-    attachment_open,
-    attachment_path,
-    attachment_store,
-)
-from fazhi.core.audit import verify, verify_files
+from fazhi.core.attachments import attachment_path
+from fazhi.core.audit_verify import verify, verify_files
 from fazhi.core.models import Attachment, AuditEvent, Role
+from fazhi.core.selectors.attachments import attachment_get, attachment_open
+from fazhi.core.services.attachments import attachment_store
 from fazhi.core.tests.factories import make_org_tree, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +27,6 @@ CONTENT = "现场检查笔录\n".encode() * 1000
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

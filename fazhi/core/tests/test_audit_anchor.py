@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from fazhi.core import audit, errors
+from fazhi.core import audit, audit_verify, errors
 from fazhi.core.models import AuditEvent, ChainHead, Role
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.tests.factories import make_org_tree, make_user
@@ -47,13 +47,13 @@ def _append(n: int) -> None:
 def chain() -> int:
     make_org_tree()
     _append(10)
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
     return ChainHead.objects.get(pk=1).last_seq
 
 
 def _exported() -> str:
     """What the hourly job keeps outside the database."""
-    return audit.head_line()
+    return audit_verify.head_line()
 
 
 def _rechain(from_seq: int) -> None:
@@ -114,9 +114,13 @@ def test_head_is_one_json_line_that_reads_back_as_an_anchor(chain, capsys):
     head = ChainHead.objects.get(pk=1)
     assert data["seq"] == chain == head.last_seq and data["hash"] == head.last_hash
     assert data["time"].endswith("+00:00")
-    assert audit.Anchor.parse(line) == audit.Anchor(chain, head.last_hash)
-    assert audit.Anchor.parse(f"{chain}:{head.last_hash}") == audit.Anchor(chain, head.last_hash)
-    assert audit.Anchor.parse(head.last_hash.upper()) == audit.Anchor(None, head.last_hash)
+    assert audit_verify.Anchor.parse(line) == audit_verify.Anchor(chain, head.last_hash)
+    assert audit_verify.Anchor.parse(f"{chain}:{head.last_hash}") == audit_verify.Anchor(
+        chain, head.last_hash
+    )
+    assert audit_verify.Anchor.parse(head.last_hash.upper()) == audit_verify.Anchor(
+        None, head.last_hash
+    )
 
 
 @pytest.mark.parametrize(
@@ -125,7 +129,7 @@ def test_head_is_one_json_line_that_reads_back_as_an_anchor(chain, capsys):
 )
 def test_a_malformed_anchor_is_bad_input(chain, text):
     with pytest.raises(errors.ValidationFailed) as exc:
-        audit.Anchor.parse(text)
+        audit_verify.Anchor.parse(text)
     assert exc.value.code == "bad_anchor"
     assert _verify(f"--expect-head={text}")[0] == 2
 
@@ -151,9 +155,10 @@ def test_a_recomputed_chain(chain):
     anchor = _exported()
     target = 3
     AuditEvent.objects.filter(seq=target).update(details_json='{"i":-1}')
-    assert audit.verify().broken_seq == target  # careless: verify alone catches it, as before
+    # careless: verify alone catches it, as before
+    assert audit_verify.verify().broken_seq == target
     _rechain(target)
-    assert audit.verify().ok  # careful: the chain verifies on its own
+    assert audit_verify.verify().ok  # careful: the chain verifies on its own
     status, out = _verify("--expect-head", anchor)
     assert status == 1
     assert out.splitlines() == [
@@ -166,10 +171,10 @@ def test_a_recomputed_chain(chain):
 def test_a_deleted_tail(chain):
     anchor = _exported()
     AuditEvent.objects.filter(seq__gt=chain - 3).delete()
-    careless = audit.verify()
+    careless = audit_verify.verify()
     assert not careless.ok and "truncated" in careless.reason  # as before
     _rechain(chain - 2)  # nothing left to rehash: only the head is moved back
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
     status, out = _verify("--expect-head", anchor)
     assert status == 1
     assert out.splitlines()[-1] == (
@@ -182,12 +187,12 @@ def test_a_forged_tail(chain):
     anchor = _exported()
     # careless: forged events appended without moving the head
     _forge_events(chain, 2, head=False)
-    assert "chain head" in audit.verify().reason
+    assert "chain head" in audit_verify.verify().reason
     AuditEvent.objects.filter(seq__gt=chain).delete()
     # careful: the last two anchored events replaced by forged ones, more appended, head moved
     AuditEvent.objects.filter(seq__gt=chain - 2).delete()
     _forge_events(chain - 2, 4, head=True)
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
     status, out = _verify("--expect-head", anchor)
     assert status == 1 and "ANCHOR BROKEN at seq" in out
 
@@ -197,7 +202,7 @@ def test_what_an_anchor_cannot_catch(chain):
     the past up to its seq, never what comes after. Export often; docs/audit.md says so."""
     anchor = _exported()
     _forge_events(chain, 3, head=True)
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
     assert _verify("--expect-head", anchor)[0] == 0
 
 

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fazhi.core import audit
+from fazhi.core import audit, audit_verify
 from fazhi.core.models import AuditEvent, ChainHead, Role
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.tests.factories import make_org_tree, make_user
@@ -68,7 +68,7 @@ def test_append_links_events_in_sequence():
     )
     head = ChainHead.objects.get(pk=1)
     assert (head.last_seq, head.last_hash) == (second.seq, second.hash)
-    assert audit.verify().summary() == f"OK {second.seq} events"
+    assert audit_verify.verify().summary() == f"OK {second.seq} events"
 
 
 def test_first_event_chains_onto_genesis():
@@ -79,7 +79,7 @@ def test_first_event_chains_onto_genesis():
 
 
 def test_empty_chain_verifies():
-    assert audit.verify().summary() == "OK 0 events"
+    assert audit_verify.verify().summary() == "OK 0 events"
 
 
 def test_rollback_leaves_no_event_and_no_gap():
@@ -90,7 +90,7 @@ def test_rollback_leaves_no_event_and_no_gap():
     assert not AuditEvent.objects.filter(action="test.doomed").exists()
     (after,) = _append(1)
     assert after.seq == 4
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
 
 
 def test_record_denial_is_chained():
@@ -104,7 +104,7 @@ def test_record_denial_is_chained():
         "extra": 1,
     }
     assert event.actor_id == user.pk
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
 
 
 @pytest.mark.django_db(transaction=True)
@@ -122,13 +122,13 @@ def chain():
     """Ten events after a realistic set-up made through the services."""
     make_org_tree()
     _append(10)
-    result = audit.verify()
+    result = audit_verify.verify()
     assert result.ok
     return result.count
 
 
 def _broken(expected_seq: int) -> str:
-    result = audit.verify()
+    result = audit_verify.verify()
     assert not result.ok
     assert result.broken_seq == expected_seq, result.summary()
     return result.reason
@@ -173,10 +173,11 @@ def test_even_a_microsecond_is_caught(chain):
 def test_event_intact_checks_one_event_and_its_links(chain):
     middle = AuditEvent.objects.get(seq=chain - 5)
     last = AuditEvent.objects.get(seq=chain)
-    assert audit.event_intact(middle) and audit.event_intact(last)  # last: linked by the head
+    # last: linked by the head
+    assert audit_verify.event_intact(middle) and audit_verify.event_intact(last)
     # its body edited: no longer its hash
     _sql(f"UPDATE {TABLE} SET details_json = %s WHERE seq = %s", ['{"i":-1}', middle.seq])  # noqa: S608
-    assert not audit.event_intact(AuditEvent.objects.get(seq=middle.seq))
+    assert not audit_verify.event_intact(AuditEvent.objects.get(seq=middle.seq))
     # rewritten with a recomputed hash: the next event no longer names it
     values = {f: getattr(middle, f) for f in ("seq", "created_at", "actor_id", "actor_name")}
     values |= {f: getattr(middle, f) for f in ("organisation_id", "action", "object_type")}
@@ -184,7 +185,7 @@ def test_event_intact_checks_one_event_and_its_links(chain):
         prev_hash=middle.prev_hash, object_id=middle.object_id, details_json='{"i":-1}', **values
     )
     _sql(f"UPDATE {TABLE} SET hash = %s WHERE seq = %s", [forged, middle.seq])  # noqa: S608
-    assert not audit.event_intact(AuditEvent.objects.get(seq=middle.seq))
+    assert not audit_verify.event_intact(AuditEvent.objects.get(seq=middle.seq))
     # the last event rewritten likewise: the chain head no longer names it
     forged_last = audit.event_hash(
         prev_hash=last.prev_hash,
@@ -197,7 +198,7 @@ def test_event_intact_checks_one_event_and_its_links(chain):
         f"UPDATE {TABLE} SET details_json = %s, hash = %s WHERE seq = %s",  # noqa: S608
         ['{"i":-2}', forged_last, last.seq],
     )
-    assert not audit.event_intact(AuditEvent.objects.get(seq=last.seq))
+    assert not audit_verify.event_intact(AuditEvent.objects.get(seq=last.seq))
 
 
 def test_rewritten_event_with_recomputed_hash_breaks_the_next_link(chain):
@@ -279,12 +280,12 @@ def test_altered_prev_hash_is_caught(chain):
 
 def test_small_batches_and_early_stop(chain):
     # Many batches (and, on PostgreSQL, the prefetch thread) give the same answers.
-    assert audit.verify(chunk_size=3).summary() == f"OK {chain} events"
-    assert audit.read_rows(chunk_size=4) == chain
+    assert audit_verify.verify(chunk_size=3).summary() == f"OK {chain} events"
+    assert audit_verify.read_rows(chunk_size=4) == chain
     _sql(f"UPDATE {TABLE} SET action = 'x' WHERE seq = 5")  # noqa: S608
-    result = audit.verify(chunk_size=2)
+    result = audit_verify.verify(chunk_size=2)
     assert (result.ok, result.broken_seq, result.count) == (False, 5, 4)
-    assert audit.read_rows(chunk_size=2) == chain  # the connection is usable afterwards
+    assert audit_verify.read_rows(chunk_size=2) == chain  # the connection is usable afterwards
 
 
 def test_altered_head_is_caught(chain):

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
-from django.db import connection
 
-from fazhi.core import audit
+from fazhi.core import audit_verify
 from fazhi.core.models import AuditEvent
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
-)
+from fazhi.core.testing import needs_postgres, postgres_env
 
 WORKER = textwrap.dedent(
     """
@@ -41,24 +36,12 @@ WORKER = textwrap.dedent(
 )
 
 
-def test_database_env() -> dict[str, str]:
-    """The environment that points a child process at the *test* database."""
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    if s.get("PASSWORD"):
-        url = url.replace("@", f":{s['PASSWORD']}@", 1)
-    return {**os.environ, "FAZHI_TEST_DATABASE_URL": url, "FAZHI_DATABASE_URL": url}
-
-
-test_database_env.__test__ = False  # type: ignore[attr-defined]
-
-
 @needs_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_four_processes_append_without_gaps():
     processes, per_process = 4, 50
-    env = test_database_env()
+    env = postgres_env()
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(w), str(per_process)],
@@ -79,7 +62,7 @@ def test_four_processes_append_without_gaps():
         for w in range(processes)
     }
     assert per_worker == dict.fromkeys(range(processes), per_process)
-    result = audit.verify()  # outermost here: runs in its own REPEATABLE READ snapshot
+    result = audit_verify.verify()  # outermost here: runs in its own REPEATABLE READ snapshot
     assert result.ok, result.summary()
     assert result.count == processes * per_process
 
@@ -90,7 +73,7 @@ def test_four_processes_append_without_gaps():
 def test_verify_while_others_append_sees_a_consistent_snapshot():
     # Without one snapshot for the head and the events, an append committed between reading the
     # events and reading the head would look like a truncated tail.
-    env = test_database_env()
+    env = postgres_env()
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(w), "60"],
@@ -102,11 +85,11 @@ def test_verify_while_others_append_sees_a_consistent_snapshot():
     ]
     results = []
     while any(p.poll() is None for p in procs):
-        results.append(audit.verify(chunk_size=7))
+        results.append(audit_verify.verify(chunk_size=7))
     for proc in procs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()
-    results.append(audit.verify())
+    results.append(audit_verify.verify())
     assert all(r.ok for r in results), [r.summary() for r in results if not r.ok]
     assert results[-1].count == 120
     assert len({r.count for r in results}) > 1 or len(results) == 1

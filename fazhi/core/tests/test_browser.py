@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.core import deadlines
 from fazhi.core.models import Role
+from fazhi.core.services import calendar as calendar_services
 from fazhi.core.tests.factories import PASSWORD, make_org_tree, make_user
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
@@ -46,9 +46,8 @@ def browser():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_login_and_compute_a_deadline(live_server, browser, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    deadlines.calendar_seed_from_package(actor=None, years=[2025])
+def test_login_and_compute_a_deadline(live_server, browser):
+    calendar_services.calendar_seed_from_package(actor=None, years=[2025])
     tree = make_org_tree()
     user = make_user(tree.districts[0], Role.SUPERVISOR, username="browser_user")
 

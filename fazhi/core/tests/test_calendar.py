@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fazhi.core import calendar as workcal
-from fazhi.core import deadlines, errors
+from fazhi.core import errors, periods
 from fazhi.core.models import AuditEvent, CalendarDay, CalendarRevision, CalendarYear, Role
 from fazhi.core.models.calendar import DayKind
+from fazhi.core.services import calendar as calendar_services
 from fazhi.core.tests.factories import make_org_tree, make_user
 
 D = dt.date
@@ -27,7 +28,7 @@ def package_calendar(years: tuple[int, ...] = (2024, 2025, 2026)) -> workcal.Cal
         holidays=frozenset(d for d in constants.holidays if d.year in years),
         workdays=frozenset(d for d in constants.workdays if d.year in years),
         names={
-            d: deadlines.PACKAGE_HOLIDAY_NAMES[n]
+            d: calendar_services.PACKAGE_HOLIDAY_NAMES[n]
             for table in (constants.holidays, constants.workdays)
             for d, n in table.items()
             if d.year in years
@@ -38,14 +39,9 @@ def package_calendar(years: tuple[int, ...] = (2024, 2025, 2026)) -> workcal.Cal
 CAL = package_calendar()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seeded(db):
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
 
 
 @pytest.fixture
@@ -162,28 +158,30 @@ def test_roll_forward_lands_on_the_first_workday(day):
 
 
 def test_seed_is_idempotent_and_audited(empty_cal, admin):
-    added = deadlines.calendar_seed_from_package(actor=admin, years=[2025])
+    added = calendar_services.calendar_seed_from_package(actor=admin, years=[2025])
     assert added == [2025]
     assert CalendarYear.objects.get(year=2025).source.startswith("chinesecalendar")
     assert CalendarDay.objects.filter(date__year=2025, kind=DayKind.WORKDAY).count() == 5
     assert CalendarDay.objects.get(date=D(2025, 10, 1)).name == "国庆节"
     event = AuditEvent.objects.get(action="calendar.seeded")
     assert event.actor_id == admin.pk and '"years":[2025]' in event.details_json
-    assert deadlines.calendar_seed_from_package(actor=admin, years=[2025]) == []
+    assert calendar_services.calendar_seed_from_package(actor=admin, years=[2025]) == []
     assert AuditEvent.objects.filter(action="calendar.seeded").count() == 1
 
 
 def test_seed_keeps_hand_corrections(empty_cal, admin):
-    deadlines.calendar_seed_from_package(actor=admin, years=[2025])
-    deadlines.calendar_day_set(actor=admin, day=D(2025, 3, 3), kind=DayKind.HOLIDAY, name="测试")
-    deadlines.calendar_seed_from_package(actor=admin)
+    calendar_services.calendar_seed_from_package(actor=admin, years=[2025])
+    calendar_services.calendar_day_set(
+        actor=admin, day=D(2025, 3, 3), kind=DayKind.HOLIDAY, name="测试"
+    )
+    calendar_services.calendar_seed_from_package(actor=admin)
     assert CalendarDay.objects.get(date=D(2025, 3, 3)).name == "测试"
-    assert CalendarYear.objects.count() == len(deadlines.package_years())
+    assert CalendarYear.objects.count() == len(calendar_services.package_years())
 
 
 def test_seed_refuses_years_the_package_does_not_know(empty_cal, admin):
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.calendar_seed_from_package(actor=admin, years=[2027])
+        calendar_services.calendar_seed_from_package(actor=admin, years=[2027])
     assert exc.value.code == "calendar_year_not_in_package"
     assert not CalendarYear.objects.exists()
 
@@ -192,12 +190,14 @@ def test_seed_refuses_years_the_package_does_not_know(empty_cal, admin):
 def test_calendar_services_need_the_calendar_capability(empty_cal, role):
     user = make_user(make_org_tree().province, role)
     for call in (
-        lambda: deadlines.calendar_seed_from_package(actor=user, years=[2025]),
-        lambda: deadlines.calendar_year_publish(
+        lambda: calendar_services.calendar_seed_from_package(actor=user, years=[2025]),
+        lambda: calendar_services.calendar_year_publish(
             actor=user, year=2027, source="通知", holidays=[], workdays=[]
         ),
-        lambda: deadlines.calendar_day_set(actor=user, day=D(2025, 3, 3), kind=DayKind.HOLIDAY),
-        lambda: deadlines.calendar_day_delete(actor=user, day=D(2025, 10, 1)),
+        lambda: calendar_services.calendar_day_set(
+            actor=user, day=D(2025, 3, 3), kind=DayKind.HOLIDAY
+        ),
+        lambda: calendar_services.calendar_day_delete(actor=user, day=D(2025, 10, 1)),
     ):
         with pytest.raises(errors.PermissionDenied):
             call()
@@ -209,7 +209,7 @@ NOTICE_2027 = "国务院办公厅关于2027年部分节假日安排的通知（�
 
 def test_publish_a_year(admin):
     # Fictional 2027 data for the test: the real notice is not out yet.
-    year = deadlines.calendar_year_publish(
+    year = calendar_services.calendar_year_publish(
         actor=admin,
         year=2027,
         source=NOTICE_2027,
@@ -224,7 +224,7 @@ def test_publish_a_year(admin):
     assert CalendarDay.objects.get(date=D(2027, 2, 6)).name == "春节"
     assert AuditEvent.objects.filter(action="calendar.year_published").count() == 1
     with pytest.raises(errors.Conflict) as exc:
-        deadlines.calendar_year_publish(
+        calendar_services.calendar_year_publish(
             actor=admin, year=2027, source=NOTICE_2027, holidays=[], workdays=[]
         )
     assert exc.value.code == "calendar_year_exists"
@@ -245,24 +245,28 @@ def test_publish_a_year(admin):
 def test_publish_validation_leaves_nothing(empty_cal, admin, kwargs, code):
     args = {"year": 2027, "source": NOTICE_2027, "holidays": [], "workdays": []} | kwargs
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.calendar_year_publish(actor=admin, **args)
+        calendar_services.calendar_year_publish(actor=admin, **args)
     assert exc.value.code == code
     assert not CalendarYear.objects.exists() and not CalendarDay.objects.exists()
 
 
 def test_a_holiday_on_a_weekend_is_accepted(admin):
-    deadlines.calendar_year_publish(
+    calendar_services.calendar_year_publish(
         actor=admin, year=2027, source=NOTICE_2027, holidays=[D(2027, 2, 6)], workdays=[]
     )
     assert not workcal.is_workday(D(2027, 2, 6))
 
 
 def test_day_set_and_delete(seeded, admin):
-    deadlines.calendar_day_set(actor=admin, day=D(2025, 3, 3), kind=DayKind.HOLIDAY, name="更正")
+    calendar_services.calendar_day_set(
+        actor=admin, day=D(2025, 3, 3), kind=DayKind.HOLIDAY, name="更正"
+    )
     assert not workcal.is_workday(D(2025, 3, 3))
-    deadlines.calendar_day_set(actor=admin, day=D(2025, 3, 3), kind=DayKind.HOLIDAY, name="再更正")
+    calendar_services.calendar_day_set(
+        actor=admin, day=D(2025, 3, 3), kind=DayKind.HOLIDAY, name="再更正"
+    )
     assert CalendarDay.objects.get(date=D(2025, 3, 3)).name == "再更正"
-    deadlines.calendar_day_delete(actor=admin, day=D(2025, 3, 3))
+    calendar_services.calendar_day_delete(actor=admin, day=D(2025, 3, 3))
     assert workcal.is_workday(D(2025, 3, 3))
     actions = list(
         AuditEvent.objects.filter(action__startswith="calendar.day").values_list(
@@ -274,16 +278,16 @@ def test_day_set_and_delete(seeded, admin):
 
 def test_day_guards(seeded, admin):
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.calendar_day_set(actor=admin, day=D(2025, 3, 3), kind=DayKind.WORKDAY)
+        calendar_services.calendar_day_set(actor=admin, day=D(2025, 3, 3), kind=DayKind.WORKDAY)
     assert exc.value.code == "workday_not_weekend"
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.calendar_day_set(actor=admin, day=D(2030, 3, 2), kind=DayKind.WORKDAY)
+        calendar_services.calendar_day_set(actor=admin, day=D(2030, 3, 2), kind=DayKind.WORKDAY)
     assert exc.value.code == "calendar_year_missing"
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.calendar_day_set(actor=admin, day=D(2025, 3, 3), kind="nap")
+        calendar_services.calendar_day_set(actor=admin, day=D(2025, 3, 3), kind="nap")
     assert exc.value.code == "invalid_kind"
     with pytest.raises(errors.NotFound):
-        deadlines.calendar_day_delete(actor=admin, day=D(2025, 3, 3))
+        calendar_services.calendar_day_delete(actor=admin, day=D(2025, 3, 3))
 
 
 def test_calendar_command_seed(empty_cal, capsys):
@@ -305,9 +309,9 @@ def test_seed_is_reachable_from_the_calendar_module(empty_cal):
 
 def test_a_fresh_install_knows_the_published_calendar(db):
     """Migration 0006 loads every year the pinned package carries: no demo, no command."""
-    assert workcal.known_years() == deadlines.package_years()
+    assert workcal.known_years() == calendar_services.package_years()
     assert not workcal.is_workday(D(2025, 10, 1))
     assert workcal.is_workday(D(2025, 9, 28))  # make-up working day
     assert CalendarDay.objects.get(date=D(2025, 10, 1)).name == "国庆节"
-    due = deadlines.compute_due("penalty.payment", D(2025, 9, 20))
+    due = periods.compute_due("penalty.payment", D(2025, 9, 20))
     assert due.due == D(2025, 10, 9)  # 15 days end on 10-05, in the holiday: rolled to 10-09

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import textwrap
 
 import pytest
-from django.db import connection
 
 from fazhi.core import calendar as workcal
-from fazhi.core import deadlines
 from fazhi.core.models import AuditEvent, CalendarDay, CalendarYear
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
-)
+from fazhi.core.services import calendar as calendar_services
+from fazhi.core.testing import needs_postgres, postgres_env
 
 PUBLISH = textwrap.dedent(
     """
@@ -25,10 +20,11 @@ PUBLISH = textwrap.dedent(
     import django
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
     django.setup()
-    from fazhi.core import deadlines, errors
+    from fazhi.core import errors
+    from fazhi.core.services import calendar
     worker = int(sys.argv[1])
     try:
-        deadlines.calendar_year_publish(
+        calendar.calendar_year_publish(
             actor=None, year=2027, source=f"worker {worker}",
             holidays=[dt.date(2027, 1, 1), dt.date(2027, 2, 8 + worker % 3)], workdays=[],
         )
@@ -45,18 +41,10 @@ SET_DAY = textwrap.dedent(
     import django
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
     django.setup()
-    from fazhi.core import deadlines
-    deadlines.calendar_day_set(actor=None, day=dt.date(2025, 3, 3), kind="holiday", name="更正")
+    from fazhi.core.services import calendar
+    calendar.calendar_day_set(actor=None, day=dt.date(2025, 3, 3), kind="holiday", name="更正")
     """
 )
-
-
-def child_env() -> dict[str, str]:
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    if s.get("PASSWORD"):
-        url = url.replace("@", f":{s['PASSWORD']}@", 1)
-    return {**os.environ, "FAZHI_TEST_DATABASE_URL": url, "FAZHI_DATABASE_URL": url}
 
 
 @needs_postgres
@@ -66,7 +54,7 @@ def test_two_processes_publish_the_same_year_one_wins():
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", PUBLISH, str(w)],
-            env=child_env(),
+            env=postgres_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -88,11 +76,11 @@ def test_two_processes_publish_the_same_year_one_wins():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_another_process_change_reaches_this_cache():
-    deadlines.calendar_seed_from_package(actor=None, years=[2025])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2025])
     assert workcal.is_workday(dt.date(2025, 3, 3))
     result = subprocess.run(
         [sys.executable, "-c", SET_DAY],
-        env=child_env(),
+        env=postgres_env(),
         capture_output=True,
         text=True,
         check=False,

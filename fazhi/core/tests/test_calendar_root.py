@@ -12,9 +12,11 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from fazhi.core import deadlines, errors
+from fazhi.core import errors, testing
 from fazhi.core.models import AuditEvent, CalendarDay, CalendarYear, Deadline, Role
 from fazhi.core.models.calendar import DayKind
+from fazhi.core.services import calendar as calendar_services
+from fazhi.core.services import deadlines as deadline_services
 from fazhi.core.tests.factories import make_org_tree, make_user
 
 D = dt.date
@@ -24,17 +26,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(deadlines, "today", lambda: TODAY)
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+def _setup():
+    with testing.clock_at(TODAY):
+        calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+        yield
 
 
 @pytest.fixture
 def world():
     tree = make_org_tree()
     other_city = tree.districts[2]
-    deadline = deadlines.deadline_open(
+    deadline = deadline_services.deadline_open(
         actor=make_user(other_city, Role.SUPERVISOR),
         organisation=other_city,
         title="公示处罚决定",
@@ -57,15 +59,15 @@ def _denials(user) -> list[AuditEvent]:
 
 def _calls(user):
     return [
-        lambda: deadlines.calendar_seed_from_package(actor=user, years=[2024]),
-        lambda: deadlines.calendar_year_publish(
+        lambda: calendar_services.calendar_seed_from_package(actor=user, years=[2024]),
+        lambda: calendar_services.calendar_year_publish(
             actor=user, year=2027, source="通知", holidays=[D(2027, 1, 1)], workdays=[]
         ),
-        lambda: deadlines.calendar_day_set(
+        lambda: calendar_services.calendar_day_set(
             actor=user, day=D(2025, 10, 13), kind=DayKind.HOLIDAY, today=TODAY
         ),
-        lambda: deadlines.calendar_day_delete(actor=user, day=D(2025, 10, 1), today=TODAY),
-        lambda: deadlines.deadlines_refresh(actor=user, today=D(2025, 12, 1)),
+        lambda: calendar_services.calendar_day_delete(actor=user, day=D(2025, 10, 1), today=TODAY),
+        lambda: deadline_services.deadlines_refresh(actor=user, today=D(2025, 12, 1)),
     ]
 
 

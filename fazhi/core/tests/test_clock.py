@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.core import clock, deadlines, testing
+from fazhi.core import clock, testing
 
 ROOT = Path(__file__).resolve().parents[3]
 FORBIDDEN = re.compile(
@@ -33,7 +33,6 @@ def test_the_clock_follows_the_test_clock():
     with testing.clock_at(dt.date(2031, 12, 28), hour=23):
         # 23:00 in Shanghai: the local date, not the UTC one.
         assert clock.today() == dt.date(2031, 12, 28)
-        assert deadlines.today() == dt.date(2031, 12, 28)
         assert clock.now().tzinfo is not None
         assert clock.this_year() == 2031
 

@@ -9,12 +9,13 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from fazhi.core import deadlines
+from fazhi.core import testing
+from fazhi.core.services import calendar as calendar_services
 
 
 @pytest.fixture
 def seeded(db):
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
 
 
 def run(*args, capsys):
@@ -103,12 +104,8 @@ def test_real_process_exit_codes():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the child process must open the test database")
-    deadlines.calendar_seed_from_package(actor=None, years=[2025, 2026])
-    env = {
-        **os.environ,
-        "FAZHI_DATABASE_URL": "",
-        "FAZHI_TEST_DATABASE_URL": _url(connection.settings_dict),
-    }
+    calendar_services.calendar_seed_from_package(actor=None, years=[2025, 2026])
+    env = testing.postgres_env()
     ok = subprocess.run(
         [sys.executable, "-m", "fazhi", "deadline", "penalty.publicity", "2025-09-26"],
         capture_output=True,
@@ -130,13 +127,6 @@ def test_real_process_exit_codes():
             check=False,
         )
         assert result.returncode == code, result.stderr
-
-
-def _url(settings_dict):
-    user = settings_dict.get("USER") or "postgres"
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
 
 
 def test_a_fresh_install_answers_after_migrate(tmp_path):

@@ -7,30 +7,28 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from fazhi.core import deadlines
+from fazhi.core import testing
 from fazhi.core.models import AuditEvent, CalendarDay, CalendarYear, Role
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.services import calendar as calendar_services
+from fazhi.core.services import deadlines as deadline_services
 from fazhi.core.tests.factories import make_org_tree, make_user
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 TODAY = D(2025, 9, 26)
 
 
 @pytest.fixture(autouse=True)
-def pinned_today(monkeypatch):
-    monkeypatch.setattr(deadlines, "today", lambda: TODAY)
+def pinned_today():
+    with testing.clock_at(TODAY):
+        yield
 
 
 @pytest.fixture
 def seeded(db):
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
 
 
 @pytest.fixture
@@ -45,7 +43,7 @@ def client_for(user):
 
 
 def _open(org, actor, *, start=None, rule_key="penalty.publicity", assignee=None, title="公示"):
-    return deadlines.deadline_open(
+    return deadline_services.deadline_open(
         actor=actor,
         organisation=org,
         title=title,
@@ -132,7 +130,7 @@ def test_calendar_wait_is_one_banner_for_calendar_admins(seeded, tree):
     leader = make_user(org, Role.LEADER)
     admin = make_user(tree.province, Role.SYSTEM_ADMIN)
     for title in ("跨年事项甲", "跨年事项乙"):
-        deadline = deadlines.deadline_open(
+        deadline = deadline_services.deadline_open(
             actor=leader,
             organisation=org,
             title=title,
@@ -150,7 +148,7 @@ def test_calendar_wait_is_one_banner_for_calendar_admins(seeded, tree):
     assert 'id="calendar-wait"' in html
     assert "有 2 个期限" in html and "2027 年" in html and 'href="/calendar/"' in html
     # Publishing the year ends the wait: no banner any more.
-    deadlines.calendar_year_publish(
+    calendar_services.calendar_year_publish(
         actor=admin,
         year=2027,
         source="国务院办公厅关于2027年部分节假日安排的通知（测试）",

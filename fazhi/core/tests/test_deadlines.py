@@ -9,10 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fazhi.core import deadlines, errors, rules
-from fazhi.core.deadlines import add_months, compute_due
+from fazhi.core import errors, periods, rules
 from fazhi.core.models import AuditEvent, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.periods import add_months, compute_due
+from fazhi.core.selectors import deadlines as deadline_selectors
+from fazhi.core.services import calendar as calendar_services
+from fazhi.core.services import deadlines as deadline_services
 from fazhi.core.tests.factories import make_org_tree, make_user
 from fazhi.core.tests.test_calendar import CAL
 
@@ -20,14 +23,9 @@ D = dt.date
 TODAY = D(2025, 9, 26)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seeded(db):
-    deadlines.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
+    calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
 
 
 @pytest.fixture
@@ -239,7 +237,7 @@ def test_stops_never_shorten_a_period(start, stop_offset, stop_len):
 def open_deadline(tree, actor=None, *, rule_key="penalty.publicity", start=TODAY, **kw):
     org = kw.pop("organisation", tree.districts[0])
     actor = actor or make_user(org, Role.SUPERVISOR)
-    return deadlines.deadline_open(
+    return deadline_services.deadline_open(
         actor=actor,
         organisation=org,
         title=kw.pop("title", "公示处罚决定"),
@@ -298,8 +296,8 @@ def test_open_checks_permission_scope_and_assignee(seeded, tree):
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"rule_key": deadlines.FIXED_RULE}, "due_date_required"),
-        ({"rule_key": deadlines.FIXED_RULE, "due_date": D(2025, 9, 1)}, "due_before_start"),
+        ({"rule_key": periods.FIXED_RULE}, "due_date_required"),
+        ({"rule_key": periods.FIXED_RULE, "due_date": D(2025, 9, 1)}, "due_before_start"),
         ({"due_date": D(2025, 12, 1)}, "due_date_not_allowed"),
     ],
 )
@@ -314,17 +312,19 @@ def test_fixed_date_deadline_is_not_recomputed_stopped_or_extended(seeded, tree)
     sup = make_user(tree.districts[0], Role.SUPERVISOR)
     leader = make_user(tree.cities[0], Role.LEADER)
     d = open_deadline(
-        tree, sup, rule_key=deadlines.FIXED_RULE, due_date=D(2025, 10, 3), title="整改复查"
+        tree, sup, rule_key=periods.FIXED_RULE, due_date=D(2025, 10, 3), title="整改复查"
     )
     # a decision's date stands even on a holiday (2025-10-03 is in the National Day holiday)
     assert d.due_date == D(2025, 10, 3) and d.state == DeadlineState.OPEN
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.deadline_stop(actor=sup, deadline=d, on=D(2025, 9, 26), reason="x", today=TODAY)
+        deadline_services.deadline_stop(
+            actor=sup, deadline=d, on=D(2025, 9, 26), reason="x", today=TODAY
+        )
     assert exc.value.code == "fixed_deadline"
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.deadline_extend(actor=leader, deadline=d, reason="x", today=TODAY)
+        deadline_services.deadline_extend(actor=leader, deadline=d, reason="x", today=TODAY)
     assert exc.value.code == "no_extension"
-    assert deadlines.deadlines_refresh(today=D(2025, 10, 4)) == 1
+    assert deadline_services.deadlines_refresh(today=D(2025, 10, 4)) == 1
     d.refresh_from_db()
     assert d.state == DeadlineState.OVERDUE and d.due_date == D(2025, 10, 3)
 
@@ -338,9 +338,9 @@ def test_attach_and_close_run_inside_the_callers_transaction(seeded, tree, monke
     sup = make_user(org, Role.SUPERVISOR)
     # outside any transaction (the test itself runs in one, so simulate the connection state)
     with monkeypatch.context() as patched:
-        patched.setattr(deadlines, "connection", SimpleNamespace(in_atomic_block=False))
+        patched.setattr(deadline_services, "connection", SimpleNamespace(in_atomic_block=False))
         with pytest.raises(RuntimeError):
-            deadlines.deadline_attach(
+            deadline_services.deadline_attach(
                 actor=sup,
                 organisation=org,
                 title="x",
@@ -349,12 +349,12 @@ def test_attach_and_close_run_inside_the_callers_transaction(seeded, tree, monke
                 today=TODAY,
             )
         with pytest.raises(RuntimeError):
-            deadlines.deadlines_close_for(
+            deadline_services.deadlines_close_for(
                 actor=sup, subject=org, rule_key="penalty.publicity", on=TODAY
             )
     # the caller's rollback takes the deadline and its audit event with it
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        deadlines.deadline_attach(
+        deadline_services.deadline_attach(
             actor=sup,
             organisation=org,
             title="公示",
@@ -367,7 +367,7 @@ def test_attach_and_close_run_inside_the_callers_transaction(seeded, tree, monke
     assert not Deadline.objects.exists()
     assert not AuditEvent.objects.filter(action="deadline.opened").exists()
     with transaction.atomic():
-        d = deadlines.deadline_attach(
+        d = deadline_services.deadline_attach(
             actor=sup,
             organisation=org,
             title="公示",
@@ -378,7 +378,7 @@ def test_attach_and_close_run_inside_the_callers_transaction(seeded, tree, monke
         )
     assert d.due_date == D(2025, 10, 13)
     with transaction.atomic():
-        closed = deadlines.deadlines_close_for(
+        closed = deadline_services.deadlines_close_for(
             actor=sup, subject=org, rule_key="penalty.publicity", on=D(2025, 10, 14)
         )
     assert [c.pk for c in closed] == [d.pk]
@@ -387,7 +387,7 @@ def test_attach_and_close_run_inside_the_callers_transaction(seeded, tree, monke
     # nothing left to close
     with transaction.atomic():
         assert (
-            deadlines.deadlines_close_for(
+            deadline_services.deadlines_close_for(
                 actor=sup, subject=org, rule_key="penalty.publicity", on=D(2025, 10, 14)
             )
             == []
@@ -400,13 +400,15 @@ def test_stop_resume_extend_complete(seeded, tree):
     leader = make_user(tree.cities[0], Role.LEADER)
     d = open_deadline(tree, sup, rule_key="disclosure.reply", title="答复申请")
     assert d.due_date == D(2025, 10, 30)
-    d = deadlines.deadline_stop(
+    d = deadline_services.deadline_stop(
         actor=sup, deadline=d, on=D(2025, 10, 9), reason="征求第三方意见", today=D(2025, 10, 9)
     )
     assert d.state == DeadlineState.STOPPED
-    d = deadlines.deadline_resume(actor=sup, deadline=d, on=D(2025, 10, 16), today=D(2025, 10, 16))
+    d = deadline_services.deadline_resume(
+        actor=sup, deadline=d, on=D(2025, 10, 16), today=D(2025, 10, 16)
+    )
     assert (d.state, d.due_date) == (DeadlineState.OPEN, D(2025, 11, 7))
-    d = deadlines.deadline_extend(
+    d = deadline_services.deadline_extend(
         actor=leader,
         deadline=d,
         reason="需调取档案",
@@ -415,7 +417,9 @@ def test_stop_resume_extend_complete(seeded, tree):
     )
     assert d.due_date == D(2025, 12, 5)
     assert d.extensions.get().approved_by == leader
-    d = deadlines.deadline_complete(actor=sup, deadline=d, on=D(2025, 12, 1), today=D(2025, 12, 1))
+    d = deadline_services.deadline_complete(
+        actor=sup, deadline=d, on=D(2025, 12, 1), today=D(2025, 12, 1)
+    )
     assert (d.state, d.met_on) == (DeadlineState.MET, D(2025, 12, 1))
     actions = list(
         AuditEvent.objects.filter(object_id=str(d.pk), action__startswith="deadline.")
@@ -434,7 +438,7 @@ def test_stop_resume_extend_complete(seeded, tree):
 def test_complete_late(seeded, tree):
     sup = make_user(tree.districts[0], Role.SUPERVISOR)
     d = open_deadline(tree, sup)
-    d = deadlines.deadline_complete(
+    d = deadline_services.deadline_complete(
         actor=sup, deadline=d, on=D(2025, 10, 14), today=D(2025, 10, 20)
     )
     assert d.state == DeadlineState.LATE
@@ -443,14 +447,14 @@ def test_complete_late(seeded, tree):
 def test_complete_during_a_stop_closes_it(seeded, tree):
     sup = make_user(tree.districts[0], Role.SUPERVISOR)
     d = open_deadline(tree, sup, rule_key="disclosure.reply")
-    deadlines.deadline_stop(
+    deadline_services.deadline_stop(
         actor=sup,
         deadline=d,
         on=D(2025, 10, 9),
         reason="征求意见",
         today=TODAY.replace(month=10, day=9),
     )
-    d = deadlines.deadline_complete(
+    d = deadline_services.deadline_complete(
         actor=sup, deadline=d, on=D(2025, 10, 14), today=D(2025, 10, 14)
     )
     assert d.state == DeadlineState.MET
@@ -463,37 +467,41 @@ def test_service_guards(seeded, tree):
     day = D(2025, 10, 9)
     cases = [
         (
-            lambda: deadlines.deadline_stop(actor=sup, deadline=d, on=day, reason=" ", today=day),
+            lambda: deadline_services.deadline_stop(
+                actor=sup, deadline=d, on=day, reason=" ", today=day
+            ),
             "reason_required",
         ),
         (
-            lambda: deadlines.deadline_stop(
+            lambda: deadline_services.deadline_stop(
                 actor=sup, deadline=d, on=D(2025, 9, 26), reason="x", today=day
             ),
             "stop_before_start",
         ),
         (
-            lambda: deadlines.deadline_stop(
+            lambda: deadline_services.deadline_stop(
                 actor=sup, deadline=d, on=D(2025, 11, 3), reason="x", today=D(2025, 11, 3)
             ),
             "stop_after_due",
         ),
         (
-            lambda: deadlines.deadline_stop(
+            lambda: deadline_services.deadline_stop(
                 actor=sup, deadline=d, on=day, reason="x", today=D(2025, 10, 1)
             ),
             "date_in_future",
         ),
         (
-            lambda: deadlines.deadline_resume(actor=sup, deadline=d, on=day, today=day),
+            lambda: deadline_services.deadline_resume(actor=sup, deadline=d, on=day, today=day),
             "invalid_transition",
         ),
         (
-            lambda: deadlines.deadline_complete(actor=sup, deadline=d, on=D(2025, 9, 1), today=day),
+            lambda: deadline_services.deadline_complete(
+                actor=sup, deadline=d, on=D(2025, 9, 1), today=day
+            ),
             "complete_before_start",
         ),
         (
-            lambda: deadlines.deadline_complete(
+            lambda: deadline_services.deadline_complete(
                 actor=sup, deadline=d, on=D(2025, 10, 10), today=day
             ),
             "date_in_future",
@@ -503,12 +511,12 @@ def test_service_guards(seeded, tree):
         with pytest.raises(errors.FazhiError) as exc:
             call()
         assert exc.value.code == code, code
-    deadlines.deadline_stop(actor=sup, deadline=d, on=day, reason="征求意见", today=day)
+    deadline_services.deadline_stop(actor=sup, deadline=d, on=day, reason="征求意见", today=day)
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.deadline_resume(actor=sup, deadline=d, on=D(2025, 10, 8), today=day)
+        deadline_services.deadline_resume(actor=sup, deadline=d, on=D(2025, 10, 8), today=day)
     assert exc.value.code == "stop_resume_before_start"
     with pytest.raises(errors.InvalidTransition):
-        deadlines.deadline_stop(actor=sup, deadline=d, on=day, reason="x", today=day)
+        deadline_services.deadline_stop(actor=sup, deadline=d, on=day, reason="x", today=day)
     d.refresh_from_db()
     assert d.state == DeadlineState.STOPPED and d.stops.count() == 1
 
@@ -518,9 +526,9 @@ def test_extension_guards(seeded, tree):
     leader = make_user(tree.districts[0], Role.LEADER)
     d = open_deadline(tree, sup, rule_key="disclosure.reply")
     with pytest.raises(errors.PermissionDenied):  # supervisors cannot approve
-        deadlines.deadline_extend(actor=sup, deadline=d, reason="x", today=TODAY)
+        deadline_services.deadline_extend(actor=sup, deadline=d, reason="x", today=TODAY)
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.deadline_extend(actor=leader, deadline=d, reason="", today=TODAY)
+        deadline_services.deadline_extend(actor=leader, deadline=d, reason="", today=TODAY)
     assert exc.value.code == "reason_required"
     assert d.due_date == D(2025, 10, 30)
     cases = [
@@ -533,24 +541,26 @@ def test_extension_guards(seeded, tree):
     ]
     for kwargs, code in cases:
         with pytest.raises(errors.ValidationFailed) as exc:
-            deadlines.deadline_extend(actor=leader, deadline=d, reason="x", **kwargs)
+            deadline_services.deadline_extend(actor=leader, deadline=d, reason="x", **kwargs)
         assert exc.value.code == code, code
     assert d.extensions.count() == 0
-    deadlines.deadline_extend(actor=leader, deadline=d, reason="复杂", today=TODAY)
+    deadline_services.deadline_extend(actor=leader, deadline=d, reason="复杂", today=TODAY)
     with pytest.raises(errors.Conflict) as conflict:
-        deadlines.deadline_extend(actor=leader, deadline=d, reason="再延", today=TODAY)
+        deadline_services.deadline_extend(actor=leader, deadline=d, reason="再延", today=TODAY)
     assert conflict.value.code == "extension_limit"
     plain = open_deadline(tree, sup)  # penalty.publicity has no extension
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.deadline_extend(actor=leader, deadline=plain, reason="x", today=TODAY)
+        deadline_services.deadline_extend(actor=leader, deadline=plain, reason="x", today=TODAY)
     assert exc.value.code == "no_extension"
     # The general 行政处罚法 period (Art. 60) has no extension mechanism of its own.
     early = open_deadline(
         tree, sup, rule_key="penalty.decision_general", start=D(2025, 3, 3), today=D(2025, 3, 3)
     )
-    assert deadlines.extension_rule(early) is None
+    assert periods.extension_rule(early) is None
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.deadline_extend(actor=leader, deadline=early, reason="x", today=D(2025, 3, 3))
+        deadline_services.deadline_extend(
+            actor=leader, deadline=early, reason="x", today=D(2025, 3, 3)
+        )
     assert exc.value.code == "no_extension"
     assert d.extensions.count() == 1
 
@@ -560,24 +570,24 @@ def test_scope_of_services(seeded, tree):
     outsider = make_user(tree.districts[1], Role.SUPERVISOR)
     outside_leader = make_user(tree.cities[1], Role.LEADER)
     with pytest.raises(errors.OutOfScope):
-        deadlines.deadline_complete(actor=outsider, deadline=d, on=TODAY, today=TODAY)
+        deadline_services.deadline_complete(actor=outsider, deadline=d, on=TODAY, today=TODAY)
     with pytest.raises(errors.OutOfScope):
-        deadlines.deadline_extend(actor=outside_leader, deadline=d, reason="x", today=TODAY)
+        deadline_services.deadline_extend(actor=outside_leader, deadline=d, reason="x", today=TODAY)
     viewer = make_user(tree.province, Role.VIEWER)
     with pytest.raises(errors.PermissionDenied):
-        deadlines.deadline_stop(actor=viewer, deadline=d, on=TODAY, reason="x", today=TODAY)
+        deadline_services.deadline_stop(actor=viewer, deadline=d, on=TODAY, reason="x", today=TODAY)
 
 
 def test_refresh_marks_overdue(seeded, tree):
     d = open_deadline(tree)
-    assert deadlines.deadlines_refresh(today=D(2025, 10, 13)) == 0
-    assert deadlines.deadlines_refresh(today=D(2025, 10, 14)) == 1
+    assert deadline_services.deadlines_refresh(today=D(2025, 10, 13)) == 0
+    assert deadline_services.deadlines_refresh(today=D(2025, 10, 14)) == 1
     d.refresh_from_db()
     assert d.state == DeadlineState.OVERDUE
     assert AuditEvent.objects.filter(action="deadline.overdue", object_id=str(d.pk)).count() == 1
-    assert deadlines.deadlines_refresh(today=D(2025, 10, 15)) == 0
+    assert deadline_services.deadlines_refresh(today=D(2025, 10, 15)) == 0
     with pytest.raises(errors.PermissionDenied):
-        deadlines.deadlines_refresh(actor=make_user(tree.districts[0], Role.SUPERVISOR))
+        deadline_services.deadlines_refresh(actor=make_user(tree.districts[0], Role.SUPERVISOR))
 
 
 def test_refresh_command(seeded, tree, capsys):
@@ -595,12 +605,12 @@ def test_calendar_unknown_then_publishing_the_year_recomputes(seeded, tree):
     )
     assert d.state == DeadlineState.CALENDAR_UNKNOWN
     assert d.due_date is None and "2027" in d.warning
-    board = deadlines.deadline_workbench(
+    board = deadline_selectors.deadline_workbench(
         user=make_user(tree.districts[0], Role.LEADER), today=D(2026, 11, 16)
     )
     assert [x.pk for x in board.calendar_unknown] == [d.pk]
     # Fictional 2027 data for the test: 90 days end on Sat 2027-02-13; Feb 15-17 are holidays.
-    deadlines.calendar_year_publish(
+    calendar_services.calendar_year_publish(
         actor=admin,
         year=2027,
         source="测试用虚构通知",
@@ -620,15 +630,17 @@ def test_calendar_correction_recomputes_open_deadlines(seeded, tree):
     d = open_deadline(tree)
     done = open_deadline(tree)
     sup = make_user(tree.districts[0], Role.SUPERVISOR)
-    deadlines.deadline_complete(actor=sup, deadline=done, on=D(2025, 10, 9), today=D(2025, 10, 9))
-    deadlines.calendar_day_set(
+    deadline_services.deadline_complete(
+        actor=sup, deadline=done, on=D(2025, 10, 9), today=D(2025, 10, 9)
+    )
+    calendar_services.calendar_day_set(
         actor=admin, day=D(2025, 10, 13), kind="holiday", name="更正", today=TODAY
     )
     d.refresh_from_db()
     done.refresh_from_db()
     assert d.due_date == D(2025, 10, 14)
     assert done.due_date == D(2025, 10, 13)  # completed deadlines keep their record
-    deadlines.calendar_day_delete(actor=admin, day=D(2025, 10, 13), today=TODAY)
+    calendar_services.calendar_day_delete(actor=admin, day=D(2025, 10, 13), today=TODAY)
     d.refresh_from_db()
     assert d.due_date == D(2025, 10, 13)
 
@@ -642,25 +654,29 @@ def test_list_is_scoped(seeded, tree):
     sup_a = make_user(tree.districts[0], Role.SUPERVISOR)
     city_leader = make_user(tree.cities[0], Role.LEADER)
     province_viewer = make_user(tree.province, Role.VIEWER)
-    assert list(deadlines.deadline_list(user=sup_a)) == [a]
-    assert list(deadlines.deadline_list(user=city_leader)) == [a]
-    assert set(deadlines.deadline_list(user=province_viewer)) == {a, b}
+    assert list(deadline_selectors.deadline_list(user=sup_a)) == [a]
+    assert list(deadline_selectors.deadline_list(user=city_leader)) == [a]
+    assert set(deadline_selectors.deadline_list(user=province_viewer)) == {a, b}
     with pytest.raises(errors.OutOfScope):
-        deadlines.deadline_get(user=sup_a, pk=b.pk)
-    assert deadlines.deadline_get(user=province_viewer, pk=b.pk) == b
+        deadline_selectors.deadline_get(user=sup_a, pk=b.pk)
+    assert deadline_selectors.deadline_get(user=province_viewer, pk=b.pk) == b
     other_tree = make_org_tree()
-    assert not deadlines.deadline_list(user=make_user(other_tree.province, Role.LEADER)).exists()
+    assert not deadline_selectors.deadline_list(
+        user=make_user(other_tree.province, Role.LEADER)
+    ).exists()
 
 
 def test_list_filters(seeded, tree):
     a = open_deadline(tree, rule_key="penalty.publicity")
     b = open_deadline(tree, rule_key="disclosure.reply")
     leader = make_user(tree.province, Role.LEADER)
-    assert list(deadlines.deadline_list(user=leader, rule_key="disclosure.reply")) == [b]
-    assert list(deadlines.deadline_list(user=leader, due_to=D(2025, 10, 20))) == [a]
-    assert list(deadlines.deadline_list(user=leader, due_from=D(2025, 10, 20))) == [b]
-    assert list(deadlines.deadline_list(user=leader, state="met")) == []
-    assert set(deadlines.deadline_list(user=leader, organisation_id=tree.districts[0].pk)) == {a, b}
+    assert list(deadline_selectors.deadline_list(user=leader, rule_key="disclosure.reply")) == [b]
+    assert list(deadline_selectors.deadline_list(user=leader, due_to=D(2025, 10, 20))) == [a]
+    assert list(deadline_selectors.deadline_list(user=leader, due_from=D(2025, 10, 20))) == [b]
+    assert list(deadline_selectors.deadline_list(user=leader, state="met")) == []
+    assert set(
+        deadline_selectors.deadline_list(user=leader, organisation_id=tree.districts[0].pk)
+    ) == {a, b}
 
 
 def test_workbench_assigned_or_all_for_leaders(seeded, tree, django_assert_max_num_queries):
@@ -671,13 +687,13 @@ def test_workbench_assigned_or_all_for_leaders(seeded, tree, django_assert_max_n
     mine_late = open_deadline(tree, sup, assignee=sup, start=D(2025, 9, 1))
     theirs = open_deadline(tree, sup, assignee=colleague)
     later = open_deadline(tree, sup, assignee=sup, rule_key="disclosure.reply")  # due 10-30
-    deadlines.deadlines_refresh(today=D(2025, 10, 9))
+    deadline_services.deadlines_refresh(today=D(2025, 10, 9))
     with django_assert_max_num_queries(2):
-        board = deadlines.deadline_workbench(user=sup, today=D(2025, 10, 9))
+        board = deadline_selectors.deadline_workbench(user=sup, today=D(2025, 10, 9))
     assert [d.pk for d in board.due_soon] == [mine_soon.pk]
     assert [d.pk for d in board.overdue] == [mine_late.pk]
     leader = make_user(org, Role.LEADER)
-    board = deadlines.deadline_workbench(user=leader, today=D(2025, 10, 9))
+    board = deadline_selectors.deadline_workbench(user=leader, today=D(2025, 10, 9))
     assert {d.pk for d in board.due_soon} == {mine_soon.pk, theirs.pk}
     assert later.pk not in {d.pk for d in board.due_soon + board.overdue}
 
@@ -688,7 +704,7 @@ def test_workbench_query_count_does_not_grow(seeded, tree, django_assert_max_num
     for _ in range(15):
         open_deadline(tree, sup, assignee=sup)
     with django_assert_max_num_queries(2):
-        board = deadlines.deadline_workbench(user=leader, today=D(2025, 10, 9))
+        board = deadline_selectors.deadline_workbench(user=leader, today=D(2025, 10, 9))
         names = [(d.organisation.name, d.assignee) for d in board.due_soon]
     assert len(names) == 15
 
@@ -697,13 +713,13 @@ def test_hearing_notice_is_a_floor_not_a_deadline(seeded, tree):
     """行政处罚法 Art. 64(2): notice at least 7 (working) days before the hearing. Served on
     Fri 2025-09-26: Sun 28 (make-up) 1, 29 2, 30 3, Oct 9 4, 10 5, Sat 11 (make-up) 6,
     Mon 13 7: the hearing may be held on 2025-10-13 at the earliest."""
-    earliest = deadlines.notice_earliest("penalty.hearing_notice", D(2025, 9, 26))
+    earliest = periods.notice_earliest("penalty.hearing_notice", D(2025, 9, 26))
     assert earliest.due == D(2025, 10, 13)
-    assert deadlines.notice_check(
+    assert periods.notice_check(
         "penalty.hearing_notice", served_on=D(2025, 9, 26), event_on=D(2025, 10, 13)
     ).due == D(2025, 10, 13)
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.notice_check(
+        periods.notice_check(
             "penalty.hearing_notice", served_on=D(2025, 9, 26), event_on=D(2025, 10, 10)
         )
     assert exc.value.code == "notice_too_short" and "2025-10-13" in exc.value.message
@@ -712,5 +728,5 @@ def test_hearing_notice_is_a_floor_not_a_deadline(seeded, tree):
         open_deadline(tree, rule_key="penalty.hearing_notice")
     assert exc.value.code == "rule_not_a_period"
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.notice_earliest("penalty.publicity", D(2025, 9, 26))
+        periods.notice_earliest("penalty.publicity", D(2025, 9, 26))
     assert exc.value.code == "not_a_notice"

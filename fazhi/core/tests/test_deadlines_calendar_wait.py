@@ -13,10 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from fazhi.core import deadlines, errors
+from fazhi.core import errors, periods
 from fazhi.core.management.commands.deadline import calendar_fix_hint
 from fazhi.core.models import AuditEvent, CalendarYear, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.services import calendar as calendar_services
+from fazhi.core.services import deadlines as deadline_services
 from fazhi.core.testing import forget_years_from
 from fazhi.core.tests.factories import make_org_tree, make_user
 from fazhi.enforcement.limitation import limitation_check
@@ -43,7 +45,7 @@ LATE_DECEMBER = D(KNOWN, 12, 24)
 
 def _open(world, *, rule_key="penalty.publicity", start=LATE_DECEMBER, subject=None):
     """A 7-working-day publicity period started late in December: it ends in NEXT."""
-    return deadlines.deadline_open(
+    return deadline_services.deadline_open(
         actor=world["sup"],
         organisation=world["org"],
         title="公示处罚决定",
@@ -56,7 +58,7 @@ def _open(world, *, rule_key="penalty.publicity", start=LATE_DECEMBER, subject=N
 
 def _publish_next(world, holidays=()):
     """Fictional NEXT-year notice for the tests: New Year's Day plus ``holidays``."""
-    deadlines.calendar_year_publish(
+    calendar_services.calendar_year_publish(
         actor=world["root_admin"],
         year=NEXT,
         source=f"国务院办公厅关于{NEXT}年部分节假日安排的通知（测试用虚构数据）",
@@ -71,7 +73,7 @@ def test_a_deadline_met_while_its_due_date_is_unknown_is_judged_when_the_year_co
     late = _open(world, start=D(KNOWN, 12, 1))  # 7 working days from 12-01: due 12-10
     assert on_time.state == DeadlineState.CALENDAR_UNKNOWN and on_time.due_date is None
     assert late.state == DeadlineState.OPEN
-    done = deadlines.deadline_complete(
+    done = deadline_services.deadline_complete(
         actor=world["sup"], deadline=on_time, on=D(KNOWN, 12, 30), today=D(KNOWN, 12, 30)
     )
     # The completion is recorded at once; whether it was in time waits for the calendar.
@@ -83,7 +85,7 @@ def test_a_deadline_met_while_its_due_date_is_unknown_is_judged_when_the_year_co
     event = AuditEvent.objects.filter(action="deadline.completed").latest("seq")
     assert '"awaiting_calendar":true' in event.details_json
     with pytest.raises(errors.InvalidTransition) as exc:
-        deadlines.deadline_complete(
+        deadline_services.deadline_complete(
             actor=world["sup"], deadline=on_time, on=D(KNOWN, 12, 30), today=D(KNOWN, 12, 30)
         )
     assert exc.value.code == "already_completed"
@@ -102,7 +104,7 @@ def test_a_deadline_met_while_its_due_date_is_unknown_is_judged_when_the_year_co
 def test_met_after_the_due_date_turns_late_when_the_year_is_published(world):
     subject_deadline = _open(world, start=D(KNOWN, 12, 28), subject=world["org"])
     with transaction.atomic():
-        closed = deadlines.deadlines_close_for(
+        closed = deadline_services.deadlines_close_for(
             actor=world["sup"],
             subject=world["org"],
             rule_key="penalty.publicity",
@@ -121,7 +123,7 @@ def test_met_after_the_due_date_turns_late_when_the_year_is_published(world):
 
 
 def test_stop_resume_and_extend_while_the_due_date_is_unknown(world):
-    deadline = deadlines.deadline_open(
+    deadline = deadline_services.deadline_open(
         actor=world["sup"],
         organisation=world["org"],
         title="信息公开答复",
@@ -131,16 +133,16 @@ def test_stop_resume_and_extend_while_the_due_date_is_unknown(world):
     )
     assert deadline.state == DeadlineState.CALENDAR_UNKNOWN
     day = D(KNOWN, 12, 18)
-    deadline = deadlines.deadline_stop(
+    deadline = deadline_services.deadline_stop(
         actor=world["sup"], deadline=deadline, on=day, reason="征求第三方意见", today=day
     )
     assert deadline.state == DeadlineState.STOPPED
-    deadline = deadlines.deadline_resume(
+    deadline = deadline_services.deadline_resume(
         actor=world["sup"], deadline=deadline, on=D(KNOWN, 12, 22), today=D(KNOWN, 12, 22)
     )
     assert deadline.state == DeadlineState.CALENDAR_UNKNOWN
     leader = make_user(world["org"], Role.LEADER)
-    deadline = deadlines.deadline_extend(
+    deadline = deadline_services.deadline_extend(
         actor=leader, deadline=deadline, reason="情况复杂", today=D(KNOWN, 12, 23)
     )
     assert deadline.state == DeadlineState.CALENDAR_UNKNOWN
@@ -154,20 +156,20 @@ def test_stop_resume_and_extend_while_the_due_date_is_unknown(world):
 
 def test_completing_during_a_stop_with_the_year_unknown(world):
     deadline = _open(world)
-    deadline = deadlines.deadline_stop(
+    deadline = deadline_services.deadline_stop(
         actor=world["sup"],
         deadline=deadline,
         on=D(KNOWN, 12, 28),
         reason="听证",
         today=D(KNOWN, 12, 28),
     )
-    deadline = deadlines.deadline_complete(
+    deadline = deadline_services.deadline_complete(
         actor=world["sup"], deadline=deadline, on=D(KNOWN, 12, 30), today=D(KNOWN, 12, 30)
     )
     assert deadline.met_on == D(KNOWN, 12, 30)
     assert deadline.stops.get().end == D(KNOWN, 12, 30)
     with pytest.raises(errors.InvalidTransition):
-        deadlines.deadline_stop(
+        deadline_services.deadline_stop(
             actor=world["sup"],
             deadline=deadline,
             on=D(KNOWN, 12, 31),
@@ -195,12 +197,12 @@ def test_the_limitation_check_is_not_blocked_by_next_years_calendar(world):
 
 def test_compute_due_stays_strict_for_obligations(world):
     with pytest.raises(errors.CalendarUnknown):
-        deadlines.compute_due("penalty.decision", D(KNOWN, 11, 15))
-    provisional = deadlines.compute_due("penalty.decision", D(KNOWN, 11, 15), provisional=True)
+        periods.compute_due("penalty.decision", D(KNOWN, 11, 15))
+    provisional = periods.compute_due("penalty.decision", D(KNOWN, 11, 15), provisional=True)
     assert provisional.provisional and provisional.due == provisional.unrolled
     # Working-day periods cannot be answered provisionally: counting needs the calendar.
     with pytest.raises(errors.CalendarUnknown):
-        deadlines.compute_due("penalty.publicity", D(KNOWN, 12, 28), provisional=True)
+        periods.compute_due("penalty.publicity", D(KNOWN, 12, 28), provisional=True)
 
 
 def test_cli_message_names_the_page_and_the_command(world, capsys):

@@ -9,7 +9,7 @@ import types
 import pytest
 from django.core.management import call_command
 
-from fazhi.core import audit, clock, demo, selectors
+from fazhi.core import audit_verify, clock, demo
 from fazhi.core.models import (
     AuditEvent,
     CalendarYear,
@@ -22,9 +22,9 @@ from fazhi.core.models import (
     Role,
     User,
 )
-from fazhi.core.tests.factories import fast_passwords  # noqa: F401  (fixture)
+from fazhi.core.selectors import people as people_selectors
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +73,7 @@ def test_demo_builds_the_fictional_province():
     # credentials: a few expiring within 60 days, exactly one expired
     today = clock.today()
     admin = User.objects.get(username="demo_admin")
-    expiring = selectors.credentials_expiring(user=admin, within_days=60)
+    expiring = people_selectors.credentials_expiring(user=admin, within_days=60)
     assert 2 <= expiring.count() < Credential.objects.count() // 2
     expired = Credential.objects.filter(expires_on__lt=today)
     assert expired.count() == 1
@@ -84,7 +84,7 @@ def test_demo_builds_the_fictional_province():
     assert (
         AuditEvent.objects.filter(action="credential.issued").count() == Credential.objects.count()
     )
-    assert audit.verify().ok
+    assert audit_verify.verify().ok
     # the workbench has something to show: open obligations assigned to the demo logins
     assert Deadline.objects.count() == len(demo.DEMO_DEADLINES)
     legal = User.objects.get(username="demo_legal")

@@ -9,27 +9,18 @@ import textwrap
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from fazhi.core import clock, errors
-from fazhi.core.audit import verify
+from fazhi.core.audit_verify import verify
 from fazhi.core.models import AuditEvent, DocumentNumber, DocumentNumberCounter, DocumentType, Role
-from fazhi.core.numbering import (
-    document_number_issue,
-    document_number_list,
-    document_type_create,
-    document_type_list,
-)
+from fazhi.core.selectors.numbering import document_number_list, document_type_list
+from fazhi.core.services import numbering as numbering_services
+from fazhi.core.services.numbering import document_number_issue, document_type_create
+from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.core.tests.factories import make_org_tree, make_user
-from fazhi.core.tests.test_audit_concurrency import test_database_env
 
 pytestmark = pytest.mark.django_db
 YEAR = clock.today().year
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -186,7 +177,7 @@ WORKER = textwrap.dedent(
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
     django.setup()
     from fazhi.core.models import Organisation
-    from fazhi.core.numbering import document_number_issue
+    from fazhi.core.services.numbering import document_number_issue
     org = Organisation.objects.get(pk=int(sys.argv[1]))
     for i in range(int(sys.argv[2])):
         print(document_number_issue(actor=None, organisation=org, type_key="penalty", year=2024))
@@ -194,12 +185,12 @@ WORKER = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@needs_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_issuing_from_four_processes(org):
     processes, per_process = 4, 40
-    env = test_database_env()
+    env = postgres_env()
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(org["district"].pk), str(per_process)],
@@ -225,8 +216,6 @@ def test_concurrent_issuing_from_four_processes(org):
 def test_prefix_is_unique_in_the_database_and_a_lost_race_answers_prefix_taken(org, monkeypatch):
     from django.db import IntegrityError, transaction
 
-    from fazhi.core import numbering
-
     other = org["tree"].districts[1]
     with pytest.raises(IntegrityError), transaction.atomic():
         DocumentType.objects.create(organisation=other, key="p", name="决定书", prefix="泉卫医罚")
@@ -237,7 +226,7 @@ def test_prefix_is_unique_in_the_database_and_a_lost_race_answers_prefix_taken(o
                 organisation=kw["organisation"], key=kw["key"], name=kw["name"], prefix=kw["prefix"]
             )
 
-    monkeypatch.setattr(numbering, "_document_type_insert", insert_without_the_check)
+    monkeypatch.setattr(numbering_services, "_document_type_insert", insert_without_the_check)
     with pytest.raises(errors.ValidationFailed) as exc:
         document_type_create(
             actor=None, organisation=other, key="p", name="决定书", prefix="泉卫医罚"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from fazhi.core import clock
-from fazhi.core.audit import verify
+from fazhi.core.audit_verify import verify
 from fazhi.core.models import (
     AuditEvent,
     DocumentNumber,
@@ -20,14 +20,13 @@ from fazhi.core.models import (
     Role,
     User,
 )
-from fazhi.core.numbering import document_number_issue, document_type_create
+from fazhi.core.services.numbering import document_number_issue, document_type_create
 from fazhi.core.tests.factories import (
-    fast_passwords,  # noqa: F401  (fixture)
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 YEAR = clock.today().year
 PAGE = reverse("core:docnumber_list")
 CREATE = reverse("core:document_type_create")

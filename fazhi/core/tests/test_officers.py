@@ -6,18 +6,20 @@ import datetime as dt
 
 import pytest
 
-from fazhi.core import clock, errors, selectors, services
+from fazhi.core import clock, errors
 from fazhi.core.models import AuditEvent, Credential, Officer, Role
 from fazhi.core.models.org import CredentialStatus
+from fazhi.core.selectors import people as people_selectors
+from fazhi.core.services import org as org_services
+from fazhi.core.services import people as people_services
 from fazhi.core.tests.factories import (
-    fast_passwords,  # noqa: F401  (fixture)
     make_credential,
     make_officer,
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -33,35 +35,37 @@ def admin(tree):
 def test_officer_create_links_a_user_of_the_same_organisation(tree, admin):
     institute = tree.institute_of(tree.districts[0])
     login = make_user(institute, Role.SUPERVISOR)
-    officer = services.officer_create(
+    officer = people_services.officer_create(
         actor=admin, organisation=institute, name="李执法", user=login, title="科员"
     )
     assert officer.user_id == login.pk
     assert AuditEvent.objects.filter(action="officer.created", object_id=str(officer.pk)).exists()
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.officer_create(actor=admin, organisation=institute, name="重复", user=login)
+        people_services.officer_create(actor=admin, organisation=institute, name="重复", user=login)
     assert exc.value.code == "user_taken"
     stranger = make_user(tree.districts[1], Role.SUPERVISOR)
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.officer_create(actor=admin, organisation=institute, name="错位", user=stranger)
+        people_services.officer_create(
+            actor=admin, organisation=institute, name="错位", user=stranger
+        )
     assert exc.value.code == "user_mismatch"
 
 
 def test_officer_create_guards(tree, admin):
     with pytest.raises(errors.ValidationFailed):
-        services.officer_create(actor=admin, organisation=tree.districts[0], name="")
+        people_services.officer_create(actor=admin, organisation=tree.districts[0], name="")
     with pytest.raises(errors.OutOfScope):
-        services.officer_create(actor=admin, organisation=tree.districts[2], name="外市")
+        people_services.officer_create(actor=admin, organisation=tree.districts[2], name="外市")
     viewer = make_user(tree.province, Role.VIEWER)
     with pytest.raises(errors.PermissionDenied):
-        services.officer_create(actor=viewer, organisation=tree.districts[0], name="只读")
+        people_services.officer_create(actor=viewer, organisation=tree.districts[0], name="只读")
     assert not Officer.objects.filter(name__in=["外市", "只读"]).exists()
 
 
 def test_officer_update(tree, admin):
     officer = make_officer(tree.districts[0], credential_days=None)
     login = make_user(tree.districts[0], Role.SUPERVISOR)
-    updated = services.officer_update(
+    updated = people_services.officer_update(
         actor=admin, officer=officer, title="副所长", user=login, has_legal_qualification=True
     )
     assert (updated.title, updated.user_id, updated.has_legal_qualification) == (
@@ -69,7 +73,7 @@ def test_officer_update(tree, admin):
         login.pk,
         True,
     )
-    services.officer_update(actor=admin, officer=officer, user=None, is_active=False)
+    people_services.officer_update(actor=admin, officer=officer, user=None, is_active=False)
     officer.refresh_from_db()
     assert officer.user_id is None and officer.is_active is False
     assert AuditEvent.objects.filter(action="officer.updated").count() == 2
@@ -78,7 +82,7 @@ def test_officer_update(tree, admin):
 def test_credential_issue_and_guards(tree, admin):
     officer = make_officer(tree.districts[0], credential_days=None)
     today = clock.today()
-    credential = services.credential_issue(
+    credential = people_services.credential_issue(
         actor=admin,
         officer=officer,
         number="JX-0001",
@@ -90,12 +94,12 @@ def test_credential_issue_and_guards(tree, admin):
     assert event.organisation_id == officer.organisation_id
     assert credential.is_valid_on(today)
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.credential_issue(
+        people_services.credential_issue(
             actor=admin, officer=officer, number="JX-0001", issued_on=today, expires_on=today
         )
     assert exc.value.code == "duplicate_number"
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.credential_issue(
+        people_services.credential_issue(
             actor=admin,
             officer=officer,
             number="JX-0002",
@@ -105,7 +109,7 @@ def test_credential_issue_and_guards(tree, admin):
     assert exc.value.code == "expiry_before_issue"
     outsider = make_officer(tree.districts[3], credential_days=None)
     with pytest.raises(errors.OutOfScope):
-        services.credential_issue(
+        people_services.credential_issue(
             actor=admin, officer=outsider, number="JX-0003", issued_on=today, expires_on=today
         )
     assert Credential.objects.count() == 1
@@ -115,26 +119,26 @@ def test_credential_status_transitions(tree, admin):
     officer = make_officer(tree.districts[0], credential_days=None)
     credential = make_credential(officer)
     with pytest.raises(errors.ValidationFailed):
-        services.credential_update_status(
+        people_services.credential_update_status(
             actor=admin, credential=credential, status=CredentialStatus.SUSPENDED, reason=""
         )
-    suspended = services.credential_update_status(
+    suspended = people_services.credential_update_status(
         actor=admin, credential=credential, status=CredentialStatus.SUSPENDED, reason="涉嫌违纪"
     )
     assert suspended.status_reason == "涉嫌违纪"
     assert not suspended.is_valid_on(clock.today())
-    services.credential_update_status(
+    people_services.credential_update_status(
         actor=admin, credential=credential, status=CredentialStatus.VALID, reason="恢复"
     )
-    services.credential_update_status(
+    people_services.credential_update_status(
         actor=admin, credential=credential, status=CredentialStatus.REVOKED, reason="调离执法岗位"
     )
     with pytest.raises(errors.InvalidTransition):
-        services.credential_update_status(
+        people_services.credential_update_status(
             actor=admin, credential=credential, status=CredentialStatus.VALID, reason="再恢复"
         )
     with pytest.raises(errors.ValidationFailed):
-        services.credential_update_status(
+        people_services.credential_update_status(
             actor=admin, credential=credential, status="lost", reason="x"
         )
     actions = AuditEvent.objects.filter(action="credential.status_changed").count()
@@ -149,51 +153,51 @@ def test_credentials_expiring_and_state(tree, django_assert_max_num_queries):
     none = make_officer(district, credential_days=None)
     make_officer(tree.districts[1], credential_days=10)  # out of scope for the supervisor
     supervisor = make_user(district, Role.SUPERVISOR)
-    expiring = selectors.credentials_expiring(user=supervisor, within_days=60)
+    expiring = people_selectors.credentials_expiring(user=supervisor, within_days=60)
     assert [c.officer_id for c in expiring] == [soon.pk]
     today = clock.today()
     with django_assert_max_num_queries(2):
         states = {
-            o.pk: selectors.credential_state(o, today=today).css
-            for o in selectors.officer_list(user=supervisor)
+            o.pk: people_selectors.credential_state(o, today=today).css
+            for o in people_selectors.officer_list(user=supervisor)
         }
     assert states == {soon.pk: "expiring", later.pk: "ok", expired.pk: "expired", none.pk: "none"}
     with pytest.raises(errors.OutOfScope):
-        selectors.officer_get(
+        people_selectors.officer_get(
             user=supervisor, pk=Officer.objects.exclude(organisation=district)[0].pk
         )
-    assert selectors.credential_list(user=supervisor).count() == 3
+    assert people_selectors.credential_list(user=supervisor).count() == 3
 
 
 def test_viewer_sees_the_subtree_of_officers(tree):
     for district in tree.districts:
         make_officer(district)
     viewer = make_user(tree.cities[1], Role.VIEWER)
-    visible = {o.organisation_id for o in selectors.officer_list(user=viewer)}
+    visible = {o.organisation_id for o in people_selectors.officer_list(user=viewer)}
     assert visible == {d.pk for d in tree.districts_of(tree.cities[1])}
 
 
 def test_officer_and_credential_writes_need_scope_and_an_active_officer(tree, admin):
     outsider = make_officer(tree.districts[3])
     with pytest.raises(errors.OutOfScope):
-        services.officer_update(actor=admin, officer=outsider, title="越权")
+        people_services.officer_update(actor=admin, officer=outsider, title="越权")
     with pytest.raises(errors.OutOfScope):
-        services.credential_update_status(
+        people_services.credential_update_status(
             actor=admin,
             credential=outsider.credentials.get(),
             status=CredentialStatus.SUSPENDED,
             reason="越权",
         )
-    dept = services.department_create(actor=None, organisation=tree.districts[1], name="他科")
+    dept = org_services.department_create(actor=None, organisation=tree.districts[1], name="他科")
     own = make_officer(tree.districts[0], credential_days=None)
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.officer_update(actor=admin, officer=own, department=dept)
+        people_services.officer_update(actor=admin, officer=own, department=dept)
     assert exc.value.code == "department_mismatch"
-    services.officer_update(actor=admin, officer=own, is_active=False)
+    people_services.officer_update(actor=admin, officer=own, is_active=False)
     own.refresh_from_db()
     today = clock.today()
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.credential_issue(
+        people_services.credential_issue(
             actor=admin, officer=own, number="OFF-1", issued_on=today, expires_on=today
         )
     assert exc.value.code == "officer_inactive"

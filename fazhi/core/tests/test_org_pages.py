@@ -13,14 +13,13 @@ from fazhi.core.models import AuditEvent, Credential, Department, Officer, Organ
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.tests.factories import (
     PASSWORD,
-    fast_passwords,  # noqa: F401  (fixture)
     make_credential,
     make_officer,
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -317,9 +316,9 @@ def test_make_credential_helper_builds_expired_credentials(tree):
 
 
 def test_lists_are_paginated(tree, admin_client, monkeypatch):
-    from fazhi.core.views import orgadmin
+    from fazhi.core.views import _orgadmin
 
-    monkeypatch.setattr(orgadmin, "PAGE_SIZE", 2)
+    monkeypatch.setattr(_orgadmin, "PAGE_SIZE", 2)
     for n in range(5):
         make_officer(tree.districts[0], name=f"分页{n}")
     first = admin_client.get(reverse("core:officer_list")).content.decode()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fazhi.core import errors, selectors, services
+from fazhi.core import errors
 from fazhi.core.models import (
     AuditEvent,
     Department,
@@ -15,13 +15,15 @@ from fazhi.core.models import (
     OrganisationLevel,
     Role,
 )
+from fazhi.core.selectors import org as org_selectors
+from fazhi.core.services import org as org_services
+from fazhi.core.services import people as people_services
 from fazhi.core.tests.factories import (
-    fast_passwords,  # noqa: F401  (fixture)
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 COMMISSION = OrganisationKind.COMMISSION
 INSTITUTE = OrganisationKind.SUPERVISION_INSTITUTE
@@ -43,7 +45,7 @@ def test_tree_paths_are_zero_padded_ids_of_the_ancestors():
 def test_create_appends_an_audit_event():
     tree = make_org_tree()
     admin = make_user(tree.cities[0], Role.SYSTEM_ADMIN)
-    org = services.organisation_create(
+    org = org_services.organisation_create(
         actor=admin,
         name="新设区卫生健康委员会",
         kind=COMMISSION,
@@ -76,7 +78,7 @@ def test_placement_must_fit_the_parent(kind, level, code_suffix, parent_attr, er
     )
     before = Organisation.objects.count()
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_create(
+        org_services.organisation_create(
             actor=None,
             name="某机构",
             kind=kind,
@@ -92,7 +94,7 @@ def test_city_code_must_lie_in_the_province():
     tree = make_org_tree()
     other_prefix = "65" if tree.province.division_code[:2] != "65" else "64"
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_create(
+        org_services.organisation_create(
             actor=None,
             name="外省市",
             kind=COMMISSION,
@@ -105,7 +107,7 @@ def test_city_code_must_lie_in_the_province():
 
 def test_institute_needs_a_parent_and_root_is_only_for_the_system():
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_create(
+        org_services.organisation_create(
             actor=None,
             name="孤立监督所",
             kind=INSTITUTE,
@@ -117,7 +119,7 @@ def test_institute_needs_a_parent_and_root_is_only_for_the_system():
     tree = make_org_tree()
     admin = make_user(tree.province, Role.SYSTEM_ADMIN)
     with pytest.raises(errors.PermissionDenied):
-        services.organisation_create(
+        org_services.organisation_create(
             actor=admin,
             name="另一个省",
             kind=COMMISSION,
@@ -131,7 +133,7 @@ def test_institute_needs_a_parent_and_root_is_only_for_the_system():
 def test_bad_division_codes_are_refused(code):
     tree = make_org_tree()
     with pytest.raises(errors.ValidationFailed):
-        services.organisation_create(
+        org_services.organisation_create(
             actor=None,
             name="某区",
             kind=COMMISSION,
@@ -144,7 +146,7 @@ def test_bad_division_codes_are_refused(code):
 def test_duplicate_name_under_one_parent_is_refused_and_blank_name_too():
     tree = make_org_tree()
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_create(
+        org_services.organisation_create(
             actor=None,
             name=tree.districts[0].name,
             kind=COMMISSION,
@@ -154,7 +156,7 @@ def test_duplicate_name_under_one_parent_is_refused_and_blank_name_too():
         )
     assert exc.value.code == "duplicate_name"
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_create(
+        org_services.organisation_create(
             actor=None,
             name="  ",
             kind=COMMISSION,
@@ -176,14 +178,14 @@ def test_permission_and_scope_on_create():
         "level": OrganisationLevel.DISTRICT,
     }
     with pytest.raises(errors.OutOfScope):
-        services.organisation_create(
+        org_services.organisation_create(
             actor=admin_a,
             parent=city_b,
             division_code=city_b.division_code[:4] + "09",
             **kwargs,
         )
     with pytest.raises(errors.PermissionDenied) as exc:
-        services.organisation_create(
+        org_services.organisation_create(
             actor=leader, parent=city_a, division_code=city_a.division_code[:4] + "09", **kwargs
         )
     assert not isinstance(exc.value, errors.OutOfScope)
@@ -192,7 +194,7 @@ def test_permission_and_scope_on_create():
 def test_update_renames_and_records_before_and_after():
     tree = make_org_tree()
     admin = make_user(tree.province, Role.SYSTEM_ADMIN)
-    org = services.organisation_update(
+    org = org_services.organisation_update(
         actor=admin,
         organisation=tree.districts[0],
         name="改名卫生健康委员会",
@@ -202,7 +204,7 @@ def test_update_renames_and_records_before_and_after():
     event = AuditEvent.objects.filter(action="organisation.updated").latest("seq")
     assert '"short_name":"改卫"' in event.details_json
     count = AuditEvent.objects.count()
-    services.organisation_update(actor=admin, organisation=org, name=org.name)
+    org_services.organisation_update(actor=admin, organisation=org, name=org.name)
     assert AuditEvent.objects.count() == count  # no change, no event
 
 
@@ -210,10 +212,10 @@ def test_update_refuses_a_sibling_name_and_out_of_scope():
     tree = make_org_tree()
     d0, d1 = tree.districts_of(tree.cities[0])
     with pytest.raises(errors.ValidationFailed):
-        services.organisation_update(actor=None, organisation=d0, name=d1.name)
+        org_services.organisation_update(actor=None, organisation=d0, name=d1.name)
     admin_b = make_user(tree.cities[1], Role.SYSTEM_ADMIN)
     with pytest.raises(errors.OutOfScope):
-        services.organisation_update(actor=admin_b, organisation=d0, name="越权改名")
+        org_services.organisation_update(actor=admin_b, organisation=d0, name="越权改名")
     d0.refresh_from_db()
     assert d0.name != "越权改名"
 
@@ -224,10 +226,10 @@ def test_move_rewrites_the_whole_subtree():
     district = tree.districts_of(city_a)[0]
     institute = tree.institute_of(district)
     with pytest.raises(errors.ValidationFailed) as exc:  # its code lies in city A's area
-        services.organisation_move(actor=None, organisation=district, new_parent=city_b)
+        org_services.organisation_move(actor=None, organisation=district, new_parent=city_b)
     assert exc.value.code == "division_code_mismatch"
     new_code = city_b.division_code[:4] + "08"
-    services.organisation_move(
+    org_services.organisation_move(
         actor=None, organisation=district, new_parent=city_b, division_code=new_code
     )
     district.refresh_from_db()
@@ -248,15 +250,15 @@ def test_move_refuses_cycles_and_institute_parents_and_scope():
     city_a, city_b = tree.cities
     district = tree.districts_of(city_a)[0]
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_move(actor=None, organisation=city_a, new_parent=district)
+        org_services.organisation_move(actor=None, organisation=city_a, new_parent=district)
     assert exc.value.code == "cycle"
     with pytest.raises(errors.ValidationFailed):
-        services.organisation_move(
+        org_services.organisation_move(
             actor=None, organisation=district, new_parent=tree.institute_of(city_b)
         )
     admin_a = make_user(city_a, Role.SYSTEM_ADMIN)
     with pytest.raises(errors.OutOfScope):
-        services.organisation_move(actor=admin_a, organisation=district, new_parent=city_b)
+        org_services.organisation_move(actor=admin_a, organisation=district, new_parent=city_b)
 
 
 def test_create_locks_the_parent_and_requires_it_active():
@@ -265,7 +267,7 @@ def test_create_locks_the_parent_and_requires_it_active():
     stale = Organisation.objects.get(pk=city.pk)
     Organisation.objects.filter(pk=city.pk).update(is_active=False)  # deactivated meanwhile
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_create(
+        org_services.organisation_create(
             actor=None,
             name="新区卫生健康委员会",
             kind=COMMISSION,
@@ -283,42 +285,44 @@ def test_deactivate_needs_no_active_children_and_no_active_users():
     district = tree.districts[0]
     institute = tree.institute_of(district)
     with pytest.raises(errors.Conflict) as exc:
-        services.organisation_deactivate(actor=admin, organisation=district, reason="撤并")
+        org_services.organisation_deactivate(actor=admin, organisation=district, reason="撤并")
     assert exc.value.code == "has_active_children"
     user = make_user(institute, Role.SUPERVISOR)
     with pytest.raises(errors.Conflict) as exc:
-        services.organisation_deactivate(actor=admin, organisation=institute, reason="撤并")
+        org_services.organisation_deactivate(actor=admin, organisation=institute, reason="撤并")
     assert exc.value.code == "has_active_users"
-    services.user_deactivate(actor=admin, user=user, reason="调离")
+    people_services.user_deactivate(actor=admin, user=user, reason="调离")
     with pytest.raises(errors.ValidationFailed):
-        services.organisation_deactivate(actor=admin, organisation=institute, reason="")
-    org = services.organisation_deactivate(actor=admin, organisation=institute, reason="撤并")
+        org_services.organisation_deactivate(actor=admin, organisation=institute, reason="")
+    org = org_services.organisation_deactivate(actor=admin, organisation=institute, reason="撤并")
     assert org.is_active is False
     with pytest.raises(errors.Conflict):
-        services.organisation_deactivate(actor=admin, organisation=institute, reason="撤并")
+        org_services.organisation_deactivate(actor=admin, organisation=institute, reason="撤并")
     with pytest.raises(errors.ValidationFailed) as own:
-        services.organisation_deactivate(actor=admin, organisation=tree.province, reason="x")
+        org_services.organisation_deactivate(actor=admin, organisation=tree.province, reason="x")
     assert own.value.code == "cannot_deactivate_own"
 
 
 def test_departments_create_and_rename():
     tree = make_org_tree()
     admin = make_user(tree.cities[0], Role.SYSTEM_ADMIN)
-    dept = services.department_create(actor=admin, organisation=tree.cities[0], name="政策法规科")
+    dept = org_services.department_create(
+        actor=admin, organisation=tree.cities[0], name="政策法规科"
+    )
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.department_create(actor=admin, organisation=tree.cities[0], name="政策法规科")
+        org_services.department_create(actor=admin, organisation=tree.cities[0], name="政策法规科")
     assert exc.value.code == "duplicate_name"
-    other = services.department_create(actor=admin, organisation=tree.cities[0], name="办公室")
+    other = org_services.department_create(actor=admin, organisation=tree.cities[0], name="办公室")
     with pytest.raises(errors.ValidationFailed):
-        services.department_rename(actor=admin, department=other, name="政策法规科")
-    renamed = services.department_rename(actor=admin, department=dept, name="法规科")
+        org_services.department_rename(actor=admin, department=other, name="政策法规科")
+    renamed = org_services.department_rename(actor=admin, department=dept, name="法规科")
     assert renamed.name == "法规科"
     assert AuditEvent.objects.filter(action="department.renamed").count() == 1
     with pytest.raises(errors.OutOfScope):
-        services.department_create(actor=admin, organisation=tree.cities[1], name="办公室")
+        org_services.department_create(actor=admin, organisation=tree.cities[1], name="办公室")
     supervisor = make_user(tree.cities[0], Role.SUPERVISOR)
     with pytest.raises(errors.PermissionDenied):
-        services.department_rename(actor=supervisor, department=dept, name="x科")
+        org_services.department_rename(actor=supervisor, department=dept, name="x科")
     assert Department.objects.get(pk=dept.pk).name == "法规科"
 
 
@@ -327,16 +331,18 @@ def test_organisation_selectors_follow_scope(django_assert_max_num_queries):
     viewer = make_user(tree.cities[0], Role.VIEWER)
     supervisor = make_user(tree.districts[0], Role.SUPERVISOR)
     with django_assert_max_num_queries(1):
-        visible = list(selectors.organisation_list(user=viewer))
+        visible = list(org_selectors.organisation_list(user=viewer))
     assert {o.pk for o in visible} == {
         o.pk for o in tree.all if o.path.startswith(tree.cities[0].path)
     }
-    assert [o.pk for o in selectors.organisation_list(user=supervisor)] == [tree.districts[0].pk]
+    assert [o.pk for o in org_selectors.organisation_list(user=supervisor)] == [
+        tree.districts[0].pk
+    ]
     with pytest.raises(errors.OutOfScope) as exc:
-        selectors.organisation_get(user=supervisor, pk=tree.districts[1].pk)
+        org_selectors.organisation_get(user=supervisor, pk=tree.districts[1].pk)
     assert (exc.value.code, exc.value.http_status) == ("not_found", 404)
     with pytest.raises(errors.NotFound):
-        selectors.organisation_get(user=supervisor, pk="abc")
+        org_selectors.organisation_get(user=supervisor, pk="abc")
 
 
 @settings(max_examples=25, deadline=None)
@@ -347,7 +353,7 @@ def test_paths_stay_consistent_under_any_sequence_of_moves(moves):
     for district_index, city_index in moves:
         district = Organisation.objects.get(pk=tree.districts[district_index].pk)
         city = tree.cities[city_index]
-        services.organisation_move(
+        org_services.organisation_move(
             actor=None,
             organisation=district,
             new_parent=city,
@@ -363,14 +369,16 @@ def test_update_checks_the_new_division_code_against_level_and_parent():
     city = tree.cities[0]
     prefix = tree.province.division_code[:2]
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_update(actor=None, organisation=city, division_code=f"{prefix}0000")
+        org_services.organisation_update(
+            actor=None, organisation=city, division_code=f"{prefix}0000"
+        )
     assert exc.value.code == "division_code_level"
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_update(
+        org_services.organisation_update(
             actor=None, organisation=tree.institute_of(city), division_code=f"{prefix}0900"
         )
     assert exc.value.code == "division_code_mismatch"
-    moved = services.organisation_update(
+    moved = org_services.organisation_update(
         actor=None, organisation=city, division_code=f"{prefix}0900"
     )
     assert moved.division_code == f"{prefix}0900"
@@ -380,7 +388,7 @@ def test_move_refuses_a_name_taken_under_the_new_parent():
     tree = make_org_tree()
     city_a, city_b = tree.cities
     district = tree.districts_of(city_a)[0]
-    services.organisation_create(
+    org_services.organisation_create(
         actor=None,
         name=district.name,
         kind=COMMISSION,
@@ -389,7 +397,7 @@ def test_move_refuses_a_name_taken_under_the_new_parent():
         parent=city_b,
     )
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.organisation_move(
+        org_services.organisation_move(
             actor=None,
             organisation=district,
             new_parent=city_b,

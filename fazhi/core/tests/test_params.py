@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 from rest_framework.test import APIClient, APIRequestFactory
 
-from fazhi.core import deadlines, errors, params
+from fazhi.core import errors, params, periods
 from fazhi.core.models import Role, User
 from fazhi.core.pagination import MAX_PAGE_SIZE, PaginatedView, Pagination
 from fazhi.core.tests.factories import make_officer, make_org_tree, make_user
@@ -229,14 +229,14 @@ def test_a_year_out_of_range_is_a_400_or_a_404(client, tree, admin):
 @pytest.mark.django_db
 def test_the_deadline_engine_refuses_dates_it_cannot_count_from():
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.compute_due("penalty.limitation", dt.date(9999, 12, 31))
+        periods.compute_due("penalty.limitation", dt.date(9999, 12, 31))
     assert exc.value.code == "invalid_date"
     with pytest.raises(errors.ValidationFailed) as exc:
-        deadlines.compute_due("penalty.limitation", dt.date(1, 1, 1))
+        periods.compute_due("penalty.limitation", dt.date(1, 1, 1))
     assert exc.value.code == "invalid_date"
     # the last supported day still counts (the calendar does not know 2201: that is explicit)
     with pytest.raises(errors.CalendarUnknown):
-        deadlines.compute_due("penalty.limitation", params.MAX_DATE)
+        periods.compute_due("penalty.limitation", params.MAX_DATE)
 
 
 def test_a_far_future_start_date_is_invalid_date_in_the_api_and_the_calculator(client, admin):

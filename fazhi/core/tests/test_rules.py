@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from fazhi.core import errors, rules
+from fazhi.core import errors, rules, rules_docs
 
 REQUIRED_KEYS = {
     "penalty.decision": (90, "calendar_days"),
@@ -173,7 +173,7 @@ def test_all_rules_sorted_and_period_rules_only_periods():
 
 
 def test_docs_are_generated_and_current(tmp_path):
-    text = rules.render_docs()
+    text = rules_docs.render_docs()
     assert "| `penalty.decision` |" in text and "河北省规则包" in text
     output = tmp_path / "rules.md"
     call_command("rules", "docs", "--output", str(output))

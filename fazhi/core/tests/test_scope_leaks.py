@@ -10,19 +10,20 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from fazhi.core import errors, services
+from fazhi.core import errors
 from fazhi.core.models import AuditEvent, Department, Organisation, Role
 from fazhi.core.roles import ROLE_GRANTS, Cap, Scope
 from fazhi.core.scope import can_act_in, organisation_filter, visible_organisations
+from fazhi.core.services import org as org_services
+from fazhi.core.services import people as people_services
 from fazhi.core.tests.factories import (
     PASSWORD,
-    fast_passwords,  # noqa: F401  (fixture)
     make_officer,
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def world():
     home, away = tree.districts[0], tree.districts[2]
     away_user = make_user(away, Role.SUPERVISOR)
     away_officer = make_officer(away)
-    away_dept = services.department_create(actor=None, organisation=away, name="外区科室")
+    away_dept = org_services.department_create(actor=None, organisation=away, name="外区科室")
     return {
         "tree": tree,
         "home": home,
@@ -159,7 +160,7 @@ def test_viewer_reads_the_subtree_but_cannot_write(world):
     assert not Department.objects.filter(name="只读新科").exists()
     assert not can_act_in(viewer, world["away"])
     with pytest.raises(errors.PermissionDenied):
-        services.organisation_update(actor=viewer, organisation=world["away"], name="x")
+        org_services.organisation_update(actor=viewer, organisation=world["away"], name="x")
 
 
 def test_city_admin_cannot_create_users_in_another_city(world):
@@ -208,7 +209,7 @@ def test_scope_helpers_follow_the_role_table(world):
 
 def test_anonymous_and_inactive_users_see_nothing(world):
     user = make_user(world["home"], Role.LEADER)
-    services.user_deactivate(actor=None, user=user)
+    people_services.user_deactivate(actor=None, user=user)
     user.refresh_from_db()
     assert not can_act_in(user, world["home"])
     client = Client()

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from fazhi.core import clock, deadlines, services
+from fazhi.core import clock
 from fazhi.core.models import (
     Attachment,
     AuditEvent,
@@ -39,6 +39,8 @@ from fazhi.core.models import (
     User,
 )
 from fazhi.core.roles import ROLE_GRANTS, Cap, Grant, Scope
+from fazhi.core.services import deadlines as deadline_services
+from fazhi.core.services import org as org_services
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.core.tests.images import image_bytes
 from fazhi.inspections.models import (
@@ -56,11 +58,11 @@ from fazhi.inspections.models import (
 )
 from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.services.draws import redraw_request
-from fazhi.inspections.tests.e2_support import World, category, make_drawn_plan, make_entity
-from fazhi.registry import services as registry_services
-from fazhi.registry.importing import import_batch_stage
+from fazhi.inspections.services.redraws import redraw_request
+from fazhi.inspections.tests.task_support import TaskWorld, category, make_drawn_plan, make_entity
 from fazhi.registry.models import Entity, ImportBatch, Licence
+from fazhi.registry.services import licences as licence_services
+from fazhi.registry.services.imports import import_batch_stage
 from fazhi.registry.tests.helpers import csv_bytes, ensure_categories, good_row
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +201,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     planner = make_user(org, Role.SUPERVISOR, full_name="计划员")
     inspectors = [make_user(org, Role.SUPERVISOR, full_name=f"检查员{n}") for n in "甲乙"]
     officers = [make_officer(org, name=u.full_name, user=u) for u in inspectors]
-    world = World(
+    world = TaskWorld(
         tree=tree,
         org=org,
         other_org=org,
@@ -229,14 +231,14 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     )
     entity = make_entity(world)
     today = clock.today()
-    licence = registry_services.licence_add(
+    licence = licence_services.licence_add(
         actor=planner,
         entity_id=entity.pk,
         kind="public_place",
         number=f"卫公证字{entity.pk}号",
         valid_from=today,
     )
-    points = registry_services.practice_points_record(
+    points = licence_services.practice_points_record(
         actor=planner, entity_id=entity.pk, points=2, recorded_on=today, reason="未按规定公示"
     )
     batch = import_batch_stage(
@@ -251,7 +253,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     conflict = pool_services.conflict_declare(
         actor=planner, officer=officers[0], entity=entity, reason="近亲属任职", declared_on=today
     )
-    deadline = deadlines.deadline_open(
+    deadline = deadline_services.deadline_open(
         actor=planner,
         organisation=org,
         title="行政处罚决定公示",
@@ -261,7 +263,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     city = City(org=org)
     for obj in (
         org,
-        services.department_create(actor=None, organisation=org, name="监督一科"),
+        org_services.department_create(actor=None, organisation=org, name="监督一科"),
         planner,
         officers[0],
         officers[0].credentials.get(),
@@ -292,7 +294,6 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
 @pytest.fixture
 def cities(settings: Any, tmp_path: Any) -> tuple[City, City]:
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     ensure_categories()
     tree = make_org_tree()
     return build_city(tree, tree.districts[0]), build_city(tree, tree.districts[2])

@@ -7,13 +7,12 @@ from django.test import Client
 
 from fazhi.core.models import AuditEvent, Organisation, Role, User
 from fazhi.core.tests.factories import (
-    fast_passwords,  # noqa: F401  (fixture)
     make_officer,
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -6,16 +6,18 @@ import pytest
 from axes.models import AccessAttempt
 from rest_framework.authtoken.models import Token
 
-from fazhi.core import clock, errors, selectors, services
+from fazhi.core import clock, errors
 from fazhi.core.models import AuditEvent, Role, User
+from fazhi.core.selectors import people as people_selectors
+from fazhi.core.services import org as org_services
+from fazhi.core.services import people as people_services
 from fazhi.core.tests.factories import (
     PASSWORD,
-    fast_passwords,  # noqa: F401  (fixture)
     make_org_tree,
     make_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -63,7 +65,7 @@ def test_create_user_bad_input_writes_nothing(tree, city_admin, field, value, co
     kwargs[field] = value
     count = User.objects.count()
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.user_create(actor=city_admin, **kwargs)
+        people_services.user_create(actor=city_admin, **kwargs)
     assert exc.value.code == code
     assert User.objects.count() == count
 
@@ -82,7 +84,7 @@ def test_username_is_unique_case_insensitively(tree):
 
 
 def test_department_must_belong_to_the_organisation(tree):
-    dept = services.department_create(actor=None, organisation=tree.districts[1], name="监督科")
+    dept = org_services.department_create(actor=None, organisation=tree.districts[1], name="监督科")
     with pytest.raises(errors.ValidationFailed) as exc:
         make_user(tree.districts[0], Role.SUPERVISOR, department=dept)
     assert exc.value.code == "department_mismatch"
@@ -98,9 +100,9 @@ def test_city_admin_cannot_create_users_in_another_city(tree, city_admin):
 
 def test_update_role_and_move_within_scope(tree, city_admin):
     user = make_user(tree.districts[0], Role.SUPERVISOR)
-    dept = services.department_create(actor=None, organisation=tree.districts[0], name="监督科")
-    services.user_update(actor=city_admin, user=user, department=dept)
-    updated = services.user_update(
+    dept = org_services.department_create(actor=None, organisation=tree.districts[0], name="监督科")
+    people_services.user_update(actor=city_admin, user=user, department=dept)
+    updated = people_services.user_update(
         actor=city_admin, user=user, role=Role.SYSTEM_ADMIN, organisation=tree.districts[1]
     )
     assert updated.role == Role.SYSTEM_ADMIN
@@ -110,33 +112,33 @@ def test_update_role_and_move_within_scope(tree, city_admin):
     event = AuditEvent.objects.filter(action="user.updated").latest("seq")
     assert '"role":"supervisor"' in event.details_json
     with pytest.raises(errors.OutOfScope):
-        services.user_update(actor=city_admin, user=user, organisation=tree.districts[2])
+        people_services.user_update(actor=city_admin, user=user, organisation=tree.districts[2])
     user.refresh_from_db()
     assert user.organisation_id == tree.districts[1].pk
 
 
 def test_nobody_changes_their_own_role_or_deactivates_themselves(city_admin, tree):
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.user_update(actor=city_admin, user=city_admin, role=Role.VIEWER)
+        people_services.user_update(actor=city_admin, user=city_admin, role=Role.VIEWER)
     assert exc.value.code == "cannot_change_self"
     with pytest.raises(errors.ValidationFailed):
-        services.user_deactivate(actor=city_admin, user=city_admin)
+        people_services.user_deactivate(actor=city_admin, user=city_admin)
     # the own name may change
-    services.user_update(actor=city_admin, user=city_admin, full_name="新名字")
+    people_services.user_update(actor=city_admin, user=city_admin, full_name="新名字")
 
 
 def test_deactivate_and_reactivate_revoke_tokens(tree, city_admin):
     user = make_user(tree.districts[0], Role.SUPERVISOR)
     Token.objects.create(user=user)
-    services.user_deactivate(actor=city_admin, user=user, reason="调离")
+    people_services.user_deactivate(actor=city_admin, user=user, reason="调离")
     user.refresh_from_db()
     assert user.is_active is False
     assert not Token.objects.filter(user=user).exists()
     with pytest.raises(errors.Conflict):
-        services.user_deactivate(actor=city_admin, user=user)
-    services.user_reactivate(actor=city_admin, user=user)
+        people_services.user_deactivate(actor=city_admin, user=user)
+    people_services.user_reactivate(actor=city_admin, user=user)
     with pytest.raises(errors.Conflict):
-        services.user_reactivate(actor=city_admin, user=user)
+        people_services.user_reactivate(actor=city_admin, user=user)
     assert [e.action for e in AuditEvent.objects.filter(object_id=str(user.pk)).order_by("seq")][
         -2:
     ] == ["user.deactivated", "user.reactivated"]
@@ -145,25 +147,29 @@ def test_deactivate_and_reactivate_revoke_tokens(tree, city_admin):
 def test_reset_password_validates_and_is_audited(tree, city_admin):
     user = make_user(tree.districts[0], Role.SUPERVISOR)
     with pytest.raises(errors.ValidationFailed):
-        services.user_reset_password(actor=city_admin, user=user, new_password="password")
-    services.user_reset_password(actor=city_admin, user=user, new_password="Another-Pass-99")
+        people_services.user_reset_password(actor=city_admin, user=user, new_password="password")
+    people_services.user_reset_password(actor=city_admin, user=user, new_password="Another-Pass-99")
     user.refresh_from_db()
     assert user.check_password("Another-Pass-99")
     assert AuditEvent.objects.filter(action="user.password_reset").count() == 1
     other = make_user(tree.districts[2], Role.SUPERVISOR)
     with pytest.raises(errors.OutOfScope):
-        services.user_reset_password(actor=city_admin, user=other, new_password="Another-Pass-99")
+        people_services.user_reset_password(
+            actor=city_admin, user=other, new_password="Another-Pass-99"
+        )
 
 
 def test_change_own_password(tree):
     user = make_user(tree.districts[0], Role.SUPERVISOR)
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.user_change_password(
+        people_services.user_change_password(
             actor=user, old_password="wrong", new_password="New-Pass-2026"
         )
     assert exc.value.code == "wrong_password"
     Token.objects.create(user=user)
-    services.user_change_password(actor=user, old_password=PASSWORD, new_password="New-Pass-2026")
+    people_services.user_change_password(
+        actor=user, old_password=PASSWORD, new_password="New-Pass-2026"
+    )
     user.refresh_from_db()
     assert user.check_password("New-Pass-2026")
     assert not Token.objects.filter(user=user).exists()  # the old token stops working
@@ -178,13 +184,13 @@ def test_unlock_clears_the_lockout(tree, city_admin):
         failures_since_start=5,
         attempt_time=clock.now(),
     )
-    assert selectors.locked_usernames([user.username]) == {user.username}
-    assert services.user_unlock(actor=city_admin, user=user) == 1
-    assert selectors.locked_usernames([user.username]) == set()
+    assert people_selectors.locked_usernames([user.username]) == {user.username}
+    assert people_services.user_unlock(actor=city_admin, user=user) == 1
+    assert people_selectors.locked_usernames([user.username]) == set()
     assert AuditEvent.objects.filter(action="user.unlocked", object_id=str(user.pk)).exists()
     supervisor = make_user(tree.districts[0], Role.SUPERVISOR)
     with pytest.raises(errors.PermissionDenied):
-        services.user_unlock(actor=supervisor, user=user)
+        people_services.user_unlock(actor=supervisor, user=user)
 
 
 def test_user_list_is_scoped_and_bounded(tree, django_assert_max_num_queries):
@@ -193,7 +199,7 @@ def test_user_list_is_scoped_and_bounded(tree, django_assert_max_num_queries):
         for _ in range(3):
             make_user(district, Role.SUPERVISOR)
     with django_assert_max_num_queries(1):
-        rows = list(selectors.user_list(user=admin))
+        rows = list(people_selectors.user_list(user=admin))
         names = [(u.organisation and u.organisation.name, u.department) for u in rows]
     assert len(names) == 1 + 3 * 2
     assert {u.organisation_id for u in rows} <= {
@@ -201,30 +207,30 @@ def test_user_list_is_scoped_and_bounded(tree, django_assert_max_num_queries):
     }
     other = make_user(tree.districts[2], Role.LEGAL_REVIEWER)
     with pytest.raises(errors.OutOfScope):
-        selectors.user_get(user=admin, pk=other.pk)
+        people_selectors.user_get(user=admin, pk=other.pk)
     with pytest.raises(errors.NotFound):
-        selectors.user_get(user=admin, pk=10**9)
-    assert selectors.user_list(user=admin, q="测试", role=Role.SYSTEM_ADMIN).count() == 1
+        people_selectors.user_get(user=admin, pk=10**9)
+    assert people_selectors.user_list(user=admin, q="测试", role=Role.SYSTEM_ADMIN).count() == 1
 
 
 def test_update_and_reactivate_guards(tree, city_admin):
     user = make_user(tree.districts[0], Role.SUPERVISOR)
-    dept = services.department_create(actor=None, organisation=tree.districts[1], name="外科室")
+    dept = org_services.department_create(actor=None, organisation=tree.districts[1], name="外科室")
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.user_update(actor=city_admin, user=user, department=dept)
+        people_services.user_update(actor=city_admin, user=user, department=dept)
     assert exc.value.code == "department_mismatch"
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.user_update(actor=city_admin, user=user, role="emperor")
+        people_services.user_update(actor=city_admin, user=user, role="emperor")
     assert exc.value.code == "invalid_role"
     institute = tree.institute_of(tree.districts[0])
     member = make_user(institute, Role.SUPERVISOR)
-    services.user_deactivate(actor=city_admin, user=member)
-    services.organisation_deactivate(actor=city_admin, organisation=institute, reason="撤并")
+    people_services.user_deactivate(actor=city_admin, user=member)
+    org_services.organisation_deactivate(actor=city_admin, organisation=institute, reason="撤并")
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.user_reactivate(actor=city_admin, user=member)
+        people_services.user_reactivate(actor=city_admin, user=member)
     assert exc.value.code == "organisation_inactive"
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.user_update(actor=city_admin, user=user, organisation=institute)
+        people_services.user_update(actor=city_admin, user=user, organisation=institute)
     assert exc.value.code == "organisation_inactive"
     user.refresh_from_db()
     assert user.role == Role.SUPERVISOR and user.organisation_id == tree.districts[0].pk

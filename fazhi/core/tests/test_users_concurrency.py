@@ -8,15 +8,10 @@ import sys
 import textwrap
 
 import pytest
-from django.db import connection
 
 from fazhi.core.models import AuditEvent, Role, User
+from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.core.tests.factories import make_org_tree, make_user
-from fazhi.core.tests.test_audit_concurrency import test_database_env
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
-)
 
 WORKER = textwrap.dedent(
     """
@@ -25,7 +20,8 @@ WORKER = textwrap.dedent(
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
     django.setup()
     from django.db import connection
-    from fazhi.core import errors, services
+    from fazhi.core import errors
+    from fazhi.core.services import people
     from fazhi.core.models import Organisation, User
     admin = User.objects.get(pk=int(sys.argv[1]))
     org = Organisation.objects.get(pk=int(sys.argv[2]))
@@ -33,7 +29,7 @@ WORKER = textwrap.dedent(
     print("ready", flush=True)
     sys.stdin.readline()
     try:
-        services.user_create(
+        people.user_create(
             actor=admin, username=sys.argv[3], full_name="并发", organisation=org,
             role="supervisor", password="Race-Pass-2026!",
         )
@@ -51,7 +47,7 @@ def test_one_login_wins_when_two_processes_create_it():
     tree = make_org_tree()
     admin = make_user(tree.cities[0], Role.SYSTEM_ADMIN)
     district = tree.districts[0]
-    env = test_database_env()
+    env = postgres_env()
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(admin.pk), str(district.pk), username],

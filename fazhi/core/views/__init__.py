@@ -1,0 +1,1 @@
+"""Core pages, one module per area; ``fazhi.core.urls`` joins their URLs."""

@@ -12,8 +12,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
-from fazhi.core import audit, params
+from fazhi.core import params
 from fazhi.core.models import User
+from fazhi.core.selectors import audit as audit_selectors
 from fazhi.core.views.files import attachment_response
 
 PAGE_SIZE = 50
@@ -45,7 +46,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-    events = audit.audit_event_list(user=request.user, **filters)
+    events = audit_selectors.audit_event_list(user=request.user, **filters)
     if form.is_bound and not form.is_valid():
         events = events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -59,14 +60,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    event = audit.audit_event_get(user=request.user, seq=seq)
+    event = audit_selectors.audit_event_get(user=request.user, seq=seq)
     return render(request, "core/audit_detail.html", {"event": event})
 
 
 @login_required
 def audit_object_history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     """The history partial by URL, for pages that load it with htmx."""
-    events = audit.audit_event_list(
+    events = audit_selectors.audit_event_list(
         user=request.user, object_type=object_type, object_id=object_id
     ).order_by("seq")
     return render(request, "core/audit_object_history.html", {"events": events, "can_open": True})

@@ -9,8 +9,8 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from fazhi.core import services
 from fazhi.core.models import User
+from fazhi.core.services import people as people_services
 
 
 @login_required
@@ -18,7 +18,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.user_change_password(
+        user = people_services.user_change_password(
             actor=request.user,
             old_password=form.cleaned_data["old_password"],
             new_password=form.cleaned_data["new_password1"],

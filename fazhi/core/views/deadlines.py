@@ -20,13 +20,17 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import deadlines, errors, params, rules
+from fazhi.core import clock, errors, params, periods, rules, scope
 from fazhi.core.calendar import current as current_calendar
 from fazhi.core.models import User
 from fazhi.core.models.calendar import DayKind
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, has_root_cap, require_cap, require_root_cap
+from fazhi.core.selectors import calendar as calendar_selectors
+from fazhi.core.selectors import deadlines as deadline_selectors
+from fazhi.core.services import calendar as calendar_services
+from fazhi.core.services import deadlines as deadline_services
 
 DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|至|—)\s*(\d{4}-\d{2}-\d{2}))?\s*(.*)")
 
@@ -82,8 +86,8 @@ def parse_day_lines(text: str) -> tuple[list[dt.date], dict[dt.date, str]]:
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    today = deadlines.today()
-    board = deadlines.deadline_workbench(user=user, today=today)
+    today = clock.today()
+    board = deadline_selectors.deadline_workbench(user=user, today=today)
     return render(
         request,
         "core/workbench.html",
@@ -111,9 +115,7 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
     if rule_key or start_text:
         try:
             start = parse_date(start_text, "起算日")
-            context["result"] = deadlines.compute_due(
-                rule_key, start, province=province, trace=True
-            )
+            context["result"] = periods.compute_due(rule_key, start, province=province, trace=True)
         except errors.FazhiError as exc:
             context["error"] = exc
     template = (
@@ -132,7 +134,7 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
 def deadline_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     state = params.choice(request.GET, "state", DeadlineState.values) or ""
-    qs = deadlines.deadline_list(
+    qs = deadline_selectors.deadline_list(
         user=user,
         state=state or None,
         rule_key=request.GET.get("rule_key") or None,
@@ -149,7 +151,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    deadline = deadlines.deadline_get(user=user, pk=pk)
+    deadline = deadline_selectors.deadline_get(user=user, pk=pk)
     try:
         rule: rules.Rule | None = rules.rule(
             deadline.rule_key,
@@ -164,10 +166,10 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "deadline": deadline,
             "rule": rule,
-            "today": deadlines.today(),
+            "today": clock.today(),
             "can_manage": has_cap(user, Cap.DEADLINE_MANAGE),
             "can_approve": has_cap(user, Cap.DEADLINE_APPROVE)
-            and deadlines.extension_rule(deadline) is not None,
+            and periods.extension_rule(deadline) is not None,
         },
     )
 
@@ -176,7 +178,7 @@ def _run(
     request: HttpRequest, pk: int, action: Callable[[User, Any], Any], done: str
 ) -> HttpResponse:
     user = _user(request)
-    deadline = deadlines.deadline_get(user=user, pk=pk)
+    deadline = deadline_selectors.deadline_get(user=user, pk=pk)
     try:
         action(user, deadline)
     except (errors.ValidationFailed, errors.Conflict, errors.UnknownRule) as exc:
@@ -194,7 +196,7 @@ def deadline_stop(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         pk,
-        lambda user, d: deadlines.deadline_stop(
+        lambda user, d: deadline_services.deadline_stop(
             actor=user,
             deadline=d,
             on=parse_date(request.POST.get("on"), "中止日期"),
@@ -210,7 +212,7 @@ def deadline_resume(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         pk,
-        lambda user, d: deadlines.deadline_resume(
+        lambda user, d: deadline_services.deadline_resume(
             actor=user, deadline=d, on=parse_date(request.POST.get("on"), "恢复日期")
         ),
         "已恢复计时，届满日期已重新计算。",
@@ -223,7 +225,7 @@ def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         pk,
-        lambda user, d: deadlines.deadline_extend(
+        lambda user, d: deadline_services.deadline_extend(
             actor=user, deadline=d, reason=request.POST.get("reason", "")
         ),
         "已批准延长。",
@@ -236,7 +238,7 @@ def deadline_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         pk,
-        lambda user, d: deadlines.deadline_complete(
+        lambda user, d: deadline_services.deadline_complete(
             actor=user, deadline=d, on=parse_date(request.POST.get("on"), "完成日期")
         ),
         "已办结。",
@@ -248,7 +250,7 @@ def deadline_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _require_calendar_editor(user: User, action: str) -> None:
     """Checked here before the input is parsed, and again by the service."""
-    require_root_cap(user, Cap.CALENDAR_MANAGE, action=action, message=deadlines.CALENDAR_ROOT_ONLY)
+    require_root_cap(user, Cap.CALENDAR_MANAGE, action=action, message=scope.CALENDAR_ROOT_ONLY)
 
 
 @login_required
@@ -263,7 +265,7 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
             holidays, names = parse_day_lines(form["holidays"])
             workdays, workday_names = parse_day_lines(form["workdays"])
             year = params.year(form) or 0
-            deadlines.calendar_year_publish(
+            calendar_services.calendar_year_publish(
                 actor=user,
                 year=year,
                 source=form["source"],
@@ -276,14 +278,14 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{year} 年节假日安排已录入，未办结的期限已重新计算。")
             return redirect("core:calendar_year", year=year)
-    years = list(deadlines.calendar_year_list())
+    years = list(calendar_selectors.calendar_year_list())
     cal = current_calendar()
     counts: dict[int, list[int]] = {}
     for day in cal.holidays | cal.workdays:
         pair = counts.setdefault(day.year, [0, 0])
         pair[0 if day in cal.holidays else 1] += 1
     rows = [(y, counts.get(y.year, [0, 0])) for y in years]
-    next_year = (years[0].year + 1) if years else deadlines.today().year
+    next_year = (years[0].year + 1) if years else clock.today().year
     return render(
         request,
         "core/calendar_index.html",
@@ -302,7 +304,7 @@ def calendar_seed(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require_calendar_editor(user, "calendar.seed")
     try:
-        added = deadlines.calendar_seed_from_package(actor=user)
+        added = calendar_services.calendar_seed_from_package(actor=user)
     except errors.ValidationFailed as exc:
         messages.error(request, exc.message)
     else:
@@ -319,7 +321,7 @@ def calendar_seed(request: HttpRequest) -> HttpResponse:
 def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     user = _user(request)
     require_cap(user, Cap.CALENDAR_MANAGE, action="calendar.view")
-    row = deadlines.calendar_year_list().filter(year=year).first()
+    row = calendar_selectors.calendar_year_list().filter(year=year).first()
     if row is None:
         raise errors.NotFound(f"{year} 年尚未录入。")
     if request.method == "POST":
@@ -327,10 +329,10 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
         try:
             day = parse_date(request.POST.get("date"))
             if request.POST.get("delete"):
-                deadlines.calendar_day_delete(actor=user, day=day)
+                calendar_services.calendar_day_delete(actor=user, day=day)
                 messages.success(request, f"已删除 {day}。")
             else:
-                deadlines.calendar_day_set(
+                calendar_services.calendar_day_set(
                     actor=user,
                     day=day,
                     kind=request.POST.get("kind", ""),
@@ -340,7 +342,7 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
         except (errors.ValidationFailed, errors.NotFound) as exc:
             messages.error(request, exc.message)
         return redirect("core:calendar_year", year=year)
-    days = list(deadlines.calendar_day_list(year=year))
+    days = list(calendar_selectors.calendar_day_list(year=year))
     return render(
         request,
         "core/calendar_year.html",

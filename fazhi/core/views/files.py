@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.http import FileResponse
 
-from fazhi.core.attachments import attachment_open, detected_type, is_inline_image
+from fazhi.core.attachments import detected_type, is_inline_image
 from fazhi.core.models import User
+from fazhi.core.selectors.attachments import attachment_open
 
 # A document under this policy is an opaque origin with scripts, forms, plugins and every fetch
 # disabled; images shown by <img> are unaffected (a subresource's own CSP does not apply).

@@ -21,17 +21,17 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fazhi.core import clock, errors, params, selectors
+from fazhi.core import clock, errors, params
 from fazhi.core.models import DocumentType, User
-from fazhi.core.numbering import (
-    document_number_issue,
+from fazhi.core.roles import Cap
+from fazhi.core.scope import can_act_in, has_cap
+from fazhi.core.selectors import org as org_selectors
+from fazhi.core.selectors.numbering import (
     document_number_list,
-    document_type_create,
     document_type_get,
     document_types_with_counts,
 )
-from fazhi.core.roles import Cap
-from fazhi.core.scope import can_act_in, has_cap
+from fazhi.core.services.numbering import document_number_issue, document_type_create
 
 PAGE_SIZE = 50
 _SMALL = "form-control form-control-sm"
@@ -76,7 +76,7 @@ class DocumentTypeForm(forms.Form):
             help_text="如“泉卫医罚”；不含括号、空格和“号”字",
             widget=forms.TextInput(attrs={"class": _SMALL, "required": True}),
         )
-        organisations = list(selectors.organisation_list(user=user, include_inactive=False))
+        organisations = list(org_selectors.organisation_list(user=user, include_inactive=False))
         top = min((org.depth for org in organisations), default=0)  # indent below the user's
         self.fields["organisation"].widget.choices = [
             (org.pk, "　" * (org.depth - top) + org.name) for org in organisations
@@ -210,7 +210,7 @@ def document_type_new(request: HttpRequest) -> HttpResponse:
     form = DocumentTypeForm(request.POST, user=user)
     if form.is_valid():
         data = form.cleaned_data
-        organisation = selectors.organisation_get(user=user, pk=data["organisation"])
+        organisation = org_selectors.organisation_get(user=user, pk=data["organisation"])
         try:
             doc_type = document_type_create(
                 actor=user,

@@ -23,7 +23,9 @@ from fazhi.inspections.models import (
 )
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get
-from fazhi.inspections.services import draws as services
+from fazhi.inspections.services import announcements as announcement_services
+from fazhi.inspections.services import draws as draw_services
+from fazhi.inspections.services import redraws as redraw_services
 
 
 def _user(request: Request) -> User:
@@ -159,7 +161,7 @@ class Announce(APIView):
         data = AnnounceIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        announcement = services.plan_announce(
+        announcement = announcement_services.plan_announce(
             actor=user,
             plan=plan,
             entropy_kind=v["entropy_kind"],
@@ -203,7 +205,7 @@ class RunDraw(APIView):
         plan = plan_get(user=user, pk=pk)
         data = DrawIn(data=request.data)
         data.is_valid(raise_exception=True)
-        draw = services.draw_run(
+        draw = draw_services.draw_run(
             actor=user,
             plan=plan,
             reveals=data.validated_data["reveals"],
@@ -281,7 +283,9 @@ class RedrawList(APIView):
         plan = plan_get(user=user, pk=pk)
         data = RedrawIn(data=request.data)
         data.is_valid(raise_exception=True)
-        found = services.redraw_request(actor=user, plan=plan, reason=data.validated_data["reason"])
+        found = redraw_services.redraw_request(
+            actor=user, plan=plan, reason=data.validated_data["reason"]
+        )
         return Response(RedrawSerializer(found).data, status=status.HTTP_201_CREATED)
 
 
@@ -292,7 +296,7 @@ class RedrawDecide(APIView):
         found = selectors.redraw_get(user=user, pk=pk)
         data = DecideIn(data=request.data)
         data.is_valid(raise_exception=True)
-        decided = services.redraw_decide(
+        decided = redraw_services.redraw_decide(
             actor=user,
             request=found,
             approve=data.validated_data["approve"],

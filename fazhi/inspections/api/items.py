@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from fazhi.core import params
 from fazhi.core.models import Organisation, User
 from fazhi.core.pagination import PaginatedView
-from fazhi.core.selectors import organisation_get
+from fazhi.core.selectors.org import organisation_get
 from fazhi.inspections.models import InspectionItem
 from fazhi.inspections.selectors import items as item_selectors
 from fazhi.inspections.services import items as item_services

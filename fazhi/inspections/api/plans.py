@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from fazhi.core import errors, import_limits, params
 from fazhi.core.models import Organisation, User
 from fazhi.core.pagination import PaginatedView
-from fazhi.core.selectors import organisation_get
+from fazhi.core.selectors.org import organisation_get
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,

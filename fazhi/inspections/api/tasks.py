@@ -26,7 +26,9 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors import tasks as task_selectors
+from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
+from fazhi.inspections.services import teams as team_services
 
 
 class TaskInspectorSerializer(serializers.ModelSerializer[TaskInspector]):
@@ -263,7 +265,7 @@ class TaskPublishView(APIView):
     @extend_schema(summary="公示检查结果", request=None, responses=TaskDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
-        task_services.task_publish(actor=user, task=task_selectors.task_get(user=user, pk=pk))
+        publicity_services.task_publish(actor=user, task=task_selectors.task_get(user=user, pk=pk))
         return _detail(user, pk)
 
 
@@ -285,7 +287,7 @@ class TaskTeamView(APIView):
         task = task_selectors.task_get(user=user, pk=pk)
         data = TeamWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        task_services.task_assign_inspectors(
+        team_services.task_assign_inspectors(
             actor=user,
             task=task,
             officer_ids=data.validated_data["officers"],
@@ -306,7 +308,7 @@ class PlanPublishView(APIView):
         from fazhi.inspections.selectors.plans import plan_get
 
         user = _user(request)
-        count = task_services.plan_publish_results(actor=user, plan=plan_get(user=user, pk=pk))
+        count = publicity_services.plan_publish_results(actor=user, plan=plan_get(user=user, pk=pk))
         return Response({"published": count})
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from fazhi.core import audit
+from fazhi.core import audit_verify
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
@@ -270,7 +270,7 @@ def audit_record_difference(draw: Draw, export: dict[str, Any]) -> str | None:
             f"(events {', '.join(str(e.seq) for e in events)}); a draw writes one"
         )
     event = events[0]
-    if not audit.event_intact(event):
+    if not audit_verify.event_intact(event):
         return f"audit event {event.seq} no longer matches its hash or the chain"
     recorded = json.loads(event.details_json)
     for key, path in _AUDITED:

@@ -124,7 +124,7 @@ def plan_visit_cap_report(
     at_cap: int | None = None
     if check_candidates and not rows and plan.status in (PlanStatus.DRAFT, PlanStatus.ANNOUNCED):
         # runs every stratum's candidate query: on request only (a national directory)
-        from fazhi.inspections.services.draws import stratum_queryset
+        from fazhi.inspections.frozen import stratum_queryset
 
         visited = (
             InspectionTask.objects.filter(

@@ -2,7 +2,7 @@
 
 Plans are edited only while in draft. A stratum says which category (and risk grade) to draw
 from and how many: a quota or a ratio; a campaign stratum with neither takes every target that
-matches its filter. Announcing and drawing live in ``services.draws``.
+matches its filter. Announcing lives in ``services.announcements``, drawing in ``services.draws``.
 """
 
 from __future__ import annotations
@@ -106,18 +106,19 @@ def _clean_items(plan_org: Organisation, items: Sequence[InspectionItem]) -> lis
 def plan_window_deadline_ensure(*, actor: User, plan: InspectionPlan) -> None:
     """Inside the caller's transaction: the plan's window end is a deadline on the workbench
     (a date fixed by the plan, not a statutory period), opened once when the plan gets tasks."""
-    from fazhi.core import deadlines
+    from fazhi.core import periods
+    from fazhi.core.services import deadlines as deadline_services
 
     content_type = ContentType.objects.get_for_model(InspectionPlan)
     if Deadline.objects.filter(
-        content_type=content_type, object_id=str(plan.pk), rule_key=deadlines.FIXED_RULE
+        content_type=content_type, object_id=str(plan.pk), rule_key=periods.FIXED_RULE
     ).exists():
         return
-    deadlines.deadline_attach(
+    deadline_services.deadline_attach(
         actor=actor,
         organisation=plan.organisation,
         title=f"抽查计划完成时限：{plan.title}"[:200],
-        rule_key=deadlines.FIXED_RULE,
+        rule_key=periods.FIXED_RULE,
         start_date=min(plan.window_start, plan.window_end),
         due_date=plan.window_end,
         subject=plan,

@@ -11,36 +11,30 @@ States (one table, ``TRANSITIONS``):
 A ``done`` task ordered to correct gets a re-check date, a deadline fixed by that decision
 (``FIXED_RULE``) met by ``task_recheck``.
 A referred task creates an ``enforcement.CaseLead`` in state ``new``. Completion opens the result
-publicity deadline (rule ``inspection.result_publicity``); ``task_publish`` publishes the result
-on the portal and meets it.
+publicity deadline (rule ``inspection.result_publicity``); ``services.publicity.task_publish``
+publishes the result on the portal and meets it. A task no draw assigned gets its team from
+``services.teams``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from fazhi.core import audit, clock, errors
-from fazhi.core.deadlines import FIXED_RULE
-from fazhi.core.models import Credential, Officer, User
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models import User
+from fazhi.core.periods import FIXED_RULE
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap, require_in_scope, visible_organisations
+from fazhi.core.scope import require_cap, visible_organisations
+from fazhi.core.services import deadlines as deadline_services
 from fazhi.enforcement.models import CaseLead, CaseLeadSource
 from fazhi.inspections.models import (
-    ConflictDeclaration,
     FindingResult,
     InspectionItem,
-    InspectionPlan,
     InspectionTask,
-    InspectorLeave,
-    InspectorProfile,
-    InspectorRole,
     OutcomeReason,
     TaskFinding,
     TaskInspector,
@@ -92,7 +86,7 @@ def _require_assigned(actor: User, task: InspectionTask, *, action: str) -> None
         )
 
 
-def _lock(task: InspectionTask) -> InspectionTask:
+def lock_task(task: InspectionTask) -> InspectionTask:
     return InspectionTask.objects.select_for_update().select_related("plan").get(pk=task.pk)
 
 
@@ -135,9 +129,7 @@ def _attach_deadline(
     assignee: User | None,
     due_date: dt.date | None = None,
 ) -> None:
-    from fazhi.core import deadlines
-
-    deadlines.deadline_attach(
+    deadline_services.deadline_attach(
         actor=actor,
         organisation=task.organisation,
         title=title,
@@ -151,158 +143,25 @@ def _attach_deadline(
 
 def _close_plan_window_if_finished(*, actor: User, task: InspectionTask, on: dt.date) -> None:
     """The last task of a plan to finish meets the plan's window deadline."""
-    from fazhi.core import deadlines
-
     open_left = (
         InspectionTask.objects.filter(plan_id=task.plan_id)
         .exclude(state__in=[*FINISHED_STATES, TaskState.CANCELLED])
         .exists()
     )
     if not open_left:
-        deadlines.deadlines_close_for(
-            actor=actor, subject=task.plan, rule_key=deadlines.FIXED_RULE, on=on
+        deadline_services.deadlines_close_for(
+            actor=actor, subject=task.plan, rule_key=FIXED_RULE, on=on
         )
 
 
-def _close_deadlines(*, actor: User, task: InspectionTask, rule_key: str, on: dt.date) -> None:
-    from fazhi.core import deadlines
-
-    deadlines.deadlines_close_for(actor=actor, subject=task, rule_key=rule_key, on=on)
-
-
-# --- services --------------------------------------------------------------------------------
-
-
-# Why an officer cannot join a team (the same constraints as the draw's, checked on one day).
-TEAM_PROBLEMS = {
-    "not_in_pool": "不在本计划的执法检查人员名录库中",
-    "credential_invalid": "当日没有有效的执法证",
-    "not_qualified": "不具备该专业类别的检查资格",
-    "on_leave": "当日请假",
-    "conflict": "已申报与该检查对象回避",
-}
-
-
-def _team_problems(task: InspectionTask, officer_ids: list[int], day: dt.date) -> dict[int, str]:
-    profiles = {
-        p.officer_id: p
-        for p in InspectorProfile.objects.filter(
-            officer_id__in=officer_ids,
-            in_pool=True,
-            officer__is_active=True,
-            organisation__path__startswith=task.plan.organisation.path,
-        ).prefetch_related("categories")
-    }
-    valid = set(
-        Credential.objects.filter(
-            officer_id__in=officer_ids,
-            status=CredentialStatus.VALID,
-            issued_on__lte=day,
-            expires_on__gte=day,
-        ).values_list("officer_id", flat=True)
-    )
-    away = set(
-        InspectorLeave.objects.filter(
-            officer_id__in=officer_ids, start__lte=day, end__gte=day
-        ).values_list("officer_id", flat=True)
-    )
-    conflicted = set(
-        ConflictDeclaration.objects.filter(
-            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day),
-            officer_id__in=officer_ids,
-            entity_id=task.entity_id,
-            declared_on__lte=day,
-        ).values_list("officer_id", flat=True)
-    )
-    problems: dict[int, str] = {}
-    for officer_id in officer_ids:
-        profile = profiles.get(officer_id)
-        if profile is None:
-            problems[officer_id] = "not_in_pool"
-        elif officer_id not in valid:
-            problems[officer_id] = "credential_invalid"
-        elif task.category_id is not None and task.category_id not in {
-            c.pk for c in profile.categories.all()
-        }:
-            problems[officer_id] = "not_qualified"
-        elif officer_id in away:
-            problems[officer_id] = "on_leave"
-        elif officer_id in conflicted:
-            problems[officer_id] = "conflict"
-    return problems
-
-
-def task_assign_inspectors(
-    *, actor: User, task: InspectionTask, officer_ids: Sequence[int], on: dt.date | None = None
-) -> InspectionTask:
-    """Assign the team of a task no draw assigned (a higher level's imported list).
-
-    The first officer leads. Every member must meet the draw's constraints on ``on`` (today by
-    default): in the plan's pool, a valid credential, qualified for the task's category, not on
-    leave, no declared conflict with the entity. Only before the task has started.
-    """
-    require_cap(actor, Cap.INSPECTION_PLAN, action="task.assign_inspectors")
-    require_in_scope(actor, task.organisation, action="task.assign_inspectors")
-    day = on or clock.today()
-    ids = list(dict.fromkeys(int(i) for i in officer_ids))
-    size = max(2, task.plan.team_size)
-    if len(ids) < size:
-        raise errors.ValidationFailed(
-            f"检查组至少须有{size}名执法人员。", code="team_too_small", size=size
-        )
-    problems = _team_problems(task, ids, day)
-    if problems:
-        # Names only of the plan's own officers: an id from elsewhere reads like an unknown one.
-        names = dict(
-            Officer.objects.filter(
-                pk__in=problems, organisation__path__startswith=task.plan.organisation.path
-            ).values_list("pk", "name")
-        )
-        text = "；".join(
-            f"{names.get(k, f'编号{k}的人员')}{TEAM_PROBLEMS[v]}" for k, v in problems.items()
-        )
-        raise errors.ValidationFailed(
-            f"以下人员不能编入检查组：{text}。",
-            code="inspector_not_eligible",
-            problems={str(k): v for k, v in problems.items()},
-        )
-    with transaction.atomic(durable=True):
-        locked = _lock(task)
-        if locked.draw_id is not None:
-            raise errors.InvalidTransition(
-                "抽取产生的任务由抽取分派检查人员，不能手工指定。", code="drawn_task"
-            )
-        if locked.state != TaskState.ASSIGNED:
-            raise errors.InvalidTransition(
-                "任务已开始检查，不能再调整检查组。", code="task_started", state=locked.state
-            )
-        previous = sorted(
-            TaskInspector.objects.filter(task=locked).values_list("officer_id", flat=True)
-        )
-        TaskInspector.objects.filter(task=locked).delete()
-        TaskInspector.objects.bulk_create(
-            [
-                TaskInspector(
-                    task=locked,
-                    officer_id=officer_id,
-                    role=InspectorRole.LEAD if index == 0 else InspectorRole.MEMBER,
-                )
-                for index, officer_id in enumerate(ids)
-            ]
-        )
-        audit.append(
-            actor=actor,
-            action="inspection_task.team_assigned",
-            obj=locked,
-            details={"officers": ids, "previous": previous, "on": day.isoformat()},
-        )
-    return locked
+def close_task_deadlines(*, actor: User, task: InspectionTask, rule_key: str, on: dt.date) -> None:
+    deadline_services.deadlines_close_for(actor=actor, subject=task, rule_key=rule_key, on=on)
 
 
 def task_start(*, actor: User, task: InspectionTask) -> InspectionTask:
     _require_assigned(actor, task, action="task.start")
     with transaction.atomic(durable=True):
-        locked = _lock(task)
+        locked = lock_task(task)
         locked.state = _transition(locked, "start")
         locked.save(update_fields=["state"])
         audit.append(actor=actor, action="inspection_task.started", obj=locked)
@@ -327,7 +186,7 @@ def task_record_finding(
     if item.pk not in {i.pk for i in task_items(task)}:
         raise errors.ValidationFailed("该事项不属于本任务的检查事项。", code="item_not_in_task")
     with transaction.atomic(durable=True):
-        locked = _lock(task)
+        locked = lock_task(task)
         if locked.state != TaskState.IN_PROGRESS:
             raise errors.InvalidTransition(
                 "请先开始检查，再录入检查结论。", code="task_not_in_progress", state=locked.state
@@ -359,7 +218,7 @@ def task_attach_photo(
     caption: str = "",
 ) -> TaskPhoto:
     """Store a site photo through the attachment store (hashed and chained) and link it."""
-    from fazhi.core.attachments import attachment_store
+    from fazhi.core.services.attachments import attachment_store
 
     _require_assigned(actor, task, action="task.attach_photo")
     state = InspectionTask.objects.filter(pk=task.pk).values_list("state", flat=True).first()
@@ -376,7 +235,7 @@ def task_attach_photo(
         images_only=True,  # a photo is shown inline: it must decode as a raster image
     )
     with transaction.atomic(durable=True):
-        locked = _lock(task)
+        locked = lock_task(task)
         if locked.state != TaskState.IN_PROGRESS:  # changed while the file was stored
             raise errors.InvalidTransition(
                 "只能在检查过程中上传现场照片。", code="task_not_in_progress", state=locked.state
@@ -461,7 +320,7 @@ def task_complete(
         raise errors.ValidationFailed("移交立案须写明违法事实。", code="facts_required")
 
     with transaction.atomic(durable=True):
-        locked = _lock(task)
+        locked = lock_task(task)
         action = "not_inspected" if outcome == TaskOutcome.NOT_INSPECTED else "complete"
         target = _transition(locked, action)
         counts = _check_findings(locked, outcome) if action == "complete" else {}
@@ -548,7 +407,7 @@ def task_recheck(
     if passed and facts:
         raise errors.ValidationFailed("复查合格时不能移交立案。", code="facts_not_allowed")
     with transaction.atomic(durable=True):
-        locked = _lock(task)
+        locked = lock_task(task)
         if locked.state != TaskState.DONE or locked.outcome != TaskOutcome.ORDERED_TO_CORRECT:
             raise errors.InvalidTransition(
                 "只有责令整改的任务才需要复查。", code="no_recheck_due", state=locked.state
@@ -581,45 +440,5 @@ def task_recheck(
                 details={"source_task_id": locked.pk, "entity_id": locked.entity_id},
             )
         audit.append(actor=actor, action="inspection_task.rechecked", obj=locked, details=details)
-        _close_deadlines(actor=actor, task=locked, rule_key=FIXED_RULE, on=on)
+        close_task_deadlines(actor=actor, task=locked, rule_key=FIXED_RULE, on=on)
     return locked
-
-
-def task_publish(*, actor: User, task: InspectionTask) -> InspectionTask:
-    """Publish a finished task's result on the portal (一公开); meets its publicity deadline."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="task.publish")
-    require_in_scope(actor, task.organisation, action="task.publish")
-    with transaction.atomic(durable=True):
-        locked = _lock(task)
-        _publish_locked(actor, locked)
-    return locked
-
-
-def _publish_locked(actor: User, task: InspectionTask) -> None:
-    if task.state not in FINISHED_STATES:
-        raise errors.InvalidTransition("任务尚未完成，不能公示结果。", code="task_not_finished")
-    if task.published_at is not None:
-        raise errors.InvalidTransition("该任务结果已公示。", code="already_published")
-    task.published_at = clock.now()
-    task.save(update_fields=["published_at"])
-    audit.append(actor=actor, action="inspection_task.published", obj=task)
-    _close_deadlines(
-        actor=actor, task=task, rule_key=PUBLICITY_RULE, on=timezone.localdate(task.published_at)
-    )
-
-
-def plan_publish_results(*, actor: User, plan: InspectionPlan) -> int:
-    """Publish every finished, unpublished task of ``plan``; returns how many."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="plan.publish_results")
-    require_in_scope(actor, plan.organisation, action="plan.publish_results")
-    with transaction.atomic(durable=True):
-        tasks: Iterable[InspectionTask] = (
-            InspectionTask.objects.select_for_update()
-            .filter(plan=plan, state__in=FINISHED_STATES, published_at__isnull=True)
-            .order_by("id")
-        )
-        count = 0
-        for task in tasks:
-            _publish_locked(actor, task)
-            count += 1
-    return count

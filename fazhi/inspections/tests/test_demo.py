@@ -8,7 +8,7 @@ import pytest
 
 from fazhi.core import clock
 from fazhi.core import demo as core_demo
-from fazhi.core.audit import verify
+from fazhi.core.audit_verify import verify
 from fazhi.enforcement.models import CaseLead
 from fazhi.inspections import demo, drawengine
 from fazhi.inspections.models import (
@@ -20,10 +20,8 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import export_draw
-from fazhi.inspections.tests.e2_support import _fast_passwords, category
+from fazhi.inspections.tests.task_support import category
 from fazhi.portal import selectors as portal
-
-__all__ = ["_fast_passwords"]
 
 
 @pytest.mark.django_db

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from fazhi.core import clock
 from fazhi.core.models import AuditEvent
-from fazhi.inspections.tests.test_draw_support import (
+from fazhi.inspections.tests.draw_support import (
     add_entity,
-    make_world,
+    make_draw_world,
     secret_pair,
-    today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def api(user) -> APIClient:
 
 
 def _plan_via_api(w, c) -> int:
-    start = today()
+    start = clock.today()
     response = c.post(
         "/api/inspections/plans/",
         {
@@ -48,7 +48,7 @@ def _plan_via_api(w, c) -> int:
 
 
 def test_full_flow_by_api():
-    w = make_world()
+    w = make_draw_world()
     c = api(w.planner)
     pk = _plan_via_api(w, c)
     s1, c1 = secret_pair("api1")
@@ -74,7 +74,7 @@ def test_full_flow_by_api():
 
 
 def test_changed_candidates_give_409_envelope_and_audit():
-    w = make_world()
+    w = make_draw_world()
     c = api(w.planner)
     pk = _plan_via_api(w, c)
     c.post(f"/api/inspections/plans/{pk}/announce/", {"entropy_kind": "server"}, format="json")
@@ -86,7 +86,7 @@ def test_changed_candidates_give_409_envelope_and_audit():
 
 
 def test_scope_and_permissions_by_api():
-    w = make_world(entities=3, officers=2)
+    w = make_draw_world(entities=3, officers=2)
     pk = _plan_via_api(w, api(w.planner))
     stranger = api(w.stranger)
     for url in (
@@ -114,7 +114,7 @@ def test_scope_and_permissions_by_api():
 
 
 def test_redraw_by_api():
-    w = make_world()
+    w = make_draw_world()
     c = api(w.planner)
     pk = _plan_via_api(w, c)
     c.post(f"/api/inspections/plans/{pk}/announce/", {"entropy_kind": "server"}, format="json")
@@ -143,7 +143,7 @@ def test_redraw_by_api():
 
 
 def test_schema_is_valid():
-    w = make_world(entities=0, officers=0)
+    w = make_draw_world(entities=0, officers=0)
     response = api(w.planner).get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/inspections/plans/{id}/draw/" in response.content

@@ -11,14 +11,13 @@ import time
 
 import pytest
 from django.apps import apps as django_apps
-from django.db import connection
 
 from fazhi.core.models import AuditEvent
-from fazhi.core.tests.test_audit_concurrency import test_database_env
+from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.inspections.models import Draw, InspectionTask
-from fazhi.inspections.services.draws import plan_announce
+from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.plans import stratum_add
-from fazhi.inspections.tests.test_draw_support import make_plan, make_world
+from fazhi.inspections.tests.draw_support import make_draw_world, make_plan
 
 WORKER = textwrap.dedent(
     """
@@ -45,20 +44,20 @@ WORKER = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (two processes)")
+@needs_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_draws_exactly_one_wins():
     # An earlier transactional test's flush removes the categories a data migration seeds.
     seed = importlib.import_module("fazhi.registry.migrations.0002_seed_supervision_categories")
     seed.seed(django_apps, None)
-    w = make_world(entities=20, officers=6)
+    w = make_draw_world(entities=20, officers=6)
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=10)
     plan_announce(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D 开奖号码"
     )
-    env = test_database_env()
+    env = postgres_env()
     start_at = f"{time.monotonic() + 4:.3f}"  # both start together, after Django has loaded
     procs = [
         subprocess.Popen(

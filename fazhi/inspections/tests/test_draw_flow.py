@@ -6,10 +6,10 @@ import copy
 
 import pytest
 
-from fazhi.core import errors
-from fazhi.core.deadlines import FIXED_RULE
+from fazhi.core import clock, errors
 from fazhi.core.models import AuditEvent, Deadline
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.periods import FIXED_RULE
 from fazhi.inspections import drawengine as de
 from fazhi.inspections.models import (
     Draw,
@@ -21,14 +21,15 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_export, draw_verify
-from fazhi.inspections.services.draws import draw_run, plan_announce
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
-from fazhi.inspections.tests.test_draw_support import (
+from fazhi.inspections.tests.draw_support import (
     add_entity,
     category,
     drawn_plan,
+    make_draw_world,
     make_plan,
-    make_world,
     secret_pair,
 )
 from fazhi.registry.models import Entity
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_announce_and_draw_public_number():
-    w = make_world()
+    w = make_draw_world()
     plan, draw = drawn_plan(w, quota=4)
     assert plan.status == PlanStatus.DRAWN
     assert draw.status == DrawStatus.EFFECTIVE and draw.number == 1
@@ -58,7 +59,7 @@ def test_announce_and_draw_public_number():
 
 
 def test_witness_draw_checks_reveals():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     s1, c1 = secret_pair("x")
@@ -82,7 +83,7 @@ def test_witness_draw_checks_reveals():
 
 
 def test_changed_candidates_refused_and_audited():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -100,7 +101,7 @@ def test_changed_candidates_refused_and_audited():
 
 
 def test_second_draw_of_one_announcement_refused():
-    w = make_world()
+    w = make_draw_world()
     plan, _ = drawn_plan(w)
     with pytest.raises(errors.Conflict) as exc:
         draw_run(actor=w.planner, plan=plan, public_number="1")
@@ -109,7 +110,7 @@ def test_second_draw_of_one_announcement_refused():
 
 
 def test_draw_needs_cap_and_scope():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -121,7 +122,7 @@ def test_draw_needs_cap_and_scope():
 
 
 def test_quota_above_candidates_reported_not_filled():
-    w = make_world(entities=3)
+    w = make_draw_world(entities=3)
     _plan, draw = drawn_plan(w, quota=5)
     assert draw.task_count == 3
     assert draw.infeasible["strata"]["gg"]["code"] == "quota_exceeds_candidates"
@@ -132,27 +133,31 @@ def test_pool_constraints_from_the_database():
     import json
 
     from fazhi.inspections.services import pool as pool_services
-    from fazhi.inspections.tests.test_draw_support import add_inspector, today
+    from fazhi.inspections.tests.draw_support import add_inspector
 
-    w = make_world(entities=4, officers=0)
+    w = make_draw_world(entities=4, officers=0)
     on_leave, conflicted, _a, _b = (add_inspector(w) for _ in range(4))
     pool_services.inspector_leave_add(
         actor=w.planner,
         officer=on_leave,
-        start=today() + dt.timedelta(days=2),
-        end=today() + dt.timedelta(days=4),
+        start=clock.today() + dt.timedelta(days=2),
+        end=clock.today() + dt.timedelta(days=4),
         reason="培训",
     )
     target = w.entities[0]
     pool_services.conflict_declare(
-        actor=w.planner, officer=conflicted, entity=target, reason="亲属任职", declared_on=today()
+        actor=w.planner,
+        officer=conflicted,
+        entity=target,
+        reason="亲属任职",
+        declared_on=clock.today(),
     )
     plan, draw = drawn_plan(w, quota=4)
     export = draw_export(user=w.planner, draw=draw)
     result = export["result"]
     assert result["pool_excluded"] == {str(on_leave.pk): "on_leave"}
     # the published pool tells only that the officer is away during the window, not when
-    leave_date = (today() + dt.timedelta(days=2)).isoformat()
+    leave_date = (clock.today() + dt.timedelta(days=2)).isoformat()
     assert leave_date not in json.dumps(export)
     window = [plan.window_start.isoformat(), plan.window_end.isoformat()]
     published = next(o for o in export["pool"] if o["id"] == on_leave.pk)
@@ -164,7 +169,7 @@ def test_pool_constraints_from_the_database():
 
 
 def test_weighted_stratum_round_trip():
-    w = make_world(entities=0, officers=3)
+    w = make_draw_world(entities=0, officers=3)
     for grade in "ABCDD":
         add_entity(w, risk_grade=grade)
     plan = make_plan(w, uses_risk_ratio=True)
@@ -187,7 +192,7 @@ def test_copy_path_stores_what_the_draw_says(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("COPY is the PostgreSQL path")
     monkeypatch.setattr(draw_services, "COPY_THRESHOLD", 0)
-    w = make_world(entities=8, officers=4)
+    w = make_draw_world(entities=8, officers=4)
     _plan, draw = drawn_plan(w, quota=6)
     assert InspectionTask.objects.filter(draw=draw).count() == 6
     assert TaskInspector.objects.filter(task__draw=draw).count() == 12
@@ -219,7 +224,7 @@ def test_copy_text_escapes():
     ("raw", "code"), [("", "public_number_required"), ("3 1 四", "public_number_invalid")]
 )
 def test_public_number_bad_input_refused(raw, code):
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
     plan_announce(
@@ -233,7 +238,7 @@ def test_public_number_bad_input_refused(raw, code):
 
 def test_public_number_full_width_and_separators_give_the_same_seed():
     for raw in ("314", "３,１,４"):
-        w = make_world()
+        w = make_draw_world()
         plan = make_plan(w)
         stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
         plan_announce(
@@ -274,7 +279,7 @@ def announced_draw(announcement, entropy: str) -> de.DrawOutcome:
 
 
 def test_context_edited_after_announcement_cannot_reach_the_draw():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     plan_announce(
@@ -317,7 +322,7 @@ def test_context_edited_after_announcement_cannot_reach_the_draw():
 
 def test_announcement_without_fixed_context_reads_it_at_the_draw():
     """Announcements made before the context was fixed carry none: the draw reads it then."""
-    w = make_world()
+    w = make_draw_world()
     first, _first_draw = drawn_plan(w, quota=len(w.entities))  # every entity gets a last team
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
@@ -337,14 +342,14 @@ def test_announcement_without_fixed_context_reads_it_at_the_draw():
 
 
 def test_last_teams_scan_path_equals_the_id_list_path(monkeypatch):
-    from fazhi.inspections.services import draws as draw_services
+    from fazhi.inspections import frozen
 
-    w = make_world()
+    w = make_draw_world()
     plan, _draw = drawn_plan(w, quota=4)  # gives some entities a last team
     ids = {e.pk for e in w.entities}
-    by_list = draw_services._last_teams(ids)
-    monkeypatch.setattr(draw_services, "_SCAN_ABOVE", 0)
-    by_scan = draw_services._last_teams(ids)
+    by_list = frozen.last_teams(ids)
+    monkeypatch.setattr(frozen, "_SCAN_ABOVE", 0)
+    by_scan = frozen.last_teams(ids)
     assert by_scan == by_list
     assert len(by_list) == 4 and all(len(team) == 2 for team in by_list.values())
     # the teams are the drawn tasks' teams, officer ids ascending
@@ -359,11 +364,11 @@ def test_last_teams_scan_path_equals_the_id_list_path(monkeypatch):
 def test_database_list_hash_equals_the_engine_list_hash():
     from django.db import connection
 
-    from fazhi.inspections.services import draws as draw_services
+    from fazhi.inspections import frozen
 
     if connection.vendor != "postgresql":
         pytest.skip("the database computes the hash on PostgreSQL only")
-    w = make_world(entities=0, officers=3)
+    w = make_draw_world(entities=0, officers=3)
     for grade in "ABCDD":
         add_entity(w, risk_grade=grade)
     plan = make_plan(w, uses_risk_ratio=True)
@@ -372,19 +377,19 @@ def test_database_list_hash_equals_the_engine_list_hash():
     )
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
     stratum_add(actor=w.planner, plan=plan, key="none", category=category("school"), quota=1)
-    frozen = draw_services.freeze(plan, with_context=False)
-    by_key = {s.key: s for s in frozen.strata}
+    inputs = frozen.freeze(plan, with_context=False)
+    by_key = {s.key: s for s in inputs.strata}
     assert len(by_key["none"].candidates) == 0
     with connection.cursor() as cursor:
         for stratum in plan.strata.all():
-            cursor.execute(*draw_services.list_hash_sql(plan, stratum))
+            cursor.execute(*frozen.list_hash_sql(plan, stratum))
             count, digest = cursor.fetchone()
             engine = by_key[stratum.key]
             assert (count, digest) == (len(engine.candidates), engine.hash())
 
 
 def test_changed_risk_grade_of_a_weighted_stratum_refused():
-    w = make_world(entities=0, officers=3)
+    w = make_draw_world(entities=0, officers=3)
     entities = [add_entity(w, risk_grade=grade) for grade in "ABCDD"]
     plan = make_plan(w, uses_risk_ratio=True)
     stratum_add(
@@ -400,7 +405,7 @@ def test_changed_risk_grade_of_a_weighted_stratum_refused():
 
 
 def test_stored_list_not_matching_its_announced_hash_refused():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -418,7 +423,7 @@ def test_stored_list_not_matching_its_announced_hash_refused():
 def test_changed_context_alone_does_not_allow_a_new_announcement():
     """The draw uses the announced context, so the old announcement stays drawable: announcing
     anew (with a new entropy source) would let the outcome be chosen."""
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     plan_announce(
@@ -434,7 +439,7 @@ def test_changed_context_alone_does_not_allow_a_new_announcement():
 
 
 def test_stored_pool_not_matching_its_announced_hash_refused():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")

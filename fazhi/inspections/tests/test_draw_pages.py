@@ -8,14 +8,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from fazhi.core import clock
 from fazhi.core.models import AuditEvent
 from fazhi.inspections.models import Draw, DrawAnnouncement, InspectionPlan, PlanStratum
-from fazhi.inspections.tests.test_draw_support import (
+from fazhi.inspections.tests.draw_support import (
     drawn_plan,
+    make_draw_world,
     make_plan,
-    make_world,
     secret_pair,
-    today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def client_for(user) -> Client:
 
 
 def test_plan_list_scoped_and_bounded_queries(django_assert_max_num_queries):
-    w = make_world(entities=2, officers=0)
+    w = make_draw_world(entities=2, officers=0)
     mine = [make_plan(w) for _ in range(5)]
     c = client_for(w.planner)
     with django_assert_max_num_queries(12):
@@ -43,7 +43,7 @@ def test_plan_list_scoped_and_bounded_queries(django_assert_max_num_queries):
 
 
 def test_plan_pages_404_outside_scope():
-    w = make_world(entities=2, officers=0)
+    w = make_draw_world(entities=2, officers=0)
     plan = make_plan(w)
     c = client_for(w.stranger)
     for name in ("inspections:plan_detail", "inspections:plan_edit"):
@@ -51,9 +51,9 @@ def test_plan_pages_404_outside_scope():
 
 
 def test_create_plan_add_stratum_announce_draw_by_pages():
-    w = make_world()
+    w = make_draw_world()
     c = client_for(w.planner)
-    start = today()
+    start = clock.today()
     response = c.post(
         reverse("inspections:plan_create"),
         {
@@ -102,7 +102,7 @@ def test_create_plan_add_stratum_announce_draw_by_pages():
 
 
 def test_draw_detail_query_count_does_not_grow_with_tasks(django_assert_max_num_queries):
-    w = make_world(entities=30, officers=6)
+    w = make_draw_world(entities=30, officers=6)
     plan, draw = drawn_plan(w, quota=25)
     c = client_for(w.planner)
     with django_assert_max_num_queries(25):
@@ -112,7 +112,7 @@ def test_draw_detail_query_count_does_not_grow_with_tasks(django_assert_max_num_
 
 
 def test_redraw_flow_by_pages():
-    w = make_world()
+    w = make_draw_world()
     plan, first = drawn_plan(w, quota=3)
     planner = client_for(w.planner)
     planner.post(reverse("inspections:redraw_request", args=[plan.pk]), {"reason": "名单录入有误"})
@@ -147,9 +147,10 @@ def test_engine_download():
 
 def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_queries):
     from fazhi.inspections.selectors.draws import plan_draw_steps
-    from fazhi.inspections.services.draws import plan_announce, redraw_decide, redraw_request
+    from fazhi.inspections.services.announcements import plan_announce
+    from fazhi.inspections.services.redraws import redraw_decide, redraw_request
 
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     planner = client_for(w.planner)
     url = reverse("inspections:plan_detail", args=[plan.pk])

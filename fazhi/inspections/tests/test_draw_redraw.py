@@ -19,25 +19,22 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_verify
-from fazhi.inspections.services.draws import (
-    draw_run,
-    plan_announce,
-    redraw_decide,
-    redraw_request,
-)
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
-from fazhi.inspections.tests.test_draw_support import (
+from fazhi.inspections.services.redraws import redraw_decide, redraw_request
+from fazhi.inspections.tests.draw_support import (
     add_inspector,
     drawn_plan,
+    make_draw_world,
     make_plan,
-    make_world,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 def test_redraw_flow_keeps_both_draws():
-    w = make_world()
+    w = make_draw_world()
     plan, first = drawn_plan(w, quota=4)
     # without approval: neither a new announcement nor a draw
     with pytest.raises(errors.InvalidTransition) as not_approved:
@@ -82,7 +79,7 @@ def test_redraw_flow_keeps_both_draws():
 
 
 def test_rejected_redraw_needs_note_and_blocks_draw():
-    w = make_world()
+    w = make_draw_world()
     plan, _first = drawn_plan(w, quota=2)
     request = redraw_request(actor=w.planner, plan=plan, reason="想换一批对象")
     with pytest.raises(errors.ValidationFailed) as exc:
@@ -97,7 +94,7 @@ def test_rejected_redraw_needs_note_and_blocks_draw():
 
 
 def test_redraw_request_guards():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     with pytest.raises(errors.ValidationFailed) as no_reason:
         redraw_request(actor=w.planner, plan=plan, reason="  ")
@@ -110,7 +107,7 @@ def test_redraw_request_guards():
 
 
 def test_redraw_refused_once_tasks_started():
-    w = make_world()
+    w = make_draw_world()
     plan, first = drawn_plan(w, quota=2)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     redraw_decide(actor=w.leader, request=request, approve=True)
@@ -122,7 +119,7 @@ def test_redraw_refused_once_tasks_started():
 
 
 def test_announce_guards():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     with pytest.raises(errors.ValidationFailed) as exc:
         plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -147,7 +144,7 @@ def test_announce_guards():
 
 
 def test_pool_change_after_announcement_refused():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -159,7 +156,7 @@ def test_pool_change_after_announcement_refused():
 
 
 def test_announce_again_refused_unless_the_inputs_changed():
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -181,7 +178,7 @@ def test_announce_again_refused_unless_the_inputs_changed():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
 def test_redraw_locks_the_old_tasks_before_checking_them():
-    w = make_world()
+    w = make_draw_world()
     plan, _first = drawn_plan(w, quota=2)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     redraw_decide(actor=w.leader, request=request, approve=True)

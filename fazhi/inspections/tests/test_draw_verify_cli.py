@@ -16,9 +16,10 @@ from django.core.management import CommandError, call_command
 
 from fazhi.inspections.models import TaskInspector
 from fazhi.inspections.selectors.draws import draw_export
-from fazhi.inspections.services.draws import draw_run, plan_announce
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
-from fazhi.inspections.tests.test_draw_support import drawn_plan, make_plan, make_world
+from fazhi.inspections.tests.draw_support import drawn_plan, make_draw_world, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def run_script(tmp_path: Path, export: dict[str, Any]) -> subprocess.CompletedPr
 
 
 def test_standalone_script_verifies_and_catches(tmp_path):
-    w = make_world()
+    w = make_draw_world()
     _plan, draw = drawn_plan(w, quota=5, entropy="witnesses")
     export = draw_export(user=w.planner, draw=draw)
     ok = run_script(tmp_path, export)
@@ -59,7 +60,7 @@ def test_standalone_script_verifies_and_catches(tmp_path):
 
 
 def test_fazhi_draw_verify_and_export():
-    w = make_world()
+    w = make_draw_world()
     plan, draw = drawn_plan(w, quota=4)
     out = StringIO()
     call_command("draw", "verify", str(plan.pk), stdout=out)
@@ -82,7 +83,7 @@ def test_fazhi_draw_verify_and_export():
 
 
 def test_fazhi_draw_respects_scope():
-    w = make_world()
+    w = make_draw_world()
     plan, _ = drawn_plan(w, quota=2)
     with pytest.raises(CommandError):
         call_command("draw", "verify", str(plan.pk), "--user", w.stranger.username)
@@ -92,7 +93,7 @@ def test_fazhi_draw_respects_scope():
 
 
 def test_standalone_script_derives_verifiability_from_the_kind(tmp_path):
-    w = make_world()
+    w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -109,7 +110,7 @@ def test_verify_compares_the_draw_with_its_audit_record():
     from fazhi.inspections import drawengine as de
     from fazhi.inspections.selectors.draws import audit_record_difference, draw_verify
 
-    w = make_world()
+    w = make_draw_world()
     plan, draw = drawn_plan(w, quota=4)
     export = draw_export(user=w.planner, draw=draw)
     assert audit_record_difference(draw, export) is None

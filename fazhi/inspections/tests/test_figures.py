@@ -17,18 +17,16 @@ from fazhi.enforcement.models import CaseLead
 from fazhi.inspections.selectors import figures as figure_selectors
 from fazhi.inspections.selectors import tasks as task_selectors
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.tests.e2_support import (
-    _fast_passwords,
+from fazhi.inspections.tests.task_support import (
     category,
     make_entity,
     make_item,
     make_plan,
     make_task,
-    make_world,
+    make_task_world,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fast_passwords"]
 YEAR = clock.today().year
 
 
@@ -55,7 +53,7 @@ def _finish(world, task, outcome, *, fail=False):
 
 @pytest.fixture
 def data():
-    world = make_world()
+    world = make_task_world()
     places = make_item(world)
     water = make_item(world, cat="drinking_water")
     plan = make_plan(world, items=[places, water], uses_risk_ratio=True)

@@ -12,7 +12,7 @@ from django.test import Client
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.models import Role
 from fazhi.core.tests.factories import make_officer, make_user
 from fazhi.inspections.models import InspectionItem, InspectionPlan, InspectionTask, PlanKind
@@ -22,15 +22,14 @@ from fazhi.inspections.services.plans import (
     plan_import_tasks,
     plan_update,
 )
-from fazhi.inspections.services.tasks import task_assign_inspectors
-from fazhi.inspections.tests.test_draw_support import (
+from fazhi.inspections.services.teams import task_assign_inspectors
+from fazhi.inspections.tests.draw_support import (
     DrawWorld,
     add_entity,
     add_inspector,
     category,
+    make_draw_world,
     make_plan,
-    make_world,
-    today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +56,7 @@ def _item(w: DrawWorld, *, foreign: bool, name: str = "本机构的抽查事项"
 
 @pytest.fixture
 def world() -> DrawWorld:
-    return make_world(entities=1, officers=2)
+    return make_draw_world(entities=1, officers=2)
 
 
 def _api(user) -> APIClient:
@@ -103,7 +102,7 @@ def test_an_item_of_a_higher_level_is_usable_below_it(world):
 def test_the_api_answers_another_branchs_item_like_a_missing_one(world):
     foreign = _item(world, foreign=True)
     client = _api(world.planner)
-    start = today()
+    start = clock.today()
     body = {
         "organisation": world.org.pk,
         "kind": PlanKind.RANDOM,
@@ -142,7 +141,7 @@ def test_the_plan_form_neither_lists_nor_names_another_branchs_items(world):
     page.force_login(world.planner)
     form = page.get("/inspections/plans/new/").content.decode()
     assert mine.name in form and SECRET not in form
-    start = today()
+    start = clock.today()
     response = page.post(
         "/inspections/plans/new/",
         {
@@ -211,7 +210,7 @@ def test_leave_for_another_branchs_officer_is_the_answer_for_a_missing_one(world
     own = add_inspector(world)
     stranger_officer = make_officer(world.other_org)
     client = _api(world.planner)
-    start = today().isoformat()
+    start = clock.today().isoformat()
     answers = []
     for officer_id in (stranger_officer.pk, MISSING):
         response = client.post(

@@ -14,15 +14,14 @@ from fazhi.core.tests.factories import make_user
 from fazhi.inspections.models import InspectionItem
 from fazhi.inspections.selectors import items as item_selectors
 from fazhi.inspections.services import items as item_services
-from fazhi.inspections.tests.e2_support import _fast_passwords, category, make_item, make_world
+from fazhi.inspections.tests.task_support import category, make_item, make_task_world
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fast_passwords"]
 
 
 @pytest.fixture
 def world():
-    return make_world()
+    return make_task_world()
 
 
 def _create(world, **overrides):

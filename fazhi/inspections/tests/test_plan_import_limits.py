@@ -11,7 +11,7 @@ from fazhi.core import errors
 from fazhi.core.tests.spreadsheets import with_sheet_comment, xlsx
 from fazhi.inspections.models import InspectionTask, PlanKind
 from fazhi.inspections.services.plans import IMPORT_COLUMNS, plan_import_tasks
-from fazhi.inspections.tests.test_draw_support import make_plan, make_world
+from fazhi.inspections.tests.draw_support import make_draw_world, make_plan
 
 pytestmark = pytest.mark.django_db
 MIB = 1024 * 1024
@@ -19,7 +19,7 @@ MIB = 1024 * 1024
 
 @pytest.fixture
 def setup():
-    world = make_world(entities=1, officers=0)
+    world = make_draw_world(entities=1, officers=0)
     plan = make_plan(world, kind=PlanKind.IMPORTED, external_source="国家随机监督抽查计划")
     return world, plan
 

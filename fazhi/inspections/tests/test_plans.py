@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from fazhi.core import errors
-from fazhi.core.deadlines import FIXED_RULE
+from fazhi.core import clock, errors
 from fazhi.core.models import AuditEvent, Deadline
+from fazhi.core.periods import FIXED_RULE
 from fazhi.inspections.models import (
     InspectionTask,
     PlanKind,
@@ -21,7 +21,7 @@ from fazhi.inspections.models import (
 )
 from fazhi.inspections.selectors.draws import draw_verify
 from fazhi.inspections.selectors.plans import plan_get, plan_list, plan_visit_cap_report
-from fazhi.inspections.services.draws import plan_announce
+from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.plans import (
     IMPORT_COLUMNS,
     import_template,
@@ -31,20 +31,19 @@ from fazhi.inspections.services.plans import (
     stratum_add,
     stratum_remove,
 )
-from fazhi.inspections.tests.test_draw_support import (
+from fazhi.inspections.tests.draw_support import (
     add_entity,
     add_inspector,
     drawn_plan,
+    make_draw_world,
     make_plan,
-    make_world,
-    today,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 def test_plan_create_and_update_audited():
-    w = make_world(entities=0, officers=0)
+    w = make_draw_world(entities=0, officers=0)
     plan = make_plan(w, is_joint=True, joint_departments=["市场监管局"])
     assert plan.status == PlanStatus.DRAFT
     assert AuditEvent.objects.filter(action="inspection.plan_created").count() == 1
@@ -66,7 +65,7 @@ def test_plan_create_and_update_audited():
     ],
 )
 def test_plan_update_bad_input(changes, code):
-    w = make_world(entities=0, officers=0)
+    w = make_draw_world(entities=0, officers=0)
     plan = make_plan(w)
     with pytest.raises(errors.ValidationFailed) as exc:
         plan_update(actor=w.planner, plan=plan, **changes)
@@ -76,8 +75,8 @@ def test_plan_update_bad_input(changes, code):
 
 
 def test_plan_create_guards():
-    w = make_world(entities=0, officers=0)
-    start = today()
+    w = make_draw_world(entities=0, officers=0)
+    start = clock.today()
     base: dict[str, Any] = {
         "organisation": w.org,
         "kind": PlanKind.RANDOM,
@@ -99,7 +98,7 @@ def test_plan_create_guards():
 
 
 def test_strata_add_remove_and_guards():
-    w = make_world(entities=0, officers=0)
+    w = make_draw_world(entities=0, officers=0)
     plan = make_plan(w)
     stratum = stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=5)
     stratum_add(
@@ -131,7 +130,7 @@ def test_strata_add_remove_and_guards():
 
 
 def test_strata_frozen_after_announcement():
-    w = make_world(entities=3, officers=2)
+    w = make_draw_world(entities=3, officers=2)
     plan = make_plan(w)
     stratum = stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=1)
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
@@ -145,7 +144,7 @@ def test_strata_frozen_after_announcement():
 
 
 def test_campaign_filter_takes_every_match():
-    w = make_world(entities=3, officers=4)
+    w = make_draw_world(entities=3, officers=4)
     clinic = add_entity(w, categories=("medical",), kind="clinic")
     add_entity(w, categories=("medical",), kind="hospital")
     plan = make_plan(w, kind=PlanKind.CAMPAIGN)
@@ -168,7 +167,7 @@ def test_campaign_filter_takes_every_match():
 def test_routine_plan_takes_every_match_and_assigns_inspectors_at_random():
     from fazhi.inspections.services.draws import draw_run
 
-    w = make_world(entities=0, officers=0)
+    w = make_draw_world(entities=0, officers=0)
     for _ in range(4):
         add_inspector(w, categories=("medical",))
     clinics = [add_entity(w, categories=("medical",), kind="clinic") for _ in range(3)]
@@ -207,7 +206,7 @@ def _xlsx(rows: list[list[str]], header: list[str] | None = None) -> bytes:
 
 
 def test_import_keeps_numbers_and_reports_every_bad_row():
-    w = make_world(entities=3, officers=0)
+    w = make_draw_world(entities=3, officers=0)
     foreign = add_entity(w, org=w.other_org)
     plan = make_plan(w, kind=PlanKind.IMPORTED, external_source="国家随机监督抽查计划")
     a, b = w.entities[0], w.entities[1]
@@ -248,7 +247,7 @@ def test_import_keeps_numbers_and_reports_every_bad_row():
 
 
 def test_import_rejects_bad_files_and_wrong_plans():
-    w = make_world(entities=1, officers=0)
+    w = make_draw_world(entities=1, officers=0)
     plan = make_plan(w, kind=PlanKind.IMPORTED, external_source="上级")
     for content, code in [
         (b"not a spreadsheet", "bad_file"),
@@ -268,7 +267,7 @@ def test_import_rejects_bad_files_and_wrong_plans():
 
 def test_visit_cap_warns_not_refuses():
     # The cap is a province's figure: the demo province's sample pack (36) carries one.
-    w = make_world(entities=2, officers=4, province_code="36")
+    w = make_draw_world(entities=2, officers=4, province_code="36")
     plans = []
     for _ in range(3):
         plan, _draw = drawn_plan(w, quota=2)  # every plan draws both entities
@@ -289,7 +288,7 @@ def test_visit_cap_warns_not_refuses():
 
 
 def test_selectors_scope(django_assert_max_num_queries):
-    w = make_world(entities=0, officers=0)
+    w = make_draw_world(entities=0, officers=0)
     plan = make_plan(w)
     with pytest.raises(errors.OutOfScope):
         plan_get(user=w.stranger, pk=plan.pk)
@@ -313,18 +312,21 @@ def test_imported_task_gets_a_checked_team():
 
     from fazhi.core.models import AuditEvent as Event
     from fazhi.inspections.services import pool as pool_services
-    from fazhi.inspections.services.tasks import task_assign_inspectors
-    from fazhi.inspections.tests.test_draw_support import today
+    from fazhi.inspections.services.teams import task_assign_inspectors
 
-    w = make_world(entities=2, officers=0)
+    w = make_draw_world(entities=2, officers=0)
     lead, member, away, conflicted = (add_inspector(w) for _ in range(4))
     unqualified = add_inspector(w, categories=("drinking_water",))
     task = _imported_task(w)
     pool_services.inspector_leave_add(
-        actor=w.planner, officer=away, start=today(), end=today() + dt.timedelta(days=2)
+        actor=w.planner, officer=away, start=clock.today(), end=clock.today() + dt.timedelta(days=2)
     )
     pool_services.conflict_declare(
-        actor=w.planner, officer=conflicted, entity=task.entity, reason="亲属", declared_on=today()
+        actor=w.planner,
+        officer=conflicted,
+        entity=task.entity,
+        reason="亲属",
+        declared_on=clock.today(),
     )
     assign = task_assign_inspectors
     with pytest.raises(errors.ValidationFailed) as exc:
@@ -363,7 +365,7 @@ def test_imported_task_team_through_page_and_api():
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    w = make_world(entities=2, officers=0)
+    w = make_draw_world(entities=2, officers=0)
     first, second = add_inspector(w), add_inspector(w)
     task = _imported_task(w)
     page = Client()
@@ -401,7 +403,7 @@ def test_imported_task_team_through_page_and_api():
 
 def test_no_visit_cap_without_a_province_figure():
     """No national default (国办发〔2024〕54号 leaves it to each ministry and province)."""
-    w = make_world(entities=2, officers=4, province_code="35")
+    w = make_draw_world(entities=2, officers=4, province_code="35")
     plan, _draw = drawn_plan(w, quota=2)
     report = plan_visit_cap_report(user=w.planner, plan=plan)
     assert report.cap is None and report.over == [] and "未规定" in report.source

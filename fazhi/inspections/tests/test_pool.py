@@ -12,24 +12,21 @@ from fazhi.core.tests.factories import make_credential, make_officer, make_user
 from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
 from fazhi.inspections.selectors import pool as pool_selectors
 from fazhi.inspections.services import pool as pool_services
-from fazhi.inspections.tests.e2_support import _fast_passwords, make_entity, make_world
+from fazhi.inspections.tests.task_support import make_entity, make_task_world
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fast_passwords"]
-
-TODAY = clock.today
 
 
 @pytest.fixture
 def world():
-    return make_world()
+    return make_task_world()
 
 
 def _enrol(world, officer=None, **kw):
     values = {
         "actor": world.planner,
         "officer": officer or world.officer_a,
-        "on": TODAY(),
+        "on": clock.today(),
         "categories": [world.public_places, world.water],
         "regions": ["3505", " "],
     }
@@ -57,7 +54,7 @@ def test_enrol_needs_valid_credential_on_the_date(world):
     # valid today but not on a date after it expires
     soon = make_officer(world.org, credential_days=5)
     with pytest.raises(errors.ValidationFailed):
-        _enrol(world, officer=soon, on=TODAY() + dt.timedelta(days=6))
+        _enrol(world, officer=soon, on=clock.today() + dt.timedelta(days=6))
     assert not InspectorProfile.objects.exists()
 
 
@@ -110,11 +107,13 @@ def test_update_out_and_back(world):
     with pytest.raises(errors.InvalidTransition):
         pool_services.inspector_leave_pool(actor=world.planner, profile=profile, reason="again")
     profile = pool_services.inspector_return_to_pool(
-        actor=world.planner, profile=profile, on=TODAY()
+        actor=world.planner, profile=profile, on=clock.today()
     )
     assert profile.in_pool
     with pytest.raises(errors.InvalidTransition):
-        pool_services.inspector_return_to_pool(actor=world.planner, profile=profile, on=TODAY())
+        pool_services.inspector_return_to_pool(
+            actor=world.planner, profile=profile, on=clock.today()
+        )
     with pytest.raises(errors.OutOfScope):
         pool_services.inspector_update(
             actor=world.stranger, profile=profile, categories=[world.water]
@@ -127,13 +126,13 @@ def test_return_needs_credential(world):
     pool_services.inspector_leave_pool(actor=world.planner, profile=profile, reason="x")
     with pytest.raises(errors.ValidationFailed) as exc:
         pool_services.inspector_return_to_pool(
-            actor=world.planner, profile=profile, on=TODAY() + dt.timedelta(days=10)
+            actor=world.planner, profile=profile, on=clock.today() + dt.timedelta(days=10)
         )
     assert exc.value.code == "no_valid_credential"
 
 
 def test_leave_periods(world):
-    start = TODAY() + dt.timedelta(days=10)
+    start = clock.today() + dt.timedelta(days=10)
     leave = pool_services.inspector_leave_add(
         actor=world.planner, officer=world.officer_a, start=start, end=start, reason="年休假"
     )
@@ -170,7 +169,7 @@ def test_conflicts(world):
         officer=world.officer_a,
         entity=entity,
         reason="配偶任该单位负责人",
-        declared_on=TODAY(),
+        declared_on=clock.today(),
     )
     with pytest.raises(errors.Conflict) as exc:
         pool_services.conflict_declare(
@@ -178,7 +177,7 @@ def test_conflicts(world):
             officer=world.officer_a,
             entity=entity,
             reason="重复",
-            declared_on=TODAY(),
+            declared_on=clock.today(),
         )
     assert exc.value.code == "already_declared"
     with pytest.raises(errors.ValidationFailed):
@@ -187,13 +186,17 @@ def test_conflicts(world):
             officer=world.officer_b,
             entity=entity,
             reason="",
-            declared_on=TODAY(),
+            declared_on=clock.today(),
         )
     # an officer without the planning capability declares for themselves, not for a colleague
     reviewer = make_user(world.org, Role.LEGAL_REVIEWER)
     reviewer_officer = make_officer(world.org, user=reviewer)
     pool_services.conflict_declare(
-        actor=reviewer, officer=reviewer_officer, entity=entity, reason="亲属", declared_on=TODAY()
+        actor=reviewer,
+        officer=reviewer_officer,
+        entity=entity,
+        reason="亲属",
+        declared_on=clock.today(),
     )
     with pytest.raises(errors.PermissionDenied):
         pool_services.conflict_declare(
@@ -201,19 +204,19 @@ def test_conflicts(world):
             officer=world.officer_b,
             entity=entity,
             reason="x",
-            declared_on=TODAY(),
+            declared_on=clock.today(),
         )
     with pytest.raises(errors.ValidationFailed):
         pool_services.conflict_withdraw(
-            actor=world.planner, declaration=declaration, on=TODAY(), reason=""
+            actor=world.planner, declaration=declaration, on=clock.today(), reason=""
         )
     withdrawn = pool_services.conflict_withdraw(
-        actor=world.planner, declaration=declaration, on=TODAY(), reason="已离职"
+        actor=world.planner, declaration=declaration, on=clock.today(), reason="已离职"
     )
-    assert withdrawn.withdrawn_on == TODAY()
+    assert withdrawn.withdrawn_on == clock.today()
     with pytest.raises(errors.InvalidTransition):
         pool_services.conflict_withdraw(
-            actor=world.planner, declaration=withdrawn, on=TODAY(), reason="again"
+            actor=world.planner, declaration=withdrawn, on=clock.today(), reason="again"
         )
     # after withdrawal a new declaration is possible
     pool_services.conflict_declare(
@@ -221,7 +224,7 @@ def test_conflicts(world):
         officer=world.officer_a,
         entity=entity,
         reason="再次",
-        declared_on=TODAY(),
+        declared_on=clock.today(),
     )
     assert ConflictDeclaration.objects.count() == 3
 
@@ -232,7 +235,7 @@ def test_pool_eligible(world, django_assert_max_num_queries):
     short = _enrol(world, officer=make_officer(world.org, credential_days=3))
     out = _enrol(world, officer=make_officer(world.org))
     pool_services.inspector_leave_pool(actor=world.planner, profile=out, reason="调离")
-    day = TODAY() + dt.timedelta(days=5)
+    day = clock.today() + dt.timedelta(days=5)
     pool_services.inspector_leave_add(
         actor=world.planner, officer=world.officer_b, start=day, end=day
     )
@@ -242,12 +245,12 @@ def test_pool_eligible(world, django_assert_max_num_queries):
         officer=world.officer_a,
         entity=entity,
         reason="亲属",
-        declared_on=TODAY(),
+        declared_on=clock.today(),
     )
     # another organisation's inspector never appears
     _enrol(world, officer=make_officer(world.other_org), actor=world.stranger)
     with django_assert_max_num_queries(4):
-        today = list(pool_selectors.pool_eligible(organisation=world.org, on=TODAY()))
+        today = list(pool_selectors.pool_eligible(organisation=world.org, on=clock.today()))
         assert [len(getattr(p.officer, "active_conflicts")) for p in today]  # noqa: B009
     assert {p.pk for p in today} == {a.pk, b.pk, short.pk}
     conflicts = {p.pk: [c.entity_id for c in getattr(p.officer, "active_conflicts")] for p in today}  # noqa: B009
@@ -264,7 +267,7 @@ def test_pool_list_scoped(world, django_assert_max_num_queries):
         rows = list(pool_selectors.pool_list(user=world.planner))
         for p in rows:
             list(p.categories.all())
-            p.officer.valid_credential(TODAY())
+            p.officer.valid_credential(clock.today())
     assert len(rows) == 3 and theirs not in rows
     with pytest.raises(errors.OutOfScope):
         pool_selectors.pool_get(user=world.planner, pk=theirs.pk)
@@ -274,8 +277,8 @@ def test_credential_expiry_drops_out_of_eligible(world):
     officer = make_officer(world.org, credential_days=None)
     make_credential(officer, expires_in_days=2)
     profile = _enrol(world, officer=officer)
-    assert profile in pool_selectors.pool_eligible(organisation=world.org, on=TODAY())
-    later = TODAY() + dt.timedelta(days=3)
+    assert profile in pool_selectors.pool_eligible(organisation=world.org, on=clock.today())
+    later = clock.today() + dt.timedelta(days=3)
     assert profile not in pool_selectors.pool_eligible(organisation=world.org, on=later)
 
 
@@ -296,10 +299,10 @@ def test_pages(client, world):
     entity = make_entity(world)
     client.post(
         f"/inspections/pool/{profile.pk}/conflicts/",
-        {"entity": entity.uscc, "reason": "亲属", "declared_on": TODAY().isoformat()},
+        {"entity": entity.uscc, "reason": "亲属", "declared_on": clock.today().isoformat()},
     )
     assert ConflictDeclaration.objects.filter(officer=world.officer_a, entity=entity).exists()
-    day = TODAY() + dt.timedelta(days=3)
+    day = clock.today() + dt.timedelta(days=3)
     client.post(
         f"/inspections/pool/{profile.pk}/leaves/",
         {"start": day.isoformat(), "end": day.isoformat(), "reason": "培训"},
@@ -387,7 +390,7 @@ def test_api_pool_lifecycle(client, world):
     out = client.post(f"{base}/out/", {"reason": "借调"}, content_type="application/json")
     assert out.status_code == 200 and out.json()["in_pool"] is False
     assert client.post(f"{base}/in/").json()["in_pool"] is True
-    day = (TODAY() + dt.timedelta(days=2)).isoformat()
+    day = (clock.today() + dt.timedelta(days=2)).isoformat()
     leave = client.post(
         "/api/inspections/pool/leaves/",
         {"officer": world.officer_a.pk, "start": day, "end": day, "reason": "培训"},
@@ -409,7 +412,10 @@ def test_api_pool_lifecycle(client, world):
         {"reason": "已离职"},
         content_type="application/json",
     )
-    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_on"] == TODAY().isoformat()
+    assert (
+        withdrawn.status_code == 200
+        and withdrawn.json()["withdrawn_on"] == clock.today().isoformat()
+    )
     assert client.get("/api/inspections/pool/conflicts/?active=1").json()["count"] == 0
 
 
@@ -420,28 +426,28 @@ def test_undoing_a_declaration_or_leave_needs_a_planner(world):
         officer=world.officer_a,
         entity=entity,
         reason="配偶任该单位负责人",
-        declared_on=TODAY() - dt.timedelta(days=10),
+        declared_on=clock.today() - dt.timedelta(days=10),
     )
     # the officer alone can neither withdraw their own 回避 nor cancel their own leave
     with pytest.raises(errors.PermissionDenied):
         pool_services.conflict_withdraw(
-            actor=world.inspector_a, declaration=declaration, on=TODAY(), reason="已离婚"
+            actor=world.inspector_a, declaration=declaration, on=clock.today(), reason="已离婚"
         )
     leave = pool_services.inspector_leave_add(
-        actor=world.inspector_a, officer=world.officer_a, start=TODAY(), end=TODAY()
+        actor=world.inspector_a, officer=world.officer_a, start=clock.today(), end=clock.today()
     )
     with pytest.raises(errors.PermissionDenied):
         pool_services.inspector_leave_cancel(actor=world.inspector_a, leave=leave)
     with pytest.raises(errors.OutOfScope):
         pool_services.conflict_withdraw(
-            actor=world.stranger, declaration=declaration, on=TODAY(), reason="x"
+            actor=world.stranger, declaration=declaration, on=clock.today(), reason="x"
         )
     # a withdrawal cannot be back-dated
     with pytest.raises(errors.ValidationFailed) as exc:
         pool_services.conflict_withdraw(
             actor=world.planner,
             declaration=declaration,
-            on=TODAY() - dt.timedelta(days=1),
+            on=clock.today() - dt.timedelta(days=1),
             reason="已离婚",
         )
     assert exc.value.code == "withdrawal_in_past"

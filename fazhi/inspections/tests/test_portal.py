@@ -15,21 +15,17 @@ from fazhi.core import clock
 from fazhi.core.validators import normalise_id_number
 from fazhi.inspections import drawengine
 from fazhi.inspections.models import InspectionTask, PlanStatus, TaskState
+from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.tests.e2_support import (
-    _fast_passwords,
+from fazhi.inspections.tests.task_support import (
     make_drawn_plan,
     make_item,
     make_plan,
-    make_world,
+    make_task_world,
 )
 from fazhi.portal import selectors
 from fazhi.portal.masking import mask_id_number, mask_person_name, mask_text
 from fazhi.registry.codes import make_id_number
-
-__all__ = ["_fast_passwords"]
-TODAY = clock.today
-
 
 # --- masking (pure) ------------------------------------------------------------------------
 
@@ -76,7 +72,7 @@ def test_mask_text_hides_every_id_number_and_mobile(birth, serial):
 
 @pytest.fixture
 def world(db):
-    return make_world()
+    return make_task_world()
 
 
 @pytest.fixture
@@ -93,7 +89,7 @@ def _finish_all(world, plan, *, publish=True):
             )
         task_services.task_complete(actor=world.inspector_a, task=task, outcome="no_problem")
     if publish:
-        task_services.plan_publish_results(actor=world.planner, plan=plan)
+        publicity_services.plan_publish_results(actor=world.planner, plan=plan)
 
 
 def test_no_login_needed_and_draft_plans_hidden(client: Client, world):
@@ -145,7 +141,7 @@ def test_results_published_masked_and_searchable(
     world, plan = drawn
     _finish_all(world, plan, publish=False)
     assert selectors.public_results().count() == 0  # nothing before publication
-    task_services.plan_publish_results(actor=world.planner, plan=plan)
+    publicity_services.plan_publish_results(actor=world.planner, plan=plan)
     assert selectors.public_results().count() == 4
     with django_assert_max_num_queries(6):
         page = client.get("/public/results/")
@@ -180,11 +176,11 @@ def test_retention(drawn):
     published = InspectionTask.objects.filter(plan=plan, state=TaskState.DONE)
     people = published.filter(entity__is_individual=True).count()
     assert people == 2
-    later = TODAY()
+    later = clock.today()
     assert selectors.public_results(today=later).count() == 4
-    in_two_years = TODAY() + dt.timedelta(days=2 * 366 + 1)
+    in_two_years = clock.today() + dt.timedelta(days=2 * 366 + 1)
     assert selectors.public_results(today=in_two_years).count() == 2  # natural persons left
-    in_five_years = TODAY() + dt.timedelta(days=5 * 366 + 1)
+    in_five_years = clock.today() + dt.timedelta(days=5 * 366 + 1)
     assert selectors.public_results(today=in_five_years).count() == 0
     person = published.filter(entity__is_individual=True).first()
     assert person is not None

@@ -10,24 +10,21 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fazhi.core.attachments import attachment_store
 from fazhi.core.models import Attachment
+from fazhi.core.services.attachments import attachment_store
 from fazhi.core.tests.images import image_bytes
 from fazhi.core.views.files import UPLOAD_CSP
 from fazhi.inspections.models import TaskPhoto
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.tests.e2_support import (
-    _fast_passwords,
+from fazhi.inspections.tests.task_support import (
     make_entity,
     make_item,
     make_plan,
     make_task,
-    make_world,
+    make_task_world,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fast_passwords"]
-
 WEBP_SCRIPT = b"RIFF\x40\x00\x00\x00WEBPVP8 " + b";fetch('/api/registry/entities/')//"
 PNG_HTML = b"\x89PNG\r\n\x1a\n<html><script>alert(document.domain)</script></html>"
 
@@ -39,7 +36,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def started():
-    world = make_world()
+    world = make_task_world()
     plan = make_plan(world, items=[make_item(world)])
     task = make_task(world, plan=plan, entity=make_entity(world, name="某某宾馆"))
     task_services.task_start(actor=world.inspector_a, task=task)

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from fazhi.core import clock, deadlines, errors
-from fazhi.core.deadlines import FIXED_RULE
+from fazhi.core import clock, errors
 from fazhi.core.models import Attachment, AuditEvent, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.periods import FIXED_RULE
+from fazhi.core.services import calendar as calendar_services
 from fazhi.core.tests.factories import make_officer, make_user
 from fazhi.core.tests.images import image_bytes
 from fazhi.enforcement.models import CaseLead, CaseLeadState
@@ -24,21 +25,18 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors import tasks as task_selectors
+from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.tests.e2_support import (
-    _fast_passwords,
+from fazhi.inspections.tests.task_support import (
     make_entity,
     make_item,
     make_plan,
     make_task,
-    make_world,
+    make_task_world,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fast_passwords"]
-
 JPEG = image_bytes("JPEG")
-TODAY = clock.today
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +46,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def world():
-    return make_world()
+    return make_task_world()
 
 
 @pytest.fixture
@@ -217,7 +215,7 @@ def test_complete_no_problem_opens_publicity_deadline(setup, django_capture_on_c
         task = task_services.task_complete(actor=world.inspector_a, task=task, outcome="no_problem")
     assert task.state == TaskState.DONE and task.completed_at is not None
     deadline = _deadlines(task, "inspection.result_publicity").get()
-    assert deadline.start_date == TODAY()
+    assert deadline.start_date == clock.today()
     assert deadline.organisation == world.org
     event = AuditEvent.objects.get(action="inspection_task.completed")
     assert '"pass":2' in event.details_json
@@ -243,8 +241,11 @@ def test_complete_guards(setup):
         ({"outcome": "no_problem"}, "findings_contradict_outcome"),
         ({"outcome": "bogus"}, "bad_outcome"),
         ({"outcome": "ordered_to_correct"}, "recheck_date_required"),
-        ({"outcome": "ordered_to_correct", "recheck_date": TODAY()}, "recheck_date_not_future"),
-        ({"outcome": "no_problem", "recheck_date": TODAY()}, "recheck_not_allowed"),
+        (
+            {"outcome": "ordered_to_correct", "recheck_date": clock.today()},
+            "recheck_date_not_future",
+        ),
+        ({"outcome": "no_problem", "recheck_date": clock.today()}, "recheck_not_allowed"),
         ({"outcome": "referred", "facts": " "}, "facts_required"),
         ({"outcome": "not_inspected"}, "reason_required"),
         ({"outcome": "not_inspected", "reason": "other"}, "notes_required"),
@@ -268,7 +269,7 @@ def test_ordered_to_correct_needs_a_failed_item(setup):
             actor=world.inspector_a,
             task=task,
             outcome="ordered_to_correct",
-            recheck_date=TODAY() + dt.timedelta(days=15),
+            recheck_date=clock.today() + dt.timedelta(days=15),
         )
     assert exc.value.code == "no_failed_finding"
 
@@ -312,33 +313,41 @@ def _ordered(world, task, items):
         actor=world.inspector_a,
         task=task,
         outcome="ordered_to_correct",
-        recheck_date=TODAY() + dt.timedelta(days=10),
+        recheck_date=clock.today() + dt.timedelta(days=10),
     )
 
 
 def test_recheck(setup):
     world, items, _, task = setup
     with pytest.raises(errors.InvalidTransition) as exc:
-        task_services.task_recheck(actor=world.inspector_a, task=task, on=TODAY(), passed=True)
+        task_services.task_recheck(
+            actor=world.inspector_a, task=task, on=clock.today(), passed=True
+        )
     assert exc.value.code == "no_recheck_due"
     task = _ordered(world, task, items)
     with pytest.raises(errors.ValidationFailed):
         task_services.task_recheck(
-            actor=world.inspector_a, task=task, on=TODAY() + dt.timedelta(days=1), passed=True
+            actor=world.inspector_a, task=task, on=clock.today() + dt.timedelta(days=1), passed=True
         )
     with pytest.raises(errors.ValidationFailed):
-        task_services.task_recheck(actor=world.inspector_a, task=task, on=TODAY(), passed=False)
+        task_services.task_recheck(
+            actor=world.inspector_a, task=task, on=clock.today(), passed=False
+        )
     with pytest.raises(errors.PermissionDenied):
-        task_services.task_recheck(actor=world.outsider, task=task, on=TODAY(), passed=True)
+        task_services.task_recheck(actor=world.outsider, task=task, on=clock.today(), passed=True)
     recheck = _deadlines(task, FIXED_RULE).get()
-    assert recheck.due_date == TODAY() + dt.timedelta(days=10)
+    assert recheck.due_date == clock.today() + dt.timedelta(days=10)
     assert recheck.state == DeadlineState.OPEN and recheck.assignee == world.inspector_a
-    task = task_services.task_recheck(actor=world.inspector_a, task=task, on=TODAY(), passed=True)
-    assert task.recheck_passed is True and task.rechecked_on == TODAY()
+    task = task_services.task_recheck(
+        actor=world.inspector_a, task=task, on=clock.today(), passed=True
+    )
+    assert task.recheck_passed is True and task.rechecked_on == clock.today()
     recheck.refresh_from_db()
-    assert recheck.state == DeadlineState.MET and recheck.met_on == TODAY()
+    assert recheck.state == DeadlineState.MET and recheck.met_on == clock.today()
     with pytest.raises(errors.InvalidTransition):
-        task_services.task_recheck(actor=world.inspector_a, task=task, on=TODAY(), passed=True)
+        task_services.task_recheck(
+            actor=world.inspector_a, task=task, on=clock.today(), passed=True
+        )
 
 
 def test_failed_recheck_referred(setup):
@@ -347,7 +356,7 @@ def test_failed_recheck_referred(setup):
     task_services.task_recheck(
         actor=world.inspector_a,
         task=task,
-        on=TODAY(),
+        on=clock.today(),
         passed=False,
         notes="逾期未整改",
         facts="责令整改逾期未改正",
@@ -361,25 +370,25 @@ def test_failed_recheck_referred(setup):
 
 def test_publish(setup, django_capture_on_commit_callbacks):
     world, items, _plan, task = setup
-    if TODAY().year not in deadlines.package_years():
+    if clock.today().year not in calendar_services.package_years():
         pytest.skip("the chinesecalendar package does not know this year")
-    deadlines.calendar_seed_from_package(actor=None, years=[TODAY().year])
+    calendar_services.calendar_seed_from_package(actor=None, years=[clock.today().year])
     with pytest.raises(errors.InvalidTransition) as exc:
-        task_services.task_publish(actor=world.planner, task=task)
+        publicity_services.task_publish(actor=world.planner, task=task)
     assert exc.value.code == "task_not_finished"
     _started(world, task)
     _record_all(world, task, items)
     with django_capture_on_commit_callbacks(execute=True):
         task_services.task_complete(actor=world.inspector_a, task=task, outcome="no_problem")
     with pytest.raises(errors.OutOfScope):
-        task_services.task_publish(actor=world.stranger, task=task)
+        publicity_services.task_publish(actor=world.stranger, task=task)
     with django_capture_on_commit_callbacks(execute=True):
-        task = task_services.task_publish(actor=world.planner, task=task)
+        task = publicity_services.task_publish(actor=world.planner, task=task)
     assert task.published_at is not None
     deadline = _deadlines(task, "inspection.result_publicity").get()
-    assert deadline.met_on == TODAY()
+    assert deadline.met_on == clock.today()
     with pytest.raises(errors.InvalidTransition):
-        task_services.task_publish(actor=world.planner, task=task)
+        publicity_services.task_publish(actor=world.planner, task=task)
 
 
 def test_plan_publish_results(setup):
@@ -388,8 +397,8 @@ def test_plan_publish_results(setup):
     task_services.task_complete(
         actor=world.inspector_a, task=task, outcome="not_inspected", reason="closed"
     )
-    assert task_services.plan_publish_results(actor=world.planner, plan=plan) == 1
-    assert task_services.plan_publish_results(actor=world.planner, plan=plan) == 0
+    assert publicity_services.plan_publish_results(actor=world.planner, plan=plan) == 1
+    assert publicity_services.plan_publish_results(actor=world.planner, plan=plan) == 0
     other.refresh_from_db()
     assert other.published_at is None
 
@@ -582,7 +591,7 @@ def test_api_photo_recheck_publish(client, setup):
             {"item": item.pk, "result": result, "note": "问题"},
             content_type="application/json",
         )
-    recheck_date = (TODAY() + dt.timedelta(days=10)).isoformat()
+    recheck_date = (clock.today() + dt.timedelta(days=10)).isoformat()
     done = client.post(
         f"{base}/complete/",
         {"outcome": "ordered_to_correct", "recheck_date": recheck_date},
@@ -591,7 +600,7 @@ def test_api_photo_recheck_publish(client, setup):
     assert done.status_code == 200, done.content
     rechecked = client.post(
         f"{base}/recheck/",
-        {"on": TODAY().isoformat(), "passed": True},
+        {"on": clock.today().isoformat(), "passed": True},
         content_type="application/json",
     )
     assert rechecked.status_code == 200 and rechecked.json()["recheck_passed"] is True
@@ -639,5 +648,5 @@ def test_last_finished_task_meets_the_plan_window_deadline(setup):
         actor=world.inspector_a, task=other, outcome="not_inspected", reason="closed"
     )
     window.refresh_from_db()
-    assert window.met_on == TODAY()
+    assert window.met_on == clock.today()
     assert window.state in (DeadlineState.MET, DeadlineState.LATE)

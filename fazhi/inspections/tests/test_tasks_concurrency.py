@@ -10,18 +10,17 @@ import textwrap
 import time
 
 import pytest
-from django.db import connection
 
-from fazhi.core.tests.test_audit_concurrency import test_database_env
+from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.enforcement.models import CaseLead
 from fazhi.inspections.models import InspectionTask, TaskState
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.tests.e2_support import (
+from fazhi.inspections.tests.task_support import (
     make_entity,
     make_item,
     make_plan,
     make_task,
-    make_world,
+    make_task_world,
 )
 
 WORKER = textwrap.dedent(
@@ -52,11 +51,11 @@ WORKER = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (two processes)")
+@needs_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_completions_exactly_one_wins():
-    world = make_world()
+    world = make_task_world()
     item = make_item(world)
     plan = make_plan(world, items=[item])
     task = make_task(world, plan=plan, entity=make_entity(world))
@@ -64,7 +63,7 @@ def test_two_concurrent_completions_exactly_one_wins():
     task_services.task_record_finding(
         actor=world.inspector_a, task=task, item=item, result="fail", note="无证"
     )
-    env = test_database_env()
+    env = postgres_env()
     start_at = f"{time.monotonic() + 4:.3f}"
     runs = [(world.inspector_a, "referred"), (world.inspector_b, "referred")]
     procs = [

@@ -10,17 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from fazhi.core import clock
 from fazhi.core.tests.factories import make_officer
 from fazhi.inspections.services.pool import inspector_enrol
-from fazhi.inspections.tests.e2_support import (
-    _fast_passwords,
+from fazhi.inspections.tests.task_support import (
     make_entity,
     make_item,
     make_plan,
     make_task,
-    make_world,
+    make_task_world,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["_fast_passwords"]
 
 
 def _queries(client: Client, url: str) -> int:
@@ -41,7 +39,7 @@ def _queries(client: Client, url: str) -> int:
     ],
 )
 def test_list_pages_do_not_grow_with_rows(client: Client, url):
-    world = make_world()
+    world = make_task_world()
     items = [make_item(world)]
     plan = make_plan(world, items=items)
     client.force_login(world.inspector_a)

@@ -22,7 +22,9 @@ from fazhi.inspections import drawengine
 from fazhi.inspections.models import EntropyKind
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report
-from fazhi.inspections.services import draws as services
+from fazhi.inspections.services import announcements as announcement_services
+from fazhi.inspections.services import draws as draw_services
+from fazhi.inspections.services import redraws as redraw_services
 
 REASONS = {
     "credential_invalid": "抽取日无有效执法证",
@@ -71,7 +73,7 @@ def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
         try:
-            announcement = services.plan_announce(
+            announcement = announcement_services.plan_announce(
                 actor=user,
                 plan=plan,
                 entropy_kind=values["entropy_kind"],
@@ -119,7 +121,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         reveals = [request.POST.get(f"reveal_{w.position}", "") for w in witnesses]
         try:
-            draw = services.draw_run(
+            draw = draw_services.draw_run(
                 actor=user,
                 plan=plan,
                 reveals=reveals,
@@ -216,7 +218,7 @@ def redraw_request(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = plan_get(user=user, pk=pk)
     try:
-        services.redraw_request(actor=user, plan=plan, reason=request.POST.get("reason", ""))
+        redraw_services.redraw_request(actor=user, plan=plan, reason=request.POST.get("reason", ""))
     except (errors.ValidationFailed, errors.Conflict) as exc:
         messages.error(request, exc.message)
     else:
@@ -231,7 +233,7 @@ def redraw_decide(request: HttpRequest, pk: int) -> HttpResponse:
     redraw = selectors.redraw_get(user=user, pk=pk)
     approve = request.POST.get("decision") == "approve"
     try:
-        services.redraw_decide(
+        redraw_services.redraw_decide(
             actor=user, request=redraw, approve=approve, note=request.POST.get("note", "")
         )
     except (errors.ValidationFailed, errors.Conflict) as exc:

@@ -27,7 +27,9 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors import tasks as task_selectors
+from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
+from fazhi.inspections.services import teams as team_services
 from fazhi.inspections.views.items import _user
 
 _SOFT_ERRORS = (errors.ValidationFailed, errors.InvalidTransition, errors.Conflict)
@@ -296,7 +298,7 @@ def task_team(request: HttpRequest, pk: int) -> HttpResponse:
         ids.remove(lead)
         ids.insert(0, lead)
     try:
-        task_services.task_assign_inspectors(
+        team_services.task_assign_inspectors(
             actor=user, task=task, officer_ids=[int(i) for i in ids]
         )
     except _SOFT_ERRORS as exc:
@@ -312,7 +314,7 @@ def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     task = task_selectors.task_get(user=user, pk=pk)
     try:
-        task_services.task_publish(actor=user, task=task)
+        publicity_services.task_publish(actor=user, task=task)
     except _SOFT_ERRORS as exc:
         messages.error(request, exc.message)
     else:
@@ -327,7 +329,7 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
     user = _user(request)
     plan = plan_get(user=user, pk=pk)
-    count = task_services.plan_publish_results(actor=user, plan=plan)
+    count = publicity_services.plan_publish_results(actor=user, plan=plan)
     messages.success(request, f"已公示{count}项检查结果。")
     return redirect(f"{reverse('inspections:task_list')}?plan={plan.pk}")
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from fazhi.core.models import Organisation, Role, User
 from fazhi.core.tests.factories import OrgTree, make_org_tree, make_user
-from fazhi.registry import services
 from fazhi.registry.codes import make_id_number, make_uscc
-from fazhi.registry.importing import COLUMNS
+from fazhi.registry.importing.template import COLUMNS
 from fazhi.registry.models import Entity, SupervisionCategory
+from fazhi.registry.services import entities as entity_services
 
 _serial = itertools.count(1000)
 
@@ -36,7 +36,7 @@ def make_entity(actor: User, organisation: Organisation | None = None, **kw: Any
     else:
         kw.setdefault("uscc", next_uscc(division))
     n = next(_serial)
-    return services.entity_create(
+    return entity_services.entity_create(
         actor=actor,
         organisation=org,
         name=kw.pop("name", f"测试单位{n}"),

@@ -9,16 +9,11 @@ import textwrap
 from typing import Any
 
 import pytest
-from django.db import connection
 
-from fazhi.core.tests.test_audit_concurrency import test_database_env
-from fazhi.registry import importing
+from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.registry.models import Entity, ImportBatch, ImportStatus
+from fazhi.registry.services import imports as import_services
 from fazhi.registry.tests.helpers import World, good_row, next_uscc, xlsx_bytes
-
-needs_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (several processes)"
-)
 
 WORKER = textwrap.dedent(
     """
@@ -29,13 +24,13 @@ WORKER = textwrap.dedent(
     from django.db import connection
     from fazhi.core import errors
     from fazhi.core.models import User
-    from fazhi.registry import importing
+    from fazhi.registry.services import imports
     user = User.objects.get(pk=int(sys.argv[1]))
     connection.ensure_connection()
     print("ready", flush=True)
     sys.stdin.readline()
     try:
-        importing.import_batch_confirm(actor=user, batch_id=int(sys.argv[2]))
+        imports.import_batch_confirm(actor=user, batch_id=int(sys.argv[2]))
         print(json.dumps({"ok": True}))
     except errors.FazhiError as exc:
         print(json.dumps({"ok": False, "code": exc.code}))
@@ -44,7 +39,7 @@ WORKER = textwrap.dedent(
 
 
 def _race(user_id: int, batch_ids: list[int]) -> list[dict[str, Any]]:
-    env = test_database_env()
+    env = postgres_env()
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(user_id), str(batch_id)],
@@ -76,7 +71,7 @@ def _race(user_id: int, batch_ids: list[int]) -> list[dict[str, Any]]:
 @pytest.mark.django_db(transaction=True)
 def test_one_batch_confirmed_from_two_processes_is_inserted_once():
     world = World()
-    batch = importing.import_batch_stage(
+    batch = import_services.import_batch_stage(
         actor=world.sup0,
         organisation=world.inst0,
         file_name="x.xlsx",
@@ -95,7 +90,7 @@ def test_two_batches_with_the_same_code_cannot_both_land():
     world = World()
     shared = next_uscc()
     batches = [
-        importing.import_batch_stage(
+        import_services.import_batch_stage(
             actor=world.sup0,
             organisation=world.inst0,
             file_name=f"{n}.xlsx",

@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 from fazhi.core import errors
 from fazhi.core.models import AuditEvent
 from fazhi.core.tests.spreadsheets import with_sheet_comment, with_sheet_markup, xlsx
-from fazhi.registry import importing
 from fazhi.registry.models import ImportBatch
+from fazhi.registry.services import imports as import_services
 from fazhi.registry.tests.helpers import HEADER, World, csv_bytes, good_row, row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def world() -> World:
 
 
 def _stage(world, content, name="data.xlsx"):
-    return importing.import_batch_stage(
+    return import_services.import_batch_stage(
         actor=world.sup0, organisation=world.inst0, file_name=name, content=content
     )
 

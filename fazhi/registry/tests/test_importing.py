@@ -16,8 +16,11 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from fazhi.core import errors, validators
 from fazhi.core.models import AuditEvent
-from fazhi.registry import exports, importing
+from fazhi.registry.importing import reader as import_reader
+from fazhi.registry.importing import template
+from fazhi.registry.importing import validation as import_validation
 from fazhi.registry.models import Entity, ImportBatch, ImportStatus, Licence
+from fazhi.registry.services import imports as import_services
 from fazhi.registry.tests.helpers import (
     HEADER,
     World,
@@ -39,7 +42,7 @@ def world() -> World:
 
 
 def stage(world: World, content: bytes, name: str = "data.xlsx") -> ImportBatch:
-    return importing.import_batch_stage(
+    return import_services.import_batch_stage(
         actor=world.sup0, organisation=world.inst0, file_name=name, content=content
     )
 
@@ -74,7 +77,7 @@ def test_a_clean_file_previews_then_confirms_in_one_transaction(world, fmt):
     assert not Entity.objects.exists()  # dry run: nothing committed yet
     events_before = AuditEvent.objects.count()
 
-    importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
 
     entities = {e.name: e for e in Entity.objects.all()}
     assert len(entities) == 3
@@ -148,7 +151,7 @@ def test_every_bad_row_is_reported_with_row_column_and_reason(world):
     assert batch.error_count == len(batch.errors) and not batch.is_clean
     assert not Entity.objects.filter(organisation=world.inst0).exists()
     with pytest.raises(errors.Conflict) as exc:
-        importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+        import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
     assert exc.value.code == "batch_has_errors"
     assert not Entity.objects.filter(organisation=world.inst0).exists()
 
@@ -196,7 +199,7 @@ def test_licence_number_already_registered_is_reported(world):
             ]
         ),
     )
-    importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
     again = stage(
         world,
         xlsx_bytes(
@@ -250,17 +253,17 @@ def test_headers_may_come_in_any_order_and_blank_rows_are_skipped(world):
 
 def test_a_batch_cannot_be_confirmed_twice_or_after_discard(world):
     batch = stage(world, xlsx_bytes([good_row()]))
-    importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
     with pytest.raises(errors.InvalidTransition) as exc:
-        importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+        import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
     assert exc.value.code == "batch_not_pending"
     assert Entity.objects.count() == 1
     other = stage(world, xlsx_bytes([good_row()]))
-    importing.import_batch_discard(actor=world.sup0, batch_id=other.pk)
+    import_services.import_batch_discard(actor=world.sup0, batch_id=other.pk)
     with pytest.raises(errors.InvalidTransition):
-        importing.import_batch_confirm(actor=world.sup0, batch_id=other.pk)
+        import_services.import_batch_confirm(actor=world.sup0, batch_id=other.pk)
     with pytest.raises(errors.InvalidTransition):
-        importing.import_batch_discard(actor=world.sup0, batch_id=other.pk)
+        import_services.import_batch_discard(actor=world.sup0, batch_id=other.pk)
     assert Entity.objects.count() == 1
 
 
@@ -269,7 +272,7 @@ def test_confirm_refuses_when_the_directory_changed_since_preview(world):
     batch = stage(world, xlsx_bytes([row_, good_row()]))
     make_entity(world.sup1, organisation=world.inst1, uscc=row_[1])  # registered meanwhile
     with pytest.raises(errors.Conflict) as exc:
-        importing.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+        import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
     assert exc.value.code == "directory_changed"
     assert not Entity.objects.filter(organisation=world.inst0).exists()
     batch.refresh_from_db()
@@ -279,25 +282,25 @@ def test_confirm_refuses_when_the_directory_changed_since_preview(world):
 def test_import_permission_and_scope(world):
     content = xlsx_bytes([good_row()])
     with pytest.raises(errors.PermissionDenied):
-        importing.import_batch_stage(
+        import_services.import_batch_stage(
             actor=world.viewer0, organisation=world.inst0, file_name="x.xlsx", content=content
         )
     with pytest.raises(errors.OutOfScope):
-        importing.import_batch_stage(
+        import_services.import_batch_stage(
             actor=world.sup0, organisation=world.inst1, file_name="x.xlsx", content=content
         )
     batch = stage(world, content)
     with pytest.raises(errors.OutOfScope):
-        importing.import_batch_confirm(actor=world.sup1, batch_id=batch.pk)
+        import_services.import_batch_confirm(actor=world.sup1, batch_id=batch.pk)
     with pytest.raises(errors.OutOfScope):
-        importing.import_batch_discard(actor=world.sup1, batch_id=batch.pk)
+        import_services.import_batch_discard(actor=world.sup1, batch_id=batch.pk)
     with pytest.raises(errors.NotFound):
-        importing.import_batch_confirm(actor=world.sup0, batch_id=10**9)
+        import_services.import_batch_confirm(actor=world.sup0, batch_id=10**9)
     assert not Entity.objects.exists()
 
 
 def test_the_template_round_trips_through_the_importer(world):
-    content = exports.import_template()
+    content = template.import_template()
     workbook = load_workbook(__import__("io").BytesIO(content))
     assert workbook.sheetnames[:2] == ["数据", "说明"]
     assert {"类型", "专业类别", "许可证类型"} <= set(workbook.sheetnames)
@@ -315,7 +318,7 @@ def test_the_template_round_trips_through_the_importer(world):
 
 
 def test_stage_rows_in_memory_uses_the_same_rules(world):
-    batch = importing.import_batch_stage_rows(
+    batch = import_services.import_batch_stage_rows(
         actor=world.sup0,
         organisation=world.inst0,
         source_name="demo",
@@ -342,7 +345,8 @@ MUTATIONS = {
     data=st.data(),
 )
 def test_one_bad_cell_is_reported_at_its_row_and_column_only(world, size, data):
-    from fazhi.registry.importing import COLUMNS, validate_rows
+    from fazhi.registry.importing.template import COLUMNS
+    from fazhi.registry.importing.validation import validate_rows
 
     rows = [good_row() for _ in range(size)]
     target = data.draw(st.integers(min_value=0, max_value=size - 1))
@@ -375,7 +379,7 @@ def _same_as_openpyxl(content: bytes) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about a date out of range, both times
         expected = _openpyxl_rows(content)
-        got = list(importing.read_xlsx(content))
+        got = list(import_reader.read_xlsx(content))
     assert _typed(got) == _typed(expected)
 
 
@@ -548,7 +552,7 @@ def test_codes_already_in_the_directory_are_found_among_many(world):
         "licence_valid_from": "2024-01-01",
     }
     registered = stage(world, xlsx_bytes([good_row(**licence)]))
-    importing.import_batch_confirm(actor=world.sup0, batch_id=registered.pk)
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=registered.pk)
     rows = [good_row() for _ in range(1000)]
     rows[3] = good_row(uscc=taken_uscc.uscc)
     rows[950] = row(
@@ -559,14 +563,14 @@ def test_codes_already_in_the_directory_are_found_among_many(world):
         division_code="350102",
     )
     rows[990] = good_row(**licence)
-    result = importing.validate_rows([HEADER, *rows])
+    result = import_validation.validate_rows([HEADER, *rows])
     assert [(e["row"], e["column"], e["code"]) for e in result.errors] == [
         (5, "统一社会信用代码", "already_in_directory"),
         (952, "公民身份号码", "already_in_directory"),
         (992, "许可证号", "duplicate_licence"),
     ]
     assert result.rows == []
-    clean = importing.validate_rows([HEADER, *[good_row() for _ in range(1000)]])
+    clean = import_validation.validate_rows([HEADER, *[good_row() for _ in range(1000)]])
     assert clean.errors == [] and len(clean.rows) == 1000
 
 

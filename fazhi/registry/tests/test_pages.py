@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fazhi.core.models import AuditEvent
-from fazhi.registry import selectors
 from fazhi.registry.models import Entity, ImportBatch
+from fazhi.registry.selectors import entities as entity_selectors
 from fazhi.registry.tests.helpers import World, good_row, make_entity, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -59,14 +59,14 @@ def test_selector_filters(world, django_assert_max_num_queries):
         world.sup0, name="乙游泳馆", kind="public_place_swimming", categories=["public_places"]
     )
     c = make_entity(world.sup0, name="丙诊所")
-    from fazhi.registry import services
+    from fazhi.registry.services import entities as entity_services
 
-    services.entity_deactivate(actor=world.sup0, entity_id=c.pk, reason="关闭")
+    entity_services.entity_deactivate(actor=world.sup0, entity_id=c.pk, reason="关闭")
 
     def names(**kw):
-        filters = selectors.EntityFilters(**kw)
+        filters = entity_selectors.EntityFilters(**kw)
         with django_assert_max_num_queries(2):
-            return {e.name for e in selectors.entity_list(user=world.sup0, filters=filters)}
+            return {e.name for e in entity_selectors.entity_list(user=world.sup0, filters=filters)}
 
     assert names() == {"甲医院", "乙游泳馆"}
     assert names(active=None) == {"甲医院", "乙游泳馆", "丙诊所"}

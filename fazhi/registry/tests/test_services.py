@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from fazhi.core import errors
 from fazhi.core.models import AuditEvent
-from fazhi.registry import services
 from fazhi.registry.codes import make_id_number, make_uscc
 from fazhi.registry.models import Entity, Licence, PracticePoints
+from fazhi.registry.services import entities as entity_services
+from fazhi.registry.services import licences as licence_services
 from fazhi.registry.tests.helpers import World, make_entity, next_id_number, next_uscc
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _events(entity_id: int, action: str) -> list[AuditEvent]:
 
 def test_create_stores_the_entity_with_categories_and_an_audit_event(world):
     uscc = next_uscc("350102").lower()
-    entity = services.entity_create(
+    entity = entity_services.entity_create(
         actor=world.sup0,
         organisation=world.inst0,
         name="  仓山区人民医院 ",
@@ -116,7 +117,7 @@ def test_create_needs_the_capability_and_scope(world):
 
 def test_update_records_old_and_new_values(world):
     entity = make_entity(world.sup0, name="旧名称", categories=["medical"])
-    services.entity_update(
+    entity_services.entity_update(
         actor=world.sup0,
         entity_id=entity.pk,
         name="新名称",
@@ -136,7 +137,7 @@ def test_update_records_old_and_new_values(world):
 def test_update_without_changes_writes_nothing(world):
     entity = make_entity(world.sup0, name="同名")
     count = AuditEvent.objects.count()
-    services.entity_update(actor=world.sup0, entity_id=entity.pk, name="同名")
+    entity_services.entity_update(actor=world.sup0, entity_id=entity.pk, name="同名")
     assert AuditEvent.objects.count() == count
 
 
@@ -144,21 +145,21 @@ def test_update_guards_codes_scope_and_existence(world):
     a = make_entity(world.sup0)
     b = make_entity(world.sup0)
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.entity_update(actor=world.sup0, entity_id=b.pk, uscc=a.uscc)
+        entity_services.entity_update(actor=world.sup0, entity_id=b.pk, uscc=a.uscc)
     assert exc.value.code == "already_in_directory"
     with pytest.raises(errors.ValidationFailed):
-        services.entity_update(actor=world.sup0, entity_id=b.pk, uscc="")
+        entity_services.entity_update(actor=world.sup0, entity_id=b.pk, uscc="")
     with pytest.raises(errors.OutOfScope):
-        services.entity_update(actor=world.sup1, entity_id=a.pk, name="越权")
+        entity_services.entity_update(actor=world.sup1, entity_id=a.pk, name="越权")
     with pytest.raises(errors.NotFound):
-        services.entity_update(actor=world.sup0, entity_id=10**12, name="不存在")
+        entity_services.entity_update(actor=world.sup0, entity_id=10**12, name="不存在")
     with pytest.raises(errors.PermissionDenied):
-        services.entity_update(actor=world.viewer0, entity_id=a.pk, name="只读")
+        entity_services.entity_update(actor=world.viewer0, entity_id=a.pk, name="只读")
     a.refresh_from_db()
     assert a.name != "越权"
     # switching to an individual needs an ID number
     new_id = next_id_number()
-    services.entity_update(
+    entity_services.entity_update(
         actor=world.sup0, entity_id=b.pk, is_individual=True, id_number=new_id, uscc=""
     )
     b.refresh_from_db()
@@ -168,27 +169,29 @@ def test_update_guards_codes_scope_and_existence(world):
 def test_deactivate_needs_a_reason_and_is_audited(world):
     entity = make_entity(world.sup0)
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.entity_deactivate(actor=world.sup0, entity_id=entity.pk, reason=" ")
+        entity_services.entity_deactivate(actor=world.sup0, entity_id=entity.pk, reason=" ")
     assert exc.value.code == "reason_required"
-    services.entity_deactivate(actor=world.sup0, entity_id=entity.pk, reason="已注销营业执照")
+    entity_services.entity_deactivate(
+        actor=world.sup0, entity_id=entity.pk, reason="已注销营业执照"
+    )
     entity.refresh_from_db()
     assert not entity.is_active and entity.deactivated_reason == "已注销营业执照"
     (event,) = _events(entity.pk, "registry.entity.deactivated")
     assert json.loads(event.details_json) == {"reason": "已注销营业执照"}
     with pytest.raises(errors.InvalidTransition):
-        services.entity_deactivate(actor=world.sup0, entity_id=entity.pk, reason="再次停用")
+        entity_services.entity_deactivate(actor=world.sup0, entity_id=entity.pk, reason="再次停用")
     with pytest.raises(errors.OutOfScope):
-        services.entity_reactivate(actor=world.sup1, entity_id=entity.pk, reason="越权恢复")
-    services.entity_reactivate(actor=world.sup0, entity_id=entity.pk, reason="重新开业")
+        entity_services.entity_reactivate(actor=world.sup1, entity_id=entity.pk, reason="越权恢复")
+    entity_services.entity_reactivate(actor=world.sup0, entity_id=entity.pk, reason="重新开业")
     entity.refresh_from_db()
     assert entity.is_active and entity.deactivated_reason == ""
     with pytest.raises(errors.InvalidTransition):
-        services.entity_reactivate(actor=world.sup0, entity_id=entity.pk, reason="再次恢复")
+        entity_services.entity_reactivate(actor=world.sup0, entity_id=entity.pk, reason="再次恢复")
 
 
 def test_delete_keeps_a_snapshot_in_the_audit_chain(world):
     entity = make_entity(world.sup0, name="误登记单位")
-    services.licence_add(
+    licence_services.licence_add(
         actor=world.sup0,
         entity_id=entity.pk,
         kind="medical_institution",
@@ -196,10 +199,10 @@ def test_delete_keeps_a_snapshot_in_the_audit_chain(world):
         valid_from=dt.date(2024, 1, 1),
     )
     with pytest.raises(errors.ValidationFailed):
-        services.entity_delete(actor=world.sup0, entity_id=entity.pk, reason="")
+        entity_services.entity_delete(actor=world.sup0, entity_id=entity.pk, reason="")
     with pytest.raises(errors.OutOfScope):
-        services.entity_delete(actor=world.sup1, entity_id=entity.pk, reason="越权删除")
-    services.entity_delete(actor=world.sup0, entity_id=entity.pk, reason="重复登记")
+        entity_services.entity_delete(actor=world.sup1, entity_id=entity.pk, reason="越权删除")
+    entity_services.entity_delete(actor=world.sup0, entity_id=entity.pk, reason="重复登记")
     assert not Entity.objects.filter(pk=entity.pk).exists()
     assert not Licence.objects.filter(number="PDY-001").exists()
     (event,) = _events(entity.pk, "registry.entity.deleted")
@@ -210,16 +213,16 @@ def test_delete_keeps_a_snapshot_in_the_audit_chain(world):
 
 def test_delete_is_refused_when_another_module_holds_history(world, monkeypatch):
     entity = make_entity(world.sup0)
-    monkeypatch.setattr(services, "entity_history_blockers", lambda e: ["检查任务"])
+    monkeypatch.setattr(entity_services, "entity_history_blockers", lambda e: ["检查任务"])
     with pytest.raises(errors.Conflict) as exc:
-        services.entity_delete(actor=world.sup0, entity_id=entity.pk, reason="想删除")
+        entity_services.entity_delete(actor=world.sup0, entity_id=entity.pk, reason="想删除")
     assert exc.value.code == "entity_has_history"
     assert Entity.objects.filter(pk=entity.pk).exists()
 
 
 def test_history_blockers_look_at_relations_outside_the_registry(world):
     entity = make_entity(world.sup0)
-    services.practice_points_record(
+    licence_services.practice_points_record(
         actor=world.sup0,
         entity_id=entity.pk,
         points=2,
@@ -227,30 +230,32 @@ def test_history_blockers_look_at_relations_outside_the_registry(world):
         reason="x1",
     )
     # the registry's own rows never block; an entity without other history has no blockers
-    assert services.entity_history_blockers(entity) == []
+    assert entity_services.entity_history_blockers(entity) == []
 
 
 def test_risk_grade_set_records_old_and_new(world):
     entity = make_entity(world.sup0, risk_grade="B")
-    services.risk_grade_set(actor=world.sup0, entity_id=entity.pk, grade="D", reason="多次违法")
+    entity_services.risk_grade_set(
+        actor=world.sup0, entity_id=entity.pk, grade="D", reason="多次违法"
+    )
     entity.refresh_from_db()
     assert entity.risk_grade == "D"
     (event,) = _events(entity.pk, "registry.entity.risk_grade_set")
     assert json.loads(event.details_json) == {"old": "B", "new": "D", "reason": "多次违法"}
-    services.risk_grade_set(actor=world.sup0, entity_id=entity.pk, grade="D")  # no change
+    entity_services.risk_grade_set(actor=world.sup0, entity_id=entity.pk, grade="D")  # no change
     assert len(_events(entity.pk, "registry.entity.risk_grade_set")) == 1
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.risk_grade_set(actor=world.sup0, entity_id=entity.pk, grade="Z")
+        entity_services.risk_grade_set(actor=world.sup0, entity_id=entity.pk, grade="Z")
     assert exc.value.code == "bad_risk_grade"
     with pytest.raises(errors.OutOfScope):
-        services.risk_grade_set(actor=world.sup1, entity_id=entity.pk, grade="A")
+        entity_services.risk_grade_set(actor=world.sup1, entity_id=entity.pk, grade="A")
     with pytest.raises(errors.PermissionDenied):
-        services.risk_grade_set(actor=world.viewer0, entity_id=entity.pk, grade="A")
+        entity_services.risk_grade_set(actor=world.viewer0, entity_id=entity.pk, grade="A")
 
 
 def test_licences_add_and_update(world):
     entity = make_entity(world.sup0)
-    licence = services.licence_add(
+    licence = licence_services.licence_add(
         actor=world.sup0,
         entity_id=entity.pk,
         kind="public_place",
@@ -261,7 +266,7 @@ def test_licences_add_and_update(world):
     )
     assert licence.number == "GW-2024-01"
     with pytest.raises(errors.ValidationFailed) as exc:
-        services.licence_add(
+        licence_services.licence_add(
             actor=world.sup0,
             entity_id=entity.pk,
             kind="public_place",
@@ -278,41 +283,41 @@ def test_licences_add_and_update(world):
         ),
     ):
         with pytest.raises(errors.ValidationFailed) as exc:
-            services.licence_add(
+            licence_services.licence_add(
                 actor=world.sup0, entity_id=entity.pk, valid_from=dt.date(2024, 1, 1), **kw
             )
         assert exc.value.code == code
     with pytest.raises(errors.OutOfScope):
-        services.licence_add(
+        licence_services.licence_add(
             actor=world.sup1,
             entity_id=entity.pk,
             kind="radiation",
             number="R2",
             valid_from=dt.date(2024, 1, 1),
         )
-    services.licence_update(
+    licence_services.licence_update(
         actor=world.sup0, licence_id=licence.pk, valid_to=dt.date(2029, 1, 1), scope="住宿、沐浴"
     )
     licence.refresh_from_db()
     assert licence.valid_to == dt.date(2029, 1, 1) and licence.scope == "住宿、沐浴"
-    services.licence_update(actor=world.sup0, licence_id=licence.pk, clear_valid_to=True)
+    licence_services.licence_update(actor=world.sup0, licence_id=licence.pk, clear_valid_to=True)
     licence.refresh_from_db()
     assert licence.valid_to is None
     with pytest.raises(errors.ValidationFailed):
-        services.licence_update(
+        licence_services.licence_update(
             actor=world.sup0, licence_id=licence.pk, valid_to=dt.date(2020, 1, 1)
         )
     with pytest.raises(errors.OutOfScope):
-        services.licence_update(actor=world.sup1, licence_id=licence.pk, scope="越权")
+        licence_services.licence_update(actor=world.sup1, licence_id=licence.pk, scope="越权")
     with pytest.raises(errors.NotFound):
-        services.licence_update(actor=world.sup0, licence_id=10**12, scope="无")
+        licence_services.licence_update(actor=world.sup0, licence_id=10**12, scope="无")
     events = _events(entity.pk, "registry.licence.updated")
     assert len(events) == 2
 
 
 def test_practice_points(world):
     entity = make_entity(world.sup0)
-    record = services.practice_points_record(
+    record = licence_services.practice_points_record(
         actor=world.sup0,
         entity_id=entity.pk,
         points=6,
@@ -323,7 +328,7 @@ def test_practice_points(world):
     assert _events(entity.pk, "registry.points.recorded")
     for points in (0, 101, -1):
         with pytest.raises(errors.ValidationFailed) as exc:
-            services.practice_points_record(
+            licence_services.practice_points_record(
                 actor=world.sup0,
                 entity_id=entity.pk,
                 points=points,
@@ -332,7 +337,7 @@ def test_practice_points(world):
             )
         assert exc.value.code == "bad_points"
     with pytest.raises(errors.ValidationFailed):
-        services.practice_points_record(
+        licence_services.practice_points_record(
             actor=world.sup0,
             entity_id=entity.pk,
             points=1,
@@ -340,7 +345,7 @@ def test_practice_points(world):
             reason="",
         )
     with pytest.raises(errors.OutOfScope):
-        services.practice_points_record(
+        licence_services.practice_points_record(
             actor=world.sup1,
             entity_id=entity.pk,
             points=1,
@@ -356,6 +361,8 @@ def test_practice_points(world):
     division=st.sampled_from(["350102", "110101", "440305", "510100"]),
 )
 def test_generated_codes_pass_the_core_validators(serial, division):
-    assert services.normalise_uscc(make_uscc(division, serial)) == make_uscc(division, serial)
+    assert entity_services.normalise_uscc(make_uscc(division, serial)) == make_uscc(
+        division, serial
+    )
     number = make_id_number(division, dt.date(1990, 2, 28), serial)
-    assert services.normalise_id_number(number) == number
+    assert entity_services.normalise_id_number(number) == number

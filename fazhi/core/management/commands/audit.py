@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from fazhi.core import audit, errors
+from fazhi.core import audit_verify, errors
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "head":
-            self.stdout.write(audit.head_line())
+            self.stdout.write(audit_verify.head_line())
             return
         texts = list(options["expect_head"])
         if options["anchors"] is not None:
@@ -57,17 +57,17 @@ class Command(BaseCommand):
                 sys.exit(2)
             texts += [line for line in content.splitlines() if line.strip()]
         try:
-            anchors = [audit.Anchor.parse(text) for text in texts]
+            anchors = [audit_verify.Anchor.parse(text) for text in texts]
         except errors.ValidationFailed as exc:
             self.stderr.write(f"{exc.code}: {exc.message}")
             sys.exit(2)
         started = time.perf_counter()
-        result = audit.verify(anchors=anchors)
+        result = audit_verify.verify(anchors=anchors)
         for line in result.lines():
             self.stdout.write(line)
         failed = not result.all_ok
         if options["files"]:
-            count, problems = audit.verify_files()
+            count, problems = audit_verify.verify_files()
             for problem in problems:
                 self.stdout.write(
                     f"FILE BROKEN attachment {problem.attachment_id} "

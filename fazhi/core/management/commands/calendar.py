@@ -16,12 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fazhi.core import errors
-from fazhi.core.deadlines import (
-    calendar_day_list,
-    calendar_seed_from_package,
-    calendar_year_list,
-    calendar_year_publish,
-)
+from fazhi.core.selectors.calendar import calendar_day_list, calendar_year_list
+from fazhi.core.services.calendar import calendar_seed_from_package, calendar_year_publish
 
 
 def _days(values: list[str] | None, label: str) -> tuple[list[dt.date], dict[dt.date, str]]:

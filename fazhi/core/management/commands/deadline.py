@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from fazhi.core import errors, rules
-from fazhi.core.deadlines import compute_due
+from fazhi.core.periods import compute_due
 
 
 def calendar_fix_hint(exc: errors.CalendarUnknown) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fazhi.core.deadlines import deadlines_refresh
+from fazhi.core.services.deadlines import deadlines_refresh
 
 
 class Command(BaseCommand):

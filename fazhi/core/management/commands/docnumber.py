@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from fazhi.core import errors
 from fazhi.core.models import Organisation
-from fazhi.core.numbering import document_number_issue
+from fazhi.core.services.numbering import document_number_issue
 
 
 class Command(BaseCommand):

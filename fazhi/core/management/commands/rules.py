@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from fazhi.core import errors, rules
+from fazhi.core import errors, rules, rules_docs
 
 DOCS_PATH = Path(settings.BASE_DIR) / "docs" / "rules.md"
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{rule_def.key}\t{rule_def.versions[-1].citation}")
             return
         output = Path(options.get("output") or DOCS_PATH)
-        text = rules.render_docs()
+        text = rules_docs.render_docs()
         if options["check"]:
             current = output.read_text(encoding="utf-8") if output.exists() else ""
             if current != text:

@@ -1,0 +1,1 @@
+"""Core selectors: every scoped read of the kernel. One module per area."""

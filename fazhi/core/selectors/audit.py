@@ -1,0 +1,76 @@
+"""Scoped reads of the audit chain: the event list, one event, the events of one object."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from fazhi.core import errors, params
+from fazhi.core.models import AuditEvent, User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import get_scoped, has_cap, has_root_cap, organisation_filter
+
+
+def _audit_scope(user: User | Any) -> Q:
+    """Events whose organisation is in the user's scope. Events without an organisation
+    (system jobs, anonymous denials) are shown to those who may verify the whole chain: the
+    system administrators of the root organisation."""
+    q = organisation_filter(user)
+    if has_root_cap(user, Cap.AUDIT_VERIFY):
+        q |= Q(organisation__isnull=True)
+    return q
+
+
+def audit_event_list(
+    *,
+    user: User | Any,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Scoped, filtered events, newest first. ``action`` ending in "." matches a prefix;
+    ``actor`` matches an actor id (digits) or part of the recorded name."""
+    if not has_cap(user, Cap.AUDIT_VIEW):
+        raise errors.PermissionDenied(attempted="audit.view")
+    qs = AuditEvent.objects.filter(_audit_scope(user))
+    if action:
+        qs = (
+            qs.filter(action__startswith=action)
+            if action.endswith(".")
+            else qs.filter(action=action)
+        )
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if actor:
+        qs = (
+            qs.filter(actor_id=int(actor))
+            if params.is_id(actor)
+            else qs.filter(actor_name__icontains=actor)
+        )
+    tz = timezone.get_current_timezone()
+    if date_from is not None:
+        qs = qs.filter(created_at__gte=datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to is not None:
+        end = datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(created_at__lt=end)
+    return qs.order_by("-seq")
+
+
+def audit_event_get(*, user: User | Any, seq: int) -> AuditEvent:
+    return get_scoped(audit_event_list(user=user), seq, lookup="seq")
+
+
+def audit_for_object(*, user: User | Any, obj: Model) -> QuerySet[AuditEvent]:
+    """The history of one object, oldest first, for the object-history partial."""
+    return audit_event_list(
+        user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("seq")

@@ -1,0 +1,75 @@
+"""Helpers shared by the organisation, user and officer pages.
+
+Those views parse a form, call one service or selector and render. Capability checks raise
+``errors.PermissionDenied``; the middleware renders it and records the denial. A service's
+``ValidationFailed`` is shown on the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fazhi.core import errors
+from fazhi.core.models import (
+    User,
+)
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap
+
+
+def acting_user(request: HttpRequest, cap: Cap) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if not has_cap(user, cap):
+        raise errors.PermissionDenied(attempted=str(cap))
+    return user
+
+
+def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form
+
+
+def show_error(form: forms.BaseForm, exc: errors.FazhiError) -> None:
+    field = exc.details.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+PAGE_SIZE = 100
+
+
+def paginate(request: HttpRequest, items: Any) -> Any:
+    """One page of ``items`` (a queryset or list); the template shows core/org_pager.html."""
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def form_page(
+    request: HttpRequest, form: forms.BaseForm, *, title: str, back: str, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "core/org_form.html",
+        {"form": form, "title": title, "back": back},
+        status=400 if form.errors else status,
+    )
+
+
+class OrgChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return "　" * max(int(obj.depth) - 1, 0) + str(obj.name)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=200)

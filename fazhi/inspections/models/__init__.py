@@ -1,0 +1,69 @@
+"""Random inspections (双随机、一公开): the item list and inspector pool (一单两库 with the entity
+directory of ``registry``), plans and their strata, announcements, draws and tasks; one module per
+area, imported here because Django finds an app's models in ``fazhi.inspections.models``.
+
+State changes go through ``fazhi.inspections.services``; reads through ``selectors``.
+Every row reaches an organisation (directly or through its plan) for data scope.
+"""
+
+from fazhi.inspections.models.draws import (
+    Draw,
+    DrawAnnouncement,
+    DrawStatus,
+    EntropyKind,
+    RedrawRequest,
+    RedrawState,
+    Witness,
+)
+from fazhi.inspections.models.items import (
+    ConflictDeclaration,
+    InspectionItem,
+    InspectorLeave,
+    InspectorProfile,
+)
+from fazhi.inspections.models.plans import (
+    InspectionPlan,
+    PlanKind,
+    PlanStatus,
+    PlanStratum,
+    default_risk_weights,
+)
+from fazhi.inspections.models.tasks import (
+    FindingResult,
+    InspectionTask,
+    InspectorRole,
+    OutcomeReason,
+    TaskFinding,
+    TaskInspector,
+    TaskOutcome,
+    TaskPhoto,
+    TaskState,
+)
+
+__all__ = [
+    "ConflictDeclaration",
+    "Draw",
+    "DrawAnnouncement",
+    "DrawStatus",
+    "EntropyKind",
+    "FindingResult",
+    "InspectionItem",
+    "InspectionPlan",
+    "InspectionTask",
+    "InspectorLeave",
+    "InspectorProfile",
+    "InspectorRole",
+    "OutcomeReason",
+    "PlanKind",
+    "PlanStatus",
+    "PlanStratum",
+    "RedrawRequest",
+    "RedrawState",
+    "TaskFinding",
+    "TaskInspector",
+    "TaskOutcome",
+    "TaskPhoto",
+    "TaskState",
+    "Witness",
+    "default_risk_weights",
+]

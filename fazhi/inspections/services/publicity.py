@@ -1,0 +1,67 @@
+"""Services: publishing inspection results on the portal (一公开).
+
+A finished task's result is published once; publishing meets the task's result publicity deadline
+(rule ``inspection.result_publicity``, opened when the task was completed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from fazhi.core import audit, clock, errors
+from fazhi.core.models import User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.inspections.models import (
+    InspectionPlan,
+    InspectionTask,
+)
+from fazhi.inspections.services.tasks import (
+    FINISHED_STATES,
+    PUBLICITY_RULE,
+    close_task_deadlines,
+    lock_task,
+)
+
+
+def task_publish(*, actor: User, task: InspectionTask) -> InspectionTask:
+    """Publish a finished task's result on the portal (一公开); meets its publicity deadline."""
+    require_cap(actor, Cap.INSPECTION_PLAN, action="task.publish")
+    require_in_scope(actor, task.organisation, action="task.publish")
+    with transaction.atomic(durable=True):
+        locked = lock_task(task)
+        _publish_locked(actor, locked)
+    return locked
+
+
+def _publish_locked(actor: User, task: InspectionTask) -> None:
+    if task.state not in FINISHED_STATES:
+        raise errors.InvalidTransition("任务尚未完成，不能公示结果。", code="task_not_finished")
+    if task.published_at is not None:
+        raise errors.InvalidTransition("该任务结果已公示。", code="already_published")
+    task.published_at = clock.now()
+    task.save(update_fields=["published_at"])
+    audit.append(actor=actor, action="inspection_task.published", obj=task)
+    close_task_deadlines(
+        actor=actor, task=task, rule_key=PUBLICITY_RULE, on=timezone.localdate(task.published_at)
+    )
+
+
+def plan_publish_results(*, actor: User, plan: InspectionPlan) -> int:
+    """Publish every finished, unpublished task of ``plan``; returns how many."""
+    require_cap(actor, Cap.INSPECTION_PLAN, action="plan.publish_results")
+    require_in_scope(actor, plan.organisation, action="plan.publish_results")
+    with transaction.atomic(durable=True):
+        tasks: Iterable[InspectionTask] = (
+            InspectionTask.objects.select_for_update()
+            .filter(plan=plan, state__in=FINISHED_STATES, published_at__isnull=True)
+            .order_by("id")
+        )
+        count = 0
+        for task in tasks:
+            _publish_locked(actor, task)
+            count += 1
+    return count

@@ -1,0 +1,113 @@
+"""API: importing entities from a spreadsheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fazhi.core import import_limits, params
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap
+from fazhi.registry.api._common import organisation_for
+from fazhi.registry.models import (
+    ImportBatch,
+)
+from fazhi.registry.selectors import imports as import_selectors
+from fazhi.registry.services import imports as import_services
+
+
+class ImportErrorSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
+    errors = ImportErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]
+    is_clean = serializers.BooleanField(read_only=True)
+    errors_truncated = serializers.BooleanField(
+        read_only=True, help_text="errors holds only the first errors; error_count counts all"
+    )
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "organisation",
+            "file_name",
+            "file_hash",
+            "file_format",
+            "status",
+            "row_count",
+            "error_count",
+            "is_clean",
+            "errors",
+            "errors_truncated",
+            "created_at",
+            "confirmed_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    organisation = params.IdField(required=False)
+
+
+class ImportUploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportUploadSerializer, responses={201: ImportBatchSerializer})
+    def post(self, request: Request) -> Response:
+        body = ImportUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        organisation = organisation_for(request, body.validated_data.get("organisation"))
+        upload = body.validated_data["file"]
+        batch = import_services.import_batch_stage(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            file_name=upload.name or "upload",
+            content=import_limits.read_upload(upload),
+        )
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class ImportBatchView(APIView):
+    @extend_schema(responses=ImportBatchSerializer)
+    def get(self, request: Request, batch_id: int) -> Response:
+        require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+        batch = import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+        return Response(ImportBatchSerializer(batch).data)
+
+
+class ImportConfirmView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=None, responses=ImportBatchSerializer)
+    def post(self, request: Request, batch_id: int) -> Response:
+        import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+        batch = import_services.import_batch_confirm(
+            actor=request.user,  # type: ignore[arg-type]
+            batch_id=batch_id,
+        )
+        batch = import_selectors.import_batch_get(user=request.user, batch_id=batch.pk)
+        return Response(ImportBatchSerializer(batch).data)
+
+
+urlpatterns = [
+    path("imports/", ImportUploadView.as_view(), name="registry-import-upload"),
+    path("imports/<id:batch_id>/", ImportBatchView.as_view(), name="registry-import"),
+    path(
+        "imports/<id:batch_id>/confirm/",
+        ImportConfirmView.as_view(),
+        name="registry-import-confirm",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Registry selectors: every scoped read of the directory. One module per area."""

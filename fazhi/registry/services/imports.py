@@ -1,0 +1,195 @@
+"""Services: import batches of the entity directory: stage (a dry run), confirm, discard.
+
+Upload parses and validates the whole file and stores the normalised rows in the batch
+(``ImportBatch.payload``, zlib-compressed JSON) together with every error found. Nothing reaches
+the directory until a batch without errors is confirmed; confirm inserts the whole batch in one
+transaction with one audit event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from fazhi.core import audit, clock, errors, import_limits
+from fazhi.core.models import Organisation, User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.registry.importing.bulk import bulk_insert
+from fazhi.registry.importing.reader import detect_format, read_csv, read_xlsx
+from fazhi.registry.importing.validation import Validation, directory_conflicts, validate_rows
+from fazhi.registry.models import (
+    ImportBatch,
+    ImportFormat,
+    ImportStatus,
+)
+
+
+def pack_rows(rows: list[list[Any]]) -> bytes:
+    return zlib.compress(
+        json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1
+    )
+
+
+def unpack_rows(payload: bytes | memoryview) -> list[list[Any]]:
+    rows: list[list[Any]] = json.loads(zlib.decompress(bytes(payload)).decode("utf-8"))
+    return rows
+
+
+def import_batch_stage(
+    *, actor: User, organisation: Organisation, file_name: str, content: bytes
+) -> ImportBatch:
+    """Parse and validate an uploaded file into a batch awaiting confirmation (dry run)."""
+    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.stage")
+    require_in_scope(actor, organisation, action="registry.import.stage")
+    file_format = detect_format(file_name, content)
+    import_limits.check_file(content, xlsx=file_format == ImportFormat.XLSX)
+    reader = read_xlsx(content) if file_format == ImportFormat.XLSX else read_csv(content)
+    result = validate_rows(import_limits.limit_rows(reader))
+    return _stage(
+        actor=actor,
+        organisation=organisation,
+        file_name=file_name,
+        file_hash=hashlib.sha256(content).hexdigest(),
+        file_format=file_format,
+        result=result,
+    )
+
+
+def import_batch_stage_rows(
+    *,
+    actor: User,
+    organisation: Organisation,
+    source_name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> ImportBatch:
+    """Stage rows given in memory (demo data, integrations); same validation as a file."""
+    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.stage")
+    require_in_scope(actor, organisation, action="registry.import.stage")
+    materialised = [tuple(header), *(tuple(r) for r in rows)]
+    digest = hashlib.sha256(
+        json.dumps(materialised, ensure_ascii=False, default=str).encode("utf-8")
+    ).hexdigest()
+    return _stage(
+        actor=actor,
+        organisation=organisation,
+        file_name=source_name,
+        file_hash=digest,
+        file_format=ImportFormat.CSV,
+        result=validate_rows(import_limits.limit_rows(materialised)),
+    )
+
+
+def _stage(
+    *,
+    actor: User,
+    organisation: Organisation,
+    file_name: str,
+    file_hash: str,
+    file_format: str,
+    result: Validation,
+) -> ImportBatch:
+    with transaction.atomic(durable=True):
+        batch = ImportBatch.objects.create(
+            organisation=organisation,
+            created_by=actor,
+            file_name=file_name[:255],
+            file_hash=file_hash,
+            file_format=file_format,
+            row_count=result.row_count,
+            error_count=result.error_count,
+            errors=result.errors,
+            payload=pack_rows(result.rows) if result.rows else b"",
+        )
+        audit.append(
+            actor=actor,
+            action="registry.import.staged",
+            obj=batch,
+            details={
+                "file_name": batch.file_name,
+                "file_hash": file_hash,
+                "rows": result.row_count,
+                "errors": result.error_count,
+            },
+        )
+    return batch
+
+
+def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
+    """Insert a clean staged batch into the directory: all rows or none, one audit event."""
+    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.confirm")
+    try:
+        with transaction.atomic(durable=True):
+            batch = (
+                ImportBatch.objects.select_for_update(of=("self",))
+                .select_related("organisation")
+                .filter(pk=batch_id)
+                .first()
+            )
+            if batch is None:
+                raise errors.NotFound()
+            require_in_scope(actor, batch.organisation, action="registry.import.confirm")
+            if batch.status != ImportStatus.PREVIEWED:
+                raise errors.InvalidTransition(
+                    "该批次已确认或已放弃，不能再次确认。", code="batch_not_pending"
+                )
+            if not batch.is_clean:
+                raise errors.Conflict(
+                    "该批次存在错误，请修改文件后重新上传。", code="batch_has_errors"
+                )
+            rows = unpack_rows(batch.payload)
+            conflicts = directory_conflicts(rows, list(range(1, len(rows) + 1)))
+            if conflicts:
+                raise errors.Conflict(
+                    f"预览后名录库已登记了其中{len(conflicts)}个代码或许可证号，请重新上传。",
+                    code="directory_changed",
+                )
+            created = bulk_insert(organisation=batch.organisation, rows=rows, batch=batch)
+            batch.status = ImportStatus.CONFIRMED
+            batch.confirmed_at = clock.now()
+            batch.confirmed_by = actor
+            batch.payload = b""
+            batch.save(update_fields=["status", "confirmed_at", "confirmed_by", "payload"])
+            audit.append(
+                actor=actor,
+                action="registry.import.confirmed",
+                obj=batch,
+                details={
+                    "count": created,
+                    "file_name": batch.file_name,
+                    "file_hash": batch.file_hash,
+                },
+            )
+    except IntegrityError as exc:
+        raise errors.Conflict(
+            "导入时发现代码或许可证号已被登记，未导入任何数据，请重新上传。",
+            code="directory_changed",
+        ) from exc
+    return batch
+
+
+def import_batch_discard(*, actor: User, batch_id: int) -> ImportBatch:
+    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.discard")
+    with transaction.atomic(durable=True):
+        batch = (
+            ImportBatch.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(pk=batch_id)
+            .first()
+        )
+        if batch is None:
+            raise errors.NotFound()
+        require_in_scope(actor, batch.organisation, action="registry.import.discard")
+        if batch.status != ImportStatus.PREVIEWED:
+            raise errors.InvalidTransition("该批次已处理。", code="batch_not_pending")
+        batch.status = ImportStatus.DISCARDED
+        batch.payload = b""
+        batch.save(update_fields=["status", "payload"])
+        audit.append(actor=actor, action="registry.import.discarded", obj=batch, details={})
+    return batch

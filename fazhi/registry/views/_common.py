@@ -1,0 +1,38 @@
+"""Helpers shared by the directory's pages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from fazhi.core import errors
+from fazhi.registry.selectors import entities as entity_selectors
+
+
+def download(content: bytes, content_type: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return response
+
+
+def org_choices(request: HttpRequest) -> list[tuple[int, str]]:
+    return [
+        (org.pk, org.name)
+        for org in entity_selectors.organisations_for_registry(user=request.user).order_by("path")
+    ]
+
+
+def back_to_entity(request: HttpRequest, entity_id: int) -> HttpResponse:
+    return redirect("registry:entity_detail", entity_id=entity_id)
+
+
+def show_failure(request: HttpRequest, exc: errors.FazhiError) -> None:
+    messages.error(request, f"{exc.message}（{exc.code}）")
+
+
+def require_visible(request: HttpRequest, entity_id: int) -> None:
+    """Another organisation's entity is a 404, recorded, before any of the input is looked at."""
+    entity_selectors.entity_get(user=request.user, entity_id=entity_id)

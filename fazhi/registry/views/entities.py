@@ -1,0 +1,282 @@
+"""Pages of the entity directory: list, export, detail, create, edit, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fazhi.core import errors
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, require_cap
+from fazhi.registry import exports
+from fazhi.registry.forms import (
+    EntityForm,
+    LicenceForm,
+    PointsForm,
+    ReasonForm,
+    RiskGradeForm,
+)
+from fazhi.registry.models import EntityKind, EntityStatus, RiskGrade
+from fazhi.registry.selectors import entities as entity_selectors
+from fazhi.registry.services import entities as entity_services
+from fazhi.registry.views._common import (
+    back_to_entity,
+    download,
+    org_choices,
+    require_visible,
+    show_failure,
+)
+
+PAGE_SIZE = 50
+
+
+HISTORY_TEMPLATE = "inspections/_entity_history.html"
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in entity_selectors.category_list()]
+
+
+def _history_template() -> str | None:
+    try:
+        get_template(HISTORY_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return HISTORY_TEMPLATE
+
+
+@login_required
+@require_GET
+def entity_list(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+    filters = entity_selectors.EntityFilters.from_params(request.GET)
+    qs = entity_selectors.entity_list(user=request.user, filters=filters).order_by("name", "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/entity_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "kinds": EntityKind.choices,
+            "statuses": EntityStatus.choices,
+            "grades": RiskGrade.choices,
+            "categories": _category_choices(),
+            "can_manage": has_cap(request.user, Cap.REGISTRY_MANAGE),
+        },
+    )
+
+
+@login_required
+@require_GET
+def entity_export(request: HttpRequest) -> HttpResponse:
+    filters = entity_selectors.EntityFilters.from_params(request.GET)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    content, content_type, name = exports.entity_export(
+        user=request.user,  # type: ignore[arg-type]
+        filters=filters,
+        fmt=fmt,
+    )
+    return download(content, content_type, name)
+
+
+@login_required
+@require_GET
+def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+    entity = entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+    history = entity_selectors.entity_history(user=request.user, entity_id=entity_id)[:50]
+    return render(
+        request,
+        "registry/entity_detail.html",
+        {
+            "entity": entity,
+            "history": history,
+            "total_points": sum(p.points for p in entity.practice_points.all()),
+            "history_template": _history_template(),
+            "can_manage": has_cap(request.user, Cap.REGISTRY_MANAGE),
+            "reason_form": ReasonForm(),
+            "risk_form": RiskGradeForm(initial={"grade": entity.risk_grade}),
+            "licence_form": LicenceForm(),
+            "points_form": PointsForm(),
+            "blockers": entity_services.entity_history_blockers(entity),
+        },
+    )
+
+
+def _entity_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": data["name"],
+        "kind": data["kind"],
+        "division_code": data["division_code"],
+        "uscc": data["uscc"],
+        "id_number": data["id_number"],
+        "is_individual": data["is_individual"],
+        "categories": data["categories"],
+        "address": data["address"],
+        "legal_representative": data["legal_representative"],
+        "status": data["status"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entity_create(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
+    form = EntityForm(
+        request.POST or None,
+        organisations=org_choices(request),
+        categories=_category_choices(),
+        initial={"organisation": request.user.organisation_id},  # type: ignore[union-attr]
+    )
+    if request.method == "POST" and form.is_valid():
+        organisation = entity_selectors.organisations_for_registry(user=request.user).get(
+            pk=form.cleaned_data["organisation"]
+        )
+        try:
+            entity = entity_services.entity_create(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                risk_grade=form.cleaned_data["risk_grade"],
+                **_entity_kwargs(form.cleaned_data),
+            )
+        except errors.ValidationFailed as exc:
+            form.add_error(None, f"{exc.message}（{exc.code}）")
+        else:
+            messages.success(request, "检查对象已登记。")
+            return redirect("registry:entity_detail", entity_id=entity.pk)
+    return render(request, "registry/entity_form.html", {"form": form, "entity": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entity_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
+    entity = entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+    initial = {
+        "name": entity.name,
+        "is_individual": entity.is_individual,
+        "uscc": entity.uscc,
+        "id_number": entity.id_number,
+        "kind": entity.kind,
+        "categories": [c.code for c in entity.categories.all()],
+        "division_code": entity.division_code,
+        "address": entity.address,
+        "legal_representative": entity.legal_representative,
+        "status": entity.status,
+    }
+    form = EntityForm(
+        request.POST or None,
+        organisations=[],
+        categories=_category_choices(),
+        editing=True,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            entity_services.entity_update(
+                actor=request.user,  # type: ignore[arg-type]
+                entity_id=entity.pk,
+                **_entity_kwargs(form.cleaned_data),
+            )
+        except errors.ValidationFailed as exc:
+            form.add_error(None, f"{exc.message}（{exc.code}）")
+        else:
+            messages.success(request, "已保存。")
+            return redirect("registry:entity_detail", entity_id=entity.pk)
+    return render(request, "registry/entity_form.html", {"form": form, "entity": entity})
+
+
+@login_required
+@require_POST
+def entity_deactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_visible(request, entity_id)
+    form = ReasonForm(request.POST)
+    try:
+        entity_services.entity_deactivate(
+            actor=request.user,  # type: ignore[arg-type]
+            entity_id=entity_id,
+            reason=form.data.get("reason", ""),
+        )
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        show_failure(request, exc)
+    else:
+        messages.success(request, "已停用。")
+    return back_to_entity(request, entity_id)
+
+
+@login_required
+@require_POST
+def entity_reactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_visible(request, entity_id)
+    try:
+        entity_services.entity_reactivate(
+            actor=request.user,  # type: ignore[arg-type]
+            entity_id=entity_id,
+            reason=request.POST.get("reason", ""),
+        )
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        show_failure(request, exc)
+    else:
+        messages.success(request, "已恢复在册。")
+    return back_to_entity(request, entity_id)
+
+
+@login_required
+@require_POST
+def entity_delete(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_visible(request, entity_id)
+    try:
+        entity_services.entity_delete(
+            actor=request.user,  # type: ignore[arg-type]
+            entity_id=entity_id,
+            reason=request.POST.get("reason", ""),
+        )
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        show_failure(request, exc)
+        return back_to_entity(request, entity_id)
+    messages.success(request, "检查对象已删除，删除记录已写入审计链。")
+    return redirect("registry:entity_list")
+
+
+@login_required
+@require_POST
+def risk_grade_set(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_visible(request, entity_id)
+    try:
+        entity_services.risk_grade_set(
+            actor=request.user,  # type: ignore[arg-type]
+            entity_id=entity_id,
+            grade=request.POST.get("grade", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except errors.ValidationFailed as exc:
+        show_failure(request, exc)
+    else:
+        messages.success(request, "风险等级已更新。")
+    return back_to_entity(request, entity_id)
+
+
+urlpatterns = [
+    path("", entity_list, name="entity_list"),
+    path("export/", entity_export, name="entity_export"),
+    path("new/", entity_create, name="entity_create"),
+    path("<id:entity_id>/", entity_detail, name="entity_detail"),
+    path("<id:entity_id>/edit/", entity_edit, name="entity_edit"),
+    path("<id:entity_id>/deactivate/", entity_deactivate, name="entity_deactivate"),
+    path("<id:entity_id>/reactivate/", entity_reactivate, name="entity_reactivate"),
+    path("<id:entity_id>/delete/", entity_delete, name="entity_delete"),
+    path("<id:entity_id>/risk-grade/", risk_grade_set, name="risk_grade_set"),
+]

@@ -1,0 +1,138 @@
+"""Pages: importing entities from a spreadsheet (upload, preview, confirm)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fazhi.core import errors, import_limits
+from fazhi.core.exports import csv_bytes
+from fazhi.core.models import Organisation
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, require_cap
+from fazhi.registry import exports
+from fazhi.registry.forms import (
+    ImportForm,
+)
+from fazhi.registry.importing import template
+from fazhi.registry.selectors import entities as entity_selectors
+from fazhi.registry.selectors import imports as import_selectors
+from fazhi.registry.services import imports as import_services
+from fazhi.registry.views._common import (
+    download,
+    org_choices,
+    show_failure,
+)
+
+ERRORS_PAGE_SIZE = 500
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+    return download(template.import_template(), exports.XLSX_TYPE, "检查对象导入模板.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=org_choices(request),
+        initial={"organisation": request.user.organisation_id},  # type: ignore[union-attr]
+    )
+    if request.method == "POST" and form.is_valid():
+        organisation: Organisation = entity_selectors.organisations_for_registry(
+            user=request.user
+        ).get(pk=form.cleaned_data["organisation"])
+        upload = form.cleaned_data["file"]
+        try:
+            batch = import_services.import_batch_stage(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                file_name=upload.name or "upload",
+                content=import_limits.read_upload(upload),
+            )
+        except errors.ValidationFailed as exc:
+            form.add_error("file", f"{exc.message}（{exc.code}）")
+        else:
+            return redirect("registry:import_preview", batch_id=batch.pk)
+    batches = import_selectors.import_batch_list(user=request.user)[:20]
+    return render(request, "registry/import_upload.html", {"form": form, "batches": batches})
+
+
+@login_required
+@require_GET
+def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+    batch = import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+    page = Paginator(batch.errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/import_preview.html",
+        {
+            "batch": batch,
+            "page": page,
+            "can_manage": has_cap(request.user, Cap.REGISTRY_MANAGE),
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_errors_download(request: HttpRequest, batch_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+    batch = import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+    content, _ = csv_bytes(
+        ["行号", "列", "错误代码", "原因"],
+        ([e["row"], e["column"], e["code"], e["message"]] for e in batch.errors),
+    )
+    return download(content, exports.CSV_TYPE, "导入错误.csv")
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    try:
+        batch = import_services.import_batch_confirm(
+            actor=request.user,  # type: ignore[arg-type]
+            batch_id=batch_id,
+        )
+    except errors.Conflict as exc:
+        show_failure(request, exc)
+        return redirect("registry:import_preview", batch_id=batch_id)
+    messages.success(request, f"已导入{batch.row_count}个检查对象。")
+    return redirect(reverse("registry:entity_list") + f"?q=&organisation={batch.organisation_id}")
+
+
+@login_required
+@require_POST
+def import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
+    try:
+        import_services.import_batch_discard(
+            actor=request.user,  # type: ignore[arg-type]
+            batch_id=batch_id,
+        )
+    except errors.Conflict as exc:
+        show_failure(request, exc)
+        return redirect("registry:import_preview", batch_id=batch_id)
+    messages.info(request, "已放弃该批次。")
+    return redirect("registry:import_upload")
+
+
+urlpatterns = [
+    path("import/", import_upload, name="import_upload"),
+    path("import/template/", import_template, name="import_template"),
+    path("import/<id:batch_id>/", import_preview, name="import_preview"),
+    path("import/<id:batch_id>/errors.csv", import_errors_download, name="import_errors"),
+    path("import/<id:batch_id>/confirm/", import_confirm, name="import_confirm"),
+    path("import/<id:batch_id>/discard/", import_discard, name="import_discard"),
+]

@@ -1,0 +1,110 @@
+"""Pages: an entity's licences and practice points."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fazhi.core import errors
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap
+from fazhi.registry.forms import (
+    LicenceForm,
+    PointsForm,
+)
+from fazhi.registry.selectors import licences as licence_selectors
+from fazhi.registry.services import licences as licence_services
+from fazhi.registry.views._common import (
+    back_to_entity,
+    require_visible,
+    show_failure,
+)
+
+
+@login_required
+@require_POST
+def licence_add(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_visible(request, entity_id)
+    form = LicenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "许可证信息不完整或日期格式错误。")
+        return back_to_entity(request, entity_id)
+    try:
+        licence_services.licence_add(
+            actor=request.user,  # type: ignore[arg-type]
+            entity_id=entity_id,
+            **form.cleaned_data,
+        )
+    except errors.ValidationFailed as exc:
+        show_failure(request, exc)
+    else:
+        messages.success(request, "许可证已添加。")
+    return back_to_entity(request, entity_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_edit(request: HttpRequest, licence_id: int) -> HttpResponse:
+    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
+    licence = licence_selectors.licence_get(user=request.user, licence_id=licence_id)
+    form = LicenceForm(
+        request.POST or None,
+        initial={
+            "kind": licence.kind,
+            "number": licence.number,
+            "scope": licence.scope,
+            "valid_from": licence.valid_from,
+            "valid_to": licence.valid_to,
+        },
+    )
+    form.fields["kind"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            licence_services.licence_update(
+                actor=request.user,  # type: ignore[arg-type]
+                licence_id=licence.pk,
+                number=data["number"],
+                scope=data["scope"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                clear_valid_to=data["valid_to"] is None,
+            )
+        except errors.ValidationFailed as exc:
+            form.add_error(None, f"{exc.message}（{exc.code}）")
+        else:
+            messages.success(request, "许可证已更新。")
+            return back_to_entity(request, licence.entity_id)
+    return render(request, "registry/licence_form.html", {"form": form, "licence": licence})
+
+
+@login_required
+@require_POST
+def points_record(request: HttpRequest, entity_id: int) -> HttpResponse:
+    require_visible(request, entity_id)
+    form = PointsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "记分须为1至100的整数，并填写日期和事由。")
+        return back_to_entity(request, entity_id)
+    try:
+        licence_services.practice_points_record(
+            actor=request.user,  # type: ignore[arg-type]
+            entity_id=entity_id,
+            **form.cleaned_data,
+        )
+    except errors.ValidationFailed as exc:
+        show_failure(request, exc)
+    else:
+        messages.success(request, "记分已记录。")
+    return back_to_entity(request, entity_id)
+
+
+urlpatterns = [
+    path("<id:entity_id>/licences/", licence_add, name="licence_add"),
+    path("<id:entity_id>/points/", points_record, name="points_record"),
+    path("licences/<id:licence_id>/edit/", licence_edit, name="licence_edit"),
+]
