@@ -17,7 +17,7 @@ Where the service, not the table, decides where a record goes among several stat
 recomputed from the calendar is open, overdue or still waiting), the action lists its
 ``targets`` and the service passes ``target=``.
 
-Choice (decision 0012): a small module of our own rather than django-fsm-2, whose transitions are
+Choice (decision 0013): a small module of our own rather than django-fsm-2, whose transitions are
 model-method decorators: it neither locks the row nor writes our audit event, its conditions
 cannot explain a refusal, and its tables are not data we can render or test as a whole.
 """
