@@ -52,6 +52,16 @@ def refer(world: TaskWorld, **kw: Any) -> CaseLead:
         return lead_services.case_lead_create(**values)
 
 
+def refer_elsewhere(world: TaskWorld) -> CaseLead:
+    """A lead of another district's institute."""
+    return refer(
+        world,
+        actor=world.stranger,
+        organisation=world.other_org,
+        entity=make_entity(world, org=world.other_org),
+    )
+
+
 def _nothing_written(before: int) -> None:
     assert not CaseLead.objects.exists()
     assert AuditEvent.objects.filter(action=CaseLeadEvent.CREATED).count() == before
@@ -272,12 +282,7 @@ def test_only_a_new_lead_can_be_dismissed(world):
 
 def test_list_is_scoped_and_refuses_without_the_capability(world):
     mine = refer(world)
-    theirs = refer(
-        world,
-        actor=world.stranger,
-        organisation=world.other_org,
-        entity=make_entity(world, org=world.other_org),
-    )
+    theirs = refer_elsewhere(world)
     assert list(lead_selectors.case_lead_list(user=world.leader)) == [mine]
     assert list(lead_selectors.case_lead_list(user=world.planner, state="dismissed")) == []
     with pytest.raises(errors.PermissionDenied) as exc:
@@ -326,12 +331,7 @@ def test_page_dismisses_and_reports_a_refusal(world):
 
 def test_api_lists_reads_and_dismisses(world):
     lead = refer(world)
-    theirs = refer(
-        world,
-        actor=world.stranger,
-        organisation=world.other_org,
-        entity=make_entity(world, org=world.other_org),
-    )
+    theirs = refer_elsewhere(world)
     api = APIClient()
     api.force_login(world.leader)
     listed = api.get("/api/enforcement/leads/").json()
