@@ -40,6 +40,7 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy fazhi
+	$(BIN)/lint-imports --no-logo
 	$(FAZHI) makemigrations --check --dry-run
 	$(FAZHI) rules docs --check
 

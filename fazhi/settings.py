@@ -264,7 +264,7 @@ SPECTACULAR_SETTINGS = {
         "EntityKindEnum": "fazhi.registry.models.EntityKind",
         "EntityStatusEnum": "fazhi.registry.models.EntityStatus",
         "LicenceKindEnum": "fazhi.registry.models.LicenceKind",
-        "ImportStatusEnum": "fazhi.registry.models.ImportStatus",
+        "ImportStateEnum": "fazhi.registry.models.ImportState",
         "ImportFormatEnum": "fazhi.registry.models.ImportFormat",
         "RiskGradeEnum": "fazhi.registry.models.RiskGrade",
         "OrganisationKindEnum": "fazhi.core.models.org.OrganisationKind",

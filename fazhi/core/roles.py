@@ -32,6 +32,9 @@ class Cap(StrEnum):
     INSPECTION_DRAW = "inspection.draw"
     INSPECTION_APPROVE = "inspection.approve"  # approve a re-draw
     INSPECTION_RECORD = "inspection.record"  # record results of one's own tasks
+    CASE_LEAD_VIEW = "case_lead.view"
+    CASE_LEAD_CREATE = "case_lead.create"  # refer a lead (an inspection's referral, a complaint)
+    CASE_LEAD_DECIDE = "case_lead.decide"  # file or dismiss a lead: the organisation's head
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -41,7 +44,13 @@ class Grant:
     caps: frozenset[Cap]
 
 
-_READ = {Cap.DEADLINE_VIEW, Cap.REGISTRY_VIEW, Cap.INSPECTION_VIEW, Cap.ORG_VIEW}
+_READ = {
+    Cap.DEADLINE_VIEW,
+    Cap.REGISTRY_VIEW,
+    Cap.INSPECTION_VIEW,
+    Cap.CASE_LEAD_VIEW,
+    Cap.ORG_VIEW,
+}
 
 ROLE_GRANTS: dict[str, Grant] = {
     Role.SYSTEM_ADMIN: Grant(
@@ -68,6 +77,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.DEADLINE_APPROVE,
                 Cap.INSPECTION_APPROVE,
                 Cap.INSPECTION_PLAN,
+                Cap.CASE_LEAD_DECIDE,
                 Cap.WRITE,
             }
         ),
@@ -87,6 +97,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.INSPECTION_PLAN,
                 Cap.INSPECTION_DRAW,
                 Cap.INSPECTION_RECORD,
+                Cap.CASE_LEAD_CREATE,
                 Cap.WRITE,
             }
         ),
@@ -119,6 +130,9 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.INSPECTION_DRAW: "执行抽取",
     Cap.INSPECTION_APPROVE: "批准重新抽取",
     Cap.INSPECTION_RECORD: "录入本人任务的检查结果",
+    Cap.CASE_LEAD_VIEW: "查看案源",
+    Cap.CASE_LEAD_CREATE: "移交案源（如抽查发现违法移交立案）",
+    Cap.CASE_LEAD_DECIDE: "决定案源立案或不予立案（机关负责人）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -5,3 +5,11 @@ class EnforcementConfig(AppConfig):
     name = "fazhi.enforcement"
     label = "enforcement"
     verbose_name = "行政处罚"
+
+    def ready(self) -> None:
+        from fazhi.core import events
+        from fazhi.enforcement import events as enforcement_events
+        from fazhi.enforcement import workflows  # noqa: F401  (registers the workflow tables)
+
+        events.register(*enforcement_events.EVENTS)
+        events.register_legacy(enforcement_events.LEGACY)

@@ -1,7 +1,8 @@
 """Penalty cases (行政处罚). For now only the case lead (案源) that other modules refer.
 
 A random inspection whose outcome is "referred for a penalty case" creates a ``CaseLead`` in
-state ``new``; the penalty-case module picks it up (files a case or dismisses it).
+state ``new`` through ``services.leads.case_lead_create``; the lead is then filed as a case (the
+penalty-case module) or dismissed (``case_lead_dismiss``), as ``workflows.CASE_LEAD`` says.
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ class CaseLead(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="移交人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("移交时间", auto_now_add=True)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dismissal_reason = models.TextField("不予立案理由", blank=True, default="")
 
     class Meta:
         verbose_name = "案源"

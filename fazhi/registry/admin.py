@@ -43,5 +43,5 @@ class PracticePointsAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["file_name", "organisation", "status", "row_count", "error_count", "created_at"]
+    list_display = ["file_name", "organisation", "state", "row_count", "error_count", "created_at"]
     exclude = ["payload"]

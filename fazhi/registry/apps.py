@@ -36,4 +36,10 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from fazhi.core import events
+        from fazhi.registry import events as registry_events
+        from fazhi.registry import workflows  # noqa: F401  (registers the workflow tables)
+
+        events.register(*registry_events.EVENTS)
+        events.register_legacy(registry_events.LEGACY)
         post_migrate.connect(ensure_categories, sender=self)

@@ -17,7 +17,7 @@ from fazhi.core.models import Organisation, OrganisationKind, OrganisationLevel,
 from fazhi.core.services import people as people_services
 from fazhi.registry.codes import make_id_number, make_uscc
 from fazhi.registry.importing import template
-from fazhi.registry.models import ImportBatch, ImportStatus
+from fazhi.registry.models import ImportBatch, ImportState
 from fazhi.registry.services import imports as import_services
 
 PER_INSTITUTE = 750
@@ -165,7 +165,7 @@ def load(*, province: Organisation, stdout: Any) -> None:
     total = 0
     for index, institute in enumerate(institutes, start=1):
         done = ImportBatch.objects.filter(
-            organisation=institute, file_name=SOURCE_NAME, status=ImportStatus.CONFIRMED
+            organisation=institute, file_name=SOURCE_NAME, state=ImportState.CONFIRMED
         ).exists()
         if done:
             continue

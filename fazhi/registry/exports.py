@@ -15,6 +15,7 @@ from fazhi.core.exports import csv_bytes, xlsx_append
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap
+from fazhi.registry.events import EntityEvent
 from fazhi.registry.models import Entity, EntityKind, EntityStatus
 from fazhi.registry.selectors.entities import EntityFilters, entity_list
 
@@ -72,7 +73,7 @@ def entity_export(*, user: User, filters: EntityFilters, fmt: str) -> tuple[byte
     """Export the scoped, filtered list. Returns (content, content type, file name).
 
     Exports carry personal data (ID numbers), so each one is an audit event."""
-    require_cap(user, Cap.REGISTRY_VIEW, action="registry.entity.export")
+    require_cap(user, Cap.REGISTRY_VIEW, action=EntityEvent.EXPORTED)
     qs = entity_list(user=user, filters=filters).order_by("organisation_id", "name", "id")
     count = 0
     if fmt == "csv":
@@ -93,7 +94,7 @@ def entity_export(*, user: User, filters: EntityFilters, fmt: str) -> tuple[byte
     with transaction.atomic(durable=True):
         audit.append(
             actor=user,
-            action="registry.entity.exported",
+            action=EntityEvent.EXPORTED,
             object_type=Entity._meta.label_lower,
             details={"format": fmt, "count": count, "filters": filters.as_dict()},
         )

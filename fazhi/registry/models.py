@@ -219,7 +219,7 @@ class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
 
 
-class ImportStatus(models.TextChoices):
+class ImportState(models.TextChoices):
     PREVIEWED = "previewed", "待确认"
     CONFIRMED = "confirmed", "已导入"
     DISCARDED = "discarded", "已放弃"
@@ -227,7 +227,8 @@ class ImportStatus(models.TextChoices):
 
 class ImportBatch(models.Model):
     """A staged upload. Rows are validated into ``payload`` (zlib-compressed JSON) at upload;
-    nothing reaches the directory until a batch without errors is confirmed."""
+    nothing reaches the directory until a batch without errors is confirmed. ``state`` follows
+    ``fazhi.registry.workflows.IMPORT_BATCH``."""
 
     organisation = models.ForeignKey(
         Organisation, verbose_name="导入到", on_delete=models.PROTECT, related_name="+"
@@ -239,8 +240,8 @@ class ImportBatch(models.Model):
     file_name = models.CharField("文件名", max_length=255)
     file_hash = models.CharField("文件SHA-256", max_length=64)
     file_format = models.CharField("格式", max_length=8, choices=ImportFormat.choices)
-    status = models.CharField(
-        "状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    state = models.CharField(
+        "状态", max_length=16, choices=ImportState.choices, default=ImportState.PREVIEWED
     )
     row_count = models.PositiveIntegerField("数据行数", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
@@ -262,7 +263,7 @@ class ImportBatch(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_status_display()})"
+        return f"{self.file_name} ({self.get_state_display()})"
 
     @property
     def is_clean(self) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import transaction
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
@@ -43,6 +44,8 @@ from fazhi.core.services import deadlines as deadline_services
 from fazhi.core.services import org as org_services
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.core.tests.images import image_bytes
+from fazhi.enforcement.models import CaseLead, CaseLeadSource
+from fazhi.enforcement.services.leads import case_lead_create
 from fazhi.inspections.models import (
     ConflictDeclaration,
     Draw,
@@ -146,6 +149,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "stratum_pk": PlanStratum,
     "item_pk": InspectionItem,
     "photo_pk": TaskPhoto,
+    "lead_id": CaseLead,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -253,6 +257,14 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     conflict = pool_services.conflict_declare(
         actor=planner, officer=officers[0], entity=entity, reason="近亲属任职", declared_on=today
     )
+    with transaction.atomic():
+        case_lead = case_lead_create(
+            actor=planner,
+            organisation=org,
+            entity=entity,
+            source=CaseLeadSource.COMPLAINT,
+            facts="无证经营",
+        )
     deadline = deadline_services.deadline_open(
         actor=planner,
         organisation=org,
@@ -284,6 +296,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         conflict,
         task,
         photo,
+        case_lead,
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):
         assert obj is not None

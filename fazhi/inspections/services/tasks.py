@@ -31,6 +31,7 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, visible_organisations
 from fazhi.core.services import deadlines as deadline_services
 from fazhi.enforcement.models import CaseLead, CaseLeadSource
+from fazhi.enforcement.services.leads import case_lead_create
 from fazhi.inspections.models import (
     FindingResult,
     InspectionItem,
@@ -348,21 +349,15 @@ def task_complete(
             "recheck_date": recheck_date.isoformat() if recheck_date else None,
         }
         if outcome == TaskOutcome.REFERRED:
-            lead = CaseLead.objects.create(
+            lead = case_lead_create(
+                actor=actor,
                 organisation=locked.organisation,
-                entity_id=locked.entity_id,
+                entity=locked.entity,
                 source=CaseLeadSource.RANDOM_INSPECTION,
-                source_task=locked,
                 facts=facts,
-                created_by=actor,
+                source_task=locked,
             )
             details["case_lead_id"] = lead.pk
-            audit.append(
-                actor=actor,
-                action="case_lead.created",
-                obj=lead,
-                details={"source_task_id": locked.pk, "entity_id": locked.entity_id},
-            )
         audit.append(actor=actor, action="inspection_task.completed", obj=locked, details=details)
         _attach_deadline(
             actor=actor,

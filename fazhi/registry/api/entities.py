@@ -12,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import params
+from fazhi.core.access import acting_user
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
 from fazhi.registry.api._common import organisation_for
 from fazhi.registry.api.licences import LicenceSerializer
+from fazhi.registry.events import EntityEvent
 from fazhi.registry.models import (
     Entity,
     EntityKind,
@@ -130,37 +131,39 @@ _FILTER_PARAMS = [
 class EntityListView(PaginatedView):
     @extend_schema(parameters=_FILTER_PARAMS, responses=EntitySerializer(many=True))
     def get(self, request: Request) -> Response:
-        require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+        user = acting_user(request, Cap.REGISTRY_VIEW, action=EntityEvent.LISTED)
         filters = entity_selectors.EntityFilters.from_params(request.query_params)
-        qs = entity_selectors.entity_list(user=request.user, filters=filters).order_by("id")
+        qs = entity_selectors.entity_list(user=user, filters=filters).order_by("id")
         return self.paginated(qs, EntitySerializer)
 
     @extend_schema(request=EntityWriteSerializer, responses={201: EntityDetailSerializer})
     def post(self, request: Request) -> Response:
+        user = acting_user(request)
         body = EntityWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        organisation = organisation_for(request, data.pop("organisation", None))
+        organisation = organisation_for(user, data.pop("organisation", None))
         entity = entity_services.entity_create(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             organisation=organisation,
             **data,
         )
-        entity = entity_selectors.entity_get(user=request.user, entity_id=entity.pk)
+        entity = entity_selectors.entity_get(user=user, entity_id=entity.pk)
         return Response(EntityDetailSerializer(entity).data, status=status.HTTP_201_CREATED)
 
 
 class EntityDetailView(APIView):
     @extend_schema(responses=EntityDetailSerializer)
     def get(self, request: Request, entity_id: int) -> Response:
-        require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
-        entity = entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+        user = acting_user(request, Cap.REGISTRY_VIEW, action=EntityEvent.VIEWED)
+        entity = entity_selectors.entity_get(user=user, entity_id=entity_id)
         return Response(EntityDetailSerializer(entity).data)
 
     @extend_schema(request=EntityUpdateSerializer, responses=EntityDetailSerializer)
     def patch(self, request: Request, entity_id: int) -> Response:
+        user = acting_user(request)
         # the entity must be visible before anything is attempted: 404 outside scope
-        entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+        entity_selectors.entity_get(user=user, entity_id=entity_id)
         body = EntityUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
@@ -168,46 +171,48 @@ class EntityDetailView(APIView):
         reason = data.pop("risk_reason", "")
         if data:
             entity_services.entity_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 entity_id=entity_id,
                 **data,
             )
         if grade is not None:
             entity_services.risk_grade_set(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 entity_id=entity_id,
                 grade=grade,
                 reason=reason,
             )
-        entity = entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+        entity = entity_selectors.entity_get(user=user, entity_id=entity_id)
         return Response(EntityDetailSerializer(entity).data)
 
 
 class EntityDeactivateView(APIView):
     @extend_schema(request=ReasonSerializer, responses=EntityDetailSerializer)
     def post(self, request: Request, entity_id: int) -> Response:
+        user = acting_user(request)
         # 404 outside scope, first
-        entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+        entity_selectors.entity_get(user=user, entity_id=entity_id)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         entity_services.entity_deactivate(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             reason=body.validated_data["reason"],
         )
-        entity = entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+        entity = entity_selectors.entity_get(user=user, entity_id=entity_id)
         return Response(EntityDetailSerializer(entity).data)
 
 
 class EntityDeleteView(APIView):
     @extend_schema(request=ReasonSerializer, responses={204: None})
     def post(self, request: Request, entity_id: int) -> Response:
+        user = acting_user(request)
         # 404 outside scope, first
-        entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+        entity_selectors.entity_get(user=user, entity_id=entity_id)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         entity_services.entity_delete(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             reason=body.validated_data["reason"],
         )

@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import import_limits, params
+from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
 from fazhi.registry.api._common import organisation_for
+from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.models import (
     ImportBatch,
 )
@@ -45,7 +46,7 @@ class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
             "file_name",
             "file_hash",
             "file_format",
-            "status",
+            "state",
             "row_count",
             "error_count",
             "is_clean",
@@ -67,12 +68,13 @@ class ImportUploadView(APIView):
 
     @extend_schema(request=ImportUploadSerializer, responses={201: ImportBatchSerializer})
     def post(self, request: Request) -> Response:
+        user = acting_user(request)
         body = ImportUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        organisation = organisation_for(request, body.validated_data.get("organisation"))
+        organisation = organisation_for(user, body.validated_data.get("organisation"))
         upload = body.validated_data["file"]
         batch = import_services.import_batch_stage(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             organisation=organisation,
             file_name=upload.name or "upload",
             content=import_limits.read_upload(upload),
@@ -83,8 +85,8 @@ class ImportUploadView(APIView):
 class ImportBatchView(APIView):
     @extend_schema(responses=ImportBatchSerializer)
     def get(self, request: Request, batch_id: int) -> Response:
-        require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
-        batch = import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+        user = acting_user(request, Cap.REGISTRY_VIEW, action=ImportBatchEvent.VIEWED)
+        batch = import_selectors.import_batch_get(user=user, batch_id=batch_id)
         return Response(ImportBatchSerializer(batch).data)
 
 
@@ -93,12 +95,13 @@ class ImportConfirmView(APIView):
 
     @extend_schema(request=None, responses=ImportBatchSerializer)
     def post(self, request: Request, batch_id: int) -> Response:
-        import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+        user = acting_user(request)
+        import_selectors.import_batch_get(user=user, batch_id=batch_id)
         batch = import_services.import_batch_confirm(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             batch_id=batch_id,
         )
-        batch = import_selectors.import_batch_get(user=request.user, batch_id=batch.pk)
+        batch = import_selectors.import_batch_get(user=user, batch_id=batch.pk)
         return Response(ImportBatchSerializer(batch).data)
 
 

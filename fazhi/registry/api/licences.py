@@ -11,9 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fazhi.core import params
+from fazhi.core.access import acting_user
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
+from fazhi.registry.events import LicenceEvent
 from fazhi.registry.models import (
     Licence,
     LicenceKind,
@@ -43,21 +44,22 @@ class LicenceListView(PaginatedView):
         parameters=[params.id_parameter("entity")], responses=LicenceSerializer(many=True)
     )
     def get(self, request: Request) -> Response:
-        require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+        user = acting_user(request, Cap.REGISTRY_VIEW, action=LicenceEvent.LISTED)
         qs = licence_selectors.licence_list(
-            user=request.user, entity_id=params.object_id(request.query_params, "entity")
+            user=user, entity_id=params.object_id(request.query_params, "entity")
         )
         return self.paginated(qs, LicenceSerializer)
 
     @extend_schema(request=LicenceWriteSerializer, responses={201: LicenceSerializer})
     def post(self, request: Request) -> Response:
+        user = acting_user(request)
         body = LicenceWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         entity_id = data.pop("entity")
-        entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+        entity_selectors.entity_get(user=user, entity_id=entity_id)
         licence = licence_services.licence_add(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             **data,
         )

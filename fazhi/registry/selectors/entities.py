@@ -1,4 +1,7 @@
-"""Every read of entities, their categories and history, narrowed to the user's data scope."""
+"""Every read of entities, their categories and history, narrowed to the user's data scope.
+
+A list asked for by a user without ``registry.view`` is refused (PermissionDenied), never an
+empty list."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from fazhi.core import params
 from fazhi.core.models import AuditEvent, User
-from fazhi.core.scope import get_scoped, scoped, visible_organisations
+from fazhi.core.roles import Cap
+from fazhi.core.scope import get_scoped, require_cap, scoped, visible_organisations
+from fazhi.registry.events import EntityEvent
 from fazhi.registry.models import (
     Entity,
     EntityKind,
@@ -62,6 +67,7 @@ def category_list() -> QuerySet[SupervisionCategory]:
 
 
 def entity_list(*, user: User | Any, filters: EntityFilters | None = None) -> QuerySet[Entity]:
+    require_cap(user, Cap.REGISTRY_VIEW, action=EntityEvent.LISTED)
     filters = filters or EntityFilters()
     qs = scoped(Entity.objects.all(), user)
     if filters.q:
@@ -111,6 +117,7 @@ def entity_get(*, user: User | Any, entity_id: int) -> Entity:
 
 def entity_history(*, user: User | Any, entity_id: int) -> QuerySet[AuditEvent]:
     """The directory's own history of an entity: every audit event recorded against it."""
+    require_cap(user, Cap.REGISTRY_VIEW, action=EntityEvent.VIEWED)
     entity_get(user=user, entity_id=entity_id)  # scope check (404 outside scope)
     return AuditEvent.objects.filter(
         object_type=Entity._meta.label_lower, object_id=str(entity_id)

@@ -7,13 +7,17 @@ from typing import Any
 from django.db.models import QuerySet
 
 from fazhi.core.models import User
-from fazhi.core.scope import get_scoped, scoped
+from fazhi.core.roles import Cap
+from fazhi.core.scope import get_scoped, require_cap, scoped
+from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.models import (
     ImportBatch,
 )
 
 
 def import_batch_list(*, user: User | Any) -> QuerySet[ImportBatch]:
+    """The batches in scope; refused without ``registry.view``."""
+    require_cap(user, Cap.REGISTRY_VIEW, action=ImportBatchEvent.LISTED)
     return (
         scoped(ImportBatch.objects.all(), user)
         .select_related("organisation", "created_by")

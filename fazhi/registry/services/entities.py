@@ -11,6 +11,7 @@ from fazhi.core import audit, errors
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.registry.events import EntityEvent
 from fazhi.registry.models import (
     Entity,
     EntityKind,
@@ -131,8 +132,8 @@ def entity_create(
     status: str = EntityStatus.OPERATING,
     risk_grade: str = RiskGrade.B,
 ) -> Entity:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.create")
-    require_in_scope(actor, organisation, action="registry.entity.create")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=EntityEvent.CREATED)
+    require_in_scope(actor, organisation, action=EntityEvent.CREATED)
     name = _clean_name(name)
     check_choice(kind, EntityKind, code="unknown_kind", label="类型")
     check_choice(status, EntityStatus, code="unknown_status", label="经营状态")
@@ -159,7 +160,7 @@ def entity_create(
             entity.categories.set(category_ids)
             audit.append(
                 actor=actor,
-                action="registry.entity.created",
+                action=EntityEvent.CREATED,
                 obj=entity,
                 details={"name": name, "code": entity.code, "categories": category_ids},
             )
@@ -197,7 +198,7 @@ def entity_update(
     status: str | None = None,
 ) -> Entity:
     """Change the given fields (None = unchanged). Risk grade has its own service."""
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.update")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=EntityEvent.UPDATED)
     if name is not None:
         name = _clean_name(name)
     if kind is not None:
@@ -209,7 +210,7 @@ def entity_update(
     category_ids = resolve_categories(categories) if categories is not None else None
     try:
         with transaction.atomic(durable=True):
-            entity = lock_entity(actor, entity_id, action="registry.entity.update")
+            entity = lock_entity(actor, entity_id, action=EntityEvent.UPDATED)
             new_values: dict[str, Any] = {
                 "name": name,
                 "kind": kind,
@@ -244,7 +245,7 @@ def entity_update(
             if not changes:
                 return entity
             entity.save()
-            audit.append(actor=actor, action="registry.entity.updated", obj=entity, details=changes)
+            audit.append(actor=actor, action=EntityEvent.UPDATED, obj=entity, details=changes)
     except IntegrityError as exc:
         raise _integrity(exc) from exc
     return entity
@@ -252,10 +253,10 @@ def entity_update(
 
 def entity_deactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
     """Take an entity out of the directory's active list (no longer drawn); kept for history."""
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.deactivate")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=EntityEvent.DEACTIVATED)
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
-        entity = lock_entity(actor, entity_id, action="registry.entity.deactivate")
+        entity = lock_entity(actor, entity_id, action=EntityEvent.DEACTIVATED)
         if not entity.is_active:
             raise errors.InvalidTransition("该检查对象已停用。", code="already_inactive")
         entity.is_active = False
@@ -263,7 +264,7 @@ def entity_deactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
         entity.save(update_fields=["is_active", "deactivated_reason", "updated_at"])
         audit.append(
             actor=actor,
-            action="registry.entity.deactivated",
+            action=EntityEvent.DEACTIVATED,
             obj=entity,
             details={"reason": reason},
         )
@@ -271,10 +272,10 @@ def entity_deactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
 
 
 def entity_reactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.reactivate")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=EntityEvent.REACTIVATED)
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
-        entity = lock_entity(actor, entity_id, action="registry.entity.reactivate")
+        entity = lock_entity(actor, entity_id, action=EntityEvent.REACTIVATED)
         if entity.is_active:
             raise errors.InvalidTransition("该检查对象处于在册状态。", code="already_active")
         entity.is_active = True
@@ -282,7 +283,7 @@ def entity_reactivate(*, actor: User, entity_id: int, reason: str) -> Entity:
         entity.save(update_fields=["is_active", "deactivated_reason", "updated_at"])
         audit.append(
             actor=actor,
-            action="registry.entity.reactivated",
+            action=EntityEvent.REACTIVATED,
             obj=entity,
             details={"reason": reason},
         )
@@ -304,10 +305,10 @@ def entity_history_blockers(entity: Entity) -> list[str]:
 
 def entity_delete(*, actor: User, entity_id: int, reason: str) -> None:
     """Delete a wrongly entered entity. Refused once it has any history in other modules."""
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.delete")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=EntityEvent.DELETED)
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
-        entity = lock_entity(actor, entity_id, action="registry.entity.delete")
+        entity = lock_entity(actor, entity_id, action=EntityEvent.DELETED)
         blockers = entity_history_blockers(entity)
         if blockers:
             raise errors.Conflict(
@@ -323,15 +324,15 @@ def entity_delete(*, actor: User, entity_id: int, reason: str) -> None:
             "licences": list(entity.licences.values_list("number", flat=True)),
             "points": sum(entity.practice_points.values_list("points", flat=True)),
         }
-        audit.append(actor=actor, action="registry.entity.deleted", obj=entity, details=snapshot)
+        audit.append(actor=actor, action=EntityEvent.DELETED, obj=entity, details=snapshot)
         entity.delete()
 
 
 def risk_grade_set(*, actor: User, entity_id: int, grade: str, reason: str = "") -> Entity:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.entity.risk_grade")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=EntityEvent.REGRADED)
     check_choice(grade, RiskGrade, code="bad_risk_grade", label="风险等级")
     with transaction.atomic(durable=True):
-        entity = lock_entity(actor, entity_id, action="registry.entity.risk_grade")
+        entity = lock_entity(actor, entity_id, action=EntityEvent.REGRADED)
         old = entity.risk_grade
         if old == grade:
             return entity
@@ -339,7 +340,7 @@ def risk_grade_set(*, actor: User, entity_id: int, grade: str, reason: str = "")
         entity.save(update_fields=["risk_grade", "updated_at"])
         audit.append(
             actor=actor,
-            action="registry.entity.risk_grade_set",
+            action=EntityEvent.REGRADED,
             obj=entity,
             details={"old": old, "new": grade, "reason": reason.strip()[:500]},
         )

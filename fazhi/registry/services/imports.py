@@ -3,7 +3,7 @@
 Upload parses and validates the whole file and stores the normalised rows in the batch
 (``ImportBatch.payload``, zlib-compressed JSON) together with every error found. Nothing reaches
 the directory until a batch without errors is confirmed; confirm inserts the whole batch in one
-transaction with one audit event.
+transaction with one audit event. The batch's state follows ``workflows.IMPORT_BATCH``.
 """
 
 from __future__ import annotations
@@ -16,18 +16,19 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from fazhi.core import audit, clock, errors, import_limits
+from fazhi.core import audit, clock, errors, import_limits, workflow
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.importing.bulk import bulk_insert
 from fazhi.registry.importing.reader import detect_format, read_csv, read_xlsx
 from fazhi.registry.importing.validation import Validation, directory_conflicts, validate_rows
 from fazhi.registry.models import (
     ImportBatch,
     ImportFormat,
-    ImportStatus,
 )
+from fazhi.registry.workflows import IMPORT_BATCH
 
 
 def pack_rows(rows: list[list[Any]]) -> bytes:
@@ -45,8 +46,8 @@ def import_batch_stage(
     *, actor: User, organisation: Organisation, file_name: str, content: bytes
 ) -> ImportBatch:
     """Parse and validate an uploaded file into a batch awaiting confirmation (dry run)."""
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.stage")
-    require_in_scope(actor, organisation, action="registry.import.stage")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.STAGED)
+    require_in_scope(actor, organisation, action=ImportBatchEvent.STAGED)
     file_format = detect_format(file_name, content)
     import_limits.check_file(content, xlsx=file_format == ImportFormat.XLSX)
     reader = read_xlsx(content) if file_format == ImportFormat.XLSX else read_csv(content)
@@ -70,8 +71,8 @@ def import_batch_stage_rows(
     rows: Iterable[Sequence[Any]],
 ) -> ImportBatch:
     """Stage rows given in memory (demo data, integrations); same validation as a file."""
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.stage")
-    require_in_scope(actor, organisation, action="registry.import.stage")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.STAGED)
+    require_in_scope(actor, organisation, action=ImportBatchEvent.STAGED)
     materialised = [tuple(header), *(tuple(r) for r in rows)]
     digest = hashlib.sha256(
         json.dumps(materialised, ensure_ascii=False, default=str).encode("utf-8")
@@ -109,7 +110,7 @@ def _stage(
         )
         audit.append(
             actor=actor,
-            action="registry.import.staged",
+            action=ImportBatchEvent.STAGED,
             obj=batch,
             details={
                 "file_name": batch.file_name,
@@ -123,7 +124,7 @@ def _stage(
 
 def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
     """Insert a clean staged batch into the directory: all rows or none, one audit event."""
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.confirm")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.CONFIRMED)
     try:
         with transaction.atomic(durable=True):
             batch = (
@@ -134,15 +135,10 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
             )
             if batch is None:
                 raise errors.NotFound()
-            require_in_scope(actor, batch.organisation, action="registry.import.confirm")
-            if batch.status != ImportStatus.PREVIEWED:
-                raise errors.InvalidTransition(
-                    "该批次已确认或已放弃，不能再次确认。", code="batch_not_pending"
-                )
-            if not batch.is_clean:
-                raise errors.Conflict(
-                    "该批次存在错误，请修改文件后重新上传。", code="batch_has_errors"
-                )
+            require_in_scope(actor, batch.organisation, action=ImportBatchEvent.CONFIRMED)
+            # the table and its guards first (nothing written): a batch already handled, or one
+            # with errors, is refused before its rows are read
+            IMPORT_BATCH.check(batch, "confirm")
             rows = unpack_rows(batch.payload)
             conflicts = directory_conflicts(rows, list(range(1, len(rows) + 1)))
             if conflicts:
@@ -151,15 +147,13 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
                     code="directory_changed",
                 )
             created = bulk_insert(organisation=batch.organisation, rows=rows, batch=batch)
-            batch.status = ImportStatus.CONFIRMED
-            batch.confirmed_at = clock.now()
-            batch.confirmed_by = actor
-            batch.payload = b""
-            batch.save(update_fields=["status", "confirmed_at", "confirmed_by", "payload"])
-            audit.append(
+            workflow.transition(
+                IMPORT_BATCH,
+                batch,
+                "confirm",
                 actor=actor,
-                action="registry.import.confirmed",
-                obj=batch,
+                locked=True,
+                changes={"confirmed_at": clock.now(), "confirmed_by": actor, "payload": b""},
                 details={
                     "count": created,
                     "file_name": batch.file_name,
@@ -175,7 +169,7 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
 
 
 def import_batch_discard(*, actor: User, batch_id: int) -> ImportBatch:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.import.discard")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.DISCARDED)
     with transaction.atomic(durable=True):
         batch = (
             ImportBatch.objects.select_for_update(of=("self",))
@@ -185,11 +179,8 @@ def import_batch_discard(*, actor: User, batch_id: int) -> ImportBatch:
         )
         if batch is None:
             raise errors.NotFound()
-        require_in_scope(actor, batch.organisation, action="registry.import.discard")
-        if batch.status != ImportStatus.PREVIEWED:
-            raise errors.InvalidTransition("该批次已处理。", code="batch_not_pending")
-        batch.status = ImportStatus.DISCARDED
-        batch.payload = b""
-        batch.save(update_fields=["status", "payload"])
-        audit.append(actor=actor, action="registry.import.discarded", obj=batch, details={})
+        require_in_scope(actor, batch.organisation, action=ImportBatchEvent.DISCARDED)
+        workflow.transition(
+            IMPORT_BATCH, batch, "discard", actor=actor, locked=True, changes={"payload": b""}
+        )
     return batch

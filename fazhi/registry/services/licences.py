@@ -11,6 +11,7 @@ from fazhi.core import audit, errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap
+from fazhi.registry.events import LicenceEvent, PracticePointsEvent
 from fazhi.registry.models import (
     Licence,
     LicenceKind,
@@ -41,11 +42,11 @@ def licence_add(
     valid_to: dt.date | None = None,
     scope: str = "",
 ) -> Licence:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.licence.add")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=LicenceEvent.ADDED)
     number = _check_licence(kind=kind, number=number, valid_from=valid_from, valid_to=valid_to)
     try:
         with transaction.atomic(durable=True):
-            entity = lock_entity(actor, entity_id, action="registry.licence.add")
+            entity = lock_entity(actor, entity_id, action=LicenceEvent.ADDED)
             if Licence.objects.filter(kind=kind, number=number).exists():
                 raise errors.ValidationFailed("该许可证号已登记。", code="duplicate_licence")
             licence = Licence.objects.create(
@@ -58,7 +59,7 @@ def licence_add(
             )
             audit.append(
                 actor=actor,
-                action="registry.licence.added",
+                action=LicenceEvent.ADDED,
                 obj=entity,
                 details={"licence_id": licence.pk, "kind": kind, "number": number},
             )
@@ -77,13 +78,13 @@ def licence_update(
     valid_to: dt.date | None = None,
     clear_valid_to: bool = False,
 ) -> Licence:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.licence.update")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=LicenceEvent.UPDATED)
     try:
         with transaction.atomic(durable=True):
             licence = Licence.objects.select_for_update().filter(pk=licence_id).first()
             if licence is None:
                 raise errors.NotFound()
-            entity = lock_entity(actor, licence.entity_id, action="registry.licence.update")
+            entity = lock_entity(actor, licence.entity_id, action=LicenceEvent.UPDATED)
             new_to = None if clear_valid_to else (valid_to or licence.valid_to)
             new_number = _check_licence(
                 kind=licence.kind,
@@ -113,7 +114,7 @@ def licence_update(
             licence.save()
             audit.append(
                 actor=actor,
-                action="registry.licence.updated",
+                action=LicenceEvent.UPDATED,
                 obj=entity,
                 details={"licence_id": licence.pk, **changes},
             )
@@ -125,18 +126,18 @@ def licence_update(
 def practice_points_record(
     *, actor: User, entity_id: int, points: int, recorded_on: dt.date, reason: str
 ) -> PracticePoints:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action="registry.points.record")
+    require_cap(actor, Cap.REGISTRY_MANAGE, action=PracticePointsEvent.RECORDED)
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 100:
         raise errors.ValidationFailed("记分须为1至100之间的整数。", code="bad_points")
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
-        entity = lock_entity(actor, entity_id, action="registry.points.record")
+        entity = lock_entity(actor, entity_id, action=PracticePointsEvent.RECORDED)
         record = PracticePoints.objects.create(
             entity=entity, points=points, recorded_on=recorded_on, reason=reason, by=actor
         )
         audit.append(
             actor=actor,
-            action="registry.points.recorded",
+            action=PracticePointsEvent.RECORDED,
             obj=entity,
             details={
                 "points_id": record.pk,

@@ -169,7 +169,7 @@ def test_import_upload_preview_and_confirm_via_api(world):
     assert other.get(f"/api/registry/imports/{batch['id']}/").status_code == 404
     assert other.post(f"/api/registry/imports/{batch['id']}/confirm/").status_code == 404
     response = client.post(f"/api/registry/imports/{batch['id']}/confirm/")
-    assert response.status_code == 200 and response.data["status"] == "confirmed"
+    assert response.status_code == 200 and response.data["state"] == "confirmed"
     assert Entity.objects.filter(organisation=world.inst0).count() == 2
     response = client.post(f"/api/registry/imports/{batch['id']}/confirm/")
     assert response.status_code == 409

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fazhi.core.testing import needs_postgres, postgres_env
-from fazhi.registry.models import Entity, ImportBatch, ImportStatus
+from fazhi.registry.models import Entity, ImportBatch, ImportState
 from fazhi.registry.services import imports as import_services
 from fazhi.registry.tests.helpers import World, good_row, next_uscc, xlsx_bytes
 
@@ -104,5 +104,5 @@ def test_two_batches_with_the_same_code_cannot_both_land():
     assert [r["code"] for r in results if not r["ok"]] == ["directory_changed"]
     assert Entity.objects.filter(uscc=shared).count() == 1
     assert Entity.objects.count() == 2  # the losing batch left nothing behind
-    statuses = sorted(ImportBatch.objects.values_list("status", flat=True))
-    assert statuses == sorted([ImportStatus.CONFIRMED, ImportStatus.PREVIEWED])
+    states = sorted(ImportBatch.objects.values_list("state", flat=True))
+    assert states == sorted([ImportState.CONFIRMED, ImportState.PREVIEWED])

@@ -27,7 +27,7 @@ def test_demo_load_is_idempotent_and_valid(monkeypatch):
     assert Licence.objects.exists()
     assert len(set(Entity.objects.values_list("kind", flat=True))) >= 8
     assert set(Entity.objects.values_list("risk_grade", flat=True)) == {"A", "B", "C", "D"}
-    assert AuditEvent.objects.filter(action="registry.import.confirmed").count() == 4
+    assert AuditEvent.objects.filter(action="import_batch.confirmed").count() == 4
     events = AuditEvent.objects.count()
     demo.load(province=tree.province, stdout=out)
     assert Entity.objects.count() == 480 and AuditEvent.objects.count() == events

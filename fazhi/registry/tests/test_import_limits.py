@@ -40,14 +40,14 @@ def _stage(world, content, name="data.xlsx"):
 
 def _refused(world, code, content, name="data.xlsx", seconds=10, error=errors.TooLarge):
     batches = ImportBatch.objects.count()
-    staged = AuditEvent.objects.filter(action="registry.import.staged").count()
+    staged = AuditEvent.objects.filter(action="import_batch.staged").count()
     started = time.monotonic()
     with pytest.raises(error) as info:
         _stage(world, content, name)
     assert time.monotonic() - started < seconds
     assert info.value.code == code
     assert ImportBatch.objects.count() == batches
-    assert AuditEvent.objects.filter(action="registry.import.staged").count() == staged
+    assert AuditEvent.objects.filter(action="import_batch.staged").count() == staged
 
 
 def test_the_zip_bomb_sheet_is_refused_without_reading_it(world):

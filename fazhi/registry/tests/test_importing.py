@@ -19,7 +19,7 @@ from fazhi.core.models import AuditEvent
 from fazhi.registry.importing import reader as import_reader
 from fazhi.registry.importing import template
 from fazhi.registry.importing import validation as import_validation
-from fazhi.registry.models import Entity, ImportBatch, ImportStatus, Licence
+from fazhi.registry.models import Entity, ImportBatch, ImportState, Licence
 from fazhi.registry.services import imports as import_services
 from fazhi.registry.tests.helpers import (
     HEADER,
@@ -91,11 +91,11 @@ def test_a_clean_file_previews_then_confirms_in_one_transaction(world, fmt):
     # one audit event for the whole batch, with count and file hash
     (event,) = AuditEvent.objects.filter(pk__gt=0).order_by("-seq")[:1]
     assert AuditEvent.objects.count() == events_before + 1
-    assert event.action == "registry.import.confirmed"
+    assert event.action == "import_batch.confirmed"
     details = json.loads(event.details_json)
     assert details["count"] == 3 and details["file_hash"] == batch.file_hash
     batch.refresh_from_db()
-    assert batch.status == ImportStatus.CONFIRMED and batch.confirmed_by == world.sup0
+    assert batch.state == ImportState.CONFIRMED and batch.confirmed_by == world.sup0
 
 
 def test_every_bad_row_is_reported_with_row_column_and_reason(world):
@@ -276,7 +276,7 @@ def test_confirm_refuses_when_the_directory_changed_since_preview(world):
     assert exc.value.code == "directory_changed"
     assert not Entity.objects.filter(organisation=world.inst0).exists()
     batch.refresh_from_db()
-    assert batch.status == ImportStatus.PREVIEWED
+    assert batch.state == ImportState.PREVIEWED
 
 
 def test_import_permission_and_scope(world):

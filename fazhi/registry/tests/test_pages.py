@@ -199,7 +199,7 @@ def test_export_is_scoped_filtered_and_audited(world, client):
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert [r[1] for r in rows[1:]] == ["本区医院"]
-    assert AuditEvent.objects.filter(action="registry.entity.exported").count() == 2
+    assert AuditEvent.objects.filter(action="entity.exported").count() == 2
 
 
 def test_import_pages_upload_preview_confirm(world, client):

@@ -51,7 +51,7 @@ def test_create_stores_the_entity_with_categories_and_an_audit_event(world):
     assert sorted(c.code for c in entity.categories.all()) == ["medical", "radiation"]
     assert entity.organisation == world.inst0
     assert entity.is_active and entity.status == "operating" and entity.risk_grade == "C"
-    (event,) = _events(entity.pk, "registry.entity.created")
+    (event,) = _events(entity.pk, "entity.created")
     assert event.organisation_id == world.inst0.pk
     assert json.loads(event.details_json)["code"] == uscc.upper()
 
@@ -127,7 +127,7 @@ def test_update_records_old_and_new_values(world):
     )
     entity.refresh_from_db()
     assert entity.name == "新名称" and entity.status == "suspended"
-    (event,) = _events(entity.pk, "registry.entity.updated")
+    (event,) = _events(entity.pk, "entity.updated")
     details = json.loads(event.details_json)
     assert details["name"] == ["旧名称", "新名称"]
     assert details["status"] == ["operating", "suspended"]
@@ -176,7 +176,7 @@ def test_deactivate_needs_a_reason_and_is_audited(world):
     )
     entity.refresh_from_db()
     assert not entity.is_active and entity.deactivated_reason == "已注销营业执照"
-    (event,) = _events(entity.pk, "registry.entity.deactivated")
+    (event,) = _events(entity.pk, "entity.deactivated")
     assert json.loads(event.details_json) == {"reason": "已注销营业执照"}
     with pytest.raises(errors.InvalidTransition):
         entity_services.entity_deactivate(actor=world.sup0, entity_id=entity.pk, reason="再次停用")
@@ -205,7 +205,7 @@ def test_delete_keeps_a_snapshot_in_the_audit_chain(world):
     entity_services.entity_delete(actor=world.sup0, entity_id=entity.pk, reason="重复登记")
     assert not Entity.objects.filter(pk=entity.pk).exists()
     assert not Licence.objects.filter(number="PDY-001").exists()
-    (event,) = _events(entity.pk, "registry.entity.deleted")
+    (event,) = _events(entity.pk, "entity.deleted")
     details = json.loads(event.details_json)
     assert details["reason"] == "重复登记" and details["name"] == "误登记单位"
     assert details["licences"] == ["PDY-001"]
@@ -240,10 +240,10 @@ def test_risk_grade_set_records_old_and_new(world):
     )
     entity.refresh_from_db()
     assert entity.risk_grade == "D"
-    (event,) = _events(entity.pk, "registry.entity.risk_grade_set")
+    (event,) = _events(entity.pk, "entity.regraded")
     assert json.loads(event.details_json) == {"old": "B", "new": "D", "reason": "多次违法"}
     entity_services.risk_grade_set(actor=world.sup0, entity_id=entity.pk, grade="D")  # no change
-    assert len(_events(entity.pk, "registry.entity.risk_grade_set")) == 1
+    assert len(_events(entity.pk, "entity.regraded")) == 1
     with pytest.raises(errors.ValidationFailed) as exc:
         entity_services.risk_grade_set(actor=world.sup0, entity_id=entity.pk, grade="Z")
     assert exc.value.code == "bad_risk_grade"
@@ -311,7 +311,7 @@ def test_licences_add_and_update(world):
         licence_services.licence_update(actor=world.sup1, licence_id=licence.pk, scope="越权")
     with pytest.raises(errors.NotFound):
         licence_services.licence_update(actor=world.sup0, licence_id=10**12, scope="无")
-    events = _events(entity.pk, "registry.licence.updated")
+    events = _events(entity.pk, "licence.updated")
     assert len(events) == 2
 
 
@@ -325,7 +325,7 @@ def test_practice_points(world):
         reason="超范围执业",
     )
     assert record.by == world.sup0 and PracticePoints.objects.count() == 1
-    assert _events(entity.pk, "registry.points.recorded")
+    assert _events(entity.pk, "practice_points.recorded")
     for points in (0, 101, -1):
         with pytest.raises(errors.ValidationFailed) as exc:
             licence_services.practice_points_record(

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from fazhi.core import errors
+from fazhi.core.models import User
 from fazhi.registry.selectors import entities as entity_selectors
 
 
@@ -18,10 +19,10 @@ def download(content: bytes, content_type: str, file_name: str) -> HttpResponse:
     return response
 
 
-def org_choices(request: HttpRequest) -> list[tuple[int, str]]:
+def org_choices(user: User) -> list[tuple[int, str]]:
     return [
         (org.pk, org.name)
-        for org in entity_selectors.organisations_for_registry(user=request.user).order_by("path")
+        for org in entity_selectors.organisations_for_registry(user=user).order_by("path")
     ]
 
 
@@ -33,6 +34,6 @@ def show_failure(request: HttpRequest, exc: errors.FazhiError) -> None:
     messages.error(request, f"{exc.message}（{exc.code}）")
 
 
-def require_visible(request: HttpRequest, entity_id: int) -> None:
+def require_visible(user: User, entity_id: int) -> None:
     """Another organisation's entity is a 404, recorded, before any of the input is looked at."""
-    entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+    entity_selectors.entity_get(user=user, entity_id=entity_id)

@@ -15,9 +15,11 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fazhi.core import errors
+from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap
+from fazhi.core.scope import has_cap
 from fazhi.registry import exports
+from fazhi.registry.events import EntityEvent
 from fazhi.registry.forms import (
     EntityForm,
     LicenceForm,
@@ -57,9 +59,9 @@ def _history_template() -> str | None:
 @login_required
 @require_GET
 def entity_list(request: HttpRequest) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+    user = acting_user(request, Cap.REGISTRY_VIEW, action=EntityEvent.LISTED)
     filters = entity_selectors.EntityFilters.from_params(request.GET)
-    qs = entity_selectors.entity_list(user=request.user, filters=filters).order_by("name", "id")
+    qs = entity_selectors.entity_list(user=user, filters=filters).order_by("name", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -74,7 +76,7 @@ def entity_list(request: HttpRequest) -> HttpResponse:
             "statuses": EntityStatus.choices,
             "grades": RiskGrade.choices,
             "categories": _category_choices(),
-            "can_manage": has_cap(request.user, Cap.REGISTRY_MANAGE),
+            "can_manage": has_cap(user, Cap.REGISTRY_MANAGE),
         },
     )
 
@@ -82,10 +84,11 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def entity_export(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
     filters = entity_selectors.EntityFilters.from_params(request.GET)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     content, content_type, name = exports.entity_export(
-        user=request.user,  # type: ignore[arg-type]
+        user=user,
         filters=filters,
         fmt=fmt,
     )
@@ -95,9 +98,9 @@ def entity_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
-    entity = entity_selectors.entity_get(user=request.user, entity_id=entity_id)
-    history = entity_selectors.entity_history(user=request.user, entity_id=entity_id)[:50]
+    user = acting_user(request, Cap.REGISTRY_VIEW, action=EntityEvent.VIEWED)
+    entity = entity_selectors.entity_get(user=user, entity_id=entity_id)
+    history = entity_selectors.entity_history(user=user, entity_id=entity_id)[:50]
     return render(
         request,
         "registry/entity_detail.html",
@@ -106,7 +109,7 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
             "history": history,
             "total_points": sum(p.points for p in entity.practice_points.all()),
             "history_template": _history_template(),
-            "can_manage": has_cap(request.user, Cap.REGISTRY_MANAGE),
+            "can_manage": has_cap(user, Cap.REGISTRY_MANAGE),
             "reason_form": ReasonForm(),
             "risk_form": RiskGradeForm(initial={"grade": entity.risk_grade}),
             "licence_form": LicenceForm(),
@@ -134,20 +137,20 @@ def _entity_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entity_create(request: HttpRequest) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
+    user = acting_user(request, Cap.REGISTRY_MANAGE, action=EntityEvent.CREATED)
     form = EntityForm(
         request.POST or None,
-        organisations=org_choices(request),
+        organisations=org_choices(user),
         categories=_category_choices(),
-        initial={"organisation": request.user.organisation_id},  # type: ignore[union-attr]
+        initial={"organisation": user.organisation_id},
     )
     if request.method == "POST" and form.is_valid():
-        organisation = entity_selectors.organisations_for_registry(user=request.user).get(
+        organisation = entity_selectors.organisations_for_registry(user=user).get(
             pk=form.cleaned_data["organisation"]
         )
         try:
             entity = entity_services.entity_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 organisation=organisation,
                 risk_grade=form.cleaned_data["risk_grade"],
                 **_entity_kwargs(form.cleaned_data),
@@ -163,8 +166,8 @@ def entity_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entity_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
-    entity = entity_selectors.entity_get(user=request.user, entity_id=entity_id)
+    user = acting_user(request, Cap.REGISTRY_MANAGE, action=EntityEvent.UPDATED)
+    entity = entity_selectors.entity_get(user=user, entity_id=entity_id)
     initial = {
         "name": entity.name,
         "is_individual": entity.is_individual,
@@ -187,7 +190,7 @@ def entity_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             entity_services.entity_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 entity_id=entity.pk,
                 **_entity_kwargs(form.cleaned_data),
             )
@@ -202,11 +205,12 @@ def entity_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def entity_deactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_visible(request, entity_id)
+    user = acting_user(request)
+    require_visible(user, entity_id)
     form = ReasonForm(request.POST)
     try:
         entity_services.entity_deactivate(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             reason=form.data.get("reason", ""),
         )
@@ -220,10 +224,11 @@ def entity_deactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def entity_reactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_visible(request, entity_id)
+    user = acting_user(request)
+    require_visible(user, entity_id)
     try:
         entity_services.entity_reactivate(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             reason=request.POST.get("reason", ""),
         )
@@ -237,10 +242,11 @@ def entity_reactivate(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def entity_delete(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_visible(request, entity_id)
+    user = acting_user(request)
+    require_visible(user, entity_id)
     try:
         entity_services.entity_delete(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             reason=request.POST.get("reason", ""),
         )
@@ -254,10 +260,11 @@ def entity_delete(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def risk_grade_set(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_visible(request, entity_id)
+    user = acting_user(request)
+    require_visible(user, entity_id)
     try:
         entity_services.risk_grade_set(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             grade=request.POST.get("grade", ""),
             reason=request.POST.get("reason", ""),

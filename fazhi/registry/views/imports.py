@@ -11,11 +11,13 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fazhi.core import errors, import_limits
+from fazhi.core.access import acting_user
 from fazhi.core.exports import csv_bytes
 from fazhi.core.models import Organisation
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap
+from fazhi.core.scope import has_cap
 from fazhi.registry import exports
+from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.forms import (
     ImportForm,
 )
@@ -35,28 +37,28 @@ ERRORS_PAGE_SIZE = 500
 @login_required
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
+    acting_user(request, Cap.REGISTRY_VIEW, action=ImportBatchEvent.VIEWED)
     return download(template.import_template(), exports.XLSX_TYPE, "检查对象导入模板.xlsx")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
+    user = acting_user(request, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.STAGED)
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
-        organisations=org_choices(request),
-        initial={"organisation": request.user.organisation_id},  # type: ignore[union-attr]
+        organisations=org_choices(user),
+        initial={"organisation": user.organisation_id},
     )
     if request.method == "POST" and form.is_valid():
-        organisation: Organisation = entity_selectors.organisations_for_registry(
-            user=request.user
-        ).get(pk=form.cleaned_data["organisation"])
+        organisation: Organisation = entity_selectors.organisations_for_registry(user=user).get(
+            pk=form.cleaned_data["organisation"]
+        )
         upload = form.cleaned_data["file"]
         try:
             batch = import_services.import_batch_stage(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 organisation=organisation,
                 file_name=upload.name or "upload",
                 content=import_limits.read_upload(upload),
@@ -65,15 +67,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", f"{exc.message}（{exc.code}）")
         else:
             return redirect("registry:import_preview", batch_id=batch.pk)
-    batches = import_selectors.import_batch_list(user=request.user)[:20]
+    batches = import_selectors.import_batch_list(user=user)[:20]
     return render(request, "registry/import_upload.html", {"form": form, "batches": batches})
 
 
 @login_required
 @require_GET
 def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
-    batch = import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+    user = acting_user(request, Cap.REGISTRY_VIEW, action=ImportBatchEvent.VIEWED)
+    batch = import_selectors.import_batch_get(user=user, batch_id=batch_id)
     page = Paginator(batch.errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -81,7 +83,7 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
         {
             "batch": batch,
             "page": page,
-            "can_manage": has_cap(request.user, Cap.REGISTRY_MANAGE),
+            "can_manage": has_cap(user, Cap.REGISTRY_MANAGE),
         },
     )
 
@@ -89,8 +91,8 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_errors_download(request: HttpRequest, batch_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_VIEW)  # type: ignore[arg-type]
-    batch = import_selectors.import_batch_get(user=request.user, batch_id=batch_id)
+    user = acting_user(request, Cap.REGISTRY_VIEW, action=ImportBatchEvent.VIEWED)
+    batch = import_selectors.import_batch_get(user=user, batch_id=batch_id)
     content, _ = csv_bytes(
         ["行号", "列", "错误代码", "原因"],
         ([e["row"], e["column"], e["code"], e["message"]] for e in batch.errors),
@@ -101,9 +103,10 @@ def import_errors_download(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    user = acting_user(request)
     try:
         batch = import_services.import_batch_confirm(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             batch_id=batch_id,
         )
     except errors.Conflict as exc:
@@ -116,9 +119,10 @@ def import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_discard(request: HttpRequest, batch_id: int) -> HttpResponse:
+    user = acting_user(request)
     try:
         import_services.import_batch_discard(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             batch_id=batch_id,
         )
     except errors.Conflict as exc:

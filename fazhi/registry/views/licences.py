@@ -10,8 +10,9 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fazhi.core import errors
+from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
+from fazhi.registry.events import LicenceEvent
 from fazhi.registry.forms import (
     LicenceForm,
     PointsForm,
@@ -28,14 +29,15 @@ from fazhi.registry.views._common import (
 @login_required
 @require_POST
 def licence_add(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_visible(request, entity_id)
+    user = acting_user(request)
+    require_visible(user, entity_id)
     form = LicenceForm(request.POST)
     if not form.is_valid():
         messages.error(request, "许可证信息不完整或日期格式错误。")
         return back_to_entity(request, entity_id)
     try:
         licence_services.licence_add(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             **form.cleaned_data,
         )
@@ -49,8 +51,8 @@ def licence_add(request: HttpRequest, entity_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def licence_edit(request: HttpRequest, licence_id: int) -> HttpResponse:
-    require_cap(request.user, Cap.REGISTRY_MANAGE)  # type: ignore[arg-type]
-    licence = licence_selectors.licence_get(user=request.user, licence_id=licence_id)
+    user = acting_user(request, Cap.REGISTRY_MANAGE, action=LicenceEvent.UPDATED)
+    licence = licence_selectors.licence_get(user=user, licence_id=licence_id)
     form = LicenceForm(
         request.POST or None,
         initial={
@@ -66,7 +68,7 @@ def licence_edit(request: HttpRequest, licence_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             licence_services.licence_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 licence_id=licence.pk,
                 number=data["number"],
                 scope=data["scope"],
@@ -85,14 +87,15 @@ def licence_edit(request: HttpRequest, licence_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def points_record(request: HttpRequest, entity_id: int) -> HttpResponse:
-    require_visible(request, entity_id)
+    user = acting_user(request)
+    require_visible(user, entity_id)
     form = PointsForm(request.POST)
     if not form.is_valid():
         messages.error(request, "记分须为1至100的整数，并填写日期和事由。")
         return back_to_entity(request, entity_id)
     try:
         licence_services.practice_points_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             entity_id=entity_id,
             **form.cleaned_data,
         )

@@ -1,0 +1,1 @@
+"""Enforcement API, one module per area; ``fazhi.enforcement.api_urls`` joins their URLs."""

@@ -1,0 +1,3 @@
+from fazhi.enforcement.api import leads
+
+urlpatterns = [*leads.urlpatterns]

@@ -1,0 +1,5 @@
+from fazhi.enforcement.views import leads
+
+app_name = "enforcement"
+
+urlpatterns = [*leads.urlpatterns]

@@ -1,0 +1,61 @@
+"""Pages: case leads (案源): the list in scope and the decision not to file one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from fazhi.core import errors, params
+from fazhi.core.access import acting_user
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap
+from fazhi.enforcement.events import CaseLeadEvent
+from fazhi.enforcement.models import CaseLeadState
+from fazhi.enforcement.selectors import leads as lead_selectors
+from fazhi.enforcement.services import leads as lead_services
+from fazhi.enforcement.workflows import CASE_LEAD
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def lead_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_LEAD_VIEW, action=CaseLeadEvent.LISTED)
+    state = params.choice(request.GET, "state", CaseLeadState.values)
+    leads = lead_selectors.case_lead_list(user=user, state=state)
+    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_decide = has_cap(user, Cap.CASE_LEAD_DECIDE)
+    rows = [(lead, can_decide and CASE_LEAD.allows(lead, "dismiss")) for lead in page]
+    return render(
+        request,
+        "enforcement/lead_list.html",
+        {"page": page, "rows": rows, "state": state or "", "states": CaseLeadState.choices},
+    )
+
+
+@login_required
+@require_POST
+def lead_dismiss(request: HttpRequest, lead_id: int) -> HttpResponse:
+    user = acting_user(request)
+    lead = lead_selectors.case_lead_get(user=user, lead_id=lead_id)
+    try:
+        lead_services.case_lead_dismiss(
+            actor=user, lead=lead, reason=request.POST.get("reason", "")
+        )
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        messages.error(request, f"{exc.message}（{exc.code}）")
+    else:
+        messages.success(request, f"案源 {lead.pk} 已决定不予立案。")
+    return redirect("enforcement:lead_list")
+
+
+urlpatterns = [
+    path("leads/", lead_list, name="lead_list"),
+    path("leads/<id:lead_id>/dismiss/", lead_dismiss, name="lead_dismiss"),
+]
