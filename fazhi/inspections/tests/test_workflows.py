@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 
 from fazhi.core import errors, events, workflow
-from fazhi.core.models import AuditEvent
+from fazhi.core.models import AuditEvent, User
 from fazhi.inspections import events as inspection_events
 from fazhi.inspections import workflows
 from fazhi.inspections.events import (
@@ -155,7 +155,12 @@ def test_redraw_supersedes_the_draw_and_cancels_its_tasks_in_one_event():
         assert event.organisation_id == plan.organisation_id
 
 
-def _unchanged_after_refused_redraw(plan: InspectionPlan, first: Draw, events_before: int) -> None:
+def _redraw_refused(plan: InspectionPlan, first: Draw, actor: User, code: str) -> None:
+    """The re-draw is refused with ``code`` and nothing but the refusal is written."""
+    events_before = AuditEvent.objects.count()
+    with pytest.raises(errors.Conflict) as exc:
+        draw_run(actor=actor, plan=plan)
+    assert exc.value.code == code
     first.refresh_from_db()
     assert first.state == DrawState.EFFECTIVE
     assert not InspectionTask.objects.filter(draw=first, state=TaskState.CANCELLED).exists()
@@ -179,11 +184,7 @@ def test_redraw_refused_once_a_task_started_and_nothing_written():
     lead = task.task_inspectors.get(role="lead").officer.user
     assert lead is not None
     task_start(actor=lead, task=task)
-    before = AuditEvent.objects.count()
-    with pytest.raises(errors.Conflict) as exc:
-        draw_run(actor=world.planner, plan=plan)
-    assert exc.value.code == "tasks_started"
-    _unchanged_after_refused_redraw(plan, first, before)
+    _redraw_refused(plan, first, world.planner, "tasks_started")
 
 
 def test_redraw_of_an_announcement_older_than_the_approval_refused():
@@ -197,11 +198,7 @@ def test_redraw_of_an_announcement_older_than_the_approval_refused():
     DrawAnnouncement.objects.filter(pk=announcement.pk).update(
         published_at=request.decided_at - dt.timedelta(minutes=1)
     )
-    before = AuditEvent.objects.count()
-    with pytest.raises(errors.Conflict) as exc:
-        draw_run(actor=w.planner, plan=plan)
-    assert exc.value.code == "announcement_predates_redraw"
-    _unchanged_after_refused_redraw(plan, first, before)
+    _redraw_refused(plan, first, w.planner, "announcement_predates_redraw")
 
 
 def test_redraw_decisions_and_their_refusals():
