@@ -290,12 +290,11 @@ class RedrawList(APIView):
 class RedrawDecide(APIView):
     @extend_schema(summary="审批重新抽取申请（领导）", request=DecideIn, responses=RedrawSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)  # the services check the capability, named by the decision
+        found = selectors.redraw_get(user=user, pk=pk)
         data = DecideIn(data=request.data)
         data.is_valid(raise_exception=True)
         approve, note = data.validated_data["approve"], data.validated_data["note"]
-        attempted = RedrawEvents.APPROVED if approve else RedrawEvents.REJECTED
-        user = acting_user(request, Cap.INSPECTION_APPROVE, action=attempted)
-        found = selectors.redraw_get(user=user, pk=pk)
         if approve:
             decided = redraw_services.redraw_approve(actor=user, request=found, note=note)
         else:
