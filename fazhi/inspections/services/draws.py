@@ -254,8 +254,8 @@ def _redraw_supersedes(
     actor: User, plan: InspectionPlan, previous: Draw, announcement: DrawAnnouncement
 ) -> RedrawRequest:
     """A re-draw: its approved request is used, the effective draw superseded and its tasks
-    cancelled, all refused unless the request was approved before ``announcement`` and none of
-    the tasks has started."""
+    cancelled; refused unless ``announcement`` was published after the approval and none of the
+    tasks has started."""
     redraw = (
         plan.redraws.select_for_update()
         .filter(draw=previous)
