@@ -23,9 +23,9 @@ from fazhi.inspections.models import (
     InspectionPlan,
     InspectorProfile,
     PlanKind,
-    PlanStatus,
     TaskState,
 )
+from fazhi.inspections.workflows import PLAN
 from fazhi.registry.models import Entity, SupervisionCategory
 
 PLANNER_USERNAME = "demo_supervisor"
@@ -410,7 +410,7 @@ def load(*, province: Organisation, stdout: Any) -> None:
         planner, institute, items, last_year, f"{last_year}年公共卫生双随机监督抽查计划", stdout
     )
     if finished is not None:
-        if finished.status == PlanStatus.DRAFT:
+        if PLAN.allows(finished, "announce"):
             plan_announce(
                 actor=planner,
                 plan=finished,
@@ -427,7 +427,7 @@ def load(*, province: Organisation, stdout: Any) -> None:
     current = _plan(
         planner, institute, items, today.year, f"{today.year}年公共卫生双随机监督抽查计划", stdout
     )
-    if current is not None and current.status == PlanStatus.DRAFT:
+    if current is not None and PLAN.allows(current, "announce"):
         plan_announce(
             actor=planner,
             plan=current,

@@ -25,7 +25,7 @@ from fazhi.inspections.models import (
     DrawAnnouncement,
     InspectionPlan,
     InspectionTask,
-    PlanStatus,
+    PlanState,
     TaskFinding,
     TaskInspector,
     TaskState,
@@ -100,7 +100,7 @@ def _retention_filter(today: dt.date) -> Q:
 
 
 def public_plans(*, organisation_id: int | None = None) -> QuerySet[InspectionPlan]:
-    qs = InspectionPlan.objects.exclude(status=PlanStatus.DRAFT).select_related("organisation")
+    qs = InspectionPlan.objects.exclude(state=PlanState.DRAFT).select_related("organisation")
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)
     return qs.order_by("-year", "-id")
@@ -127,7 +127,7 @@ def public_plan(*, pk: int) -> InspectionPlan:
 
 def public_draw(*, plan_pk: int, number: int) -> Draw:
     draw = (
-        Draw.objects.exclude(plan__status=PlanStatus.DRAFT)
+        Draw.objects.exclude(plan__state=PlanState.DRAFT)
         .select_related("plan", "plan__organisation", "announcement")
         .filter(plan_id=plan_pk, number=number)
         .first()

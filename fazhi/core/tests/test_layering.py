@@ -32,13 +32,7 @@ MANAGERS = {"objects", "_default_manager"}
 
 # (module path, function, "Model.method") -> why it is still there. For the lead: each entry is
 # work for the app that owns the module, not an exemption to copy.
-ALLOWED_WRITES: dict[tuple[str, str, str], str] = {
-    ("inspections/services/tasks.py", "task_recheck", "CaseLead.create"): (
-        "a failed re-check referred for a case still writes the lead itself; the same change as "
-        "task_complete's referral (enforcement.services.leads.case_lead_create) is left to the "
-        "inspections refactor, which owns that file"
-    ),
-}
+ALLOWED_WRITES: dict[tuple[str, str, str], str] = {}
 # (template or module path, the other app's template) -> why.
 ALLOWED_TEMPLATES: dict[tuple[str, str], str] = {
     ("registry/views/entities.py", "inspections/_entity_history.html"): (

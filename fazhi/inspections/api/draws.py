@@ -12,8 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core.models import User
+from fazhi.core.access import acting_user
 from fazhi.core.pagination import PaginatedView
+from fazhi.core.roles import Cap
+from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import (
     Draw,
     DrawAnnouncement,
@@ -26,11 +28,6 @@ from fazhi.inspections.selectors.plans import plan_get
 from fazhi.inspections.services import announcements as announcement_services
 from fazhi.inspections.services import draws as draw_services
 from fazhi.inspections.services import redraws as redraw_services
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class WitnessSerializer(serializers.Serializer[Any]):
@@ -48,6 +45,7 @@ class AnnouncementSerializer(serializers.ModelSerializer[DrawAnnouncement]):
         model = DrawAnnouncement
         fields = [
             "number",
+            "state",
             "published_at",
             "algorithm_version",
             "strata",
@@ -76,7 +74,7 @@ class DrawSerializer(serializers.ModelSerializer[Draw]):
         model = Draw
         fields = [
             "number",
-            "status",
+            "state",
             "announcement",
             "seed",
             "entropy_value",
@@ -156,7 +154,7 @@ class Announce(APIView):
         responses={201: AnnouncementSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.ANNOUNCED)
         plan = plan_get(user=user, pk=pk)
         data = AnnounceIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -174,7 +172,7 @@ class Announce(APIView):
 class AnnouncementList(APIView):
     @extend_schema(summary="计划的抽取公告", responses=AnnouncementSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         rows = selectors.announcement_list(user=user, plan=plan_get(user=user, pk=pk))
         return Response(AnnouncementSerializer(rows, many=True).data)
 
@@ -182,7 +180,7 @@ class AnnouncementList(APIView):
 class AnnouncementDetail(APIView):
     @extend_schema(summary="一份抽取公告", responses=AnnouncementSerializer)
     def get(self, request: Request, pk: int, number: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         found = selectors.announcement_get(
             user=user, plan=plan_get(user=user, pk=pk), number=number
         )
@@ -201,7 +199,7 @@ class RunDraw(APIView):
         responses={201: DrawSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_DRAW, action=PlanEvents.DRAWN)
         plan = plan_get(user=user, pk=pk)
         data = DrawIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -218,7 +216,7 @@ class RunDraw(APIView):
 class DrawList(APIView):
     @extend_schema(summary="计划的全部抽取（含被替代的）", responses=DrawSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         rows = selectors.draw_list(user=user, plan=plan_get(user=user, pk=pk))
         return Response(DrawSerializer(rows, many=True).data)
 
@@ -226,7 +224,7 @@ class DrawList(APIView):
 class DrawDetail(APIView):
     @extend_schema(summary="一次抽取", responses=DrawSerializer)
     def get(self, request: Request, pk: int, number: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         draw = selectors.draw_get(user=user, plan=plan_get(user=user, pk=pk), number=number)
         return Response(DrawSerializer(draw).data)
 
@@ -234,7 +232,7 @@ class DrawDetail(APIView):
 class DrawTasks(PaginatedView):
     @extend_schema(summary="抽取产生的任务及检查人员", responses=DrawTaskSerializer(many=True))
     def get(self, request: Request, pk: int, number: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         draw = selectors.draw_get(user=user, plan=plan_get(user=user, pk=pk), number=number)
         return self.paginated(selectors.draw_task_list(user=user, draw=draw), DrawTaskSerializer)
 
@@ -244,7 +242,7 @@ class DrawExport(APIView):
         summary="抽取的公开验证数据（verify_draw.py 的输入）", responses=OpenApiTypes.OBJECT
     )
     def get(self, request: Request, pk: int, number: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         draw = selectors.draw_get(user=user, plan=plan_get(user=user, pk=pk), number=number)
         return Response(selectors.draw_export(user=user, draw=draw))
 
@@ -262,7 +260,7 @@ class DrawVerify(APIView):
         ),
     )
     def post(self, request: Request, pk: int, number: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         draw = selectors.draw_get(user=user, plan=plan_get(user=user, pk=pk), number=number)
         problem = selectors.draw_verify(user=user, draw=draw)
         return Response({"ok": problem is None, "difference": problem})
@@ -271,7 +269,7 @@ class DrawVerify(APIView):
 class RedrawList(APIView):
     @extend_schema(summary="重新抽取申请", responses=RedrawSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         rows = selectors.redraw_list(user=user, plan=plan_get(user=user, pk=pk))
         return Response(RedrawSerializer(rows, many=True).data)
 
@@ -279,7 +277,7 @@ class RedrawList(APIView):
         summary="申请重新抽取（须写明理由）", request=RedrawIn, responses={201: RedrawSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_DRAW, action=RedrawEvents.REQUESTED)
         plan = plan_get(user=user, pk=pk)
         data = RedrawIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -292,16 +290,15 @@ class RedrawList(APIView):
 class RedrawDecide(APIView):
     @extend_schema(summary="审批重新抽取申请（领导）", request=DecideIn, responses=RedrawSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)  # the services check the capability, named by the decision
         found = selectors.redraw_get(user=user, pk=pk)
         data = DecideIn(data=request.data)
         data.is_valid(raise_exception=True)
-        decided = redraw_services.redraw_decide(
-            actor=user,
-            request=found,
-            approve=data.validated_data["approve"],
-            note=data.validated_data["note"],
-        )
+        approve, note = data.validated_data["approve"], data.validated_data["note"]
+        if approve:
+            decided = redraw_services.redraw_approve(actor=user, request=found, note=note)
+        else:
+            decided = redraw_services.redraw_reject(actor=user, request=found, note=note)
         return Response(RedrawSerializer(decided).data)
 
 

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.inspections.api.items import _user
+from fazhi.core.access import acting_user
 from fazhi.inspections.selectors import figures as figure_selectors
 
 _CATEGORY = inline_serializer(
@@ -62,13 +62,13 @@ def _body(figures: figure_selectors.Figures) -> dict[str, Any]:
 class YearFiguresView(APIView):
     @extend_schema(summary="年度双随机抽查统计", responses=FIGURES_SCHEMA)
     def get(self, request: Request, year: int) -> Response:
-        return Response(_body(figure_selectors.year_figures(user=_user(request), year=year)))
+        return Response(_body(figure_selectors.year_figures(user=acting_user(request), year=year)))
 
 
 class PlanFiguresView(APIView):
     @extend_schema(summary="抽查计划统计", responses=FIGURES_SCHEMA)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_body(figure_selectors.plan_figures(user=_user(request), plan_id=pk)))
+        return Response(_body(figure_selectors.plan_figures(user=acting_user(request), plan_id=pk)))
 
 
 urlpatterns: list[URLPattern] = [

@@ -12,9 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import params
+from fazhi.core.access import acting_user
 from fazhi.core.models import Organisation, User
 from fazhi.core.pagination import PaginatedView
+from fazhi.core.roles import Cap
 from fazhi.core.selectors.org import organisation_get
+from fazhi.inspections.events import ItemEvents
 from fazhi.inspections.models import InspectionItem
 from fazhi.inspections.selectors import items as item_selectors
 from fazhi.inspections.services import items as item_services
@@ -74,12 +77,6 @@ class ItemReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(allow_blank=True)
 
 
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _organisation(user: User, pk: int | None) -> Organisation:
     if pk is None:
         assert user.organisation is not None
@@ -99,7 +96,7 @@ class ItemListView(PaginatedView):
     )
     def get(self, request: Request) -> Response:
         qs = item_selectors.item_list(
-            user=_user(request),
+            user=acting_user(request),
             category=request.query_params.get("category") or None,
             active=params.boolean(request.query_params, "active"),
             q=request.query_params.get("q", ""),
@@ -110,7 +107,7 @@ class ItemListView(PaginatedView):
         summary="新增抽查事项", request=ItemWriteSerializer, responses={201: ItemSerializer}
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=ItemEvents.CREATED)
         data = ItemWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -122,7 +119,9 @@ class ItemListView(PaginatedView):
 class ItemDetailView(APIView):
     @extend_schema(summary="抽查事项详情", responses=ItemSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ItemSerializer(item_selectors.item_get(user=_user(request), pk=pk)).data)
+        return Response(
+            ItemSerializer(item_selectors.item_get(user=acting_user(request), pk=pk)).data
+        )
 
     @extend_schema(
         summary="修改抽查事项（可只传需修改的字段）",
@@ -130,7 +129,7 @@ class ItemDetailView(APIView):
         responses=ItemSerializer,
     )
     def patch(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=ItemEvents.UPDATED)
         item = item_selectors.item_get(user=user, pk=pk)
         current = {
             "category": item.category.code,
@@ -151,7 +150,7 @@ class ItemDetailView(APIView):
 class ItemDeactivateView(APIView):
     @extend_schema(summary="停用抽查事项", request=ItemReasonSerializer, responses=ItemSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=ItemEvents.DEACTIVATED)
         item = item_selectors.item_get(user=user, pk=pk)
         data = ItemReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -164,7 +163,7 @@ class ItemDeactivateView(APIView):
 class ItemReactivateView(APIView):
     @extend_schema(summary="重新启用抽查事项", request=None, responses=ItemSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=ItemEvents.REACTIVATED)
         item = item_services.item_reactivate(
             actor=user, item=item_selectors.item_get(user=user, pk=pk)
         )

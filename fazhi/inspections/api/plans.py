@@ -17,25 +17,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import errors, import_limits, params
-from fazhi.core.models import Organisation, User
+from fazhi.core.access import acting_user
+from fazhi.core.models import Organisation
 from fazhi.core.pagination import PaginatedView
+from fazhi.core.roles import Cap
 from fazhi.core.selectors.org import organisation_get
+from fazhi.inspections.events import PlanEvents, StratumEvents
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
     PlanKind,
-    PlanStatus,
+    PlanState,
     PlanStratum,
 )
 from fazhi.inspections.selectors import plans as selectors
 from fazhi.inspections.selectors.items import items_for_plan
 from fazhi.inspections.services import plans as services
 from fazhi.registry.models import SupervisionCategory
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class StratumSerializer(serializers.ModelSerializer[PlanStratum]):
@@ -73,7 +71,7 @@ class PlanSerializer(serializers.ModelSerializer[InspectionPlan]):
             "risk_weights",
             "team_size",
             "per_entity_yearly_cap",
-            "status",
+            "state",
             "external_source",
             "notes",
             "created_at",
@@ -150,7 +148,7 @@ class PlanList(PaginatedView):
         summary="抽查计划列表（按数据范围）",
         parameters=[
             params.year_parameter(),
-            params.choice_parameter("status", PlanStatus.values),
+            params.choice_parameter("state", PlanState.values),
             params.choice_parameter("kind", PlanKind.values),
             OpenApiParameter("q", str, description="标题包含"),
         ],
@@ -159,9 +157,9 @@ class PlanList(PaginatedView):
     def get(self, request: Request) -> Response:
         query = request.query_params
         qs = selectors.plan_list(
-            user=_user(request),
+            user=acting_user(request),
             year=params.year(query),
-            status=params.choice(query, "status", PlanStatus.values) or "",
+            state=params.choice(query, "state", PlanState.values) or "",
             kind=params.choice(query, "kind", PlanKind.values) or "",
             q=query.get("q", ""),
         ).prefetch_related("items")
@@ -169,7 +167,7 @@ class PlanList(PaginatedView):
 
     @extend_schema(summary="新建抽查计划", request=PlanIn, responses={201: PlanSerializer})
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.CREATED)
         data = PlanIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -182,11 +180,11 @@ class PlanList(PaginatedView):
 class PlanDetail(APIView):
     @extend_schema(summary="抽查计划详情", responses=PlanSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(PlanSerializer(selectors.plan_get(user=_user(request), pk=pk)).data)
+        return Response(PlanSerializer(selectors.plan_get(user=acting_user(request), pk=pk)).data)
 
     @extend_schema(summary="修改草稿计划", request=PlanPatch, responses=PlanSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.UPDATED)
         plan = selectors.plan_get(user=user, pk=pk)
         data = PlanPatch(data=request.data)
         data.is_valid(raise_exception=True)
@@ -199,14 +197,14 @@ class PlanDetail(APIView):
 class StratumList(APIView):
     @extend_schema(summary="计划的抽查分层", responses=StratumSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         plan = selectors.plan_get(user=user, pk=pk)
         strata = selectors.stratum_list(user=user, plan=plan)
         return Response(StratumSerializer(strata, many=True).data)
 
     @extend_schema(summary="添加抽查分层", request=StratumIn, responses={201: StratumSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=StratumEvents.ADDED)
         plan = selectors.plan_get(user=user, pk=pk)
         data = StratumIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -221,7 +219,7 @@ class StratumList(APIView):
 class StratumDetail(APIView):
     @extend_schema(summary="删除抽查分层（仅草稿）", responses={204: None})
     def delete(self, request: Request, pk: int, stratum_pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=StratumEvents.REMOVED)
         plan = selectors.plan_get(user=user, pk=pk)
         stratum = selectors.stratum_get(user=user, plan=plan, pk=stratum_pk)
         services.stratum_remove(actor=user, stratum=stratum)
@@ -249,7 +247,7 @@ class PlanImport(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.IMPORTED)
         plan = selectors.plan_get(user=user, pk=pk)
         upload = request.FILES.get("file")
         if upload is None:
@@ -282,7 +280,7 @@ class PlanVisitCap(APIView):
         responses=VisitCapOut,
     )
     def get(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         report = selectors.plan_visit_cap_report(
             user=user,
             plan=selectors.plan_get(user=user, pk=pk),

@@ -12,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import clock, params
+from fazhi.core.access import acting_user
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
-from fazhi.core.scope import require_cap
-from fazhi.inspections.api.items import _user
+from fazhi.inspections.events import ConflictEvents, InspectorEvents
 from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
 from fazhi.inspections.selectors import pool as pool_selectors
 from fazhi.inspections.services import pool as pool_services
@@ -116,7 +116,7 @@ class PoolListView(PaginatedView):
     )
     def get(self, request: Request) -> Response:
         qs = pool_selectors.pool_list(
-            user=_user(request),
+            user=acting_user(request),
             in_pool=params.boolean(request.query_params, "in_pool"),
             category=request.query_params.get("category") or None,
             q=request.query_params.get("q", ""),
@@ -127,7 +127,7 @@ class PoolListView(PaginatedView):
         summary="执法人员入库", request=EnrolSerializer, responses={201: ProfileSerializer}
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.ENROLLED)
         data = EnrolSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -150,8 +150,7 @@ class PoolEligibleView(PaginatedView):
         responses=ProfileSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        user = _user(request)
-        require_cap(user, Cap.INSPECTION_VIEW, action="pool.eligible")
+        user = acting_user(request, Cap.INSPECTION_VIEW, action=InspectorEvents.LISTED)
         on = params.date(request.query_params, "on") or clock.today()
         assert user.organisation is not None
         qs = pool_selectors.pool_eligible(organisation=user.organisation, on=on)
@@ -161,13 +160,15 @@ class PoolEligibleView(PaginatedView):
 class PoolDetailView(APIView):
     @extend_schema(summary="检查人员详情", responses=ProfileSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ProfileSerializer(pool_selectors.pool_get(user=_user(request), pk=pk)).data)
+        return Response(
+            ProfileSerializer(pool_selectors.pool_get(user=acting_user(request), pk=pk)).data
+        )
 
     @extend_schema(
         summary="修改检查人员", request=ProfileWriteSerializer, responses=ProfileSerializer
     )
     def put(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.UPDATED)
         profile = pool_selectors.pool_get(user=user, pk=pk)
         data = ProfileWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -178,7 +179,7 @@ class PoolDetailView(APIView):
 class PoolOutView(APIView):
     @extend_schema(summary="出库", request=PoolReasonSerializer, responses=ProfileSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.LEFT_POOL)
         profile = pool_selectors.pool_get(user=user, pk=pk)
         data = PoolReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -191,7 +192,7 @@ class PoolOutView(APIView):
 class PoolInView(APIView):
     @extend_schema(summary="重新入库", request=None, responses=ProfileSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.RETURNED_TO_POOL)
         profile = pool_services.inspector_return_to_pool(
             actor=user,
             profile=pool_selectors.pool_get(user=user, pk=pk),
@@ -203,13 +204,13 @@ class PoolInView(APIView):
 class LeaveListView(PaginatedView):
     @extend_schema(summary="请假/外出登记", responses=LeaveSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return self.paginated(pool_selectors.leave_list(user=_user(request)), LeaveSerializer)
+        return self.paginated(pool_selectors.leave_list(user=acting_user(request)), LeaveSerializer)
 
     @extend_schema(
         summary="登记请假/外出", request=LeaveSerializer, responses={201: LeaveSerializer}
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = LeaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -227,7 +228,7 @@ class LeaveListView(PaginatedView):
 class LeaveCancelView(APIView):
     @extend_schema(summary="取消请假登记", request=None, responses={204: None})
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.LEAVE_CANCELLED)
         pool_services.inspector_leave_cancel(
             actor=user, leave=pool_selectors.leave_get(user=user, pk=pk)
         )
@@ -242,7 +243,7 @@ class ConflictListView(PaginatedView):
     )
     def get(self, request: Request) -> Response:
         qs = pool_selectors.conflict_list(
-            user=_user(request), active=params.boolean(request.query_params, "active")
+            user=acting_user(request), active=params.boolean(request.query_params, "active")
         )
         return self.paginated(qs, ConflictSerializer)
 
@@ -250,7 +251,7 @@ class ConflictListView(PaginatedView):
         summary="申报回避", request=ConflictWriteSerializer, responses={201: ConflictSerializer}
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         data = ConflictWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -271,7 +272,7 @@ class ConflictWithdrawView(APIView):
         summary="撤回回避申报", request=ConflictWithdrawSerializer, responses=ConflictSerializer
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=ConflictEvents.WITHDRAWN)
         declaration = pool_selectors.conflict_get(user=user, pk=pk)
         data = ConflictWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)

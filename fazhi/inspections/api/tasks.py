@@ -13,8 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import errors, params
+from fazhi.core.access import acting_user
 from fazhi.core.pagination import PaginatedView
-from fazhi.inspections.api.items import _user
+from fazhi.core.roles import Cap
+from fazhi.inspections.events import TaskEvents
 from fazhi.inspections.models import (
     FindingResult,
     InspectionTask,
@@ -161,7 +163,7 @@ class TaskListView(PaginatedView):
             return bool(params.boolean(query, name))
 
         qs = task_selectors.task_list(
-            user=_user(request),
+            user=acting_user(request),
             mine=flag("mine"),
             state=params.choice(query, "state", TaskState.values),
             outcome=params.choice(query, "outcome", TaskOutcome.values),
@@ -180,13 +182,13 @@ class TaskListView(PaginatedView):
 class TaskDetailView(APIView):
     @extend_schema(summary="抽查任务详情", responses=TaskDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return _detail(_user(request), pk)
+        return _detail(acting_user(request), pk)
 
 
 class TaskStartView(APIView):
     @extend_schema(summary="开始检查", request=None, responses=TaskDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.STARTED)
         task_services.task_start(actor=user, task=task_selectors.task_get(user=user, pk=pk))
         return _detail(user, pk)
 
@@ -196,7 +198,7 @@ class TaskFindingView(APIView):
         summary="录入一项检查结论", request=FindingWriteSerializer, responses=TaskDetailSerializer
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.FINDING_RECORDED)
         task = task_selectors.task_get(user=user, pk=pk)
         data = FindingWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -219,7 +221,7 @@ class TaskPhotoView(APIView):
         responses={201: PhotoSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.PHOTO_ATTACHED)
         task = task_selectors.task_get(user=user, pk=pk)
         data = PhotoWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -240,7 +242,7 @@ class TaskCompleteView(APIView):
         summary="提交检查结果", request=CompleteSerializer, responses=TaskDetailSerializer
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.COMPLETED)
         task = task_selectors.task_get(user=user, pk=pk)
         data = CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -253,7 +255,7 @@ class TaskRecheckView(APIView):
         summary="登记复查结果", request=RecheckSerializer, responses=TaskDetailSerializer
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.RECHECKED)
         task = task_selectors.task_get(user=user, pk=pk)
         data = RecheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -264,7 +266,7 @@ class TaskRecheckView(APIView):
 class TaskPublishView(APIView):
     @extend_schema(summary="公示检查结果", request=None, responses=TaskDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
         publicity_services.task_publish(actor=user, task=task_selectors.task_get(user=user, pk=pk))
         return _detail(user, pk)
 
@@ -283,7 +285,7 @@ class TaskTeamView(APIView):
         responses=TaskDetailSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.TEAM_ASSIGNED)
         task = task_selectors.task_get(user=user, pk=pk)
         data = TeamWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -307,7 +309,7 @@ class PlanPublishView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         from fazhi.inspections.selectors.plans import plan_get
 
-        user = _user(request)
+        user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
         count = publicity_services.plan_publish_results(actor=user, plan=plan_get(user=user, pk=pk))
         return Response({"published": count})
 

@@ -7,9 +7,10 @@ Every row reaches an organisation (directly or through its plan) for data scope.
 """
 
 from fazhi.inspections.models.draws import (
+    AnnouncementState,
     Draw,
     DrawAnnouncement,
-    DrawStatus,
+    DrawState,
     EntropyKind,
     RedrawRequest,
     RedrawState,
@@ -24,7 +25,7 @@ from fazhi.inspections.models.items import (
 from fazhi.inspections.models.plans import (
     InspectionPlan,
     PlanKind,
-    PlanStatus,
+    PlanState,
     PlanStratum,
     default_risk_weights,
 )
@@ -41,10 +42,11 @@ from fazhi.inspections.models.tasks import (
 )
 
 __all__ = [
+    "AnnouncementState",
     "ConflictDeclaration",
     "Draw",
     "DrawAnnouncement",
-    "DrawStatus",
+    "DrawState",
     "EntropyKind",
     "FindingResult",
     "InspectionItem",
@@ -55,7 +57,7 @@ __all__ = [
     "InspectorRole",
     "OutcomeReason",
     "PlanKind",
-    "PlanStatus",
+    "PlanState",
     "PlanStratum",
     "RedrawRequest",
     "RedrawState",

@@ -15,12 +15,20 @@ class EntropyKind(models.TextChoices):
     SERVER = "server", "服务器随机数（不可公开验证）"
 
 
+class AnnouncementState(models.TextChoices):
+    PUBLISHED = "published", "已公告，待抽取"
+    DRAWN = "drawn", "已抽取"
+    SUPERSEDED = "superseded", "已被新公告替代"
+
+
 class DrawAnnouncement(models.Model):
     """What a plan publishes before its draw: the frozen candidate lists and pool, with hashes.
 
     ``candidates_blob`` holds every stratum's sorted candidate ids, compressed (see
     ``drawengine.pack_lists``); ``strata`` holds per stratum its parameters, count and hash.
     One plan may have several announcements (one per draw attempt); ``number`` counts them.
+    At most one is ``published`` (awaiting its draw); a draw consumes it (``drawn``), a newer
+    announcement replaces it (``superseded``). The state is not part of the announcement hash.
     """
 
     plan = models.ForeignKey(
@@ -43,6 +51,12 @@ class DrawAnnouncement(models.Model):
     entropy_kind = models.CharField("随机源", max_length=16, choices=EntropyKind.choices)
     entropy_spec = models.CharField("随机源说明", max_length=300, blank=True, default="")
     announcement_hash = models.CharField("公告哈希", max_length=64)
+    state = models.CharField(
+        "状态",
+        max_length=16,
+        choices=AnnouncementState.choices,
+        default=AnnouncementState.PUBLISHED,
+    )
 
     class Meta:
         verbose_name = "抽取公告"
@@ -54,6 +68,11 @@ class DrawAnnouncement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} 公告 {self.number}"
+
+    @property
+    def organisation_id(self) -> int:
+        """The plan's organisation: where the audit chain files this row's events."""
+        return self.plan.organisation_id
 
 
 class Witness(models.Model):
@@ -82,7 +101,7 @@ class Witness(models.Model):
         return self.name
 
 
-class DrawStatus(models.TextChoices):
+class DrawState(models.TextChoices):
     EFFECTIVE = "effective", "有效"
     SUPERSEDED = "superseded", "已被重新抽取替代"
     FAILED = "failed", "失败"
@@ -99,7 +118,7 @@ class Draw(models.Model):
         DrawAnnouncement, verbose_name="公告", on_delete=models.PROTECT, related_name="draws"
     )
     number = models.PositiveSmallIntegerField("抽取序号")
-    status = models.CharField("状态", max_length=16, choices=DrawStatus.choices)
+    state = models.CharField("状态", max_length=16, choices=DrawState.choices)
     seed = models.CharField("种子", max_length=64)
     entropy_value = models.TextField("随机源取值", blank=True, default="")
     params = models.JSONField("抽取参数", default=dict)
@@ -131,13 +150,18 @@ class Draw(models.Model):
             models.UniqueConstraint(fields=["plan", "number"], name="insp_draw_number"),
             models.UniqueConstraint(
                 fields=["plan"],
-                condition=Q(status="effective"),
+                condition=Q(state="effective"),
                 name="insp_one_effective_draw_per_plan",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.plan_id} 第{self.number}次抽取"
+
+    @property
+    def organisation_id(self) -> int:
+        """The plan's organisation: where the audit chain files this row's events."""
+        return self.plan.organisation_id
 
 
 class RedrawState(models.TextChoices):
@@ -180,3 +204,8 @@ class RedrawRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} 重新抽取申请"
+
+    @property
+    def organisation_id(self) -> int:
+        """The plan's organisation: where the audit chain files this row's events."""
+        return self.plan.organisation_id

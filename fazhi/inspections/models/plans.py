@@ -16,7 +16,7 @@ class PlanKind(models.TextChoices):
     IMPORTED = "imported", "上级下达任务"
 
 
-class PlanStatus(models.TextChoices):
+class PlanState(models.TextChoices):
     DRAFT = "draft", "草稿"
     ANNOUNCED = "announced", "已公告"
     DRAWN = "drawn", "已抽取"
@@ -53,8 +53,8 @@ class InspectionPlan(models.Model):
     per_entity_yearly_cap = models.PositiveSmallIntegerField(
         "每户年度检查次数上限（覆盖规则包）", null=True, blank=True
     )
-    status = models.CharField(
-        "状态", max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    state = models.CharField(
+        "状态", max_length=16, choices=PlanState.choices, default=PlanState.DRAFT
     )
     external_source = models.CharField(
         "任务来源（上级清单）", max_length=200, blank=True, default=""

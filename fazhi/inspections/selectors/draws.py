@@ -8,29 +8,38 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from fazhi.core import audit_verify
+from fazhi.core.events import EventName
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.inspections import drawengine
+from fazhi.inspections.events import (
+    AnnouncementEvents,
+    DrawEvents,
+    PlanEvents,
+    RedrawEvents,
+    TaskEvents,
+)
 from fazhi.inspections.models import (
+    AnnouncementState,
     Draw,
     DrawAnnouncement,
     InspectionPlan,
     InspectionTask,
     PlanKind,
-    PlanStatus,
     RedrawRequest,
     RedrawState,
     TaskInspector,
 )
+from fazhi.inspections.workflows import PLAN
 
 
-def _require_view(user: User, action: str) -> None:
+def _require_view(user: User, action: EventName) -> None:
     require_cap(user, Cap.INSPECTION_VIEW, action=action)
 
 
 def announcement_list(*, user: User, plan: InspectionPlan) -> QuerySet[DrawAnnouncement]:
-    _require_view(user, "inspection.announcement_list")
+    _require_view(user, AnnouncementEvents.LISTED)
     return (
         scoped(DrawAnnouncement.objects.filter(plan=plan), user, "plan__organisation")
         .defer("candidates_blob", "context_blob", "pool")
@@ -41,7 +50,7 @@ def announcement_list(*, user: User, plan: InspectionPlan) -> QuerySet[DrawAnnou
 
 
 def announcement_get(*, user: User, plan: InspectionPlan, number: int | str) -> DrawAnnouncement:
-    _require_view(user, "inspection.announcement_get")
+    _require_view(user, AnnouncementEvents.VIEWED)
     return get_scoped(
         scoped(DrawAnnouncement.objects.filter(plan=plan), user, "plan__organisation")
         .select_related("published_by", "plan", "plan__organisation")
@@ -53,7 +62,7 @@ def announcement_get(*, user: User, plan: InspectionPlan, number: int | str) -> 
 
 
 def draw_list(*, user: User, plan: InspectionPlan) -> QuerySet[Draw]:
-    _require_view(user, "inspection.draw_list")
+    _require_view(user, DrawEvents.LISTED)
     return (
         scoped(Draw.objects.filter(plan=plan), user, "plan__organisation")
         .defer("result_blob", "context", "skip_log")
@@ -63,7 +72,7 @@ def draw_list(*, user: User, plan: InspectionPlan) -> QuerySet[Draw]:
 
 
 def draw_get(*, user: User, plan: InspectionPlan, number: int | str) -> Draw:
-    _require_view(user, "inspection.draw_get")
+    _require_view(user, DrawEvents.VIEWED)
     return get_scoped(
         scoped(Draw.objects.filter(plan=plan), user, "plan__organisation").select_related(
             "plan", "plan__organisation", "announcement", "created_by", "approved_by"
@@ -76,7 +85,7 @@ def draw_get(*, user: User, plan: InspectionPlan, number: int | str) -> Draw:
 
 def draw_task_list(*, user: User, draw: Draw) -> QuerySet[InspectionTask]:
     """The draw's tasks with their entity and inspectors (lead first), in draw order."""
-    _require_view(user, "inspection.draw_task_list")
+    _require_view(user, TaskEvents.LISTED)
     return (
         scoped(InspectionTask.objects.filter(draw=draw), user, "plan__organisation")
         .select_related("entity", "category")
@@ -94,38 +103,27 @@ def draw_task_list(*, user: User, draw: Draw) -> QuerySet[InspectionTask]:
 
 def plan_draw_steps(*, user: User, plan: InspectionPlan) -> dict[str, Any]:
     """What the plan page may offer next: ``announce`` is ``"first"`` (a draft), ``"again"``
-    (announced, not yet drawn: allowed only when the lists, pool or parameters have changed since,
-    which the service decides) or ``"redraw"`` (drawn, with a re-draw approved after the latest
-    announcement), else None; ``draw`` is whether the latest announcement awaits its draw."""
-    _require_view(user, "inspection.plan_draw_steps")
-    latest = (
-        DrawAnnouncement.objects.filter(plan=plan)
-        .order_by("-number")
-        .values("pk", "published_at")
-        .first()
-    )
-    drawn = latest is not None and Draw.objects.filter(announcement_id=latest["pk"]).exists()
+    (an announcement awaits its draw: allowed only when the lists, pool or parameters have changed
+    since, which the service decides) or ``"redraw"`` (drawn, with a re-draw approved), else None;
+    ``draw`` is whether an announcement awaits its draw."""
+    _require_view(user, PlanEvents.VIEWED)
+    pending = DrawAnnouncement.objects.filter(plan=plan, state=AnnouncementState.PUBLISHED).exists()
     announce: str | None = None
     if plan.kind != PlanKind.IMPORTED:
-        if plan.status == PlanStatus.DRAFT:
+        if PLAN.allows(plan, "announce"):
             announce = "first"
-        elif plan.status == PlanStatus.ANNOUNCED and not drawn:
+        elif pending:
             announce = "again"
-        elif plan.status == PlanStatus.DRAWN and latest is not None:
-            if not drawn:  # announced again after an approved re-draw
-                announce = "again"
-            elif RedrawRequest.objects.filter(
-                plan=plan, state=RedrawState.APPROVED, decided_at__gt=latest["published_at"]
-            ).exists():
-                announce = "redraw"
-    draw = (
-        latest is not None and not drawn and plan.status in (PlanStatus.ANNOUNCED, PlanStatus.DRAWN)
-    )
-    return {"announce": announce, "draw": draw}
+        elif (
+            PLAN.allows(plan, "announce_redraw")
+            and RedrawRequest.objects.filter(plan=plan, state=RedrawState.APPROVED).exists()
+        ):
+            announce = "redraw"
+    return {"announce": announce, "draw": pending and PLAN.allows(plan, "draw")}
 
 
 def redraw_list(*, user: User, plan: InspectionPlan) -> QuerySet[RedrawRequest]:
-    _require_view(user, "inspection.redraw_list")
+    _require_view(user, RedrawEvents.LISTED)
     return (
         scoped(RedrawRequest.objects.filter(plan=plan), user, "plan__organisation")
         .select_related("requested_by", "decided_by", "draw")
@@ -134,7 +132,7 @@ def redraw_list(*, user: User, plan: InspectionPlan) -> QuerySet[RedrawRequest]:
 
 
 def redraw_get(*, user: User, pk: int | str) -> RedrawRequest:
-    _require_view(user, "inspection.redraw_get")
+    _require_view(user, RedrawEvents.VIEWED)
     return get_scoped(
         scoped(RedrawRequest.objects.all(), user, "plan__organisation").select_related(
             "plan", "plan__organisation", "draw"
@@ -205,7 +203,7 @@ def export_draw(draw: Draw) -> dict[str, Any]:
         },
         "draw": {
             "number": draw.number,
-            "status": draw.status,
+            "state": draw.state,
             "seed": draw.seed,
             "result_hash": draw.result_hash,
             "created_at": draw.created_at.isoformat(),
@@ -216,7 +214,7 @@ def export_draw(draw: Draw) -> dict[str, Any]:
 
 
 def draw_export(*, user: User, draw: Draw) -> dict[str, Any]:
-    _require_view(user, "inspection.draw_export")
+    _require_view(user, DrawEvents.EXPORTED)
     draw_get(user=user, plan=draw.plan, number=draw.number)
     return export_draw(draw)
 
@@ -237,7 +235,11 @@ def verify_stored_draw(draw: Draw, export: dict[str, Any]) -> str | None:
     )
 
 
-# what the ``inspection.drawn`` event fixed, and where the export says it
+# The event a draw writes in its own transaction: ``inspection_plan.drawn``, named
+# ``inspection.drawn`` before the event names took one shape (draws made then keep it).
+DRAWN_EVENTS = (str(PlanEvents.DRAWN), "inspection.drawn")
+
+# what that event fixed, and where the export says it
 _AUDITED = (
     ("seed", ("draw", "seed")),
     ("result_hash", ("draw", "result_hash")),
@@ -248,25 +250,26 @@ _AUDITED = (
 
 
 def audit_record_difference(draw: Draw, export: dict[str, Any]) -> str | None:
-    """Does the draw's ``inspection.drawn`` event in the audit chain (written in the draw's own
-    transaction) still say what the stored draw says? A draw row rewritten consistently with a
-    forged result would pass the recomputation but not this."""
+    """Does the draw's ``inspection_plan.drawn`` event (``inspection.drawn`` for older draws) in
+    the audit chain (written in the draw's own transaction) still say what the stored draw says?
+    A draw row rewritten consistently with a forged result would pass the recomputation but not
+    this."""
     # A draw writes exactly one such event; the first is the one an anchored chain protects (an
     # event appended later, however well chained, cannot stand in for it).
     events = [
         candidate
         for candidate in AuditEvent.objects.filter(
-            action="inspection.drawn",
+            action__in=DRAWN_EVENTS,
             object_type=InspectionPlan._meta.label_lower,
             object_id=str(draw.plan_id),
         ).order_by("seq")
         if json.loads(candidate.details_json).get("draw") == draw.number
     ]
     if not events:
-        return f"no inspection.drawn audit event records draw {draw.number}"
+        return f"no {PlanEvents.DRAWN} audit event records draw {draw.number}"
     if len(events) > 1:
         return (
-            f"{len(events)} inspection.drawn audit events record draw {draw.number} "
+            f"{len(events)} {PlanEvents.DRAWN} audit events record draw {draw.number} "
             f"(events {', '.join(str(e.seq) for e in events)}); a draw writes one"
         )
     event = events[0]

@@ -25,6 +25,7 @@ from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.enforcement.models import CaseLead, CaseLeadState
+from fazhi.inspections.events import FigureEvents
 from fazhi.inspections.models import InspectionPlan, InspectionTask, TaskOutcome, TaskState
 from fazhi.registry.models import SupervisionCategory
 
@@ -208,7 +209,7 @@ def _compute(figures: Figures, tasks: QuerySet[InspectionTask], plans: Iterable[
 
 def year_figures(*, user: User, year: int) -> Figures:
     """The figures of every plan of ``year`` in the user's scope."""
-    require_cap(user, Cap.INSPECTION_VIEW, action="figures.year")
+    require_cap(user, Cap.INSPECTION_VIEW, action=FigureEvents.VIEWED)
     plans = scoped(InspectionPlan.objects.filter(year=year), user)
     tasks = scoped(InspectionTask.objects.filter(plan__year=year), user)
     figures = Figures(title=f"{year}年", scope={"year": str(year)})
@@ -216,7 +217,7 @@ def year_figures(*, user: User, year: int) -> Figures:
 
 
 def plan_figures(*, user: User, plan_id: int) -> Figures:
-    require_cap(user, Cap.INSPECTION_VIEW, action="figures.plan")
+    require_cap(user, Cap.INSPECTION_VIEW, action=FigureEvents.VIEWED)
     plan = get_scoped(scoped(InspectionPlan.objects.all(), user), plan_id)
     tasks = InspectionTask.objects.filter(plan=plan)
     figures = Figures(title=plan.title, scope={"plan": str(plan.pk)})
@@ -225,13 +226,13 @@ def plan_figures(*, user: User, plan_id: int) -> Figures:
 
 def plans_of_year(*, user: User, year: int) -> list[tuple[InspectionPlan, Figures]]:
     """Each plan of the year with its figures (for the per-plan table and the export)."""
-    require_cap(user, Cap.INSPECTION_VIEW, action="figures.plans")
+    require_cap(user, Cap.INSPECTION_VIEW, action=FigureEvents.VIEWED)
     plans = scoped(InspectionPlan.objects.filter(year=year), user).order_by("id")
     return [(plan, plan_figures(user=user, plan_id=plan.pk)) for plan in plans]
 
 
 def years_available(*, user: User) -> list[int]:
-    require_cap(user, Cap.INSPECTION_VIEW, action="figures.years")
+    require_cap(user, Cap.INSPECTION_VIEW, action=FigureEvents.VIEWED)
     years = scoped(InspectionPlan.objects.all(), user).values_list("year", flat=True).distinct()
     return sorted(set(years), reverse=True)
 

@@ -12,12 +12,12 @@ from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import (
     get_scoped,
-    has_cap,
     lineage_ids,
     organisation_filter,
     require_cap,
     scoped,
 )
+from fazhi.inspections.events import ItemEvents, PlanEvents
 from fazhi.inspections.models import InspectionItem
 from fazhi.registry.models import EntityKind
 
@@ -30,7 +30,7 @@ def item_list(
     q: str = "",
 ) -> QuerySet[InspectionItem]:
     """Items of the user's scope; ``category`` is a category code."""
-    require_cap(user, Cap.INSPECTION_VIEW, action="item.list")
+    require_cap(user, Cap.INSPECTION_VIEW, action=ItemEvents.LISTED)
     qs = scoped(InspectionItem.objects.all(), user).select_related("category", "organisation")
     if category:
         qs = qs.filter(category__code=category)
@@ -50,9 +50,10 @@ def items_for_plan(*, organisation: Organisation) -> QuerySet[InspectionItem]:
 
 def item_choices_for_planning(*, user: User) -> QuerySet[InspectionItem]:
     """Active items the user may put in a plan of any organisation in their scope: those of the
-    scope and of the levels above the user's organisation. Nothing of a sibling branch."""
-    if not has_cap(user, Cap.INSPECTION_PLAN) or user.organisation is None:
-        return InspectionItem.objects.none()
+    scope and of the levels above the user's organisation. Nothing of a sibling branch; refused
+    to a user who does not plan."""
+    require_cap(user, Cap.INSPECTION_PLAN, action=PlanEvents.CREATED)
+    assert user.organisation is not None  # a capability needs an organisation
     return (
         InspectionItem.objects.filter(
             organisation_filter(user) | Q(organisation_id__in=lineage_ids(user.organisation)),
@@ -64,7 +65,7 @@ def item_choices_for_planning(*, user: User) -> QuerySet[InspectionItem]:
 
 
 def item_get(*, user: User, pk: int) -> InspectionItem:
-    require_cap(user, Cap.INSPECTION_VIEW, action="item.get")
+    require_cap(user, Cap.INSPECTION_VIEW, action=ItemEvents.VIEWED)
     return get_scoped(scoped(InspectionItem.objects.all(), user).select_related("category"), pk)
 
 

@@ -10,10 +10,11 @@ from fazhi.core import errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
+from fazhi.inspections.events import PlanEvents
 from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
-    PlanStatus,
+    PlanState,
     PlanStratum,
     TaskState,
 )
@@ -27,16 +28,16 @@ def plan_list(
     *,
     user: User,
     year: int | None = None,
-    status: str = "",
+    state: str = "",
     kind: str = "",
     q: str = "",
 ) -> QuerySet[InspectionPlan]:
-    require_cap(user, Cap.INSPECTION_VIEW, action="inspection.plan_list")
+    require_cap(user, Cap.INSPECTION_VIEW, action=PlanEvents.LISTED)
     qs = scoped(InspectionPlan.objects.all(), user)
     if year:
         qs = qs.filter(year=year)
-    if status:
-        qs = qs.filter(status=status)
+    if state:
+        qs = qs.filter(state=state)
     if kind:
         qs = qs.filter(kind=kind)
     if q:
@@ -49,7 +50,7 @@ def plan_list(
 
 
 def plan_get(*, user: User, pk: int | str) -> InspectionPlan:
-    require_cap(user, Cap.INSPECTION_VIEW, action="inspection.plan_get")
+    require_cap(user, Cap.INSPECTION_VIEW, action=PlanEvents.VIEWED)
     return get_scoped(
         scoped(InspectionPlan.objects.all(), user).select_related("organisation", "created_by"), pk
     )
@@ -122,7 +123,7 @@ def plan_visit_cap_report(
     )
     rows = list(over_qs[:limit])
     at_cap: int | None = None
-    if check_candidates and not rows and plan.status in (PlanStatus.DRAFT, PlanStatus.ANNOUNCED):
+    if check_candidates and not rows and plan.state in (PlanState.DRAFT, PlanState.ANNOUNCED):
         # runs every stratum's candidate query: on request only (a national directory)
         from fazhi.inspections.frozen import stratum_queryset
 

@@ -11,6 +11,7 @@ from fazhi.core.models import Credential, Officer, Organisation, User
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
+from fazhi.inspections.events import ConflictEvents, InspectorEvents
 from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
 from fazhi.registry.models import Entity
 
@@ -28,7 +29,7 @@ def pool_list(
     category: str | None = None,
     q: str = "",
 ) -> QuerySet[InspectorProfile]:
-    require_cap(user, Cap.INSPECTION_VIEW, action="pool.list")
+    require_cap(user, Cap.INSPECTION_VIEW, action=InspectorEvents.LISTED)
     qs = scoped(InspectorProfile.objects.all(), user)
     if in_pool is not None:
         qs = qs.filter(in_pool=in_pool)
@@ -40,17 +41,18 @@ def pool_list(
 
 
 def pool_get(*, user: User, pk: int) -> InspectorProfile:
-    require_cap(user, Cap.INSPECTION_VIEW, action="pool.get")
+    require_cap(user, Cap.INSPECTION_VIEW, action=InspectorEvents.VIEWED)
     return get_scoped(_with_related(scoped(InspectorProfile.objects.all(), user)), pk)
 
 
 def officer_for_enrolment(*, user: User, pk: int) -> Officer:
     """An officer of the user's scope (to enrol or to record leave/conflicts for)."""
-    require_cap(user, Cap.INSPECTION_VIEW, action="officer.get")
+    require_cap(user, Cap.INSPECTION_VIEW, action=InspectorEvents.VIEWED)
     return get_scoped(scoped(Officer.objects.all(), user).select_related("organisation"), pk)
 
 
 def officers_not_enrolled(*, user: User) -> QuerySet[Officer]:
+    require_cap(user, Cap.INSPECTION_PLAN, action=InspectorEvents.ENROLLED)
     return (
         scoped(Officer.objects.filter(is_active=True), user)
         .filter(inspector_profile__isnull=True)
@@ -95,7 +97,7 @@ def pool_eligible(*, organisation: Organisation, on: dt.date) -> QuerySet[Inspec
 
 
 def leave_list(*, user: User, officer: Officer | None = None) -> QuerySet[InspectorLeave]:
-    require_cap(user, Cap.INSPECTION_VIEW, action="leave.list")
+    require_cap(user, Cap.INSPECTION_VIEW, action=InspectorEvents.LEAVES_LISTED)
     qs = scoped(InspectorLeave.objects.all(), user, "officer__organisation")
     if officer is not None:
         qs = qs.filter(officer=officer)
@@ -112,7 +114,7 @@ def conflict_list(
     officer: Officer | None = None,
     active: bool | None = None,
 ) -> QuerySet[ConflictDeclaration]:
-    require_cap(user, Cap.INSPECTION_VIEW, action="conflict.list")
+    require_cap(user, Cap.INSPECTION_VIEW, action=ConflictEvents.LISTED)
     qs = scoped(ConflictDeclaration.objects.all(), user, "officer__organisation")
     if officer is not None:
         qs = qs.filter(officer=officer)

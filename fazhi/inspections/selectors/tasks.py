@@ -1,14 +1,17 @@
 """Selectors: inspection tasks. A user reads the tasks of their scope and, wherever they are,
-the tasks they are assigned to."""
+the tasks they are assigned to; a user who may neither view inspections nor record results is
+refused."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from fazhi.core.events import EventName
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, has_cap, organisation_filter, require_cap
 from fazhi.enforcement.models import CaseLead, CaseLeadState
+from fazhi.inspections.events import InspectorEvents, TaskEvents
 from fazhi.inspections.models import (
     InspectionTask,
     InspectorProfile,
@@ -23,13 +26,12 @@ from fazhi.registry.models import Entity
 OPEN_STATES = (TaskState.ASSIGNED, TaskState.IN_PROGRESS)
 
 
-def _visible(user: User) -> QuerySet[InspectionTask]:
-    if not getattr(user, "is_authenticated", False):
-        return InspectionTask.objects.none()
+def _visible(user: User, action: EventName) -> QuerySet[InspectionTask]:
     mine = Q(task_inspectors__officer__user=user)
     if has_cap(user, Cap.INSPECTION_VIEW):
         ids = InspectionTask.objects.filter(organisation_filter(user) | mine).values("pk")
         return InspectionTask.objects.filter(pk__in=ids)
+    require_cap(user, Cap.INSPECTION_RECORD, action=action)
     return InspectionTask.objects.filter(pk__in=InspectionTask.objects.filter(mine).values("pk"))
 
 
@@ -60,7 +62,7 @@ def task_list(
 ) -> QuerySet[InspectionTask]:
     """Tasks the user may read. The filters after ``open_only`` are the ones the figures link
     to (``selectors.figures``), so every figure opens the list of its records."""
-    qs = _visible(user)
+    qs = _visible(user, TaskEvents.LISTED)
     if mine:
         qs = qs.filter(task_inspectors__officer__user=user)
     if state:
@@ -95,13 +97,13 @@ def task_list(
 
 def my_tasks(*, user: User, open_only: bool = True) -> QuerySet[InspectionTask]:
     """The phone page's list: tasks the user is assigned to, open ones first."""
-    require_cap(user, Cap.INSPECTION_RECORD, action="task.mine")
+    require_cap(user, Cap.INSPECTION_RECORD, action=TaskEvents.LISTED)
     return task_list(user=user, mine=True, open_only=open_only)
 
 
 def task_get(*, user: User, pk: int) -> InspectionTask:
     return get_scoped(
-        _list_related(_visible(user)).prefetch_related(
+        _list_related(_visible(user, TaskEvents.VIEWED)).prefetch_related(
             Prefetch("findings", queryset=TaskFinding.objects.select_related("item")),
             Prefetch("photos", queryset=TaskPhoto.objects.select_related("attachment")),
         ),
@@ -115,9 +117,9 @@ def task_case_lead(task: InspectionTask) -> CaseLead | None:
 
 def entity_inspection_history(*, user: User, entity: Entity) -> QuerySet[InspectionTask]:
     """Inspection history of an entity, for the registry's entity detail page."""
-    require_cap(user, Cap.INSPECTION_VIEW, action="entity.inspection_history")
+    require_cap(user, Cap.INSPECTION_VIEW, action=TaskEvents.LISTED)
     return (
-        _list_related(_visible(user).filter(entity=entity))
+        _list_related(_visible(user, TaskEvents.LISTED).filter(entity=entity))
         .exclude(state=TaskState.CANCELLED)
         .order_by("-created_at", "-id")
     )
@@ -126,7 +128,7 @@ def entity_inspection_history(*, user: User, entity: Entity) -> QuerySet[Inspect
 def team_candidates(*, user: User, task: InspectionTask) -> QuerySet[InspectorProfile]:
     """Officers of the plan's pool who may be offered for a task's team (a task no draw
     assigned); the service checks each one's constraints on the day."""
-    require_cap(user, Cap.INSPECTION_PLAN, action="task.team_candidates")
+    require_cap(user, Cap.INSPECTION_PLAN, action=InspectorEvents.LISTED)
     return (
         InspectorProfile.objects.filter(
             in_pool=True,

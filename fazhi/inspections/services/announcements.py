@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
-from fazhi.core import audit, clock, errors
+from fazhi.core import clock, errors, workflow
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
 from fazhi.inspections import drawengine
+from fazhi.inspections.events import PlanEvents
 from fazhi.inspections.frozen import (
     Frozen,
     build_pool,
@@ -25,15 +27,14 @@ from fazhi.inspections.frozen import (
     freeze,
 )
 from fazhi.inspections.models import (
+    AnnouncementState,
     DrawAnnouncement,
     EntropyKind,
     InspectionPlan,
     PlanKind,
-    PlanStatus,
-    RedrawRequest,
-    RedrawState,
     Witness,
 )
+from fazhi.inspections.workflows import ANNOUNCE_STEPS, ANNOUNCEMENT, PLAN, first_allowed
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SERVER_ENTROPY_SPEC = "服务器随机数（内部抽取，不可公开验证）"
@@ -91,10 +92,11 @@ def plan_announce(
     """Publish the announcement: frozen, hashed candidate lists and pool, and the entropy source.
 
     Allowed on a draft plan, again on an announced plan not yet drawn (the newer announcement is
-    the one that counts), and on a drawn plan whose re-draw has been approved.
+    the one that counts, the older one is superseded), and on a drawn plan whose re-draw has been
+    approved (the plan workflow's three announcing steps).
     """
-    require_cap(actor, Cap.INSPECTION_PLAN, action="inspection.plan_announce")
-    require_in_scope(actor, plan.organisation, action="inspection.plan_announce")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=PlanEvents.ANNOUNCED)
+    require_in_scope(actor, plan.organisation, action=PlanEvents.ANNOUNCED)
     # Routine supervision (日常监督) takes every target of its strata, like a campaign, and has its
     # inspectors assigned at random by the same recorded, reproducible draw.
     if plan.kind not in (PlanKind.RANDOM, PlanKind.CAMPAIGN, PlanKind.ROUTINE):
@@ -122,36 +124,19 @@ def plan_announce(
             .select_related("organisation")
             .get(pk=plan.pk)
         )
-        latest = locked.announcements.order_by("-number").first()
-        superseded: DrawAnnouncement | None = None
-        if locked.status == PlanStatus.DRAFT:
-            pass
-        elif locked.status == PlanStatus.ANNOUNCED:
-            # Once the entropy source is public, announcing again could be repeated until the
-            # outcome suits: a plan is announced once; a new announcement needs the re-draw path.
-            # Only when the draw of the latest announcement would be refused anyway (its candidate
-            # lists, pool or parameters no longer match) may the plan be announced anew.
-            if latest is not None and latest.draws.exists():
-                raise errors.InvalidTransition("本公告已抽取。", code="already_drawn")
-            superseded = latest
-        elif locked.status == PlanStatus.DRAWN:
-            redraw = (
-                RedrawRequest.objects.filter(plan=locked, state=RedrawState.APPROVED)
-                .order_by("-decided_at")
-                .first()
-            )
-            if redraw is None:
-                raise errors.InvalidTransition(
-                    "计划已抽取；重新抽取须先经领导批准。", code="redraw_not_approved"
-                )
-            # one new announcement per approved re-draw (unless its draw would be refused)
-            assert redraw.decided_at is not None and latest is not None
-            if latest.published_at >= redraw.decided_at and not latest.draws.exists():
-                superseded = latest
-        else:
-            raise errors.InvalidTransition(
-                "计划当前状态不能公告。", code="plan_not_announceable", status=locked.status
-            )
+        step = first_allowed(PLAN, locked, ANNOUNCE_STEPS)
+        PLAN.check(locked, step)
+        last_number = locked.announcements.aggregate(n=Max("number"))["n"] or 0
+        # Once the entropy source is public, announcing again could be repeated until the outcome
+        # suits: a plan is announced once, and once per approved re-draw. Only when the draw of
+        # the announcement awaiting it would be refused anyway (its candidate lists, pool or
+        # parameters no longer match) may it be replaced by a new one.
+        superseded = (
+            locked.announcements.select_for_update()
+            .filter(state=AnnouncementState.PUBLISHED)
+            .defer("candidates_blob", "context_blob")
+            .first()
+        )
         if not locked.strata.exists():
             raise errors.ValidationFailed("请先设置抽查分层。", code="no_strata")
         frozen = freeze(locked)
@@ -185,9 +170,18 @@ def plan_announce(
             entropy_spec=spec,
             commitments=commitments,
         )
+        if superseded is not None:
+            workflow.transition(
+                ANNOUNCEMENT,
+                superseded,
+                "supersede",
+                actor=actor,
+                locked=True,
+                details={"plan": locked.pk, "number": superseded.number},
+            )
         announcement = DrawAnnouncement.objects.create(
             plan=locked,
-            number=(latest.number + 1) if latest else 1,
+            number=last_number + 1,
             published_at=clock.now(),
             published_by=actor,
             algorithm_version=drawengine.ALGORITHM_VERSION,
@@ -202,6 +196,7 @@ def plan_announce(
             entropy_kind=entropy_kind,
             entropy_spec=spec,
             announcement_hash=ahash,
+            state=AnnouncementState.PUBLISHED,
         )
         Witness.objects.bulk_create(
             [
@@ -209,13 +204,13 @@ def plan_announce(
                 for i, (name, commitment) in enumerate(clean_witnesses, start=1)
             ]
         )
-        if locked.status == PlanStatus.DRAFT:
-            locked.status = PlanStatus.ANNOUNCED
-            locked.save(update_fields=["status", "updated_at"])
-        audit.append(
+        workflow.transition(
+            PLAN,
+            locked,
+            step,
             actor=actor,
-            action="inspection.plan_announced",
-            obj=locked,
+            locked=True,
+            changes={"updated_at": clock.now()},
             details={
                 "announcement": announcement.number,
                 "announcement_hash": ahash,

@@ -18,11 +18,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max
 
-from fazhi.core import audit, clock, errors
+from fazhi.core import audit, clock, errors, workflow
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
 from fazhi.inspections import drawengine
+from fazhi.inspections.events import DrawEvents, PlanEvents
 from fazhi.inspections.frozen import (
     build_pool,
     current_context,
@@ -33,19 +34,18 @@ from fazhi.inspections.frozen import (
 from fazhi.inspections.models import (
     Draw,
     DrawAnnouncement,
-    DrawStatus,
+    DrawState,
     EntropyKind,
     InspectionPlan,
     InspectionTask,
     InspectorRole,
-    PlanStatus,
     RedrawRequest,
-    RedrawState,
     TaskInspector,
     TaskState,
     Witness,
 )
 from fazhi.inspections.services.plans import plan_window_deadline_ensure
+from fazhi.inspections.workflows import ANNOUNCEMENT, DRAW, PLAN, REDRAW, TASK
 
 COPY_THRESHOLD = 2000  # tasks; above it PostgreSQL gets COPY instead of INSERTs
 
@@ -224,8 +224,8 @@ def draw_run(
     """Run the draw of ``plan``'s latest announcement. Exactly one of concurrent calls wins: the
     plan row is locked and an announcement is drawn once (the partial unique index on effective
     draws is the backstop). A refused attempt is recorded in the audit chain after rollback."""
-    require_cap(actor, Cap.INSPECTION_DRAW, action="inspection.draw_run")
-    require_in_scope(actor, plan.organisation, action="inspection.draw_run")
+    require_cap(actor, Cap.INSPECTION_DRAW, action=PlanEvents.DRAWN)
+    require_in_scope(actor, plan.organisation, action=PlanEvents.DRAWN)
     try:
         with transaction.atomic(durable=True):
             return _draw_locked(
@@ -235,7 +235,7 @@ def draw_run(
         with transaction.atomic(durable=True):
             audit.append(
                 actor=actor,
-                action="inspection.draw_refused",
+                action=DrawEvents.REFUSED,
                 obj=plan,
                 details={"code": exc.code, "message": exc.message, **_scalars(exc.details)},
             )
@@ -250,44 +250,57 @@ def _scalars(details: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _redraw_supersedes(
+    actor: User, plan: InspectionPlan, previous: Draw, announcement: DrawAnnouncement
+) -> RedrawRequest:
+    """A re-draw: its approved request is used, the effective draw superseded and its tasks
+    cancelled; refused unless ``announcement`` was published after the approval and none of the
+    tasks has started."""
+    redraw = (
+        plan.redraws.select_for_update()
+        .filter(draw=previous)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if redraw is None:
+        raise errors.Conflict(
+            "计划已有有效抽取；重新抽取须先经领导批准。", code="redraw_not_approved"
+        )
+    workflow.transition(
+        REDRAW, redraw, "use", actor=actor, locked=True, ctx={"announcement": announcement}
+    )
+    workflow.transition(DRAW, previous, "supersede", actor=actor, locked=True)
+    # Locked before the check: task_start locks its row too, so none can start meanwhile. One
+    # event on the old draw lists the cancelled tasks (a draw may have 50,000).
+    old_tasks = (
+        InspectionTask.objects.select_for_update()
+        .filter(draw=previous)
+        .order_by("pk")
+        .only("pk", "state")
+    )
+    workflow.transition_many(TASK, old_tasks, "cancel", actor=actor, subject=previous)
+    return redraw
+
+
 def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_number: str) -> Draw:
     plan = InspectionPlan.objects.select_for_update().select_related("organisation").get(pk=plan_id)
-    announcement = plan.announcements.order_by("-number").first()
-    if announcement is None or plan.status not in (PlanStatus.ANNOUNCED, PlanStatus.DRAWN):
-        raise errors.InvalidTransition("计划尚未公告，不能抽取。", code="plan_not_announced")
-    if announcement.draws.exists():
-        raise errors.Conflict(
-            "本公告已抽取（可能有人同时进行了抽取）。如需重新抽取，请申请并经批准后重新公告。",
-            code="already_drawn",
-        )
-    previous = Draw.objects.filter(plan=plan, status=DrawStatus.EFFECTIVE).first()
+    PLAN.check(plan, "draw")
+    number = (plan.draws.aggregate(n=Max("number"))["n"] or 0) + 1
+    # The latest announcement, drawn once: of two concurrent draws the second finds it drawn.
+    announcement = plan.announcements.select_for_update().order_by("-number").first()
+    assert announcement is not None  # an announced or drawn plan has one
+    workflow.transition(
+        ANNOUNCEMENT, announcement, "draw", actor=actor, locked=True, details={"draw": number}
+    )
+    previous = (
+        plan.draws.select_for_update()
+        .filter(state=DrawState.EFFECTIVE)
+        .defer("result_blob", "context", "skip_log")
+        .first()
+    )
     redraw: RedrawRequest | None = None
     if previous is not None:
-        redraw = (
-            RedrawRequest.objects.select_for_update()
-            .filter(plan=plan, draw=previous, state=RedrawState.APPROVED)
-            .order_by("-decided_at")
-            .first()
-        )
-        if redraw is None:
-            raise errors.Conflict(
-                "计划已有有效抽取；重新抽取须先经领导批准。", code="redraw_not_approved"
-            )
-        assert redraw.decided_at is not None
-        if announcement.published_at < redraw.decided_at:
-            raise errors.Conflict(
-                "重新抽取须在批准后重新公告。", code="announcement_predates_redraw"
-            )
-        # Lock the old tasks first: task_start locks its row too, so no task can start between
-        # this check and their cancellation below.
-        old_states = list(
-            InspectionTask.objects.select_for_update()
-            .filter(draw=previous)
-            .order_by("pk")
-            .values_list("state", flat=True)
-        )
-        if any(state != TaskState.ASSIGNED for state in old_states):
-            raise errors.Conflict("原抽取的任务已开始实施，不能重新抽取。", code="tasks_started")
+        redraw = _redraw_supersedes(actor, plan, previous, announcement)
     entropy, witnesses = _entropy(announcement, reveals, public_number)
 
     # The engine ranks the lists fixed in the announcement; meanwhile the database recomputes
@@ -347,20 +360,11 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
         raise errors.Conflict("公告后抽取参数已变化。", code="params_changed")
     result = outcome.result
 
-    number = (plan.draws.aggregate(n=Max("number"))["n"] or 0) + 1
-    if previous is not None:
-        previous.status = DrawStatus.SUPERSEDED
-        previous.save(update_fields=["status"])
-        cancelled = InspectionTask.objects.filter(draw=previous, state=TaskState.ASSIGNED).update(
-            state=TaskState.CANCELLED
-        )
-        if cancelled != len(old_states):
-            raise errors.Conflict("原抽取的任务已开始实施，不能重新抽取。", code="tasks_started")
     draw = Draw.objects.create(
         plan=plan,
         announcement=announcement,
         number=number,
-        status=DrawStatus.EFFECTIVE,
+        state=DrawState.EFFECTIVE,
         seed=outcome.seed,
         entropy_value=entropy,
         params=inputs.params(),
@@ -381,16 +385,15 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
         for witness in witnesses:
             witness.revealed_at = now
         Witness.objects.bulk_update(witnesses, ["revealed_secret", "revealed_at"])
-    if redraw is not None:
-        redraw.state = RedrawState.USED
-        redraw.save(update_fields=["state"])
     _store_tasks(plan=plan, draw=draw, tasks=result["tasks"])
-    plan.status = PlanStatus.DRAWN
-    plan.save(update_fields=["status", "updated_at"])
-    audit.append(
+    # the one event a draw's verification reads back (``selectors.draws.audit_record_difference``)
+    workflow.transition(
+        PLAN,
+        plan,
+        "draw",
         actor=actor,
-        action="inspection.drawn",
-        obj=plan,
+        locked=True,
+        changes={"updated_at": clock.now()},
         details={
             "draw": number,
             "announcement": announcement.number,

@@ -14,6 +14,7 @@ from fazhi.core import audit, errors
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.inspections.events import ItemEvents
 from fazhi.inspections.models import InspectionItem
 from fazhi.registry.models import EntityKind, SupervisionCategory
 
@@ -87,8 +88,8 @@ def item_create(
     default_ratio: Decimal | str | float | None = None,
     frequency: str = "",
 ) -> InspectionItem:
-    require_cap(actor, Cap.INSPECTION_PLAN, action="item.create")
-    require_in_scope(actor, organisation, action="item.create")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=ItemEvents.CREATED)
+    require_in_scope(actor, organisation, action=ItemEvents.CREATED)
     code = _clean_text(code, label="事项编码", code="code_required", max_length=CODE_MAX)
     name = _clean_text(name, label="抽查事项名称", code="name_required", max_length=200)
     legal_basis = _clean_text(legal_basis, label="检查依据", code="legal_basis_required")
@@ -112,9 +113,7 @@ def item_create(
             default_ratio=ratio,
             frequency=frequency,
         )
-        audit.append(
-            actor=actor, action="inspection_item.created", obj=item, details=_snapshot(item)
-        )
+        audit.append(actor=actor, action=ItemEvents.CREATED, obj=item, details=_snapshot(item))
     return item
 
 
@@ -131,8 +130,8 @@ def item_update(
     frequency: str = "",
 ) -> InspectionItem:
     """Replace the editable fields of an item (its code is its identity and stays)."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="item.update")
-    require_in_scope(actor, item.organisation, action="item.update")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=ItemEvents.UPDATED)
+    require_in_scope(actor, item.organisation, action=ItemEvents.UPDATED)
     name = _clean_text(name, label="抽查事项名称", code="name_required", max_length=200)
     legal_basis = _clean_text(legal_basis, label="检查依据", code="legal_basis_required")
     kinds = _clean_kinds(applicable_kinds)
@@ -152,15 +151,15 @@ def item_update(
         after = _snapshot(locked)
         changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
         audit.append(
-            actor=actor, action="inspection_item.updated", obj=locked, details={"changed": changed}
+            actor=actor, action=ItemEvents.UPDATED, obj=locked, details={"changed": changed}
         )
     return locked
 
 
 def item_deactivate(*, actor: User, item: InspectionItem, reason: str) -> InspectionItem:
     """Take an item off the list for new plans; plans that already use it keep it."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="item.deactivate")
-    require_in_scope(actor, item.organisation, action="item.deactivate")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=ItemEvents.DEACTIVATED)
+    require_in_scope(actor, item.organisation, action=ItemEvents.DEACTIVATED)
     reason = _clean_text(reason, label="停用理由", code="reason_required", max_length=500)
     with transaction.atomic(durable=True):
         locked = InspectionItem.objects.select_for_update().get(pk=item.pk)
@@ -170,7 +169,7 @@ def item_deactivate(*, actor: User, item: InspectionItem, reason: str) -> Inspec
         locked.save(update_fields=["is_active"])
         audit.append(
             actor=actor,
-            action="inspection_item.deactivated",
+            action=ItemEvents.DEACTIVATED,
             obj=locked,
             details={"reason": reason},
         )
@@ -178,13 +177,13 @@ def item_deactivate(*, actor: User, item: InspectionItem, reason: str) -> Inspec
 
 
 def item_reactivate(*, actor: User, item: InspectionItem) -> InspectionItem:
-    require_cap(actor, Cap.INSPECTION_PLAN, action="item.reactivate")
-    require_in_scope(actor, item.organisation, action="item.reactivate")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=ItemEvents.REACTIVATED)
+    require_in_scope(actor, item.organisation, action=ItemEvents.REACTIVATED)
     with transaction.atomic(durable=True):
         locked = InspectionItem.objects.select_for_update().get(pk=item.pk)
         if locked.is_active:
             raise errors.InvalidTransition("该事项已在启用状态。", code="already_active")
         locked.is_active = True
         locked.save(update_fields=["is_active"])
-        audit.append(actor=actor, action="inspection_item.reactivated", obj=locked)
+        audit.append(actor=actor, action=ItemEvents.REACTIVATED, obj=locked)
     return locked

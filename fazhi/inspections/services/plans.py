@@ -17,19 +17,21 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from fazhi.core import audit, errors, import_limits
+from fazhi.core import audit, clock, errors, import_limits, workflow
+from fazhi.core.events import EventName
 from fazhi.core.models import Deadline, Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import lineage_ids, require_cap, require_in_scope, visible_organisations
+from fazhi.inspections.events import PlanEvents, StratumEvents
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
     InspectionTask,
     PlanKind,
-    PlanStatus,
     PlanStratum,
     TaskState,
 )
+from fazhi.inspections.workflows import PLAN
 from fazhi.registry.models import Entity, EntityKind, SupervisionCategory
 
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
@@ -50,7 +52,7 @@ _PLAN_FIELDS = (
 )
 
 
-def _require_plan_writer(actor: User, organisation: Organisation, action: str) -> None:
+def _require_plan_writer(actor: User, organisation: Organisation, action: EventName) -> None:
     require_cap(actor, Cap.INSPECTION_PLAN, action=action)
     require_in_scope(actor, organisation, action=action)
 
@@ -153,7 +155,7 @@ def plan_create(
     external_source: str = "",
     notes: str = "",
 ) -> InspectionPlan:
-    _require_plan_writer(actor, organisation, "inspection.plan_create")
+    _require_plan_writer(actor, organisation, PlanEvents.CREATED)
     if kind not in PlanKind.values:
         raise errors.ValidationFailed("计划类型不正确。", code="bad_plan_kind")
     values = _clean_plan_fields(
@@ -184,20 +186,11 @@ def plan_create(
         plan.items.set(clean_items)
         audit.append(
             actor=actor,
-            action="inspection.plan_created",
+            action=PlanEvents.CREATED,
             obj=plan,
             details={"title": plan.title, "kind": kind, "year": year},
         )
     return plan
-
-
-def _lock_draft(plan: InspectionPlan) -> InspectionPlan:
-    locked = InspectionPlan.objects.select_for_update().get(pk=plan.pk)
-    if locked.status != PlanStatus.DRAFT:
-        raise errors.InvalidTransition(
-            "计划已公告或已抽取，不能再修改。", code="plan_not_draft", status=locked.status
-        )
-    return locked
 
 
 def plan_update(
@@ -208,7 +201,7 @@ def plan_update(
     **changes: Any,
 ) -> InspectionPlan:
     """Change a draft plan. ``changes`` may hold any of the plan's editable fields."""
-    _require_plan_writer(actor, plan.organisation, "inspection.plan_update")
+    _require_plan_writer(actor, plan.organisation, PlanEvents.UPDATED)
     unknown = set(changes) - set(_PLAN_FIELDS)
     if unknown:
         raise errors.ValidationFailed(
@@ -219,16 +212,20 @@ def plan_update(
     values = _clean_plan_fields(values)
     clean_items = _clean_items(plan.organisation, items) if items is not None else None
     with transaction.atomic(durable=True):
-        locked = _lock_draft(plan)
+        locked = PLAN.lock(plan)
+        PLAN.check(locked, "update")
         changed = {k: str(v) for k, v in values.items() if getattr(locked, k) != v}
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save()
         if clean_items is not None:
             locked.items.set(clean_items)
             changed["items"] = ",".join(str(i.pk) for i in clean_items)
-        audit.append(
-            actor=actor, action="inspection.plan_updated", obj=locked, details={"changed": changed}
+        workflow.transition(
+            PLAN,
+            locked,
+            "update",
+            actor=actor,
+            locked=True,
+            changes={**values, "updated_at": clock.now()},
+            details={"changed": changed},
         )
     return locked
 
@@ -272,7 +269,7 @@ def stratum_add(
     weighted: bool = False,
     filter: dict[str, Any] | None = None,
 ) -> PlanStratum:
-    _require_plan_writer(actor, plan.organisation, "inspection.stratum_add")
+    _require_plan_writer(actor, plan.organisation, StratumEvents.ADDED)
     key = key.strip().lower()
     if not _KEY_RE.match(key):
         raise errors.ValidationFailed(
@@ -308,7 +305,8 @@ def stratum_add(
         )
     clean_filter = _clean_filter(filter)
     with transaction.atomic(durable=True):
-        locked = _lock_draft(plan)
+        locked = PLAN.lock(plan)
+        PLAN.check(locked, "add_stratum")
         if locked.strata.filter(key=key).exists():
             raise errors.ValidationFailed(f"分层代码“{key}”已存在。", code="duplicate_stratum_key")
         stratum = PlanStratum.objects.create(
@@ -321,10 +319,12 @@ def stratum_add(
             weighted=weighted,
             filter=clean_filter,
         )
-        audit.append(
+        workflow.transition(
+            PLAN,
+            locked,
+            "add_stratum",
             actor=actor,
-            action="inspection.stratum_added",
-            obj=locked,
+            locked=True,
             details={
                 "key": key,
                 "category": category.code,
@@ -340,17 +340,15 @@ def stratum_add(
 
 def stratum_remove(*, actor: User, stratum: PlanStratum) -> None:
     plan = stratum.plan
-    _require_plan_writer(actor, plan.organisation, "inspection.stratum_remove")
+    _require_plan_writer(actor, plan.organisation, StratumEvents.REMOVED)
     with transaction.atomic(durable=True):
-        locked = _lock_draft(plan)
+        locked = PLAN.lock(plan)
+        PLAN.check(locked, "remove_stratum")
         deleted, _ = PlanStratum.objects.filter(pk=stratum.pk, plan=locked).delete()
         if not deleted:
             raise errors.NotFound()
-        audit.append(
-            actor=actor,
-            action="inspection.stratum_removed",
-            obj=locked,
-            details={"key": stratum.key},
+        workflow.transition(
+            PLAN, locked, "remove_stratum", actor=actor, locked=True, details={"key": stratum.key}
         )
 
 
@@ -410,7 +408,7 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
     Their task numbers are kept. Every bad row is reported (row, column, reason) and nothing is
     written unless the whole file is clean. Returns the number of tasks created.
     """
-    _require_plan_writer(actor, plan.organisation, "inspection.plan_import_tasks")
+    _require_plan_writer(actor, plan.organisation, PlanEvents.IMPORTED)
     if plan.kind != PlanKind.IMPORTED:
         raise errors.ValidationFailed(
             "只有“上级下达任务”类型的计划可以导入任务清单。", code="plan_not_imported"
@@ -490,7 +488,8 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
             error_count=problems.total,
         )
     with transaction.atomic(durable=True):
-        locked = _lock_draft(plan)
+        locked = PLAN.lock(plan)
+        PLAN.check(locked, "import_tasks")
         InspectionTask.objects.bulk_create(
             [
                 InspectionTask(
@@ -506,12 +505,13 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
             ],
             batch_size=1000,
         )
-        locked.status = PlanStatus.IN_PROGRESS
-        locked.save(update_fields=["status", "updated_at"])
-        audit.append(
+        workflow.transition(
+            PLAN,
+            locked,
+            "import_tasks",
             actor=actor,
-            action="inspection.tasks_imported",
-            obj=locked,
+            locked=True,
+            changes={"updated_at": clock.now()},
             details={"count": len(planned), "source": locked.external_source},
         )
         plan_window_deadline_ensure(actor=actor, plan=locked)

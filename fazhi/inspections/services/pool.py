@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from fazhi.core import audit, clock, errors
+from fazhi.core.events import EventName
 from fazhi.core.models import Officer, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, require_in_scope
+from fazhi.inspections.events import ConflictEvents, InspectorEvents
 from fazhi.inspections.models import ConflictDeclaration, InspectorLeave, InspectorProfile
 from fazhi.registry.models import Entity, SupervisionCategory
 
@@ -80,8 +82,8 @@ def inspector_enrol(
     max_tasks_per_plan: int | None = None,
 ) -> InspectorProfile:
     """Enrol ``officer`` in the pool of their organisation."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="inspector.enrol")
-    require_in_scope(actor, officer.organisation, action="inspector.enrol")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=InspectorEvents.ENROLLED)
+    require_in_scope(actor, officer.organisation, action=InspectorEvents.ENROLLED)
     if not officer.is_active:
         raise errors.ValidationFailed(f"{officer.name}不在岗，不能入库。", code="officer_inactive")
     credential_number = _require_credential(officer, on)
@@ -103,7 +105,7 @@ def inspector_enrol(
         profile.categories.set(chosen)
         audit.append(
             actor=actor,
-            action="inspector.enrolled",
+            action=InspectorEvents.ENROLLED,
             obj=profile,
             details={
                 "officer_id": officer.pk,
@@ -125,8 +127,8 @@ def inspector_update(
     regions: Sequence[str] = (),
     max_tasks_per_plan: int | None = None,
 ) -> InspectorProfile:
-    require_cap(actor, Cap.INSPECTION_PLAN, action="inspector.update")
-    require_in_scope(actor, profile.organisation, action="inspector.update")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=InspectorEvents.UPDATED)
+    require_in_scope(actor, profile.organisation, action=InspectorEvents.UPDATED)
     chosen = _clean_categories(categories)
     region_list = _clean_regions(regions)
     cap = _clean_cap(max_tasks_per_plan)
@@ -148,7 +150,7 @@ def inspector_update(
         }
         audit.append(
             actor=actor,
-            action="inspector.updated",
+            action=InspectorEvents.UPDATED,
             obj=locked,
             details={"before": before, "after": after},
         )
@@ -159,8 +161,8 @@ def inspector_leave_pool(
     *, actor: User, profile: InspectorProfile, reason: str
 ) -> InspectorProfile:
     """Take an inspector out of the pool (transfer, long absence, credential problem, …)."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="inspector.leave_pool")
-    require_in_scope(actor, profile.organisation, action="inspector.leave_pool")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=InspectorEvents.LEFT_POOL)
+    require_in_scope(actor, profile.organisation, action=InspectorEvents.LEFT_POOL)
     reason = (reason or "").strip()
     if not reason:
         raise errors.ValidationFailed("请填写出库理由。", code="reason_required")
@@ -171,7 +173,10 @@ def inspector_leave_pool(
         locked.in_pool = False
         locked.save(update_fields=["in_pool", "updated_at"])
         audit.append(
-            actor=actor, action="inspector.left_pool", obj=locked, details={"reason": reason[:500]}
+            actor=actor,
+            action=InspectorEvents.LEFT_POOL,
+            obj=locked,
+            details={"reason": reason[:500]},
         )
     return locked
 
@@ -179,8 +184,8 @@ def inspector_leave_pool(
 def inspector_return_to_pool(
     *, actor: User, profile: InspectorProfile, on: dt.date
 ) -> InspectorProfile:
-    require_cap(actor, Cap.INSPECTION_PLAN, action="inspector.return_to_pool")
-    require_in_scope(actor, profile.organisation, action="inspector.return_to_pool")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=InspectorEvents.RETURNED_TO_POOL)
+    require_in_scope(actor, profile.organisation, action=InspectorEvents.RETURNED_TO_POOL)
     officer = profile.officer
     if not officer.is_active:
         raise errors.ValidationFailed(f"{officer.name}不在岗，不能入库。", code="officer_inactive")
@@ -193,14 +198,14 @@ def inspector_return_to_pool(
         locked.save(update_fields=["in_pool", "updated_at"])
         audit.append(
             actor=actor,
-            action="inspector.returned_to_pool",
+            action=InspectorEvents.RETURNED_TO_POOL,
             obj=locked,
             details={"credential": credential_number, "on": on.isoformat()},
         )
     return locked
 
 
-def _require_officer_manageable(actor: User, officer: Officer, *, action: str) -> None:
+def _require_officer_manageable(actor: User, officer: Officer, *, action: EventName) -> None:
     """Planners manage any officer in scope; an officer may declare for themselves."""
     if officer.user_id is not None and officer.user_id == actor.pk and has_cap(actor, Cap.WRITE):
         return
@@ -212,7 +217,7 @@ def inspector_leave_add(
     *, actor: User, officer: Officer, start: dt.date, end: dt.date, reason: str = ""
 ) -> InspectorLeave:
     """Record a leave or absence; the draw skips the officer on those days."""
-    _require_officer_manageable(actor, officer, action="inspector.leave_add")
+    _require_officer_manageable(actor, officer, action=InspectorEvents.LEAVE_ADDED)
     if end < start:
         raise errors.ValidationFailed("结束日期不能早于开始日期。", code="bad_period")
     with transaction.atomic(durable=True):
@@ -224,7 +229,7 @@ def inspector_leave_add(
         )
         audit.append(
             actor=actor,
-            action="inspector.leave_added",
+            action=InspectorEvents.LEAVE_ADDED,
             obj=leave,
             organisation_id=officer.organisation_id,
             details={
@@ -237,7 +242,7 @@ def inspector_leave_add(
     return leave
 
 
-def _require_planner(actor: User, officer: Officer, *, action: str) -> None:
+def _require_planner(actor: User, officer: Officer, *, action: EventName) -> None:
     """Undoing a leave or a 回避 declaration widens who can be drawn: never the officer alone."""
     require_cap(actor, Cap.INSPECTION_PLAN, action=action)
     require_in_scope(actor, officer.organisation, action=action)
@@ -251,7 +256,7 @@ def _require_planner(actor: User, officer: Officer, *, action: str) -> None:
 
 def inspector_leave_cancel(*, actor: User, leave: InspectorLeave) -> None:
     officer = leave.officer
-    _require_planner(actor, officer, action="inspector.leave_cancel")
+    _require_planner(actor, officer, action=InspectorEvents.LEAVE_CANCELLED)
     with transaction.atomic(durable=True):
         locked = InspectorLeave.objects.select_for_update().filter(pk=leave.pk).first()
         if locked is None:
@@ -263,7 +268,7 @@ def inspector_leave_cancel(*, actor: User, leave: InspectorLeave) -> None:
         }
         audit.append(
             actor=actor,
-            action="inspector.leave_cancelled",
+            action=InspectorEvents.LEAVE_CANCELLED,
             object_type="inspections.inspectorleave",
             object_id=locked.pk,
             organisation_id=officer.organisation_id,
@@ -276,7 +281,7 @@ def conflict_declare(
     *, actor: User, officer: Officer, entity: Entity, reason: str, declared_on: dt.date
 ) -> ConflictDeclaration:
     """Declare that ``officer`` must not inspect ``entity`` (回避)."""
-    _require_officer_manageable(actor, officer, action="conflict.declare")
+    _require_officer_manageable(actor, officer, action=ConflictEvents.DECLARED)
     reason = (reason or "").strip()
     if not reason:
         raise errors.ValidationFailed("请填写回避事由。", code="reason_required")
@@ -293,7 +298,7 @@ def conflict_declare(
         )
         audit.append(
             actor=actor,
-            action="conflict.declared",
+            action=ConflictEvents.DECLARED,
             obj=declaration,
             organisation_id=officer.organisation_id,
             details={
@@ -309,7 +314,7 @@ def conflict_declare(
 def conflict_withdraw(
     *, actor: User, declaration: ConflictDeclaration, on: dt.date, reason: str
 ) -> ConflictDeclaration:
-    _require_planner(actor, declaration.officer, action="conflict.withdraw")
+    _require_planner(actor, declaration.officer, action=ConflictEvents.WITHDRAWN)
     reason = (reason or "").strip()
     if not reason:
         raise errors.ValidationFailed("请填写撤回理由。", code="reason_required")
@@ -325,7 +330,7 @@ def conflict_withdraw(
         locked.save(update_fields=["withdrawn_on"])
         audit.append(
             actor=actor,
-            action="conflict.withdrawn",
+            action=ConflictEvents.WITHDRAWN,
             obj=locked,
             organisation_id=declaration.officer.organisation_id,
             details={"on": on.isoformat(), "reason": reason[:500]},

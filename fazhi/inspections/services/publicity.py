@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from fazhi.core import audit, clock, errors
+from fazhi.core import clock, workflow
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.inspections.events import TaskEvents
 from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
@@ -25,12 +26,13 @@ from fazhi.inspections.services.tasks import (
     close_task_deadlines,
     lock_task,
 )
+from fazhi.inspections.workflows import PUBLISH_STEPS, TASK, first_allowed
 
 
 def task_publish(*, actor: User, task: InspectionTask) -> InspectionTask:
     """Publish a finished task's result on the portal (一公开); meets its publicity deadline."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="task.publish")
-    require_in_scope(actor, task.organisation, action="task.publish")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
+    require_in_scope(actor, task.organisation, action=TaskEvents.PUBLISHED)
     with transaction.atomic(durable=True):
         locked = lock_task(task)
         _publish_locked(actor, locked)
@@ -38,13 +40,12 @@ def task_publish(*, actor: User, task: InspectionTask) -> InspectionTask:
 
 
 def _publish_locked(actor: User, task: InspectionTask) -> None:
-    if task.state not in FINISHED_STATES:
-        raise errors.InvalidTransition("任务尚未完成，不能公示结果。", code="task_not_finished")
-    if task.published_at is not None:
-        raise errors.InvalidTransition("该任务结果已公示。", code="already_published")
-    task.published_at = clock.now()
-    task.save(update_fields=["published_at"])
-    audit.append(actor=actor, action="inspection_task.published", obj=task)
+    # done or could not inspect: the same step from either finished state
+    step = first_allowed(TASK, task, PUBLISH_STEPS)
+    workflow.transition(
+        TASK, task, step, actor=actor, locked=True, changes={"published_at": clock.now()}
+    )
+    assert task.published_at is not None
     close_task_deadlines(
         actor=actor, task=task, rule_key=PUBLICITY_RULE, on=timezone.localdate(task.published_at)
     )
@@ -52,8 +53,8 @@ def _publish_locked(actor: User, task: InspectionTask) -> None:
 
 def plan_publish_results(*, actor: User, plan: InspectionPlan) -> int:
     """Publish every finished, unpublished task of ``plan``; returns how many."""
-    require_cap(actor, Cap.INSPECTION_PLAN, action="plan.publish_results")
-    require_in_scope(actor, plan.organisation, action="plan.publish_results")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
+    require_in_scope(actor, plan.organisation, action=TaskEvents.PUBLISHED)
     with transaction.atomic(durable=True):
         tasks: Iterable[InspectionTask] = (
             InspectionTask.objects.select_for_update()

@@ -3,10 +3,9 @@
 Only an inspector assigned to a task records its results; anyone else is refused with
 ``not_assigned`` (a PermissionDenied, so the boundary writes it into the audit chain).
 
-States (one table, ``TRANSITIONS``):
-
-    assigned --start--> in_progress --complete--> done
-    assigned | in_progress --complete(not_inspected)--> could_not_inspect
+States: the ``inspection_task`` workflow (``fazhi.inspections.workflows``): assigned, started
+(in progress), done or could not inspect; a re-draw cancels assigned tasks (``services.draws``).
+Recording a finding or a photo, a re-check and publishing keep the state, through the same table.
 
 A ``done`` task ordered to correct gets a re-check date, a deadline fixed by that decision
 (``FIXED_RULE``) met by ``task_recheck``.
@@ -24,14 +23,15 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from fazhi.core import audit, clock, errors
+from fazhi.core import clock, errors, workflow
 from fazhi.core.models import User
 from fazhi.core.periods import FIXED_RULE
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, visible_organisations
 from fazhi.core.services import deadlines as deadline_services
-from fazhi.enforcement.models import CaseLead, CaseLeadSource
+from fazhi.enforcement.models import CaseLeadSource
 from fazhi.enforcement.services.leads import case_lead_create
+from fazhi.inspections.events import TaskEvents
 from fazhi.inspections.models import (
     FindingResult,
     InspectionItem,
@@ -43,39 +43,19 @@ from fazhi.inspections.models import (
     TaskPhoto,
     TaskState,
 )
+from fazhi.inspections.workflows import TASK
 
 PUBLICITY_RULE = "inspection.result_publicity"
 
-# action -> {from state: to state}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "start": {TaskState.ASSIGNED: TaskState.IN_PROGRESS},
-    "complete": {TaskState.IN_PROGRESS: TaskState.DONE},
-    "not_inspected": {
-        TaskState.ASSIGNED: TaskState.COULD_NOT_INSPECT,
-        TaskState.IN_PROGRESS: TaskState.COULD_NOT_INSPECT,
-    },
-}
 FINISHED_STATES = (TaskState.DONE, TaskState.COULD_NOT_INSPECT)
 PHOTO_MAX_BYTES = 20 * 1024 * 1024
-
-
-def _transition(task: InspectionTask, action: str) -> str:
-    target = TRANSITIONS[action].get(task.state)
-    if target is None:
-        raise errors.InvalidTransition(
-            f"任务当前状态为“{task.get_state_display()}”，不能执行此操作。",
-            code="invalid_transition",
-            state=task.state,
-            attempted=action,
-        )
-    return target
 
 
 def is_assigned(user: User, task: InspectionTask) -> bool:
     return TaskInspector.objects.filter(task=task, officer__user=user).exists()
 
 
-def _require_assigned(actor: User, task: InspectionTask, *, action: str) -> None:
+def _require_assigned(actor: User, task: InspectionTask, *, action: TaskEvents) -> None:
     """Only an inspector assigned to the task may record its results."""
     require_cap(actor, Cap.INSPECTION_RECORD, action=action)
     if not is_assigned(actor, task):
@@ -160,13 +140,9 @@ def close_task_deadlines(*, actor: User, task: InspectionTask, rule_key: str, on
 
 
 def task_start(*, actor: User, task: InspectionTask) -> InspectionTask:
-    _require_assigned(actor, task, action="task.start")
+    _require_assigned(actor, task, action=TaskEvents.STARTED)
     with transaction.atomic(durable=True):
-        locked = lock_task(task)
-        locked.state = _transition(locked, "start")
-        locked.save(update_fields=["state"])
-        audit.append(actor=actor, action="inspection_task.started", obj=locked)
-    return locked
+        return workflow.transition(TASK, lock_task(task), "start", actor=actor, locked=True)
 
 
 def task_record_finding(
@@ -178,7 +154,7 @@ def task_record_finding(
     note: str = "",
 ) -> TaskFinding:
     """Record (or correct) the finding for one item: 合格 / 不合格 / 不涉及."""
-    _require_assigned(actor, task, action="task.record_finding")
+    _require_assigned(actor, task, action=TaskEvents.FINDING_RECORDED)
     if result not in FindingResult.values:
         raise errors.ValidationFailed("检查结论须为合格、不合格或不涉及。", code="bad_result")
     note = (note or "").strip()
@@ -188,10 +164,7 @@ def task_record_finding(
         raise errors.ValidationFailed("该事项不属于本任务的检查事项。", code="item_not_in_task")
     with transaction.atomic(durable=True):
         locked = lock_task(task)
-        if locked.state != TaskState.IN_PROGRESS:
-            raise errors.InvalidTransition(
-                "请先开始检查，再录入检查结论。", code="task_not_in_progress", state=locked.state
-            )
+        TASK.check(locked, "record_finding")
         finding = TaskFinding.objects.filter(task=locked, item=item).first()
         previous = finding.result if finding else None
         if finding is None:
@@ -200,10 +173,12 @@ def task_record_finding(
             finding.result = result
             finding.note = note
             finding.save(update_fields=["result", "note"])
-        audit.append(
+        workflow.transition(
+            TASK,
+            locked,
+            "record_finding",
             actor=actor,
-            action="inspection_task.finding_recorded",
-            obj=locked,
+            locked=True,
             details={"item": item.code, "result": result, "previous": previous, "note": note},
         )
     return finding
@@ -221,12 +196,9 @@ def task_attach_photo(
     """Store a site photo through the attachment store (hashed and chained) and link it."""
     from fazhi.core.services.attachments import attachment_store
 
-    _require_assigned(actor, task, action="task.attach_photo")
-    state = InspectionTask.objects.filter(pk=task.pk).values_list("state", flat=True).first()
-    if state != TaskState.IN_PROGRESS:
-        raise errors.InvalidTransition(
-            "只能在检查过程中上传现场照片。", code="task_not_in_progress", state=state
-        )
+    _require_assigned(actor, task, action=TaskEvents.PHOTO_ATTACHED)
+    # before the file is stored, and again under the lock
+    TASK.check(InspectionTask.objects.only("state").get(pk=task.pk), "attach_photo")
     attachment = attachment_store(
         actor=actor,
         organisation=task.organisation,
@@ -237,23 +209,24 @@ def task_attach_photo(
     )
     with transaction.atomic(durable=True):
         locked = lock_task(task)
-        if locked.state != TaskState.IN_PROGRESS:  # changed while the file was stored
-            raise errors.InvalidTransition(
-                "只能在检查过程中上传现场照片。", code="task_not_in_progress", state=locked.state
-            )
+        TASK.check(locked, "attach_photo")  # the state may have changed while the file was stored
         photo = TaskPhoto.objects.create(
             task=locked, attachment=attachment, caption=(caption or "").strip()[:200]
         )
-        audit.append(
+        workflow.transition(
+            TASK,
+            locked,
+            "attach_photo",
             actor=actor,
-            action="inspection_task.photo_attached",
-            obj=locked,
+            locked=True,
             details={"attachment_id": attachment.pk, "sha256": attachment.sha256},
         )
     return photo
 
 
-def _check_findings(task: InspectionTask, outcome: str) -> dict[str, int]:
+def check_findings(task: InspectionTask, outcome: str) -> None:
+    """Every item of the task has a finding, and the findings support ``outcome`` (the guard of
+    the ``complete`` step)."""
     items = task_items(task)
     findings = {f.item_id: f.result for f in task.findings.all()}
     missing = [item.code for item in items if item.pk not in findings]
@@ -272,8 +245,11 @@ def _check_findings(task: InspectionTask, outcome: str) -> dict[str, int]:
         raise errors.ValidationFailed(
             "没有不合格的检查事项，不能责令整改或移交立案。", code="no_failed_finding"
         )
+
+
+def _finding_counts(task: InspectionTask) -> dict[str, int]:
     counts = {r: 0 for r in FindingResult.values}
-    for result in findings.values():
+    for result in task.findings.values_list("result", flat=True):
         counts[result] += 1
     return counts
 
@@ -295,7 +271,7 @@ def task_complete(
     - ``referred``: some item failed; ``facts`` go into a new case lead for the penalty module;
     - ``not_inspected``: ``reason`` is closed / not_found / other (other needs ``notes``).
     """
-    _require_assigned(actor, task, action="task.complete")
+    _require_assigned(actor, task, action=TaskEvents.COMPLETED)
     if outcome not in TaskOutcome.values:
         raise errors.ValidationFailed("未知的检查结果。", code="bad_outcome")
     notes = (notes or "").strip()
@@ -323,25 +299,9 @@ def task_complete(
     with transaction.atomic(durable=True):
         locked = lock_task(task)
         action = "not_inspected" if outcome == TaskOutcome.NOT_INSPECTED else "complete"
-        target = _transition(locked, action)
-        counts = _check_findings(locked, outcome) if action == "complete" else {}
+        TASK.check(locked, action, {"outcome": outcome})  # before a case lead is created
+        counts = _finding_counts(locked) if action == "complete" else {}
         now = clock.now()
-        locked.state = target
-        locked.outcome = outcome
-        locked.outcome_reason = reason
-        locked.recheck_date = recheck_date
-        locked.notes = notes
-        locked.completed_at = now
-        locked.save(
-            update_fields=[
-                "state",
-                "outcome",
-                "outcome_reason",
-                "recheck_date",
-                "notes",
-                "completed_at",
-            ]
-        )
         details: dict[str, Any] = {
             "outcome": outcome,
             "reason": reason,
@@ -358,7 +318,22 @@ def task_complete(
                 source_task=locked,
             )
             details["case_lead_id"] = lead.pk
-        audit.append(actor=actor, action="inspection_task.completed", obj=locked, details=details)
+        workflow.transition(
+            TASK,
+            locked,
+            action,
+            actor=actor,
+            locked=True,
+            ctx={"outcome": outcome},
+            changes={
+                "outcome": outcome,
+                "outcome_reason": reason,
+                "recheck_date": recheck_date,
+                "notes": notes,
+                "completed_at": now,
+            },
+            details=details,
+        )
         _attach_deadline(
             actor=actor,
             task=locked,
@@ -392,7 +367,7 @@ def task_recheck(
 ) -> InspectionTask:
     """Record the re-check of a task ordered to correct. A failed re-check may be referred for a
     penalty case with ``facts`` (a new case lead)."""
-    _require_assigned(actor, task, action="task.recheck")
+    _require_assigned(actor, task, action=TaskEvents.RECHECKED)
     notes = (notes or "").strip()
     facts = (facts or "").strip()
     if on > clock.today():
@@ -403,37 +378,27 @@ def task_recheck(
         raise errors.ValidationFailed("复查合格时不能移交立案。", code="facts_not_allowed")
     with transaction.atomic(durable=True):
         locked = lock_task(task)
-        if locked.state != TaskState.DONE or locked.outcome != TaskOutcome.ORDERED_TO_CORRECT:
-            raise errors.InvalidTransition(
-                "只有责令整改的任务才需要复查。", code="no_recheck_due", state=locked.state
-            )
-        if locked.rechecked_on is not None:
-            raise errors.InvalidTransition("该任务已完成复查。", code="already_rechecked")
-        if locked.completed_at and on < timezone.localdate(locked.completed_at):
-            raise errors.ValidationFailed("复查日期不能早于检查完成日期。", code="bad_recheck_date")
-        locked.rechecked_on = on
-        locked.recheck_passed = passed
-        locked.recheck_notes = notes
-        locked.save(update_fields=["rechecked_on", "recheck_passed", "recheck_notes"])
+        TASK.check(locked, "recheck", {"on": on})
         details: dict[str, Any] = {"on": on.isoformat(), "passed": passed, "notes": notes}
         if facts:
-            if CaseLead.objects.filter(source_task=locked).exists():
-                raise errors.Conflict("该任务已移交立案。", code="already_referred")
-            lead = CaseLead.objects.create(
+            lead = case_lead_create(
+                actor=actor,
                 organisation=locked.organisation,
-                entity_id=locked.entity_id,
+                entity=locked.entity,
                 source=CaseLeadSource.RANDOM_INSPECTION,
-                source_task=locked,
                 facts=facts,
-                created_by=actor,
+                source_task=locked,
             )
             details["case_lead_id"] = lead.pk
-            audit.append(
-                actor=actor,
-                action="case_lead.created",
-                obj=lead,
-                details={"source_task_id": locked.pk, "entity_id": locked.entity_id},
-            )
-        audit.append(actor=actor, action="inspection_task.rechecked", obj=locked, details=details)
+        workflow.transition(
+            TASK,
+            locked,
+            "recheck",
+            actor=actor,
+            locked=True,
+            ctx={"on": on},
+            changes={"rechecked_on": on, "recheck_passed": passed, "recheck_notes": notes},
+            details=details,
+        )
         close_task_deadlines(actor=actor, task=locked, rule_key=FIXED_RULE, on=on)
     return locked

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.db.models import Q
 
-from fazhi.core import audit, clock, errors
+from fazhi.core import clock, errors, workflow
 from fazhi.core.models import Credential, Officer, User
 from fazhi.core.models.org import CredentialStatus
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
+from fazhi.inspections.events import TaskEvents
 from fazhi.inspections.models import (
     ConflictDeclaration,
     InspectionTask,
@@ -22,9 +23,9 @@ from fazhi.inspections.models import (
     InspectorProfile,
     InspectorRole,
     TaskInspector,
-    TaskState,
 )
 from fazhi.inspections.services.tasks import lock_task
+from fazhi.inspections.workflows import TASK
 
 # Why an officer cannot join a team (the same constraints as the draw's, checked on one day).
 TEAM_PROBLEMS = {
@@ -94,8 +95,8 @@ def task_assign_inspectors(
     default): in the plan's pool, a valid credential, qualified for the task's category, not on
     leave, no declared conflict with the entity. Only before the task has started.
     """
-    require_cap(actor, Cap.INSPECTION_PLAN, action="task.assign_inspectors")
-    require_in_scope(actor, task.organisation, action="task.assign_inspectors")
+    require_cap(actor, Cap.INSPECTION_PLAN, action=TaskEvents.TEAM_ASSIGNED)
+    require_in_scope(actor, task.organisation, action=TaskEvents.TEAM_ASSIGNED)
     day = on or clock.today()
     ids = list(dict.fromkeys(int(i) for i in officer_ids))
     size = max(2, task.plan.team_size)
@@ -121,14 +122,7 @@ def task_assign_inspectors(
         )
     with transaction.atomic(durable=True):
         locked = lock_task(task)
-        if locked.draw_id is not None:
-            raise errors.InvalidTransition(
-                "抽取产生的任务由抽取分派检查人员，不能手工指定。", code="drawn_task"
-            )
-        if locked.state != TaskState.ASSIGNED:
-            raise errors.InvalidTransition(
-                "任务已开始检查，不能再调整检查组。", code="task_started", state=locked.state
-            )
+        TASK.check(locked, "assign_team")
         previous = sorted(
             TaskInspector.objects.filter(task=locked).values_list("officer_id", flat=True)
         )
@@ -143,10 +137,12 @@ def task_assign_inspectors(
                 for index, officer_id in enumerate(ids)
             ]
         )
-        audit.append(
+        workflow.transition(
+            TASK,
+            locked,
+            "assign_team",
             actor=actor,
-            action="inspection_task.team_assigned",
-            obj=locked,
+            locked=True,
             details={"officers": ids, "previous": previous, "on": day.isoformat()},
         )
     return locked

@@ -16,7 +16,7 @@ from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
     InspectorProfile,
-    PlanStatus,
+    PlanState,
     TaskState,
 )
 from fazhi.inspections.selectors.draws import export_draw
@@ -40,8 +40,8 @@ def test_demo_loads_and_is_idempotent():
     year = clock.today().year
     finished = InspectionPlan.objects.get(year=year - 1)
     current = InspectionPlan.objects.get(year=year)
-    assert finished.status == PlanStatus.DRAWN
-    assert current.status == PlanStatus.ANNOUNCED
+    assert finished.state == PlanState.DRAWN
+    assert current.state == PlanState.ANNOUNCED
     tasks = InspectionTask.objects.filter(plan=finished)
     assert tasks.exists()
     assert not tasks.filter(state__in=[TaskState.ASSIGNED, TaskState.IN_PROGRESS]).exists()

@@ -82,7 +82,7 @@ def test_changed_candidates_give_409_envelope_and_audit():
     response = c.post(f"/api/inspections/plans/{pk}/draw/", {}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "candidates_changed"
-    assert AuditEvent.objects.filter(action="inspection.draw_refused").exists()
+    assert AuditEvent.objects.filter(action="inspection_draw.refused").exists()
 
 
 def test_scope_and_permissions_by_api():
@@ -138,7 +138,7 @@ def test_redraw_by_api():
     second = c.post(f"/api/inspections/plans/{pk}/draw/", {}, format="json")
     assert second.status_code == 201 and second.json()["number"] == 2
     draws = c.get(f"/api/inspections/plans/{pk}/draws/").json()
-    assert [(d["number"], d["status"]) for d in draws] == [(2, "effective"), (1, "superseded")]
+    assert [(d["number"], d["state"]) for d in draws] == [(2, "effective"), (1, "superseded")]
     assert draws[0]["reason"] == "抽取时断电"
 
 

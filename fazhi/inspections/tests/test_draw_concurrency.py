@@ -78,5 +78,5 @@ def test_two_concurrent_draws_exactly_one_wins():
     assert loser["code"] == "already_drawn"
     assert Draw.objects.filter(plan=plan).count() == 1
     assert InspectionTask.objects.filter(plan=plan).count() == 10
-    assert AuditEvent.objects.filter(action="inspection.drawn").count() == 1
-    assert AuditEvent.objects.filter(action="inspection.draw_refused").count() == 1
+    assert AuditEvent.objects.filter(action="inspection_plan.drawn").count() == 1
+    assert AuditEvent.objects.filter(action="inspection_draw.refused").count() == 1

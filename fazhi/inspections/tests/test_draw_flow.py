@@ -13,10 +13,10 @@ from fazhi.core.periods import FIXED_RULE
 from fazhi.inspections import drawengine as de
 from fazhi.inspections.models import (
     Draw,
-    DrawStatus,
+    DrawState,
     InspectionTask,
     InspectorRole,
-    PlanStatus,
+    PlanState,
     TaskInspector,
     TaskState,
 )
@@ -40,8 +40,8 @@ pytestmark = pytest.mark.django_db
 def test_announce_and_draw_public_number():
     w = make_draw_world()
     plan, draw = drawn_plan(w, quota=4)
-    assert plan.status == PlanStatus.DRAWN
-    assert draw.status == DrawStatus.EFFECTIVE and draw.number == 1
+    assert plan.state == PlanState.DRAWN
+    assert draw.state == DrawState.EFFECTIVE and draw.number == 1
     tasks = list(InspectionTask.objects.filter(draw=draw))
     assert len(tasks) == 4 == draw.task_count
     assert len({t.entity_id for t in tasks}) == 4
@@ -49,7 +49,7 @@ def test_announce_and_draw_public_number():
         team = list(TaskInspector.objects.filter(task=task))
         assert len(team) == 2
         assert {m.role for m in team} == {"lead", "member"}
-    event = AuditEvent.objects.filter(action="inspection.drawn").get()
+    event = AuditEvent.objects.filter(action="inspection_plan.drawn").get()
     assert draw.seed in event.details_json and draw.result_hash in event.details_json
     assert draw_verify(user=w.planner, draw=draw) is None
     # the plan's window end is now a deadline on the workbench, opened with the draw
@@ -71,7 +71,7 @@ def test_witness_draw_checks_reveals():
         draw_run(actor=w.planner, plan=plan, reveals=[s1, "wrong"])
     assert exc.value.code == "witness_reveal_mismatch"
     assert not Draw.objects.filter(plan=plan).exists()
-    assert AuditEvent.objects.filter(action="inspection.draw_refused").count() == 1
+    assert AuditEvent.objects.filter(action="inspection_draw.refused").count() == 1
     with pytest.raises(errors.ValidationFailed) as exc:
         draw_run(actor=w.planner, plan=plan, reveals=[s1])
     assert exc.value.code == "reveals_required"
@@ -93,7 +93,7 @@ def test_changed_candidates_refused_and_audited():
     assert exc.value.code == "candidates_changed"
     assert not Draw.objects.filter(plan=plan).exists()
     assert not InspectionTask.objects.filter(plan=plan).exists()
-    refused = AuditEvent.objects.filter(action="inspection.draw_refused").get()
+    refused = AuditEvent.objects.filter(action="inspection_draw.refused").get()
     assert "candidates_changed" in refused.details_json
     # a fresh announcement freezes the new list, and the draw goes through
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")

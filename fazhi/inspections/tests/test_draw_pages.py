@@ -133,7 +133,7 @@ def test_redraw_flow_by_pages():
     )
     assert response.status_code == 302
     first.refresh_from_db()
-    assert first.status == "superseded"
+    assert first.state == "superseded"
     page = planner.get(reverse("inspections:plan_detail", args=[plan.pk])).content.decode()
     assert "已被重新抽取替代" in page and "名单录入有误" in page
 
@@ -148,7 +148,7 @@ def test_engine_download():
 def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_queries):
     from fazhi.inspections.selectors.draws import plan_draw_steps
     from fazhi.inspections.services.announcements import plan_announce
-    from fazhi.inspections.services.redraws import redraw_decide, redraw_request
+    from fazhi.inspections.services.redraws import redraw_approve, redraw_request
 
     w = make_draw_world()
     plan = make_plan(w)
@@ -169,7 +169,7 @@ def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_quer
     assert buttons() == set()
     request = redraw_request(actor=w.planner, plan=plan, reason="名单有误")
     assert buttons() == set()
-    redraw_decide(actor=w.leader, request=request, approve=True)
+    redraw_approve(actor=w.leader, request=request)
     assert plan_draw_steps(user=w.planner, plan=plan)["announce"] == "redraw"
     assert buttons() == {"发布重新抽取公告"}
     plan_announce(actor=w.planner, plan=plan, entropy_kind="server")

@@ -137,16 +137,16 @@ def test_verify_compares_the_draw_with_its_audit_record():
     with transaction.atomic():
         forged_event = audit.append(
             actor=w.planner,
-            action="inspection.drawn",
+            action="inspection_plan.drawn",
             obj=plan,
             details={"draw": draw.number, "seed": forged["draw"]["seed"]},
         )
     problem = audit_record_difference(draw, export)
-    assert problem is not None and "2 inspection.drawn audit events" in problem
+    assert problem is not None and "2 inspection_plan.drawn audit events" in problem
     AuditEvent.objects.filter(pk=forged_event.pk).update(action="inspection.other")
     assert audit_record_difference(draw, export) is None
     # the record itself edited: its hash no longer matches
-    event = AuditEvent.objects.get(action="inspection.drawn", object_id=str(plan.pk))
+    event = AuditEvent.objects.get(action="inspection_plan.drawn", object_id=str(plan.pk))
     AuditEvent.objects.filter(pk=event.pk).update(
         details_json=event.details_json.replace(draw.seed, "0" * 64)
     )
@@ -155,8 +155,47 @@ def test_verify_compares_the_draw_with_its_audit_record():
     # no record at all
     AuditEvent.objects.filter(pk=event.pk).update(action="inspection.something_else")
     problem = draw_verify(user=w.planner, draw=draw)
-    assert problem is not None and "no inspection.drawn audit event" in problem
+    assert problem is not None and "no inspection_plan.drawn audit event" in problem
     out = StringIO()
     with pytest.raises(SystemExit):
         call_command("draw", "verify", str(plan.pk), stdout=out)
-    assert "no inspection.drawn audit event" in out.getvalue()
+    assert "no inspection_plan.drawn audit event" in out.getvalue()
+
+
+def test_a_draw_recorded_under_the_old_event_name_still_verifies(monkeypatch):
+    """Draws made before the event names took one shape were recorded as ``inspection.drawn``:
+    verification reads that name too (and still counts both names as the draw's record)."""
+    from django.db import transaction
+
+    from fazhi.core import audit
+    from fazhi.core.models import AuditEvent
+    from fazhi.inspections.selectors.draws import audit_record_difference, draw_verify
+
+    append = audit.append
+
+    def as_before(**kwargs: Any) -> Any:  # the draw as the code before the rename appended it
+        if kwargs["action"] == "inspection_plan.drawn":
+            kwargs["action"] = "inspection.drawn"
+        return append(**kwargs)
+
+    w = make_draw_world()
+    monkeypatch.setattr(audit, "append", as_before)
+    plan, draw = drawn_plan(w, quota=4)
+    monkeypatch.setattr(audit, "append", append)
+    assert AuditEvent.objects.filter(action="inspection.drawn").count() == 1
+    assert not AuditEvent.objects.filter(action="inspection_plan.drawn").exists()
+    assert draw_verify(user=w.planner, draw=draw) is None
+    out = StringIO()
+    call_command("draw", "verify", str(plan.pk), stdout=out)
+    assert out.getvalue().startswith("OK")
+    # a record under the new name for the same draw cannot stand beside the old one
+    export = draw_export(user=w.planner, draw=draw)
+    with transaction.atomic():
+        audit.append(
+            actor=w.planner,
+            action="inspection_plan.drawn",
+            obj=plan,
+            details={"draw": draw.number, "seed": draw.seed},
+        )
+    problem = audit_record_difference(draw, export)
+    assert problem is not None and "2 inspection_plan.drawn audit events" in problem

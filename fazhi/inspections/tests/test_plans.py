@@ -15,7 +15,7 @@ from fazhi.core.periods import FIXED_RULE
 from fazhi.inspections.models import (
     InspectionTask,
     PlanKind,
-    PlanStatus,
+    PlanState,
     PlanStratum,
     TaskInspector,
 )
@@ -45,11 +45,11 @@ pytestmark = pytest.mark.django_db
 def test_plan_create_and_update_audited():
     w = make_draw_world(entities=0, officers=0)
     plan = make_plan(w, is_joint=True, joint_departments=["市场监管局"])
-    assert plan.status == PlanStatus.DRAFT
-    assert AuditEvent.objects.filter(action="inspection.plan_created").count() == 1
+    assert plan.state == PlanState.DRAFT
+    assert AuditEvent.objects.filter(action="inspection_plan.created").count() == 1
     plan = plan_update(actor=w.planner, plan=plan, title="改名后的计划", team_size=3)
     assert plan.title == "改名后的计划" and plan.team_size == 3
-    assert AuditEvent.objects.filter(action="inspection.plan_updated").count() == 1
+    assert AuditEvent.objects.filter(action="inspection_plan.updated").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_plan_create_and_update_audited():
         ({"per_entity_yearly_cap": 0}, "bad_visit_cap"),
         ({"is_joint": True, "joint_departments": []}, "joint_departments_required"),
         ({"year": 1999}, "bad_year"),
-        ({"status": "closed"}, "bad_fields"),
+        ({"state": "closed"}, "bad_fields"),
     ],
 )
 def test_plan_update_bad_input(changes, code):
@@ -71,7 +71,7 @@ def test_plan_update_bad_input(changes, code):
         plan_update(actor=w.planner, plan=plan, **changes)
     assert exc.value.code == code
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.DRAFT and plan.team_size == 2
+    assert plan.state == PlanState.DRAFT and plan.team_size == 2
 
 
 def test_plan_create_guards():
@@ -241,7 +241,7 @@ def test_import_keeps_numbers_and_reports_every_bad_row():
         "GJ-2",
     ]
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.IN_PROGRESS
+    assert plan.state == PlanState.IN_PROGRESS
     window = Deadline.objects.get(object_id=str(plan.pk), rule_key=FIXED_RULE)
     assert window.due_date == plan.window_end
 

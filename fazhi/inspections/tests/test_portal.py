@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from fazhi.core import clock
 from fazhi.core.validators import normalise_id_number
 from fazhi.inspections import drawengine
-from fazhi.inspections.models import InspectionTask, PlanStatus, TaskState
+from fazhi.inspections.models import InspectionTask, PlanState, TaskState
 from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.tests.task_support import (
@@ -101,7 +101,7 @@ def test_no_login_needed_and_draft_plans_hidden(client: Client, world):
 
 def test_plan_and_draw_pages(client: Client, drawn, django_assert_max_num_queries):
     _, plan = drawn
-    assert plan.status == PlanStatus.DRAWN
+    assert plan.state == PlanState.DRAWN
     announcement = plan.announcements.get()
     with django_assert_max_num_queries(10):
         page = client.get(f"/public/plans/{plan.pk}/")

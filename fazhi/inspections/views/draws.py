@@ -15,10 +15,11 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import errors
-from fazhi.core.models import User
+from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap
+from fazhi.core.scope import has_cap
 from fazhi.inspections import drawengine
+from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import EntropyKind
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report
@@ -41,12 +42,6 @@ REASONS = {
 SKIP_LOG_PAGE = 200
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _parse_witnesses(text: str) -> list[tuple[str, str]]:
     """One witness a line: ``姓名,承诺值`` (comma, full-width comma, tab or space)."""
     out = []
@@ -66,8 +61,7 @@ def _parse_witnesses(text: str) -> list[tuple[str, str]]:
 
 @login_required
 def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    require_cap(user, Cap.INSPECTION_PLAN, action="inspection.plan_announce")
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.ANNOUNCED)
     plan = plan_get(user=user, pk=pk)
     values = {"entropy_kind": EntropyKind.PUBLIC_NUMBER, "entropy_spec": "", "witnesses": ""}
     if request.method == "POST":
@@ -94,7 +88,7 @@ def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = plan_get(user=user, pk=pk)
     announcement = selectors.announcement_get(user=user, plan=plan, number=number)
     return render(
@@ -111,8 +105,7 @@ def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpRespo
 
 @login_required
 def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    require_cap(user, Cap.INSPECTION_DRAW, action="inspection.draw_run")
+    user = acting_user(request, Cap.INSPECTION_DRAW, action=PlanEvents.DRAWN)
     plan = plan_get(user=user, pk=pk)
     announcement = selectors.announcement_list(user=user, plan=plan).first()
     if announcement is None:
@@ -145,7 +138,7 @@ def _reason(code: str) -> str:
 
 @login_required
 def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = plan_get(user=user, pk=pk)
     draw = selectors.draw_get(user=user, plan=plan, number=number)
     tasks = Paginator(selectors.draw_task_list(user=user, draw=draw), 100).get_page(
@@ -187,7 +180,7 @@ def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = plan_get(user=user, pk=pk)
     draw = selectors.draw_get(user=user, plan=plan, number=number)
     body = json.dumps(selectors.draw_export(user=user, draw=draw), ensure_ascii=False)
@@ -199,7 +192,7 @@ def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def draw_verify(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = plan_get(user=user, pk=pk)
     draw = selectors.draw_get(user=user, plan=plan, number=number)
     problem = selectors.draw_verify(user=user, draw=draw)
@@ -215,7 +208,7 @@ def draw_verify(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def redraw_request(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_DRAW, action=RedrawEvents.REQUESTED)
     plan = plan_get(user=user, pk=pk)
     try:
         redraw_services.redraw_request(actor=user, plan=plan, reason=request.POST.get("reason", ""))
@@ -229,13 +222,16 @@ def redraw_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def redraw_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    redraw = selectors.redraw_get(user=user, pk=pk)
     approve = request.POST.get("decision") == "approve"
+    attempted = RedrawEvents.APPROVED if approve else RedrawEvents.REJECTED
+    user = acting_user(request, Cap.INSPECTION_APPROVE, action=attempted)
+    redraw = selectors.redraw_get(user=user, pk=pk)
+    note = request.POST.get("note", "")
     try:
-        redraw_services.redraw_decide(
-            actor=user, request=redraw, approve=approve, note=request.POST.get("note", "")
-        )
+        if approve:
+            redraw_services.redraw_approve(actor=user, request=redraw, note=note)
+        else:
+            redraw_services.redraw_reject(actor=user, request=redraw, note=note)
     except (errors.ValidationFailed, errors.Conflict) as exc:
         messages.error(request, exc.message)
     else:

@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from fazhi.core import clock, params
+from fazhi.core.access import acting_user
 from fazhi.inspections.selectors import figures as figure_selectors
-from fazhi.inspections.views.items import XLSX, _user
+from fazhi.inspections.views.items import XLSX
 
 
 def _year(request: HttpRequest) -> int:
@@ -18,7 +19,7 @@ def _year(request: HttpRequest) -> int:
 
 @login_required
 def figures_year(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     year = _year(request)
     figures = figure_selectors.year_figures(user=user, year=year)
     years = figure_selectors.years_available(user=user)
@@ -38,14 +39,14 @@ def figures_year(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     figures = figure_selectors.plan_figures(user=user, plan_id=pk)
     return render(request, "inspections/figures_plan.html", {"figures": figures, "plan_id": pk})
 
 
 @login_required
 def figures_export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     year = _year(request)
     response = HttpResponse(figure_selectors.figures_xlsx(user=user, year=year), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''inspection-figures-{year}.xlsx"

@@ -13,9 +13,10 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import errors, params
-from fazhi.core.models import User
+from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
+from fazhi.inspections.events import ItemEvents
 from fazhi.inspections.selectors import items as item_selectors
 from fazhi.inspections.services import items as item_services
 from fazhi.registry.models import EntityKind, SupervisionCategory
@@ -64,15 +65,9 @@ class ItemForm(BootstrapForm):
     frequency = forms.CharField(label="抽查频次", max_length=100, required=False)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     active_param = request.GET.get("active", "")
     active = params.boolean(request.GET, "active")
     category = request.GET.get("category", "")
@@ -92,7 +87,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_export(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     active = params.boolean(request.GET, "active")
     content = item_selectors.item_export_xlsx(
         user=user,
@@ -107,7 +102,7 @@ def item_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=ItemEvents.CREATED)
     form = ItemForm(request.POST or None)
     error: errors.FazhiError | None = None
     if request.method == "POST" and form.is_valid():
@@ -138,7 +133,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     item = item_selectors.item_get(user=user, pk=pk)
     initial = {
         "category": item.category,
@@ -188,7 +183,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=ItemEvents.DEACTIVATED)
     item = item_selectors.item_get(user=user, pk=pk)
     try:
         item_services.item_deactivate(actor=user, item=item, reason=request.POST.get("reason", ""))
@@ -202,7 +197,7 @@ def item_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=ItemEvents.REACTIVATED)
     item = item_selectors.item_get(user=user, pk=pk)
     try:
         item_services.item_reactivate(actor=user, item=item)

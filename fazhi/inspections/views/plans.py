@@ -14,14 +14,17 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import errors, import_limits, params
+from fazhi.core.access import acting_user
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, require_cap, visible_organisations
-from fazhi.inspections.models import InspectionItem, PlanKind, PlanStatus
+from fazhi.core.scope import has_cap, visible_organisations
+from fazhi.inspections.events import PlanEvents, StratumEvents
+from fazhi.inspections.models import InspectionItem, PlanKind, PlanState
 from fazhi.inspections.selectors import draws as draw_selectors
 from fazhi.inspections.selectors import plans as selectors
 from fazhi.inspections.selectors.items import item_choices_for_planning
 from fazhi.inspections.services import plans as services
+from fazhi.inspections.workflows import PLAN
 from fazhi.registry.models import EntityKind, RiskGrade, SupervisionCategory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -122,20 +125,14 @@ class StratumForm(StyledForm):
     division_prefix = forms.CharField(label="区划前缀（专项筛选，逗号分隔）", required=False)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     year = params.year(request.GET)
-    status = params.choice(request.GET, "status", PlanStatus.values) or ""
+    state = params.choice(request.GET, "state", PlanState.values) or ""
     kind = params.choice(request.GET, "kind", PlanKind.values) or ""
     q = request.GET.get("q", "").strip()
-    plans = selectors.plan_list(user=user, year=year, status=status, kind=kind, q=q)
+    plans = selectors.plan_list(user=user, year=year, state=state, kind=kind, q=q)
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -143,10 +140,10 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "year": year or "",
-            "status": status,
+            "state": state,
             "kind": kind,
             "q": q,
-            "statuses": PlanStatus.choices,
+            "states": PlanState.choices,
             "kinds": PlanKind.choices,
             "can_plan": has_cap(user, Cap.INSPECTION_PLAN),
         },
@@ -155,8 +152,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    require_cap(user, Cap.INSPECTION_PLAN, action="inspection.plan_create")
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.CREATED)
     form = PlanForm(request.POST or None, user=user, initial={"team_size": 2})
     if request.method == "POST" and form.is_valid():
         try:
@@ -171,8 +167,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    require_cap(user, Cap.INSPECTION_PLAN, action="inspection.plan_update")
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.UPDATED)
     plan = selectors.plan_get(user=user, pk=pk)
     initial = {
         "organisation": plan.organisation,
@@ -211,7 +206,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = selectors.plan_get(user=user, pk=pk)
     can_plan = has_cap(user, Cap.INSPECTION_PLAN)
     return render(
@@ -229,7 +224,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 plan=plan,
                 check_candidates=bool(params.boolean(request.GET, "check_cap")),
             ),
-            "stratum_form": StratumForm() if plan.status == PlanStatus.DRAFT else None,
+            "stratum_form": StratumForm() if PLAN.allows(plan, "add_stratum") else None,
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
             "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
@@ -242,7 +237,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=StratumEvents.ADDED)
     plan = selectors.plan_get(user=user, pk=pk)
     form = StratumForm(request.POST)
     if not form.is_valid():
@@ -276,7 +271,7 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def stratum_remove(request: HttpRequest, pk: int, stratum_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=StratumEvents.REMOVED)
     plan = selectors.plan_get(user=user, pk=pk)
     stratum = selectors.stratum_get(user=user, plan=plan, pk=stratum_pk)
     services.stratum_remove(actor=user, stratum=stratum)
@@ -286,7 +281,7 @@ def stratum_remove(request: HttpRequest, pk: int, stratum_pk: int) -> HttpRespon
 
 @login_required
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.IMPORTED)
     plan = selectors.plan_get(user=user, pk=pk)
     problems: list[dict[str, Any]] = []
     problem_count = 0

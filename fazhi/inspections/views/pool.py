@@ -11,11 +11,13 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import clock, errors, params
+from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
+from fazhi.inspections.events import ConflictEvents, InspectorEvents
 from fazhi.inspections.selectors import pool as pool_selectors
 from fazhi.inspections.services import pool as pool_services
-from fazhi.inspections.views.items import BootstrapForm, _user
+from fazhi.inspections.views.items import BootstrapForm
 from fazhi.registry.models import SupervisionCategory
 
 _SOFT_ERRORS = (errors.ValidationFailed, errors.Conflict)
@@ -64,7 +66,7 @@ def _report(request: HttpRequest, exc: errors.FazhiError) -> None:
 
 @login_required
 def pool_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     in_pool_param = request.GET.get("in_pool", "1")
     in_pool = params.boolean({"in_pool": in_pool_param}, "in_pool")
     category = request.GET.get("category", "")
@@ -72,10 +74,11 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     profiles = pool_selectors.pool_list(user=user, in_pool=in_pool, category=category or None, q=q)
     can_edit = has_cap(user, Cap.INSPECTION_PLAN)
     form = EnrolForm()
-    form.fields["officer"].widget.choices = [
-        (o.pk, f"{o.name}（{o.organisation.name}）")
-        for o in pool_selectors.officers_not_enrolled(user=user)
-    ]
+    if can_edit:
+        form.fields["officer"].widget.choices = [
+            (o.pk, f"{o.name}（{o.organisation.name}）")
+            for o in pool_selectors.officers_not_enrolled(user=user)
+        ]
     today = clock.today()
     rows = [(p, p.officer.valid_credential(today)) for p in profiles]
     return render(
@@ -97,7 +100,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pool_enrol(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.ENROLLED)
     form = EnrolForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择执法人员并填写正确的信息。")
@@ -122,7 +125,7 @@ def pool_enrol(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     officer = profile.officer
     today = clock.today()
@@ -157,7 +160,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pool_update(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.UPDATED)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     form = ProfileForm(request.POST)
     if form.is_valid():
@@ -182,7 +185,7 @@ def pool_update(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pool_out(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.LEFT_POOL)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     try:
         pool_services.inspector_leave_pool(
@@ -198,7 +201,7 @@ def pool_out(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pool_in(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.RETURNED_TO_POOL)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     try:
         pool_services.inspector_return_to_pool(actor=user, profile=profile, on=clock.today())
@@ -212,7 +215,7 @@ def pool_in(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def leave_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     form = LeaveForm(request.POST)
     if not form.is_valid():
@@ -230,7 +233,7 @@ def leave_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=InspectorEvents.LEAVE_CANCELLED)
     leave = pool_selectors.leave_get(user=user, pk=pk)
     profile_pk = pool_selectors.pool_list(user=user, in_pool=None).get(officer=leave.officer).pk
     pool_services.inspector_leave_cancel(actor=user, leave=leave)
@@ -241,7 +244,7 @@ def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     profile = pool_selectors.pool_get(user=user, pk=pk)
     form = ConflictForm(request.POST)
     if not form.is_valid():
@@ -267,7 +270,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def conflict_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=ConflictEvents.WITHDRAWN)
     declaration = pool_selectors.conflict_get(user=user, pk=pk)
     profile_pk = (
         pool_selectors.pool_list(user=user, in_pool=None).get(officer=declaration.officer).pk

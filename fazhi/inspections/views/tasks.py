@@ -15,10 +15,12 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from fazhi.core import clock, errors, params
+from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.core.views.files import attachment_response
+from fazhi.inspections.events import TaskEvents
 from fazhi.inspections.models import (
     FindingResult,
     InspectionTask,
@@ -30,7 +32,7 @@ from fazhi.inspections.selectors import tasks as task_selectors
 from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services import teams as team_services
-from fazhi.inspections.views.items import _user
+from fazhi.inspections.workflows import TASK
 
 _SOFT_ERRORS = (errors.ValidationFailed, errors.InvalidTransition, errors.Conflict)
 
@@ -61,6 +63,11 @@ def _item_rows(task: InspectionTask) -> list[dict[str, Any]]:
 
 def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
     assigned = task_services.is_assigned(user, task)
+    can_assign_team = (
+        task.draw_id is None
+        and TASK.allows(task, "assign_team")
+        and has_cap(user, Cap.INSPECTION_PLAN)
+    )
     return {
         "task": task,
         "rows": _item_rows(task),
@@ -74,15 +81,11 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
         "today": clock.today(),
         "tomorrow": clock.today() + dt.timedelta(days=1),
         "State": TaskState,
-        "can_assign_team": task.draw_id is None
-        and task.state == TaskState.ASSIGNED
-        and has_cap(user, Cap.INSPECTION_PLAN),
+        "can_assign_team": can_assign_team,
         "team_candidates": task_selectors.team_candidates(user=user, task=task)
-        if task.draw_id is None
-        and task.state == TaskState.ASSIGNED
-        and has_cap(user, Cap.INSPECTION_PLAN)
+        if can_assign_team
         else [],
-        "recheck_due": task.state == TaskState.DONE
+        "recheck_due": TASK.allows(task, "recheck")
         and task.outcome == TaskOutcome.ORDERED_TO_CORRECT
         and task.rechecked_on is None,
     }
@@ -90,7 +93,7 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.LISTED)
     tasks = list(task_selectors.my_tasks(user=user, open_only=False))
     today = clock.today()
     open_tasks = [t for t in tasks if t.state in task_selectors.OPEN_STATES]
@@ -117,7 +120,7 @@ FIGURE_FILTERS = ("finished", "problems", "referred", "case_filed", "joint")
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     query = request.GET
     state = params.choice(query, "state", TaskState.values) or ""
     outcome = params.choice(query, "outcome", TaskOutcome.values) or ""
@@ -155,7 +158,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     task = task_selectors.task_get(user=user, pk=pk)
     return render(request, "inspections/task_detail.html", _task_context(user, task))
 
@@ -167,7 +170,7 @@ def _back(pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_start(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.STARTED)
     task = task_selectors.task_get(user=user, pk=pk)
     try:
         task_services.task_start(actor=user, task=task)
@@ -179,7 +182,7 @@ def task_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_finding(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.FINDING_RECORDED)
     task = task_selectors.task_get(user=user, pk=pk)
     item = next((i for i in task_services.task_items(task) if i.pk == item_pk), None)
     if item is None:
@@ -208,7 +211,7 @@ def task_finding(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_photo(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.PHOTO_ATTACHED)
     task = task_selectors.task_get(user=user, pk=pk)
     upload = request.FILES.get("photo")
     if upload is None:
@@ -232,7 +235,7 @@ def task_photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def task_photo_file(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
-    user = _user(request)
+    user = acting_user(request)
     task = task_selectors.task_get(user=user, pk=pk)
     photo = next((p for p in task.photos.all() if p.pk == photo_pk), None)
     if photo is None:
@@ -243,7 +246,7 @@ def task_photo_file(request: HttpRequest, pk: int, photo_pk: int) -> FileRespons
 @login_required
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.COMPLETED)
     task = task_selectors.task_get(user=user, pk=pk)
     form = CompleteForm(request.POST)
     if not form.is_valid():
@@ -272,7 +275,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_recheck(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.RECHECKED)
     task = task_selectors.task_get(user=user, pk=pk)
     form = RecheckForm(request.POST)
     if not form.is_valid():
@@ -290,7 +293,7 @@ def task_recheck(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_team(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.TEAM_ASSIGNED)
     task = task_selectors.task_get(user=user, pk=pk)
     ids = [value for value in request.POST.getlist("officers") if params.is_id(value)]
     lead = request.POST.get("lead", "")
@@ -311,7 +314,7 @@ def task_team(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
     task = task_selectors.task_get(user=user, pk=pk)
     try:
         publicity_services.task_publish(actor=user, task=task)
@@ -327,7 +330,7 @@ def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
     from fazhi.inspections.selectors.plans import plan_get
 
-    user = _user(request)
+    user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
     plan = plan_get(user=user, pk=pk)
     count = publicity_services.plan_publish_results(actor=user, plan=plan)
     messages.success(request, f"已公示{count}项检查结果。")

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fazhi.core import errors
 from fazhi.core.audit import record_denial
 from fazhi.core.models import User
-from fazhi.inspections.models import Draw, DrawStatus
+from fazhi.inspections.models import Draw, DrawState
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if number is not None:
             found = qs.filter(number=number).first()
         else:
-            found = qs.filter(status=DrawStatus.EFFECTIVE).first() or qs.order_by("-number").first()
+            found = qs.filter(state=DrawState.EFFECTIVE).first() or qs.order_by("-number").first()
         if found is None:
             raise CommandError(f"plan {plan_id} has no such draw")
         return found
@@ -63,6 +63,6 @@ class Command(BaseCommand):
             self.stdout.write(f"MISMATCH: {problem}")
             raise SystemExit(1)
         self.stdout.write(
-            f"OK plan {draw.plan_id} draw {draw.number} ({draw.get_status_display()}): "
+            f"OK plan {draw.plan_id} draw {draw.number} ({draw.get_state_display()}): "
             f"{draw.task_count} tasks, seed {draw.seed}, result hash {draw.result_hash}"
         )
