@@ -42,6 +42,7 @@ lint: install-test
 	$(BIN)/mypy fazhi
 	$(FAZHI) makemigrations --check --dry-run
 	$(FAZHI) rules docs --check
+	$(FAZHI) workflows docs --check
 
 test-sqlite: install-test
 	$(BIN)/pytest -q
@@ -67,6 +68,7 @@ test: lint test-sqlite test-postgres test-dates
 
 docs: install
 	$(FAZHI) rules docs
+	$(FAZHI) workflows docs
 
 bench: install-test
 	$(BIN)/python bench/run.py

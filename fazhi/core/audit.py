@@ -32,7 +32,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F, Model
 
-from fazhi.core import clock
+from fazhi.core import clock, events
+from fazhi.core.audit_events import AccessEvents
 from fazhi.core.models import AuditEvent, ChainHead, Organisation
 
 
@@ -91,6 +92,60 @@ def _lock_head() -> ChainHead:
     return ChainHead.objects.select_for_update().get(pk=1)
 
 
+# Names the other domains still append while their events are being moved into their own
+# ``events`` enums (kernel consolidation, one branch per domain). Exactly the names
+# ``inspections`` and ``registry`` append on this branch; the lead empties this set at merge,
+# when every domain registers its vocabulary.
+TRANSITIONAL_NAMES: frozenset[str] = frozenset(
+    {
+        "case_lead.created",
+        "conflict.declared",
+        "conflict.withdrawn",
+        "inspection.draw_refused",
+        "inspection.drawn",
+        "inspection.plan_announced",
+        "inspection.plan_created",
+        "inspection.plan_updated",
+        "inspection.redraw_approved",
+        "inspection.redraw_rejected",
+        "inspection.redraw_requested",
+        "inspection.stratum_added",
+        "inspection.stratum_removed",
+        "inspection.tasks_imported",
+        "inspection_item.created",
+        "inspection_item.deactivated",
+        "inspection_item.reactivated",
+        "inspection_item.updated",
+        "inspection_task.completed",
+        "inspection_task.finding_recorded",
+        "inspection_task.photo_attached",
+        "inspection_task.published",
+        "inspection_task.rechecked",
+        "inspection_task.started",
+        "inspection_task.team_assigned",
+        "inspector.enrolled",
+        "inspector.leave_added",
+        "inspector.leave_cancelled",
+        "inspector.left_pool",
+        "inspector.returned_to_pool",
+        "inspector.updated",
+        "registry.entity.created",
+        "registry.entity.deactivated",
+        "registry.entity.deleted",
+        "registry.entity.exported",
+        "registry.entity.reactivated",
+        "registry.entity.risk_grade_set",
+        "registry.entity.updated",
+        "registry.import.confirmed",
+        "registry.import.discarded",
+        "registry.import.staged",
+        "registry.licence.added",
+        "registry.licence.updated",
+        "registry.points.recorded",
+    }
+)
+
+
 def append(
     *,
     actor: Any,
@@ -101,9 +156,16 @@ def append(
     organisation_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Must run inside the calling service's transaction."""
+    """Append one event to the chain. Must run inside the calling service's transaction.
+
+    ``action`` must be a registered event name (``fazhi.core.events``): an unknown name is a
+    programming error (``ValueError``), never written."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.append must be called inside the service's transaction")
+    if not events.known(action) and action not in TRANSITIONAL_NAMES:
+        raise ValueError(
+            f"unknown audit event {action!r}: declare it in its domain's events and register it"
+        )
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -142,13 +204,15 @@ def record_denial(*, actor: Any, action: str, reason: str, **details: Any) -> No
     """Record a refused request. Called at the boundary (view, API, CLI) after the service's
     transaction has rolled back, so the record survives the refusal. ``action`` is what the
     boundary was asked (``GET /registry/5/``); ``details`` are the error's, scalars only, its own
-    ``attempted`` (``registry.entity.read``) kept as ``refused``."""
+    ``attempted`` (the event the refused change would have written, e.g. ``user.created``, or
+    the read, e.g. ``deadline.viewed``) kept as ``refused``. The event is ``access.denied``
+    (``security.denied`` in chains written before the event vocabulary)."""
     scalars = {k: v for k, v in details.items() if isinstance(v, str | int | float | bool)}
     if "attempted" in scalars:
         scalars["refused"] = scalars.pop("attempted")
     with transaction.atomic():
         append(
             actor=actor,
-            action="security.denied",
+            action=AccessEvents.ACCESS_DENIED,
             details={**scalars, "attempted": action, "reason": reason},
         )

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from fazhi.core import errors, workflow
+from fazhi.core import errors, events, workflow
 from fazhi.core.events import EventName
 from fazhi.core.models import AuditEvent, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
@@ -16,6 +16,9 @@ from fazhi.core.tests.factories import make_org_tree, make_user
 
 class _Events(EventName):
     PROBED = "probe.probed", "试探"
+
+
+events.register(_Events)
 
 
 def _refuse_title(row, ctx):
