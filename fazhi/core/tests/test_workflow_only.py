@@ -48,7 +48,7 @@ def assignments(tree: ast.AST, fields: set[str]) -> list[tuple[int, str]]:
         for target in targets:
             for leaf in ast.walk(target):  # a, b.state = … and (x.state, y) = … too
                 if isinstance(leaf, ast.Attribute) and leaf.attr in fields:
-                    found.append((node.lineno, f"{ast.unparse(leaf)} = …"))
+                    found.append((target.lineno, f"{ast.unparse(leaf)} = …"))
         if not isinstance(node, ast.Call):
             continue
         func = node.func
@@ -61,12 +61,13 @@ def assignments(tree: ast.AST, fields: set[str]) -> list[tuple[int, str]]:
                     found.append((node.lineno, f".update({kw.arg}=…)"))
                 elif kw.arg is None and isinstance(kw.value, ast.Dict):
                     keys = {_string(k) for k in kw.value.keys if k is not None}
-                    for key in sorted(k for k in keys if k in fields):
+                    for key in sorted(k for k in keys if k is not None and k in fields):
                         found.append((node.lineno, f'.update(**{{"{key}": …}})'))
         elif name == "bulk_update" and len(node.args) >= 2:
             listed = node.args[1]
             if isinstance(listed, ast.List | ast.Tuple | ast.Set):
-                for key in sorted({_string(e) for e in listed.elts} & fields):
+                named = {_string(e) for e in listed.elts}
+                for key in sorted(k for k in named if k is not None and k in fields):
                     found.append((node.lineno, f'.bulk_update(…, ["{key}"])'))
     return sorted(found)
 
