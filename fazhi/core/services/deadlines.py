@@ -42,6 +42,7 @@ from fazhi.core.scope import (
     require_in_scope,
     visible_organisations,
 )
+from fazhi.core.services._common import clean_text
 from fazhi.core.workflows import DEADLINE
 
 
@@ -202,6 +203,31 @@ def deadline_open(
 # --- the actions, on a locked row inside the caller's transaction -----------------------------
 
 
+def _move(
+    actor: User | None,
+    row: Deadline,
+    action: str,
+    outcome: Outcome,
+    *,
+    details: dict[str, Any],
+    ctx: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Take ``action`` on the locked row to where the computation put it (``outcome``), with its
+    due date and warning; the event carries the rule, start and new due date too."""
+    workflow.transition(
+        DEADLINE,
+        row,
+        action,
+        actor=actor,
+        ctx=ctx,
+        target=outcome.state,
+        changes={**(changes or {}), **outcome.changes()},
+        locked=True,
+        details={**details, **_snapshot(row, outcome)},
+    )
+
+
 def _stop(actor: User | None, row: Deadline, *, on: dt.date, reason: str, today: dt.date) -> None:
     """Stop the clock (中止) from ``on``: that day and the following ones do not count."""
     workflow.transition(
@@ -226,20 +252,13 @@ def _resume(actor: User | None, row: Deadline, *, on: dt.date, today: dt.date) -
     outcome = deadline_outcome(
         row, today=today, stops=stops, extensions=extensions_of(row), met_on=None
     )
-    workflow.transition(
-        DEADLINE,
+    _move(
+        actor,
         row,
         "resume",
-        actor=actor,
+        outcome,
         ctx=ctx,
-        target=outcome.state,
-        changes=outcome.changes(),
-        locked=True,
-        details={
-            "on": on.isoformat(),
-            "stopped_from": stop.start.isoformat(),
-            **_snapshot(row, outcome),
-        },
+        details={"on": on.isoformat(), "stopped_from": stop.start.isoformat()},
     )
     stop.end = on
     stop.save(update_fields=["end"])
@@ -267,22 +286,18 @@ def _extend(
         met_on=None,
     )
     old_due = row.due_date
-    workflow.transition(
-        DEADLINE,
+    _move(
+        actor,
         row,
         "extend",
-        actor=actor,
+        outcome,
         ctx=ctx,
-        target=outcome.state,
-        changes=outcome.changes(),
-        locked=True,
         details={
             "extension": ext.key,
             "reason": reason,
             "approved_by": approved_by.pk,
             "approved_on": approved_on.isoformat(),
             "old_due_date": old_due.isoformat() if old_due else None,
-            **_snapshot(row, outcome),
         },
     )
     DeadlineExtension.objects.create(
@@ -304,19 +319,16 @@ def _complete(actor: User | None, row: Deadline, *, on: dt.date, today: dt.date)
     outcome = deadline_outcome(
         row, today=today, stops=stops, extensions=extensions_of(row), met_on=on
     )
-    workflow.transition(
-        DEADLINE,
+    _move(
+        actor,
         row,
         "complete",
-        actor=actor,
+        outcome,
         ctx=ctx,
-        target=outcome.state,
-        changes={"met_on": on, **outcome.changes()},
-        locked=True,
+        changes={"met_on": on},
         details={
             "on": on.isoformat(),
             "awaiting_calendar": outcome.state == DeadlineState.CALENDAR_UNKNOWN,
-            **_snapshot(row, outcome),
         },
     )
     row.stops.filter(end__isnull=True).update(end=on)
@@ -327,13 +339,6 @@ def _cancel(actor: User | None, row: Deadline, *, reason: str) -> None:
     workflow.transition(
         DEADLINE, row, "cancel", actor=actor, locked=True, details={"reason": reason}
     )
-
-
-def _reason(reason: str, message: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.ValidationFailed(message, code="reason_required")
-    return reason
 
 
 # --- inside the caller's transaction, for a subject's deadlines -------------------------------
@@ -393,7 +398,7 @@ def deadlines_stop_for(
     statutory deadlines (under ``rule_key`` if given) from ``on``, e.g. a case suspended (中止).
     Dates fixed by a decision have no clock to stop and are left alone."""
     _in_transaction("deadlines_stop_for")
-    reason = _reason(reason, "请填写中止理由。")
+    reason = clean_text(reason, field="reason", label="中止理由", max_length=200)
     rows = list(_of_subject(subject, rule_key, "stop").exclude(rule_key=FIXED_RULE))
     for row in rows:
         _stop(actor, row, on=on, reason=reason, today=_today(today))
@@ -431,7 +436,7 @@ def deadlines_extend_for(
     on ``approved_on`` for ``subject``'s deadlines under ``rule_key`` (the caller has checked
     that the approver may approve it)."""
     _in_transaction("deadlines_extend_for")
-    reason = _reason(reason, "请填写延长理由。")
+    reason = clean_text(reason, field="reason", label="延长理由", max_length=200)
     rows = list(_of_subject(subject, rule_key, "extend"))
     for row in rows:
         _extend(
@@ -451,7 +456,7 @@ def deadlines_cancel_for(
     """Inside the calling service's transaction: the matter was withdrawn, so every pending
     deadline of ``subject`` is cancelled (已撤销). A deadline already fulfilled is kept."""
     _in_transaction("deadlines_cancel_for")
-    reason = _reason(reason, "请填写撤销理由。")
+    reason = clean_text(reason, field="reason", label="撤销理由", max_length=200)
     rows = list(_of_subject(subject, None, "cancel"))
     for row in rows:
         _cancel(actor, row, reason=reason)
@@ -480,7 +485,7 @@ def deadline_stop(
 ) -> Deadline:
     """Stop the clock (中止) from ``on``: that day and the following ones do not count."""
     _guard(actor, deadline, DeadlineEvents.DEADLINE_STOPPED)
-    reason = _reason(reason, "请填写中止理由。")
+    reason = clean_text(reason, field="reason", label="中止理由", max_length=200)
     with transaction.atomic(durable=True):
         locked = _locked(deadline)
         _stop(actor, locked, on=on, reason=reason, today=_today(today))
@@ -508,7 +513,7 @@ def deadline_extend(
 ) -> Deadline:
     """Record an extension the actor approves and recompute the due date."""
     _guard(actor, deadline, DeadlineEvents.DEADLINE_EXTENDED, Cap.DEADLINE_APPROVE)
-    reason = _reason(reason, "请填写延长理由。")
+    reason = clean_text(reason, field="reason", label="延长理由", max_length=200)
     day = _today(today)
     approved_on = approved_on or day
     if approved_on > day:
@@ -583,18 +588,7 @@ def recompute_pending(*, actor: User | None, today: dt.date) -> int:
         )
         if (outcome.due_date, outcome.state, outcome.warning) == before:
             continue
-        workflow.transition(
-            DEADLINE,
-            deadline,
-            "recompute",
-            actor=actor,
-            target=outcome.state,
-            changes=outcome.changes(),
-            locked=True,
-            details={
-                "old_due_date": before[0].isoformat() if before[0] else None,
-                **_snapshot(deadline, outcome),
-            },
-        )
+        old_due = before[0].isoformat() if before[0] else None
+        _move(actor, deadline, "recompute", outcome, details={"old_due_date": old_due})
         changed += 1
     return changed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from fazhi.core import workflow
+from fazhi.core.management.generated_docs import write_or_check
 
 DOCS_PATH = Path(settings.BASE_DIR) / "docs" / "workflows.md"
 
@@ -25,13 +25,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         output = Path(options.get("output") or DOCS_PATH)
         text = workflow.render_docs()
-        if options["check"]:
-            current = output.read_text(encoding="utf-8") if output.exists() else ""
-            if current != text:
-                self.stderr.write(f"{output} is stale: run `fazhi workflows docs`")
-                sys.exit(1)
-            self.stdout.write(f"{output} is up to date")
-            return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        self.stdout.write(f"wrote {output}")
+        write_or_check(self, output, text, check=options["check"], how="fazhi workflows docs")
