@@ -119,18 +119,24 @@ ALL = (
     AuditChainEvents,
 )
 
+
+def _renamed(new: EventName) -> tuple[str, str]:
+    """An older name replaced by ``new``: it reads as ``new`` does."""
+    return (new, new.label)
+
+
 # Names in chains written before the vocabulary: old name -> (the name that replaced it, label).
 LEGACY: dict[str, tuple[str, str]] = {
-    "auth.login": (AccessEvents.SESSION_STARTED, "登录系统"),
-    "auth.logout": (AccessEvents.SESSION_ENDED, "退出系统"),
-    "auth.login_failed": (AccessEvents.LOGIN_FAILED, "登录失败"),
-    "auth.locked_out": (AccessEvents.ACCOUNT_LOCKED, "账号因多次登录失败被锁定"),
-    "auth.token_issued": (AccessEvents.API_TOKEN_ISSUED, "签发API访问令牌"),
-    "security.denied": (AccessEvents.ACCESS_DENIED, "拒绝越权访问"),
-    "deadline.overdue": (DeadlineEvents.DEADLINE_LAPSED, "期限届满未办结（逾期）"),
-    "calendar.year_published": (CalendarEvents.YEAR_PUBLISHED, "录入年度节假日安排"),
-    "calendar.day_set": (CalendarEvents.DAY_SET, "设置放假日或调休上班日"),
-    "calendar.day_deleted": (CalendarEvents.DAY_DELETED, "删除放假日或调休上班日"),
+    "auth.login": _renamed(AccessEvents.SESSION_STARTED),
+    "auth.logout": _renamed(AccessEvents.SESSION_ENDED),
+    "auth.login_failed": _renamed(AccessEvents.LOGIN_FAILED),
+    "auth.locked_out": _renamed(AccessEvents.ACCOUNT_LOCKED),
+    "auth.token_issued": _renamed(AccessEvents.API_TOKEN_ISSUED),
+    "security.denied": _renamed(AccessEvents.ACCESS_DENIED),
+    "deadline.overdue": _renamed(DeadlineEvents.DEADLINE_LAPSED),
+    "calendar.year_published": _renamed(CalendarEvents.YEAR_PUBLISHED),
+    "calendar.day_set": _renamed(CalendarEvents.DAY_SET),
+    "calendar.day_deleted": _renamed(CalendarEvents.DAY_DELETED),
     # One event for three changes, now one event each (suspended, revoked, reinstated).
     "credential.status_changed": ("", "变更执法证状态"),
 }
