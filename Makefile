@@ -43,6 +43,7 @@ lint: install-test
 	$(BIN)/lint-imports --no-logo
 	$(FAZHI) makemigrations --check --dry-run
 	$(FAZHI) rules docs --check
+	$(FAZHI) workflows docs --check
 
 test-sqlite: install-test
 	$(BIN)/pytest -q
@@ -68,6 +69,7 @@ test: lint test-sqlite test-postgres test-dates
 
 docs: install
 	$(FAZHI) rules docs
+	$(FAZHI) workflows docs
 
 bench: install-test
 	$(BIN)/python bench/run.py

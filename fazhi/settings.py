@@ -269,7 +269,7 @@ SPECTACULAR_SETTINGS = {
         "RiskGradeEnum": "fazhi.registry.models.RiskGrade",
         "OrganisationKindEnum": "fazhi.core.models.org.OrganisationKind",
         "OrganisationLevelEnum": "fazhi.core.models.org.OrganisationLevel",
-        "CredentialStatusEnum": "fazhi.core.models.org.CredentialStatus",
+        "CredentialStateEnum": "fazhi.core.models.org.CredentialState",
         "UserRoleEnum": "fazhi.core.models.org.Role",
         "DeadlineStateEnum": "fazhi.core.models.deadlines.DeadlineState",
         "DayKindEnum": "fazhi.core.models.calendar.DayKind",

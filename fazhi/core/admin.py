@@ -103,8 +103,8 @@ class OfficerAdmin(ReadOnlyScopedAdmin):
 @admin.register(Credential)
 class CredentialAdmin(ReadOnlyScopedAdmin):
     scope_field = "officer__organisation"
-    list_display = ("number", "officer", "issued_on", "expires_on", "status")
-    list_filter = ("status",)
+    list_display = ("number", "officer", "issued_on", "expires_on", "state")
+    list_filter = ("state",)
     search_fields = ("number", "officer__name")
 
 

@@ -8,7 +8,18 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # receivers, checks, and the <id:…> and <year:…> path converters
-        from fazhi.core import checks, params, rules, signals  # noqa: F401
+        # and the kernel's workflow tables
+        from fazhi.core import (  # noqa: F401
+            audit_events,
+            checks,
+            events,
+            params,
+            rules,
+            signals,
+            workflows,
+        )
 
+        events.register(*audit_events.ALL)
+        events.register_legacy(audit_events.LEGACY)
         # A malformed rule pack stops start-up with the file, key and reason.
         rules.load_packs()

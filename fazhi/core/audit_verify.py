@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from fazhi.core import clock, errors
 from fazhi.core.audit import EPOCH, ONE_MICROSECOND, event_hash, time_value
+from fazhi.core.audit_events import AttachmentEvents
 from fazhi.core.models import Attachment, AuditEvent, ChainHead
 from fazhi.core.models.audit import GENESIS_HASH
 
@@ -381,7 +382,7 @@ def verify_files() -> tuple[int, list[FileProblem]]:
 
     chained: dict[str, str] = {}
     for object_id, details_json in AuditEvent.objects.filter(
-        action="attachment.stored"
+        action=AttachmentEvents.ATTACHMENT_STORED
     ).values_list("object_id", "details_json"):
         chained[object_id] = json.loads(details_json).get("sha256", "")
     problems: list[FileProblem] = []

@@ -263,9 +263,31 @@ def load(*, stdout: Any, today: dt.date | None = None) -> DemoResult:
         loader.created += 1
         people_services.officer_update(actor=None, officer=officer, user=supervisor)
 
+    _suspend_one_credential(loader, loader.orgs[f"{CITIES[0][0]}监督所"])
     _seed_calendar(loader)
     _demo_deadlines(loader, users)
     return DemoResult(province=province, created=loader.created)
+
+
+def _suspend_one_credential(loader: _Loader, institute: Organisation) -> None:
+    """One suspended credential shows the credential workflow on the officer pages: the last
+    officer of a city institute (no inspector of the demo pool). Only a credential that never
+    changed state is suspended, so a reinstatement made in the demo stays."""
+    from fazhi.core.models.org import CredentialState
+
+    name = OFFICER_NAMES[OrganisationLevel.CITY][-1]
+    credential = Credential.objects.filter(
+        officer__organisation=institute,
+        officer__name=name,
+        state=CredentialState.VALID,
+        state_changed_on__isnull=True,
+    ).first()
+    if credential is None:
+        return
+    loader.created += 1
+    people_services.credential_suspend(
+        actor=None, credential=credential, reason="涉嫌违规执法，调查期间暂扣（演示）"
+    )
 
 
 # (login, title, rule key, days before today the period started)

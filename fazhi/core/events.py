@@ -84,6 +84,16 @@ def register_legacy(mapping: dict[str, tuple[str, str]]) -> None:
     LEGACY.update(mapping)
 
 
+def older_names(name: str, *, prefix: bool = False) -> list[str]:
+    """The legacy names that ``name`` replaced (with ``prefix``: that any name starting with
+    ``name`` replaced): what a filter on the new name must also match in older chains."""
+    return sorted(
+        old
+        for old, (new, _) in LEGACY.items()
+        if new and (new.startswith(name) if prefix else new == name)
+    )
+
+
 def describe_registry() -> list[dict[str, Any]]:
     """For docs: every registered event with its label."""
     return [{"name": str(e), "label": e.label} for e in all_events()]

@@ -15,12 +15,14 @@ import calendar as stdlib_calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fazhi.core import calendar as workcal
 from fazhi.core import errors, params, rules
 from fazhi.core.models import (
     Deadline,
 )
+from fazhi.core.models.deadlines import DeadlineState
 
 ONE_DAY = dt.timedelta(days=1)
 # A deadline whose date was set by a decision (a re-check date, a plan's window end), not by a
@@ -295,3 +297,67 @@ def extension_rule(deadline: Deadline) -> rules.Rule | None:
         return rules.rule(base.value.extension, on=deadline.start_date, province=province)
     except errors.UnknownRule:
         return None
+
+
+# --- a deadline's outcome -------------------------------------------------------------------
+
+Stops = Sequence[tuple[dt.date, dt.date | None]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where the computation puts a deadline: its state, due date and warning. The deadline
+    services pass ``state`` as the target of the workflow's action and ``changes()`` with it."""
+
+    state: str
+    due_date: dt.date | None
+    warning: str
+
+    def changes(self) -> dict[str, Any]:
+        return {"due_date": self.due_date, "warning": self.warning}
+
+
+def deadline_outcome(
+    deadline: Deadline,
+    *,
+    today: dt.date,
+    stops: Stops,
+    extensions: Iterable[str],
+    met_on: dt.date | None,
+    cal: workcal.Calendar | None = None,
+) -> Outcome:
+    """The outcome of ``deadline`` with these stops (``end`` None: still running), extensions
+    and completion date; nothing is written. A deadline fulfilled (``met_on``) is met or late
+    once its due date is known; until then it stays ``calendar_unknown``, its date kept. A date
+    fixed by a decision (``FIXED_RULE``) is never recomputed."""
+    due_date, warning = deadline.due_date, deadline.warning
+    if deadline.rule_key != FIXED_RULE:
+        if any(end is None for _, end in stops):
+            return Outcome(DeadlineState.STOPPED, due_date, warning)
+        try:
+            due = compute_due(
+                deadline.rule_key,
+                deadline.start_date,
+                province=deadline.organisation.province_code(),
+                stops=[(start, end) for start, end in stops if end is not None],
+                extensions=list(extensions),
+                calendar=cal or workcal.current(),
+            )
+        except errors.CalendarUnknown as exc:
+            return Outcome(DeadlineState.CALENDAR_UNKNOWN, None, exc.message[:200])
+        due_date = due.due
+        warning = due.warnings[0][:200] if due.warnings else ""
+    assert due_date is not None
+    if met_on is not None:
+        state = DeadlineState.MET if met_on <= due_date else DeadlineState.LATE
+    else:
+        state = DeadlineState.OPEN if due_date >= today else DeadlineState.OVERDUE
+    return Outcome(state, due_date, warning)
+
+
+def stops_of(deadline: Deadline) -> list[tuple[dt.date, dt.date | None]]:
+    return [(s.start, s.end) for s in deadline.stops.all()]
+
+
+def extensions_of(deadline: Deadline) -> list[str]:
+    return [e.rule_key for e in deadline.extensions.all()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -96,6 +97,12 @@ def scoped(qs: QuerySet[M], user: User | Any, field: str = "organisation") -> Qu
     return qs.filter(organisation_filter(user, field))
 
 
+def read_action(model: type[Model]) -> str:
+    """The event name of reading one row of ``model`` (``InspectionTask`` →
+    ``inspection_task.viewed``): what a refused read is recorded as."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower() + ".viewed"
+
+
 def get_scoped(
     qs: QuerySet[M], pk: object, *, lookup: str = "pk", among: QuerySet[M] | None = None
 ) -> M:
@@ -105,8 +112,9 @@ def get_scoped(
     whose ``lookup`` equals ``pk``. When it is not there, ``among`` (default: the whole table;
     pass the unscoped parent filter for rows numbered within a parent, e.g. a plan's draws) tells
     the two refusals apart: a row that exists outside the scope raises ``OutOfScope`` (a 404 to the
-    user, exactly like a missing row, but recorded as ``security.denied`` at the boundary), a row
-    that does not exist raises ``NotFound``. A malformed id is a missing row.
+    user, exactly like a missing row, but recorded as ``access.denied`` at the boundary, the
+    attempt named ``<entity>.viewed``), a row that does not exist raises ``NotFound``. A malformed
+    id is a missing row.
     """
     try:
         return qs.get(**{lookup: pk})
@@ -117,9 +125,7 @@ def get_scoped(
         except (ValidationError, ValueError, TypeError):
             exists = False
         if exists:
-            raise errors.OutOfScope(
-                attempted=f"{qs.model._meta.label_lower}.read", object_id=str(pk)
-            ) from exc
+            raise errors.OutOfScope(attempted=read_action(qs.model), object_id=str(pk)) from exc
         raise errors.NotFound() from exc
 
 

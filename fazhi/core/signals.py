@@ -11,6 +11,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from fazhi.core import audit
+from fazhi.core.audit_events import AccessEvents
 
 
 def _ip(request: Any) -> str:
@@ -22,7 +23,9 @@ def _ip(request: Any) -> str:
 @receiver(user_logged_in)
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     with transaction.atomic():
-        audit.append(actor=user, action="auth.login", obj=user, details={"ip": _ip(request)})
+        audit.append(
+            actor=user, action=AccessEvents.SESSION_STARTED, obj=user, details={"ip": _ip(request)}
+        )
 
 
 @receiver(user_logged_out)
@@ -30,7 +33,9 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
     with transaction.atomic():
-        audit.append(actor=user, action="auth.logout", obj=user, details={"ip": _ip(request)})
+        audit.append(
+            actor=user, action=AccessEvents.SESSION_ENDED, obj=user, details={"ip": _ip(request)}
+        )
 
 
 @receiver(user_login_failed)
@@ -42,7 +47,7 @@ def _on_login_failed(
     with transaction.atomic():
         audit.append(
             actor=None,
-            action="auth.login_failed",
+            action=AccessEvents.LOGIN_FAILED,
             object_type="core.user",
             object_id=str(known.pk) if known else "",
             organisation_id=known.organisation_id if known else None,
@@ -55,7 +60,7 @@ def _on_locked_out(sender: Any, request: Any = None, username: str = "", **kwarg
     with transaction.atomic():
         audit.append(
             actor=None,
-            action="auth.locked_out",
+            action=AccessEvents.ACCOUNT_LOCKED,
             object_type="core.user",
             details={"username": username, "ip": _ip(request)},
         )

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from fazhi.core.models import Credential, Organisation
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.inspections import drawengine
 from fazhi.inspections.models import (
     ConflictDeclaration,
@@ -232,7 +232,7 @@ def build_pool(plan: InspectionPlan) -> list[dict[str, Any]]:
     leaves: dict[int, list[tuple[str, str]]] = {}
     conflicts: dict[int, list[int]] = {}
     for officer_id, issued, expires in Credential.objects.filter(
-        officer_id__in=officers, status=CredentialStatus.VALID
+        officer_id__in=officers, state=CredentialState.VALID
     ).values_list("officer_id", "issued_on", "expires_on"):
         credentials.setdefault(officer_id, []).append((issued.isoformat(), expires.isoformat()))
     # The published pool says only that an officer is on leave during the window (the one thing

@@ -13,21 +13,11 @@ from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from fazhi.core import errors
 from fazhi.core.models import (
     User,
 )
-from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap
 
 M = TypeVar("M", bound=Model)
-
-
-def acting_user(request: Request, cap: Cap) -> User:
-    user = request.user
-    if not isinstance(user, User) or not has_cap(user, cap):
-        raise errors.PermissionDenied(attempted=str(cap))
-    return user
 
 
 def validated(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:

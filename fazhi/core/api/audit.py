@@ -15,17 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import audit_verify, params
-from fazhi.core.models import AuditEvent, User
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import AuditChainEvents
+from fazhi.core.models import AuditEvent
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_root_cap
 from fazhi.core.selectors import audit as audit_selectors
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -79,14 +75,16 @@ class AuditEventListView(PaginatedView):
         query = AuditFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = {k: v for k, v in query.validated_data.items() if v not in ("", None)}
-        events = audit_selectors.audit_event_list(user=_user(request), **filters)
+        user = acting_user(request, Cap.AUDIT_VIEW, action=AuditChainEvents.EVENT_LISTED)
+        events = audit_selectors.audit_event_list(user=user, **filters)
         return self.paginated(events, AuditEventSerializer)
 
 
 class AuditEventDetailView(APIView):
     @extend_schema(responses=AuditEventSerializer, summary="一条审计事件")
     def get(self, request: Request, seq: int) -> Response:
-        event = audit_selectors.audit_event_get(user=_user(request), seq=seq)
+        user = acting_user(request, Cap.AUDIT_VIEW, action=AuditChainEvents.EVENT_VIEWED)
+        event = audit_selectors.audit_event_get(user=user, seq=seq)
         return Response(AuditEventSerializer(event).data)
 
 
@@ -131,13 +129,13 @@ class AuditVerifyView(APIView):
         summary="重新计算并校验整条审计链（根机构的系统管理员）",
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         # The chain spans every organisation: only the root organisation's administrators may
         # read all of it, a district's administrator may not.
         require_root_cap(
             user,
             Cap.AUDIT_VERIFY,
-            action="audit.verify",
+            action=AuditChainEvents.CHAIN_VERIFIED,
             message="只有根机构的系统管理员可以校验整条审计链。",
         )
         data = request.data if isinstance(request.data, dict) else {}

@@ -20,10 +20,11 @@ from rest_framework.response import Response
 
 from fazhi.core import audit, clock
 from fazhi.core.api_auth import token_expires_at
+from fazhi.core.audit_events import AccessEvents
 
 
 class AuditedObtainAuthToken(ObtainAuthToken):
-    """A token handed out is a login: it is recorded as ``auth.token_issued`` with the IP."""
+    """A token handed out is a login: it is recorded as ``api_token.issued`` with the IP."""
 
     serializer_class = AuthTokenSerializer
 
@@ -54,7 +55,7 @@ class AuditedObtainAuthToken(ObtainAuthToken):
             assert token is not None
             audit.append(
                 actor=user,
-                action="auth.token_issued",
+                action=AccessEvents.API_TOKEN_ISSUED,
                 obj=user,
                 details={
                     "ip": str(request.META.get("REMOTE_ADDR", "")),

@@ -16,18 +16,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import errors, params, periods, rules
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import DeadlineEvents
 from fazhi.core.models import CalendarDay, Deadline, DeadlineExtension, DeadlineStop, User
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.pagination import PaginatedView
+from fazhi.core.roles import Cap
 from fazhi.core.selectors import calendar as calendar_selectors
 from fazhi.core.selectors import deadlines as deadline_selectors
 from fazhi.core.services import calendar as calendar_services
 from fazhi.core.services import deadlines as deadline_services
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _province(user: User) -> str | None:
@@ -65,7 +63,7 @@ class RuleList(APIView):
         responses=RuleSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        province = request.query_params.get("province") or _province(_user(request))
+        province = request.query_params.get("province") or _province(acting_user(request))
         rows: Any = rules.all_rules(province=province)
         return Response(RuleSerializer(rows, many=True).data)
 
@@ -73,7 +71,7 @@ class RuleList(APIView):
 class RuleDetail(APIView):
     @extend_schema(summary="一条规则及其各版本", responses=RuleSerializer)
     def get(self, request: Request, key: str) -> Response:
-        province = request.query_params.get("province") or _province(_user(request))
+        province = request.query_params.get("province") or _province(acting_user(request))
         return Response(RuleSerializer(rules.rule_def(key, province=province)).data)
 
 
@@ -115,7 +113,7 @@ class Compute(APIView):
         data = ComputeIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        province = values.get("province") or _province(_user(request))
+        province = values.get("province") or _province(acting_user(request))
         due = periods.compute_due(
             values["rule_key"],
             values["start_date"],
@@ -216,7 +214,7 @@ class DeadlineList(PaginatedView):
     def get(self, request: Request) -> Response:
         query = request.query_params
         qs = deadline_selectors.deadline_list(
-            user=_user(request),
+            user=acting_user(request, Cap.DEADLINE_VIEW, action=DeadlineEvents.DEADLINE_LISTED),
             state=params.choice(query, "state", DeadlineState.values),
             rule_key=query.get("rule_key") or None,
             organisation_id=params.object_id(query, "organisation"),
@@ -230,7 +228,8 @@ class DeadlineList(PaginatedView):
 class DeadlineDetail(APIView):
     @extend_schema(summary="一条期限（含中止、延长记录和依据）", responses=DeadlineDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        deadline = deadline_selectors.deadline_get(user=_user(request), pk=pk)
+        user = acting_user(request, Cap.DEADLINE_VIEW, action=DeadlineEvents.DEADLINE_VIEWED)
+        deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         return Response(DeadlineDetailSerializer(deadline).data)
 
 
@@ -253,7 +252,7 @@ class DeadlineOpen(APIView):
         from fazhi.core.selectors import org as org_selectors
         from fazhi.core.selectors import people as people_selectors
 
-        user = _user(request)
+        user = acting_user(request, Cap.WRITE, action=DeadlineEvents.DEADLINE_OPENED)
         data = DeadlineOpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -287,7 +286,7 @@ class _ExtendSerializer(serializers.Serializer[Any]):
 class DeadlineStopView(APIView):
     @extend_schema(summary="中止计时", request=_StopSerializer, responses=DeadlineDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.DEADLINE_MANAGE, action=DeadlineEvents.DEADLINE_STOPPED)
         deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _StopSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -298,7 +297,7 @@ class DeadlineStopView(APIView):
 class DeadlineResumeView(APIView):
     @extend_schema(summary="恢复计时", request=_OnSerializer, responses=DeadlineDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.DEADLINE_MANAGE, action=DeadlineEvents.DEADLINE_RESUMED)
         deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _OnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -315,7 +314,7 @@ class DeadlineExtendView(APIView):
         responses=DeadlineDetailSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.DEADLINE_APPROVE, action=DeadlineEvents.DEADLINE_EXTENDED)
         deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _ExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -330,7 +329,7 @@ class DeadlineCompleteView(APIView):
         summary="办结（按期或逾期）", request=_OnSerializer, responses=DeadlineDetailSerializer
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.DEADLINE_MANAGE, action=DeadlineEvents.DEADLINE_COMPLETED)
         deadline = deadline_selectors.deadline_get(user=user, pk=pk)
         data = _OnSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -371,7 +370,7 @@ class CalendarDays(APIView):
         data = CalendarDaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = calendar_services.calendar_day_set(
-            actor=_user(request),
+            actor=acting_user(request),
             day=data.validated_data["date"],
             kind=data.validated_data["kind"],
             name=data.validated_data.get("name", ""),
@@ -382,7 +381,9 @@ class CalendarDays(APIView):
 class CalendarDayDetail(APIView):
     @extend_schema(summary="删除一天（系统管理员）", responses={204: None})
     def delete(self, request: Request, day: str) -> Response:
-        calendar_services.calendar_day_delete(actor=_user(request), day=params.to_date(day, "day"))
+        calendar_services.calendar_day_delete(
+            actor=acting_user(request), day=params.to_date(day, "day")
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,8 +2,8 @@
 
 Reads need ``Cap.ORG_VIEW`` and go through the same scoped selectors as the page; an
 ``organisation`` or ``document_type`` filter naming a row outside the caller's scope is a 404 (and a
-recorded denial), as everywhere else. Issuing calls ``document_number_issue``, which checks
-``Cap.DOCNUMBER_ISSUE`` and the scope itself.
+recorded denial), as everywhere else. Issuing calls ``document_number_take``, which checks
+``Cap.DOCNUMBER_ISSUE`` and the scope again.
 """
 
 from __future__ import annotations
@@ -17,32 +17,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fazhi.core import errors, params
-from fazhi.core.models import DocumentNumber, DocumentType, User
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import DocumentEvents
+from fazhi.core.models import DocumentNumber, DocumentType
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap
 from fazhi.core.selectors import org as org_selectors
 from fazhi.core.selectors.numbering import (
     document_number_list,
     document_type_get,
     document_type_list,
 )
-from fazhi.core.services.numbering import document_number_issue
+from fazhi.core.services.numbering import document_number_take
 
 TAGS = ["文号"]
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _reader(request: Request, action: str) -> User:
-    user = _user(request)
-    if not has_cap(user, Cap.ORG_VIEW):
-        raise errors.PermissionDenied(attempted=action)
-    return user
 
 
 # --- serializers ---------------------------------------------------------------------------------
@@ -102,7 +90,7 @@ class DocumentTypeListView(PaginatedView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        user = _reader(request, "document_type.list")
+        user = acting_user(request, Cap.ORG_VIEW, action=DocumentEvents.TYPE_LISTED)
         org_id = params.object_id(request.query_params, "organisation")
         qs = document_type_list(user=user).select_related("organisation")
         if org_id is not None:
@@ -123,7 +111,7 @@ class DocumentNumberView(PaginatedView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        user = _reader(request, "document_number.list")
+        user = acting_user(request, Cap.ORG_VIEW, action=DocumentEvents.NUMBER_LISTED)
         query = request.query_params
         org_id = params.object_id(query, "organisation")
         type_id = params.object_id(query, "document_type")
@@ -144,7 +132,7 @@ class DocumentNumberView(PaginatedView):
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request, Cap.DOCNUMBER_ISSUE, action=DocumentEvents.NUMBER_ISSUED)
         data = DocumentNumberRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org_id: int | None = data.validated_data.get("organisation") or user.organisation_id
@@ -152,7 +140,7 @@ class DocumentNumberView(PaginatedView):
             raise errors.NotFound()
         # another organisation's id is "not found", and the attempt is recorded
         organisation = org_selectors.organisation_get(user=user, pk=org_id)
-        text = document_number_issue(
+        text = document_number_take(
             actor=user,
             organisation=organisation,
             type_key=data.validated_data["type_key"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import URLPattern, path
@@ -12,17 +13,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import params
-from fazhi.core.api._orgadmin import acting_user, ref, validated
+from fazhi.core.access import acting_user
+from fazhi.core.api._orgadmin import ref, validated
+from fazhi.core.audit_events import OfficerEvents
 from fazhi.core.models import (
     Credential,
     Officer,
 )
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.core.selectors import org as org_selectors
 from fazhi.core.selectors import people as people_selectors
 from fazhi.core.services import people as people_services
+from fazhi.core.workflows import CREDENTIAL
 
 
 class CredentialSerializer(serializers.ModelSerializer[Credential]):
@@ -35,9 +39,9 @@ class CredentialSerializer(serializers.ModelSerializer[Credential]):
             "issued_on",
             "expires_on",
             "issuing_authority",
-            "status",
-            "status_reason",
-            "status_changed_on",
+            "state",
+            "state_reason",
+            "state_changed_on",
         ]
         read_only_fields = fields
 
@@ -52,8 +56,7 @@ class CredentialCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-class CredentialStatusSerializer(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(choices=CredentialStatus.choices)
+class CredentialReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=200)
 
 
@@ -112,7 +115,7 @@ class OfficerListView(PaginatedView):
         tags=["执法人员"],
     )
     def get(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_VIEW)
+        user = acting_user(request, Cap.ORG_VIEW, action=OfficerEvents.OFFICER_LISTED)
         qs = people_selectors.officer_list(user=user, q=request.query_params.get("q") or None)
         return self.paginated(qs, OfficerSerializer)
 
@@ -123,7 +126,7 @@ class OfficerListView(PaginatedView):
         tags=["执法人员"],
     )
     def post(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=OfficerEvents.OFFICER_CREATED)
         data = validated(OfficerCreateSerializer, request)
         officer = people_services.officer_create(
             actor=user,
@@ -141,7 +144,7 @@ class OfficerListView(PaginatedView):
 class OfficerDetailView(APIView):
     @extend_schema(summary="执法人员详情", responses=OfficerSerializer, tags=["执法人员"])
     def get(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_VIEW)
+        user = acting_user(request, Cap.ORG_VIEW, action=OfficerEvents.OFFICER_VIEWED)
         return Response(OfficerSerializer(people_selectors.officer_get(user=user, pk=pk)).data)
 
     @extend_schema(
@@ -151,7 +154,7 @@ class OfficerDetailView(APIView):
         tags=["执法人员"],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=OfficerEvents.OFFICER_UPDATED)
         officer = people_selectors.officer_get(user=user, pk=pk)
         data = validated(OfficerUpdateSerializer, request)
         kwargs: dict[str, Any] = {}
@@ -179,7 +182,7 @@ class CredentialListView(PaginatedView):
     @extend_schema(
         summary="执法证列表",
         parameters=[
-            params.choice_parameter("status", CredentialStatus.values),
+            params.choice_parameter("state", CredentialState.values),
             OpenApiParameter(
                 "expiring_within",
                 {"type": "integer", "minimum": 0, "maximum": EXPIRING_WITHIN_MAX},
@@ -190,14 +193,14 @@ class CredentialListView(PaginatedView):
         tags=["执法人员"],
     )
     def get(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_VIEW)
+        user = acting_user(request, Cap.ORG_VIEW, action=OfficerEvents.CREDENTIAL_LISTED)
         query = request.query_params
         within = params.integer(query, "expiring_within", maximum=EXPIRING_WITHIN_MAX)
         if within is not None:
             qs = people_selectors.credentials_expiring(user=user, within_days=within)
         else:
             qs = people_selectors.credential_list(
-                user=user, status=params.choice(query, "status", CredentialStatus.values)
+                user=user, state=params.choice(query, "state", CredentialState.values)
             )
         return self.paginated(qs, CredentialSerializer)
 
@@ -208,7 +211,7 @@ class CredentialListView(PaginatedView):
         tags=["执法人员"],
     )
     def post(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=OfficerEvents.CREDENTIAL_ISSUED)
         data = validated(CredentialCreateSerializer, request)
         credential = people_services.credential_issue(
             actor=user,
@@ -224,27 +227,57 @@ class CredentialListView(PaginatedView):
 class CredentialDetailView(APIView):
     @extend_schema(summary="执法证详情", responses=CredentialSerializer, tags=["执法人员"])
     def get(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_VIEW)
+        user = acting_user(request, Cap.ORG_VIEW, action=OfficerEvents.CREDENTIAL_VIEWED)
         return Response(
             CredentialSerializer(people_selectors.credential_get(user=user, pk=pk)).data
         )
 
 
-class CredentialStatusView(APIView):
-    @extend_schema(
-        summary="暂扣、注销或恢复执法证",
-        request=CredentialStatusSerializer,
+class _CredentialStep(APIView):
+    """One step of the credential table (``workflows.CREDENTIAL``), with a reason."""
+
+    step = ""
+
+    def _run(self, request: Request, pk: int, service: Callable[..., Credential]) -> Response:
+        event = CREDENTIAL.action(self.step).event
+        user = acting_user(request, Cap.ORG_MANAGE, action=event)
+        credential = people_selectors.credential_get(user=user, pk=pk)
+        data = validated(CredentialReasonSerializer, request)
+        credential = service(actor=user, credential=credential, reason=data["reason"])
+        return Response(CredentialSerializer(credential).data)
+
+
+def _step_schema(summary: str) -> Callable[[Any], Any]:
+    return extend_schema(
+        summary=summary,
+        request=CredentialReasonSerializer,
         responses=CredentialSerializer,
         tags=["执法人员"],
     )
+
+
+class CredentialSuspendView(_CredentialStep):
+    step = "suspend"
+
+    @_step_schema("暂扣执法证")
     def post(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
-        credential = people_selectors.credential_get(user=user, pk=pk)
-        data = validated(CredentialStatusSerializer, request)
-        credential = people_services.credential_update_status(
-            actor=user, credential=credential, status=data["status"], reason=data["reason"]
-        )
-        return Response(CredentialSerializer(credential).data)
+        return self._run(request, pk, people_services.credential_suspend)
+
+
+class CredentialRevokeView(_CredentialStep):
+    step = "revoke"
+
+    @_step_schema("注销（吊销）执法证")
+    def post(self, request: Request, pk: int) -> Response:
+        return self._run(request, pk, people_services.credential_revoke)
+
+
+class CredentialReinstateView(_CredentialStep):
+    step = "reinstate"
+
+    @_step_schema("恢复暂扣的执法证")
+    def post(self, request: Request, pk: int) -> Response:
+        return self._run(request, pk, people_services.credential_reinstate)
 
 
 urlpatterns: list[URLPattern] = [
@@ -253,8 +286,18 @@ urlpatterns: list[URLPattern] = [
     path("credentials/", CredentialListView.as_view(), name="api-credential-list"),
     path("credentials/<id:pk>/", CredentialDetailView.as_view(), name="api-credential-detail"),
     path(
-        "credentials/<id:pk>/status/",
-        CredentialStatusView.as_view(),
-        name="api-credential-status",
+        "credentials/<id:pk>/suspend/",
+        CredentialSuspendView.as_view(),
+        name="api-credential-suspend",
+    ),
+    path(
+        "credentials/<id:pk>/revoke/",
+        CredentialRevokeView.as_view(),
+        name="api-credential-revoke",
+    ),
+    path(
+        "credentials/<id:pk>/reinstate/",
+        CredentialReinstateView.as_view(),
+        name="api-credential-reinstate",
     ),
 ]

@@ -12,7 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import errors, params
-from fazhi.core.api._orgadmin import acting_user, validated
+from fazhi.core.access import acting_user
+from fazhi.core.api._orgadmin import validated
+from fazhi.core.audit_events import OrganisationEvents
 from fazhi.core.models import (
     Organisation,
     OrganisationKind,
@@ -67,7 +69,7 @@ class OrganisationListView(PaginatedView):
         tags=["组织机构"],
     )
     def get(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_VIEW)
+        user = acting_user(request, Cap.ORG_VIEW, action=OrganisationEvents.ORGANISATION_LISTED)
         return self.paginated(org_selectors.organisation_list(user=user), OrganisationSerializer)
 
     @extend_schema(
@@ -77,7 +79,7 @@ class OrganisationListView(PaginatedView):
         tags=["组织机构"],
     )
     def post(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=OrganisationEvents.ORGANISATION_CREATED)
         data = validated(OrganisationCreateSerializer, request)
         org = org_services.organisation_create(
             actor=user,
@@ -94,7 +96,7 @@ class OrganisationListView(PaginatedView):
 class OrganisationDetailView(APIView):
     @extend_schema(summary="机构详情", responses=OrganisationSerializer, tags=["组织机构"])
     def get(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_VIEW)
+        user = acting_user(request, Cap.ORG_VIEW, action=OrganisationEvents.ORGANISATION_VIEWED)
         return Response(
             OrganisationSerializer(org_selectors.organisation_get(user=user, pk=pk)).data
         )
@@ -106,7 +108,7 @@ class OrganisationDetailView(APIView):
         tags=["组织机构"],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=OrganisationEvents.ORGANISATION_UPDATED)
         org = org_selectors.organisation_get(user=user, pk=pk)
         data = validated(OrganisationUpdateSerializer, request)
         moving = "parent" in data and data["parent"] != org.parent_id

@@ -12,7 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fazhi.core import errors, params
-from fazhi.core.api._orgadmin import acting_user, ref, validated
+from fazhi.core.access import acting_user
+from fazhi.core.api._orgadmin import ref, validated
+from fazhi.core.audit_events import UserEvents
 from fazhi.core.models import (
     Role,
     User,
@@ -77,7 +79,7 @@ class UserListView(PaginatedView):
         tags=["用户"],
     )
     def get(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_LISTED)
         qs = people_selectors.user_list(
             user=user,
             q=request.query_params.get("q") or None,
@@ -92,7 +94,7 @@ class UserListView(PaginatedView):
         tags=["用户"],
     )
     def post(self, request: Request) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_CREATED)
         data = validated(UserCreateSerializer, request)
         created = people_services.user_create(
             actor=user,
@@ -110,7 +112,7 @@ class UserListView(PaginatedView):
 class UserDetailView(APIView):
     @extend_schema(summary="用户详情", responses=UserSerializer, tags=["用户"])
     def get(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_VIEWED)
         return Response(UserSerializer(people_selectors.user_get(user=user, pk=pk)).data)
 
     @extend_schema(
@@ -120,7 +122,7 @@ class UserDetailView(APIView):
         tags=["用户"],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.ORG_MANAGE)
+        user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_UPDATED)
         target = people_selectors.user_get(user=user, pk=pk)
         data = validated(UserUpdateSerializer, request)
         if "is_active" in data and data["is_active"] != target.is_active and len(data) > 1:

@@ -1,6 +1,12 @@
 """Core models, one module per area; import from ``fazhi.core.models``."""
 
-from fazhi.core.models.audit import Attachment, AuditEvent, ChainHead
+from fazhi.core.models.audit import (
+    Attachment,
+    AttachmentKind,
+    AttachmentLink,
+    AuditEvent,
+    ChainHead,
+)
 from fazhi.core.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from fazhi.core.models.deadlines import Deadline, DeadlineExtension, DeadlineStop
 from fazhi.core.models.numbering import DocumentNumber, DocumentNumberCounter, DocumentType
@@ -17,6 +23,8 @@ from fazhi.core.models.org import (
 
 __all__ = [
     "Attachment",
+    "AttachmentKind",
+    "AttachmentLink",
     "AuditEvent",
     "CalendarDay",
     "CalendarRevision",

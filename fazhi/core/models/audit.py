@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 GENESIS_HASH = "0" * 64
@@ -103,3 +105,42 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class AttachmentKind(models.TextChoices):
+    """What a file is to the record it is linked to."""
+
+    PHOTO = "photo", "现场照片"
+    EVIDENCE = "evidence", "证据材料"
+    DOCUMENT = "document", "文书"
+
+
+class AttachmentLink(models.Model):
+    """A stored file linked to the record it belongs to (a task, a case, a decision …): the one
+    generic link every domain uses for its evidence, written with the record's change in the same
+    transaction (``services.attachments.attachment_link``)."""
+
+    attachment = models.ForeignKey(
+        Attachment, verbose_name="附件", on_delete=models.PROTECT, related_name="links"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField("类别", max_length=20, choices=AttachmentKind.choices)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="关联人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField("关联时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件关联"
+        verbose_name_plural = "附件关联"
+        ordering = ["linked_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="attachment_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.attachment_id} → {self.content_type_id}/{self.object_id}"

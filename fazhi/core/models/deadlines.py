@@ -15,6 +15,7 @@ class DeadlineState(models.TextChoices):
     OVERDUE = "overdue", "已逾期"
     STOPPED = "stopped", "中止计时"
     CALENDAR_UNKNOWN = "calendar_unknown", "日历未知"
+    CANCELLED = "cancelled", "已撤销"  # the matter was withdrawn: the clock no longer runs
 
 
 class Deadline(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -46,13 +48,20 @@ class DocumentNumberCounter(models.Model):
 
 
 class DocumentNumber(models.Model):
-    """Every issued number, kept so that a number is provably issued once."""
+    """Every issued number, kept so that a number is provably issued once, with the document it
+    numbers (``subject``: a decision, a notice …); none for a number taken by hand on the
+    numbering page."""
 
     document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     serial = models.PositiveIntegerField()
     text = models.CharField("文号", max_length=60, unique=True)
     issued_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="文书类别", null=True, blank=True, on_delete=models.PROTECT
+    )
+    object_id = models.CharField("文书编号", max_length=64, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
 
     class Meta:
         verbose_name = "文号"
@@ -62,6 +71,7 @@ class DocumentNumber(models.Model):
                 fields=["document_type", "year", "serial"], name="docnumber_unique"
             ),
         ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="docnumber_subject")]
 
     def __str__(self) -> str:
         return self.text

@@ -180,7 +180,7 @@ class Officer(models.Model):
         return None
 
 
-class CredentialStatus(models.TextChoices):
+class CredentialState(models.TextChoices):
     VALID = "valid", "有效"
     SUSPENDED = "suspended", "暂扣"
     REVOKED = "revoked", "注销/吊销"
@@ -196,11 +196,11 @@ class Credential(models.Model):
     issued_on = models.DateField("发证日期")
     expires_on = models.DateField("有效期至")
     issuing_authority = models.CharField("发证机关", max_length=100, blank=True)
-    status = models.CharField(
-        "状态", max_length=16, choices=CredentialStatus.choices, default=CredentialStatus.VALID
+    state = models.CharField(
+        "状态", max_length=16, choices=CredentialState.choices, default=CredentialState.VALID
     )
-    status_reason = models.CharField("状态变更原因", max_length=200, blank=True)
-    status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
+    state_reason = models.CharField("状态变更原因", max_length=200, blank=True)
+    state_changed_on = models.DateField("状态变更日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "执法证"
@@ -216,5 +216,11 @@ class Credential(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def organisation_id(self) -> int:
+        """The organisation the credential belongs to (its officer's): its audit events, written
+        by the workflow on the credential itself, are scoped by it."""
+        return int(self.officer.organisation_id)
+
     def is_valid_on(self, on: dt.date) -> bool:
-        return self.status == CredentialStatus.VALID and self.issued_on <= on <= self.expires_on
+        return self.state == CredentialState.VALID and self.issued_on <= on <= self.expires_on

@@ -9,7 +9,8 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from fazhi.core import errors, params
+from fazhi.core import errors, events, params
+from fazhi.core.audit_events import AuditChainEvents
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, has_cap, has_root_cap, organisation_filter
@@ -36,16 +37,16 @@ def audit_event_list(
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """Scoped, filtered events, newest first. ``action`` ending in "." matches a prefix;
-    ``actor`` matches an actor id (digits) or part of the recorded name."""
+    ``actor`` matches an actor id (digits) or part of the recorded name. An event name also
+    finds the older names it replaced (``access.denied`` finds ``security.denied``)."""
     if not has_cap(user, Cap.AUDIT_VIEW):
-        raise errors.PermissionDenied(attempted="audit.view")
+        raise errors.PermissionDenied(attempted=AuditChainEvents.EVENT_LISTED)
     qs = AuditEvent.objects.filter(_audit_scope(user))
     if action:
-        qs = (
-            qs.filter(action__startswith=action)
-            if action.endswith(".")
-            else qs.filter(action=action)
-        )
+        prefix = action.endswith(".")
+        named = Q(action__startswith=action) if prefix else Q(action=action)
+        older = events.older_names(action, prefix=prefix)
+        qs = qs.filter(named | Q(action__in=older)) if older else qs.filter(named)
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:

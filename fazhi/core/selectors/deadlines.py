@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from fazhi.core import calendar as workcal
 from fazhi.core import clock
+from fazhi.core.audit_events import DeadlineEvents
 from fazhi.core.models import (
     Deadline,
     User,
@@ -20,6 +21,7 @@ from fazhi.core.scope import (
     get_scoped,
     has_cap,
     has_root_cap,
+    require_cap,
     scoped,
 )
 
@@ -34,8 +36,8 @@ def deadline_list(
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
 ) -> QuerySet[Deadline]:
-    if not has_cap(user, Cap.DEADLINE_VIEW):
-        return Deadline.objects.none()
+    """The deadlines in the user's scope, filtered; refused without ``deadline.view``."""
+    require_cap(user, Cap.DEADLINE_VIEW, action=DeadlineEvents.DEADLINE_LISTED)
     qs = scoped(Deadline.objects.all(), user).select_related("organisation", "assignee")
     if state:
         qs = qs.filter(state=state)
@@ -53,6 +55,7 @@ def deadline_list(
 
 
 def deadline_get(*, user: User, pk: int) -> Deadline:
+    require_cap(user, Cap.DEADLINE_VIEW, action=DeadlineEvents.DEADLINE_VIEWED)
     return get_scoped(
         deadline_list(user=user).prefetch_related("stops", "extensions__approved_by"), pk
     )
@@ -69,7 +72,10 @@ class Workbench:
 def deadline_workbench(*, user: User, today: dt.date, soon_days: int = 7) -> Workbench:
     """The user's deadlines that need attention: those assigned to them, or, for users who
     approve (leaders), every deadline in their scope. A deadline already fulfilled while its due
-    date waits for the calendar needs nobody's attention."""
+    date waits for the calendar needs nobody's attention. Nothing for a user who may not see
+    deadlines (the workbench is everyone's home page)."""
+    if not has_cap(user, Cap.DEADLINE_VIEW):
+        return Workbench()
     qs = deadline_list(user=user)
     if not has_cap(user, Cap.DEADLINE_APPROVE):
         qs = qs.filter(assignee=user)

@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from fazhi.core import clock
 from fazhi.core.models import Credential, Officer, Organisation, User
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.core.scope import get_scoped, scoped
 
 EXPIRY_WARNING_DAYS = 90
@@ -95,7 +95,7 @@ def officer_get(*, user: User, pk: int | str) -> Officer:
 
 
 def credential_list(
-    *, user: User, officer: Officer | None = None, status: str | None = None
+    *, user: User, officer: Officer | None = None, state: str | None = None
 ) -> QuerySet[Credential]:
     qs = scoped(
         Credential.objects.select_related("officer", "officer__organisation"),
@@ -104,8 +104,8 @@ def credential_list(
     )
     if officer is not None:
         qs = qs.filter(officer=officer)
-    if status:
-        qs = qs.filter(status=status)
+    if state:
+        qs = qs.filter(state=state)
     return qs.order_by("expires_on", "pk")
 
 
@@ -118,7 +118,7 @@ def credentials_expiring(
 ) -> QuerySet[Credential]:
     """Valid credentials of active officers that expire from today to ``within_days`` ahead."""
     today = today or clock.today()
-    return credential_list(user=user, status=CredentialStatus.VALID).filter(
+    return credential_list(user=user, state=CredentialState.VALID).filter(
         officer__is_active=True,
         expires_on__gte=today,
         expires_on__lte=today + dt.timedelta(days=within_days),
@@ -126,7 +126,7 @@ def credentials_expiring(
 
 
 @dataclass(frozen=True)
-class CredentialState:
+class CredentialStanding:
     """How a credential looks on a given day, for display."""
 
     credential: Credential | None
@@ -135,22 +135,22 @@ class CredentialState:
     days_left: int | None
 
 
-def credential_state(
+def credential_standing(
     officer: Officer, *, today: dt.date, warn_days: int = EXPIRY_WARNING_DAYS
-) -> CredentialState:
+) -> CredentialStanding:
     """The officer's most relevant credential (uses the prefetched list: no query)."""
     credentials = list(officer.credentials.all())
     if not credentials:
-        return CredentialState(None, "无执法证", "none", None)
-    valid = [c for c in credentials if c.status == CredentialStatus.VALID]
+        return CredentialStanding(None, "无执法证", "none", None)
+    valid = [c for c in credentials if c.state == CredentialState.VALID]
     current = max(valid, key=lambda c: c.expires_on) if valid else credentials[0]
-    if current.status != CredentialStatus.VALID:
-        return CredentialState(current, current.get_status_display(), "inactive", None)
+    if current.state != CredentialState.VALID:
+        return CredentialStanding(current, current.get_state_display(), "inactive", None)
     days_left = (current.expires_on - today).days
     if days_left < 0:
-        return CredentialState(current, "已过期", "expired", days_left)
+        return CredentialStanding(current, "已过期", "expired", days_left)
     if current.issued_on > today:
-        return CredentialState(current, "未生效", "inactive", days_left)
+        return CredentialStanding(current, "未生效", "inactive", days_left)
     if days_left <= warn_days:
-        return CredentialState(current, f"{days_left}天后到期", "expiring", days_left)
-    return CredentialState(current, "有效", "ok", days_left)
+        return CredentialStanding(current, f"{days_left}天后到期", "expiring", days_left)
+    return CredentialStanding(current, "有效", "ok", days_left)

@@ -1,9 +1,12 @@
-"""Services: storing an attachment (a file stored by its SHA-256, its storage an audit event).
+"""Services: attachments — files stored by their SHA-256 and linked to the records they belong to.
 
-The file is written before the transaction (streamed to a temporary file while hashing, then
-renamed into place), so a rolled-back transaction can leave an unreferenced file behind; being
-content-addressed, it is harmless and is reused if the same content is stored again. Storage paths
-and type detection are in ``fazhi.core.attachments``.
+Two steps, on either side of the caller's transaction. ``attachment_store_blob`` writes the file
+before it (streamed to a temporary file while hashing, then renamed into place): content-addressed
+and idempotent, so a transaction that then rolls back leaves at most an unreferenced file, harmless
+and reused if the same content is stored again. ``attachment_link`` runs inside it: the
+``Attachment`` row, its ``AttachmentLink`` to the subject (a task, a case …) and the audit event
+commit with the subject's change or not at all. Storage paths and type detection are in
+``fazhi.core.attachments``.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Any
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Model
 
 from fazhi.core import audit, errors
 from fazhi.core.attachments import (
@@ -25,7 +31,8 @@ from fazhi.core.attachments import (
     is_inline_image,
     max_bytes,
 )
-from fazhi.core.models import Attachment, Organisation, User
+from fazhi.core.audit_events import AttachmentEvents
+from fazhi.core.models import Attachment, AttachmentKind, AttachmentLink, Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
 
@@ -66,7 +73,20 @@ def _spool(file: Any, limit: int) -> tuple[Path, str, int]:
     return tmp, digest.hexdigest(), size
 
 
-def attachment_store(
+@dataclass(frozen=True)
+class StoredBlob:
+    """A file stored by its hash but not yet recorded: what ``attachment_link`` records."""
+
+    organisation: Organisation
+    uploaded_by: User
+    sha256: str
+    size: int
+    filename: str
+    content_type: str  # detected from the content
+    declared_type: str  # what the client said, for the record only
+
+
+def attachment_store_blob(
     *,
     actor: User,
     organisation: Organisation,
@@ -74,14 +94,15 @@ def attachment_store(
     filename: str,
     content_type: str = "",
     images_only: bool = False,
-) -> Attachment:
-    """Store a file for ``organisation``; its hash goes into the audit chain.
+) -> StoredBlob:
+    """Store a file for ``organisation`` by its SHA-256, before (outside) any transaction; the
+    same content stored twice is one file. Nothing is recorded until ``attachment_link``.
 
-    The stored ``content_type`` is the one detected from the content; ``content_type`` (what
-    the client declared) is only recorded in the audit event. ``images_only`` refuses anything
-    that is not an image served inline (``not_an_image``) before anything is stored."""
-    require_cap(actor, Cap.WRITE, action="attachment.store")
-    require_in_scope(actor, organisation, action="attachment.store")
+    The stored type is the one detected from the content; ``content_type`` (what the client
+    declared) is only recorded. ``images_only`` refuses anything that is not an image served
+    inline (``not_an_image``) before anything is stored."""
+    require_cap(actor, Cap.WRITE, action=AttachmentEvents.ATTACHMENT_STORED)
+    require_in_scope(actor, organisation, action=AttachmentEvents.ATTACHMENT_STORED)
     name = _clean_filename(filename)
     tmp, sha256, size = _spool(file, max_bytes())
     try:
@@ -99,25 +120,100 @@ def attachment_store(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    with transaction.atomic(durable=True):
-        attachment = Attachment.objects.create(
-            organisation=organisation,
-            sha256=sha256,
-            size=size,
-            filename=name,
-            content_type=detected,
-            uploaded_by=actor,
-        )
+    return StoredBlob(
+        organisation=organisation,
+        uploaded_by=actor,
+        sha256=sha256,
+        size=size,
+        filename=name,
+        content_type=detected,
+        declared_type=(content_type or "")[:100],
+    )
+
+
+def _record(actor: User | None, blob: StoredBlob, **context: Any) -> Attachment:
+    """The row of a stored blob and its chained event (its hash bound into the chain)."""
+    attachment = Attachment.objects.create(
+        organisation=blob.organisation,
+        sha256=blob.sha256,
+        size=blob.size,
+        filename=blob.filename,
+        content_type=blob.content_type,
+        uploaded_by=blob.uploaded_by,
+    )
+    audit.append(
+        actor=actor,
+        action=AttachmentEvents.ATTACHMENT_STORED,
+        obj=attachment,
+        details={
+            "sha256": blob.sha256,
+            "size": blob.size,
+            "filename": blob.filename,
+            "content_type": blob.content_type,
+            "declared_type": blob.declared_type,
+            **context,
+        },
+    )
+    return attachment
+
+
+def attachment_link(
+    *,
+    actor: User | None,
+    attachment_or_blob: Attachment | StoredBlob,
+    subject: Model,
+    kind: str,
+) -> AttachmentLink:
+    """Link a file to ``subject`` (the record it is ``kind`` of evidence for) inside the calling
+    service's transaction: a blob just stored gets its row and ``attachment.stored`` event, an
+    existing attachment an ``attachment.linked`` event. The caller has checked the actor's
+    permission for the change the file belongs to; a rolled-back change leaves no row or link
+    (at most an unreferenced blob, harmless and reused)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("attachment_link must run inside the calling service's transaction")
+    if kind not in AttachmentKind.values:
+        raise ValueError(f"unknown attachment kind {kind!r}: one of {AttachmentKind.values}")
+    about = {"subject_type": subject._meta.label_lower, "subject_id": str(subject.pk), "kind": kind}
+    if isinstance(attachment_or_blob, StoredBlob):
+        attachment = _record(actor, attachment_or_blob, **about)
+    else:
+        attachment = attachment_or_blob
         audit.append(
             actor=actor,
-            action="attachment.stored",
+            action=AttachmentEvents.ATTACHMENT_LINKED,
             obj=attachment,
-            details={
-                "sha256": sha256,
-                "size": size,
-                "filename": name,
-                "content_type": detected,
-                "declared_type": (content_type or "")[:100],
-            },
+            details={"sha256": attachment.sha256, **about},
         )
-    return attachment
+    return AttachmentLink.objects.create(
+        attachment=attachment,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        kind=kind,
+        linked_by=actor if isinstance(actor, User) else None,
+    )
+
+
+def attachment_store(
+    *,
+    actor: User,
+    organisation: Organisation,
+    file: IO[bytes] | Any,
+    filename: str,
+    content_type: str = "",
+    images_only: bool = False,
+) -> Attachment:
+    """Store a file and record it in a transaction of its own, linked to nothing.
+
+    Transitional: kept only for the inspections task photos (``task_attach_photo``), which the
+    inspections branch of the kernel consolidation moves onto ``attachment_store_blob`` +
+    ``attachment_link``; the lead removes this at merge. New code links its evidence."""
+    blob = attachment_store_blob(
+        actor=actor,
+        organisation=organisation,
+        file=file,
+        filename=filename,
+        content_type=content_type,
+        images_only=images_only,
+    )
+    with transaction.atomic(durable=True):
+        return _record(actor, blob)

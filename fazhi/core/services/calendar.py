@@ -14,6 +14,7 @@ from django.db import transaction
 
 from fazhi.core import audit, clock, errors
 from fazhi.core import calendar as workcal
+from fazhi.core.audit_events import CalendarEvents
 from fazhi.core.models import (
     CalendarDay,
     CalendarYear,
@@ -48,7 +49,7 @@ def calendar_seed_from_package(
 ) -> list[int]:
     """Load the years the ``chinesecalendar`` package knows. Idempotent: a year already in the
     table is left as it is (it may carry hand corrections). Returns the years added."""
-    require_calendar_admin(actor, "calendar.seed")
+    require_calendar_admin(actor, CalendarEvents.CALENDAR_SEEDED)
     from chinese_calendar import constants
 
     available = package_years()
@@ -88,7 +89,7 @@ def calendar_seed_from_package(
             recomputed = recompute_pending(actor=actor, today=today or clock.today())
             audit.append(
                 actor=actor,
-                action="calendar.seeded",
+                action=CalendarEvents.CALENDAR_SEEDED,
                 object_type="core.calendaryear",
                 details={
                     "years": added,
@@ -121,7 +122,7 @@ def calendar_year_publish(
     today: dt.date | None = None,
 ) -> CalendarYear:
     """Load a year from the State Council notice: its holidays and make-up working days."""
-    require_calendar_admin(actor, "calendar.publish")
+    require_calendar_admin(actor, CalendarEvents.YEAR_PUBLISHED)
     source = (source or "").strip()
     if not source:
         raise errors.ValidationFailed(
@@ -163,7 +164,7 @@ def calendar_year_publish(
             recomputed = recompute_pending(actor=actor, today=today or clock.today())
             audit.append(
                 actor=actor,
-                action="calendar.year_published",
+                action=CalendarEvents.YEAR_PUBLISHED,
                 obj=row,
                 details={
                     "year": year,
@@ -188,7 +189,7 @@ def calendar_day_set(
     today: dt.date | None = None,
 ) -> CalendarDay:
     """Correct one day of a known year: make it a holiday or a make-up working day."""
-    require_calendar_admin(actor, "calendar.day_set")
+    require_calendar_admin(actor, CalendarEvents.DAY_SET)
     if kind not in DayKind.values:
         raise errors.ValidationFailed("类型应为放假或调休上班。", code="invalid_kind")
     if kind == DayKind.WORKDAY and day.weekday() < 5:
@@ -214,7 +215,7 @@ def calendar_day_set(
             recomputed = recompute_pending(actor=actor, today=today or clock.today())
             audit.append(
                 actor=actor,
-                action="calendar.day_set",
+                action=CalendarEvents.DAY_SET,
                 obj=row,
                 details={
                     "date": day.isoformat(),
@@ -232,7 +233,7 @@ def calendar_day_set(
 
 def calendar_day_delete(*, actor: User | None, day: dt.date, today: dt.date | None = None) -> None:
     """Remove an exception: the day follows the Monday–Friday rule again."""
-    require_calendar_admin(actor, "calendar.day_delete")
+    require_calendar_admin(actor, CalendarEvents.DAY_DELETED)
     try:
         with transaction.atomic(durable=True):
             version = workcal.bump_version()
@@ -246,7 +247,7 @@ def calendar_day_delete(*, actor: User | None, day: dt.date, today: dt.date | No
             recomputed = recompute_pending(actor=actor, today=today or clock.today())
             audit.append(
                 actor=actor,
-                action="calendar.day_deleted",
+                action=CalendarEvents.DAY_DELETED,
                 object_type="core.calendarday",
                 object_id=row_id,
                 details={

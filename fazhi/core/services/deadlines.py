@@ -1,30 +1,40 @@
 """Services: every state change of deadlines (the ``Deadline`` rows).
 
 A deadline is an obligation with a due date computed by ``fazhi.core.periods`` from its rule, the
-official calendar, its stops and its approved extensions. Other domains' services open and meet
-deadlines inside their own transaction (``deadline_attach``, ``deadlines_close_for``).
+official calendar, its stops and its approved extensions. Its states and actions are the table
+``fazhi.core.workflows.DEADLINE``; ``periods.deadline_outcome`` says where a computation puts a
+deadline, and the services pass that as the ``target`` of ``workflow.transition``, which alone
+sets the state.
+
+Two ways in, one way through. Other domains' services change their record's deadlines inside their
+own transaction (``deadline_attach``, ``deadlines_{close,stop,resume,extend,cancel}_for``; a
+``RuntimeError`` outside one). The top-level services (``deadline_open``, ``deadline_stop`` …)
+check capability and scope, open the durable transaction and run the same internals. Every one
+locks the calendar revision before any deadline row, the calendar services' order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
+from django.db.models import QuerySet
 
-from fazhi.core import audit, clock, errors, rules
+from fazhi.core import audit, clock, errors, rules, workflow
 from fazhi.core import calendar as workcal
-from fazhi.core.models import (
-    Deadline,
-    DeadlineExtension,
-    DeadlineStop,
-    Organisation,
-    User,
-)
+from fazhi.core.audit_events import DeadlineEvents
+from fazhi.core.models import Deadline, DeadlineExtension, DeadlineStop, Organisation, User
 from fazhi.core.models.deadlines import DeadlineState
-from fazhi.core.periods import FIXED_RULE, compute_due, extension_rule
+from fazhi.core.periods import (
+    FIXED_RULE,
+    Outcome,
+    deadline_outcome,
+    extension_rule,
+    extensions_of,
+    stops_of,
+)
 from fazhi.core.roles import Cap
 from fazhi.core.scope import (
     require_calendar_admin,
@@ -32,98 +42,29 @@ from fazhi.core.scope import (
     require_in_scope,
     visible_organisations,
 )
+from fazhi.core.services._common import clean_text
+from fazhi.core.workflows import DEADLINE
 
 
 def _today(value: dt.date | None) -> dt.date:
     return value or clock.today()
 
 
-def _province(deadline: Deadline) -> str:
-    return deadline.organisation.province_code()
+def _in_transaction(name: str) -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"{name} must run inside the calling service's transaction")
 
 
-def _apply(deadline: Deadline, cal: workcal.Calendar, today: dt.date) -> None:
-    """Recompute ``deadline`` in memory from its rule, stops, extensions and completion.
-
-    A deadline fulfilled (``met_on``) is met or late once its due date is known; until then it
-    stays ``calendar_unknown`` with its completion date kept.
-    """
-    if deadline.rule_key != FIXED_RULE:
-        stops = list(deadline.stops.all())
-        if any(s.end is None for s in stops):
-            deadline.state = DeadlineState.STOPPED
-            return
-        try:
-            due = compute_due(
-                deadline.rule_key,
-                deadline.start_date,
-                province=_province(deadline),
-                stops=[(s.start, s.end) for s in stops if s.end is not None],
-                extensions=[e.rule_key for e in deadline.extensions.all()],
-                calendar=cal,
-            )
-        except errors.CalendarUnknown as exc:
-            deadline.due_date = None
-            deadline.state = DeadlineState.CALENDAR_UNKNOWN
-            deadline.warning = exc.message[:200]
-            return
-        deadline.due_date = due.due
-        deadline.warning = due.warnings[0][:200] if due.warnings else ""
-    assert deadline.due_date is not None
-    if deadline.met_on is not None:
-        deadline.state = (
-            DeadlineState.MET if deadline.met_on <= deadline.due_date else DeadlineState.LATE
-        )
-    else:
-        deadline.state = DeadlineState.OPEN if deadline.due_date >= today else DeadlineState.OVERDUE
-
-
-def _record_completion(
-    *, actor: User | None, deadline: Deadline, on: dt.date, today: dt.date
-) -> None:
-    """On a locked row: the obligation was fulfilled on ``on``. A running stop ends that day.
-    Met or late when the due date is known; otherwise the date is kept and the calendar
-    services judge it when the missing year is published (``recompute_pending``)."""
-    if deadline.state == DeadlineState.STOPPED:
-        deadline.stops.filter(end__isnull=True).update(end=on)
-    deadline.met_on = on
-    _apply(deadline, workcal.current(), today)
-    deadline.save(update_fields=["met_on", "state", "due_date", "warning"])
-    audit.append(
-        actor=actor,
-        action="deadline.completed",
-        obj=deadline,
-        details={
-            "on": on.isoformat(),
-            "awaiting_calendar": deadline.state == DeadlineState.CALENDAR_UNKNOWN,
-            **_snapshot(deadline),
-        },
-    )
-
-
-PENDING_STATES = (
-    DeadlineState.OPEN,
-    DeadlineState.OVERDUE,
-    DeadlineState.STOPPED,
-    DeadlineState.CALENDAR_UNKNOWN,
-)
-
-
-def _lock(deadline: Deadline) -> Deadline:
-    return (
-        Deadline.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .get(pk=deadline.pk)
-    )
-
-
-def _snapshot(deadline: Deadline) -> dict[str, Any]:
+def _snapshot(deadline: Deadline, outcome: Outcome | None = None) -> dict[str, Any]:
+    due = outcome.due_date if outcome else deadline.due_date
     return {
         "rule_key": deadline.rule_key,
         "start_date": deadline.start_date.isoformat(),
-        "due_date": deadline.due_date.isoformat() if deadline.due_date else None,
-        "state": deadline.state,
+        "due_date": due.isoformat() if due else None,
     }
+
+
+# --- opening ----------------------------------------------------------------------------------
 
 
 def _validate_open(
@@ -175,14 +116,14 @@ def deadline_attach(
     due_date: dt.date | None = None,
     today: dt.date | None = None,
 ) -> Deadline:
-    """Open a deadline inside the calling service's transaction.
+    """Open a deadline inside the calling service's transaction, in the state its computation
+    gives (running, already overdue, or waiting for a calendar year).
 
     For other domains' services, which have already checked the actor's permission for the
     change that creates the obligation: the deadline commits or rolls back with that change.
     ``rule_key=FIXED_RULE`` with ``due_date`` records a date set by a decision.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("deadline_attach must run inside the calling service's transaction")
+    _in_transaction("deadline_attach")
     title = _validate_open(
         organisation=organisation,
         title=title,
@@ -192,25 +133,32 @@ def deadline_attach(
         due_date=due_date,
     )
     workcal.lock_revision()
-    deadline = Deadline(
-        organisation=organisation,
-        title=title,
-        rule_key=rule_key,
-        start_date=start_date,
-        due_date=due_date,
-        assignee=assignee,
-    )
+    fields: dict[str, Any] = {
+        "organisation": organisation,
+        "title": title,
+        "rule_key": rule_key,
+        "start_date": start_date,
+        "assignee": assignee,
+    }
     if subject is not None:
-        deadline.content_type = ContentType.objects.get_for_model(subject)
-        deadline.object_id = str(subject.pk)
-    deadline.save()
-    _apply(deadline, workcal.current(), _today(today))
-    deadline.save(update_fields=["due_date", "state", "warning"])
+        fields["content_type"] = ContentType.objects.get_for_model(subject)
+        fields["object_id"] = str(subject.pk)
+    outcome = deadline_outcome(
+        Deadline(**fields, due_date=due_date),
+        today=_today(today),
+        stops=(),
+        extensions=(),
+        met_on=None,
+    )
+    assert outcome.state in DEADLINE.initial
+    deadline = Deadline.objects.create(
+        **fields, state=outcome.state, due_date=outcome.due_date, warning=outcome.warning
+    )
     audit.append(
         actor=actor,
-        action="deadline.opened",
+        action=DeadlineEvents.DEADLINE_OPENED,
         obj=deadline,
-        details={**_snapshot(deadline), "title": title},
+        details={**_snapshot(deadline), "state": deadline.state, "title": title},
     )
     return deadline
 
@@ -228,8 +176,8 @@ def deadline_open(
     today: dt.date | None = None,
 ) -> Deadline:
     """Open a deadline for ``organisation`` (a service of its own, e.g. from the API)."""
-    require_cap(actor, Cap.WRITE, action="deadline.open")
-    require_in_scope(actor, organisation, action="deadline.open")
+    require_cap(actor, Cap.WRITE, action=DeadlineEvents.DEADLINE_OPENED)
+    require_in_scope(actor, organisation, action=DeadlineEvents.DEADLINE_OPENED)
     _validate_open(
         organisation=organisation,
         title=title,
@@ -252,6 +200,166 @@ def deadline_open(
         )
 
 
+# --- the actions, on a locked row inside the caller's transaction -----------------------------
+
+
+def _move(
+    actor: User | None,
+    row: Deadline,
+    action: str,
+    outcome: Outcome,
+    *,
+    details: dict[str, Any],
+    ctx: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Take ``action`` on the locked row to where the computation put it (``outcome``), with its
+    due date and warning; the event carries the rule, start and new due date too."""
+    workflow.transition(
+        DEADLINE,
+        row,
+        action,
+        actor=actor,
+        ctx=ctx,
+        target=outcome.state,
+        changes={**(changes or {}), **outcome.changes()},
+        locked=True,
+        details={**details, **_snapshot(row, outcome)},
+    )
+
+
+def _stop(actor: User | None, row: Deadline, *, on: dt.date, reason: str, today: dt.date) -> None:
+    """Stop the clock (中止) from ``on``: that day and the following ones do not count."""
+    workflow.transition(
+        DEADLINE,
+        row,
+        "stop",
+        actor=actor,
+        ctx={"on": on, "today": today},
+        locked=True,
+        details={"on": on.isoformat(), "reason": reason},
+    )
+    DeadlineStop.objects.create(deadline=row, start=on, reason=reason[:200])
+
+
+def _resume(actor: User | None, row: Deadline, *, on: dt.date, today: dt.date) -> None:
+    """Restart the clock on ``on`` (that day counts again) and recompute the due date."""
+    stop = row.stops.select_for_update().filter(end__isnull=True).first()
+    ctx = {"on": on, "today": today, "stop": stop}
+    DEADLINE.check(row, "resume", ctx)
+    assert stop is not None  # a stopped deadline has its running stop
+    stops = [(s, e) for s, e in stops_of(row) if e is not None] + [(stop.start, on)]
+    outcome = deadline_outcome(
+        row, today=today, stops=stops, extensions=extensions_of(row), met_on=None
+    )
+    _move(
+        actor,
+        row,
+        "resume",
+        outcome,
+        ctx=ctx,
+        details={"on": on.isoformat(), "stopped_from": stop.start.isoformat()},
+    )
+    stop.end = on
+    stop.save(update_fields=["end"])
+
+
+def _extend(
+    actor: User | None,
+    row: Deadline,
+    *,
+    reason: str,
+    approved_by: User,
+    approved_on: dt.date,
+    today: dt.date,
+) -> None:
+    """Record an approved extension (the rule's ``extension``) and recompute the due date."""
+    ctx = {"approved_on": approved_on, "today": today}
+    DEADLINE.check(row, "extend", ctx)
+    ext = extension_rule(row)
+    assert ext is not None  # a guard of the table
+    outcome = deadline_outcome(
+        row,
+        today=today,
+        stops=stops_of(row),
+        extensions=[*extensions_of(row), ext.key],
+        met_on=None,
+    )
+    old_due = row.due_date
+    _move(
+        actor,
+        row,
+        "extend",
+        outcome,
+        ctx=ctx,
+        details={
+            "extension": ext.key,
+            "reason": reason,
+            "approved_by": approved_by.pk,
+            "approved_on": approved_on.isoformat(),
+            "old_due_date": old_due.isoformat() if old_due else None,
+        },
+    )
+    DeadlineExtension.objects.create(
+        deadline=row,
+        rule_key=ext.key,
+        reason=reason[:200],
+        approved_by=approved_by,
+        approved_on=approved_on,
+    )
+
+
+def _complete(actor: User | None, row: Deadline, *, on: dt.date, today: dt.date) -> None:
+    """The obligation was fulfilled on ``on``; a running stop ends that day. Met or late when
+    the due date is known; otherwise the date is kept and the calendar services judge it when
+    the missing year is published (``recompute_pending``)."""
+    ctx = {"on": on, "today": today}
+    DEADLINE.check(row, "complete", ctx)
+    stops = [(start, on if end is None else end) for start, end in stops_of(row)]
+    outcome = deadline_outcome(
+        row, today=today, stops=stops, extensions=extensions_of(row), met_on=on
+    )
+    _move(
+        actor,
+        row,
+        "complete",
+        outcome,
+        ctx=ctx,
+        changes={"met_on": on},
+        details={
+            "on": on.isoformat(),
+            "awaiting_calendar": outcome.state == DeadlineState.CALENDAR_UNKNOWN,
+        },
+    )
+    row.stops.filter(end__isnull=True).update(end=on)
+
+
+def _cancel(actor: User | None, row: Deadline, *, reason: str) -> None:
+    """The matter was withdrawn: the clock stops for good (never overdue, never recomputed)."""
+    workflow.transition(
+        DEADLINE, row, "cancel", actor=actor, locked=True, details={"reason": reason}
+    )
+
+
+# --- inside the caller's transaction, for a subject's deadlines -------------------------------
+
+
+def _of_subject(subject: models.Model, rule_key: str | None, action: str) -> QuerySet[Deadline]:
+    """The subject's deadlines (under ``rule_key`` if given) that ``action`` may leave from and
+    whose completion is not recorded yet, locked in id order."""
+    workcal.lock_revision()  # before the deadline rows: the calendar services' order
+    qs = Deadline.objects.select_for_update(of=("self",)).select_related("organisation")
+    qs = qs.filter(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        state__in=DEADLINE.action(action).sources,
+        met_on__isnull=True,
+    )
+    if rule_key is not None:
+        qs = qs.filter(rule_key=rule_key)
+    return qs.order_by("pk")
+
+
 def deadlines_close_for(
     *,
     actor: User | None,
@@ -261,33 +369,101 @@ def deadlines_close_for(
     today: dt.date | None = None,
 ) -> list[Deadline]:
     """Record, inside the calling service's transaction, that ``subject``'s obligation under
-    ``rule_key`` was fulfilled on ``on``: each pending deadline becomes met or late.
+    ``rule_key`` was fulfilled on ``on``: each pending deadline becomes met or late (one that
+    started after ``on`` is left alone).
 
     A deadline whose due date the calendar cannot compute yet keeps the date it was met and
     becomes met or late when the year's holidays are published.
     """
-    if not connection.in_atomic_block:
-        raise RuntimeError("deadlines_close_for must run inside the calling service's transaction")
-    content_type = ContentType.objects.get_for_model(subject)
-    workcal.lock_revision()  # before the deadline rows: the calendar services' order
+    _in_transaction("deadlines_close_for")
     closed = []
-    for deadline in (
-        Deadline.objects.select_for_update(of=("self",))
-        .select_related("organisation")
-        .filter(
-            content_type=content_type,
-            object_id=str(subject.pk),
-            rule_key=rule_key,
-            state__in=PENDING_STATES,
-            met_on__isnull=True,
-        )
-        .order_by("pk")
-    ):
-        if on < deadline.start_date:
+    for row in _of_subject(subject, rule_key, "complete"):
+        if on < row.start_date:
             continue
-        _record_completion(actor=actor, deadline=deadline, on=on, today=_today(today))
-        closed.append(deadline)
+        _complete(actor, row, on=on, today=_today(today))
+        closed.append(row)
     return closed
+
+
+def deadlines_stop_for(
+    *,
+    actor: User | None,
+    subject: models.Model,
+    on: dt.date,
+    reason: str,
+    rule_key: str | None = None,
+    today: dt.date | None = None,
+) -> list[Deadline]:
+    """Inside the calling service's transaction: stop the clock of ``subject``'s running
+    statutory deadlines (under ``rule_key`` if given) from ``on``, e.g. a case suspended (中止).
+    Dates fixed by a decision have no clock to stop and are left alone."""
+    _in_transaction("deadlines_stop_for")
+    reason = clean_text(reason, field="reason", label="中止理由", max_length=200)
+    rows = list(_of_subject(subject, rule_key, "stop").exclude(rule_key=FIXED_RULE))
+    for row in rows:
+        _stop(actor, row, on=on, reason=reason, today=_today(today))
+    return rows
+
+
+def deadlines_resume_for(
+    *,
+    actor: User | None,
+    subject: models.Model,
+    on: dt.date,
+    rule_key: str | None = None,
+    today: dt.date | None = None,
+) -> list[Deadline]:
+    """Inside the calling service's transaction: restart the stopped clocks of ``subject``
+    (under ``rule_key`` if given) on ``on`` and recompute their due dates."""
+    _in_transaction("deadlines_resume_for")
+    rows = list(_of_subject(subject, rule_key, "resume"))
+    for row in rows:
+        _resume(actor, row, on=on, today=_today(today))
+    return rows
+
+
+def deadlines_extend_for(
+    *,
+    actor: User | None,
+    subject: models.Model,
+    rule_key: str,
+    reason: str,
+    approved_by: User,
+    approved_on: dt.date,
+    today: dt.date | None = None,
+) -> list[Deadline]:
+    """Inside the calling service's transaction: record the extension ``approved_by`` approved
+    on ``approved_on`` for ``subject``'s deadlines under ``rule_key`` (the caller has checked
+    that the approver may approve it)."""
+    _in_transaction("deadlines_extend_for")
+    reason = clean_text(reason, field="reason", label="延长理由", max_length=200)
+    rows = list(_of_subject(subject, rule_key, "extend"))
+    for row in rows:
+        _extend(
+            actor,
+            row,
+            reason=reason,
+            approved_by=approved_by,
+            approved_on=approved_on,
+            today=_today(today),
+        )
+    return rows
+
+
+def deadlines_cancel_for(
+    *, actor: User | None, subject: models.Model, reason: str
+) -> list[Deadline]:
+    """Inside the calling service's transaction: the matter was withdrawn, so every pending
+    deadline of ``subject`` is cancelled (已撤销). A deadline already fulfilled is kept."""
+    _in_transaction("deadlines_cancel_for")
+    reason = clean_text(reason, field="reason", label="撤销理由", max_length=200)
+    rows = list(_of_subject(subject, None, "cancel"))
+    for row in rows:
+        _cancel(actor, row, reason=reason)
+    return rows
+
+
+# --- top-level services: permission, then their own transaction ------------------------------
 
 
 def _guard(actor: User, deadline: Deadline, action: str, cap: Cap = Cap.DEADLINE_MANAGE) -> None:
@@ -295,46 +471,24 @@ def _guard(actor: User, deadline: Deadline, action: str, cap: Cap = Cap.DEADLINE
     require_in_scope(actor, deadline.organisation, action=action)
 
 
-def _require_state(deadline: Deadline, allowed: Iterable[str], doing: str) -> None:
-    if deadline.state not in allowed:
-        raise errors.InvalidTransition(
-            f"期限当前状态为“{deadline.get_state_display()}”，不能{doing}。",
-            state=deadline.state,
-        )
+def _locked(deadline: Deadline) -> Deadline:
+    workcal.lock_revision()  # before the deadline row: the calendar services' order
+    return (
+        Deadline.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=deadline.pk)
+    )
 
 
 def deadline_stop(
     *, actor: User, deadline: Deadline, on: dt.date, reason: str, today: dt.date | None = None
 ) -> Deadline:
     """Stop the clock (中止) from ``on``: that day and the following ones do not count."""
-    _guard(actor, deadline, "deadline.stop")
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.ValidationFailed("请填写中止理由。", code="reason_required")
+    _guard(actor, deadline, DeadlineEvents.DEADLINE_STOPPED)
+    reason = clean_text(reason, field="reason", label="中止理由", max_length=200)
     with transaction.atomic(durable=True):
-        locked = _lock(deadline)
-        _require_state(locked, (DeadlineState.OPEN, DeadlineState.CALENDAR_UNKNOWN), "中止计时")
-        if locked.met_on is not None:
-            raise errors.InvalidTransition("该期限已完成，不能再中止。", code="already_completed")
-        if locked.rule_key == FIXED_RULE:
-            raise errors.ValidationFailed(
-                "由决定确定日期的期限不能中止计时，请改定日期。", code="fixed_deadline"
-            )
-        if on <= locked.start_date:
-            raise errors.ValidationFailed("中止日期应晚于起算日。", code="stop_before_start")
-        if locked.due_date is not None and on > locked.due_date:
-            raise errors.ValidationFailed("期限已届满，不能再中止。", code="stop_after_due")
-        if on > _today(today):
-            raise errors.ValidationFailed("中止日期不能晚于今天。", code="date_in_future")
-        DeadlineStop.objects.create(deadline=locked, start=on, reason=reason[:200])
-        locked.state = DeadlineState.STOPPED
-        locked.save(update_fields=["state"])
-        audit.append(
-            actor=actor,
-            action="deadline.stopped",
-            obj=locked,
-            details={"on": on.isoformat(), "reason": reason},
-        )
+        locked = _locked(deadline)
+        _stop(actor, locked, on=on, reason=reason, today=_today(today))
     return locked
 
 
@@ -342,32 +496,10 @@ def deadline_resume(
     *, actor: User, deadline: Deadline, on: dt.date, today: dt.date | None = None
 ) -> Deadline:
     """Restart the clock on ``on`` (that day counts again) and recompute the due date."""
-    _guard(actor, deadline, "deadline.resume")
+    _guard(actor, deadline, DeadlineEvents.DEADLINE_RESUMED)
     with transaction.atomic(durable=True):
-        workcal.lock_revision()  # before the deadline row: the calendar services' order
-        locked = _lock(deadline)
-        _require_state(locked, (DeadlineState.STOPPED,), "恢复计时")
-        stop = locked.stops.select_for_update().filter(end__isnull=True).get()
-        if on < stop.start:
-            raise errors.ValidationFailed(
-                "恢复日期不能早于中止日期。", code="stop_resume_before_start"
-            )
-        if on > _today(today):
-            raise errors.ValidationFailed("恢复日期不能晚于今天。", code="date_in_future")
-        stop.end = on
-        stop.save(update_fields=["end"])
-        _apply(locked, workcal.current(), _today(today))
-        locked.save(update_fields=["due_date", "state", "warning"])
-        audit.append(
-            actor=actor,
-            action="deadline.resumed",
-            obj=locked,
-            details={
-                "on": on.isoformat(),
-                "stopped_from": stop.start.isoformat(),
-                **_snapshot(locked),
-            },
-        )
+        locked = _locked(deadline)
+        _resume(actor, locked, on=on, today=_today(today))
     return locked
 
 
@@ -379,63 +511,16 @@ def deadline_extend(
     approved_on: dt.date | None = None,
     today: dt.date | None = None,
 ) -> Deadline:
-    """Record an approved extension (the rule's ``extension``) and recompute the due date."""
-    _guard(actor, deadline, "deadline.extend", Cap.DEADLINE_APPROVE)
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.ValidationFailed("请填写延长理由。", code="reason_required")
+    """Record an extension the actor approves and recompute the due date."""
+    _guard(actor, deadline, DeadlineEvents.DEADLINE_EXTENDED, Cap.DEADLINE_APPROVE)
+    reason = clean_text(reason, field="reason", label="延长理由", max_length=200)
     day = _today(today)
     approved_on = approved_on or day
     if approved_on > day:
         raise errors.ValidationFailed("批准日期不能晚于今天。", code="date_in_future")
     with transaction.atomic(durable=True):
-        workcal.lock_revision()  # before the deadline row: the calendar services' order
-        locked = _lock(deadline)
-        _require_state(locked, (DeadlineState.OPEN, DeadlineState.CALENDAR_UNKNOWN), "延长")
-        if locked.met_on is not None:
-            raise errors.InvalidTransition("该期限已完成，不能再延长。", code="already_completed")
-        if locked.rule_key == FIXED_RULE:
-            raise errors.ValidationFailed(
-                "由决定确定日期的期限不能按规则延长。", code="no_extension"
-            )
-        ext = extension_rule(locked)
-        if ext is None:
-            raise errors.ValidationFailed(
-                f"规则 {locked.rule_key} 没有可适用的延长规定。", code="no_extension"
-            )
-        granted = locked.extensions.filter(rule_key=ext.key).count()
-        if granted >= ext.value.max_times:
-            raise errors.Conflict(
-                f"该期限已延长{granted}次，依据规定不能再延长。", code="extension_limit"
-            )
-        if approved_on < locked.start_date:
-            raise errors.ValidationFailed("批准日期不能早于起算日。", code="approved_before_start")
-        # The stored state may still say OPEN until the daily refresh: compare with today too,
-        # so an approval cannot be back-dated after the deadline expired.
-        if locked.due_date is not None and (approved_on > locked.due_date or locked.due_date < day):
-            raise errors.ValidationFailed("期限届满后不能再批准延长。", code="extension_after_due")
-        old_due = locked.due_date
-        DeadlineExtension.objects.create(
-            deadline=locked,
-            rule_key=ext.key,
-            reason=reason[:200],
-            approved_by=actor,
-            approved_on=approved_on,
-        )
-        _apply(locked, workcal.current(), _today(today))
-        locked.save(update_fields=["due_date", "state", "warning"])
-        audit.append(
-            actor=actor,
-            action="deadline.extended",
-            obj=locked,
-            details={
-                "extension": ext.key,
-                "reason": reason,
-                "approved_on": approved_on.isoformat(),
-                "old_due_date": old_due.isoformat() if old_due else None,
-                **_snapshot(locked),
-            },
-        )
+        locked = _locked(deadline)
+        _extend(actor, locked, reason=reason, approved_by=actor, approved_on=approved_on, today=day)
     return locked
 
 
@@ -444,26 +529,17 @@ def deadline_complete(
 ) -> Deadline:
     """Record that the obligation was fulfilled on ``on``: met, or late after the due date; while
     the due date is unknown (calendar), the date is kept and judged when the year is published."""
-    _guard(actor, deadline, "deadline.complete")
+    _guard(actor, deadline, DeadlineEvents.DEADLINE_COMPLETED)
     with transaction.atomic(durable=True):
-        workcal.lock_revision()  # before the deadline row: the calendar services' order
-        locked = _lock(deadline)
-        _require_state(locked, PENDING_STATES, "办结")
-        if locked.met_on is not None:
-            raise errors.InvalidTransition(
-                "该期限已记录完成日期，正等待日历确定是否按期。", code="already_completed"
-            )
-        if on < locked.start_date:
-            raise errors.ValidationFailed("完成日期不能早于起算日。", code="complete_before_start")
-        if on > _today(today):
-            raise errors.ValidationFailed("完成日期不能晚于今天。", code="date_in_future")
-        _record_completion(actor=actor, deadline=locked, on=on, today=_today(today))
+        locked = _locked(deadline)
+        _complete(actor, locked, on=on, today=_today(today))
     return locked
 
 
 def deadlines_refresh(*, actor: User | None = None, today: dt.date | None = None) -> int:
     """Mark open deadlines whose due date has passed as overdue (the daily job)."""
-    require_calendar_admin(actor, "deadlines.refresh")  # every organisation's deadlines
+    # every organisation's deadlines
+    require_calendar_admin(actor, DeadlineEvents.DEADLINE_LAPSED)
     day = _today(today)
     with transaction.atomic(durable=True):
         due = list(
@@ -472,19 +548,21 @@ def deadlines_refresh(*, actor: User | None = None, today: dt.date | None = None
             .order_by("pk")
         )
         for deadline in due:
-            deadline.state = DeadlineState.OVERDUE
-            deadline.save(update_fields=["state"])
-            audit.append(
+            workflow.transition(
+                DEADLINE,
+                deadline,
+                "refresh",
                 actor=actor,
-                action="deadline.overdue",
-                obj=deadline,
+                ctx={"today": day},
+                locked=True,
                 details={"due_date": str(deadline.due_date), "today": day.isoformat()},
             )
     return len(due)
 
 
 def recompute_pending(*, actor: User | None, today: dt.date) -> int:
-    """After a calendar change: recompute every deadline not yet completed or stopped.
+    """After a calendar change: recompute every deadline whose clock runs (not completed,
+    stopped or cancelled), and those completed while their due date waited for the calendar.
 
     Runs inside the calendar service's transaction, so the change and the recomputation commit
     together.
@@ -493,28 +571,24 @@ def recompute_pending(*, actor: User | None, today: dt.date) -> int:
     changed = 0
     pending = (
         Deadline.objects.select_for_update(of=("self",))
-        .filter(
-            state__in=(DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.CALENDAR_UNKNOWN)
-        )
+        .filter(state__in=DEADLINE.action("recompute").sources)
         .select_related("organisation")
         .prefetch_related("stops", "extensions")
         .order_by("pk")
     )
     for deadline in pending:
         before = (deadline.due_date, deadline.state, deadline.warning)
-        _apply(deadline, cal, today)
-        if (deadline.due_date, deadline.state, deadline.warning) == before:
-            continue
-        deadline.save(update_fields=["due_date", "state", "warning"])
-        audit.append(
-            actor=actor,
-            action="deadline.recomputed",
-            obj=deadline,
-            details={
-                "old_due_date": before[0].isoformat() if before[0] else None,
-                "old_state": before[1],
-                **_snapshot(deadline),
-            },
+        outcome = deadline_outcome(
+            deadline,
+            today=today,
+            stops=stops_of(deadline),
+            extensions=extensions_of(deadline),
+            met_on=deadline.met_on,
+            cal=cal,
         )
+        if (outcome.due_date, outcome.state, outcome.warning) == before:
+            continue
+        old_due = before[0].isoformat() if before[0] else None
+        _move(actor, deadline, "recompute", outcome, details={"old_due_date": old_due})
         changed += 1
     return changed

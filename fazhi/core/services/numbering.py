@@ -6,16 +6,23 @@ locks the row until the transaction ends: concurrent issuers, in any number of p
 that lock and each sees the previous one's increment. Every issued number is also stored in
 ``DocumentNumber`` under two unique constraints, so a duplicate could never be committed even if
 the counter were tampered with; a rolled-back transaction gives its serial back (no gap).
+
+Issuing runs inside the caller's transaction (``document_number_issue``), so a decision and its
+number commit together and the number names its document; ``document_number_take`` is the
+top-level service for a number taken by hand.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
 
 from fazhi.core import audit, clock, errors
+from fazhi.core.audit_events import DocumentEvents
 from fazhi.core.formatting import document_number
 from fazhi.core.models import (
     DocumentNumber,
@@ -44,7 +51,7 @@ def document_type_create(
     *, actor: User | None, organisation: Organisation, key: str, name: str, prefix: str
 ) -> DocumentType:
     """A numbered kind of document, e.g. key "penalty", 行政处罚决定书, prefix 泉卫医罚."""
-    _guard(actor, Cap.ORG_MANAGE, organisation, action="document_type.create")
+    _guard(actor, Cap.ORG_MANAGE, organisation, action=DocumentEvents.TYPE_CREATED)
     key = (key or "").strip()
     name = (name or "").strip()
     prefix = (prefix or "").strip()
@@ -96,7 +103,7 @@ def _document_type_insert(
         )
         audit.append(
             actor=actor,
-            action="document_type.created",
+            action=DocumentEvents.TYPE_CREATED,
             obj=doc_type,
             details={"key": key, "name": name, "prefix": prefix},
         )
@@ -104,10 +111,24 @@ def _document_type_insert(
 
 
 def document_number_issue(
-    *, actor: User | None, organisation: Organisation, type_key: str, year: int | None = None
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    type_key: str,
+    year: int | None = None,
+    subject: Model | None = None,
 ) -> str:
-    """Issue the next number of ``type_key`` for ``year`` (default: this year); never twice."""
-    _guard(actor, Cap.DOCNUMBER_ISSUE, organisation, action="document_number.issue")
+    """Issue the next number of ``type_key`` for ``year`` (default: this year), never twice,
+    inside the calling service's transaction, linked to ``subject``, the document it numbers.
+
+    For other domains' services, which have checked the actor's permission for the document they
+    number: a transaction that rolls back takes its number back with it (no orphan, no gap). A
+    number taken by hand, without a document, is ``document_number_take``.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "document_number_issue must run inside the calling service's transaction"
+        )
     this_year = clock.today().year
     if year is None:
         year = this_year
@@ -122,22 +143,42 @@ def document_number_issue(
         raise errors.UnknownDocumentType(
             f"本机构没有类型代码为“{type_key}”的文书类型。", type_key=type_key
         )
-    with transaction.atomic(durable=True):
-        DocumentNumberCounter.objects.bulk_create(
-            [DocumentNumberCounter(document_type=doc_type, year=year)], ignore_conflicts=True
-        )
-        counter = DocumentNumberCounter.objects.filter(document_type=doc_type, year=year)
-        counter.update(last=F("last") + 1)  # takes the row lock until commit
-        serial = counter.values_list("last", flat=True).get()
-        text = document_number(doc_type.prefix, year, serial)
-        issued = DocumentNumber.objects.create(
-            document_type=doc_type, year=year, serial=serial, text=text
-        )
-        audit.append(
-            actor=actor,
-            action="document_number.issued",
-            obj=issued,
-            organisation_id=organisation.pk,
-            details={"type_key": type_key, "year": year, "serial": serial, "text": text},
-        )
+    DocumentNumberCounter.objects.bulk_create(
+        [DocumentNumberCounter(document_type=doc_type, year=year)], ignore_conflicts=True
+    )
+    counter = DocumentNumberCounter.objects.filter(document_type=doc_type, year=year)
+    counter.update(last=F("last") + 1)  # takes the row lock until the caller's commit
+    serial = counter.values_list("last", flat=True).get()
+    text = document_number(doc_type.prefix, year, serial)
+    link: dict[str, Any] = {}
+    if subject is not None:
+        link = {
+            "content_type": ContentType.objects.get_for_model(subject),
+            "object_id": str(subject.pk),
+        }
+    issued = DocumentNumber.objects.create(
+        document_type=doc_type, year=year, serial=serial, text=text, **link
+    )
+    details: dict[str, Any] = {"type_key": type_key, "year": year, "serial": serial, "text": text}
+    if subject is not None:
+        details |= {"subject_type": subject._meta.label_lower, "subject_id": str(subject.pk)}
+    audit.append(
+        actor=actor,
+        action=DocumentEvents.NUMBER_ISSUED,
+        obj=issued,
+        organisation_id=organisation.pk,
+        details=details,
+    )
     return text
+
+
+def document_number_take(
+    *, actor: User | None, organisation: Organisation, type_key: str, year: int | None = None
+) -> str:
+    """A number taken by hand (the 文书编号 page, the API, ``fazhi docnumber``), for a document
+    kept outside Fazhi: a service of its own, in its own transaction."""
+    _guard(actor, Cap.DOCNUMBER_ISSUE, organisation, action=DocumentEvents.NUMBER_ISSUED)
+    with transaction.atomic(durable=True):
+        return document_number_issue(
+            actor=actor, organisation=organisation, type_key=type_key, year=year
+        )

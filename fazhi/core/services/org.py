@@ -9,6 +9,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
 from fazhi.core import audit, errors
+from fazhi.core.audit_events import OrganisationEvents
 from fazhi.core.models import (
     Department,
     Organisation,
@@ -107,7 +108,7 @@ def organisation_create(
     parent: Organisation | None,
     short_name: str = "",
 ) -> Organisation:
-    require_manage(actor, parent, action="organisation.create")
+    require_manage(actor, parent, action=OrganisationEvents.ORGANISATION_CREATED)
     name = clean_text(name, field="name", label="名称", max_length=100)
     short_name = clean_text(
         short_name, field="short_name", label="机关代字", max_length=20, required=False
@@ -134,7 +135,7 @@ def organisation_create(
         org.save(update_fields=["path"])
         audit.append(
             actor=actor,
-            action="organisation.created",
+            action=OrganisationEvents.ORGANISATION_CREATED,
             obj=org,
             organisation_id=org.pk,
             details={
@@ -158,7 +159,7 @@ def organisation_update(
 ) -> Organisation:
     """Rename, change the code-word or the division code. Kind and level are fixed at creation
     (children depend on them); a move is ``organisation_move``."""
-    require_manage(actor, organisation, action="organisation.update")
+    require_manage(actor, organisation, action=OrganisationEvents.ORGANISATION_UPDATED)
     changes: dict[str, Any] = {}
     if name is not None:
         changes["name"] = clean_text(name, field="name", label="名称", max_length=100)
@@ -195,7 +196,7 @@ def organisation_update(
         org.save(update_fields=list(changed))
         audit.append(
             actor=actor,
-            action="organisation.updated",
+            action=OrganisationEvents.ORGANISATION_UPDATED,
             obj=org,
             organisation_id=org.pk,
             details={"before": {k: before[k] for k in changed}, "after": changed},
@@ -227,8 +228,8 @@ def organisation_move(
 
     The division code must lie in the new parent's area: ``division_code`` gives the new one
     (a move across areas changes it), written in the same transaction; default: unchanged."""
-    require_manage(actor, organisation, action="organisation.move")
-    require_manage(actor, new_parent, action="organisation.move")
+    require_manage(actor, organisation, action=OrganisationEvents.ORGANISATION_MOVED)
+    require_manage(actor, new_parent, action=OrganisationEvents.ORGANISATION_MOVED)
     code = (
         _division_code(division_code) if division_code is not None else organisation.division_code
     )
@@ -255,7 +256,7 @@ def organisation_move(
         org.refresh_from_db()
         audit.append(
             actor=actor,
-            action="organisation.moved",
+            action=OrganisationEvents.ORGANISATION_MOVED,
             obj=org,
             organisation_id=org.pk,
             details={
@@ -273,7 +274,7 @@ def organisation_deactivate(
     *, actor: User | None, organisation: Organisation, reason: str
 ) -> Organisation:
     """Deactivate an organisation with no active children and no active users left."""
-    require_manage(actor, organisation, action="organisation.deactivate")
+    require_manage(actor, organisation, action=OrganisationEvents.ORGANISATION_DEACTIVATED)
     reason = clean_text(reason, field="reason", label="停用原因", max_length=200)
     if actor is not None and organisation.pk == actor.organisation_id:
         raise errors.ValidationFailed("不能停用自己所在的机构。", code="cannot_deactivate_own")
@@ -289,7 +290,7 @@ def organisation_deactivate(
         org.save(update_fields=["is_active"])
         audit.append(
             actor=actor,
-            action="organisation.deactivated",
+            action=OrganisationEvents.ORGANISATION_DEACTIVATED,
             obj=org,
             organisation_id=org.pk,
             details={"reason": reason},
@@ -301,7 +302,7 @@ def organisation_deactivate(
 
 
 def department_create(*, actor: User | None, organisation: Organisation, name: str) -> Department:
-    require_manage(actor, organisation, action="department.create")
+    require_manage(actor, organisation, action=OrganisationEvents.DEPARTMENT_CREATED)
     name = clean_text(name, field="name", label="科室名称", max_length=100)
     with transaction.atomic(durable=True):
         if Department.objects.filter(organisation=organisation, name=name).exists():
@@ -310,13 +311,16 @@ def department_create(*, actor: User | None, organisation: Organisation, name: s
             )
         department = Department.objects.create(organisation=organisation, name=name)
         audit.append(
-            actor=actor, action="department.created", obj=department, details={"name": name}
+            actor=actor,
+            action=OrganisationEvents.DEPARTMENT_CREATED,
+            obj=department,
+            details={"name": name},
         )
     return department
 
 
 def department_rename(*, actor: User | None, department: Department, name: str) -> Department:
-    require_manage(actor, department.organisation, action="department.rename")
+    require_manage(actor, department.organisation, action=OrganisationEvents.DEPARTMENT_RENAMED)
     name = clean_text(name, field="name", label="科室名称", max_length=100)
     with transaction.atomic(durable=True):
         dept = Department.objects.select_for_update().get(pk=department.pk)
@@ -332,6 +336,9 @@ def department_rename(*, actor: User | None, department: Department, name: str) 
         dept.name = name
         dept.save(update_fields=["name"])
         audit.append(
-            actor=actor, action="department.renamed", obj=dept, details={"from": old, "to": name}
+            actor=actor,
+            action=OrganisationEvents.DEPARTMENT_RENAMED,
+            obj=dept,
+            details={"from": old, "to": name},
         )
     return dept

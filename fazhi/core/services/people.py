@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
-from fazhi.core import audit, clock, errors
+from fazhi.core import audit, clock, errors, workflow
+from fazhi.core.audit_events import OfficerEvents, UserEvents
 from fazhi.core.models import (
     Credential,
     Department,
@@ -21,8 +22,8 @@ from fazhi.core.models import (
     Role,
     User,
 )
-from fazhi.core.models.org import CredentialStatus
 from fazhi.core.services._common import clean_text, lock_active, require_manage
+from fazhi.core.workflows import CREDENTIAL
 
 
 class _Unset(Enum):
@@ -34,17 +35,6 @@ UNSET: Final = _Unset.UNSET
 
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
-
-# Credential status transitions: (from, to). A revoked credential stays revoked; a new one is
-# issued instead.
-CREDENTIAL_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        (CredentialStatus.VALID, CredentialStatus.SUSPENDED),
-        (CredentialStatus.VALID, CredentialStatus.REVOKED),
-        (CredentialStatus.SUSPENDED, CredentialStatus.VALID),
-        (CredentialStatus.SUSPENDED, CredentialStatus.REVOKED),
-    }
-)
 
 
 def _password(password: str, user: User) -> None:
@@ -101,7 +91,7 @@ def user_create(
     department: Department | None = None,
     email: str = "",
 ) -> User:
-    require_manage(actor, organisation, action="user.create")
+    require_manage(actor, organisation, action=UserEvents.USER_CREATED)
     username = (username or "").strip()
     if not USERNAME_RE.fullmatch(username):
         raise errors.ValidationFailed(
@@ -138,7 +128,7 @@ def user_create(
             ) from exc
         audit.append(
             actor=actor,
-            action="user.created",
+            action=UserEvents.USER_CREATED,
             obj=user,
             details={"username": username, "role": role, "organisation_id": organisation.pk},
         )
@@ -161,9 +151,9 @@ def user_update(
     administrator would lock themselves out.
     """
     assert user.organisation is not None
-    require_manage(actor, user.organisation, action="user.update")
+    require_manage(actor, user.organisation, action=UserEvents.USER_UPDATED)
     if organisation is not None:
-        require_manage(actor, organisation, action="user.update")
+        require_manage(actor, organisation, action=UserEvents.USER_UPDATED)
     changes_self = (role is not None and role != user.role) or (
         organisation is not None and organisation.pk != user.organisation_id
     )
@@ -194,7 +184,7 @@ def user_update(
             and Department.objects.get(pk=locked.department_id).organisation_id != organisation.pk
         ):
             changes["department_id"] = None  # the old section does not exist in the new place
-        _save_changes(actor=actor, locked=locked, changes=changes, action="user.updated")
+        _save_changes(actor=actor, locked=locked, changes=changes, action=UserEvents.USER_UPDATED)
     return locked
 
 
@@ -206,7 +196,7 @@ def _drop_tokens(user: User) -> None:
 
 def user_deactivate(*, actor: User | None, user: User, reason: str = "") -> User:
     assert user.organisation is not None
-    require_manage(actor, user.organisation, action="user.deactivate")
+    require_manage(actor, user.organisation, action=UserEvents.USER_DEACTIVATED)
     if actor is not None and actor.pk == user.pk:
         raise errors.ValidationFailed("不能停用自己的账号。", code="cannot_change_self")
     reason = clean_text(reason, field="reason", label="原因", max_length=200, required=False)
@@ -217,13 +207,15 @@ def user_deactivate(*, actor: User | None, user: User, reason: str = "") -> User
         locked.is_active = False
         locked.save(update_fields=["is_active"])
         _drop_tokens(locked)  # API tokens stop working at once
-        audit.append(actor=actor, action="user.deactivated", obj=locked, details={"reason": reason})
+        audit.append(
+            actor=actor, action=UserEvents.USER_DEACTIVATED, obj=locked, details={"reason": reason}
+        )
     return locked
 
 
 def user_reactivate(*, actor: User | None, user: User) -> User:
     assert user.organisation is not None
-    require_manage(actor, user.organisation, action="user.reactivate")
+    require_manage(actor, user.organisation, action=UserEvents.USER_REACTIVATED)
     with transaction.atomic(durable=True):
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active:
@@ -232,14 +224,14 @@ def user_reactivate(*, actor: User | None, user: User) -> User:
             raise errors.ValidationFailed("机构已停用。", code="organisation_inactive")
         locked.is_active = True
         locked.save(update_fields=["is_active"])
-        audit.append(actor=actor, action="user.reactivated", obj=locked)
+        audit.append(actor=actor, action=UserEvents.USER_REACTIVATED, obj=locked)
     return locked
 
 
 def user_reset_password(*, actor: User | None, user: User, new_password: str) -> User:
     """An administrator sets a new password (e.g. a forgotten one); API tokens are revoked."""
     assert user.organisation is not None
-    require_manage(actor, user.organisation, action="user.reset_password")
+    require_manage(actor, user.organisation, action=UserEvents.PASSWORD_RESET)
     _password(new_password, user)
     with transaction.atomic(durable=True):
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -247,7 +239,7 @@ def user_reset_password(*, actor: User | None, user: User, new_password: str) ->
         locked.password_changed_at = clock.now()
         locked.save(update_fields=["password", "password_changed_at"])
         _drop_tokens(locked)
-        audit.append(actor=actor, action="user.password_reset", obj=locked)
+        audit.append(actor=actor, action=UserEvents.PASSWORD_RESET, obj=locked)
     return locked
 
 
@@ -256,10 +248,12 @@ def user_unlock(*, actor: User | None, user: User) -> int:
     from axes.models import AccessAttempt
 
     assert user.organisation is not None
-    require_manage(actor, user.organisation, action="user.unlock")
+    require_manage(actor, user.organisation, action=UserEvents.USER_UNLOCKED)
     with transaction.atomic(durable=True):
         count, _ = AccessAttempt.objects.filter(username=user.username).delete()
-        audit.append(actor=actor, action="user.unlocked", obj=user, details={"attempts": count})
+        audit.append(
+            actor=actor, action=UserEvents.USER_UNLOCKED, obj=user, details={"attempts": count}
+        )
     return int(count)
 
 
@@ -273,7 +267,7 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
         user.password_changed_at = clock.now()
         user.save(update_fields=["password", "password_changed_at"])
         _drop_tokens(user)  # a token obtained with the old password stops working
-        audit.append(actor=actor, action="user.password_changed", obj=user)
+        audit.append(actor=actor, action=UserEvents.PASSWORD_CHANGED, obj=user)
     return user
 
 
@@ -307,7 +301,7 @@ def officer_create(
     phone: str = "",
     has_legal_qualification: bool = False,
 ) -> Officer:
-    require_manage(actor, organisation, action="officer.create")
+    require_manage(actor, organisation, action=OfficerEvents.OFFICER_CREATED)
     name = clean_text(name, field="name", label="姓名", max_length=50)
     title = clean_text(title, field="title", label="职务", max_length=50, required=False)
     phone = clean_text(phone, field="phone", label="联系电话", max_length=30, required=False)
@@ -326,7 +320,7 @@ def officer_create(
         )
         audit.append(
             actor=actor,
-            action="officer.created",
+            action=OfficerEvents.OFFICER_CREATED,
             obj=officer,
             details={"name": name, "user_id": user.pk if user else None},
         )
@@ -346,7 +340,7 @@ def officer_update(
     user: User | _Unset | None = UNSET,
 ) -> Officer:
     organisation = officer.organisation
-    require_manage(actor, organisation, action="officer.update")
+    require_manage(actor, organisation, action=OfficerEvents.OFFICER_UPDATED)
     changes: dict[str, Any] = {}
     if name is not None:
         changes["name"] = clean_text(name, field="name", label="姓名", max_length=50)
@@ -370,7 +364,9 @@ def officer_update(
         if user is not UNSET:
             _officer_user(user, organisation, locked.pk)
             changes["user_id"] = user.pk if user else None
-        _save_changes(actor=actor, locked=locked, changes=changes, action="officer.updated")
+        _save_changes(
+            actor=actor, locked=locked, changes=changes, action=OfficerEvents.OFFICER_UPDATED
+        )
     return locked
 
 
@@ -383,7 +379,7 @@ def credential_issue(
     expires_on: dt.date,
     issuing_authority: str = "",
 ) -> Credential:
-    require_manage(actor, officer.organisation, action="credential.issue")
+    require_manage(actor, officer.organisation, action=OfficerEvents.CREDENTIAL_ISSUED)
     number = clean_text(number, field="number", label="证件编号", max_length=40)
     issuing_authority = clean_text(
         issuing_authority,
@@ -412,7 +408,7 @@ def credential_issue(
         )
         audit.append(
             actor=actor,
-            action="credential.issued",
+            action=OfficerEvents.CREDENTIAL_ISSUED,
             obj=credential,
             organisation_id=officer.organisation_id,
             details={
@@ -425,37 +421,47 @@ def credential_issue(
     return credential
 
 
-def credential_update_status(
-    *,
-    actor: User | None,
-    credential: Credential,
-    status: str,
-    reason: str,
-    on: dt.date | None = None,
+def _credential_transition(
+    *, actor: User | None, credential: Credential, action: str, reason: str, on: dt.date | None
 ) -> Credential:
-    """Suspend (暂扣), revoke (注销/吊销) or reinstate a credential, always with a reason."""
-    require_manage(actor, credential.officer.organisation, action="credential.update_status")
-    if status not in CredentialStatus.values:
-        raise errors.ValidationFailed("证件状态无效。", code="invalid_status", field="status")
+    """One step of the credential table (``workflows.CREDENTIAL``), always with a reason."""
+    event = CREDENTIAL.action(action).event
+    require_manage(actor, credential.officer.organisation, action=event)
     reason = clean_text(reason, field="reason", label="原因", max_length=200)
     on = on or clock.today()
     with transaction.atomic(durable=True):
-        locked = Credential.objects.select_for_update().get(pk=credential.pk)
-        if (locked.status, status) not in CREDENTIAL_TRANSITIONS:
-            raise errors.InvalidTransition(
-                f"证件当前状态为“{locked.get_status_display()}”，不能变更为该状态。",
-                **{"from": locked.status, "to": status},
-            )
-        old = locked.status
-        locked.status = status
-        locked.status_reason = reason
-        locked.status_changed_on = on
-        locked.save(update_fields=["status", "status_reason", "status_changed_on"])
-        audit.append(
+        return workflow.transition(
+            CREDENTIAL,
+            credential,
+            action,
             actor=actor,
-            action="credential.status_changed",
-            obj=locked,
-            organisation_id=credential.officer.organisation_id,
-            details={"from": old, "to": status, "reason": reason, "on": on.isoformat()},
+            changes={"state_reason": reason, "state_changed_on": on},
+            details={"reason": reason, "on": on.isoformat()},
         )
-    return locked
+
+
+def credential_suspend(
+    *, actor: User | None, credential: Credential, reason: str, on: dt.date | None = None
+) -> Credential:
+    """Suspend (暂扣) a valid credential."""
+    return _credential_transition(
+        actor=actor, credential=credential, action="suspend", reason=reason, on=on
+    )
+
+
+def credential_revoke(
+    *, actor: User | None, credential: Credential, reason: str, on: dt.date | None = None
+) -> Credential:
+    """Revoke (注销/吊销) a valid or suspended credential: for good, a new one is issued instead."""
+    return _credential_transition(
+        actor=actor, credential=credential, action="revoke", reason=reason, on=on
+    )
+
+
+def credential_reinstate(
+    *, actor: User | None, credential: Credential, reason: str, on: dt.date | None = None
+) -> Credential:
+    """Make a suspended credential valid again."""
+    return _credential_transition(
+        actor=actor, credential=credential, action="reinstate", reason=reason, on=on
+    )

@@ -1,6 +1,8 @@
-"""``{% load fazhi_audit %}{% audit_history obj %}``: an object's audit history for any page.
+"""``{% load fazhi_audit %}{% audit_history obj %}``: an object's audit history for any page;
+``{{ event.action|event_label }}``: an event's Chinese name.
 
-Renders nothing for users without the audit capability, so pages can include it unconditionally.
+The history renders nothing for users without the audit capability, so pages can include it
+unconditionally.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 from django import template
 from django.db.models import Model
 
+from fazhi.core import events
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.core.selectors.audit import audit_for_object
@@ -24,3 +27,9 @@ def audit_history(context: template.Context, obj: Model) -> dict[str, Any]:
     if user is None or not has_cap(user, Cap.AUDIT_VIEW):
         return {"events": [], "hidden": True}
     return {"events": list(audit_for_object(user=user, obj=obj)), "can_open": True}
+
+
+@register.filter
+def event_label(name: str) -> str:
+    """The Chinese name of an event, current or older (``security.denied`` reads 拒绝越权访问)."""
+    return events.label(name)

@@ -76,7 +76,7 @@ def test_out_of_scope_ids_are_404_with_the_envelope_and_recorded(tree):
         response = client.get(url)
         assert response.status_code == 404, url
         assert response.json()["error"]["code"] == "not_found"
-    denials = AuditEvent.objects.filter(action="security.denied", actor_id=supervisor.pk)
+    denials = AuditEvent.objects.filter(action="access.denied", actor_id=supervisor.pk)
     assert denials.count() == 3
     # users are for system admins only: 403 before any lookup
     assert client.get(f"/api/users/{other_user.pk}/").status_code == 403
@@ -216,19 +216,22 @@ def test_officers_and_credentials_api(tree, city_admin, django_assert_max_num_qu
     expiring = client.get("/api/credentials/", {"expiring_within": 25}).json()["results"]
     assert credential_id in {row["id"] for row in expiring}
     response = client.post(
-        f"/api/credentials/{credential_id}/status/",
-        {"status": "revoked", "reason": "调离"},
-        format="json",
+        f"/api/credentials/{credential_id}/suspend/", {"reason": "涉嫌违纪"}, format="json"
     )
-    assert response.json()["status"] == "revoked"
+    assert response.json()["state"] == "suspended"
+    assert response.json()["state_reason"] == "涉嫌违纪"
     response = client.post(
-        f"/api/credentials/{credential_id}/status/",
-        {"status": "valid", "reason": "恢复"},
-        format="json",
+        f"/api/credentials/{credential_id}/revoke/", {"reason": "调离"}, format="json"
+    )
+    assert response.json()["state"] == "revoked"
+    response = client.post(
+        f"/api/credentials/{credential_id}/reinstate/", {"reason": "恢复"}, format="json"
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "invalid_transition"
-    assert Credential.objects.get(pk=credential_id).status == "revoked"
+    assert Credential.objects.get(pk=credential_id).state == "revoked"
+    response = client.post(f"/api/credentials/{credential_id}/revoke/", {}, format="json")
+    assert response.status_code == 400
     assert client.get("/api/credentials/", {"expiring_within": "x"}).status_code == 400
 
 
@@ -241,7 +244,7 @@ def test_viewer_reads_the_subtree_but_cannot_write(tree):
         "/api/officers/", {"name": "只读", "organisation": tree.districts[0].pk}, format="json"
     )
     assert response.status_code == 403
-    assert AuditEvent.objects.filter(action="security.denied", actor_id=viewer.pk).exists()
+    assert AuditEvent.objects.filter(action="access.denied", actor_id=viewer.pk).exists()
 
 
 def test_schema_renders_and_lists_the_paths(tree, city_admin):
@@ -257,7 +260,9 @@ def test_schema_renders_and_lists_the_paths(tree, city_admin):
         "/api/officers/",
         "/api/officers/{id}/",
         "/api/credentials/",
-        "/api/credentials/{id}/status/",
+        "/api/credentials/{id}/suspend/",
+        "/api/credentials/{id}/revoke/",
+        "/api/credentials/{id}/reinstate/",
     ):
         assert path in schema["paths"], path
     assert "post" in schema["paths"]["/api/users/"]

@@ -12,12 +12,13 @@ import io
 import json
 
 import pytest
+from django.db import transaction
 from PIL import Image
 
 from fazhi.core import errors
 from fazhi.core.attachments import OCTET_STREAM, attachment_path, detect_type
 from fazhi.core.models import Attachment, AuditEvent
-from fazhi.core.services.attachments import attachment_store
+from fazhi.core.services.attachments import attachment_link, attachment_store_blob
 from fazhi.core.tests.images import image_bytes
 from fazhi.core.tests.test_attachments import _media, setup
 from fazhi.core.views.files import UPLOAD_CSP
@@ -39,7 +40,7 @@ POLYGLOTS = {
 
 
 def _store(setup, content, *, declared, name="photo.png", **kw):
-    return attachment_store(
+    blob = attachment_store_blob(
         actor=setup["sup"],
         organisation=setup["district"],
         file=io.BytesIO(content),
@@ -47,6 +48,10 @@ def _store(setup, content, *, declared, name="photo.png", **kw):
         content_type=declared,
         **kw,
     )
+    with transaction.atomic():
+        return attachment_link(
+            actor=setup["sup"], attachment_or_blob=blob, subject=setup["district"], kind="photo"
+        ).attachment
 
 
 def _assert_sandboxed(response):

@@ -1,4 +1,5 @@
-"""Attachments: content-addressed storage, chained hash, scope, and tamper detection on disk."""
+"""Attachments: content-addressed storage, the link to a subject inside the caller's transaction,
+chained hash, scope, and tamper detection on disk."""
 
 from __future__ import annotations
 
@@ -6,17 +7,20 @@ import hashlib
 import io
 import json
 import os
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import transaction
 
 from fazhi.core import errors
 from fazhi.core.attachments import attachment_path
 from fazhi.core.audit_verify import verify, verify_files
-from fazhi.core.models import Attachment, AuditEvent, Role
-from fazhi.core.selectors.attachments import attachment_get, attachment_open
-from fazhi.core.services.attachments import attachment_store
+from fazhi.core.models import Attachment, AttachmentKind, AttachmentLink, AuditEvent, Role
+from fazhi.core.selectors.attachments import attachment_get, attachment_open, attachments_for
+from fazhi.core.services import attachments as attachment_services
+from fazhi.core.services.attachments import attachment_link, attachment_store_blob
 from fazhi.core.tests.factories import make_org_tree, make_user
 
 pytestmark = pytest.mark.django_db
@@ -43,15 +47,26 @@ def setup():
     }
 
 
-def _store(setup, content=CONTENT, name="笔录.txt", **kw):
-    return attachment_store(
-        actor=setup["sup"],
+def _blob(setup, content=CONTENT, name="笔录.txt", **kw):
+    return attachment_store_blob(
+        actor=kw.pop("actor", setup["sup"]),
         organisation=setup["district"],
         file=kw.pop("file", io.BytesIO(content)),
         filename=name,
         content_type="text/plain",
         **kw,
     )
+
+
+def _store(setup, content=CONTENT, name="笔录.txt", **kw):
+    """Store and link to a subject (here the district itself: any record will do)."""
+    subject = kw.pop("subject", setup["district"])
+    blob = _blob(setup, content, name, **kw)
+    with transaction.atomic():
+        link = attachment_link(
+            actor=setup["sup"], attachment_or_blob=blob, subject=subject, kind="evidence"
+        )
+    return link.attachment
 
 
 def test_store_hashes_and_chains_the_file(setup):
@@ -110,23 +125,68 @@ def test_empty_filename_refused(setup):
 
 def test_store_outside_scope_refused(setup):
     with pytest.raises(errors.OutOfScope):
-        attachment_store(
-            actor=setup["other"],
-            organisation=setup["district"],
-            file=io.BytesIO(b"x"),
-            filename="a.txt",
-        )
+        _blob(setup, b"x", actor=setup["other"])
     assert not Attachment.objects.exists()
 
 
 def test_store_without_write_capability_refused(setup):
     with pytest.raises(errors.PermissionDenied):
-        attachment_store(
-            actor=setup["viewer"],
-            organisation=setup["district"],
-            file=io.BytesIO(b"x"),
-            filename="a.txt",
+        _blob(setup, b"x", actor=setup["viewer"])
+
+
+def test_link_records_the_row_the_link_and_one_event(setup, django_assert_num_queries):
+    att = _store(setup)
+    link = AttachmentLink.objects.get()
+    assert (link.attachment, link.subject, link.kind) == (att, setup["district"], "evidence")
+    assert link.linked_by == setup["sup"] and link.get_kind_display() == "证据材料"
+    event = AuditEvent.objects.get(action="attachment.stored")
+    assert event.details["subject_type"] == "core.organisation"
+    assert event.details["subject_id"] == str(setup["district"].pk)
+    assert event.details["kind"] == "evidence" and event.details["declared_type"] == "text/plain"
+    # the same file as evidence of a second record: a link and an event, no second row
+    second = setup["tree"].districts[1]
+    with transaction.atomic():
+        attachment_link(
+            actor=setup["sup"], attachment_or_blob=att, subject=second, kind=AttachmentKind.PHOTO
         )
+    assert Attachment.objects.count() == 1
+    linked = AuditEvent.objects.get(action="attachment.linked")
+    assert linked.object_id == str(att.pk) and linked.details["subject_id"] == str(second.pk)
+    with django_assert_num_queries(1):
+        links = list(attachments_for(user=setup["sup"], subject=setup["district"]))
+        assert [x.attachment.filename for x in links] == ["笔录.txt"]
+    assert list(attachments_for(user=setup["other"], subject=setup["district"])) == []
+    assert verify().ok and verify_files() == (1, [])
+
+
+def test_a_rolled_back_change_leaves_no_row_link_or_event(setup):
+    class Refused(Exception):
+        pass
+
+    blob = _blob(setup)
+    with pytest.raises(Refused), transaction.atomic():
+        attachment_link(
+            actor=setup["sup"], attachment_or_blob=blob, subject=setup["district"], kind="photo"
+        )
+        raise Refused  # the change the file belonged to failed
+    assert not Attachment.objects.exists() and not AttachmentLink.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="attachment.").exists()
+    assert attachment_path(blob.sha256).is_file()  # the blob stays, harmless and reused
+    assert _store(setup).sha256 == blob.sha256
+
+
+def test_link_runs_only_inside_the_callers_transaction_with_a_known_kind(setup, monkeypatch):
+    blob = _blob(setup)
+    with pytest.raises(ValueError), transaction.atomic():
+        attachment_link(
+            actor=setup["sup"], attachment_or_blob=blob, subject=setup["district"], kind="misc"
+        )
+    monkeypatch.setattr(attachment_services, "connection", SimpleNamespace(in_atomic_block=False))
+    with pytest.raises(RuntimeError):
+        attachment_link(
+            actor=setup["sup"], attachment_or_blob=blob, subject=setup["district"], kind="photo"
+        )
+    assert not Attachment.objects.exists()
 
 
 def test_open_is_scoped(setup):

@@ -21,6 +21,7 @@ from fazhi.core import audit, audit_verify, errors
 from fazhi.core.models import AuditEvent, ChainHead, Role
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.tests.factories import make_org_tree, make_user
+from fazhi.core.tests.probe_events import ProbeEvents
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ FIELDS = (
 def _append(n: int) -> None:
     for i in range(n):
         with transaction.atomic():
-            audit.append(actor=None, action="test.event", details={"i": i})
+            audit.append(actor=None, action=ProbeEvents.EVENT, details={"i": i})
 
 
 @pytest.fixture

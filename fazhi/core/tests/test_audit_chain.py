@@ -16,6 +16,7 @@ from fazhi.core import audit, audit_verify
 from fazhi.core.models import AuditEvent, ChainHead, Role
 from fazhi.core.models.audit import GENESIS_HASH
 from fazhi.core.tests.factories import make_org_tree, make_user
+from fazhi.core.tests.probe_events import ProbeEvents
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _append(n: int, *, actor=None) -> list[AuditEvent]:
     events = []
     for i in range(n):
         with transaction.atomic():
-            events.append(audit.append(actor=actor, action="test.event", details={"i": i}))
+            events.append(audit.append(actor=actor, action=ProbeEvents.EVENT, details={"i": i}))
     return events
 
 
@@ -44,8 +45,12 @@ def test_append_links_events_in_sequence():
     user = make_user(tree.districts[0], Role.SUPERVISOR)
     start = _last_seq()
     with transaction.atomic():
-        first = audit.append(actor=user, action="test.one", obj=tree.districts[1], details={"b": 1})
-        second = audit.append(actor=user, action="test.two", details={"z": "中文", "a": [1, 2]})
+        first = audit.append(
+            actor=user, action=ProbeEvents.ONE, obj=tree.districts[1], details={"b": 1}
+        )
+        second = audit.append(
+            actor=user, action=ProbeEvents.TWO, details={"z": "中文", "a": [1, 2]}
+        )
     assert (first.seq, second.seq) == (start + 1, start + 2)
     assert second.prev_hash == first.hash
     assert first.object_type == "core.organisation"
@@ -85,9 +90,9 @@ def test_empty_chain_verifies():
 def test_rollback_leaves_no_event_and_no_gap():
     _append(3)
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        audit.append(actor=None, action="test.doomed")
+        audit.append(actor=None, action=ProbeEvents.DOOMED)
         1 / 0  # noqa: B018
-    assert not AuditEvent.objects.filter(action="test.doomed").exists()
+    assert not AuditEvent.objects.filter(action=ProbeEvents.DOOMED).exists()
     (after,) = _append(1)
     assert after.seq == 4
     assert audit_verify.verify().ok
@@ -97,7 +102,7 @@ def test_record_denial_is_chained():
     tree = make_org_tree()
     user = make_user(tree.districts[0], Role.VIEWER)
     audit.record_denial(actor=user, action="POST /x/", reason="permission_denied", extra=1)
-    event = AuditEvent.objects.get(action="security.denied")
+    event = AuditEvent.objects.get(action="access.denied")
     assert json.loads(event.details_json) == {
         "attempted": "POST /x/",
         "reason": "permission_denied",
@@ -110,7 +115,7 @@ def test_record_denial_is_chained():
 @pytest.mark.django_db(transaction=True)
 def test_append_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside the service's transaction"):
-        audit.append(actor=None, action="test.loose")
+        audit.append(actor=None, action=ProbeEvents.LOOSE)
     assert not AuditEvent.objects.exists()
 
 
@@ -359,5 +364,5 @@ def test_anonymous_actor_is_named():
     from django.contrib.auth.models import AnonymousUser
 
     with transaction.atomic():
-        event = audit.append(actor=AnonymousUser(), action="test.anon")
+        event = audit.append(actor=AnonymousUser(), action=ProbeEvents.ANON)
     assert (event.actor_id, event.actor_name) == (None, "anonymous")

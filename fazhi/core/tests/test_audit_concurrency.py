@@ -20,15 +20,16 @@ WORKER = textwrap.dedent(
     django.setup()
     from django.db import transaction
     from fazhi.core import audit
+    from fazhi.core.tests.probe_events import ProbeEvents
     worker, count = int(sys.argv[1]), int(sys.argv[2])
     for i in range(count):
         with transaction.atomic(durable=True):
-            audit.append(actor=None, action="test.concurrent", details={"w": worker, "i": i})
+            audit.append(actor=None, action=ProbeEvents.CONCURRENT, details={"w": worker, "i": i})
         if i % 7 == 3:
             # A rolled-back append in the middle must leave no gap.
             try:
                 with transaction.atomic(durable=True):
-                    audit.append(actor=None, action="test.rolled_back")
+                    audit.append(actor=None, action=ProbeEvents.ROLLED_BACK)
                     raise RuntimeError
             except RuntimeError:
                 pass

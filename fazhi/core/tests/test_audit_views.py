@@ -15,6 +15,7 @@ from fazhi.core import audit, clock, errors
 from fazhi.core.models import AuditEvent, ChainHead, Role
 from fazhi.core.selectors import audit as audit_selectors
 from fazhi.core.services.numbering import document_type_create
+from fazhi.core.tests import probe_events  # noqa: F401  (registers the probe names)
 from fazhi.core.tests.factories import make_org_tree, make_user
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +39,12 @@ def world():
     }
     with transaction.atomic():
         w["in_a"] = audit.append(
-            actor=w["sup_a"], action="case.filed", obj=district_a, details={"n": "甲"}
+            actor=w["sup_a"], action="probe_case.filed", obj=district_a, details={"n": "甲"}
         )
         w["in_b"] = audit.append(
-            actor=w["admin_b"], action="case.filed", obj=district_b, details={"n": "乙"}
+            actor=w["admin_b"], action="probe_case.filed", obj=district_b, details={"n": "乙"}
         )
-        w["system"] = audit.append(actor=None, action="system.job", details={})
+        w["system"] = audit.append(actor=None, action="probe_job.ran", details={})
     return w
 
 
@@ -74,13 +75,15 @@ def test_list_needs_audit_view(world):
 
 def test_filters(world):
     user = world["viewer"]
-    assert _seqs(audit_selectors.audit_event_list(user=user, action="case.filed")) == {
+    assert _seqs(audit_selectors.audit_event_list(user=user, action="probe_case.filed")) == {
         world["in_a"].seq,
         world["in_b"].seq,
     }
-    assert world["in_a"].seq in _seqs(audit_selectors.audit_event_list(user=user, action="case."))
-    assert not audit_selectors.audit_event_list(user=user, action="case.").filter(
-        action="system.job"
+    assert world["in_a"].seq in _seqs(
+        audit_selectors.audit_event_list(user=user, action="probe_case.")
+    )
+    assert not audit_selectors.audit_event_list(user=user, action="probe_case.").filter(
+        action="probe_job.ran"
     )
     by_obj = audit_selectors.audit_event_list(
         user=user, object_type="core.organisation", object_id=str(world["district_a"].pk)
@@ -118,7 +121,7 @@ def test_audit_for_object_oldest_first(world, django_assert_max_num_queries):
     user.organisation  # noqa: B018 - load the scope once, outside the count
     with django_assert_max_num_queries(1):
         history = list(audit_selectors.audit_for_object(user=user, obj=world["district_a"]))
-    assert [e.action for e in history] == ["organisation.created", "case.filed"]
+    assert [e.action for e in history] == ["organisation.created", "probe_case.filed"]
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -133,13 +136,15 @@ def test_list_page_shows_only_scope(client, world, django_assert_max_num_queries
     assert response.status_code == 200
     seqs = {e.seq for e in response.context["page"].object_list}
     assert world["in_a"].seq in seqs and world["in_b"].seq not in seqs
-    assert "case.filed" in response.content.decode()
+    assert "probe_case.filed" in response.content.decode()
 
 
 def test_list_page_filters_and_htmx_rows(client, world):
     client.force_login(world["viewer"])
     response = client.get(
-        reverse("core:audit_list"), {"actor": "甲区", "action": "case."}, HTTP_HX_REQUEST="true"
+        reverse("core:audit_list"),
+        {"actor": "甲区", "action": "probe_case."},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert response.templates[0].name == "core/audit_rows.html"
@@ -160,7 +165,7 @@ def test_list_page_denied_without_capability_and_recorded(client, world):
     response = client.get(reverse("core:audit_list"))
     assert response.status_code == 403
     denial = AuditEvent.objects.get(seq=before + 1)
-    assert denial.action == "security.denied" and denial.actor_id == world["sup_a"].pk
+    assert denial.action == "access.denied" and denial.actor_id == world["sup_a"].pk
 
 
 def test_detail_page_and_scope_by_url(client, world):
@@ -178,7 +183,7 @@ def test_object_history_partial_by_url(client, world):
         "core:audit_object_history", args=["core.organisation", str(world["district_a"].pk)]
     )
     body = client.get(url).content.decode()
-    assert "organisation.created" in body and "case.filed" in body
+    assert "新建机构" in body and "测试立案" in body  # the events' Chinese names
 
 
 def test_audit_history_tag_hides_itself_without_capability(world):
@@ -186,7 +191,7 @@ def test_audit_history_tag_hides_itself_without_capability(world):
     request = RequestFactory().get("/")
     request.user = world["viewer"]
     shown = template.render(Context({"request": request, "obj": world["district_a"]}))
-    assert "case.filed" in shown and "操作记录" in shown
+    assert "测试立案" in shown and "操作记录" in shown
     request.user = world["sup_a"]
     hidden = template.render(Context({"request": request, "obj": world["district_a"]}))
     assert hidden.strip() == ""
@@ -202,7 +207,7 @@ def _api(user):
 
 
 def test_api_events_scoped_and_filtered(world):
-    response = _api(world["leader_a"]).get("/api/audit/events/", {"action": "case.filed"})
+    response = _api(world["leader_a"]).get("/api/audit/events/", {"action": "probe_case.filed"})
     assert response.status_code == 200
     results = response.json()["results"]
     assert [r["seq"] for r in results] == [world["in_a"].seq]
@@ -245,7 +250,7 @@ def test_api_verify_for_system_admin_only(world):
     denied = _api(world["admin_b"]).post("/api/audit/verify/")
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "permission_denied"
-    AuditEvent.objects.filter(seq=world["in_a"].seq).update(action="case.hidden")
+    AuditEvent.objects.filter(seq=world["in_a"].seq).update(action="probe_case.hidden")
     broken = _api(world["admin"]).post("/api/audit/verify/", {"files": True}, format="json").json()
     assert broken["ok"] is False and broken["broken_seq"] == world["in_a"].seq
     assert broken["files_checked"] == 0

@@ -222,7 +222,7 @@ def test_publish_a_year(admin):
     assert workcal.is_workday(D(2027, 2, 20))  # Saturday make-up day
     assert workcal.is_workday(D(2027, 3, 1))
     assert CalendarDay.objects.get(date=D(2027, 2, 6)).name == "春节"
-    assert AuditEvent.objects.filter(action="calendar.year_published").count() == 1
+    assert AuditEvent.objects.filter(action="calendar_year.published").count() == 1
     with pytest.raises(errors.Conflict) as exc:
         calendar_services.calendar_year_publish(
             actor=admin, year=2027, source=NOTICE_2027, holidays=[], workdays=[]
@@ -269,11 +269,11 @@ def test_day_set_and_delete(seeded, admin):
     calendar_services.calendar_day_delete(actor=admin, day=D(2025, 3, 3))
     assert workcal.is_workday(D(2025, 3, 3))
     actions = list(
-        AuditEvent.objects.filter(action__startswith="calendar.day").values_list(
+        AuditEvent.objects.filter(action__startswith="calendar_day.").values_list(
             "action", flat=True
         )
     )
-    assert actions == ["calendar.day_set", "calendar.day_set", "calendar.day_deleted"]
+    assert actions == ["calendar_day.set", "calendar_day.set", "calendar_day.deleted"]
 
 
 def test_day_guards(seeded, admin):

@@ -69,7 +69,7 @@ def test_two_processes_publish_the_same_year_one_wins():
     assert sorted(outcomes) == ["calendar_year_exists", "calendar_year_exists", "published"]
     assert CalendarYear.objects.filter(year=2027).count() == 1
     assert CalendarDay.objects.filter(date__year=2027).count() == 2
-    assert AuditEvent.objects.filter(action="calendar.year_published").count() == 1
+    assert AuditEvent.objects.filter(action="calendar_year.published").count() == 1
 
 
 @needs_postgres

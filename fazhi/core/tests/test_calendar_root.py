@@ -54,7 +54,7 @@ def world():
 
 
 def _denials(user) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action="security.denied", actor_id=user.pk))
+    return list(AuditEvent.objects.filter(action="access.denied", actor_id=user.pk))
 
 
 def _calls(user):
@@ -145,7 +145,7 @@ def test_the_root_administrator_changes_it_and_every_recomputation_is_audited(wo
     assert event.organisation_id == deadline.organisation_id
     assert '"old_due_date":"2025-10-13"' in event.details_json
     assert '"due_date":"2025-10-14"' in event.details_json
-    assert '"recomputed":1' in AuditEvent.objects.get(action="calendar.day_set").details_json
+    assert '"recomputed":1' in AuditEvent.objects.get(action="calendar_day.set").details_json
     assert api.delete("/api/calendar/days/2025-10-13/").status_code == 204
     deadline.refresh_from_db()
     assert deadline.due_date == D(2025, 10, 13)

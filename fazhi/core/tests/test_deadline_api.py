@@ -165,7 +165,7 @@ def test_calendar_days(seeded, tree):
         "/api/calendar/days/", {"date": "2025-03-03", "kind": "holiday"}, format="json"
     )
     assert refused.status_code == 403
-    assert AuditEvent.objects.filter(action="security.denied").exists()
+    assert AuditEvent.objects.filter(action="access.denied").exists()
     assert not CalendarDay.objects.filter(date=D(2025, 3, 3)).exists()
 
     admin = api_for(make_user(tree.province, Role.SYSTEM_ADMIN))
@@ -233,7 +233,7 @@ def test_deadline_actions_through_the_api(seeded, tree, clock):
     refused = client.post(f"/api/deadlines/{pk}/extend/", {"reason": "情况复杂"}, format="json")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "permission_denied"
-    assert AuditEvent.objects.filter(action="security.denied").exists()
+    assert AuditEvent.objects.filter(action="access.denied").exists()
     leader = api_for(make_user(tree.cities[0], Role.LEADER))
     extended = leader.post(f"/api/deadlines/{pk}/extend/", {"reason": "情况复杂"}, format="json")
     assert extended.status_code == 200 and len(extended.json()["extensions"]) == 1

@@ -196,7 +196,7 @@ def test_detail_actions(seeded, tree):
     assert "无效" in response.content.decode()
     # supervisors may not approve extensions: refused and recorded
     assert client.post(f"/deadlines/{deadline.pk}/extend/", {"reason": "x"}).status_code == 403
-    assert AuditEvent.objects.filter(action="security.denied", actor_id=sup.pk).exists()
+    assert AuditEvent.objects.filter(action="access.denied", actor_id=sup.pk).exists()
     leader_client = client_for(leader)
     assert "批准延长" in leader_client.get(f"/deadlines/{deadline.pk}/").content.decode()
     leader_client.post(f"/deadlines/{deadline.pk}/extend/", {"reason": "情况复杂"})

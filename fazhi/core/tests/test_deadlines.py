@@ -584,7 +584,7 @@ def test_refresh_marks_overdue(seeded, tree):
     assert deadline_services.deadlines_refresh(today=D(2025, 10, 14)) == 1
     d.refresh_from_db()
     assert d.state == DeadlineState.OVERDUE
-    assert AuditEvent.objects.filter(action="deadline.overdue", object_id=str(d.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="deadline.lapsed", object_id=str(d.pk)).count() == 1
     assert deadline_services.deadlines_refresh(today=D(2025, 10, 15)) == 0
     with pytest.raises(errors.PermissionDenied):
         deadline_services.deadlines_refresh(actor=make_user(tree.districts[0], Role.SUPERVISOR))
@@ -622,7 +622,7 @@ def test_calendar_unknown_then_publishing_the_year_recomputes(seeded, tree):
     assert (d.state, d.due_date) == (DeadlineState.OPEN, D(2027, 2, 18))
     assert "未核实" in d.warning  # the 2025 health rule's text was not seen
     event = AuditEvent.objects.get(action="deadline.recomputed", object_id=str(d.pk))
-    assert '"old_state":"calendar_unknown"' in event.details_json
+    assert event.details["from"] == "calendar_unknown" and event.details["to"] == "open"
 
 
 def test_calendar_correction_recomputes_open_deadlines(seeded, tree):

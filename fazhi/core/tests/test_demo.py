@@ -84,6 +84,10 @@ def test_demo_builds_the_fictional_province():
     assert (
         AuditEvent.objects.filter(action="credential.issued").count() == Credential.objects.count()
     )
+    # one suspended credential, through the workflow, shows the credential steps
+    suspended = Credential.objects.get(state="suspended")
+    assert suspended.officer.organisation.name == "青川市卫生健康监督所"
+    assert AuditEvent.objects.get(action="credential.suspended").object_id == str(suspended.pk)
     assert audit_verify.verify().ok
     # the workbench has something to show: open obligations assigned to the demo logins
     assert Deadline.objects.count() == len(demo.DEMO_DEADLINES)

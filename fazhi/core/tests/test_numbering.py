@@ -9,13 +9,18 @@ import textwrap
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from fazhi.core import clock, errors
 from fazhi.core.audit_verify import verify
 from fazhi.core.models import AuditEvent, DocumentNumber, DocumentNumberCounter, DocumentType, Role
 from fazhi.core.selectors.numbering import document_number_list, document_type_list
 from fazhi.core.services import numbering as numbering_services
-from fazhi.core.services.numbering import document_number_issue, document_type_create
+from fazhi.core.services.numbering import (
+    document_number_issue,
+    document_number_take,
+    document_type_create,
+)
 from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.core.tests.factories import make_org_tree, make_user
 
@@ -93,16 +98,73 @@ def test_bad_year(org, year):
     assert info.value.code == "docnumber_year_invalid"
 
 
-def test_issue_needs_capability_and_scope(org):
-    with pytest.raises(errors.PermissionDenied):
-        document_number_issue(
+def test_taking_a_number_by_hand_needs_capability_and_scope(org):
+    with pytest.raises(errors.PermissionDenied) as exc:
+        document_number_take(
             actor=org["viewer"], organisation=org["district"], type_key="penalty", year=2024
         )
+    assert exc.value.details["attempted"] == "document_number.issued"
     with pytest.raises(errors.OutOfScope):
-        document_number_issue(
+        document_number_take(
             actor=org["other_sup"], organisation=org["district"], type_key="penalty", year=2024
         )
     assert not DocumentNumber.objects.exists()
+    number = document_number_take(
+        actor=org["sup"], organisation=org["district"], type_key="penalty", year=2024
+    )
+    issued = DocumentNumber.objects.get(text=number)
+    assert issued.subject is None and issued.content_type_id is None  # taken by hand
+
+
+def test_a_number_issued_inside_a_service_names_its_document(org):
+    from fazhi.core.services import deadlines as deadline_services
+
+    with transaction.atomic():
+        document = deadline_services.deadline_attach(  # any record will do: here a deadline
+            actor=org["sup"],
+            organisation=org["district"],
+            title="处罚决定",
+            rule_key="fixed",
+            start_date=clock.today(),
+            due_date=clock.today(),
+        )
+        text = document_number_issue(
+            actor=org["sup"],
+            organisation=org["district"],
+            type_key="penalty",
+            year=2024,
+            subject=document,
+        )
+    issued = DocumentNumber.objects.get(text=text)
+    assert issued.subject == document
+    event = AuditEvent.objects.filter(action="document_number.issued").latest("seq")
+    assert event.details["subject_type"] == "core.deadline"
+    assert event.details["subject_id"] == str(document.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issuing_joins_the_callers_transaction_and_rolls_back_with_it(org):
+    def issue() -> str:
+        return document_number_issue(
+            actor=org["sup"], organisation=org["district"], type_key="penalty", year=2024
+        )
+
+    with pytest.raises(RuntimeError):  # never a transaction of its own
+        issue()
+    with transaction.atomic():
+        assert issue() == "泉卫医罚〔2024〕1号"
+
+    class DecisionFailed(Exception):
+        pass
+
+    with pytest.raises(DecisionFailed), transaction.atomic():
+        assert issue() == "泉卫医罚〔2024〕2号"
+        raise DecisionFailed  # the decision it numbered was not made
+    assert list(DocumentNumber.objects.values_list("text", flat=True)) == ["泉卫医罚〔2024〕1号"]
+    assert not AuditEvent.objects.filter(details_json__contains="〔2024〕2号").exists()
+    with transaction.atomic():
+        assert issue() == "泉卫医罚〔2024〕2号"  # the serial came back: no orphan, no gap
+    assert verify().ok
 
 
 @pytest.mark.parametrize(
@@ -177,10 +239,10 @@ WORKER = textwrap.dedent(
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhi.settings"
     django.setup()
     from fazhi.core.models import Organisation
-    from fazhi.core.services.numbering import document_number_issue
+    from fazhi.core.services.numbering import document_number_take
     org = Organisation.objects.get(pk=int(sys.argv[1]))
     for i in range(int(sys.argv[2])):
-        print(document_number_issue(actor=None, organisation=org, type_key="penalty", year=2024))
+        print(document_number_take(actor=None, organisation=org, type_key="penalty", year=2024))
     """
 )
 

@@ -83,7 +83,7 @@ def _issue(organisation, n: int, *, year: int = YEAR, key: str = "penalty") -> N
 def _denials(user: User) -> list[dict[str, Any]]:
     return [
         json.loads(e.details_json)
-        for e in AuditEvent.objects.filter(action="security.denied", actor_id=user.pk)
+        for e in AuditEvent.objects.filter(action="access.denied", actor_id=user.pk)
     ]
 
 

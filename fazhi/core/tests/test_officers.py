@@ -8,7 +8,7 @@ import pytest
 
 from fazhi.core import clock, errors
 from fazhi.core.models import AuditEvent, Credential, Officer, Role
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.core.selectors import people as people_selectors
 from fazhi.core.services import org as org_services
 from fazhi.core.services import people as people_services
@@ -115,34 +115,60 @@ def test_credential_issue_and_guards(tree, admin):
     assert Credential.objects.count() == 1
 
 
-def test_credential_status_transitions(tree, admin):
+def test_credential_workflow(tree, admin):
     officer = make_officer(tree.districts[0], credential_days=None)
     credential = make_credential(officer)
-    with pytest.raises(errors.ValidationFailed):
-        people_services.credential_update_status(
-            actor=admin, credential=credential, status=CredentialStatus.SUSPENDED, reason=""
-        )
-    suspended = people_services.credential_update_status(
-        actor=admin, credential=credential, status=CredentialStatus.SUSPENDED, reason="涉嫌违纪"
+    with pytest.raises(errors.ValidationFailed) as vexc:
+        people_services.credential_suspend(actor=admin, credential=credential, reason="")
+    assert vexc.value.code == "reason_required"
+    suspended = people_services.credential_suspend(
+        actor=admin, credential=credential, reason="涉嫌违纪"
     )
-    assert suspended.status_reason == "涉嫌违纪"
+    assert suspended.state == CredentialState.SUSPENDED and suspended.state_reason == "涉嫌违纪"
+    assert suspended.state_changed_on == clock.today()
     assert not suspended.is_valid_on(clock.today())
-    people_services.credential_update_status(
-        actor=admin, credential=credential, status=CredentialStatus.VALID, reason="恢复"
-    )
-    people_services.credential_update_status(
-        actor=admin, credential=credential, status=CredentialStatus.REVOKED, reason="调离执法岗位"
-    )
+    with pytest.raises(errors.InvalidTransition) as exc:
+        people_services.credential_suspend(actor=admin, credential=credential, reason="再暂扣")
+    assert exc.value.code == "invalid_transition" and "暂扣" in exc.value.message
+    people_services.credential_reinstate(actor=admin, credential=credential, reason="恢复")
     with pytest.raises(errors.InvalidTransition):
-        people_services.credential_update_status(
-            actor=admin, credential=credential, status=CredentialStatus.VALID, reason="再恢复"
-        )
-    with pytest.raises(errors.ValidationFailed):
-        people_services.credential_update_status(
-            actor=admin, credential=credential, status="lost", reason="x"
-        )
-    actions = AuditEvent.objects.filter(action="credential.status_changed").count()
-    assert actions == 3
+        people_services.credential_reinstate(actor=admin, credential=credential, reason="再恢复")
+    revoked = people_services.credential_revoke(
+        actor=admin, credential=credential, reason="调离执法岗位"
+    )
+    assert revoked.state == CredentialState.REVOKED
+    for step in (
+        people_services.credential_reinstate,
+        people_services.credential_suspend,
+        people_services.credential_revoke,
+    ):
+        with pytest.raises(errors.InvalidTransition):
+            step(actor=admin, credential=credential, reason="已注销")
+    credential.refresh_from_db()
+    assert credential.state_reason == "调离执法岗位"  # the refusals wrote nothing
+    events = list(
+        AuditEvent.objects.filter(action__startswith="credential.")
+        .exclude(action="credential.issued")
+        .order_by("seq")
+    )
+    assert [(e.action, e.details["from"], e.details["to"]) for e in events] == [
+        ("credential.suspended", "valid", "suspended"),
+        ("credential.reinstated", "suspended", "valid"),
+        ("credential.revoked", "valid", "revoked"),
+    ]
+    # scoped to the officer's organisation, not the (city) administrator's
+    assert {e.organisation_id for e in events} == {tree.districts[0].pk}
+    assert events[0].details["reason"] == "涉嫌违纪"
+
+
+def test_credential_steps_need_the_manage_capability(tree):
+    credential = make_credential(make_officer(tree.districts[0], credential_days=None))
+    supervisor = make_user(tree.districts[0], Role.SUPERVISOR)
+    with pytest.raises(errors.PermissionDenied) as exc:
+        people_services.credential_suspend(actor=supervisor, credential=credential, reason="越权")
+    assert exc.value.details["attempted"] == "credential.suspended"
+    credential.refresh_from_db()
+    assert credential.state == CredentialState.VALID
 
 
 def test_credentials_expiring_and_state(tree, django_assert_max_num_queries):
@@ -158,7 +184,7 @@ def test_credentials_expiring_and_state(tree, django_assert_max_num_queries):
     today = clock.today()
     with django_assert_max_num_queries(2):
         states = {
-            o.pk: people_selectors.credential_state(o, today=today).css
+            o.pk: people_selectors.credential_standing(o, today=today).css
             for o in people_selectors.officer_list(user=supervisor)
         }
     assert states == {soon.pk: "expiring", later.pk: "ok", expired.pk: "expired", none.pk: "none"}
@@ -182,11 +208,8 @@ def test_officer_and_credential_writes_need_scope_and_an_active_officer(tree, ad
     with pytest.raises(errors.OutOfScope):
         people_services.officer_update(actor=admin, officer=outsider, title="越权")
     with pytest.raises(errors.OutOfScope):
-        people_services.credential_update_status(
-            actor=admin,
-            credential=outsider.credentials.get(),
-            status=CredentialStatus.SUSPENDED,
-            reason="越权",
+        people_services.credential_suspend(
+            actor=admin, credential=outsider.credentials.get(), reason="越权"
         )
     dept = org_services.department_create(actor=None, organisation=tree.districts[1], name="他科")
     own = make_officer(tree.districts[0], credential_days=None)
@@ -202,4 +225,4 @@ def test_officer_and_credential_writes_need_scope_and_an_active_officer(tree, ad
         )
     assert exc.value.code == "officer_inactive"
     outsider.refresh_from_db()
-    assert outsider.title == "" and outsider.credentials.get().status == CredentialStatus.VALID
+    assert outsider.title == "" and outsider.credentials.get().state == CredentialState.VALID

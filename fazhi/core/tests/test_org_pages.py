@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from fazhi.core import clock
 from fazhi.core.models import AuditEvent, Credential, Department, Officer, Organisation, Role, User
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.core.tests.factories import (
     PASSWORD,
     make_credential,
@@ -264,14 +264,18 @@ def test_officer_pages(tree, admin_client, django_assert_max_num_queries):
     )
     assert response.status_code == 302
     credential = Credential.objects.get(number="QY-2026-0001")
-    response = admin_client.post(
-        reverse("core:credential_status", args=[credential.pk]),
-        {"status": CredentialStatus.SUSPENDED, "reason": "涉嫌违纪"},
-    )
+    detail = admin_client.get(reverse("core:officer_detail", args=[officer.pk])).content.decode()
+    # a button for each step the credential's state allows, by its Chinese name
+    suspend = reverse("core:credential_suspend", args=[credential.pk])
+    reinstate = reverse("core:credential_reinstate", args=[credential.pk])
+    assert f'formaction="{suspend}"' in detail and reinstate not in detail
+    response = admin_client.post(suspend, {"reason": "涉嫌违纪"})
     credential.refresh_from_db()
-    assert credential.status == CredentialStatus.SUSPENDED
-    response = admin_client.get(reverse("core:officer_detail", args=[officer.pk]))
-    assert "涉嫌违纪" in response.content.decode()
+    assert credential.state == CredentialState.SUSPENDED
+    detail = admin_client.get(reverse("core:officer_detail", args=[officer.pk])).content.decode()
+    assert "涉嫌违纪" in detail and f'formaction="{reinstate}"' in detail and suspend not in detail
+    response = admin_client.post(suspend, {"reason": "再暂扣"}, follow=True)
+    assert "不能暂扣" in response.content.decode()
     response = admin_client.post(
         reverse("core:officer_edit", args=[officer.pk]),
         {"name": "新执法员", "title": "副科长", "phone": "", "is_active": "on"},

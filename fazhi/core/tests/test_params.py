@@ -277,7 +277,7 @@ def test_a_far_future_start_date_is_invalid_date_in_the_api_and_the_calculator(c
 def test_an_officer_id_of_2_to_the_70_is_a_404_in_a_url_and_a_400_elsewhere(client, tree, admin):
     officer = make_officer(tree.institutes[tree.province.pk])
     api = api_for(admin)
-    for path in (f"/api/officers/{HUGE}/", f"/api/credentials/{HUGE}/status/"):
+    for path in (f"/api/officers/{HUGE}/", f"/api/credentials/{HUGE}/revoke/"):
         response = api.get(path)
         assert response.status_code == 404 and _error(response)["code"] == "not_found"
     assert api.get(f"/api/officers/{officer.pk}/").status_code == 200

@@ -106,7 +106,7 @@ def test_district_user_never_sees_another_district(world, role):
             "error": {"code": "not_found", "message": "记录不存在或不在您的数据范围内。"}
         }
     # every attempt is in the audit chain
-    assert AuditEvent.objects.filter(actor_id=me.pk, action="security.denied").count() == len(
+    assert AuditEvent.objects.filter(actor_id=me.pk, action="access.denied").count() == len(
         page_urls
     ) + len(api_urls)
 
@@ -122,8 +122,8 @@ def test_writes_to_another_district_are_404_and_change_nothing(world):
         (reverse("core:department_create", args=[world["away"].pk]), {"name": "新科"}),
         (reverse("core:department_rename", args=[world["away_dept"].pk]), {"name": "改名"}),
         (
-            reverse("core:credential_status", args=[world["away_credential"].pk]),
-            {"status": "revoked", "reason": "x"},
+            reverse("core:credential_revoke", args=[world["away_credential"].pk]),
+            {"reason": "x"},
         ),
     ]
     for url, data in posts:
@@ -140,7 +140,7 @@ def test_writes_to_another_district_are_404_and_change_nothing(world):
     assert away_user.is_active and away_user.role == Role.SUPERVISOR
     assert not Department.objects.filter(name__in=["新科", "改名"]).exists()
     world["away_credential"].refresh_from_db()
-    assert world["away_credential"].status == "valid"
+    assert world["away_credential"].state == "valid"
 
 
 def test_viewer_reads_the_subtree_but_cannot_write(world):

@@ -6,7 +6,7 @@ until it is taught the route or excludes it with a reason. Two sibling cities ea
 of every kind through the real services; a system administrator of city A, given every
 capability for this test (so that only the data scope can refuse), asks for each of city B's
 objects: every route must answer 404, exactly as for a missing row, and leave exactly one
-``security.denied`` event in the audit chain (and nothing else). The same routes, read with city
+``access.denied`` event in the audit chain (and nothing else). The same routes, read with city
 A's own ids, must not be refused: that proves each id was understood as the object meant.
 """
 
@@ -398,7 +398,7 @@ def test_every_route_refuses_another_citys_ids_and_records_it(cities, prober):
             events = _events_after(before)
             if response.status_code != 404:
                 failures.append(f"{route.name} {method.upper()} {url}: {response.status_code}")
-            elif [(e.action, e.actor_id) for e in events] != [("security.denied", prober.pk)]:
+            elif [(e.action, e.actor_id) for e in events] != [("access.denied", prober.pk)]:
                 failures.append(
                     f"{route.name} {method.upper()} {url}: events {[e.action for e in events]}"
                 )

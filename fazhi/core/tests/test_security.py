@@ -100,11 +100,11 @@ def test_login_and_logout_are_in_the_audit_chain(user):
     client = Client()
     response = login(client, user.username, PASSWORD)
     assert response.status_code == 302
-    event = AuditEvent.objects.filter(action="auth.login").latest("seq")
+    event = AuditEvent.objects.filter(action="session.started").latest("seq")
     assert event.actor_id == user.pk
     assert '"ip":"10.0.0.8"' in event.details_json
     client.post(reverse("core:logout"))
-    assert AuditEvent.objects.filter(action="auth.logout", actor_id=user.pk).exists()
+    assert AuditEvent.objects.filter(action="session.ended", actor_id=user.pk).exists()
     assert audit_verify.verify().ok
 
 
@@ -113,11 +113,11 @@ def test_failed_login_is_recorded_without_the_password(user):
     response = login(client, user.username, "Wrong-Password-1")
     assert response.status_code == 200
     assert "用户名或密码不正确" in response.content.decode()
-    event = AuditEvent.objects.get(action="auth.login_failed")
+    event = AuditEvent.objects.get(action="login.failed")
     assert event.object_id == str(user.pk)
     assert "Wrong-Password-1" not in event.details_json
     login(client, "nobody-here", "whatever")
-    assert AuditEvent.objects.filter(action="auth.login_failed").count() == 2
+    assert AuditEvent.objects.filter(action="login.failed").count() == 2
 
 
 def test_sixth_attempt_is_refused_even_with_the_right_password(user):
@@ -128,10 +128,10 @@ def test_sixth_attempt_is_refused_even_with_the_right_password(user):
     assert response.status_code == 429
     assert "账号已被临时锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
-    locked = AuditEvent.objects.filter(action="auth.locked_out").latest("seq")
+    assert AuditEvent.objects.filter(action="account.locked").exists()
+    locked = AuditEvent.objects.filter(action="account.locked").latest("seq")
     assert user.username in locked.details_json
-    assert not AuditEvent.objects.filter(action="auth.login", actor_id=user.pk).exists()
+    assert not AuditEvent.objects.filter(action="session.started", actor_id=user.pk).exists()
     assert audit_verify.verify().ok
 
 
@@ -221,7 +221,7 @@ def test_page_denials_are_recorded(user):
     response = client.get(reverse("core:user_list"))
     assert response.status_code == 403
     assert "没有执行此操作的权限" in response.content.decode()
-    event = AuditEvent.objects.filter(action="security.denied").latest("seq")
+    event = AuditEvent.objects.filter(action="access.denied").latest("seq")
     assert event.actor_id == user.pk
     assert reverse("core:user_list") in event.details_json
     assert audit_verify.verify().ok
@@ -233,7 +233,7 @@ def test_out_of_scope_page_is_404_and_recorded(user):
     client.force_login(user)
     response = client.get(reverse("core:organisation_detail", args=[tree.districts[1].pk]))
     assert response.status_code == 404
-    assert AuditEvent.objects.filter(action="security.denied", actor_id=user.pk).count() == 1
+    assert AuditEvent.objects.filter(action="access.denied", actor_id=user.pk).count() == 1
     response = client.get(reverse("core:organisation_detail", args=[10**8]))
     assert response.status_code == 404
 
@@ -273,10 +273,10 @@ def test_api_token_failures_are_recorded_and_locked_out(user):
         )
         assert response.status_code == 400
         assert "token" not in response.json()
-    assert AuditEvent.objects.filter(action="auth.login_failed").count() >= 5
+    assert AuditEvent.objects.filter(action="login.failed").count() >= 5
     response = client.post(reverse("api-token"), {"username": user.username, "password": PASSWORD})
     assert "token" not in response.json()  # locked: the right password does not help
-    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+    assert AuditEvent.objects.filter(action="account.locked").exists()
 
 
 def test_api_token_issue_is_audited(user):
@@ -288,7 +288,7 @@ def test_api_token_issue_is_audited(user):
         REMOTE_ADDR="10.1.2.3",
     )
     assert response.status_code == 200
-    event = AuditEvent.objects.get(action="auth.token_issued")
+    event = AuditEvent.objects.get(action="api_token.issued")
     assert event.actor_id == user.pk
     assert event.details["ip"] == "10.1.2.3"
     assert event.details["created"] is True
@@ -323,5 +323,5 @@ def test_api_tokens_expire_after_their_lifetime(user, settings):
             reverse("api-token"), {"username": user.username, "password": PASSWORD}
         ).json()
     assert again["token"] != body["token"]
-    event = AuditEvent.objects.filter(action="auth.token_issued").latest("seq")
+    event = AuditEvent.objects.filter(action="api_token.issued").latest("seq")
     assert event.details["replaced_expired"] is True

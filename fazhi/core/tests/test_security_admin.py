@@ -39,7 +39,7 @@ def test_city_admin_sees_only_the_city_subtree_and_cannot_write(tree):
     other = tree.districts[2]
     response = client.get(f"/admin/core/organisation/{other.pk}/change/")
     assert response.status_code == 404  # as a missing row is, and the attempt is recorded
-    denial = AuditEvent.objects.filter(action="security.denied", actor_id=admin.pk).last()
+    denial = AuditEvent.objects.filter(action="access.denied", actor_id=admin.pk).last()
     assert denial is not None
     assert f"GET /admin/core/organisation/{other.pk}/change/" in denial.details_json
     assert client.get("/admin/core/organisation/999999/change/").status_code == 404

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from fazhi.core import errors, workflow
+from fazhi.core import errors, events, workflow
 from fazhi.core.events import EventName
 from fazhi.core.models import AuditEvent, Deadline, Role
 from fazhi.core.models.deadlines import DeadlineState
@@ -16,6 +16,9 @@ from fazhi.core.tests.factories import make_org_tree, make_user
 
 class _Events(EventName):
     PROBED = "probe.probed", "试探"
+
+
+events.register(_Events)
 
 
 def _refuse_title(row, ctx):
@@ -123,3 +126,25 @@ def test_event_names_have_one_shape():
 
         class Bad(EventName):
             WRONG = "registry.entity.created", "三段式"
+
+
+def test_committed_docs_are_not_stale():
+    from django.core.management import call_command
+
+    call_command("workflows", "docs", "--check")
+
+
+def test_docs_check_fails_on_a_stale_file(tmp_path, capsys):
+    from django.core.management import call_command
+
+    stale = tmp_path / "workflows.md"
+    stale.write_text("# old\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        call_command("workflows", "docs", "--check", "--output", str(stale))
+    assert exc.value.code == 1
+    call_command("workflows", "docs", "--output", str(stale))
+    text = stale.read_text(encoding="utf-8")
+    assert "## 期限（`deadline`, `core.Deadline.state`）" in text
+    assert "| `cancel` | 撤销 |" in text and "`credential.suspended`" in text
+    call_command("workflows", "docs", "--check", "--output", str(stale))
+    assert "is up to date" in capsys.readouterr().out

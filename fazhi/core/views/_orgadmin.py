@@ -15,19 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fazhi.core import errors
-from fazhi.core.models import (
-    User,
-)
-from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap
-
-
-def acting_user(request: HttpRequest, cap: Cap) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not has_cap(user, cap):
-        raise errors.PermissionDenied(attempted=str(cap))
-    return user
 
 
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:

@@ -13,7 +13,9 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from fazhi.core import params
-from fazhi.core.models import User
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import AuditChainEvents
+from fazhi.core.roles import Cap
 from fazhi.core.selectors import audit as audit_selectors
 from fazhi.core.views.files import attachment_response
 
@@ -46,7 +48,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-    events = audit_selectors.audit_event_list(user=request.user, **filters)
+    user = acting_user(request, Cap.AUDIT_VIEW, action=AuditChainEvents.EVENT_LISTED)
+    events = audit_selectors.audit_event_list(user=user, **filters)
     if form.is_bound and not form.is_valid():
         events = events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -60,15 +63,17 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    event = audit_selectors.audit_event_get(user=request.user, seq=seq)
+    user = acting_user(request, Cap.AUDIT_VIEW, action=AuditChainEvents.EVENT_VIEWED)
+    event = audit_selectors.audit_event_get(user=user, seq=seq)
     return render(request, "core/audit_detail.html", {"event": event})
 
 
 @login_required
 def audit_object_history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
     """The history partial by URL, for pages that load it with htmx."""
+    user = acting_user(request, Cap.AUDIT_VIEW, action=AuditChainEvents.EVENT_LISTED)
     events = audit_selectors.audit_event_list(
-        user=request.user, object_type=object_type, object_id=object_id
+        user=user, object_type=object_type, object_id=object_id
     ).order_by("seq")
     return render(request, "core/audit_object_history.html", {"events": events, "can_open": True})
 
@@ -76,9 +81,7 @@ def audit_object_history(request: HttpRequest, object_type: str, object_id: str)
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A stored attachment, scoped like every read (another district's file is "not found")."""
-    user = request.user
-    assert isinstance(user, User)
-    return attachment_response(user=user, pk=pk)
+    return attachment_response(user=acting_user(request), pk=pk)
 
 
 urlpatterns: list[URLPattern] = [

@@ -21,23 +21,21 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
 from fazhi.core import clock, errors, params, periods, rules, scope
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import CalendarEvents, DeadlineEvents
 from fazhi.core.calendar import current as current_calendar
 from fazhi.core.models import User
 from fazhi.core.models.calendar import DayKind
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
-from fazhi.core.scope import has_cap, has_root_cap, require_cap, require_root_cap
+from fazhi.core.scope import has_cap, has_root_cap, require_root_cap
 from fazhi.core.selectors import calendar as calendar_selectors
 from fazhi.core.selectors import deadlines as deadline_selectors
 from fazhi.core.services import calendar as calendar_services
 from fazhi.core.services import deadlines as deadline_services
+from fazhi.core.workflows import DEADLINE
 
 DATE_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|至|—)\s*(\d{4}-\d{2}-\d{2}))?\s*(.*)")
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _province(user: User) -> str | None:
@@ -85,7 +83,7 @@ def parse_day_lines(text: str) -> tuple[list[dt.date], dict[dt.date, str]]:
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     today = clock.today()
     board = deadline_selectors.deadline_workbench(user=user, today=today)
     return render(
@@ -101,7 +99,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def deadline_calculator(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     province = _province(user)
     choices = rules.period_rules(province=province)
     rule_key = request.GET.get("rule_key", "")
@@ -132,7 +130,7 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.DEADLINE_VIEW, action=DeadlineEvents.DEADLINE_LISTED)
     state = params.choice(request.GET, "state", DeadlineState.values) or ""
     qs = deadline_selectors.deadline_list(
         user=user,
@@ -150,7 +148,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request, Cap.DEADLINE_VIEW, action=DeadlineEvents.DEADLINE_VIEWED)
     deadline = deadline_selectors.deadline_get(user=user, pk=pk)
     try:
         rule: rules.Rule | None = rules.rule(
@@ -170,14 +168,24 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": has_cap(user, Cap.DEADLINE_MANAGE),
             "can_approve": has_cap(user, Cap.DEADLINE_APPROVE)
             and periods.extension_rule(deadline) is not None,
+            # the steps the workflow table offers from this state (a completion waiting for
+            # the calendar has none left)
+            "steps": set()
+            if deadline.met_on
+            else {a.name for a in DEADLINE.available(deadline)} & PAGE_STEPS,
         },
     )
+
+
+# What a user does on the page; the other actions are the system's (refresh, recompute) or a
+# domain's (cancel, when its matter is withdrawn).
+PAGE_STEPS = {"stop", "resume", "extend", "complete"}
 
 
 def _run(
     request: HttpRequest, pk: int, action: Callable[[User, Any], Any], done: str
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)  # the service checks the capability and the scope
     deadline = deadline_selectors.deadline_get(user=user, pk=pk)
     try:
         action(user, deadline)
@@ -255,11 +263,10 @@ def _require_calendar_editor(user: User, action: str) -> None:
 
 @login_required
 def calendar_index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    require_cap(user, Cap.CALENDAR_MANAGE, action="calendar.view")
+    user = acting_user(request, Cap.CALENDAR_MANAGE, action=CalendarEvents.CALENDAR_VIEWED)
     form = {"year": "", "source": "", "holidays": "", "workdays": ""}
     if request.method == "POST":
-        _require_calendar_editor(user, "calendar.publish")
+        _require_calendar_editor(user, CalendarEvents.YEAR_PUBLISHED)
         form = {k: request.POST.get(k, "") for k in form}
         try:
             holidays, names = parse_day_lines(form["holidays"])
@@ -301,8 +308,8 @@ def calendar_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_seed(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _require_calendar_editor(user, "calendar.seed")
+    user = acting_user(request)
+    _require_calendar_editor(user, CalendarEvents.CALENDAR_SEEDED)
     try:
         added = calendar_services.calendar_seed_from_package(actor=user)
     except errors.ValidationFailed as exc:
@@ -319,13 +326,12 @@ def calendar_seed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
-    user = _user(request)
-    require_cap(user, Cap.CALENDAR_MANAGE, action="calendar.view")
+    user = acting_user(request, Cap.CALENDAR_MANAGE, action=CalendarEvents.CALENDAR_VIEWED)
     row = calendar_selectors.calendar_year_list().filter(year=year).first()
     if row is None:
         raise errors.NotFound(f"{year} 年尚未录入。")
     if request.method == "POST":
-        _require_calendar_editor(user, "calendar.day_set")
+        _require_calendar_editor(user, CalendarEvents.DAY_SET)
         try:
             day = parse_date(request.POST.get("date"))
             if request.POST.get("delete"):

@@ -22,6 +22,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fazhi.core import clock, errors, params
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import DocumentEvents
 from fazhi.core.models import DocumentType, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import can_act_in, has_cap
@@ -31,19 +33,11 @@ from fazhi.core.selectors.numbering import (
     document_type_get,
     document_types_with_counts,
 )
-from fazhi.core.services.numbering import document_number_issue, document_type_create
+from fazhi.core.services.numbering import document_number_take, document_type_create
 
 PAGE_SIZE = 50
 _SMALL = "form-control form-control-sm"
 _SELECT = "form-select form-select-sm"
-
-
-def _user(request: HttpRequest, cap: Cap, action: str) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not has_cap(user, cap):
-        raise errors.PermissionDenied(attempted=action)
-    return user
 
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -190,7 +184,7 @@ def _page(
 @login_required
 @require_GET
 def docnumber_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request, Cap.ORG_VIEW, "document_number.view")
+    user = acting_user(request, Cap.ORG_VIEW, action=DocumentEvents.NUMBER_LISTED)
     return _page(request, user)
 
 
@@ -206,7 +200,7 @@ def _to_list(request: HttpRequest) -> HttpResponse:
 def document_type_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _to_list(request)
-    user = _user(request, Cap.ORG_MANAGE, "document_type.create")
+    user = acting_user(request, Cap.ORG_MANAGE, action=DocumentEvents.TYPE_CREATED)
     form = DocumentTypeForm(request.POST, user=user)
     if form.is_valid():
         data = form.cleaned_data
@@ -234,14 +228,14 @@ def document_type_new(request: HttpRequest) -> HttpResponse:
 def docnumber_issue(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _to_list(request)
-    user = _user(request, Cap.DOCNUMBER_ISSUE, "document_number.issue")
+    user = acting_user(request, Cap.DOCNUMBER_ISSUE, action=DocumentEvents.NUMBER_ISSUED)
     types = document_types_with_counts(user=user, year=clock.today().year)
     issuable = [t for t in types if can_act_in(user, t.organisation)]
     form = IssueForm(request.POST, types=issuable)
     if form.is_valid():
         doc_type = document_type_get(user=user, pk=form.cleaned_data["document_type"])
         try:
-            text = document_number_issue(
+            text = document_number_take(
                 actor=user,
                 organisation=doc_type.organisation,
                 type_key=doc_type.key,

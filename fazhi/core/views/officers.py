@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -14,12 +15,15 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import clock, errors, params
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import OfficerEvents
 from fazhi.core.models import (
+    Credential,
     Department,
     Organisation,
     User,
 )
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.core.selectors import org as org_selectors
@@ -27,12 +31,12 @@ from fazhi.core.selectors import people as people_selectors
 from fazhi.core.services import people as people_services
 from fazhi.core.views._orgadmin import (
     OrgChoice,
-    acting_user,
     bootstrap,
     form_page,
     paginate,
     show_error,
 )
+from fazhi.core.workflows import CREDENTIAL
 
 # --- officers and credentials --------------------------------------------------------------------
 
@@ -65,7 +69,7 @@ class OfficerForm(forms.Form):
 
 @login_required
 def officer_list(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_VIEW)
+    user = acting_user(request, Cap.ORG_VIEW, action=OfficerEvents.OFFICER_LISTED)
     q = request.GET.get("q", "").strip()
     show = request.GET.get("show", "")
     today = clock.today()
@@ -73,7 +77,9 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     if show == "attention":
         officers = officers.filter(pk__in=_needs_attention(user, today))
     page = paginate(request, officers)
-    rows = [(officer, people_selectors.credential_state(officer, today=today)) for officer in page]
+    rows = [
+        (officer, people_selectors.credential_standing(officer, today=today)) for officer in page
+    ]
     return render(
         request,
         "core/officer_list.html",
@@ -92,7 +98,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 def _needs_attention(user: User, today: Any) -> Any:
     """Officers without a credential valid beyond the warning window (expiring, expired, none,
     suspended or revoked), as a subquery of ids."""
-    covered = people_selectors.credential_list(user=user, status=CredentialStatus.VALID).filter(
+    covered = people_selectors.credential_list(user=user, state=CredentialState.VALID).filter(
         issued_on__lte=today,
         expires_on__gt=today + dt.timedelta(days=people_selectors.EXPIRY_WARNING_DAYS),
     )
@@ -105,7 +111,7 @@ def _needs_attention(user: User, today: Any) -> Any:
 
 @login_required
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_VIEW)
+    user = acting_user(request, Cap.ORG_VIEW, action=OfficerEvents.OFFICER_VIEWED)
     officer = people_selectors.officer_get(user=user, pk=pk)
     today = clock.today()
     return render(
@@ -113,21 +119,17 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "core/officer_detail.html",
         {
             "officer": officer,
-            "state": people_selectors.credential_state(officer, today=today),
-            "credentials": list(officer.credentials.all()),
+            "standing": people_selectors.credential_standing(officer, today=today),
+            # each credential with the steps its state allows (workflows.CREDENTIAL)
+            "credentials": [(c, CREDENTIAL.available(c)) for c in officer.credentials.all()],
             "can_manage": has_cap(user, Cap.ORG_MANAGE),
-            "status_choices": [
-                (CredentialStatus.SUSPENDED, "暂扣"),
-                (CredentialStatus.REVOKED, "注销/吊销"),
-                (CredentialStatus.VALID, "恢复有效"),
-            ],
         },
     )
 
 
 @login_required
 def officer_create(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OfficerEvents.OFFICER_CREATED)
     form = OfficerForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -152,7 +154,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OfficerEvents.OFFICER_UPDATED)
     officer = people_selectors.officer_get(user=user, pk=pk)
     form = OfficerForm(
         request.POST or None,
@@ -203,7 +205,7 @@ class CredentialForm(forms.Form):
 
 @login_required
 def credential_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OfficerEvents.CREDENTIAL_ISSUED)
     officer = people_selectors.officer_get(user=user, pk=pk)
     form = bootstrap(CredentialForm(request.POST or None))
     if request.method == "POST" and form.is_valid():
@@ -225,23 +227,35 @@ def credential_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(request, form, title=f"登记执法证：{officer.name}", back="core:officer_list")
 
 
-@login_required
-@require_POST
-def credential_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
-    credential = people_selectors.credential_get(user=user, pk=pk)
-    try:
-        people_services.credential_update_status(
-            actor=user,
-            credential=credential,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except errors.ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"执法证 {credential.number} 状态已变更。")
-    return redirect("core:officer_detail", pk=credential.officer_id)
+def _credential_step(name: str, service: Callable[..., Credential]) -> Callable[..., HttpResponse]:
+    """The page of one step of the credential table (``workflows.CREDENTIAL``): its service,
+    with the reason typed on the officer's page."""
+    event = CREDENTIAL.action(name).event
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        user = acting_user(request, Cap.ORG_MANAGE, action=event)
+        credential = people_selectors.credential_get(user=user, pk=pk)
+        try:
+            changed = service(
+                actor=user, credential=credential, reason=request.POST.get("reason", "")
+            )
+        except (errors.ValidationFailed, errors.Conflict) as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"执法证 {credential.number} 已变更为“{changed.get_state_display()}”。"
+            )
+        return redirect("core:officer_detail", pk=credential.officer_id)
+
+    view.__name__ = f"credential_{name}"
+    return view
+
+
+credential_suspend = _credential_step("suspend", people_services.credential_suspend)
+credential_revoke = _credential_step("revoke", people_services.credential_revoke)
+credential_reinstate = _credential_step("reinstate", people_services.credential_reinstate)
 
 
 urlpatterns: list[URLPattern] = [
@@ -250,5 +264,7 @@ urlpatterns: list[URLPattern] = [
     path("officers/<id:pk>/", officer_detail, name="officer_detail"),
     path("officers/<id:pk>/edit/", officer_edit, name="officer_edit"),
     path("officers/<id:pk>/credentials/new/", credential_issue, name="credential_issue"),
-    path("credentials/<id:pk>/status/", credential_status, name="credential_status"),
+    path("credentials/<id:pk>/suspend/", credential_suspend, name="credential_suspend"),
+    path("credentials/<id:pk>/revoke/", credential_revoke, name="credential_revoke"),
+    path("credentials/<id:pk>/reinstate/", credential_reinstate, name="credential_reinstate"),
 ]

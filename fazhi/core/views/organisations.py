@@ -13,6 +13,8 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import errors, params
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import OrganisationEvents
 from fazhi.core.models import (
     Organisation,
     OrganisationKind,
@@ -27,7 +29,6 @@ from fazhi.core.services import org as org_services
 from fazhi.core.views._orgadmin import (
     OrgChoice,
     ReasonForm,
-    acting_user,
     bootstrap,
     form_page,
     show_error,
@@ -56,7 +57,7 @@ class OrganisationForm(forms.Form):
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_VIEW)
+    user = acting_user(request, Cap.ORG_VIEW, action=OrganisationEvents.ORGANISATION_LISTED)
     organisations = list(org_selectors.organisation_list(user=user))
     return render(
         request,
@@ -67,7 +68,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_VIEW)
+    user = acting_user(request, Cap.ORG_VIEW, action=OrganisationEvents.ORGANISATION_VIEWED)
     org = org_selectors.organisation_get(user=user, pk=pk)
     return render(
         request,
@@ -85,7 +86,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OrganisationEvents.ORGANISATION_CREATED)
     initial: dict[str, Any] = {}
     if parent_id := params.object_id(request.GET, "parent"):
         parent = org_selectors.organisation_get(user=user, pk=parent_id)
@@ -113,7 +114,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OrganisationEvents.ORGANISATION_UPDATED)
     org = org_selectors.organisation_get(user=user, pk=pk)
     form = OrganisationForm(
         request.POST or None,
@@ -163,7 +164,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def organisation_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OrganisationEvents.ORGANISATION_DEACTIVATED)
     org = org_selectors.organisation_get(user=user, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -201,7 +202,7 @@ def _departments_fragment(
 @login_required
 @require_POST
 def department_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OrganisationEvents.DEPARTMENT_CREATED)
     org = org_selectors.organisation_get(user=user, pk=pk)
     form = DepartmentForm(request.POST)
     if form.is_valid():
@@ -224,7 +225,7 @@ def department_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def department_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=OrganisationEvents.DEPARTMENT_RENAMED)
     department = org_selectors.department_get(user=user, pk=pk)
     form = DepartmentForm(request.POST)
     if form.is_valid():

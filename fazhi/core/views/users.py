@@ -13,6 +13,8 @@ from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import errors, params
+from fazhi.core.access import acting_user
+from fazhi.core.audit_events import UserEvents
 from fazhi.core.models import (
     Department,
     Organisation,
@@ -26,7 +28,6 @@ from fazhi.core.services import people as people_services
 from fazhi.core.views._orgadmin import (
     OrgChoice,
     ReasonForm,
-    acting_user,
     bootstrap,
     form_page,
     paginate,
@@ -73,7 +74,7 @@ class UserForm(forms.Form):
 
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_LISTED)
     q = request.GET.get("q", "").strip()
     role = params.choice(request.GET, "role", Role.values) or ""
     page = paginate(request, people_selectors.user_list(user=user, q=q or None, role=role or None))
@@ -95,7 +96,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_CREATED)
     form = UserForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -123,7 +124,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_UPDATED)
     target = people_selectors.user_get(user=user, pk=pk)
     form = UserForm(
         request.POST or None,
@@ -170,7 +171,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_DEACTIVATED)
     target = people_selectors.user_get(user=user, pk=pk)
     people_services.user_deactivate(actor=user, user=target, reason=request.POST.get("reason", ""))
     messages.success(request, f"已停用用户“{target.username}”。")
@@ -180,7 +181,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_REACTIVATED)
     target = people_selectors.user_get(user=user, pk=pk)
     people_services.user_reactivate(actor=user, user=target)
     messages.success(request, f"已启用用户“{target.username}”。")
@@ -190,7 +191,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_UNLOCKED)
     target = people_selectors.user_get(user=user, pk=pk)
     people_services.user_unlock(actor=user, user=target)
     messages.success(request, f"已解除“{target.username}”的登录锁定。")
@@ -210,7 +211,7 @@ class ResetPasswordForm(forms.Form):
 
 @login_required
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.ORG_MANAGE)
+    user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.PASSWORD_RESET)
     target = people_selectors.user_get(user=user, pk=pk)
     form = bootstrap(ResetPasswordForm(request.POST or None))
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from fazhi.core import errors, params
 from fazhi.core.models import Credential, Officer, Organisation, User
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.inspections.events import ConflictEvents, InspectorEvents
@@ -68,7 +68,7 @@ def pool_eligible(*, organisation: Organisation, on: dt.date) -> QuerySet[Inspec
     in force that day are prefetched as ``profile.officer.active_conflicts``."""
     valid_credential = Credential.objects.filter(
         officer=OuterRef("officer"),
-        status=CredentialStatus.VALID,
+        state=CredentialState.VALID,
         issued_on__lte=on,
         expires_on__gte=on,
     )

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from fazhi.core import clock, errors, workflow
 from fazhi.core.models import Credential, Officer, User
-from fazhi.core.models.org import CredentialStatus
+from fazhi.core.models.org import CredentialState
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
 from fazhi.inspections.events import TaskEvents
@@ -50,7 +50,7 @@ def _team_problems(task: InspectionTask, officer_ids: list[int], day: dt.date) -
     valid = set(
         Credential.objects.filter(
             officer_id__in=officer_ids,
-            status=CredentialStatus.VALID,
+            state=CredentialState.VALID,
             issued_on__lte=day,
             expires_on__gte=day,
         ).values_list("officer_id", flat=True)

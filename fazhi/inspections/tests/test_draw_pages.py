@@ -122,7 +122,7 @@ def test_redraw_flow_by_pages():
         reverse("inspections:redraw_decide", args=[request.pk]), {"decision": "approve"}
     )
     assert denied.status_code == 403
-    assert AuditEvent.objects.filter(action="security.denied").exists()
+    assert AuditEvent.objects.filter(action="access.denied").exists()
     leader.post(reverse("inspections:redraw_decide", args=[request.pk]), {"decision": "approve"})
     planner.post(
         reverse("inspections:plan_announce", args=[plan.pk]),

@@ -304,7 +304,7 @@ def test_api_scope_leak(client, world):
         content_type="application/json",
     )
     assert response.status_code == 404
-    assert AuditEvent.objects.filter(action="security.denied").exists()
+    assert AuditEvent.objects.filter(action="access.denied").exists()
 
 
 def test_category_helper_exists():

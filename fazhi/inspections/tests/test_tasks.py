@@ -520,7 +520,7 @@ def test_page_not_assigned_is_audited(client, setup):
     client.force_login(world.outsider)
     response = client.post(f"/inspections/tasks/{task.pk}/start/")
     assert response.status_code == 403
-    denial = AuditEvent.objects.get(action="security.denied")
+    denial = AuditEvent.objects.get(action="access.denied")
     assert '"reason":"not_assigned"' in denial.details_json
     assert denial.actor_id == world.outsider.pk
     client.force_login(world.stranger)
@@ -557,7 +557,7 @@ def test_api_not_assigned_and_scope(client, setup):
     response = client.post(f"/api/inspections/tasks/{task.pk}/start/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_assigned"
-    assert AuditEvent.objects.filter(action="security.denied").count() == 1
+    assert AuditEvent.objects.filter(action="access.denied").count() == 1
     client.force_login(world.stranger)
     assert client.get(f"/api/inspections/tasks/{task.pk}/").status_code == 404
     assert client.post(f"/api/inspections/tasks/{task.pk}/start/").status_code == 404

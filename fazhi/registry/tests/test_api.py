@@ -131,7 +131,7 @@ def test_viewer_is_refused_writes_with_a_recorded_denial(world):
     )
     assert response.status_code == 403
     assert response.data["error"]["code"] == "permission_denied"
-    assert AuditEvent.objects.filter(action="security.denied").exists()
+    assert AuditEvent.objects.filter(action="access.denied").exists()
 
 
 def test_categories_endpoint(world):

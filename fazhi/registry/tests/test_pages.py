@@ -175,7 +175,7 @@ def test_other_districts_entities_are_404_on_every_page(world, client):
         assert response.status_code == 404, name
     theirs.refresh_from_db()
     assert theirs.is_active and theirs.risk_grade == "B"
-    assert AuditEvent.objects.filter(action="security.denied").exists()
+    assert AuditEvent.objects.filter(action="access.denied").exists()
 
 
 def test_viewer_cannot_reach_write_pages(world, client):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from fazhi.core import errors
 from fazhi.core.models import Organisation
-from fazhi.core.services.numbering import document_number_issue
+from fazhi.core.services.numbering import document_number_take
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             self.stderr.write(f"not_found: 机构 {options['organisation_id']} 不存在。")
             sys.exit(1)
         try:
-            text = document_number_issue(
+            text = document_number_take(
                 actor=None,
                 organisation=organisation,
                 type_key=options["type_key"],

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from fazhi.core import errors, rules, rules_docs
+from fazhi.core.management.generated_docs import write_or_check
 
 DOCS_PATH = Path(settings.BASE_DIR) / "docs" / "rules.md"
 
@@ -46,13 +47,4 @@ class Command(BaseCommand):
             return
         output = Path(options.get("output") or DOCS_PATH)
         text = rules_docs.render_docs()
-        if options["check"]:
-            current = output.read_text(encoding="utf-8") if output.exists() else ""
-            if current != text:
-                self.stderr.write(f"{output} is stale: run `fazhi rules docs`")
-                sys.exit(1)
-            self.stdout.write(f"{output} is up to date")
-            return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        self.stdout.write(f"wrote {output}")
+        write_or_check(self, output, text, check=options["check"], how="fazhi rules docs")
