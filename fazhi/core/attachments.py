@@ -1,7 +1,7 @@
 """Attachments: where files live (by SHA-256 under MEDIA_ROOT/attachments/) and what type they are.
 
-Storing is the service ``fazhi.core.services.attachments.attachment_store`` (hashed, chained);
-reading is ``fazhi.core.selectors.attachments``.
+Storing is ``fazhi.core.services.attachments.attachment_store_blob`` then ``attachment_link``
+(hashed, chained, linked to its subject); reading is ``fazhi.core.selectors.attachments``.
 
 A file's type is what its content is, never what the uploading client said: a raster image
 (JPEG, PNG, GIF, WebP) that Pillow decodes is that image type, everything else is

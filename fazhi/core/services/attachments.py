@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Model
 
 from fazhi.core import audit, errors
@@ -191,29 +191,3 @@ def attachment_link(
         kind=kind,
         linked_by=actor if isinstance(actor, User) else None,
     )
-
-
-def attachment_store(
-    *,
-    actor: User,
-    organisation: Organisation,
-    file: IO[bytes] | Any,
-    filename: str,
-    content_type: str = "",
-    images_only: bool = False,
-) -> Attachment:
-    """Store a file and record it in a transaction of its own, linked to nothing.
-
-    Transitional: kept only for the inspections task photos (``task_attach_photo``), which the
-    inspections branch of the kernel consolidation moves onto ``attachment_store_blob`` +
-    ``attachment_link``; the lead removes this at merge. New code links its evidence."""
-    blob = attachment_store_blob(
-        actor=actor,
-        organisation=organisation,
-        file=file,
-        filename=filename,
-        content_type=content_type,
-        images_only=images_only,
-    )
-    with transaction.atomic(durable=True):
-        return _record(actor, blob)

@@ -193,13 +193,16 @@ def task_attach_photo(
     content_type: str = "",
     caption: str = "",
 ) -> TaskPhoto:
-    """Store a site photo through the attachment store (hashed and chained) and link it."""
-    from fazhi.core.services.attachments import attachment_store
+    """Store a site photo (hashed, type detected) before the transaction, then, inside it, link
+    it to the task as a photo (``attachment_link``: row, link and chained event) with the task's
+    own record of it (caption, order)."""
+    from fazhi.core.models import AttachmentKind
+    from fazhi.core.services.attachments import attachment_link, attachment_store_blob
 
     _require_assigned(actor, task, action=TaskEvents.PHOTO_ATTACHED)
     # before the file is stored, and again under the lock
     TASK.check(InspectionTask.objects.only("state").get(pk=task.pk), "attach_photo")
-    attachment = attachment_store(
+    blob = attachment_store_blob(
         actor=actor,
         organisation=task.organisation,
         file=file,
@@ -210,8 +213,11 @@ def task_attach_photo(
     with transaction.atomic(durable=True):
         locked = lock_task(task)
         TASK.check(locked, "attach_photo")  # the state may have changed while the file was stored
+        link = attachment_link(
+            actor=actor, attachment_or_blob=blob, subject=locked, kind=AttachmentKind.PHOTO
+        )
         photo = TaskPhoto.objects.create(
-            task=locked, attachment=attachment, caption=(caption or "").strip()[:200]
+            task=locked, attachment=link.attachment, caption=(caption or "").strip()[:200]
         )
         workflow.transition(
             TASK,
@@ -219,7 +225,7 @@ def task_attach_photo(
             "attach_photo",
             actor=actor,
             locked=True,
-            details={"attachment_id": attachment.pk, "sha256": attachment.sha256},
+            details={"attachment_id": link.attachment_id, "sha256": blob.sha256},
         )
     return photo
 

@@ -9,9 +9,10 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from fazhi.core.models import Attachment
-from fazhi.core.services.attachments import attachment_store
+from fazhi.core.services.attachments import attachment_link, attachment_store_blob
 from fazhi.core.tests.images import image_bytes
 from fazhi.core.views.files import UPLOAD_CSP
 from fazhi.inspections.models import TaskPhoto
@@ -93,12 +94,16 @@ def test_a_legacy_photo_row_holding_script_is_a_sandboxed_download(client, start
     client's type. The row cannot be made by today's services (they refuse the file), so the
     legacy state is written directly."""
     world, task = started
-    attachment = attachment_store(
+    blob = attachment_store_blob(
         actor=world.inspector_a,
         organisation=task.organisation,
         file=io.BytesIO(WEBP_SCRIPT),
         filename="x.webp",
     )
+    with transaction.atomic():
+        attachment = attachment_link(
+            actor=world.inspector_a, attachment_or_blob=blob, subject=task, kind="photo"
+        ).attachment
     Attachment.objects.filter(pk=attachment.pk).update(content_type=stored_type)
     photo = TaskPhoto.objects.create(task=task, attachment=attachment)
     client.force_login(world.leader)

@@ -197,6 +197,12 @@ def test_attach_photo(setup):
     assert AuditEvent.objects.filter(action="attachment.stored").exists()
     event = AuditEvent.objects.get(action="inspection_task.photo_attached")
     assert photo.attachment.sha256 in event.details_json
+    # linked to its task through the one attachment-link table, in the task's transaction
+    from fazhi.core.selectors.attachments import attachments_for
+
+    linked = list(attachments_for(user=world.leader, subject=task))
+    assert [link.attachment_id for link in linked] == [photo.attachment_id]
+    assert linked[0].kind == "photo"
     with pytest.raises(errors.PermissionDenied):
         task_services.task_attach_photo(
             actor=world.outsider, task=task, file=io.BytesIO(JPEG), filename="b.jpg"
@@ -650,3 +656,27 @@ def test_last_finished_task_meets_the_plan_window_deadline(setup):
     window.refresh_from_db()
     assert window.met_on == clock.today()
     assert window.state in (DeadlineState.MET, DeadlineState.LATE)
+
+
+def test_migration_links_photos_stored_before_the_link_table(setup):
+    import importlib
+
+    from django.apps import apps
+
+    from fazhi.core.models import AttachmentLink
+
+    world, _, _, task = setup
+    _started(world, task)
+    photo = task_services.task_attach_photo(
+        actor=world.inspector_a, task=task, file=io.BytesIO(JPEG), filename="a.jpg"
+    )
+    AttachmentLink.objects.all().delete()  # as the rows were before the link table
+    migration = importlib.import_module("fazhi.inspections.migrations.0007_task_photos_linked")
+    migration.link(apps, None)
+    migration.link(apps, None)  # idempotent
+    link = AttachmentLink.objects.get()
+    assert (link.attachment_id, link.object_id, link.kind) == (
+        photo.attachment_id,
+        str(task.pk),
+        "photo",
+    )
