@@ -29,10 +29,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _refused(client: Client, method: str, url: str, **kw: object) -> dict[str, object]:
-    before = AuditEvent.objects.filter(action="security.denied").count()
+    before = AuditEvent.objects.filter(action="access.denied").count()
     response = getattr(client, method)(url, **kw)
     assert response.status_code == 403, (url, response.status_code)
-    denials = AuditEvent.objects.filter(action="security.denied").order_by("seq")
+    denials = AuditEvent.objects.filter(action="access.denied").order_by("seq")
     assert denials.count() == before + 1
     details: dict[str, object] = json.loads(denials.last().details_json)  # type: ignore[union-attr]
     return details

@@ -126,5 +126,5 @@ def test_a_refused_list_is_recorded_under_its_read_name(world):
     client.force_login(petitions)
     response = client.get("/api/registry/entities/")
     assert response.status_code == 403
-    event = AuditEvent.objects.filter(action="security.denied").latest("seq")
+    event = AuditEvent.objects.filter(action="access.denied").latest("seq")
     assert json.loads(event.details_json)["refused"] == "entity.listed"
