@@ -12,3 +12,11 @@ class CoreConfig(AppConfig):
 
         # A malformed rule pack stops start-up with the file, key and reason.
         rules.load_packs()
+
+        # Background jobs: their events, and every app's ``jobs.py`` (the kinds it declares).
+        from django.utils.module_loading import autodiscover_modules
+
+        from fazhi.core import events, jobs
+
+        events.register(jobs.JobEvents)
+        autodiscover_modules("jobs")
