@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fazhi.core import errors
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap
-from fazhi.registry import exports
+from fazhi.registry import jobs as registry_jobs
 from fazhi.registry.forms import (
     EntityForm,
     LicenceForm,
@@ -30,7 +30,6 @@ from fazhi.registry.selectors import entities as entity_selectors
 from fazhi.registry.services import entities as entity_services
 from fazhi.registry.views._common import (
     back_to_entity,
-    download,
     org_choices,
     require_visible,
     show_failure,
@@ -80,16 +79,18 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def entity_export(request: HttpRequest) -> HttpResponse:
+    """Start an export of the filtered list (the list's query string) as a background job; the
+    job page offers the file when it is written."""
     filters = entity_selectors.EntityFilters.from_params(request.GET)
-    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    content, content_type, name = exports.entity_export(
-        user=request.user,  # type: ignore[arg-type]
+    fmt = "csv" if request.POST.get("format") == "csv" else "xlsx"
+    job = registry_jobs.entity_export_enqueue(
+        actor=request.user,  # type: ignore[arg-type]
         filters=filters,
         fmt=fmt,
     )
-    return download(content, content_type, name)
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required
