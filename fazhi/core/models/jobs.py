@@ -76,7 +76,9 @@ class Job(models.Model):
 
     @property
     def percent(self) -> int | None:
-        """Whole per cent done, when the total is known."""
+        """Whole per cent done: 100 once succeeded, else known only with the total."""
+        if self.state == JobState.SUCCEEDED:
+            return 100
         if not self.total:
-            return 100 if self.state == JobState.SUCCEEDED else None
+            return None
         return min(100, self.done * 100 // self.total)
