@@ -3,6 +3,8 @@ download, permission and scope; failures in Chinese only."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -31,10 +33,7 @@ def world():
     jobs.kind(KIND, "试验核对", cap=Cap.REGISTRY_MANAGE, unit="行")(_probe)
     tree = make_org_tree()
 
-    class W:
-        pass
-
-    w = W()
+    w = SimpleNamespace()
     w.inst0 = tree.institute_of(tree.districts[0])
     w.sup0 = make_user(w.inst0, Role.SUPERVISOR)
     w.sup0b = make_user(w.inst0, Role.SUPERVISOR)

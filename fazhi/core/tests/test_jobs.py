@@ -4,6 +4,7 @@ periodic schedule and stale jobs (services and selectors; pages and API in test_
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -52,10 +53,7 @@ def world(kinds):
     tree = make_org_tree()
     d0, d1 = tree.districts[0], tree.districts[1]
 
-    class W:
-        pass
-
-    w = W()
+    w = SimpleNamespace()
     w.tree = tree
     w.inst0 = tree.institute_of(d0)
     w.sup0 = make_user(w.inst0, Role.SUPERVISOR)
@@ -271,7 +269,7 @@ def test_selectors_are_scoped_by_organisation_and_kind(world, run_jobs, django_a
     assert [j.pk for j in job_list(user=world.sup0, state="failed")] == []
     assert [j.pk for j in job_list(user=world.sup0, kind=READ_PROBE)] == [export.pk]
     with django_assert_num_queries(1):
-        rows = [(j.organisation.name, j.created_by.username) for j in job_list(user=world.sup0)]
+        rows = [(j.organisation.name, j.created_by) for j in job_list(user=world.sup0)]
     assert len(rows) == 3
     assert job_get(user=world.sup0, job_id=mine.pk) == mine
     with pytest.raises(errors.OutOfScope):
