@@ -4,6 +4,7 @@ periodic schedule and stale jobs (services and selectors; pages and API in test_
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -330,3 +331,5 @@ def test_the_workflow_table_and_events_are_registered():
         assert events.known(str(member)) and events.label(str(member)) != str(member)
     text = workflow.mermaid(jobs.JOB_WORKFLOW)
     assert "failed --> queued: 重试" in text and "running --> succeeded: 完成" in text
+    architecture = Path(__file__).resolve().parents[3] / "docs" / "architecture.md"
+    assert text in architecture.read_text(encoding="utf-8")  # the diagram there is the table
