@@ -196,6 +196,13 @@ def param(job: Job, name: str) -> Any:
 # --- the workflow ------------------------------------------------------------------------------
 
 
+def _same_run(row: Job, ctx: Mapping[str, Any]) -> None:
+    """A run ends only the run it started: a worker that outlived its job (failed as stale,
+    then retried) must not end the next run."""
+    if ctx.get("attempt") != row.attempts:
+        raise errors.Conflict("该后台任务已重新执行。", code="job_superseded")
+
+
 def _started_by_actor(row: Job, ctx: Mapping[str, Any]) -> None:
     actor = ctx.get("actor")
     if actor is None or row.created_by_id is None or row.created_by_id != actor.pk:
@@ -225,11 +232,20 @@ JOB_WORKFLOW: workflow.Workflow[Job] = workflow.Workflow(
             sources=(JobState.RUNNING,),
             target=JobState.SUCCEEDED,
             event=JobEvents.SUCCEEDED,
+            guards=(workflow.Guard("仍是同一次执行", _same_run),),
         ),
         workflow.Action(
             name="fail",
             label="记为失败",
-            sources=(JobState.QUEUED, JobState.RUNNING),
+            sources=(JobState.RUNNING,),
+            target=JobState.FAILED,
+            event=JobEvents.FAILED,
+            guards=(workflow.Guard("仍是同一次执行", _same_run),),
+        ),
+        workflow.Action(
+            name="abandon",
+            label="记为未能开始",
+            sources=(JobState.QUEUED,),
             target=JobState.FAILED,
             event=JobEvents.FAILED,
         ),

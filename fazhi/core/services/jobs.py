@@ -190,19 +190,38 @@ def job_run(job_id: int) -> None:
     except errors.InvalidTransition:
         logger.info("job %s is %s, not queued: not run again", job_id, job.state)
         return
+    tracker = JobProgress(job)
     try:
         spec = find_kind(job.kind)
         if spec is None:
             raise errors.Conflict(KIND_GONE, code="job_kind_unknown")
-        tracker = JobProgress(job)
         outcome = spec.run(job, tracker)
-        job_succeed(job, outcome, done=tracker.done, total=tracker.total)
     except errors.FazhiError as exc:
-        job_fail(job, code=exc.code, message=exc.message)
+        _end(job_fail, job, code=exc.code, message=exc.message)
+        return
     except Exception:
         logger.exception("job %s (%s) crashed", job.pk, job.kind)
-        job_fail(job, code="job_crashed", message=CRASHED)
+        _end(job_fail, job, code="job_crashed", message=CRASHED)
         raise
+    try:
+        job_succeed(job, outcome, done=tracker.done, total=tracker.total)
+    except errors.Conflict:  # not running, or running again: this run is no longer the job's
+        _superseded(job)
+    except errors.FazhiError as exc:  # e.g. the file could not be stored
+        _end(job_fail, job, code=exc.code, message=exc.message)
+
+
+def _end(step: Any, job: Job, **kwargs: Any) -> None:
+    try:
+        step(job, **kwargs)
+    except errors.Conflict:
+        _superseded(job)
+
+
+def _superseded(job: Job) -> None:
+    logger.warning(
+        "job %s changed meanwhile (failed as stale, retried): this run's end dropped", job.pk
+    )
 
 
 def job_start(job: Job) -> Job:
@@ -237,6 +256,7 @@ def job_succeed(job: Job, outcome: Outcome, *, done: int = 0, total: int | None 
             job,
             "succeed",
             actor=None,
+            ctx={"attempt": job.attempts},
             changes={
                 "finished_at": clock.now(),
                 "message": "",
@@ -251,13 +271,16 @@ def job_succeed(job: Job, outcome: Outcome, *, done: int = 0, total: int | None 
 
 
 def job_fail(job: Job, *, code: str, message: str) -> Job:
-    """queued or running → failed, with the stable code and the Chinese reason."""
+    """running → failed (this run, ``job.attempts``), with the stable code and the Chinese
+    reason; a job still queued is abandoned (it never started)."""
+    queued = job.state == JobState.QUEUED
     with transaction.atomic(durable=True):
         return workflow.transition(
             JOB_WORKFLOW,
             job,
-            "fail",
+            "abandon" if queued else "fail",
             actor=None,
+            ctx={"attempt": job.attempts},
             changes={
                 "finished_at": clock.now(),
                 "error_code": code[:64],
@@ -326,8 +349,8 @@ def jobs_fail_stale(*, now: dt.datetime | None = None) -> int:
         )
         try:
             job_fail(job, code=code, message=message)
-        except errors.InvalidTransition:
-            continue  # finished meanwhile
+        except errors.FazhiError:
+            continue  # it moved on meanwhile
         count += 1
     return count
 

@@ -281,6 +281,26 @@ def test_selectors_are_scoped_by_organisation_and_kind(world, run_jobs, django_a
         job_get(user=world.sup0, job_id=10**9)
 
 
+def test_a_worker_that_outlived_its_run_does_not_end_the_next_one(world, run_jobs):
+    job = Job.objects.create(kind=PROBE, organisation=world.inst0, created_by=world.sup0)
+    first_run = job_services.job_start(job)
+    job_services.job_fail(first_run, code="job_interrupted", message="中断")  # as stale
+    with run_jobs():
+        job_services.job_retry(actor=world.sup0, job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("succeeded", 2)
+    with pytest.raises(errors.InvalidTransition):  # the old worker finally ends its run
+        job_services.job_succeed(first_run, Outcome("迟到的结果。"))
+    with pytest.raises(errors.InvalidTransition):
+        job_services.job_fail(first_run, code="job_crashed", message="迟到")
+    Job.objects.filter(pk=job.pk).update(state="running", attempts=3)  # a third run under way
+    with pytest.raises(errors.Conflict) as superseded:
+        job_services.job_succeed(first_run, Outcome("迟到的结果。"))
+    assert superseded.value.code == "job_superseded"
+    job.refresh_from_db()
+    assert job.result_summary == "数完了3个。"
+
+
 def test_schedule_queues_the_periodic_jobs_once(world, settings, run_jobs):
     root = world.tree.province
     assert root.parent_id is None
