@@ -113,6 +113,7 @@ class JobKind:
     # (link text, URL) of what it produced, for the job page; None: no link
     result_link: Callable[[Job], tuple[str, str] | None] | None = None
     follow: bool = False  # the job page goes on to the result when the job succeeds
+    rerun: bool = False  # a succeeded job may be run again (a fresh export), not only a failed one
     system: bool = False  # started by ``fazhi jobs schedule``, never by a user
     periodic: bool = False  # ``fazhi jobs schedule`` enqueues it on every run
 
@@ -203,6 +204,12 @@ def _same_run(row: Job, ctx: Mapping[str, Any]) -> None:
         raise errors.Conflict("该后台任务已重新执行。", code="job_superseded")
 
 
+def _may_run_again(row: Job, ctx: Mapping[str, Any]) -> None:
+    found = _kinds.get(row.kind)
+    if row.state == JobState.SUCCEEDED and not (found and found.rerun):
+        raise errors.Conflict("该后台任务已完成，不能再次执行。", code="job_already_succeeded")
+
+
 def _started_by_actor(row: Job, ctx: Mapping[str, Any]) -> None:
     actor = ctx.get("actor")
     if actor is None or row.created_by_id is None or row.created_by_id != actor.pk:
@@ -255,7 +262,10 @@ JOB_WORKFLOW: workflow.Workflow[Job] = workflow.Workflow(
             sources=(JobState.FAILED, JobState.SUCCEEDED),
             target=JobState.QUEUED,
             event=JobEvents.RETRIED,
-            guards=(workflow.Guard("由发起人本人重试", _started_by_actor),),
+            guards=(
+                workflow.Guard("由发起人本人重试", _started_by_actor),
+                workflow.Guard("已完成的任务仅在该类任务允许时再次执行", _may_run_again),
+            ),
             refusal="job_not_finished",
         ),
     ],

@@ -48,6 +48,7 @@ def _task_list_link(job: Job) -> tuple[str, str]:
     unique=True,
     unit="项",
     result_link=_task_list_link,
+    rerun=True,  # publishes what has finished since
 )
 def publish_results(job: Job, progress: Progress) -> Outcome:
     actor = jobs.starter(job)

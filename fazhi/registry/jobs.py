@@ -140,7 +140,7 @@ def import_confirm(job: Job, progress: Progress) -> Outcome:
     return Outcome(f"已导入{batch.row_count}个检查对象。", result=batch)
 
 
-@jobs.kind(EXPORT, "检查对象导出", cap=Cap.REGISTRY_VIEW, writes=False, unit="个")
+@jobs.kind(EXPORT, "检查对象导出", cap=Cap.REGISTRY_VIEW, writes=False, unit="个", rerun=True)
 def entity_export(job: Job, progress: Progress) -> Outcome:
     actor = jobs.starter(job)
     raw: dict[str, Any] = dict(jobs.param(job, "filters"))

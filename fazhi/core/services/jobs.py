@@ -145,7 +145,8 @@ def _send(job_id: int) -> None:
 
 
 def job_retry(*, actor: User, job_id: int) -> Job:
-    """Queue a failed (or finished) job again, by the user who started it, from the start."""
+    """Queue a failed job again (a succeeded one where its kind allows ``rerun``), by the user
+    who started it, from the start."""
     with transaction.atomic(durable=True):
         job = get_scoped(
             scoped(Job.objects.select_for_update(of=("self",)), actor).select_related(

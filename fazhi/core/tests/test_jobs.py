@@ -42,7 +42,7 @@ def _read_probe(job, progress):
 
 @pytest.fixture
 def kinds():
-    jobs.kind(PROBE, "试验任务", cap=Cap.REGISTRY_MANAGE, unit="个")(_probe)
+    jobs.kind(PROBE, "试验任务", cap=Cap.REGISTRY_MANAGE, unit="个", rerun=True)(_probe)
     jobs.kind(READ_PROBE, "试验导出", cap=Cap.REGISTRY_VIEW, writes=False, unique=True)(_read_probe)
     yield
     jobs._kinds.pop(PROBE)
@@ -211,6 +211,10 @@ def test_retry_refusals(world, run_jobs):
     with pytest.raises(errors.InvalidTransition) as refused:
         job_services.job_retry(actor=world.sup0, job_id=queued.pk)
     assert refused.value.code == "job_not_finished" and "排队中" in refused.value.message
+    done = _enqueue(world, run_jobs, user=world.viewer0, kind=READ_PROBE)  # no rerun
+    with pytest.raises(errors.Conflict) as again:
+        job_services.job_retry(actor=world.viewer0, job_id=done.pk)
+    assert again.value.code == "job_already_succeeded"
     assert not AuditEvent.objects.filter(action="job.retried").exists()
 
 

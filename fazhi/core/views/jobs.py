@@ -60,7 +60,9 @@ def job_view(job: Job, user: User) -> dict[str, Any]:
         "elapsed": elapsed_text(elapsed_seconds(job)),
         "result_label": link[0] if link else "",
         "result_url": link[1] if link else "",
-        "can_retry": job.created_by_id == user.pk and jobs.JOB_WORKFLOW.allows(job, "retry"),
+        "can_retry": job.created_by_id == user.pk
+        and jobs.JOB_WORKFLOW.allows(job, "retry")
+        and (job.state == JobState.FAILED or bool(spec and spec.rerun)),
         "poll_seconds": POLL_SECONDS,
     }
 
