@@ -208,8 +208,12 @@ def job_run(job_id: int) -> None:
         job_succeed(job, outcome, done=tracker.done, total=tracker.total)
     except errors.Conflict:  # not running, or running again: this run is no longer the job's
         _superseded(job)
-    except errors.FazhiError as exc:  # e.g. the file could not be stored
+    except errors.FazhiError as exc:
         _end(job_fail, job, code=exc.code, message=exc.message)
+    except Exception:  # e.g. the disk refused the file
+        logger.exception("job %s (%s) could not record its result", job.pk, job.kind)
+        _end(job_fail, job, code="job_crashed", message=CRASHED)
+        raise
 
 
 def _end(step: Any, job: Job, **kwargs: Any) -> None:

@@ -163,6 +163,20 @@ def test_a_crash_fails_the_job_with_a_general_message_and_is_raised(world, caplo
     assert "crashed" in caplog.text
 
 
+def test_a_result_that_cannot_be_stored_fails_the_job(world, monkeypatch):
+    job = Job.objects.create(kind=READ_PROBE, organisation=world.inst0, created_by=world.viewer0)
+
+    def full_disk(output):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(job_services, "_store_blob", full_disk)
+    with pytest.raises(OSError):
+        job_services.job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.state, job.error_code) == ("failed", "job_crashed")
+    assert not Attachment.objects.exists()
+
+
 def test_a_job_of_a_kind_no_longer_provided_fails(world):
     job = Job.objects.create(kind="gone.away", organisation=world.inst0, created_by=world.sup0)
     job_services.job_run(job.pk)
