@@ -3,6 +3,7 @@ download, permission and scope; failures in Chinese only."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -69,6 +70,10 @@ def test_the_status_fragment_polls_while_the_job_runs_and_stops_when_it_ends(
     queued = _job(world)
     body = client.get(reverse("core:job_detail", args=[queued.pk])).content.decode()
     assert "排队中" in body and 'hx-trigger="every 1s"' in body and "试验核对" in body
+    assert "已排队超过一分钟" not in body
+    Job.objects.filter(pk=queued.pk).update(created_at=queued.created_at - dt.timedelta(minutes=2))
+    body = client.get(reverse("core:job_status", args=[queued.pk])).content.decode()
+    assert "已排队超过一分钟" in body and "fazhi db_worker" in body
     running = _running(world)
     body = client.get(reverse("core:job_status", args=[running.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in body

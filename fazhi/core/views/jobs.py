@@ -28,6 +28,7 @@ from fazhi.core.views.files import attachment_response
 
 PAGE_SIZE = 50
 POLL_SECONDS = 1
+LONG_WAIT_SECONDS = 60  # a worker takes a job within a second or two when one is free
 
 
 def elapsed_seconds(job: Job) -> int:
@@ -64,6 +65,8 @@ def job_view(job: Job, user: User) -> dict[str, Any]:
         and jobs.JOB_WORKFLOW.allows(job, "retry")
         and (job.state == JobState.FAILED or bool(spec and spec.rerun)),
         "poll_seconds": POLL_SECONDS,
+        "waiting_long": job.state == JobState.QUEUED
+        and (clock.now() - job.created_at).total_seconds() > LONG_WAIT_SECONDS,
     }
 
 
