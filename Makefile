@@ -31,9 +31,13 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(FAZHI) migrate --noinput
 	$(FAZHI) demo --url http://$(HOST)/
-	$(FAZHI) runserver $(HOST)
+	$(MAKE) --no-print-directory serve
 
+# The web server and, beside it, one background-job worker (imports, exports, bulk publication:
+# decision 0014); the worker stops when the server does (Ctrl-C stops both).
 serve: install
+	@$(FAZHI) db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FAZHI) runserver $(HOST)
 
 lint: install-test

@@ -11,7 +11,13 @@ import pytest
 import time_machine
 from hypothesis import HealthCheck
 
-from fazhi.core.testing import at, clock, empty_cal, session_today  # noqa: F401 (fixtures)
+from fazhi.core.testing import (  # noqa: F401 (fixtures)
+    at,
+    clock,
+    empty_cal,
+    run_jobs,
+    session_today,
+)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -59,3 +65,15 @@ hypothesis.settings.load_profile("fazhi")
 def _fast_password_hashing(settings: Any) -> None:
     """Cheap password hashing in tests; the password-policy validators still run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def _session_media(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, _session_media: Any) -> None:
+    """Stored files (attachments, uploads kept for a background job, export files) go to a
+    temporary directory, never the checkout's ``var/``; a test may set its own."""
+    settings.MEDIA_ROOT = _session_media

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_include_bootstrap",
     "js_lib_htmx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "fazhi.core",
     "fazhi.registry",
     "fazhi.inspections",
@@ -220,6 +222,20 @@ FAZHI_IMPORT_MAX_ROWS = int(os.environ.get("FAZHI_IMPORT_MAX_ROWS", "300000"))
 FAZHI_IMPORT_MAX_COLUMNS = int(os.environ.get("FAZHI_IMPORT_MAX_COLUMNS", "256"))
 FAZHI_IMPORT_MAX_ERRORS = int(os.environ.get("FAZHI_IMPORT_MAX_ERRORS", "1000"))
 
+# --- background jobs (decision 0014) -------------------------------------------------------------
+# Jobs (``fazhi.core.models.Job``) are carried by Django's task API (the ``django-tasks`` backport
+# until Django 6) on the database backend: ``fazhi db_worker`` processes, as many as wanted on as
+# many machines as wanted, take them from the same database. No broker.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("FAZHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A job still "running" with no progress for this long is taken as interrupted (its worker was
+# stopped or killed) by ``fazhi jobs schedule``: failed, so that it can be retried.
+FAZHI_JOB_STALE_MINUTES = int(os.environ.get("FAZHI_JOB_STALE_MINUTES", "60"))
+
 # --- rule packs ---------------------------------------------------------------------------------
 FAZHI_RULES_DIR = Path(os.environ.get("FAZHI_RULES_DIR", BASE_DIR / "rules"))
 # Sample packs (``sample: true``: illustrative figures for the fictional demo province) load only
@@ -273,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": "fazhi.core.models.org.Role",
         "DeadlineStateEnum": "fazhi.core.models.deadlines.DeadlineState",
         "DayKindEnum": "fazhi.core.models.calendar.DayKind",
+        "JobStateEnum": "fazhi.core.models.jobs.JobState",
         "PlanKindEnum": "fazhi.inspections.models.PlanKind",
         "EntropyKindEnum": "fazhi.inspections.models.EntropyKind",
         "PlanStateEnum": "fazhi.inspections.models.PlanState",

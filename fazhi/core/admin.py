@@ -20,6 +20,7 @@ from fazhi.core.models import (
     CalendarYear,
     Credential,
     Department,
+    Job,
     Officer,
     Organisation,
     User,
@@ -114,6 +115,13 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
     list_display = ("seq", "created_at", "actor_name", "action", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("action", "actor_name", "object_id")
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyScopedAdmin):
+    list_display = ("id", "kind", "organisation", "created_by", "state", "done", "created_at")
+    list_filter = ("state", "kind")
+    exclude = ("params",)  # a job's parameters may name rows the admin cannot open
 
 
 @admin.register(CalendarYear)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhi.core.api import audit, deadlines, numbering, officers, organisations, users
+from fazhi.core.api import audit, deadlines, jobs, numbering, officers, organisations, users
 from fazhi.core.api.auth import obtain_auth_token
 
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *officers.urlpatterns,
     *audit.urlpatterns,
     *numbering.urlpatterns,
+    *jobs.urlpatterns,
 ]

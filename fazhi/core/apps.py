@@ -23,3 +23,11 @@ class CoreConfig(AppConfig):
         events.register_legacy(audit_events.LEGACY)
         # A malformed rule pack stops start-up with the file, key and reason.
         rules.load_packs()
+
+        # Background jobs: their events, and every app's ``jobs.py`` (the kinds it declares).
+        from django.utils.module_loading import autodiscover_modules
+
+        from fazhi.core import events, jobs
+
+        events.register(jobs.JobEvents)
+        autodiscover_modules("jobs")

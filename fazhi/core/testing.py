@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -98,3 +100,16 @@ def clock() -> Iterator[time_machine.Traveller]:
 
     with time_machine.travel(project_clock.now(), tick=True) as traveller:
         yield traveller
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_jobs(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> Callable[[], AbstractContextManager[Any]]:
+    """Background jobs run as they are queued: ``with run_jobs(): client.post(...)`` runs, in this
+    process, every job the block queued, when its transaction commits (the immediate backend)."""
+    settings.TASKS = IMMEDIATE_TASKS
+    return partial(django_capture_on_commit_callbacks, execute=True)

@@ -5,6 +5,7 @@ from fazhi.core.views import (
     audit,
     auth,
     deadlines,
+    jobs,
     numbering,
     officers,
     organisations,
@@ -30,4 +31,5 @@ urlpatterns = [
     *officers.urlpatterns,
     *numbering.urlpatterns,
     *audit.urlpatterns,
+    *jobs.urlpatterns,
 ]

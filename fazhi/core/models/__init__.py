@@ -9,6 +9,7 @@ from fazhi.core.models.audit import (
 )
 from fazhi.core.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from fazhi.core.models.deadlines import Deadline, DeadlineExtension, DeadlineStop
+from fazhi.core.models.jobs import Job, JobState
 from fazhi.core.models.numbering import DocumentNumber, DocumentNumberCounter, DocumentType
 from fazhi.core.models.org import (
     Credential,
@@ -38,6 +39,8 @@ __all__ = [
     "DocumentNumber",
     "DocumentNumberCounter",
     "DocumentType",
+    "Job",
+    "JobState",
     "Officer",
     "Organisation",
     "OrganisationKind",

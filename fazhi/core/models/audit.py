@@ -113,6 +113,8 @@ class AttachmentKind(models.TextChoices):
     PHOTO = "photo", "现场照片"
     EVIDENCE = "evidence", "证据材料"
     DOCUMENT = "document", "文书"
+    UPLOAD = "upload", "上传文件"  # a file a background job reads (an import)
+    OUTPUT = "output", "生成文件"  # a file a background job wrote (an export)
 
 
 class AttachmentLink(models.Model):

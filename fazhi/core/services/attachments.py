@@ -12,7 +12,9 @@ commit with the subject's change or not at all. Storage paths and type detection
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -103,8 +105,46 @@ def attachment_store_blob(
     inline (``not_an_image``) before anything is stored."""
     require_cap(actor, Cap.WRITE, action=AttachmentEvents.ATTACHMENT_STORED)
     require_in_scope(actor, organisation, action=AttachmentEvents.ATTACHMENT_STORED)
+    return _write_blob(
+        organisation=organisation,
+        uploaded_by=actor,
+        file=file,
+        filename=filename,
+        declared_type=content_type,
+        images_only=images_only,
+        limit=max_bytes(),
+    )
+
+
+def attachment_store_output(
+    *, organisation: Organisation, produced_for: User, content: bytes, filename: str
+) -> StoredBlob:
+    """Store a file the system produced for ``produced_for`` (an export a background job wrote),
+    before the transaction that links it. No write capability is asked: producing a user's
+    export is a read on their behalf, checked when the job was started."""
+    return _write_blob(
+        organisation=organisation,
+        uploaded_by=produced_for,
+        file=io.BytesIO(content),
+        filename=filename,
+        declared_type="",
+        images_only=False,
+        limit=sys.maxsize,
+    )
+
+
+def _write_blob(
+    *,
+    organisation: Organisation,
+    uploaded_by: User,
+    file: IO[bytes] | Any,
+    filename: str,
+    declared_type: str,
+    images_only: bool,
+    limit: int,
+) -> StoredBlob:
     name = _clean_filename(filename)
-    tmp, sha256, size = _spool(file, max_bytes())
+    tmp, sha256, size = _spool(file, limit)
     try:
         detected = detect_type(tmp)
         if images_only and not is_inline_image(detected):
@@ -122,12 +162,12 @@ def attachment_store_blob(
         raise
     return StoredBlob(
         organisation=organisation,
-        uploaded_by=actor,
+        uploaded_by=uploaded_by,
         sha256=sha256,
         size=size,
         filename=name,
         content_type=detected,
-        declared_type=(content_type or "")[:100],
+        declared_type=(declared_type or "")[:100],
     )
 
 

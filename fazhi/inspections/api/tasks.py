@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -14,8 +14,10 @@ from rest_framework.views import APIView
 
 from fazhi.core import errors, params
 from fazhi.core.access import acting_user
+from fazhi.core.api.jobs import JobSerializer, accepted
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
+from fazhi.inspections import jobs as inspection_jobs
 from fazhi.inspections.events import TaskEvents
 from fazhi.inspections.models import (
     FindingResult,
@@ -300,18 +302,18 @@ class TaskTeamView(APIView):
 
 class PlanPublishView(APIView):
     @extend_schema(
-        summary="公示计划全部已完成任务的结果",
+        summary="公示计划全部已完成任务的结果（后台任务）",
+        description="返回202和后台任务（GET /api/jobs/<id>/ 查看进度），完成后 result.summary "
+        "说明公示了多少项。",
         request=None,
-        responses=inline_serializer(
-            name="PlanPublishResult", fields={"published": serializers.IntegerField()}
-        ),
+        responses={202: JobSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         from fazhi.inspections.selectors.plans import plan_get
 
         user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
-        count = publicity_services.plan_publish_results(actor=user, plan=plan_get(user=user, pk=pk))
-        return Response({"published": count})
+        plan = plan_get(user=user, pk=pk)
+        return accepted(inspection_jobs.plan_publish_results_enqueue(actor=user, plan=plan))
 
 
 urlpatterns: list[URLPattern] = [

@@ -51,8 +51,9 @@ def _publish_locked(actor: User, task: InspectionTask) -> None:
     )
 
 
-def plan_publish_results(*, actor: User, plan: InspectionPlan) -> int:
-    """Publish every finished, unpublished task of ``plan``; returns how many."""
+def plan_publish_results(*, actor: User, plan: InspectionPlan, limit: int | None = None) -> int:
+    """Publish every finished, unpublished task of ``plan`` (at most ``limit`` of them, in id
+    order: the background job publishes a large plan in steps); returns how many."""
     require_cap(actor, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
     require_in_scope(actor, plan.organisation, action=TaskEvents.PUBLISHED)
     with transaction.atomic(durable=True):
@@ -60,7 +61,7 @@ def plan_publish_results(*, actor: User, plan: InspectionPlan) -> int:
             InspectionTask.objects.select_for_update()
             .filter(plan=plan, state__in=FINISHED_STATES, published_at__isnull=True)
             .order_by("id")
-        )
+        )[:limit]
         count = 0
         for task in tasks:
             _publish_locked(actor, task)

@@ -16,6 +16,7 @@ from fazhi.core.periods import FIXED_RULE
 from fazhi.core.services import calendar as calendar_services
 from fazhi.core.tests.factories import make_officer, make_user
 from fazhi.core.tests.images import image_bytes
+from fazhi.core.tests.jobs_support import job_from
 from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.models import (
     InspectionTask,
@@ -617,7 +618,7 @@ def test_api_photo_recheck_publish(client, setup):
     assert client.post(f"{base}/publish/").json()["error"]["code"] == "already_published"
 
 
-def test_publish_a_plan_from_page_and_api(client, setup):
+def test_publish_a_plan_from_page_and_api(client, setup, run_jobs):
     world, _, plan, task = setup
     task_services.task_complete(
         actor=world.inspector_a, task=task, outcome="not_inspected", reason="closed"
@@ -627,11 +628,18 @@ def test_publish_a_plan_from_page_and_api(client, setup):
     client.force_login(world.planner)
     page = client.get(f"/inspections/tasks/?plan={plan.pk}")
     assert "公示本计划全部已完成任务的结果" in page.content.decode()
-    response = client.post(f"/inspections/tasks/publish-plan/{plan.pk}/")
-    assert response.status_code == 302
+    with run_jobs():
+        response = client.post(f"/inspections/tasks/publish-plan/{plan.pk}/")
+    job = job_from(response)
     task.refresh_from_db()
     assert task.published_at is not None
-    assert client.post(f"/api/inspections/tasks/publish-plan/{plan.pk}/").json() == {"published": 0}
+    job.refresh_from_db()
+    assert (job.state, job.done, job.result_summary) == ("succeeded", 1, "已公示1项检查结果。")
+    with run_jobs():
+        response = client.post(f"/api/inspections/tasks/publish-plan/{plan.pk}/")
+    assert response.status_code == 202
+    again = client.get(f"/api/jobs/{response.json()['id']}/").json()
+    assert again["state"] == "succeeded" and again["result"]["summary"] == "已公示0项检查结果。"
 
 
 def test_last_finished_task_meets_the_plan_window_deadline(setup):

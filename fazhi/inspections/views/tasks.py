@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from fazhi.core import clock, errors, params
@@ -20,6 +20,7 @@ from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.core.views.files import attachment_response
+from fazhi.inspections import jobs as inspection_jobs
 from fazhi.inspections.events import TaskEvents
 from fazhi.inspections.models import (
     FindingResult,
@@ -332,9 +333,8 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
     user = acting_user(request, Cap.INSPECTION_PLAN, action=TaskEvents.PUBLISHED)
     plan = plan_get(user=user, pk=pk)
-    count = publicity_services.plan_publish_results(actor=user, plan=plan)
-    messages.success(request, f"已公示{count}项检查结果。")
-    return redirect(f"{reverse('inspections:task_list')}?plan={plan.pk}")
+    job = inspection_jobs.plan_publish_results_enqueue(actor=user, plan=plan)
+    return redirect("core:job_detail", pk=job.pk)
 
 
 urlpatterns: list[URLPattern] = [

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,14 +14,15 @@ from rest_framework.views import APIView
 
 from fazhi.core import import_limits, params
 from fazhi.core.access import acting_user
+from fazhi.core.api.jobs import JobSerializer, accepted
 from fazhi.core.roles import Cap
+from fazhi.registry import jobs as registry_jobs
 from fazhi.registry.api._common import organisation_for
 from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.models import (
     ImportBatch,
 )
 from fazhi.registry.selectors import imports as import_selectors
-from fazhi.registry.services import imports as import_services
 
 
 class ImportErrorSerializer(serializers.Serializer[Any]):
@@ -66,20 +67,26 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
 class ImportUploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=ImportUploadSerializer, responses={201: ImportBatchSerializer})
+    @extend_schema(
+        summary="上传文件并在后台预检",
+        description="文件过大、格式不符等立即拒绝（413/400，不写入任何数据）；否则返回202和后台任务，"
+        "任务完成后其 result 指向导入批次（registry.importbatch）。",
+        request=ImportUploadSerializer,
+        responses={202: JobSerializer},
+    )
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         body = ImportUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         organisation = organisation_for(user, body.validated_data.get("organisation"))
         upload = body.validated_data["file"]
-        batch = import_services.import_batch_stage(
+        job = registry_jobs.import_stage_enqueue(
             actor=user,
             organisation=organisation,
             file_name=upload.name or "upload",
             content=import_limits.read_upload(upload),
         )
-        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return accepted(job)
 
 
 class ImportBatchView(APIView):
@@ -93,16 +100,20 @@ class ImportBatchView(APIView):
 class ImportConfirmView(APIView):
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=None, responses=ImportBatchSerializer)
+    @extend_schema(
+        summary="确认导入（后台写入名录库）",
+        description="返回202和后台任务；批次有错误或已处理时，任务失败，其 error.code 为 "
+        "batch_has_errors、batch_not_pending 或 directory_changed。",
+        request=None,
+        responses={202: JobSerializer},
+    )
     def post(self, request: Request, batch_id: int) -> Response:
         user = acting_user(request)
-        import_selectors.import_batch_get(user=user, batch_id=batch_id)
-        batch = import_services.import_batch_confirm(
+        job = registry_jobs.import_confirm_enqueue(
             actor=user,
             batch_id=batch_id,
         )
-        batch = import_selectors.import_batch_get(user=user, batch_id=batch.pk)
-        return Response(ImportBatchSerializer(batch).data)
+        return accepted(job)
 
 
 urlpatterns = [

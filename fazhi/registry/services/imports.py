@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from fazhi.core import audit, clock, errors, import_limits, workflow
+from fazhi.core import audit, clock, errors, import_limits, jobs, workflow
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
@@ -43,15 +43,35 @@ def unpack_rows(payload: bytes | memoryview) -> list[list[Any]]:
 
 
 def import_batch_stage(
-    *, actor: User, organisation: Organisation, file_name: str, content: bytes
+    *,
+    actor: User,
+    organisation: Organisation,
+    file_name: str,
+    content: bytes,
+    progress: jobs.Progress | None = None,
 ) -> ImportBatch:
-    """Parse and validate an uploaded file into a batch awaiting confirmation (dry run)."""
+    """Parse and validate an uploaded file into a batch awaiting confirmation (dry run).
+    ``progress`` (the background job's) hears the rows as they are read."""
     require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.STAGED)
     require_in_scope(actor, organisation, action=ImportBatchEvent.STAGED)
     file_format = detect_format(file_name, content)
     import_limits.check_file(content, xlsx=file_format == ImportFormat.XLSX)
-    reader = read_xlsx(content) if file_format == ImportFormat.XLSX else read_csv(content)
-    result = validate_rows(import_limits.limit_rows(reader))
+    size: list[int | None] = [None]
+    if file_format == ImportFormat.XLSX:
+        reader: Iterable[Sequence[Any]] = read_xlsx(content, sized=lambda n: size.__setitem__(0, n))
+    else:
+        reader = read_csv(content)
+        size[0] = content.count(b"\n") or None
+    rows = import_limits.limit_rows(reader)
+    if progress is not None:
+        rows = jobs.counted(
+            rows,
+            progress,
+            message="正在读取并校验每一行",
+            total=lambda: size[0],
+            then="正在核对名录库中已登记的代码和许可证号",
+        )
+    result = validate_rows(rows)
     return _stage(
         actor=actor,
         organisation=organisation,

@@ -141,14 +141,27 @@ def test_categories_endpoint(world):
     assert {"infectious", "disinfection", "occupational", "blood_safety", "maternal_child"} <= codes
 
 
-def test_import_upload_preview_and_confirm_via_api(world):
+def _finished(client, response):
+    """The job an endpoint answered (202), as the jobs API shows it once it has run."""
+    assert response.status_code == 202, response.content
+    job = client.get(f"/api/jobs/{response.data['id']}/").data
+    assert job["state"] in ("succeeded", "failed"), job
+    return job
+
+
+def test_import_upload_preview_and_confirm_via_api(world, run_jobs):
     client = api(world.sup0)
     bad = io.BytesIO(xlsx_bytes([good_row(), good_row(categories="占星术")]))
     bad.name = "bad.xlsx"
-    response = client.post("/api/registry/imports/", {"file": bad}, format="multipart")
-    assert response.status_code == 201
-    assert response.data["is_clean"] is False
-    assert response.data["errors"] == [
+    with run_jobs():
+        response = client.post("/api/registry/imports/", {"file": bad}, format="multipart")
+    job = _finished(client, response)
+    assert job["kind"] == "registry.import_stage" and job["state"] == "succeeded"
+    assert job["result"]["object_type"] == "registry.importbatch"
+    batch_id = int(job["result"]["object_id"])
+    batch = client.get(f"/api/registry/imports/{batch_id}/").data
+    assert batch["is_clean"] is False
+    assert batch["errors"] == [
         {
             "row": 3,
             "column": "专业类别",
@@ -156,24 +169,33 @@ def test_import_upload_preview_and_confirm_via_api(world):
             "message": "未知的专业类别：占星术",
         }
     ]
-    response = client.post(f"/api/registry/imports/{response.data['id']}/confirm/")
-    assert response.status_code == 409
-    assert response.data["error"]["code"] == "batch_has_errors"
+    with run_jobs():
+        response = client.post(f"/api/registry/imports/{batch_id}/confirm/")
+    job = _finished(client, response)
+    assert job["state"] == "failed"
+    assert job["error"]["code"] == "batch_has_errors"
 
     good = io.BytesIO(xlsx_bytes([good_row(), good_row()]))
     good.name = "good.xlsx"
-    batch = client.post("/api/registry/imports/", {"file": good}, format="multipart").data
+    with run_jobs():
+        response = client.post("/api/registry/imports/", {"file": good}, format="multipart")
+    batch_id = int(_finished(client, response)["result"]["object_id"])
+    batch = client.get(f"/api/registry/imports/{batch_id}/").data
     assert batch["is_clean"] is True and batch["row_count"] == 2
     # another district: 404 on preview and confirm
     other = api(world.sup1)
-    assert other.get(f"/api/registry/imports/{batch['id']}/").status_code == 404
-    assert other.post(f"/api/registry/imports/{batch['id']}/confirm/").status_code == 404
-    response = client.post(f"/api/registry/imports/{batch['id']}/confirm/")
-    assert response.status_code == 200 and response.data["state"] == "confirmed"
+    assert other.get(f"/api/registry/imports/{batch_id}/").status_code == 404
+    assert other.post(f"/api/registry/imports/{batch_id}/confirm/").status_code == 404
+    with run_jobs():
+        response = client.post(f"/api/registry/imports/{batch_id}/confirm/")
+    job = _finished(client, response)
+    assert job["state"] == "succeeded" and job["result"]["summary"] == "已导入2个检查对象。"
+    assert client.get(f"/api/registry/imports/{batch_id}/").data["state"] == "confirmed"
     assert Entity.objects.filter(organisation=world.inst0).count() == 2
-    response = client.post(f"/api/registry/imports/{batch['id']}/confirm/")
-    assert response.status_code == 409
-    assert response.data["error"]["code"] == "batch_not_pending"
+    with run_jobs():
+        response = client.post(f"/api/registry/imports/{batch_id}/confirm/")
+    job = _finished(client, response)
+    assert job["error"]["code"] == "batch_not_pending"
 
 
 def test_schema_is_valid(client, world):

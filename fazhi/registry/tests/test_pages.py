@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fazhi.core.models import AuditEvent
+from fazhi.core.models import AuditEvent, Job
+from fazhi.core.tests.jobs_support import download, job_from
 from fazhi.registry.models import Entity, ImportBatch
 from fazhi.registry.selectors import entities as entity_selectors
 from fazhi.registry.tests.helpers import World, good_row, make_entity, xlsx_bytes
@@ -185,49 +186,93 @@ def test_viewer_cannot_reach_write_pages(world, client):
     assert client.get(reverse("registry:import_upload")).status_code == 403
 
 
-def test_export_is_scoped_filtered_and_audited(world, client):
+def test_export_is_scoped_filtered_and_audited(world, client, run_jobs):
     make_entity(world.sup0, name="本区医院", kind="hospital")
     make_entity(world.sup0, name="本区诊所", kind="clinic")
     make_entity(world.sup1, name="外区医院", kind="hospital")
-    login(client, world.sup0)
-    response = client.get(reverse("registry:entity_export"), {"format": "xlsx"})
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    login(client, world.viewer0)  # a read-only viewer may export: no write capability needed
+    with run_jobs():
+        response = client.post(reverse("registry:entity_export"), {"format": "xlsx"})
+    job = job_from(response)
+    sheet = load_workbook(io.BytesIO(download(client, job))).active
     names = {r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert names == {"本区医院", "本区诊所"}
-    response = client.get(reverse("registry:entity_export"), {"format": "csv", "kind": "hospital"})
-    text = response.content.decode("utf-8-sig")
+    job.refresh_from_db()
+    assert job.result_summary == "已导出2个检查对象。" and job.done == 2
+    page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    assert "下载文件" in page and "已导出2个检查对象" in page
+    with run_jobs():
+        response = client.post(
+            reverse("registry:entity_export") + "?kind=hospital", {"format": "csv"}
+        )
+    text = download(client, job_from(response)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert [r[1] for r in rows[1:]] == ["本区医院"]
     assert AuditEvent.objects.filter(action="entity.exported").count() == 2
+    # the file is the viewer's: another district's supervisor cannot reach the job or its file
+    login(client, world.sup1)
+    assert client.get(reverse("core:job_download", args=[job.pk])).status_code == 404
+    # starting an export is a POST; a bad filter is refused before any job exists
+    login(client, world.sup0)
+    assert client.get(reverse("registry:entity_export")).status_code == 405
+    jobs_before = Job.objects.count()
+    response = client.post(reverse("registry:entity_export") + "?kind=飞船", {"format": "csv"})
+    assert response.status_code == 400 and Job.objects.count() == jobs_before
 
 
-def test_import_pages_upload_preview_confirm(world, client):
+def test_import_pages_upload_preview_confirm(world, client, run_jobs):
     login(client, world.sup0)
     assert client.get(reverse("registry:import_template")).status_code == 200
     bad = io.BytesIO(xlsx_bytes([good_row(kind="飞船")]))
     bad.name = "bad.xlsx"
-    response = client.post(
-        reverse("registry:import_upload"), {"organisation": world.inst0.pk, "file": bad}
-    )
+    with run_jobs():
+        response = client.post(
+            reverse("registry:import_upload"), {"organisation": world.inst0.pk, "file": bad}
+        )
+    job = job_from(response)
     batch = ImportBatch.objects.get(file_name="bad.xlsx")
-    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.kind, job.state, job.result_id) == (
+        "registry.import_stage",
+        "succeeded",
+        str(batch.pk),
+    )
+    assert job.result_summary == "预检完成：共1行，发现1处错误。"
+    # the job page links to the preview; its polling fragment sends the browser there
+    page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
+    assert reverse("registry:import_preview", args=[batch.pk]) in page
+    fragment = client.get(reverse("core:job_status", args=[job.pk]), headers={"HX-Request": "true"})
+    assert fragment["HX-Redirect"] == reverse("registry:import_preview", args=[batch.pk])
     body = client.get(reverse("registry:import_preview", args=[batch.pk])).content.decode()
     assert "unknown_kind" in body and "确认导入" not in body
     errors_csv = client.get(reverse("registry:import_errors", args=[batch.pk]))
     assert "unknown_kind" in errors_csv.content.decode("utf-8-sig")
-    response = client.post(reverse("registry:import_confirm", args=[batch.pk]))
-    assert response.status_code == 302 and not Entity.objects.exists()
+    with run_jobs():
+        response = client.post(reverse("registry:import_confirm", args=[batch.pk]))
+    failed = job_from(response)
+    failed.refresh_from_db()
+    assert (failed.state, failed.error_code) == ("failed", "batch_has_errors")
+    assert not Entity.objects.exists()
+    page = client.get(reverse("core:job_detail", args=[failed.pk])).content.decode()
+    assert "该批次存在错误，请修改文件后重新上传。" in page and "batch_has_errors" not in page
 
     good = io.BytesIO(xlsx_bytes([good_row(), good_row()]))
     good.name = "good.xlsx"
-    client.post(reverse("registry:import_upload"), {"organisation": world.inst0.pk, "file": good})
+    with run_jobs():
+        client.post(
+            reverse("registry:import_upload"), {"organisation": world.inst0.pk, "file": good}
+        )
     batch = ImportBatch.objects.get(file_name="good.xlsx")
     body = client.get(reverse("registry:import_preview", args=[batch.pk])).content.decode()
     assert "确认导入" in body
-    client.post(reverse("registry:import_confirm", args=[batch.pk]))
+    with run_jobs():
+        response = client.post(reverse("registry:import_confirm", args=[batch.pk]))
+    confirmed = job_from(response)
     assert Entity.objects.filter(organisation=world.inst0).count() == 2
-    # another district cannot see or confirm the batch
+    page = client.get(reverse("core:job_detail", args=[confirmed.pk])).content.decode()
+    assert "已导入2个检查对象。" in page and "查看名录库" in page
+    # another district cannot see or confirm the batch, nor see the jobs
     login(client, world.sup1)
     assert client.get(reverse("registry:import_preview", args=[batch.pk])).status_code == 404
     assert client.post(reverse("registry:import_confirm", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("core:job_detail", args=[confirmed.pk])).status_code == 404

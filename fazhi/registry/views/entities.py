@@ -18,7 +18,7 @@ from fazhi.core import errors
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
-from fazhi.registry import exports
+from fazhi.registry import jobs as registry_jobs
 from fazhi.registry.events import EntityEvent
 from fazhi.registry.forms import (
     EntityForm,
@@ -32,7 +32,6 @@ from fazhi.registry.selectors import entities as entity_selectors
 from fazhi.registry.services import entities as entity_services
 from fazhi.registry.views._common import (
     back_to_entity,
-    download,
     org_choices,
     require_visible,
     show_failure,
@@ -82,17 +81,19 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def entity_export(request: HttpRequest) -> HttpResponse:
+    """Start an export of the filtered list (the list's query string) as a background job; the
+    job page offers the file when it is written."""
     user = acting_user(request)
     filters = entity_selectors.EntityFilters.from_params(request.GET)
-    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    content, content_type, name = exports.entity_export(
-        user=user,
+    fmt = "csv" if request.POST.get("format") == "csv" else "xlsx"
+    job = registry_jobs.entity_export_enqueue(
+        actor=user,
         filters=filters,
         fmt=fmt,
     )
-    return download(content, content_type, name)
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required

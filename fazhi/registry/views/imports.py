@@ -1,4 +1,8 @@
-"""Pages: importing entities from a spreadsheet (upload, preview, confirm)."""
+"""Pages: importing entities from a spreadsheet (upload, preview, confirm).
+
+Reading and checking an upload and writing a confirmed batch run as background jobs
+(``fazhi.registry.jobs``): the upload and the confirm button lead to the job's page, which
+follows the job and goes on to the preview when the check is done."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fazhi.core import errors, import_limits
@@ -17,6 +21,7 @@ from fazhi.core.models import Organisation
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.registry import exports
+from fazhi.registry import jobs as registry_jobs
 from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.forms import (
     ImportForm,
@@ -57,7 +62,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         )
         upload = form.cleaned_data["file"]
         try:
-            batch = import_services.import_batch_stage(
+            job = registry_jobs.import_stage_enqueue(
                 actor=user,
                 organisation=organisation,
                 file_name=upload.name or "upload",
@@ -66,7 +71,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except errors.ValidationFailed as exc:
             form.add_error("file", f"{exc.message}（{exc.code}）")
         else:
-            return redirect("registry:import_preview", batch_id=batch.pk)
+            return redirect("core:job_detail", pk=job.pk)
     batches = import_selectors.import_batch_list(user=user)[:20]
     return render(request, "registry/import_upload.html", {"form": form, "batches": batches})
 
@@ -103,17 +108,13 @@ def import_errors_download(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """Confirming writes the batch in a background job; the job page follows it."""
     user = acting_user(request)
-    try:
-        batch = import_services.import_batch_confirm(
-            actor=user,
-            batch_id=batch_id,
-        )
-    except errors.Conflict as exc:
-        show_failure(request, exc)
-        return redirect("registry:import_preview", batch_id=batch_id)
-    messages.success(request, f"已导入{batch.row_count}个检查对象。")
-    return redirect(reverse("registry:entity_list") + f"?q=&organisation={batch.organisation_id}")
+    job = registry_jobs.import_confirm_enqueue(
+        actor=user,
+        batch_id=batch_id,
+    )
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required
