@@ -78,7 +78,7 @@ class PointsForm(forms.Form):
 
 class ImportForm(forms.Form):
     organisation = forms.TypedChoiceField(label="导入到", coerce=int)
-    file = forms.FileField(label="文件（.xlsx 或 .csv）")
+    file = forms.FileField(label="文件（.xlsx、.xls、.ods 或 .csv）")
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from fazhi.core import import_limits, jobs
+from fazhi.core import import_limits, jobs, spreadsheets
 from fazhi.core.jobs import Outcome, OutputFile, Progress
 from fazhi.core.models import Job, Organisation, User
 from fazhi.core.roles import Cap
@@ -29,8 +29,6 @@ from fazhi.core.services.attachments import attachment_store_blob
 from fazhi.core.services.jobs import job_enqueue
 from fazhi.registry import exports
 from fazhi.registry.events import EntityEvent, ImportBatchEvent
-from fazhi.registry.importing.reader import detect_format
-from fazhi.registry.models import ImportFormat
 from fazhi.registry.selectors import imports as import_selectors
 from fazhi.registry.selectors.entities import EntityFilters
 from fazhi.registry.services import imports as import_services
@@ -50,8 +48,8 @@ def import_stage_enqueue(
     """Accept an upload for reading and checking in the background (the dry run)."""
     require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.STAGED)
     require_in_scope(actor, organisation, action=ImportBatchEvent.STAGED)
-    file_format = detect_format(file_name, content)
-    import_limits.check_file(content, xlsx=file_format == ImportFormat.XLSX)
+    file_format = spreadsheets.detect_format(file_name, content)
+    import_limits.check_file(content, xlsx=file_format in spreadsheets.ZIP_FORMATS)
     upload = attachment_store_blob(
         actor=actor, organisation=organisation, file=io.BytesIO(content), filename=file_name
     )

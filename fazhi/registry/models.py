@@ -216,6 +216,8 @@ class PracticePoints(models.Model):
 
 class ImportFormat(models.TextChoices):
     XLSX = "xlsx", "Excel (.xlsx)"
+    XLS = "xls", "Excel 97-2003 (.xls)"
+    ODS = "ods", "OpenDocument (.ods)"
     CSV = "csv", "CSV"
 
 

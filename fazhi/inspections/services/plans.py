@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from fazhi.core import audit, clock, errors, import_limits, workflow
+from fazhi.core import audit, clock, errors, import_limits, spreadsheets, workflow
 from fazhi.core.events import EventName
 from fazhi.core.models import Deadline, Organisation, User
 from fazhi.core.roles import Cap
@@ -370,35 +370,43 @@ def import_template() -> bytes:
     return out.getvalue()
 
 
-def _read_rows(content: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    import_limits.check_file(content, xlsx=True)
+def _read_rows(content: bytes) -> list[tuple[int, list[Any]]]:
+    """The task list's rows (sheet row number, the four cells as text) through the one
+    spreadsheet reader (.xlsx, .xls or .ods); a code Excel turned into a number stays a
+    number here so that it is reported, never matched."""
+    file_format = spreadsheets.detect_format(None, content)
+    import_limits.check_file(content, xlsx=file_format in spreadsheets.ZIP_FORMATS)
+    bad_file = errors.ValidationFailed(
+        "无法读取文件，请上传 .xlsx 格式（或 .xls、.ods）的任务清单。", code="bad_file"
+    )
+    if file_format == spreadsheets.CSV:  # the upload has no name here: workbooks only
+        raise bad_file
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a bad file
+        sheet = spreadsheets.read_sheet(content)
+    except errors.ValidationFailed as exc:
+        raise bad_file from exc
+    rows = enumerate(import_limits.limit_rows(sheet.rows), start=1)
+    header: list[Any] = []
+    for _, candidate in rows:  # blank rows above the header are skipped
+        if any(spreadsheets.cell_text(c) for c in candidate):
+            header = candidate
+            break
+    names = [spreadsheets.cell_text(c) for c in header]
+    if names[: len(IMPORT_COLUMNS)] != list(IMPORT_COLUMNS):
         raise errors.ValidationFailed(
-            "无法读取文件，请上传 .xlsx 格式的任务清单。", code="bad_file"
-        ) from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = import_limits.limit_rows(ws.iter_rows(values_only=True))
-        header = next(rows, None)
-        names = [str(c).strip() if c is not None else "" for c in (header or ())]
-        if names[: len(IMPORT_COLUMNS)] != list(IMPORT_COLUMNS):
-            raise errors.ValidationFailed(
-                f"表头须为：{'、'.join(IMPORT_COLUMNS)}。",
-                code="bad_header",
-                errors=[{"row": 1, "column": "表头", "reason": "表头与模板不一致"}],
-            )
-        out: list[tuple[int, list[str]]] = []
-        for index, row in enumerate(rows, start=2):
-            cells = ["" if c is None else str(c).strip() for c in row[: len(IMPORT_COLUMNS)]]
-            cells += [""] * (len(IMPORT_COLUMNS) - len(cells))
-            if any(cells):
-                out.append((index, cells))
-    finally:
-        wb.close()  # also when a limit stops the read
+            f"表头须为：{'、'.join(IMPORT_COLUMNS)}。",
+            code="bad_header",
+            errors=[{"row": 1, "column": "表头", "reason": "表头与模板不一致"}],
+        )
+    out: list[tuple[int, list[Any]]] = []
+    for index, row in rows:
+        cells: list[Any] = [
+            c if spreadsheets.is_damaged_code(c) and position == 1 else spreadsheets.cell_text(c)
+            for position, c in enumerate(row[: len(IMPORT_COLUMNS)])
+        ]
+        cells += [""] * (len(IMPORT_COLUMNS) - len(cells))
+        if any(c != "" for c in cells):
+            out.append((index, cells))
     return out
 
 
@@ -417,7 +425,7 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
     if not rows:
         raise errors.ValidationFailed("文件中没有任务。", code="empty_file")
     problems = import_limits.BoundedErrors()
-    codes = {cells[1].upper() for _, cells in rows if cells[1]}
+    codes = {cells[1].upper() for _, cells in rows if isinstance(cells[1], str) and cells[1]}
     # Only the plan's own subtree: a code of another branch reads exactly like an unknown one.
     in_reach = Entity.objects.filter(organisation__path__startswith=plan.organisation.path)
     entities = {(e.uscc or e.id_number).upper(): e for e in in_reach.filter(uscc__in=codes)}
@@ -453,8 +461,18 @@ def plan_import_tasks(*, actor: User, plan: InspectionPlan, content: bytes) -> i
             bad = True
         else:
             seen[number] = row
-        entity = entities.get(code.upper())
-        if not code:
+        entity = entities.get(code.upper()) if isinstance(code, str) else None
+        if not isinstance(code, str):
+            problems.append(
+                {
+                    "row": row,
+                    "column": IMPORT_COLUMNS[1],
+                    "reason": "代码被Excel存成了数字，超过15位的部分已丢失。"
+                    f"{spreadsheets.DAMAGED_CODE_MESSAGE}",
+                }
+            )
+            bad = True
+        elif not code:
             problems.append({"row": row, "column": IMPORT_COLUMNS[1], "reason": "代码为空"})
             bad = True
         elif entity is None:

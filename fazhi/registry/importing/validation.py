@@ -15,8 +15,8 @@ from typing import Any
 
 from django.db import connection
 
-from fazhi.core import errors, import_limits, validators
-from fazhi.registry.importing.reader import cell_text
+from fazhi.core import errors, import_limits, spreadsheets, validators
+from fazhi.core.spreadsheets import cell_text
 from fazhi.registry.importing.template import COLUMNS, FIELD_HEADER, HEADERS
 from fazhi.registry.models import (
     Entity,
@@ -33,7 +33,9 @@ _LOOKUP_CHUNK = 900  # stays under SQLite's 999 parameters
 
 
 _SPLIT = re.compile(r"[、,，;；/\s]+")
-_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+# The header is the first row naming the required columns among the first rows (a title row
+# above it, merged across the columns, is common).
+HEADER_SEARCH_ROWS = 10
 _YES = {"是", "y", "yes", "true", "1", "个人"}
 _NO = {"否", "n", "no", "false", "0", "单位", ""}
 
@@ -104,14 +106,9 @@ class _Lookups:
         self.divisions: dict[str, tuple[str, str, str]] = {}  # raw -> (value, code, message)
 
 
-def _date(text: str) -> dt.date | None:
-    match = _DATE_RE.match(text)
-    if match is None:
-        raise ValueError(text)
-    return dt.date(int(match[1]), int(match[2]), int(match[3]))
-
-
-def _map_header(header_row: Sequence[Any]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+def _map_header(
+    header_row: Sequence[Any], row_number: int = 1
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
     positions: dict[str, int] = {}
     for index, raw in enumerate(header_row):
         title = cell_text(raw).lstrip("*＊").strip()
@@ -119,22 +116,45 @@ def _map_header(header_row: Sequence[Any]) -> tuple[dict[str, int], list[dict[st
         if column is not None and column.field not in positions:
             positions[column.field] = index
     problems = [
-        {"row": 1, "column": c.header, "code": "missing_header", "message": f"缺少“{c.header}”列。"}
+        {
+            "row": row_number,
+            "column": c.header,
+            "code": "missing_header",
+            "message": f"缺少“{c.header}”列。",
+        }
         for c in COLUMNS
         if c.required and c.field not in positions
     ]
     return positions, problems
 
 
-def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
-    """Validate a header row and the data rows after it. Reports every problem found."""
+def validate_rows(rows: Iterable[Sequence[Any]], *, date1904: bool = False) -> Validation:
+    """Validate a header row and the data rows after it. Reports every problem found.
+    ``rows`` are a sheet's rows from its first (``fazhi.core.spreadsheets``); the header is the
+    first of the first ``HEADER_SEARCH_ROWS`` rows that names every required column (rows
+    above it - a title, blank rows - are skipped), and errors name the sheet's row numbers.
+    ``date1904``: the workbook counts serial dates from 1904."""
     iterator = iter(rows)
-    header = next(iterator, None)
-    if header is None:
+    header_number = 0
+    positions: dict[str, int] = {}
+    first_problems: list[dict[str, Any]] | None = None
+    for number, candidate in enumerate(iterator, start=1):
+        if not any(cell_text(v) for v in candidate):
+            if number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        positions, problems = _map_header(candidate, number)
+        if first_problems is None:
+            first_problems = problems
+        if not problems:
+            header_number = number
+            break
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if first_problems is None:
         return Validation([], [_error(1, "", "empty_file", "文件为空。")], 0, 1)
-    positions, problems = _map_header(header)
-    if problems:
-        return Validation([], problems, 0, len(problems))
+    if not header_number:
+        return Validation([], first_problems, 0, len(first_problems))
     lookups = _Lookups()
     fields = [c.field for c in COLUMNS]
     index_of = [positions.get(f, -1) for f in fields]
@@ -154,7 +174,8 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
     normalise_id = validators.normalise_id_number
     normalise_division = validators.normalise_division_code
     validation_failed = errors.ValidationFailed
-    row_number = 1
+    is_damaged_code = spreadsheets.is_damaged_code
+    row_number = header_number
     count = 0
     for raw in iterator:
         row_number += 1
@@ -193,13 +214,14 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
         elif len(name) > entity_services.NAME_MAX:
             row_errs.append(_error(row_number, "name", "name_too_long", "名称超过200个字符。"))
         for field, position in (("uscc", 1), ("id_number", 2)):
-            if isinstance(values[position], int | float) and not isinstance(values[position], bool):
+            if is_damaged_code(values[position]):
                 row_errs.append(
                     _error(
                         row_number,
                         field,
                         "numeric_code",
-                        "代码被存成了数字（可能已丢失精度），请将该列设为文本格式后重新填写。",
+                        "代码被Excel存成了数字，超过15位的部分已丢失，无法使用。"
+                        f"{spreadsheets.DAMAGED_CODE_MESSAGE}。",
                     )
                 )
                 texts[position] = ""
@@ -305,7 +327,7 @@ def validate_rows(rows: Iterable[Sequence[Any]]) -> Validation:
             )
         licence: list[Any] | None = None
         if lic_kind or lic_number or lic_from or lic_to or lic_scope:
-            licence = _licence(row_number, values, texts, lookups, seen_licence, row_errs)
+            licence = _licence(row_number, values, texts, lookups, seen_licence, row_errs, date1904)
         if row_errs:
             errs.extend(row_errs)
             continue
@@ -339,6 +361,7 @@ def _licence(
     lookups: _Lookups,
     seen: dict[tuple[str, str], int],
     row_errs: list[dict[str, Any]],
+    date1904: bool,
 ) -> list[Any] | None:
     lic_kind, lic_number, lic_scope = texts[11], texts[12], texts[13]
     kind = lookups.licence_kinds.get(lic_kind)
@@ -359,21 +382,13 @@ def _licence(
         )
     dates: list[dt.date | None] = []
     for field, position in (("licence_valid_from", 14), ("licence_valid_to", 15)):
-        value = values[position]
-        if isinstance(value, dt.datetime):
-            dates.append(value.date())
-        elif isinstance(value, dt.date):
-            dates.append(value)
-        elif not texts[position]:
+        try:
+            dates.append(spreadsheets.as_date(values[position], date1904=date1904))
+        except (ValueError, OverflowError):
+            row_errs.append(
+                _error(row_number, field, "bad_date", f"日期格式错误：{texts[position]}")
+            )
             dates.append(None)
-        else:
-            try:
-                dates.append(_date(texts[position]))
-            except ValueError:
-                row_errs.append(
-                    _error(row_number, field, "bad_date", f"日期格式错误：{texts[position]}")
-                )
-                dates.append(None)
     valid_from, valid_to = dates
     if valid_from is None and not any(e["column"] == "许可有效期起" for e in row_errs):
         row_errs.append(

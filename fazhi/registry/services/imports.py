@@ -16,13 +16,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from fazhi.core import audit, clock, errors, import_limits, jobs, workflow
+from fazhi.core import audit, clock, errors, import_limits, jobs, spreadsheets, workflow
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
 from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.importing.bulk import bulk_insert
-from fazhi.registry.importing.reader import detect_format, read_csv, read_xlsx
 from fazhi.registry.importing.validation import Validation, directory_conflicts, validate_rows
 from fazhi.registry.models import (
     ImportBatch,
@@ -54,30 +53,25 @@ def import_batch_stage(
     ``progress`` (the background job's) hears the rows as they are read."""
     require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.STAGED)
     require_in_scope(actor, organisation, action=ImportBatchEvent.STAGED)
-    file_format = detect_format(file_name, content)
-    import_limits.check_file(content, xlsx=file_format == ImportFormat.XLSX)
-    size: list[int | None] = [None]
-    if file_format == ImportFormat.XLSX:
-        reader: Iterable[Sequence[Any]] = read_xlsx(content, sized=lambda n: size.__setitem__(0, n))
-    else:
-        reader = read_csv(content)
-        size[0] = content.count(b"\n") or None
-    rows = import_limits.limit_rows(reader)
+    file_format = spreadsheets.detect_format(file_name, content)
+    import_limits.check_file(content, xlsx=file_format in spreadsheets.ZIP_FORMATS)
+    sheet = spreadsheets.read_sheet(content, file_name)
+    rows: Iterable[Sequence[Any]] = import_limits.limit_rows(sheet.rows)
     if progress is not None:
         rows = jobs.counted(
             rows,
             progress,
             message="正在读取并校验每一行",
-            total=lambda: size[0],
+            total=lambda: sheet.total,
             then="正在核对名录库中已登记的代码和许可证号",
         )
-    result = validate_rows(rows)
+    result = validate_rows(rows, date1904=sheet.date1904)
     return _stage(
         actor=actor,
         organisation=organisation,
         file_name=file_name,
         file_hash=hashlib.sha256(content).hexdigest(),
-        file_format=file_format,
+        file_format=sheet.file_format,
         result=result,
     )
 

@@ -2,21 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
-import warnings
-import zipfile
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from openpyxl import load_workbook
 
 from fazhi.core import errors, validators
 from fazhi.core.models import AuditEvent
-from fazhi.registry.importing import reader as import_reader
 from fazhi.registry.importing import template
 from fazhi.registry.importing import validation as import_validation
 from fazhi.registry.models import Entity, ImportBatch, ImportState, Licence
@@ -357,186 +352,6 @@ def test_one_bad_cell_is_reported_at_its_row_and_column_only(world, size, data):
     result = validate_rows([HEADER, *rows])
     assert {(e["row"], e["column"]) for e in result.errors} == {(target + 2, header)}
     assert result.rows == []  # a file with errors stages nothing
-
-
-# --- the fast sheet reader is openpyxl's read, value for value -----------------------------------
-
-
-def _openpyxl_rows(content: bytes) -> list[Any]:
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    try:
-        return list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
-
-
-def _typed(rows: list[Any]) -> list[Any]:
-    """Rows with the type of every value (1 == 1.0 == True, a datetime != its date...)."""
-    return [(type(r), [(type(v), v) for v in r]) for r in rows]
-
-
-def _same_as_openpyxl(content: bytes) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about a date out of range, both times
-        expected = _openpyxl_rows(content)
-        got = list(import_reader.read_xlsx(content))
-    assert _typed(got) == _typed(expected)
-
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_SHARED_STRINGS = (
-    f'<sst xmlns="{_MAIN_NS}"><si><t>共享</t></si>'
-    "<si><r><t>富</t></r><r><rPr><b/></rPr><t>文本</t></r></si>"
-    "<si><t>a_x005F_b</t></si></sst>"
-)
-
-
-def _xlsx_with_sheet_xml(sheet_data: str, dimension: str | None, *, mac_epoch: bool) -> bytes:
-    """A workbook whose first sheet is ``<sheetData>`` as given, with three shared strings;
-    styles 1-4 are a datetime, a duration, a date and a time (as openpyxl saves them)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet["A1"] = dt.datetime(2024, 1, 31, 12)  # noqa: DTZ001 - an Excel date has no zone
-    sheet["B1"] = dt.timedelta(hours=36)
-    sheet["C1"] = dt.date(2024, 1, 1)
-    sheet["D1"] = dt.time(8, 30)
-    if mac_epoch:
-        workbook.epoch = CALENDAR_MAC_1904
-    saved = io.BytesIO()
-    workbook.save(saved)
-    original = zipfile.ZipFile(saved)
-    assert 's="4"' in original.read("xl/worksheets/sheet1.xml").decode()
-    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    xml = f'<worksheet xmlns="{_MAIN_NS}">{dim}<sheetData>{sheet_data}</sheetData></worksheet>'
-    strings_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as rebuilt:
-        for name in original.namelist():
-            data = original.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                data = xml.encode()
-            elif name == "[Content_Types].xml":
-                part = '<Override PartName="/xl/sharedStrings.xml" ContentType="%s"/>'
-                data = data.replace(b"</Types>", (part % strings_type).encode() + b"</Types>")
-            rebuilt.writestr(name, data)
-        rebuilt.writestr("xl/sharedStrings.xml", _SHARED_STRINGS)
-    return out.getvalue()
-
-
-SHEET_CASES = {
-    "strings": (
-        '<row r="1"><c r="A1" t="s"><v>0</v></c>'
-        '<c r="B1" t="inlineStr"><is><t>内联</t></is></c>'
-        '<c r="C1" t="inlineStr"><is><t xml:space="preserve">  空格  </t></is></c>'
-        '<c r="D1" t="inlineStr"><is><t/></is></c>'
-        '<c r="E1" t="inlineStr"/>'
-        '<c r="F1" t="inlineStr"><is><r><t>富</t></r><r><rPr><b/></rPr><t>文本</t></r></is></c>'
-        '<c r="G1" t="inlineStr"><is><t>音</t><rPh sb="0" eb="1"><t>yin</t></rPh></is></c>'
-        '<c r="H1" t="inlineStr"><v>忽略</v><is><t>值</t></is></c>'
-        '<c r="I1" t="s"/><c r="J1" t="inlineStr"><is></is></c>'
-        '<c r="K1" t="s"><v>1</v></c><c r="L1" t="s"><v>2</v></c></row>'
-    ),
-    "numbers_and_dates": (
-        '<row r="1"><c r="A1" t="n"><v>42</v></c><c r="B1"><v>3.5</v></c>'
-        '<c r="C1"><v>1E3</v></c><c r="D1"><v>-7</v></c><c r="E1"><v></v></c>'
-        '<c r="F1" s="1"><v>45322.5</v></c><c r="G1" s="2"><v>1.5</v></c>'
-        '<c r="H1" s="3" t="n"><v>45292</v></c><c r="I1" s="4"><v>0.25</v></c>'
-        '<c r="J1" s="3"><v>59</v></c><c r="K1" s="1"><v>99999999999</v></c>'
-        '<c r="L1" s=""><v>8</v></c><c r="M1" s="0"><v>9</v></c></row>'
-    ),
-    "other_types": (
-        '<row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="b"><v>0</v></c>'
-        '<c r="C1" t="e"><v>#N/A</v></c><c r="D1" t="str"><v>公式结果</v></c>'
-        '<c r="E1" t="d"><v>2024-02-29T10:00:00</v></c><c r="F1"><f>1+1</f><v>2</v></c>'
-        '<c r="G1"><f>A1</f></c><c r="H1" t=""><v>7</v></c></row>'
-    ),
-    "layout": (
-        '<row r="1"><c r="a1" t="inlineStr"><is><t>小写</t></is></c>'
-        '<c t="inlineStr"><is><t>无坐标</t></is></c><c r="E1"><v>5</v></c><c><v>6</v></c></row>'
-        '<row><c r="B2"><v>2</v></c></row>'
-        '<row r="5"><c r="C5"><v>3</v></c><c r="A5"><v>1</v></c></row>'
-        '<row r="7.0" spans="1:3" ht="20" customHeight="1"><c r="A7" t="s"><v>0</v></c></row>'
-        '<row r="6"><c r="A6"><v>99</v></c></row>'
-        '<row r="8"/>'
-        '<row r="9"><c r="XFD9"><v>1</v></c></row>'
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(SHEET_CASES))
-@pytest.mark.parametrize("dimension", [None, "A1:E3", "A1:M20", "B2:C2"])
-@pytest.mark.parametrize("mac_epoch", [False, True])
-def test_the_sheet_reader_yields_what_openpyxl_yields(case, dimension, mac_epoch):
-    content = _xlsx_with_sheet_xml(SHEET_CASES[case], dimension, mac_epoch=mac_epoch)
-    _same_as_openpyxl(content)
-
-
-@pytest.mark.parametrize(
-    "sheet_data",
-    [
-        '<row r="1"><c r="$A$1"><v>1</v></c></row>',  # openpyxl: not a coordinate
-        '<row r="1"><c r="A1" t="s"><v>5</v></c></row>',  # no such shared string
-        '<row r="1.5"><c r="A1"><v>1</v></c></row>',
-        '<row r="1"><c r="A1"><v>1</v></c>',  # not well-formed
-    ],
-)
-def test_a_sheet_openpyxl_cannot_read_is_refused(world, sheet_data):
-    content = _xlsx_with_sheet_xml(sheet_data, None, mac_epoch=False)
-    with pytest.raises(Exception):  # noqa: B017 - whatever openpyxl raises
-        _openpyxl_rows(content)
-    with pytest.raises(errors.ValidationFailed) as exc:
-        stage(world, content)
-    assert exc.value.code == "unreadable_file"
-
-
-CELL_VALUES = st.one_of(
-    st.none(),
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=8),
-    st.integers(min_value=-(2**53), max_value=2**53),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.booleans(),
-    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2200, 1, 1)),
-    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2200, 1, 1)),  # noqa: DTZ001
-)
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    grid=st.lists(st.lists(CELL_VALUES, max_size=6), min_size=1, max_size=6),
-    write_only=st.booleans(),
-)
-def test_any_workbook_reads_as_openpyxl_reads_it(grid, write_only):
-    workbook = Workbook(write_only=write_only)
-    if write_only:
-        sheet = workbook.create_sheet()
-        for values in grid:
-            sheet.append(values)
-    else:
-        sheet = workbook.active
-        for r, values in enumerate(grid, start=1):
-            for c, value in enumerate(values, start=1):
-                if value is not None:
-                    sheet.cell(row=r, column=c, value=value)
-    out = io.BytesIO()
-    workbook.save(out)
-    _same_as_openpyxl(out.getvalue())
-
-
-def test_the_benchmark_shaped_file_reads_as_openpyxl_reads_it():
-    """Write-only (inline strings, no dimension), text codes, Excel dates, empty cells."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("数据")
-    sheet.append(HEADER)
-    for i in range(50):
-        values = good_row(
-            licence_kind="医疗机构执业许可证" if i % 2 else None,
-            licence_number=f"PDY{i:08d}" if i % 2 else None,
-            licence_valid_from=dt.datetime(2023, 1, 1) if i % 2 else None,  # noqa: DTZ001
-        )
-        sheet.append(values)
-    out = io.BytesIO()
-    workbook.save(out)
-    _same_as_openpyxl(out.getvalue())
 
 
 # --- directory look-ups ---------------------------------------------------------------------------
