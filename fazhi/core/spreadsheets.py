@@ -10,7 +10,8 @@ openpyxl only writes (templates, exports). Callers wrap the rows in
 drop-down values, is skipped) as rows of cell values as the user sees them:
 
 * every row of the sheet from row 1 (``enumerate(rows, start=1)`` is the sheet's row number;
-  empty rows included, so positions in error reports are those the user sees);
+  empty rows included, so positions in error reports are those the user sees), each from the
+  sheet's first used column (``Sheet.first_column``) to its last;
 * an empty cell is ``""``; text as typed (not stripped); numbers are ``float`` (or ``int``) as
   calamine reads them; booleans; a date-formatted cell a ``date``/``datetime`` (the 1904 date
   system applied), a time a ``time``, a duration a ``timedelta``;
@@ -66,6 +67,7 @@ class Sheet:
     file_format: str
     total: int | None  # rows as the file declares them (progress), None when unknown
     date1904: bool = False
+    first_column: int = 0  # the sheet column (0 = A) of each row's first cell
 
 
 def unreadable(
@@ -133,7 +135,13 @@ def _read_workbook(content: bytes, file_format: str) -> Sheet:
     total = end[0] + 1 if end is not None else 0
     date1904 = file_format == XLSX and _xlsx_date1904(content)
     rows: Iterator[list[Any]] = iter(()) if start is None else _rows(sheet, start[1], merged)
-    return Sheet(rows=rows, file_format=file_format, total=total, date1904=date1904)
+    return Sheet(
+        rows=rows,
+        file_format=file_format,
+        total=total,
+        date1904=date1904,
+        first_column=start[1] if start is not None else 0,
+    )
 
 
 def _rows(sheet: Any, first_column: int, merged: list[Any]) -> Iterator[list[Any]]:

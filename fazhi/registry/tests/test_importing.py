@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from fazhi.core import errors, validators
 from fazhi.core.models import AuditEvent
@@ -352,6 +353,64 @@ def test_one_bad_cell_is_reported_at_its_row_and_column_only(world, size, data):
     result = validate_rows([HEADER, *rows])
     assert {(e["row"], e["column"]) for e in result.errors} == {(target + 2, header)}
     assert result.rows == []  # a file with errors stages nothing
+
+
+# --- cells as users typed them (through the one reader, fazhi.core.spreadsheets) ----------------
+
+
+def test_codes_excel_turned_into_numbers_are_reported_as_damaged_never_accepted(world):
+    digits = validators.normalise_id_number(next_id_number())
+    person = {"name": "张三", "is_individual": "是", "kind": "clinic", "division_code": "350102"}
+    numeric = [good_row(uscc=913501001234567000), row(**person, id_number=int(digits))]
+    xlsx = xlsx_bytes(numeric)
+    csv = csv_bytes([good_row(uscc="9.13501E+17"), row(**person, id_number="3.50102E+17")])
+    for content, name in ((xlsx, "x.xlsx"), (csv, "x.csv")):
+        batch = stage(world, content, name)
+        assert codes(batch) == [
+            (2, "统一社会信用代码", "numeric_code"),
+            (3, "公民身份号码", "numeric_code"),
+        ]
+        assert all("该列请设置为文本格式后重新录入" in e["message"] for e in batch.errors)
+
+
+def test_a_title_row_merged_above_the_header_and_blank_rows_keep_row_numbers(world):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["某区检查对象名录（2026年）"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    sheet.append([])
+    sheet.append(HEADER)
+    sheet.append(good_row())
+    sheet.append([])
+    sheet.append(good_row(kind="不存在的类型"))
+    hidden = workbook.create_sheet("下拉选项", 0)
+    hidden.sheet_state = "hidden"
+    hidden.append(["医院", "诊所"])
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = stage(world, out.getvalue())
+    assert batch.row_count == 2
+    assert codes(batch) == [(6, "类型", "unknown_kind")]
+
+
+@pytest.mark.parametrize(
+    "valid_from",
+    [dt.date(2024, 3, 1), 45352, "45352", "2024/3/1", "2024年3月1日", "2024.3.1", "20240301"],
+)
+def test_licence_dates_as_users_type_them(world, valid_from):
+    licence = {"licence_kind": "医疗机构执业许可证", "licence_number": "PDY-D"}
+    batch = stage(world, xlsx_bytes([good_row(**licence, licence_valid_from=valid_from)]))
+    assert batch.is_clean, batch.errors
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    assert Licence.objects.get(number="PDY-D").valid_from == dt.date(2024, 3, 1)
+
+
+def test_a_gb18030_csv_with_leading_zeros_in_text_codes_imports(world):
+    rows = [good_row(name="甲诊所", address="0591-00001号")]
+    batch = stage(world, csv_bytes(rows).decode("utf-8").encode("gb18030"), "名录.csv")
+    assert batch.is_clean, batch.errors
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    assert Entity.objects.get(name="甲诊所").address == "0591-00001号"
 
 
 # --- directory look-ups ---------------------------------------------------------------------------
