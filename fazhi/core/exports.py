@@ -12,6 +12,11 @@ with ``=`` as a formula cell, and spreadsheet programs evaluate CSV cells starti
   in Excel keeps it text.
 
 Numbers, dates and booleans are written as they are (a negative number stays a number).
+
+Large exports are written in constant memory: ``csv_write`` and ``xlsx_write`` write to a file
+(a temporary file the background job hands on: ``jobs.OutputFile(file=…)``) as the rows come,
+the .xlsx through openpyxl's write-only workbook (rows streamed to disk, text as inline strings,
+no shared-string table). ``csv_bytes`` and ``xlsx_bytes`` remain for small exports and pages.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 # Characters that make a spreadsheet program read a cell as a formula (OWASP CSV injection),
 # plus line feed, which some programs also strip before parsing.
@@ -47,7 +52,7 @@ def csv_value(value: Any) -> Any:
 class SafeCsvWriter:
     """``csv.writer`` whose every row goes through ``csv_value``."""
 
-    def __init__(self, buffer: io.StringIO) -> None:
+    def __init__(self, buffer: IO[str]) -> None:
         self._writer: _Writer = csv.writer(buffer)
 
     def writerow(self, row: Iterable[Any]) -> None:
@@ -66,6 +71,50 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[by
         writer.writerow(row)
         count += 1
     return buffer.getvalue().encode("utf-8"), count
+
+
+def csv_write(target: IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """``csv_bytes`` written to ``target`` as the rows come (constant memory); returns the
+    number of data rows. ``target`` stays open."""
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="")
+    try:
+        text.write("\ufeff")
+        writer = SafeCsvWriter(text)
+        writer.writerow(headers)
+        count = 0
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+        text.flush()
+    finally:
+        text.detach()
+    return count
+
+
+def xlsx_write(
+    target: IO[bytes], title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """One sheet (headers in bold, top row frozen) written to ``target`` in constant memory
+    through openpyxl's write-only workbook; returns the number of data rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = xlsx_cell(sheet, header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    count = 0
+    for row in rows:
+        xlsx_append(sheet, row)
+        count += 1
+    workbook.save(target)
+    return count
 
 
 def xlsx_cell(sheet: Any, value: Any) -> Any:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 from django.db import models
 
@@ -81,10 +81,13 @@ def counted(
 
 @dataclass(frozen=True)
 class OutputFile:
-    """A file a job produced (an export): stored as an attachment of the job's organisation."""
+    """A file a job produced (an export): stored as an attachment of the job's organisation.
+    ``content``, or for a large export ``file``: an open file read from its start in chunks
+    (a temporary file the job wrote in constant memory; the job closes it afterwards)."""
 
     name: str
-    content: bytes
+    content: bytes = b""
+    file: IO[bytes] | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import tempfile
 from typing import Any
 
 from django.urls import reverse
@@ -153,7 +154,14 @@ def entity_export(job: Job, progress: Progress) -> Outcome:
         seen[0] = done
         progress(done, total, message)
 
-    content, _, name = exports.entity_export(
-        user=actor, filters=filters, fmt=fmt, progress=counting
-    )
-    return Outcome(f"已导出{seen[0]}个检查对象。", file=OutputFile(name=name, content=content))
+    # Written to an anonymous temporary file as the rows are read (constant memory); the job
+    # runner stores it from there. It has no name on disk: it goes when the outcome does.
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed on in the outcome
+    try:
+        _, name = exports.entity_export_file(
+            user=actor, filters=filters, fmt=fmt, target=target, progress=counting
+        )
+    except BaseException:
+        target.close()
+        raise
+    return Outcome(f"已导出{seen[0]}个检查对象。", file=OutputFile(name=name, file=target))

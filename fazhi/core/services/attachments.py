@@ -117,15 +117,23 @@ def attachment_store_blob(
 
 
 def attachment_store_output(
-    *, organisation: Organisation, produced_for: User, content: bytes, filename: str
+    *,
+    organisation: Organisation,
+    produced_for: User,
+    content: bytes = b"",
+    filename: str,
+    file: IO[bytes] | None = None,
 ) -> StoredBlob:
     """Store a file the system produced for ``produced_for`` (an export a background job wrote),
-    before the transaction that links it. No write capability is asked: producing a user's
-    export is a read on their behalf, checked when the job was started."""
+    before the transaction that links it: ``content``, or ``file`` read from its start in
+    chunks (a large export written to a temporary file). No write capability is asked:
+    producing a user's export is a read on their behalf, checked when the job was started."""
+    if file is not None:
+        file.seek(0)
     return _write_blob(
         organisation=organisation,
         uploaded_by=produced_for,
-        file=io.BytesIO(content),
+        file=file if file is not None else io.BytesIO(content),
         filename=filename,
         declared_type="",
         images_only=False,

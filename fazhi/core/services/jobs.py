@@ -267,6 +267,7 @@ def job_succeed(job: Job, outcome: Outcome, *, done: int = 0, total: int | None 
             organisation=job.organisation,
             produced_for=job.created_by,
             content=outcome.file.content,
+            file=outcome.file.file,
             filename=outcome.file.name,
         )
         if outcome.file is not None and job.created_by is not None

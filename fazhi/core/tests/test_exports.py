@@ -76,3 +76,59 @@ def test_no_csv_cell_can_start_a_formula(text):
     if value.startswith(FORMULA_PREFIXES):
         assert not is_risky(value) and float(value) == float(text)
     assert value.removeprefix("'") == text or value == text
+
+
+# --- large exports in constant memory -------------------------------------------------------------
+
+
+def _many_rows(count: int):  # a generator: the writer must not hold the rows
+    for n in range(count):
+        yield [n, f"单位{n:07d}", HOSTILE[n % len(HOSTILE)], dt.date(2025, 3, 1), -n]
+
+
+def _peak_bytes(write) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        write()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_csv_write_streams_rows_to_a_file_with_formulas_neutralised(tmp_path):
+    from fazhi.core.exports import csv_write
+
+    path = tmp_path / "out.csv"
+    with path.open("wb") as target:
+        peak = _peak_bytes(
+            lambda: csv_write(target, ["编号", "名称", "备注", "日期", "数"], _many_rows(30_000))
+        )
+    assert peak < 1024 * 1024  # 30,000 rows, about 2 MB of CSV: nothing accumulates
+    content = path.read_bytes()
+    assert (
+        content.startswith(b"\xef\xbb\xbf")
+        and content == csv_bytes(["编号", "名称", "备注", "日期", "数"], _many_rows(30_000))[0]
+    )
+    for row in list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:50]:
+        assert not row[2].startswith(FORMULA_PREFIXES)
+
+
+def test_xlsx_write_streams_rows_with_every_text_a_string_cell(tmp_path):
+    from fazhi.core.exports import xlsx_write
+
+    small = tmp_path / "small.xlsx"
+    with small.open("wb") as target:
+        assert xlsx_write(target, "数据", ["编号", "名称", "备注"], _many_rows(1_000)) == 1_000
+    with small.open("rb") as source:
+        workbook = load_workbook(source)
+    sheet = workbook["数据"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    for row in sheet.iter_rows(min_row=2, max_row=50):
+        assert row[2].data_type == "s" and row[2].value in HOSTILE
+        assert row[4].data_type == "n"
+    large = tmp_path / "large.xlsx"
+    with large.open("wb") as target:
+        peak = _peak_bytes(lambda: xlsx_write(target, "数据", ["编号"], _many_rows(5_000)))
+    assert peak < 4 * 1024 * 1024  # rows go to disk as they come
