@@ -33,7 +33,8 @@ The read is timed before and after the import and the faster is used (so a cold 
 flatter the ratio). On a shared, loaded machine wall times swing by several times between runs,
 so CPU time is reported too (``cpu_ratio``); on SQLite it covers the database work as well
 (in-process), on PostgreSQL it leaves out the server's side.
-Sizes: FAZHI_BENCH_IMPORT_ROWS (default 200000).
+Sizes: FAZHI_BENCH_IMPORT_ROWS (default 200000); FAZHI_BENCH_IMPORT_FILE reuses a file
+generated before instead of generating one.
 ``python bench/bench_import.py`` prints the figures as JSON.
 """
 
@@ -42,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -122,7 +124,11 @@ def run() -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory(prefix="fazhi_bench_import_") as tmp:
         path = Path(tmp) / "entities.xlsx"
-        results["generate_s"] = _run_child(common.child_env(), path, "--generate")["generate_s"]
+        given = os.environ.get("FAZHI_BENCH_IMPORT_FILE")  # a file generated before (quick runs)
+        if given:
+            shutil.copyfile(given, path)
+        else:
+            results["generate_s"] = _run_child(common.child_env(), path, "--generate")["generate_s"]
         results["file_mb"] = round(path.stat().st_size / 1e6, 2)
         if common.postgres_answers():
             with common.scratch_database(DB_NAME) as url:
@@ -317,7 +323,42 @@ def _child(path: Path) -> None:
         "worker_peak_rss_mb": round(_children_peak_mb()),
         "within_memory_target": max(common.peak_mb(), _children_peak_mb()) < TARGET_PEAK_MB,
     }
+    figures["export"] = {fmt: _export(user, fmt) for fmt in ("xlsx", "csv")}
     common.emit(figures)
+
+
+def _rss_mb(field: str) -> float:
+    """VmRSS / VmHWM (peak) of this process in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _export(user: Any, fmt: str) -> dict[str, Any]:
+    """The directory's export of every imported entity (the export job's writer,
+    ``entity_export_file``, to a temporary file): time, size and this process's peak RSS
+    during it (the peak is reset first: ``/proc/self/clear_refs``)."""
+    import gc
+
+    from fazhi.registry import exports
+    from fazhi.registry.selectors.entities import EntityFilters
+
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _rss_mb("VmRSS")
+    started, cpu = time.perf_counter(), time.process_time()
+    with tempfile.TemporaryFile() as target:
+        exports.entity_export_file(user=user, filters=EntityFilters(), fmt=fmt, target=target)
+        size = target.tell()
+    return {
+        "export_s": round(time.perf_counter() - started, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "file_mb": round(size / 1e6, 2),
+        "rss_before_mb": round(before),
+        "peak_rss_mb": round(_rss_mb("VmHWM")),
+        "peak_growth_mb": round(_rss_mb("VmHWM") - before),
+    }
 
 
 if __name__ == "__main__":

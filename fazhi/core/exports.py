@@ -130,9 +130,23 @@ def xlsx_cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
+# Texts openpyxl would not store as a plain string cell: "=…" becomes a formula, these become
+# error cells.
+_XLSX_ERROR_TEXTS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+
 def xlsx_append(sheet: Any, row: Iterable[Any]) -> None:
-    """``sheet.append(row)`` with every text written as a string cell (``xlsx_cell``)."""
-    sheet.append([xlsx_cell(sheet, value) for value in row])
+    """``sheet.append(row)`` with every text written as a string cell (``xlsx_cell``). A text
+    openpyxl already stores as a string cell (not risky, no ``=`` or error value) and every
+    number or date goes in as it is: building a cell object for each costs more than writing it."""
+    sheet.append(
+        [
+            xlsx_cell(sheet, value)
+            if isinstance(value, str) and (value in _XLSX_ERROR_TEXTS or is_risky(value))
+            else value
+            for value in row
+        ]
+    )
 
 
 def xlsx_bytes(

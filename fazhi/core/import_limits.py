@@ -48,6 +48,10 @@ _RATIO_FLOOR = MIB
 MAX_XML_TOKEN = 128 * 1024
 _XML_PARTS = (".xml", ".rels", ".vml")
 _SCAN_BLOCK = 4 * MIB
+# A worksheet's last row numbers (in the part's last bytes) and the rows above the data
+# a sheet may carry (a title, a header) before the row limit counts.
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
+_EXTENT_HEADER_ROWS = 10
 # '<' then: a DOCTYPE (never in a spreadsheet; entity tricks), a comment or a processing
 # instruction longer than the limit (their bodies may hold '<'), or any other tag running on
 # longer than the limit without the next '<' (a tag's attribute values may not hold '<').
@@ -130,7 +134,7 @@ def check_file(content: bytes, *, xlsx: bool) -> None:
             raise _unzipped_too_large(current, member=member.filename, ratio=round(ratio))
     if total > current.max_unzipped_bytes:
         raise _unzipped_too_large(current, unzipped_bytes=total)
-    part = _unsafe_xml_part(content)
+    part = _unsafe_xml_part(content, current)
     if part is not None:
         raise errors.ValidationFailed(
             "该Excel文件含有电子表格软件不会写出的XML内容（超长的标记、注释或DOCTYPE），"
@@ -140,23 +144,51 @@ def check_file(content: bytes, *, xlsx: bool) -> None:
         )
 
 
-def _unsafe_xml_part(content: bytes) -> str | None:
+def _unsafe_xml_part(content: bytes, current: ImportLimits) -> str | None:
     """The first XML part holding markup the reader must not be given (``_UNSAFE_XML``),
-    scanned in blocks with an overlap so a token across two blocks is seen whole."""
+    scanned in blocks with an overlap so a token across two blocks is seen whole; in the same
+    pass, a worksheet reaching past the row or column limit is refused (``_check_extent``)."""
+    wide_re = _wide_cell_pattern(current.max_columns)
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             for member in archive.infolist():
                 if not member.filename.lower().endswith(_XML_PARTS):
                     continue
+                sheet = member.filename.startswith("xl/worksheets/")
+                wide: re.Match[bytes] | None = None
                 with archive.open(member) as stream:
                     carry = b""
                     while block := stream.read(_SCAN_BLOCK):
                         buffer = carry + block
                         if _UNSAFE_XML.search(buffer):
                             return member.filename
+                        if sheet and wide is None:
+                            wide = _first_wide(wide_re, buffer, current.max_columns)
                         carry = buffer[-(MAX_XML_TOKEN + 16) :]
+                if sheet:
+                    _check_extent(current, carry, wide)
+    except errors.TooLarge:
+        raise
     except Exception:  # a damaged or encrypted member: the reader reports the file unreadable
         return None
+    return None
+
+
+def _wide_cell_pattern(max_columns: int) -> re.Pattern[bytes]:
+    """Cell references whose column may lie past ``max_columns``: every reference of as many
+    letters as the limit's column name or more (checked by number in ``_first_wide``)."""
+    letters, rest = 1, max_columns
+    while rest > 26:
+        letters, rest = letters + 1, (rest - 1) // 26
+    return re.compile(rb'\br="([A-Z]{%d,3})([0-9]+)"' % letters)
+
+
+def _first_wide(
+    pattern: re.Pattern[bytes], buffer: bytes, max_columns: int
+) -> re.Match[bytes] | None:
+    for match in pattern.finditer(buffer):
+        if _column_number(match[1]) > max_columns:
+            return match
     return None
 
 
@@ -172,6 +204,44 @@ def _unzipped_too_large(current: ImportLimits, **details: Any) -> errors.TooLarg
     )
 
 
+def _too_many_rows(current: ImportLimits) -> errors.TooLarge:
+    return errors.TooLarge(
+        f"文件超过{current.max_rows:,}行的导入上限（空行也计算在内），"
+        "未导入任何数据。请删除多余的行或拆分后分批导入。",
+        code="import_too_many_rows",
+        limit_rows=current.max_rows,
+    )
+
+
+def _too_many_columns(current: ImportLimits, row: int) -> errors.TooLarge:
+    return errors.TooLarge(
+        f"第{row}行超过{current.max_columns}列的导入上限，未导入任何数据。"
+        "请删除模板以外的列后重新上传。",
+        code="import_too_many_columns",
+        limit_columns=current.max_columns,
+    )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_extent(current: ImportLimits, tail: bytes, wide: re.Match[bytes] | None) -> None:
+    """Refuse a worksheet whose cells reach past the row or column limit, before a reader
+    loads it: the reader (calamine) holds a sheet as one dense grid from its first to its last
+    used cell, so one cell at XFD1048576 in a tiny file would ask for billions of cells.
+    ``wide``: a cell reference past the column limit found in the part; ``tail``: the part's
+    last bytes, where its last rows are (rows are written in order)."""
+    if wide is not None:
+        raise _too_many_columns(current, int(wide[2]))
+    numbers = [int(m) for m in _ROW_NUMBER.findall(tail)]
+    if numbers and max(numbers) > current.max_rows + _EXTENT_HEADER_ROWS:
+        raise _too_many_rows(current)
+
+
 def limit_rows(rows: Iterable[RowT], *, header_rows: int = 1) -> Iterator[RowT]:
     """``rows`` unchanged, refusing at the first row past the row limit (data rows, blank ones
     included: they cost reading too) or wider than the column limit. The source is closed when
@@ -182,19 +252,9 @@ def limit_rows(rows: Iterable[RowT], *, header_rows: int = 1) -> Iterator[RowT]:
     try:
         for count, row in enumerate(iterator, start=1):
             if count > most:
-                raise errors.TooLarge(
-                    f"文件超过{current.max_rows:,}行的导入上限（空行也计算在内），"
-                    "未导入任何数据。请删除多余的行或拆分后分批导入。",
-                    code="import_too_many_rows",
-                    limit_rows=current.max_rows,
-                )
+                raise _too_many_rows(current)
             if len(row) > current.max_columns:
-                raise errors.TooLarge(
-                    f"第{count}行超过{current.max_columns}列的导入上限，未导入任何数据。"
-                    "请删除模板以外的列后重新上传。",
-                    code="import_too_many_columns",
-                    limit_columns=current.max_columns,
-                )
+                raise _too_many_columns(current, count)
             yield row
     finally:
         close = getattr(iterator, "close", None)

@@ -253,11 +253,11 @@ def is_damaged_code(value: Any) -> bool:
     Excel turned the typed code into a number (and past 15 digits replaced its tail with
     zeros), or a CSV saved by Excel holds it in scientific notation (``3.50102E+17``). Such a
     cell is reported, never accepted."""
+    if value.__class__ is str:  # the common case first: a code typed as text
+        return ("E" in value or "e" in value) and _SCIENTIFIC.fullmatch(value.strip()) is not None
     if isinstance(value, bool):
         return False
-    if isinstance(value, int | float):
-        return True
-    return isinstance(value, str) and _SCIENTIFIC.fullmatch(value.strip()) is not None
+    return isinstance(value, int | float)
 
 
 def as_date(value: Any, *, date1904: bool = False) -> dt.date | None:

@@ -184,9 +184,7 @@ def validate_rows(rows: Iterable[Sequence[Any]], *, date1904: bool = False) -> V
         else:
             width = len(raw)
             values = [raw[i] if 0 <= i < width else None for i in index_of]
-        texts = [
-            "" if v is None else v.strip() if v.__class__ is str else cell_text(v) for v in values
-        ]
+        texts = [v.strip() if v.__class__ is str else cell_text(v) for v in values]
         if not any(texts):
             continue
         count += 1

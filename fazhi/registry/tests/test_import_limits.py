@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from fazhi.core import errors
+from fazhi.core import errors, import_limits
 from fazhi.core.models import AuditEvent
 from fazhi.core.tests.spreadsheets import with_sheet_comment, with_sheet_markup, xlsx
 from fazhi.registry.models import ImportBatch
@@ -81,6 +81,28 @@ def test_a_row_wider_than_the_column_limit_is_refused(world):
     _refused(world, "import_too_many_columns", content)
 
 
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [
+        ((1_048_576, 16_384), "import_too_many_columns"),  # 17 billion cells as one grid
+        ((3, 257), "import_too_many_columns"),
+        ((5_000, 1), "import_too_many_rows"),
+    ],
+)
+def test_a_sheet_reaching_past_the_limits_is_refused_before_it_is_loaded(
+    world, settings, cell, code
+):
+    """The reader holds a sheet as one grid from its first to its last cell: the extent is
+    checked in the XML first (``import_limits.check_file``), so the reader is never called."""
+    settings.FAZHI_IMPORT_MAX_ROWS = 1000
+    content = xlsx([HEADER], cells=[(*cell, "远")])
+    with pytest.raises(errors.TooLarge) as refused:
+        import_limits.check_file(content, xlsx=True)
+    assert refused.value.code == code
+    _refused(world, code, content, seconds=2)
+    import_limits.check_file(xlsx([HEADER], cells=[(1_010, 256, "边")]), xlsx=True)  # within
+
+
 def test_a_file_over_the_size_limit_is_refused(world, settings):
     settings.FAZHI_IMPORT_MAX_BYTES = 5000
     _refused(world, "import_too_large", csv_bytes([good_row() for _ in range(60)]), "d.csv")
@@ -121,9 +143,15 @@ def test_api_refuses_with_413_and_the_error_envelope(world, settings, run_jobs):
     settings.FAZHI_IMPORT_MAX_ROWS = 10
     api = APIClient()
     api.force_authenticate(world.sup0)
+    # a sheet whose cells reach far past the limit is refused at once (its extent is in the XML)
     upload = io.BytesIO(xlsx([HEADER], cells=[(1_048_576, 1, "x")]))
+    upload.name = "far.xlsx"
+    response = api.post("/api/registry/imports/", {"file": upload}, format="multipart")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "import_too_many_rows"
+    upload = io.BytesIO(xlsx_bytes([good_row() for _ in range(12)]))
     upload.name = "rows.xlsx"
-    # the rows are counted while the file is read: in the background job, which fails
+    # otherwise the rows are counted while the file is read: in the background job, which fails
     with run_jobs():
         response = api.post("/api/registry/imports/", {"file": upload}, format="multipart")
     assert response.status_code == 202
