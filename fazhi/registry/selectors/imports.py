@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import zlib
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,7 +15,12 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.registry.events import ImportBatchEvent
 from fazhi.registry.models import (
+    Entity,
+    EntityKind,
+    EntityStatus,
     ImportBatch,
+    RiskGrade,
+    SupervisionCategory,
 )
 
 
@@ -31,4 +40,72 @@ def import_batch_get(*, user: User | Any, batch_id: int) -> ImportBatch:
         .select_related("organisation", "created_by")
         .defer("payload"),
         batch_id,
+    )
+
+
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What a clean staged batch will write: its first rows, ready to show, and its counts."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    organisations: int
+    individuals: int
+    with_licence: int
+    by_kind: list[tuple[str, int]]  # (类型, count), most first
+    by_category: list[tuple[str, int]]  # (专业类别, count), most first
+
+
+def import_batch_preview(*, user: User | Any, batch: ImportBatch) -> ImportPreview | None:
+    """The staged rows of ``batch`` (read with ``import_batch_get``, so in scope), or None when
+    nothing is staged (a batch with errors, confirmed or discarded). Reads the whole payload once
+    to count it: about a second for the largest file the limits allow."""
+    require_cap(user, Cap.REGISTRY_VIEW, action=ImportBatchEvent.VIEWED)
+    payload = ImportBatch.objects.filter(pk=batch.pk).values_list("payload", flat=True).first()
+    if not payload:
+        return None
+    rows: list[list[Any]] = json.loads(zlib.decompress(bytes(payload)).decode("utf-8"))
+    kinds = dict(EntityKind.choices)
+    statuses = dict(EntityStatus.choices)
+    grades = dict(RiskGrade.choices)
+    category_names = dict(SupervisionCategory.objects.values_list("pk", "name"))
+    kind_counts = Counter(row[4] for row in rows)
+    category_counts = Counter(category for row in rows for category in row[5])
+    shown = [
+        {
+            "name": row[0],
+            "code": row[1] or row[2],
+            "individual": row[3],
+            "kind": kinds.get(row[4], row[4]),
+            "categories": "、".join(category_names.get(c, "") for c in row[5]),
+            "division_code": row[6],
+            "address": row[7],
+            "status": statuses.get(row[9], row[9]),
+            "risk_grade": grades.get(row[10], row[10]),
+            "licence": row[11][1] if row[11] else "",
+        }
+        for row in rows[:PREVIEW_ROWS]
+    ]
+    individuals = sum(1 for row in rows if row[3])
+    return ImportPreview(
+        rows=shown,
+        total=len(rows),
+        organisations=len(rows) - individuals,
+        individuals=individuals,
+        with_licence=sum(1 for row in rows if row[11]),
+        by_kind=[(str(kinds.get(k, k)), n) for k, n in kind_counts.most_common()],
+        by_category=[(category_names.get(c, ""), n) for c, n in category_counts.most_common()],
+    )
+
+
+def import_batch_entities(*, user: User | Any, batch: ImportBatch, limit: int = 20) -> list[Entity]:
+    """The first entities a confirmed batch wrote, in the user's scope."""
+    require_cap(user, Cap.REGISTRY_VIEW, action=ImportBatchEvent.VIEWED)
+    return list(
+        scoped(Entity.objects.filter(import_batch=batch), user)
+        .only("pk", "name", "uscc", "id_number", "is_individual", "kind", "organisation_id")
+        .order_by("pk")[:limit]
     )
