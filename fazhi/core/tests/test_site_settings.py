@@ -199,3 +199,9 @@ def test_portal_has_no_link_to_the_staff_login(w, url):
     body = Client().get(url).content.decode()
     assert "/login/" not in body
     assert "登录" not in body
+
+
+def test_the_portal_cites_the_retention_rule_without_the_staff_verification_mark(w):
+    body = Client().get("/public/results/").content.decode()
+    assert "结果自公示之日起保留" in body
+    assert "未核实" not in body
