@@ -161,3 +161,30 @@ def test_the_confirmation_pages_need_the_record_capability(setup):
         == 403
     )
     assert _state(task) == TaskState.ASSIGNED
+
+
+def test_a_refused_recheck_keeps_the_conclusion_and_the_text(setup):
+    world, item, task, client = setup
+    task_services.task_start(actor=world.inspector_a, task=task)
+    task_services.task_record_finding(
+        actor=world.inspector_a, task=task, item=item, result="fail", note="无消毒记录"
+    )
+    today = project_clock.today()
+    task_services.task_complete(
+        actor=world.inspector_a,
+        task=task,
+        outcome="ordered_to_correct",
+        recheck_date=today + dt.timedelta(days=7),
+    )
+    on = today.isoformat()
+    response = client.post(
+        _url(task, "recheck/"), {"on": on, "passed": "0", "notes": "", "facts": "仍无记录"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "复查不合格时须写明情况" in body
+    assert 'id="passed-0" value="0" checked' in body
+    assert "仍无记录</textarea>" in body
+    assert f'value="{on}"' in body
+    task.refresh_from_db()
+    assert task.rechecked_on is None

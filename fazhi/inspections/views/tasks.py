@@ -328,15 +328,21 @@ def task_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.RECHECKED)
     task = task_selectors.task_get(user=user, pk=pk)
     form = RecheckForm(request.POST)
+    posted = {key: request.POST.get(key, "") for key in RecheckForm.base_fields}
     if not form.is_valid():
-        messages.error(request, "请填写复查日期和复查结论。")
-        return _back(pk)
+        return _again(
+            request,
+            user,
+            task,
+            status=400,
+            recheck=posted,
+            recheck_error="请填写复查日期和复查结论。",
+        )
     try:
         task_services.task_recheck(actor=user, task=task, **form.cleaned_data)
     except _SOFT_ERRORS as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "复查结果已登记。")
+        return _again(request, user, task, status=400, recheck=posted, recheck_error=exc.message)
+    messages.success(request, "复查结果已登记。")
     return _back(pk)
 
 
