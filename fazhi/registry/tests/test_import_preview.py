@@ -67,6 +67,27 @@ def test_preview_selector_gives_the_first_rows_and_the_counts(world):
     assert dict(preview.by_category)["医疗卫生"] == 25
 
 
+def test_first_rows_reads_only_the_start_of_a_payload():
+    from fazhi.registry.services.imports import pack_rows
+
+    # long multi-byte names make rows straddle the 64 KiB chunks and split characters
+    rows = [[f"{'名' * (i % 7000)}{i}", i, ['、,]"x']] for i in range(40)]
+    payload = pack_rows(rows)
+    assert import_selectors._first_rows(payload, 20) == rows[:20]
+    assert import_selectors._first_rows(payload, 100) == rows
+    assert import_selectors._first_rows(pack_rows([]), 20) == []
+
+
+def test_a_batch_past_the_count_limit_shows_its_first_rows_and_total_only(world, monkeypatch):
+    batch = _stage(world, _rows(25))
+    monkeypatch.setattr(import_selectors, "PREVIEW_COUNT_LIMIT", 10)
+    preview = import_selectors.import_batch_preview(user=world.sup0, batch=batch)
+    assert preview is not None
+    assert preview.total == 25 and len(preview.rows) == 20
+    assert preview.rows[0]["name"] == "预览单位000" and preview.rows[19]["name"] == "预览单位019"
+    assert preview.individuals is None and preview.by_kind == []
+
+
 def test_preview_selector_is_none_when_nothing_is_staged(world):
     bad = _stage(world, [good_row(kind="bogus")])
     assert import_selectors.import_batch_preview(user=world.sup0, batch=bad) is None
