@@ -1,6 +1,15 @@
 from django.urls import path
 
-from fazhi.core.api import audit, deadlines, jobs, numbering, officers, organisations, users
+from fazhi.core.api import (
+    audit,
+    deadlines,
+    jobs,
+    numbering,
+    officers,
+    organisations,
+    site,
+    users,
+)
 from fazhi.core.api.auth import obtain_auth_token
 
 urlpatterns = [
@@ -12,4 +21,5 @@ urlpatterns = [
     *audit.urlpatterns,
     *numbering.urlpatterns,
     *jobs.urlpatterns,
+    *site.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 """The audit events of the kernel (``core``): sessions and refusals, organisations, people,
-deadlines, the calendar, attachments, document numbers and the audit chain itself.
+deadlines, the calendar, attachments, document numbers, the public site's identity and the audit
+chain itself.
 
 One enum per entity family, each name ``<entity>.<verb in the past tense>`` with the Chinese label
 the audit pages and timelines show. A refused write is recorded under the name of the event it
@@ -101,6 +102,13 @@ class DocumentEvents(EventName):
     NUMBER_LISTED = "document_number.listed", "查看文书编号"
 
 
+class SiteEvents(EventName):
+    """The public site's identity (网站信息: name, sponsor, contact, 网站标识码, ICP 备案号)."""
+
+    SITE_SETTINGS_UPDATED = "site_settings.updated", "修改网站信息"
+    SITE_SETTINGS_VIEWED = "site_settings.viewed", "查看网站信息"
+
+
 class AuditChainEvents(EventName):
     CHAIN_VERIFIED = "audit_chain.verified", "校验审计链"
     EVENT_VIEWED = "audit_event.viewed", "查看审计记录"
@@ -116,6 +124,7 @@ ALL = (
     CalendarEvents,
     AttachmentEvents,
     DocumentEvents,
+    SiteEvents,
     AuditChainEvents,
 )
 

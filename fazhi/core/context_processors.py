@@ -29,6 +29,7 @@ NAV: list[tuple[str, str, str, Cap | None]] = [
     ("机构与人员", "执法人员", "core:officer_list", Cap.ORG_VIEW),
     ("系统", "节假日日历", "core:calendar", Cap.CALENDAR_MANAGE),
     ("系统", "审计记录", "core:audit_list", Cap.AUDIT_VIEW),
+    ("系统", "网站信息", "core:site_settings", Cap.ORG_MANAGE),
     ("系统", "我的后台任务", "core:job_list", None),
 ]
 

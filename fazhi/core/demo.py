@@ -19,12 +19,14 @@ from fazhi.core.models import (
     Credential,
     Deadline,
     Department,
+    DocumentNumber,
     DocumentType,
     Officer,
     Organisation,
     OrganisationKind,
     OrganisationLevel,
     Role,
+    SiteSettings,
     User,
 )
 from fazhi.core.services import org as org_services
@@ -265,7 +267,9 @@ def load(*, stdout: Any, today: dt.date | None = None) -> DemoResult:
 
     _suspend_one_credential(loader, loader.orgs[f"{CITIES[0][0]}监督所"])
     _seed_calendar(loader)
+    _demo_documents(loader, users)
     _demo_deadlines(loader, users)
+    _demo_site()
     return DemoResult(province=province, created=loader.created)
 
 
@@ -294,7 +298,7 @@ def _suspend_one_credential(loader: _Loader, institute: Organisation) -> None:
 DEMO_DEADLINES = [
     (
         "demo_legal",
-        "答复政府信息公开申请（松卫信公〔2026〕31号，申请人王某）",
+        "答复政府信息公开申请（松卫信公〔{year}〕31号，申请人王某）",
         "disclosure.reply",
         20,
     ),
@@ -305,16 +309,61 @@ DEMO_DEADLINES = [
         "normative.filing",
         10,
     ),
-    ("demo_supervisor", "行政处罚决定公示：松卫医罚〔2026〕7号", "penalty.publicity", 14),
-    ("demo_supervisor", "行政处罚决定书送达：松卫医罚〔2026〕8号", "penalty.service", 2),
+    ("demo_supervisor", "行政处罚决定公示：松卫医罚〔{year}〕7号", "penalty.publicity", 14),
+    ("demo_supervisor", "行政处罚决定书送达：松卫医罚〔{year}〕8号", "penalty.service", 2),
 ]
+
+# The documents the deadlines cite, in the numbering register: (organisation, document type, the
+# last serial). The serials before it stand for the year's earlier documents of that type; all are
+# taken by ``demo_legal`` through the numbering service, as on the 文书编号 page.
+DEMO_DOCUMENTS = [("松溪区", "penalty_decision", 8)]
+
+
+def _demo_documents(loader: _Loader, users: dict[str, User]) -> None:
+    """松卫医罚〔year〕1号 … 8号, so that the numbers the deadlines cite exist (idempotent)."""
+    try:
+        from fazhi.core.services.numbering import document_number_take
+    except ImportError:  # numbering not installed in this build
+        return
+    year = loader.today.year
+    for label, key, last in DEMO_DOCUMENTS:
+        organisation = loader.orgs[label]
+        doc_type = DocumentType.objects.filter(organisation=organisation, key=key).first()
+        if doc_type is None:
+            continue
+        issued = DocumentNumber.objects.filter(document_type=doc_type, year=year).count()
+        for _ in range(issued, last):
+            loader.created += 1
+            document_number_take(
+                actor=users["demo_legal"], organisation=organisation, type_key=key, year=year
+            )
+
+
+# The public site's identity (网站信息), fictional like everything else here.
+DEMO_SITE = {
+    "sponsor": "清源省卫生健康委员会",
+    "organiser": "清源省卫生健康监督所",
+    "contact_phone": "0791-86000000",
+    "contact_address": "清源省青川市府前路1号（虚构）",
+    "site_code": "3600000001",
+    "icp_number": "清ICP备20260001号",
+}
+
+
+def _demo_site() -> None:
+    """Once: an administrator's later changes survive another run."""
+    from fazhi.core.services.site import site_settings_update
+
+    if not SiteSettings.objects.exists():
+        site_settings_update(actor=None, **DEMO_SITE)
 
 
 def _demo_deadlines(loader: _Loader, users: dict[str, User]) -> None:
     """A few open obligations so that the workbench shows what is due soon and overdue."""
     from fazhi.core.services import deadlines as deadline_services
 
-    for username, title, rule_key, days_ago in DEMO_DEADLINES:
+    for username, template, rule_key, days_ago in DEMO_DEADLINES:
+        title = template.format(year=loader.today.year)
         owner = users[username]
         assert owner.organisation is not None
         if Deadline.objects.filter(organisation=owner.organisation, title=title).exists():

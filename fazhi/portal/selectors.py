@@ -73,8 +73,14 @@ def retention(province: str | None = None, *, on: dt.date | None = None) -> Rete
     return Retention(
         years=value.amount,
         natural_person_years=value.variants.get(NATURAL_PERSON_VARIANT, value.amount),
-        citation=rule.citation,
+        citation=_public_citation(rule.source),
     )
+
+
+def _public_citation(source: rules.Source) -> str:
+    """The law and article for the public: whether staff have checked the rule pack's text
+    against the official one is an administrators' matter (the rules page), not the portal's."""
+    return f"《{source.law}》{source.article}" if source.article else f"《{source.law}》"
 
 
 def _retention_filter(today: dt.date) -> Q:

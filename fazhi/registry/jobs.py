@@ -94,9 +94,9 @@ def _preview_link(job: Job) -> tuple[str, str]:
     return "查看预检结果", reverse("registry:import_preview", args=[int(job.result_id)])
 
 
-def _directory_link(job: Job) -> tuple[str, str]:
-    url = reverse("registry:entity_list") + f"?organisation={job.organisation_id}"
-    return "查看名录库", url
+def _batch_link(job: Job) -> tuple[str, str]:
+    """The confirmed batch's page: what was imported, with links to the entities."""
+    return "查看导入的批次", reverse("registry:import_preview", args=[int(job.result_id)])
 
 
 @jobs.kind(
@@ -129,7 +129,8 @@ def import_stage(job: Job, progress: Progress) -> Outcome:
     cap=Cap.REGISTRY_MANAGE,
     unique=True,
     unit="行",
-    result_link=_directory_link,
+    result_link=_batch_link,
+    follow=True,
 )
 def import_confirm(job: Job, progress: Progress) -> Outcome:
     actor = jobs.starter(job)

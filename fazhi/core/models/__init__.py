@@ -21,6 +21,7 @@ from fazhi.core.models.org import (
     Role,
     User,
 )
+from fazhi.core.models.site import SiteSettings
 
 __all__ = [
     "Attachment",
@@ -46,5 +47,6 @@ __all__ = [
     "OrganisationKind",
     "OrganisationLevel",
     "Role",
+    "SiteSettings",
     "User",
 ]

@@ -141,3 +141,31 @@ def test_demo_logins_show_scope_in_the_pages():
     body = client.get("/officers/").content.decode()
     assert "已过期" in body
     assert client.get("/users/").status_code == 403
+
+
+def test_the_documents_the_deadlines_cite_are_in_the_numbering_register():
+    from fazhi.core.models import DocumentNumber, SiteSettings
+    from fazhi.core.selectors.site import site_identity
+
+    run_demo()
+    year = clock.today().year
+    cited = [
+        title
+        for _, template, *_ in demo.DEMO_DEADLINES
+        for title in [template.format(year=year)]
+        if "医罚" in title
+    ]
+    assert cited
+    for title in cited:
+        number = title.split("：")[-1]
+        taken = DocumentNumber.objects.get(text=number)
+        assert taken.document_type.organisation.name == "青川市松溪区卫生健康局"
+    serials = DocumentNumber.objects.filter(year=year).values_list("serial", flat=True)
+    assert sorted(serials) == list(range(1, 9))
+    legal = User.objects.get(username="demo_legal")
+    assert AuditEvent.objects.filter(action="document_number.issued", actor=legal).count() == 8
+    # the portal carries the demo agency's identity
+    assert site_identity().site_code == demo.DEMO_SITE["site_code"]
+    assert SiteSettings.objects.count() == 1
+    run_demo()
+    assert DocumentNumber.objects.count() == 8

@@ -168,11 +168,34 @@ def _back(pk: int) -> HttpResponse:
     return redirect("inspections:task_detail", pk=pk)
 
 
+def _again(
+    request: HttpRequest, user: User, task: InspectionTask, *, status: int, **extra: Any
+) -> HttpResponse:
+    """The task page again, in answer to a POST: a confirmation to give or an error to correct,
+    with what the user chose kept (``posted``, ``posted_item``)."""
+    task = task_selectors.task_get(user=user, pk=task.pk)
+    context = {**_task_context(user, task), **extra}
+    posted_item = extra.get("posted_item")
+    if posted_item is not None:
+        for row in context["rows"]:
+            if row["item"].pk == posted_item["item"]:
+                row["posted"] = posted_item
+    return render(request, "inspections/task_detail.html", context, status=status)
+
+
 @login_required
 @require_POST
 def task_start(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.STARTED)
     task = task_selectors.task_get(user=user, pk=pk)
+    window_start = task.plan.window_start
+    if (
+        TASK.allows(task, "start")
+        and clock.today() < window_start
+        and request.POST.get("early") != "1"
+    ):
+        # Before the plan's window: ask first (the page again, with a confirmation).
+        return _again(request, user, task, status=200, confirm_start=True)
     try:
         task_services.task_start(actor=user, task=task)
     except _SOFT_ERRORS as exc:
@@ -203,9 +226,20 @@ def task_finding(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         task = task_selectors.task_get(user=user, pk=pk)
         row = next(r for r in _item_rows(task) if r["item"].pk == item_pk)
         context = {**_task_context(user, task), "row": row, "error": error}
+        if error is not None:  # keep the choice the user made (a 不合格 without its note)
+            row["posted"] = {
+                "result": request.POST.get("result", ""),
+                "note": request.POST.get("note", ""),
+            }
         return render(request, "inspections/task_item_row.html", context)
     if error is not None:
-        messages.error(request, error.message)
+        posted_item = {
+            "item": item_pk,
+            "result": request.POST.get("result", ""),
+            "note": request.POST.get("note", ""),
+            "error": error.message,
+        }
+        return _again(request, user, task, status=400, posted_item=posted_item)
     return _back(pk)
 
 
@@ -250,10 +284,21 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.COMPLETED)
     task = task_selectors.task_get(user=user, pk=pk)
     form = CompleteForm(request.POST)
+    posted = {key: request.POST.get(key, "") for key in CompleteForm.base_fields}
     if not form.is_valid():
-        messages.error(request, "请选择检查结果并填写正确的日期。")
-        return _back(pk)
+        return _again(
+            request,
+            user,
+            task,
+            status=400,
+            posted=posted,
+            complete_error="请选择检查结果并填写正确的日期。",
+        )
     data = form.cleaned_data
+    if data["outcome"] == TaskOutcome.NOT_INSPECTED and request.POST.get("confirmed") != "1":
+        # Closing a task without inspecting it ends it: ask first.
+        reason = dict(OutcomeReason.choices).get(data["reason"], "")
+        return _again(request, user, task, status=200, posted=posted, confirm_close=reason)
     try:
         task_services.task_complete(
             actor=user,
@@ -267,9 +312,13 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"] if data["outcome"] == TaskOutcome.NOT_INSPECTED else "",
         )
     except _SOFT_ERRORS as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "检查结果已提交。")
+        return _again(request, user, task, status=400, posted=posted, complete_error=exc.message)
+    messages.success(
+        request,
+        "任务已关闭（未检查）。"
+        if data["outcome"] == TaskOutcome.NOT_INSPECTED
+        else "检查结果已提交。",
+    )
     return _back(pk)
 
 
@@ -279,15 +328,21 @@ def task_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_RECORD, action=TaskEvents.RECHECKED)
     task = task_selectors.task_get(user=user, pk=pk)
     form = RecheckForm(request.POST)
+    posted = {key: request.POST.get(key, "") for key in RecheckForm.base_fields}
     if not form.is_valid():
-        messages.error(request, "请填写复查日期和复查结论。")
-        return _back(pk)
+        return _again(
+            request,
+            user,
+            task,
+            status=400,
+            recheck=posted,
+            recheck_error="请填写复查日期和复查结论。",
+        )
     try:
         task_services.task_recheck(actor=user, task=task, **form.cleaned_data)
     except _SOFT_ERRORS as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "复查结果已登记。")
+        return _again(request, user, task, status=400, recheck=posted, recheck_error=exc.message)
+    messages.success(request, "复查结果已登记。")
     return _back(pk)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from fazhi.core.exports import xlsx_append
 from fazhi.registry.models import (
@@ -46,6 +47,45 @@ FIELD_HEADER = {c.field: c.header for c in COLUMNS}
 
 
 _TEXT_FIELDS = {"uscc", "id_number", "division_code"}
+DATA_ROWS = 1000  # rows 2…1001 carry the text format and the drop-down lists
+
+# code-list sheet -> the data column whose drop-down lists its names
+_LIST_COLUMNS = {
+    "类型": "kind",
+    "专业类别": "categories",
+    "许可证类型": "licence_kind",
+    "经营状态": "status",
+    "风险等级": "risk_grade",
+}
+# several categories go in one cell ("、"): the list helps, it must not refuse the others
+_MULTI_VALUE = {"categories"}
+
+
+def _drop_down(sheet: Any, field: str, formula: str) -> None:
+    """A drop-down list (data validation) on the data rows of ``field``'s column. A value not in
+    the list (a code, several categories) is warned about, not refused: the importer accepts
+    names and codes and reports what it cannot read."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    index = next(i for i, column in enumerate(COLUMNS, start=1) if column.field == field)
+    header = FIELD_HEADER[field]
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showDropDown=False,  # (sic) False shows the in-cell arrow
+        showErrorMessage=field not in _MULTI_VALUE,
+        errorStyle="warning",
+        errorTitle=header,
+        error=f"“{header}”请从下拉列表中选择，或填写对应工作表中的代码。",
+        promptTitle=header,
+        prompt=HEADERS[header].note[:255] or f"请从下拉列表中选择{header}。",
+        showInputMessage=True,
+    )
+    letter = get_column_letter(index)
+    validation.add(f"{letter}2:{letter}{DATA_ROWS + 1}")
+    sheet.add_data_validation(validation)
 
 
 def import_template() -> bytes:
@@ -67,7 +107,7 @@ def import_template() -> bytes:
         sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
         if column.field in _TEXT_FIELDS:
             # codes must stay text: an 18-digit number loses its last digits in Excel
-            for row in range(2, 1002):
+            for row in range(2, DATA_ROWS + 2):
                 sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
 
@@ -92,7 +132,7 @@ def import_template() -> bytes:
         ("专业类别", [(c.name, c.code) for c in category_list()]),
         ("许可证类型", [(str(label), value) for value, label in LicenceKind.choices]),
         ("经营状态", [(str(label), value) for value, label in EntityStatus.choices]),
-        ("风险等级", [(value, str(label)) for value, label in RiskGrade.choices]),
+        ("风险等级", [(str(label), value) for value, label in RiskGrade.choices]),
     ]
     for title, rows in code_lists:
         ws = workbook.create_sheet(title)
@@ -101,6 +141,10 @@ def import_template() -> bytes:
             xlsx_append(ws, pair)  # category names are data entered by administrators
         ws.column_dimensions["A"].width = 30
         ws.column_dimensions["B"].width = 30
+        field = _LIST_COLUMNS.get(title)
+        if field is not None and rows:
+            _drop_down(sheet, field, f"'{title}'!$A$2:$A${len(rows) + 1}")
+    _drop_down(sheet, "is_individual", '"是,否"')
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

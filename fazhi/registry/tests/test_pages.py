@@ -270,7 +270,7 @@ def test_import_pages_upload_preview_confirm(world, client, run_jobs):
     confirmed = job_from(response)
     assert Entity.objects.filter(organisation=world.inst0).count() == 2
     page = client.get(reverse("core:job_detail", args=[confirmed.pk])).content.decode()
-    assert "已导入2个检查对象。" in page and "查看名录库" in page
+    assert "已导入2个检查对象。" in page and "查看导入的批次" in page
     # another district cannot see or confirm the batch, nor see the jobs
     login(client, world.sup1)
     assert client.get(reverse("registry:import_preview", args=[batch.pk])).status_code == 404

@@ -27,6 +27,7 @@ from fazhi.registry.forms import (
     ImportForm,
 )
 from fazhi.registry.importing import template
+from fazhi.registry.models import ImportState
 from fazhi.registry.selectors import entities as entity_selectors
 from fazhi.registry.selectors import imports as import_selectors
 from fazhi.registry.services import imports as import_services
@@ -82,6 +83,7 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = acting_user(request, Cap.REGISTRY_VIEW, action=ImportBatchEvent.VIEWED)
     batch = import_selectors.import_batch_get(user=user, batch_id=batch_id)
     page = Paginator(batch.errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    confirmed = batch.state == ImportState.CONFIRMED
     return render(
         request,
         "registry/import_preview.html",
@@ -89,6 +91,12 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
             "batch": batch,
             "page": page,
             "can_manage": has_cap(user, Cap.REGISTRY_MANAGE),
+            "preview": import_selectors.import_batch_preview(user=user, batch=batch)
+            if batch.state == ImportState.PREVIEWED and batch.is_clean
+            else None,
+            "imported": import_selectors.import_batch_entities(user=user, batch=batch)
+            if confirmed
+            else [],
         },
     )
 
