@@ -131,3 +131,42 @@ class BenchmarkTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.code} {self.get_tier_display()}"
+
+
+class BenchmarkImport(models.Model):
+    """One import of a benchmark file: what was read, every problem found (row, column,
+    reason), and the benchmark created when there was none (all rows or nothing)."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", verbose_name="制定机关", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("基准名称", max_length=200)
+    file_name = models.CharField("文件名", max_length=255)
+    row_count = models.PositiveIntegerField("数据行数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    benchmark = models.OneToOneField(
+        Benchmark,
+        verbose_name="导入的裁量基准",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="imported_from",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "裁量基准导入"
+        verbose_name_plural = "裁量基准导入"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.file_name}）"
