@@ -1,1 +1,3 @@
-urlpatterns: list[object] = []
+from fazhi.discretion.api import benchmarks, imports
+
+urlpatterns = [*benchmarks.urlpatterns, *imports.urlpatterns]

@@ -1,3 +1,5 @@
+from fazhi.discretion.views import benchmarks, imports
+
 app_name = "discretion"
 
-urlpatterns: list[object] = []
+urlpatterns = [*benchmarks.urlpatterns, *imports.urlpatterns]
