@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from fazhi.core.params import FormDateField, FormIdField
+from fazhi.core.params import FormDateField
 from fazhi.discretion.engine import CIRCUMSTANCES
 
 
@@ -36,4 +36,6 @@ class AssistForm(forms.Form):
     )
     illegal_gains = forms.CharField(label="违法所得（元）", max_length=20, required=False)
     amount = forms.CharField(label="拟罚款金额（元）", max_length=20, required=False)
-    entity = FormIdField(label="当事人编号（核对违法记录）", required=False)
+    entity_code = forms.CharField(
+        label="当事人统一社会信用代码或公民身份号码（核对违法记录）", max_length=18, required=False
+    )

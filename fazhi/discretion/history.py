@@ -67,3 +67,24 @@ def earlier_violations(*, entity: Any, before: dt.date, item: Any = None) -> lis
     for provider in _providers:
         found.extend(provider(entity, before, item))
     return sorted(found, key=lambda v: v.on)
+
+
+@dataclass(frozen=True)
+class FirstViolation:
+    """Whether the first-violation waiver (首违不罚) can apply to ``entity`` for ``item``."""
+
+    eligible: bool
+    earlier: list[PriorViolation]
+    reason: str  # Chinese
+
+
+def first_violation_check(*, entity: Any, item: Any, on: dt.date) -> FirstViolation:
+    """For the case workflow: the item must be on the first-violation list and the entity must
+    have no earlier violation before ``on``."""
+    if not item.first_violation_list:
+        return FirstViolation(False, [], "该违法行为未列入首违不罚清单。")
+    earlier = earlier_violations(entity=entity, before=on, item=item)
+    if earlier:
+        listed = "；".join(v.description for v in earlier[:5])
+        return FirstViolation(False, earlier, f"当事人此前已有违法记录：{listed}。")
+    return FirstViolation(True, [], "经核对当事人违法记录，未发现此前的违法行为。")

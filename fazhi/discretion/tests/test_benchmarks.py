@@ -220,3 +220,31 @@ def test_amount_needs_review_for_the_case_workflow(world):
     with pytest.raises(errors.ValidationFailed):
         benchmark_services.amount_needs_review(item=item, tier="mitigated", amount=D("1"))
     assert BenchmarkTier.objects.count() == 4
+
+
+def test_first_violation_check_for_the_case_workflow(world):
+    benchmark = make_benchmark(make_user(world.org, Role.LEGAL_REVIEWER), world.org)
+    listed = benchmark.items.get()
+    entity = make_entity(world)
+    today = clock.today()
+    assert history.first_violation_check(entity=entity, item=listed, on=today).eligible
+    unlisted = make_benchmark(
+        make_user(world.org, Role.LEGAL_REVIEWER),
+        world.org,
+        title="未列入清单",
+        items=[amount_item(listed=False)],
+    ).items.get()
+    refused = history.first_violation_check(entity=entity, item=unlisted, on=today)
+    assert not refused.eligible and "未列入" in refused.reason
+    with transaction.atomic():
+        case_lead_create(
+            actor=world.planner,
+            organisation=world.org,
+            entity=entity,
+            source=CaseLeadSource.COMPLAINT,
+            facts="无证经营",
+        )
+    later = history.first_violation_check(
+        entity=entity, item=listed, on=today + dt.timedelta(days=1)
+    )
+    assert not later.eligible and len(later.earlier) == 1 and "违法记录" in later.reason

@@ -69,7 +69,7 @@ def test_detail_and_assistant_pages(world, page, django_assert_max_num_queries):
         {
             "go": "1",
             "circumstances": ["first_violation", "minor_harm", "corrected"],
-            "entity": entity.pk,
+            "entity_code": entity.code.lower(),
         },
     )
     text = response.content.decode()
@@ -80,7 +80,8 @@ def test_detail_and_assistant_pages(world, page, django_assert_max_num_queries):
     assert "建议适用：一般处罚" in text and "须书面说明理由，并提交法制审核" in text
     bad = page.get(url, {"go": "1", "amount": "-3"})
     assert bad.status_code == 400 and "不能为负数" in bad.content.decode()
-    assert page.get(url, {"go": "1", "entity": "abc"}).status_code == 400
+    unknown = page.get(url, {"go": "1", "entity_code": "91350100MA0000000X"})
+    assert unknown.status_code == 400 and "名录库中没有该代码" in unknown.content.decode()
 
 
 def test_a_sibling_benchmark_is_not_found(world, page, api):

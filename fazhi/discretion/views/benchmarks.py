@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -22,6 +23,7 @@ from fazhi.discretion.selectors import benchmarks as benchmark_selectors
 from fazhi.discretion.services import benchmarks as benchmark_services
 from fazhi.discretion.services.benchmarks import tier_rule
 from fazhi.registry.selectors import entities as entity_selectors
+from fazhi.registry.selectors.entities import EntityFilters
 
 PAGE_SIZE = 50
 
@@ -89,8 +91,18 @@ def item_assist(request: HttpRequest, item_id: int) -> HttpResponse:
     if asked and form.is_valid():
         data = form.cleaned_data
         entity = None
-        if data["entity"]:
-            entity = entity_selectors.entity_get(user=user, entity_id=data["entity"])
+        code = data["entity_code"].strip().upper()
+        if code:
+            entity = (
+                entity_selectors.entity_list(user=user, filters=EntityFilters(active=None))
+                .filter(Q(uscc=code) | Q(id_number=code))
+                .first()
+            )
+            if entity is None:
+                form.add_error(
+                    "entity_code", "名录库中没有该代码的检查对象（或不在您的数据范围内）。"
+                )
+                return _assist_page(request, item, form, None, 400)
         try:
             answer = benchmark_services.discretion_propose(
                 actor=user,
@@ -108,6 +120,12 @@ def item_assist(request: HttpRequest, item_id: int) -> HttpResponse:
             status = 400
     elif asked:
         status = 400
+    return _assist_page(request, item, form, answer, status)
+
+
+def _assist_page(
+    request: HttpRequest, item: Any, form: AssistForm, answer: Any, status: int
+) -> HttpResponse:
     return render(
         request,
         "discretion/item_assist.html",
