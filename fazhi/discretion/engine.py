@@ -259,6 +259,9 @@ class FineRange:
     base: Decimal | None = None
     known: bool = True
 
+    def base_text(self) -> str:
+        return _money(self.base)
+
     def text(self) -> str:
         if self.kind == FINE_NONE:
             return "不予罚款"

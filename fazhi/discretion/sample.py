@@ -1,10 +1,11 @@
 """A sample benchmark of common health violations (示例数据, not an issued benchmark).
 
-Thirteen violations with their articles. The statutory ranges of items marked "V-text" are
+Thirteen violations with their articles. The statutory ranges of items marked "已核对法律法规文本"
+(V-text) are
 quoted from the texts in ``shared/laws/`` (基本医疗卫生与健康促进法 2019, 医师法 2021, 医疗机构管理
 条例 2016 numbering, 公共场所卫生管理条例 2019); the others cite ministry rules not in that folder
-and are marked UNVERIFIED. The division of each statutory range into tiers is illustrative
-(LEGAL.md §9: at least three tiers, 一般 in the middle); a commission replaces it with its own
+and are marked "未核对正式文本" (UNVERIFIED). The division of each statutory range into tiers is
+illustrative (LEGAL.md §9: at least three tiers, 一般 in the middle); a commission replaces it with its own
 benchmark by importing a file. Loaded by ``fazhi discretion_sample`` and by ``fazhi demo``.
 """
 
@@ -98,7 +99,7 @@ def _items() -> list[ItemData]:
         "YL-01",
         "未取得医疗机构执业许可证擅自执业",
         "《基本医疗卫生与健康促进法》第三十八条",
-        "《基本医疗卫生与健康促进法》第九十九条第一款（V-text）",
+        "《基本医疗卫生与健康促进法》第九十九条第一款（已核对法律法规文本）",
         tiers=_graded_multiple(
             "5",
             "10",
@@ -112,7 +113,7 @@ def _items() -> list[ItemData]:
         "YS-01",
         "非医师行医",
         "《医师法》第十三条",
-        "《医师法》第五十九条（V-text）",
+        "《医师法》第五十九条（已核对法律法规文本）",
         tiers=_graded_multiple(
             "2",
             "4",
@@ -126,7 +127,7 @@ def _items() -> list[ItemData]:
         "YL-02",
         "伪造、变造、买卖、出租、出借医疗机构执业许可证",
         "《基本医疗卫生与健康促进法》第九十九条第二款",
-        "《基本医疗卫生与健康促进法》第九十九条第二款（V-text）",
+        "《基本医疗卫生与健康促进法》第九十九条第二款（已核对法律法规文本）",
         tiers=[
             _multiple(
                 "lighter",
@@ -152,7 +153,7 @@ def _items() -> list[ItemData]:
         "YL-03",
         "诊疗活动超出登记范围",
         "《医疗机构管理条例》第二十七条（2016年文本条号）",
-        "《医疗机构管理条例》第四十七条（2016年文本条号，V-text）",
+        "《医疗机构管理条例》第四十七条（2016年文本条号，已核对法律法规文本）",
         first_violation_list=True,
         tiers=[
             _none(
@@ -193,7 +194,7 @@ def _items() -> list[ItemData]:
         "YL-04",
         "使用非卫生技术人员从事医疗卫生技术工作",
         "《医疗机构管理条例》第二十八条（2016年文本条号）",
-        "《医疗机构管理条例》第四十八条（2016年文本条号，V-text）",
+        "《医疗机构管理条例》第四十八条（2016年文本条号，已核对法律法规文本）",
         tiers=[
             _amount(
                 "lighter",
@@ -220,7 +221,7 @@ def _items() -> list[ItemData]:
         "YL-05",
         "医疗机构出具虚假证明文件",
         "《医疗机构管理条例》第三十二条（2016年文本条号）",
-        "《医疗机构管理条例》第四十九条（2016年文本条号，V-text）",
+        "《医疗机构管理条例》第四十九条（2016年文本条号，已核对法律法规文本）",
         tiers=[
             _none("general", "未造成危害后果", warning=True),
             _amount(
@@ -237,7 +238,7 @@ def _items() -> list[ItemData]:
         "YL-06",
         "逾期不校验医疗机构执业许可证仍从事诊疗活动",
         "《医疗机构管理条例》第二十二条（2016年文本条号）",
-        "《医疗机构管理条例》第四十五条（2016年文本条号，V-text）",
+        "《医疗机构管理条例》第四十五条（2016年文本条号，已核对法律法规文本）",
         tiers=[
             _none("general", "责令限期补办校验手续", other_measures="责令限期补办校验手续"),
             _none(
@@ -252,8 +253,8 @@ def _items() -> list[ItemData]:
         "GG-01",
         "公共场所未取得卫生许可证擅自营业",
         "《公共场所卫生管理条例》第八条",
-        "《公共场所卫生管理条例》第十四条第一款第（四）项（V-text）；"
-        "《公共场所卫生管理条例实施细则》第三十五条（罚款幅度 UNVERIFIED）",
+        "《公共场所卫生管理条例》第十四条第一款第（四）项（已核对法律法规文本）；"
+        "《公共场所卫生管理条例实施细则》第三十五条（罚款幅度未核对正式文本）",
         tiers=[
             _amount(
                 "lighter",
@@ -278,8 +279,8 @@ def _items() -> list[ItemData]:
         "GG-02",
         "公共场所安排未获得有效健康合格证明的从业人员直接为顾客服务",
         "《公共场所卫生管理条例》第七条",
-        "《公共场所卫生管理条例》第十四条第一款第（二）项（V-text）；"
-        "《公共场所卫生管理条例实施细则》第三十八条（罚款幅度 UNVERIFIED）",
+        "《公共场所卫生管理条例》第十四条第一款第（二）项（已核对法律法规文本）；"
+        "《公共场所卫生管理条例实施细则》第三十八条（罚款幅度未核对正式文本）",
         first_violation_list=True,
         tiers=[
             _none(
@@ -319,7 +320,7 @@ def _items() -> list[ItemData]:
         "GG-03",
         "公共场所卫生质量不符合国家卫生标准和要求而继续营业",
         "《公共场所卫生管理条例》第三条",
-        "《公共场所卫生管理条例》第十四条第一款第（一）项（V-text）；罚款幅度 UNVERIFIED",
+        "《公共场所卫生管理条例》第十四条第一款第（一）项（已核对法律法规文本）；罚款幅度未核对正式文本",
         tiers=[
             _amount(
                 "lighter",
@@ -344,8 +345,8 @@ def _items() -> list[ItemData]:
     water = ItemData(
         "SS-01",
         "集中式供水单位未取得卫生许可证擅自供水",
-        "《生活饮用水卫生监督管理办法》第七条（UNVERIFIED）",
-        "《生活饮用水卫生监督管理办法》第二十六条（UNVERIFIED）",
+        "《生活饮用水卫生监督管理办法》第七条（未核对正式文本）",
+        "《生活饮用水卫生监督管理办法》第二十六条（未核对正式文本）",
         tiers=[
             _amount(
                 "lighter",
@@ -371,8 +372,8 @@ def _items() -> list[ItemData]:
     disinfection = ItemData(
         "XD-01",
         "生产经营无生产企业卫生许可证的消毒产品",
-        "《消毒管理办法》第三十一条（UNVERIFIED）",
-        "《消毒管理办法》第四十七条（UNVERIFIED）",
+        "《消毒管理办法》第三十一条（未核对正式文本）",
+        "《消毒管理办法》第四十七条（未核对正式文本）",
         first_violation_list=True,
         tiers=[
             _none(
@@ -405,8 +406,8 @@ def _items() -> list[ItemData]:
     radiology = ItemData(
         "FS-01",
         "未取得放射诊疗许可从事放射诊疗工作",
-        "《放射诊疗管理规定》第十一条（UNVERIFIED）",
-        "《放射诊疗管理规定》第三十八条（UNVERIFIED）",
+        "《放射诊疗管理规定》第十一条（未核对正式文本）",
+        "《放射诊疗管理规定》第三十八条（未核对正式文本）",
         tiers=[
             _amount(
                 "lighter",
@@ -456,11 +457,11 @@ def _items() -> list[ItemData]:
 
 SOURCES = (
     "示例数据，非正式发布的裁量基准。"
-    "法定罚款幅度标注 V-text 的，已与 shared/laws/ 中的法律、法规文本核对："
+    "标注“已核对法律法规文本”的法定罚款幅度，已与本项目收录的法律、法规文本核对："
     "《基本医疗卫生与健康促进法》（2019）第九十九条，《医师法》（2021）第五十九条，"
     "《医疗机构管理条例》（2016年文本）第四十五条至第四十九条，"
     "《公共场所卫生管理条例》（2019）第十四条；"
-    "标注 UNVERIFIED 的（部门规章：公共场所卫生管理条例实施细则、生活饮用水卫生监督管理办法、"
+    "标注“未核对正式文本”的（部门规章：公共场所卫生管理条例实施细则、生活饮用水卫生监督管理办法、"
     "消毒管理办法、"
     "放射诊疗管理规定）未与正式文本核对。阶次划分参照国办发〔2022〕27号及地方基准的通行做法（示例）。"
 )

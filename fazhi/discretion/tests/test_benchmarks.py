@@ -131,7 +131,7 @@ def test_sample_has_at_least_ten_violations_is_marked_and_idempotent(world):
     benchmark, created = load_sample(organisation=world.tree.province)
     assert created and benchmark.is_sample and benchmark.title == TITLE
     assert benchmark.items.count() >= 10
-    assert "V-text" in benchmark.sources and "UNVERIFIED" in benchmark.sources
+    assert "已核对法律法规文本" in benchmark.sources and "未核对正式文本" in benchmark.sources
     violations = set(benchmark.items.values_list("violation", flat=True))
     assert "未取得医疗机构执业许可证擅自执业" in violations
     assert "公共场所未取得卫生许可证擅自营业" in violations
