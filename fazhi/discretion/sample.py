@@ -6,7 +6,8 @@ quoted from the texts in ``shared/laws/`` (基本医疗卫生与健康促进法 
 条例 2016 numbering, 公共场所卫生管理条例 2019); the others cite ministry rules not in that folder
 and are marked "未核对正式文本" (UNVERIFIED). The division of each statutory range into tiers is
 illustrative (LEGAL.md §9: at least three tiers, 一般 in the middle); a commission replaces it
-with its own benchmark by importing a file. Loaded by ``fazhi discretion_sample`` and by ``fazhi demo``.
+with its own benchmark by importing a file. Loaded by ``fazhi discretion_sample`` and by
+``fazhi demo``.
 """
 
 from __future__ import annotations
