@@ -322,6 +322,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         case_lead,
         benchmark,
         benchmark.items.get(),
+        benchmark.items.get().tiers.order_by("id").first(),
         benchmark_file,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
