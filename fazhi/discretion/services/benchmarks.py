@@ -262,6 +262,39 @@ class Assistance:
     earlier: list[history.PriorViolation]
 
 
+def proposal_record(answer: Assistance) -> dict[str, Any]:
+    """What a decision stores of the assistant's answer (JSON): the benchmark version and item
+    it came from, the tier, the range, the circumstances counted and the reasons."""
+    item = answer.item
+    benchmark = item.benchmark
+    span = answer.proposal.range
+    money = {"minimum": span.minimum, "maximum": span.maximum, "base": span.base}
+    record: dict[str, Any] = {
+        "benchmark": benchmark.pk,
+        "benchmark_title": benchmark.title,
+        "benchmark_effective_from": benchmark.effective_from.isoformat(),
+        "item": item.pk,
+        "item_code": item.code,
+        "violation": item.violation,
+        "tier": answer.proposal.tier.tier,
+        "tier_label": answer.proposal.tier_label,
+        "fine_kind": span.kind,
+        "range": span.text(),
+        **{key: None if value is None else str(value) for key, value in money.items()},
+        "measures": list(answer.proposal.measures),
+        "circumstances": list(answer.proposal.circumstances),
+        "reasons": list(answer.proposal.reasons),
+        "history_checked": answer.history_checked,
+    }
+    if answer.check is not None:
+        record["check"] = {
+            "outside": answer.check.outside,
+            "legal_review_required": answer.check.legal_review_required,
+            "message": answer.check.message,
+        }
+    return record
+
+
 def discretion_propose(
     *,
     actor: User | Any,

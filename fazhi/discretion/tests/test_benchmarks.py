@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -248,3 +249,16 @@ def test_first_violation_check_for_the_case_workflow(world):
         entity=entity, item=listed, on=today + dt.timedelta(days=1)
     )
     assert not later.eligible and len(later.earlier) == 1 and "违法记录" in later.reason
+
+
+def test_proposal_record_is_what_a_decision_stores(world):
+    benchmark, _ = load_sample(organisation=world.tree.province)
+    item = benchmark.items.get(code="YL-01")
+    answer = benchmark_services.discretion_propose(
+        actor=world.planner, item=item, circumstances=["repeat"], illegal_gains="20000", amount="1"
+    )
+    record = benchmark_services.proposal_record(answer)
+    assert json.loads(json.dumps(record)) == record
+    assert record["tier"] == "heavier" and record["minimum"] == "300000.00"
+    assert record["benchmark_effective_from"] == "2025-01-01" and record["item_code"] == "YL-01"
+    assert record["check"]["legal_review_required"]
