@@ -207,6 +207,17 @@ def check_tiers(tiers: Sequence[TierRule]) -> list[str]:
     if GENERAL not in kinds:
         problems.append("缺少“一般处罚”阶次")
     for t in tiers:
+        for value, limit in (
+            (t.fine_min, MAX_AMOUNT),
+            (t.fine_max, MAX_AMOUNT),
+            (t.gains_floor, MAX_AMOUNT),
+            (t.multiple_min, MAX_MULTIPLE),
+            (t.multiple_max, MAX_MULTIPLE),
+        ):
+            if value is not None and not _sane(value, limit):
+                problems.append(
+                    f"“{t.label}”的金额或倍数{value}无效（须为0至{limit:,}、最多两位小数）"
+                )
         unknown = [k for k in (*t.requires_all, *t.requires_any) if k not in CIRCUMSTANCES]
         if unknown:
             problems.append(f"“{t.label}”含未知情节：{'、'.join(unknown)}")
@@ -236,6 +247,10 @@ def check_tiers(tiers: Sequence[TierRule]) -> list[str]:
                 f"（{lower.label}上限高于{higher.label}下限）"
             )
     return problems
+
+
+def _sane(value: Decimal, limit: Decimal) -> bool:
+    return value.is_finite() and Decimal(0) <= value <= limit and value == value.quantize(FEN)
 
 
 def _bounds(t: TierRule) -> tuple[Decimal | None, Decimal | None]:

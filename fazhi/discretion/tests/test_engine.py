@@ -148,3 +148,14 @@ def test_missing_general_duplicate_tier_and_fined_no_penalty():
     assert "重复" in text
     assert "不予处罚”阶次不能" in text
     assert "须填写罚款下限和上限" in text
+
+
+def test_absurd_or_negative_bounds_in_tiers_are_found():
+    tiers = [
+        TierRule(tier="general", fine_kind="amount", fine_min=D("-1"), fine_max=D("1e12")),
+        TierRule(
+            tier="heavier", fine_kind="multiple", multiple_min=D("1.005"), multiple_max=D("500")
+        ),
+    ]
+    problems = engine.check_tiers(tiers)
+    assert sum("无效" in p for p in problems) == 4
