@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fazhi.registry",
     "fazhi.inspections",
     "fazhi.enforcement",
+    "fazhi.discretion",
     "fazhi.portal",
 ]
 

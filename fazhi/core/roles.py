@@ -35,6 +35,8 @@ class Cap(StrEnum):
     CASE_LEAD_VIEW = "case_lead.view"
     CASE_LEAD_CREATE = "case_lead.create"  # refer a lead (an inspection's referral, a complaint)
     CASE_LEAD_DECIDE = "case_lead.decide"  # file or dismiss a lead: the organisation's head
+    DISCRETION_VIEW = "discretion.view"  # read discretion benchmarks, use the assistant
+    DISCRETION_MANAGE = "discretion.manage"  # publish and import discretion benchmarks
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -50,6 +52,7 @@ _READ = {
     Cap.INSPECTION_VIEW,
     Cap.CASE_LEAD_VIEW,
     Cap.ORG_VIEW,
+    Cap.DISCRETION_VIEW,
 }
 
 ROLE_GRANTS: dict[str, Grant] = {
@@ -78,13 +81,16 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.INSPECTION_APPROVE,
                 Cap.INSPECTION_PLAN,
                 Cap.CASE_LEAD_DECIDE,
+                Cap.DISCRETION_MANAGE,
                 Cap.WRITE,
             }
         ),
     ),
     Role.LEGAL_REVIEWER: Grant(
         Scope.OWN,
-        frozenset(_READ | {Cap.DEADLINE_MANAGE, Cap.DOCNUMBER_ISSUE, Cap.WRITE}),
+        frozenset(
+            _READ | {Cap.DEADLINE_MANAGE, Cap.DOCNUMBER_ISSUE, Cap.DISCRETION_MANAGE, Cap.WRITE}
+        ),
     ),
     Role.SUPERVISOR: Grant(
         Scope.OWN,
@@ -133,6 +139,8 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.CASE_LEAD_VIEW: "查看案源",
     Cap.CASE_LEAD_CREATE: "移交案源（如抽查发现违法移交立案）",
     Cap.CASE_LEAD_DECIDE: "决定案源立案或不予立案（机关负责人）",
+    Cap.DISCRETION_VIEW: "查看裁量基准，使用裁量辅助",
+    Cap.DISCRETION_MANAGE: "发布、导入裁量基准",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

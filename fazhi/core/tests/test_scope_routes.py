@@ -46,6 +46,10 @@ from fazhi.core.services import org as org_services
 from fazhi.core.services.jobs import job_run
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.core.tests.images import image_bytes
+from fazhi.discretion.models import Benchmark, BenchmarkImport, BenchmarkItem
+from fazhi.discretion.services.imports import benchmark_import
+from fazhi.discretion.tests.support import make_benchmark
+from fazhi.discretion.tests.test_imports import GOOD, META, xlsx
 from fazhi.enforcement.models import CaseLead, CaseLeadSource
 from fazhi.enforcement.services.leads import case_lead_create
 from fazhi.inspections.models import (
@@ -159,6 +163,9 @@ BY_PARAM: dict[str, type[Model]] = {
     "item_pk": InspectionItem,
     "photo_pk": TaskPhoto,
     "lead_id": CaseLead,
+    "benchmark_id": Benchmark,
+    "item_id": BenchmarkItem,
+    "import_id": BenchmarkImport,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -281,6 +288,11 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         rule_key="penalty.publicity",
         start_date=today,
     )
+    reviewer = make_user(org, Role.LEGAL_REVIEWER)
+    benchmark = make_benchmark(reviewer, org)
+    benchmark_file = benchmark_import(
+        actor=reviewer, organisation=org, meta=META, file_name="基准.xlsx", content=xlsx(GOOD)
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -308,6 +320,10 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         task,
         photo,
         case_lead,
+        benchmark,
+        benchmark.items.get(),
+        benchmark.items.get().tiers.order_by("id").first(),
+        benchmark_file,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

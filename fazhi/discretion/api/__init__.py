@@ -1,0 +1,1 @@
+"""Discretion benchmarks: api (one module per area)."""

@@ -1,0 +1,3 @@
+from fazhi.discretion.api import benchmarks, imports
+
+urlpatterns = [*benchmarks.urlpatterns, *imports.urlpatterns]

@@ -1,0 +1,1 @@
+"""Discretion benchmarks: importing (one module per area)."""

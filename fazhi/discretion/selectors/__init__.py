@@ -1,0 +1,1 @@
+"""Discretion benchmarks: selectors (one module per area)."""

@@ -1,0 +1,1 @@
+"""Discretion benchmarks: services (one module per area)."""

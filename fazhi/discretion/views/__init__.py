@@ -1,0 +1,1 @@
+"""Discretion benchmarks: views (one module per area)."""
