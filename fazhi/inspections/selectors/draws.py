@@ -29,6 +29,7 @@ from fazhi.inspections.models import (
     InspectionTask,
     NamesPublic,
     PlanKind,
+    ReannouncementRequest,
     RedrawRequest,
     RedrawState,
     TaskInspector,
@@ -139,6 +140,25 @@ def redraw_get(*, user: User, pk: int | str) -> RedrawRequest:
     return get_scoped(
         scoped(RedrawRequest.objects.all(), user, "plan__organisation").select_related(
             "plan", "plan__organisation", "draw"
+        ),
+        pk,
+    )
+
+
+def reannouncement_list(*, user: User, plan: InspectionPlan) -> QuerySet[ReannouncementRequest]:
+    _require_view(user, AnnouncementEvents.LISTED)
+    return (
+        scoped(ReannouncementRequest.objects.filter(plan=plan), user, "plan__organisation")
+        .select_related("requested_by", "decided_by", "announcement")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def reannouncement_get(*, user: User, pk: int | str) -> ReannouncementRequest:
+    _require_view(user, AnnouncementEvents.VIEWED)
+    return get_scoped(
+        scoped(ReannouncementRequest.objects.all(), user, "plan__organisation").select_related(
+            "plan", "plan__organisation", "announcement"
         ),
         pk,
     )
