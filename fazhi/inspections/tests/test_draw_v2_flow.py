@@ -431,6 +431,7 @@ def test_reannouncement_by_pages() -> None:
         reverse("inspections:reannouncement_request", args=[plan.pk]), {"reason": "分层错误"}
     )
     request = plan.reannouncements.get()
+    plan.refresh_from_db()
     assert plan_draw_steps(user=w.planner, plan=plan) == {"announce": None, "draw": True}
     denied = planner.post(
         reverse("inspections:reannouncement_decide", args=[request.pk]), {"decision": "approve"}
