@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from fazhi.core import audit_verify
 from fazhi.core.events import EventName
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
-from fazhi.inspections import drawengine
+from fazhi.inspections import drawengine, drawv2
 from fazhi.inspections.events import (
     AnnouncementEvents,
     DrawEvents,
@@ -26,10 +27,13 @@ from fazhi.inspections.models import (
     DrawAnnouncement,
     InspectionPlan,
     InspectionTask,
+    NamesPublic,
     PlanKind,
+    ReannouncementRequest,
     RedrawRequest,
     RedrawState,
     TaskInspector,
+    TaskState,
 )
 from fazhi.inspections.workflows import PLAN
 
@@ -103,17 +107,30 @@ def draw_task_list(*, user: User, draw: Draw) -> QuerySet[InspectionTask]:
 
 def plan_draw_steps(*, user: User, plan: InspectionPlan) -> dict[str, Any]:
     """What the plan page may offer next: ``announce`` is ``"first"`` (a draft), ``"again"``
-    (an announcement awaits its draw: allowed only when the lists, pool or parameters have changed
-    since, which the service decides) or ``"redraw"`` (drawn, with a re-draw approved), else None;
+    (an announcement awaits its draw: for version 1 allowed only when the lists, pool or
+    parameters have changed since, which the service decides; for version 2 once a re-announcement
+    request is approved) or ``"redraw"`` (drawn, with a re-draw approved), else None;
     ``draw`` is whether an announcement awaits its draw."""
     _require_view(user, PlanEvents.VIEWED)
-    pending = DrawAnnouncement.objects.filter(plan=plan, state=AnnouncementState.PUBLISHED).exists()
+    published = (
+        DrawAnnouncement.objects.filter(plan=plan, state=AnnouncementState.PUBLISHED)
+        .only("pk", "algorithm_version")
+        .first()
+    )
+    pending = published is not None
     announce: str | None = None
     if plan.kind != PlanKind.IMPORTED:
         if PLAN.allows(plan, "announce"):
             announce = "first"
-        elif pending:
-            announce = "again"
+        elif published is not None:
+            # a version-2 announcement is replaced only after an approved request
+            if (
+                published.algorithm_version != drawv2.ALGORITHM_VERSION
+                or ReannouncementRequest.objects.filter(
+                    announcement=published, state=RedrawState.APPROVED
+                ).exists()
+            ):
+                announce = "again"
         elif (
             PLAN.allows(plan, "announce_redraw")
             and RedrawRequest.objects.filter(plan=plan, state=RedrawState.APPROVED).exists()
@@ -136,6 +153,25 @@ def redraw_get(*, user: User, pk: int | str) -> RedrawRequest:
     return get_scoped(
         scoped(RedrawRequest.objects.all(), user, "plan__organisation").select_related(
             "plan", "plan__organisation", "draw"
+        ),
+        pk,
+    )
+
+
+def reannouncement_list(*, user: User, plan: InspectionPlan) -> QuerySet[ReannouncementRequest]:
+    _require_view(user, AnnouncementEvents.LISTED)
+    return (
+        scoped(ReannouncementRequest.objects.filter(plan=plan), user, "plan__organisation")
+        .select_related("requested_by", "decided_by", "announcement")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def reannouncement_get(*, user: User, pk: int | str) -> ReannouncementRequest:
+    _require_view(user, AnnouncementEvents.VIEWED)
+    return get_scoped(
+        scoped(ReannouncementRequest.objects.all(), user, "plan__organisation").select_related(
+            "plan", "plan__organisation", "announcement"
         ),
         pk,
     )
@@ -168,6 +204,8 @@ def export_draw(draw: Draw) -> dict[str, Any]:
     ]
     result = drawengine.unpack_result(bytes(draw.result_blob))
     result.update({"context": draw.context, "infeasible": draw.infeasible, "skips": draw.skip_log})
+    if announcement.algorithm_version == drawv2.ALGORITHM_VERSION:
+        return _export_v2(draw, strata, result)
     return {
         "format": drawengine.EXPORT_FORMAT,
         "algorithm_version": announcement.algorithm_version,
@@ -213,6 +251,97 @@ def export_draw(draw: Draw) -> dict[str, Any]:
     }
 
 
+def _export_v2(draw: Draw, strata: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, Any]:
+    """``fazhi-draw-export/2`` (``drawv2``): the announcement's declarations and commitments, the
+    entropy record (sources' values, reveals or null) from which the entropy is recomputed."""
+    announcement = draw.announcement
+    plan = draw.plan
+    witnesses = list(announcement.witnesses.order_by("position"))
+    return {
+        "format": drawv2.EXPORT_FORMAT,
+        "algorithm_version": announcement.algorithm_version,
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "organisation": plan.organisation.name,
+            "year": plan.year,
+        },
+        "announcement": {
+            "number": announcement.number,
+            "published_at": announcement.published_at.isoformat(),
+            "hash": announcement.announcement_hash,
+            "entropy_kind": announcement.entropy_kind,
+            "names_public": announcement.names_public,
+            "replaces": (
+                {
+                    "hash": announcement.replaces.announcement_hash,
+                    "reason": announcement.replace_reason,
+                }
+                if announcement.replaces is not None
+                else None
+            ),
+            "reveal_deadline": (
+                drawv2.utc_text(announcement.reveal_deadline)
+                if announcement.reveal_deadline is not None
+                else None
+            ),
+            "sources": announcement.sources,
+            "witnesses": [w.commitment for w in witnesses],
+            "strata": announcement.strata,
+            "pool_hash": announcement.pool_hash,
+            "context": drawengine.unpack_context(bytes(announcement.context_blob)),
+        },
+        "strata": strata,
+        "pool": announcement.pool,
+        "params": announcement.params,
+        "entropy": {
+            "kind": announcement.entropy_kind,
+            "record": draw.entropy_record,
+            "value": draw.entropy_value,
+            "witness_names": [w.name for w in witnesses],
+            "publicly_verifiable": announcement.entropy_kind != drawv2.SERVER,
+        },
+        "draw": {
+            "number": draw.number,
+            "state": draw.state,
+            "seed": draw.seed,
+            "result_hash": draw.result_hash,
+            "created_at": draw.created_at.isoformat(),
+            "reason": draw.reason,
+        },
+        "result": result,
+    }
+
+
+# --- when a draw's names become public (version 2) ---------------------------------------------
+
+
+def names_are_public(draw: Draw, today: dt.date) -> bool:
+    """Are all of ``draw``'s entities and teams public on ``today`` (and its export with them)?
+    Version 1 draws were published at the draw and stay so. Version 2 follows the setting fixed
+    in its announcement: from the plan's window start, or once every result is published."""
+    announcement = draw.announcement
+    if announcement.algorithm_version != drawv2.ALGORITHM_VERSION:
+        return True
+    if announcement.names_public == NamesPublic.WINDOW_START:
+        return today >= draw.plan.window_start
+    return not (
+        InspectionTask.objects.filter(draw=draw, published_at__isnull=True)
+        .exclude(state=TaskState.CANCELLED)
+        .exists()
+    )
+
+
+def public_task_condition(draw: Draw, today: dt.date) -> Q:
+    """The tasks of ``draw`` whose entity and team may be shown to the public on ``today``."""
+    announcement = draw.announcement
+    if announcement.algorithm_version != drawv2.ALGORITHM_VERSION:
+        return Q()
+    if announcement.names_public == NamesPublic.WINDOW_START:
+        return Q() if today >= draw.plan.window_start else Q(pk__in=[])
+    return Q(published_at__isnull=False)
+
+
 def draw_export(*, user: User, draw: Draw) -> dict[str, Any]:
     _require_view(user, DrawEvents.EXPORTED)
     draw_get(user=user, plan=draw.plan, number=draw.number)
@@ -229,7 +358,7 @@ def verify_stored_draw(draw: Draw, export: dict[str, Any]) -> str | None:
     """The checks behind the verify button, the API and ``fazhi draw verify``: recompute the draw
     from its export, then compare the stored tasks and the audit chain's record with it."""
     return (
-        drawengine.verify_export(export)
+        drawv2.verify_export(export)
         or stored_tasks_difference(draw, export["result"]["tasks"])
         or audit_record_difference(draw, export)
     )
