@@ -82,6 +82,13 @@ def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 _DOWNLOADS = {
     "drawengine.py": ("fazhi", "inspections", "drawengine.py"),
     "verify_draw.py": ("scripts", "verify_draw.py"),
+    "draw-export.schema.json": ("docs", "draw-export.schema.json"),
+    "draw-protocol.md": ("docs", "draw-protocol.md"),
+}
+_CONTENT_TYPES = {
+    ".py": "text/x-python",
+    ".json": "application/schema+json",
+    ".md": "text/markdown",
 }
 
 
@@ -94,7 +101,10 @@ def download(request: HttpRequest, name: str) -> FileResponse:
     if not file.is_file():
         raise errors.NotFound("文件缺失。")
     return FileResponse(
-        file.open("rb"), as_attachment=True, filename=name, content_type="text/x-python"
+        file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=f"{_CONTENT_TYPES[file.suffix]}; charset=utf-8",
     )
 
 
