@@ -108,6 +108,11 @@ def download(request: HttpRequest, name: str) -> FileResponse:
     )
 
 
+def verify_page(request: HttpRequest) -> HttpResponse:
+    """The browser verifier: the citizen opens an export file and it is checked locally."""
+    return render(request, "portal/verify_draw.html")
+
+
 def result_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     organisation_id = _organisation_id(request)
@@ -151,6 +156,7 @@ urlpatterns: list[URLPattern] = [
     path("plans/<id:pk>/draws/<id:number>/", draw_detail, name="draw_detail"),
     path("plans/<id:pk>/draws/<id:number>/export.json", draw_export, name="draw_export"),
     path("downloads/<str:name>", download, name="download"),
+    path("verify/", verify_page, name="verify"),
     path("results/", result_list, name="result_list"),
     path("results/entities/<id:pk>/", entity_results, name="entity_results"),
 ]
