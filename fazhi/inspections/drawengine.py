@@ -74,6 +74,10 @@ from typing import Any
 
 ALGORITHM_VERSION = "fazhi-draw/1"
 EXPORT_FORMAT = "fazhi-draw-export/1"
+# Version 2 (``drawv2``): the stratum key enters every ranking key, and the seed binds the
+# announcement hash. Only those two differences live here; the rest of v2 is ``drawv2``.
+ALGORITHM_VERSION_2 = "fazhi-draw/2"
+VERSIONS = (ALGORITHM_VERSION, ALGORITHM_VERSION_2)
 _U64 = 1 << 64
 
 
@@ -310,6 +314,7 @@ class DrawInputs:
     team_size: int = 2
     entropy: str = ""
     algorithm_version: str = ALGORITHM_VERSION
+    announcement_hash: str = ""  # enters the seed in version 2 only
 
     def params(self) -> dict[str, Any]:
         return {
@@ -357,10 +362,14 @@ def compute_seed(
     pool_hash_value: str,
     params: Mapping[str, Any],
     entropy: str,
+    announcement: str | None = None,
 ) -> str:
+    """v1: the six keys below; v2 adds ``"announcement"`` (the announcement hash)."""
+    extra = {} if announcement is None else {"announcement": announcement}
     return sha256_hex(
         canonical_json(
             {
+                **extra,
                 "algorithm": algorithm_version,
                 "entropy": entropy,
                 "lists": dict(list_hashes),
@@ -476,14 +485,21 @@ def _stratum_size(s: Stratum, n: int) -> tuple[int, dict[str, Any] | None]:
     return 0, {"code": "no_quota_or_ratio", "candidates": n}
 
 
-def _select(seed: bytes, s: Stratum, k: int) -> list[int]:
-    """The k candidates with the lowest (key, id)."""
+def _select(seed: bytes, s: Stratum, k: int, version: str = ALGORITHM_VERSION) -> list[int]:
+    """The k candidates with the lowest (key, id). Version 1 hashes ``"t:<id>:<i>"``, version 2
+    ``"t:<stratum key>:<id>:<i>"``: the stratum prefix is absorbed once, every candidate's hash
+    continues from a copy of that state (the same bytes, no extra cost)."""
     ids = s.candidates
     if k <= 0:
         return []
     if k >= len(ids):
         k = len(ids)
     base = hashlib.blake2b(key=seed, digest_size=8)
+    if version == ALGORITHM_VERSION_2:
+        base.update(b"t:" + s.key.encode("utf-8") + b":")
+        tag = b""
+    else:
+        tag = b"t:"
     copy = base.copy
     if s.weighted and s.weights is not None:
         keys: list[bytes] = []
@@ -492,7 +508,7 @@ def _select(seed: bytes, s: Stratum, k: int) -> list[int]:
             best = b"\xff" * 9
             for j in range(max(1, w)):
                 h = copy()
-                h.update(b"t:%d:%d" % (i, j))
+                h.update(b"%s%d:%d" % (tag, i, j))
                 d = h.digest()
                 if d < best:
                     best = d
@@ -510,7 +526,7 @@ def _select(seed: bytes, s: Stratum, k: int) -> list[int]:
         keep = below.append
         for i in ids:
             h = copy()
-            h.update(b"t:%d:0" % i)
+            h.update(b"%s%d:0" % (tag, i))
             d = h.digest()
             if d < limit:
                 keep((d, i))
@@ -520,7 +536,7 @@ def _select(seed: bytes, s: Stratum, k: int) -> list[int]:
     pairs = []
     for i in ids:
         h = copy()
-        h.update(b"t:%d:0" % i)
+        h.update(b"%s%d:0" % (tag, i))
         pairs.append((h.digest(), i))
     pairs.sort()
     return [i for _, i in pairs[:k]]
@@ -574,8 +590,9 @@ class DrawOutcome:
 def run(inputs: DrawInputs, context_for: ContextFn) -> DrawOutcome:
     """Compute the draw. ``context_for(entity_ids)`` gives each drawn entity's division code and
     last team; the engine publishes what it was given in ``result["context"]``."""
-    if inputs.algorithm_version != ALGORITHM_VERSION:
-        raise ValueError(f"unsupported algorithm version {inputs.algorithm_version!r}")
+    version = inputs.algorithm_version
+    if version not in VERSIONS:
+        raise ValueError(f"unsupported algorithm version {version!r}")
     strata = sorted(inputs.strata, key=lambda s: s.key)
     hashes = {s.key: s.hash() for s in strata}
     phash = pool_hash(inputs.pool)
@@ -587,6 +604,7 @@ def run(inputs: DrawInputs, context_for: ContextFn) -> DrawOutcome:
         pool_hash_value=phash,
         params=params,
         entropy=inputs.entropy,
+        announcement=inputs.announcement_hash if version == ALGORITHM_VERSION_2 else None,
     )
     seed = bytes.fromhex(seed_hex)
 
@@ -596,7 +614,7 @@ def run(inputs: DrawInputs, context_for: ContextFn) -> DrawOutcome:
     infeasible_strata: dict[str, dict[str, Any]] = {}
     for s in strata:
         k, problem = _stratum_size(s, len(s.candidates))
-        picked = _select(seed, s, k)
+        picked = _select(seed, s, k, version)
         counts[s.key] = [len(s.candidates), len(picked)]
         if problem is not None:
             infeasible_strata[s.key] = problem

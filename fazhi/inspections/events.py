@@ -31,6 +31,14 @@ class AnnouncementEvents(EventName):
     SUPERSEDED = "draw_announcement.superseded", "抽取公告被新公告替代"
     LISTED = "draw_announcement.listed", "查看抽取公告列表"
     VIEWED = "draw_announcement.viewed", "查看抽取公告"
+    WITNESS_REVEALED = "draw_announcement.witness_revealed", "见证人揭示秘密值"
+
+
+class ReannouncementEvents(EventName):
+    REQUESTED = "draw_reannouncement.requested", "申请重新公告"
+    APPROVED = "draw_reannouncement.approved", "批准重新公告"
+    REJECTED = "draw_reannouncement.rejected", "驳回重新公告申请"
+    USED = "draw_reannouncement.used", "按批准重新公告"
 
 
 class DrawEvents(EventName):
@@ -100,6 +108,7 @@ ALL: tuple[type[EventName], ...] = (
     AnnouncementEvents,
     DrawEvents,
     RedrawEvents,
+    ReannouncementEvents,
     TaskEvents,
     ItemEvents,
     InspectorEvents,

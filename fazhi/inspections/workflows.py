@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from fazhi.core import errors
 from fazhi.core.workflow import Action, Guard, Workflow
+from fazhi.inspections.drawv2 import earliest_event
 from fazhi.inspections.events import (
     AnnouncementEvents,
     DrawEvents,
     PlanEvents,
+    ReannouncementEvents,
     RedrawEvents,
     StratumEvents,
     TaskEvents,
@@ -36,6 +38,7 @@ from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
     PlanState,
+    ReannouncementRequest,
     RedrawRequest,
     RedrawState,
     TaskOutcome,
@@ -52,9 +55,20 @@ def _redraw_approved(plan: InspectionPlan, ctx: Mapping[str, Any]) -> None:
         )
 
 
-def _not_own_request(request: RedrawRequest, ctx: Mapping[str, Any]) -> None:
+def _not_own_request(
+    request: RedrawRequest | ReannouncementRequest, ctx: Mapping[str, Any]
+) -> None:
     if request.requested_by_id == ctx["actor"].pk:
-        raise errors.PermissionDenied("不能审批本人提出的重新抽取申请。", code="self_approval")
+        what = "重新公告" if isinstance(request, ReannouncementRequest) else "重新抽取"
+        raise errors.PermissionDenied(f"不能审批本人提出的{what}申请。", code="self_approval")
+
+
+def _event_not_happened(request: ReannouncementRequest, ctx: Mapping[str, Any]) -> None:
+    first = earliest_event(request.announcement.sources)
+    if first is not None and ctx["now"] >= first:
+        raise errors.Conflict(
+            "公告声明的公开随机事件已经发生，不能再替代该公告。", code="event_already_happened"
+        )
 
 
 def _announced_after_approval(request: RedrawRequest, ctx: Mapping[str, Any]) -> None:
@@ -99,6 +113,7 @@ def _not_published(task: InspectionTask, ctx: Mapping[str, Any]) -> None:
 
 REDRAW_APPROVED = Guard("重新抽取申请已获领导批准", _redraw_approved)
 NOT_OWN_REQUEST = Guard("审批人不是申请人", _not_own_request)
+EVENT_NOT_HAPPENED = Guard("被替代公告声明的公开随机事件尚未发生", _event_not_happened)
 ANNOUNCED_AFTER_APPROVAL = Guard("抽取的公告发布于批准之后", _announced_after_approval)
 NOT_DRAWN_TASK = Guard("任务不是抽取产生的（抽取的任务由抽取分派检查人员）", _not_drawn_task)
 FINDINGS_SUPPORT_OUTCOME = Guard(
@@ -204,6 +219,14 @@ ANNOUNCEMENT: Workflow[DrawAnnouncement] = Workflow(
             AnnouncementEvents.SUPERSEDED,
             refusal="already_drawn",
         ),
+        Action(
+            "reveal",
+            "登记见证人揭示值",
+            (A.PUBLISHED,),
+            A.PUBLISHED,
+            AnnouncementEvents.WITNESS_REVEALED,
+            refusal="already_drawn",
+        ),
     ),
 )
 
@@ -253,6 +276,43 @@ REDRAW: Workflow[RedrawRequest] = Workflow(
             RedrawEvents.USED,
             guards=(ANNOUNCED_AFTER_APPROVAL,),
             refusal="redraw_not_approved",
+        ),
+    ),
+)
+
+REANNOUNCE: Workflow[ReannouncementRequest] = Workflow(
+    name="draw_reannouncement",
+    label="重新公告申请",
+    model=ReannouncementRequest,
+    states=RedrawState,
+    initial=(R.PENDING,),
+    actions=(
+        Action(
+            "approve",
+            "批准",
+            (R.PENDING,),
+            R.APPROVED,
+            ReannouncementEvents.APPROVED,
+            guards=(NOT_OWN_REQUEST, EVENT_NOT_HAPPENED),
+            refusal="reannouncement_not_pending",
+        ),
+        Action(
+            "reject",
+            "驳回",
+            (R.PENDING,),
+            R.REJECTED,
+            ReannouncementEvents.REJECTED,
+            guards=(NOT_OWN_REQUEST,),
+            refusal="reannouncement_not_pending",
+        ),
+        Action(
+            "use",
+            "据以重新公告",
+            (R.APPROVED,),
+            R.USED,
+            ReannouncementEvents.USED,
+            guards=(EVENT_NOT_HAPPENED,),
+            refusal="reannouncement_not_approved",
         ),
     ),
 )

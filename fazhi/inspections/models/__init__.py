@@ -12,6 +12,7 @@ from fazhi.inspections.models.draws import (
     DrawAnnouncement,
     DrawState,
     EntropyKind,
+    ReannouncementRequest,
     RedrawRequest,
     RedrawState,
     Witness,
@@ -24,6 +25,7 @@ from fazhi.inspections.models.items import (
 )
 from fazhi.inspections.models.plans import (
     InspectionPlan,
+    NamesPublic,
     PlanKind,
     PlanState,
     PlanStratum,
@@ -55,10 +57,12 @@ __all__ = [
     "InspectorLeave",
     "InspectorProfile",
     "InspectorRole",
+    "NamesPublic",
     "OutcomeReason",
     "PlanKind",
     "PlanState",
     "PlanStratum",
+    "ReannouncementRequest",
     "RedrawRequest",
     "RedrawState",
     "TaskFinding",

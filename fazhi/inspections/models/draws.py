@@ -6,13 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from fazhi.inspections.models.plans import InspectionPlan
+from fazhi.inspections.models.plans import InspectionPlan, NamesPublic
 
 
 class EntropyKind(models.TextChoices):
     WITNESSES = "witnesses", "见证人承诺—揭示"
     PUBLIC_NUMBER = "public_number", "事先公告的公开号码"
     SERVER = "server", "服务器随机数（不可公开验证）"
+    # version 2: declared future public events (lottery draws, drand rounds), witnesses optional
+    PUBLIC_EVENT = "public_event", "事先声明的公开随机事件（可附见证人）"
 
 
 class AnnouncementState(models.TextChoices):
@@ -50,6 +52,22 @@ class DrawAnnouncement(models.Model):
     params = models.JSONField("抽取参数", default=dict)
     entropy_kind = models.CharField("随机源", max_length=16, choices=EntropyKind.choices)
     entropy_spec = models.CharField("随机源说明", max_length=300, blank=True, default="")
+    # version 2 (``drawv2``): the declared sources (kind, event, not_before), the witnesses'
+    # reveal deadline, when names become public, and the announcement this one replaces
+    sources = models.JSONField("随机源声明", default=list, blank=True)
+    reveal_deadline = models.DateTimeField("见证人揭示截止时间", null=True, blank=True)
+    names_public = models.CharField(
+        "名单公开时间", max_length=20, choices=NamesPublic.choices, blank=True, default=""
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name="替代的公告",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    replace_reason = models.CharField("替代理由", max_length=500, blank=True, default="")
     announcement_hash = models.CharField("公告哈希", max_length=64)
     state = models.CharField(
         "状态",
@@ -84,7 +102,8 @@ class Witness(models.Model):
     position = models.PositiveSmallIntegerField("序号")
     name = models.CharField("见证人", max_length=100)
     commitment = models.CharField("承诺值（SHA-256）", max_length=64)
-    revealed_secret = models.CharField("揭示值", max_length=200, null=True, blank=True)
+    # version 1: the secret; version 2: "<salt>:<secret>"
+    revealed_secret = models.CharField("揭示值", max_length=300, null=True, blank=True)
     revealed_at = models.DateTimeField("揭示时间", null=True, blank=True)
 
     class Meta:
@@ -121,6 +140,8 @@ class Draw(models.Model):
     state = models.CharField("状态", max_length=16, choices=DrawState.choices)
     seed = models.CharField("种子", max_length=64)
     entropy_value = models.TextField("随机源取值", blank=True, default="")
+    # version 2: the sources' values and the witnesses' reveals the entropy hashes
+    entropy_record = models.JSONField("随机源记录", default=dict, blank=True)
     params = models.JSONField("抽取参数", default=dict)
     context = models.JSONField("任务上下文（区划、上次检查人员）", default=dict, blank=True)
     result_blob = models.BinaryField("抽取结果（压缩）", default=b"")
@@ -204,6 +225,56 @@ class RedrawRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} 重新抽取申请"
+
+    @property
+    def organisation_id(self) -> int:
+        """The plan's organisation: where the audit chain files this row's events."""
+        return self.plan.organisation_id
+
+
+class ReannouncementRequest(models.Model):
+    """Replacing a version-2 announcement not yet drawn: a written reason and the approval of a
+    leader other than the requester (the ``draw_reannouncement`` workflow), before the declared
+    event happens. The replacement is published beside the original, naming it."""
+
+    plan = models.ForeignKey(
+        InspectionPlan,
+        verbose_name="计划",
+        on_delete=models.PROTECT,
+        related_name="reannouncements",
+    )
+    announcement = models.ForeignKey(
+        DrawAnnouncement,
+        verbose_name="被替代的公告",
+        on_delete=models.PROTECT,
+        related_name="reannouncements",
+    )
+    reason = models.CharField("理由", max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True, default="")
+    state = models.CharField(
+        "状态", max_length=16, choices=RedrawState.choices, default=RedrawState.PENDING
+    )
+
+    class Meta:
+        verbose_name = "重新公告申请"
+        verbose_name_plural = "重新公告申请"
+        ordering = ["plan_id", "-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} 重新公告申请"
 
     @property
     def organisation_id(self) -> int:

@@ -16,6 +16,13 @@ class PlanKind(models.TextChoices):
     IMPORTED = "imported", "上级下达任务"
 
 
+class NamesPublic(models.TextChoices):
+    """When a version-2 draw's entities and teams (and its verifiable export) become public."""
+
+    RESULT_PUBLISHED = "result_published", "各检查结果公示时公开（全部公示后提供可验证导出）"
+    WINDOW_START = "window_start", "计划实施开始日公开"
+
+
 class PlanState(models.TextChoices):
     DRAFT = "draft", "草稿"
     ANNOUNCED = "announced", "已公告"
@@ -60,6 +67,14 @@ class InspectionPlan(models.Model):
         "任务来源（上级清单）", max_length=200, blank=True, default=""
     )
     notes = models.TextField("说明", blank=True, default="")
+    # when a version-2 draw's names become public (``NamesPublic``): the safe default is each
+    # result's publication, never the moment of the draw
+    names_public = models.CharField(
+        "抽取名单公开时间",
+        max_length=20,
+        choices=NamesPublic.choices,
+        default=NamesPublic.RESULT_PUBLISHED,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
     )

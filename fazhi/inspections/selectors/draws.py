@@ -12,7 +12,7 @@ from fazhi.core.events import EventName
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
-from fazhi.inspections import drawengine
+from fazhi.inspections import drawengine, drawv2
 from fazhi.inspections.events import (
     AnnouncementEvents,
     DrawEvents,
@@ -168,6 +168,8 @@ def export_draw(draw: Draw) -> dict[str, Any]:
     ]
     result = drawengine.unpack_result(bytes(draw.result_blob))
     result.update({"context": draw.context, "infeasible": draw.infeasible, "skips": draw.skip_log})
+    if announcement.algorithm_version == drawv2.ALGORITHM_VERSION:
+        return _export_v2(draw, strata, result)
     return {
         "format": drawengine.EXPORT_FORMAT,
         "algorithm_version": announcement.algorithm_version,
@@ -213,6 +215,68 @@ def export_draw(draw: Draw) -> dict[str, Any]:
     }
 
 
+def _export_v2(draw: Draw, strata: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, Any]:
+    """``fazhi-draw-export/2`` (``drawv2``): the announcement's declarations and commitments, the
+    entropy record (sources' values, reveals or null) from which the entropy is recomputed."""
+    announcement = draw.announcement
+    plan = draw.plan
+    witnesses = list(announcement.witnesses.order_by("position"))
+    return {
+        "format": drawv2.EXPORT_FORMAT,
+        "algorithm_version": announcement.algorithm_version,
+        "plan": {
+            "id": plan.pk,
+            "title": plan.title,
+            "organisation": plan.organisation.name,
+            "year": plan.year,
+        },
+        "announcement": {
+            "number": announcement.number,
+            "published_at": announcement.published_at.isoformat(),
+            "hash": announcement.announcement_hash,
+            "entropy_kind": announcement.entropy_kind,
+            "names_public": announcement.names_public,
+            "replaces": (
+                {
+                    "hash": announcement.replaces.announcement_hash,
+                    "reason": announcement.replace_reason,
+                }
+                if announcement.replaces is not None
+                else None
+            ),
+            "reveal_deadline": (
+                drawv2.utc_text(announcement.reveal_deadline)
+                if announcement.reveal_deadline is not None
+                else None
+            ),
+            "sources": announcement.sources,
+            "witnesses": [w.commitment for w in witnesses],
+            "strata": announcement.strata,
+            "pool_hash": announcement.pool_hash,
+            "context": drawengine.unpack_context(bytes(announcement.context_blob)),
+        },
+        "strata": strata,
+        "pool": announcement.pool,
+        "params": announcement.params,
+        "entropy": {
+            "kind": announcement.entropy_kind,
+            "record": draw.entropy_record,
+            "value": draw.entropy_value,
+            "witness_names": [w.name for w in witnesses],
+            "publicly_verifiable": announcement.entropy_kind != drawv2.SERVER,
+        },
+        "draw": {
+            "number": draw.number,
+            "state": draw.state,
+            "seed": draw.seed,
+            "result_hash": draw.result_hash,
+            "created_at": draw.created_at.isoformat(),
+            "reason": draw.reason,
+        },
+        "result": result,
+    }
+
+
 def draw_export(*, user: User, draw: Draw) -> dict[str, Any]:
     _require_view(user, DrawEvents.EXPORTED)
     draw_get(user=user, plan=draw.plan, number=draw.number)
@@ -229,7 +293,7 @@ def verify_stored_draw(draw: Draw, export: dict[str, Any]) -> str | None:
     """The checks behind the verify button, the API and ``fazhi draw verify``: recompute the draw
     from its export, then compare the stored tasks and the audit chain's record with it."""
     return (
-        drawengine.verify_export(export)
+        drawv2.verify_export(export)
         or stored_tasks_difference(draw, export["result"]["tasks"])
         or audit_record_difference(draw, export)
     )

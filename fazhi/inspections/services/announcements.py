@@ -137,6 +137,13 @@ def plan_announce(
             .defer("candidates_blob", "context_blob")
             .first()
         )
+        if superseded is not None and superseded.algorithm_version != drawengine.ALGORITHM_VERSION:
+            # a version-2 announcement is replaced only through an approved request
+            # (``services.announcements_v2``)
+            raise errors.InvalidTransition(
+                "计划已公告且尚未抽取：替代该公告须写明理由并经领导批准（重新公告申请）。",
+                code="reannouncement_not_approved",
+            )
         if not locked.strata.exists():
             raise errors.ValidationFailed("请先设置抽查分层。", code="no_strata")
         frozen = freeze(locked)

@@ -10,6 +10,7 @@ superseded.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,7 +23,7 @@ from fazhi.core import audit, clock, errors, workflow
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
-from fazhi.inspections import drawengine
+from fazhi.inspections import drawengine, drawv2
 from fazhi.inspections.events import DrawEvents, PlanEvents
 from fazhi.inspections.frozen import (
     build_pool,
@@ -44,6 +45,7 @@ from fazhi.inspections.models import (
     TaskState,
     Witness,
 )
+from fazhi.inspections.services.draws_v2 import entropy_v2
 from fazhi.inspections.services.plans import plan_window_deadline_ensure
 from fazhi.inspections.workflows import ANNOUNCEMENT, DRAW, PLAN, REDRAW, TASK
 
@@ -220,16 +222,24 @@ def draw_run(
     plan: InspectionPlan,
     reveals: Sequence[str] = (),
     public_number: str = "",
+    values: Sequence[str] = (),
 ) -> Draw:
     """Run the draw of ``plan``'s latest announcement. Exactly one of concurrent calls wins: the
     plan row is locked and an announcement is drawn once (the partial unique index on effective
-    draws is the backstop). A refused attempt is recorded in the audit chain after rollback."""
+    draws is the backstop). A refused attempt is recorded in the audit chain after rollback.
+
+    Version 1 takes the witnesses' ``reveals`` or the ``public_number``; version 2 the results
+    of the declared events, in declared order (``values``; its witnesses revealed beforehand)."""
     require_cap(actor, Cap.INSPECTION_DRAW, action=PlanEvents.DRAWN)
     require_in_scope(actor, plan.organisation, action=PlanEvents.DRAWN)
     try:
         with transaction.atomic(durable=True):
             return _draw_locked(
-                actor=actor, plan_id=plan.pk, reveals=reveals, public_number=public_number
+                actor=actor,
+                plan_id=plan.pk,
+                reveals=reveals,
+                public_number=public_number,
+                values=values,
             )
     except (errors.ValidationFailed, errors.Conflict) as exc:
         with transaction.atomic(durable=True):
@@ -282,7 +292,14 @@ def _redraw_supersedes(
     return redraw
 
 
-def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_number: str) -> Draw:
+def _draw_locked(
+    *,
+    actor: User,
+    plan_id: int,
+    reveals: Sequence[str],
+    public_number: str,
+    values: Sequence[str],
+) -> Draw:
     plan = InspectionPlan.objects.select_for_update().select_related("organisation").get(pk=plan_id)
     PLAN.check(plan, "draw")
     number = (plan.draws.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -301,7 +318,13 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
     redraw: RedrawRequest | None = None
     if previous is not None:
         redraw = _redraw_supersedes(actor, plan, previous, announcement)
-    entropy, witnesses = _entropy(announcement, reveals, public_number)
+    version_2 = announcement.algorithm_version == drawv2.ALGORITHM_VERSION
+    record: dict[str, Any] = {}
+    witnesses: list[Witness] = []
+    if version_2:
+        entropy, record = entropy_v2(announcement, values)
+    else:
+        entropy, witnesses = _entropy(announcement, reveals, public_number)
 
     # The engine ranks the lists fixed in the announcement; meanwhile the database recomputes
     # the current lists' counts and hashes, which must be exactly those announced.
@@ -321,6 +344,12 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
         for stratum in plan_strata
     ]
     inputs = draw_inputs(plan, strata, list(announcement.pool), entropy)
+    if version_2:
+        inputs = dataclasses.replace(
+            inputs,
+            algorithm_version=drawv2.ALGORITHM_VERSION,
+            announcement_hash=announcement.announcement_hash,
+        )
     # The facts the engine reads for a drawn entity (its division code and last team) are those
     # fixed in the announcement: an edit after it cannot reach the draw, and the draw stays a
     # function of its published inputs. (Announcements made before the context was fixed carry
@@ -332,32 +361,21 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             return drawengine.context_lookup(fixed_context, entity_ids)
         return current_context(entity_ids)
 
-    with current_lists(plan, plan_strata, overlap=bool(fixed_context)) as current:
+    if version_2:
+        # Version 2 draws exactly what was announced: lists, pool and context changed since
+        # apply to the next announcement only (re-announcing needs an approval), so an officer
+        # cannot force a new announcement, and a new entropy source, by editing the pool.
         outcome = drawengine.run(inputs, context_for)
-    changed = sorted(
-        s.key
-        for s in strata
-        if s.key not in announced
-        or s.key not in frozen_lists
-        or current.lists.get(s.key) != (announced[s.key]["count"], announced[s.key]["hash"])
-        or s.hash() != announced[s.key]["hash"]
-    )
-    if changed or set(announced) != {s.key for s in strata}:
-        raise errors.Conflict(
-            "公告后候选名单已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
-            code="candidates_changed",
-            strata=changed or sorted(set(announced) ^ {s.key for s in strata}),
+        if outcome.pool_hash != announcement.pool_hash or any(
+            s.hash() != announced.get(s.key, {}).get("hash") for s in strata
+        ):
+            raise errors.Conflict("公告数据不完整，不能抽取。", code="announcement_corrupt")
+        if inputs.params() != announcement.params:
+            raise errors.Conflict("公告后抽取参数已变化。", code="params_changed")
+    else:
+        outcome = _run_checked_v1(
+            plan, plan_strata, announcement, strata, frozen_lists, inputs, context_for
         )
-    pool = build_pool(plan)
-    if drawengine.pool_hash(pool) != announcement.pool_hash or (
-        outcome.pool_hash != announcement.pool_hash  # the stored pool the engine used
-    ):
-        raise errors.Conflict(
-            "公告后检查人员库已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
-            code="pool_changed",
-        )
-    if inputs.params() != announcement.params:
-        raise errors.Conflict("公告后抽取参数已变化。", code="params_changed")
     result = outcome.result
 
     draw = Draw.objects.create(
@@ -367,6 +385,7 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
         state=DrawState.EFFECTIVE,
         seed=outcome.seed,
         entropy_value=entropy,
+        entropy_record=record,
         params=inputs.params(),
         context=result["context"],
         result_blob=drawengine.pack_result(
@@ -398,7 +417,7 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
             "draw": number,
             "announcement": announcement.number,
             "announcement_hash": announcement.announcement_hash,
-            "algorithm_version": drawengine.ALGORITHM_VERSION,
+            "algorithm_version": announcement.algorithm_version,
             "seed": outcome.seed,
             "entropy_kind": announcement.entropy_kind,
             "entropy": entropy,
@@ -414,3 +433,45 @@ def _draw_locked(*, actor: User, plan_id: int, reveals: Sequence[str], public_nu
     )
     plan_window_deadline_ensure(actor=actor, plan=plan)
     return draw
+
+
+def _run_checked_v1(
+    plan: InspectionPlan,
+    plan_strata: list[Any],
+    announcement: DrawAnnouncement,
+    strata: list[drawengine.Stratum],
+    frozen_lists: Mapping[str, Any],
+    inputs: drawengine.DrawInputs,
+    context_for: Any,
+) -> drawengine.DrawOutcome:
+    """Version 1: the draw is refused when the current lists, pool or parameters no longer
+    match the announcement's."""
+    announced = {m["key"]: m for m in announcement.strata}
+    fixed_context = bytes(announcement.context_blob)
+    with current_lists(plan, plan_strata, overlap=bool(fixed_context)) as current:
+        outcome = drawengine.run(inputs, context_for)
+    changed = sorted(
+        s.key
+        for s in strata
+        if s.key not in announced
+        or s.key not in frozen_lists
+        or current.lists.get(s.key) != (announced[s.key]["count"], announced[s.key]["hash"])
+        or s.hash() != announced[s.key]["hash"]
+    )
+    if changed or set(announced) != {s.key for s in strata}:
+        raise errors.Conflict(
+            "公告后候选名单已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
+            code="candidates_changed",
+            strata=changed or sorted(set(announced) ^ {s.key for s in strata}),
+        )
+    pool = build_pool(plan)
+    if drawengine.pool_hash(pool) != announcement.pool_hash or (
+        outcome.pool_hash != announcement.pool_hash  # the stored pool the engine used
+    ):
+        raise errors.Conflict(
+            "公告后检查人员库已发生变化（哈希值不一致），本次抽取被拒绝。请重新公告后再抽取。",
+            code="pool_changed",
+        )
+    if inputs.params() != announcement.params:
+        raise errors.Conflict("公告后抽取参数已变化。", code="params_changed")
+    return outcome

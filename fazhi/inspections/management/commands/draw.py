@@ -2,7 +2,9 @@
 
 ``verify`` recomputes the draw from the database (its announcement, frozen lists, pool and
 entropy) and also checks that the stored tasks still say what the draw said; prints OK or the
-first difference (exit 0/1). ``export`` prints the published export JSON.
+first difference (exit 0/1); ``--expect-announcement HASH`` also fails when the announcement
+hash differs from the copy taken before the draw (the anchor), and a draw on server randomness
+is reported as not publicly verifiable. ``export`` prints the published export JSON.
 Both act as the user named by ``--user`` (scope applies) or, by default, as the system.
 """
 
@@ -16,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fazhi.core import errors
 from fazhi.core.audit import record_denial
 from fazhi.core.models import User
+from fazhi.inspections import drawv2
 from fazhi.inspections.models import Draw, DrawState
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get
@@ -29,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("plan_id", type=int)
         parser.add_argument("--draw", type=int, help="draw number (default: the effective one)")
         parser.add_argument("--user", help="act as this username (data scope applies)")
+        parser.add_argument(
+            "--expect-announcement",
+            help="the announcement hash as published before the draw (fails when it differs)",
+        )
 
     def _draw(self, plan_id: int, number: int | None, username: str | None) -> Draw:
         qs = Draw.objects.filter(plan_id=plan_id).select_related(
@@ -59,10 +66,18 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(export, ensure_ascii=False, sort_keys=True))
             return
         problem = selectors.verify_stored_draw(draw, export)
+        expected = options.get("expect_announcement")
+        if not problem and expected:
+            problem = drawv2.verify_export(export, expect_announcement=expected)
         if problem:
             self.stdout.write(f"MISMATCH: {problem}")
             raise SystemExit(1)
         self.stdout.write(
             f"OK plan {draw.plan_id} draw {draw.number} ({draw.get_state_display()}): "
             f"{draw.task_count} tasks, seed {draw.seed}, result hash {draw.result_hash}"
+            + (
+                ""
+                if drawv2.publicly_verifiable(export)
+                else " — NOT PUBLICLY VERIFIABLE (server randomness)"
+            )
         )
