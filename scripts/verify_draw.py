@@ -20,6 +20,7 @@ is reported "not publicly verifiable" even when every check passes.
 from __future__ import annotations
 
 import argparse
+import datetime
 import hashlib
 import itertools
 import json
@@ -28,6 +29,8 @@ from typing import Any
 
 EXPORT_FORMAT = "fazhi-draw-export/1"
 ALGORITHM = "fazhi-draw/1"
+EXPORT_FORMAT_2 = "fazhi-draw-export/2"
+ALGORITHM_2 = "fazhi-draw/2"
 U64 = 1 << 64
 
 
@@ -120,11 +123,13 @@ def stratum_size(s: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
     return 0, {"code": "no_quota_or_ratio", "candidates": n}
 
 
-def ranked(seed: bytes, s: dict[str, Any]) -> list[int]:
+def ranked(seed: bytes, s: dict[str, Any], version: str) -> list[int]:
+    """Version 1 ranks by ``t:<id>:<i>``, version 2 by ``t:<stratum key>:<id>:<i>``."""
+    prefix = "t:" if version == ALGORITHM else f"t:{s['key']}:"
     weights = weights_of(s) or [1] * len(s["candidates"])
     pairs = []
     for entity, weight in zip(s["candidates"], weights, strict=True):
-        key = min(bkey(seed, f"t:{entity}:{i}") for i in range(max(1, weight)))
+        key = min(bkey(seed, f"{prefix}{entity}:{i}") for i in range(max(1, weight)))
         pairs.append((key, entity))
     return [entity for _, entity in sorted(pairs)]
 
@@ -148,7 +153,9 @@ def visit_order(seed: bytes, label: str, m: int) -> Any:
         yield picked
 
 
-def draw(export: dict[str, Any], seed: bytes, context: dict[str, Any]) -> dict[str, Any]:
+def draw(
+    export: dict[str, Any], seed: bytes, context: dict[str, Any], version: str = "fazhi-draw/1"
+) -> dict[str, Any]:
     params = export["params"]
     team_size = params["team_size"]
     plan_date = params["plan_date"]
@@ -159,7 +166,7 @@ def draw(export: dict[str, Any], seed: bytes, context: dict[str, Any]) -> dict[s
     infeasible_strata: dict[str, Any] = {}
     for s in sorted(export["strata"], key=lambda s: s["key"]):
         k, problem = stratum_size(s)
-        picked = ranked(seed, s)[:k] if k > 0 else []
+        picked = ranked(seed, s, version)[:k] if k > 0 else []
         counts[s["key"]] = [len(s["candidates"]), len(picked)]
         if problem is not None:
             infeasible_strata[s["key"]] = problem
@@ -275,10 +282,20 @@ def first_difference(path: str, expected: Any, found: Any) -> str | None:
 
 def verify(export: dict[str, Any], expect_announcement: str | None = None) -> list[str]:
     """Raise Mismatch on the first failed check; return the notes of a verified draw."""
-    if export.get("format") != EXPORT_FORMAT:
-        raise Mismatch(f"unsupported export format {export.get('format')!r}")
-    if export.get("algorithm_version") != ALGORITHM:
-        raise Mismatch(f"unsupported algorithm version {export.get('algorithm_version')!r}")
+    version = export.get("algorithm_version")
+    if version == ALGORITHM and export.get("format") == EXPORT_FORMAT:
+        return verify_v1(export, expect_announcement)
+    if version == ALGORITHM_2 and export.get("format") == EXPORT_FORMAT_2:
+        return verify_v2(export, expect_announcement)
+    raise Mismatch(
+        f"unsupported export format {export.get('format')!r} / algorithm version {version!r}"
+    )
+
+
+def check_inputs(
+    export: dict[str, Any],
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, str], str, dict[str, Any]]:
+    """Strata, announced strata, list hashes, pool hash and params, checked (section 7, 2-5)."""
     announcement = export["announcement"]
     announced = {m["key"]: m for m in announcement["strata"]}
     strata = sorted(export["strata"], key=lambda s: s["key"])
@@ -304,7 +321,62 @@ def verify(export: dict[str, Any], expect_announcement: str | None = None) -> li
     pool_hash = sha(cj(sorted(export["pool"], key=lambda o: o["id"])))
     if pool_hash != announcement["pool_hash"]:
         raise Mismatch(f"pool hash {pool_hash} != announced {announcement['pool_hash']}")
+    params = params_of(export)
+    if cj(params) != cj(export["params"]):
+        raise Mismatch(
+            first_difference("params", params, export["params"]) or "params differ in form"
+        )
+    return strata, announced, list_hashes, pool_hash, params
 
+
+def strata_meta(
+    strata: list[dict[str, Any]], announced: dict[str, Any], list_hashes: dict[str, str]
+) -> list[dict[str, Any]]:
+    out = []
+    for s in strata:
+        meta = {**stratum_params(s), "count": len(s["candidates"]), "hash": list_hashes[s["key"]]}
+        if "context_hash" in announced[s["key"]]:
+            meta["context_hash"] = announced[s["key"]]["context_hash"]
+        out.append(meta)
+    return out
+
+
+def check_expected(announcement_hash: str, expect_announcement: str | None) -> None:
+    if expect_announcement is not None and announcement_hash != expect_announcement.lower():
+        raise Mismatch(
+            f"announcement hash {announcement_hash} != expected {expect_announcement} "
+            "(the copy taken before the draw)"
+        )
+
+
+def check_context(
+    strata: list[dict[str, Any]], announced: dict[str, Any], announced_context: Any
+) -> None:
+    for s in strata:
+        expected = announced[s["key"]].get("context_hash")
+        if expected is None:
+            continue
+        if announced_context is None:
+            raise Mismatch("the export lacks the announced context")
+        if sha(context_text(s["candidates"], announced_context)) != expected:
+            raise Mismatch(f"stratum {s['key']}: context hash differs from the announcement")
+
+
+def check_result(export: dict[str, Any], seed_hex: str, context: Any, version: str) -> None:
+    if seed_hex != export["draw"]["seed"]:
+        raise Mismatch(f"seed {seed_hex} != published {export['draw']['seed']}")
+    result = draw(export, bytes.fromhex(seed_hex), context, version)
+    diff = first_difference("result", result, export["result"])
+    if diff:
+        raise Mismatch(diff)
+    result_hash = sha(cj(result))
+    if result_hash != export["draw"]["result_hash"]:
+        raise Mismatch(f"result hash {result_hash} != published {export['draw']['result_hash']}")
+
+
+def verify_v1(export: dict[str, Any], expect_announcement: str | None) -> list[str]:
+    announcement = export["announcement"]
+    strata, announced, list_hashes, pool_hash, params = check_inputs(export)
     entropy = export["entropy"]
     kind = entropy["kind"]
     if kind != announcement["entropy_kind"]:
@@ -316,19 +388,6 @@ def verify(export: dict[str, Any], expect_announcement: str | None = None) -> li
                 raise Mismatch(f"witness {w.get('name')}: reveal does not match its commitment")
         if cj([w["secret"] for w in witnesses]) != entropy["value"]:
             raise Mismatch("entropy value is not the witnesses' reveals")
-
-    params = params_of(export)
-    if cj(params) != cj(export["params"]):
-        raise Mismatch(
-            first_difference("params", params, export["params"]) or "params differ in form"
-        )
-
-    strata_meta = []
-    for s in strata:
-        meta = {**stratum_params(s), "count": len(s["candidates"]), "hash": list_hashes[s["key"]]}
-        if "context_hash" in announced[s["key"]]:
-            meta["context_hash"] = announced[s["key"]]["context_hash"]
-        strata_meta.append(meta)
     announcement_hash = sha(
         cj(
             {
@@ -339,31 +398,18 @@ def verify(export: dict[str, Any], expect_announcement: str | None = None) -> li
                 "params": params,
                 "plan": export["plan"]["id"],
                 "pool": pool_hash,
-                "strata": strata_meta,
+                "strata": strata_meta(strata, announced, list_hashes),
             }
         )
     )
     if announcement_hash != announcement["hash"]:
         raise Mismatch(f"announcement hash {announcement_hash} != published {announcement['hash']}")
-    if expect_announcement is not None and announcement_hash != expect_announcement.lower():
-        raise Mismatch(
-            f"announcement hash {announcement_hash} != expected {expect_announcement} "
-            "(the copy taken before the draw)"
-        )
-
+    check_expected(announcement_hash, expect_announcement)
     announced_context = announcement.get("context")
-    for s in strata:
-        expected = announced[s["key"]].get("context_hash")
-        if expected is None:
-            continue
-        if announced_context is None:
-            raise Mismatch("the export lacks the announced context")
-        if sha(context_text(s["candidates"], announced_context)) != expected:
-            raise Mismatch(f"stratum {s['key']}: context hash differs from the announcement")
+    check_context(strata, announced, announced_context)
     context = (
         announced_context if announced_context is not None else export["result"].get("context", {})
     )
-
     seed_hex = sha(
         cj(
             {
@@ -376,32 +422,210 @@ def verify(export: dict[str, Any], expect_announcement: str | None = None) -> li
             }
         )
     )
-    if seed_hex != export["draw"]["seed"]:
-        raise Mismatch(f"seed {seed_hex} != published {export['draw']['seed']}")
-    result = draw(export, bytes.fromhex(seed_hex), context)
-    diff = first_difference("result", result, export["result"])
-    if diff:
-        raise Mismatch(diff)
-    result_hash = sha(cj(result))
-    if result_hash != export["draw"]["result_hash"]:
-        raise Mismatch(f"result hash {result_hash} != published {export['draw']['result_hash']}")
+    check_result(export, seed_hex, context, ALGORITHM)
 
     notes = []
     if kind == "server":
-        notes.append(
-            "not publicly verifiable (不可公开验证): the draw used server randomness, which "
-            "nobody outside could fix in advance"
-        )
+        notes.append(NOT_PUBLIC)
     elif kind == "public_number":
         notes.append(
             f"compare the public number {entropy['value']} with the official result of: "
             f"{announcement['entropy_spec']}"
         )
     if expect_announcement is None:
-        notes.append(
-            "no --expect-announcement given: compare the announcement hash "
-            f"{announcement_hash} with the copy published before the draw"
+        notes.append(no_expected_note(announcement_hash))
+    return notes
+
+
+NOT_PUBLIC = (
+    "not publicly verifiable (不可公开验证): the draw used server randomness, which "
+    "nobody outside could fix in advance"
+)
+
+
+def no_expected_note(announcement_hash: str) -> str:
+    return (
+        "no --expect-announcement given: compare the announcement hash "
+        f"{announcement_hash} with the copy published before the draw"
+    )
+
+
+# --- version 2 (specification section 9) --------------------------------------------------------
+
+WITNESS_PREFIX = "fazhi-draw/2:witness:"
+DRAND_QUICKNET = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
+DRAND_GENESIS = 1692803367
+DRAND_PERIOD = 3
+LOTTERY_FORMATS = {
+    "cwl-3d": (7, 4, 3),
+    "sports-pl5": (5, 2, 5),
+}  # period digits, year digits, value digits
+
+
+def utc(seconds: int) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+
+
+def instant(text: str) -> datetime.datetime:
+    value = datetime.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise Mismatch(f"instant {text!r} has no time zone")
+    return value
+
+
+def not_before(declaration: dict[str, Any]) -> str:
+    """The instant the declared event happens, from the event alone (section 9.2)."""
+    kind, event = declaration["kind"], declaration["event"]
+    if kind in LOTTERY_FORMATS:
+        period_digits, year_digits, _ = LOTTERY_FORMATS[kind]
+        if set(event) != {"date", "period"}:
+            raise Mismatch(f"source {kind}: the event must name its date and period")
+        day = datetime.date.fromisoformat(event["date"])
+        period = event["period"]
+        if not (isinstance(period, str) and len(period) == period_digits and period.isdigit()):
+            raise Mismatch(f"source {kind}: period {period!r} is not {period_digits} digits")
+        if period[:year_digits] != f"{day.year:04d}"[-year_digits:]:
+            raise Mismatch(f"source {kind}: period {period} is not of the year {day.year}")
+        return f"{day.isoformat()}T13:30:00+00:00"
+    if kind == "drand-quicknet":
+        if set(event) != {"chain", "round"} or event["chain"] != DRAND_QUICKNET:
+            raise Mismatch("source drand-quicknet: the event must name the quicknet chain")
+        number = event["round"]
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise Mismatch(f"source drand-quicknet: round {number!r} is not a positive integer")
+        return utc(DRAND_GENESIS + DRAND_PERIOD * (number - 1))
+    raise Mismatch(f"unknown entropy source kind {kind!r}")
+
+
+def check_value(kind: str, value: Any) -> None:
+    if kind in LOTTERY_FORMATS:
+        digits = LOTTERY_FORMATS[kind][2]
+        if not (
+            isinstance(value, str) and len(value) == digits and value.isascii() and value.isdigit()
+        ):
+            raise Mismatch(f"source {kind}: value {value!r} is not exactly {digits} digits")
+    elif not (
+        isinstance(value, str) and len(value) == 96 and all(c in "0123456789abcdef" for c in value)
+    ):
+        raise Mismatch(f"source {kind}: value {value!r} is not 96 lowercase hex characters")
+
+
+def reveal_ok(commitment: str, reveal: str) -> bool:
+    salt, sep, secret = reveal.partition(":")
+    return (
+        bool(sep)
+        and bool(secret)
+        and len(salt) == 32
+        and all(c in "0123456789abcdef" for c in salt)
+        and sha(WITNESS_PREFIX + reveal) == commitment
+    )
+
+
+def verify_v2(export: dict[str, Any], expect_announcement: str | None) -> list[str]:
+    announcement = export["announcement"]
+    strata, announced, list_hashes, pool_hash, params = check_inputs(export)
+    entropy = export["entropy"]
+    record = entropy["record"]
+    kind = entropy["kind"]
+    if kind != announcement["entropy_kind"] or kind not in ("public_event", "server"):
+        raise Mismatch("entropy kind differs from the announcement")
+    if set(record) != {"server", "sources", "witnesses"}:
+        raise Mismatch("the entropy record must hold exactly server, sources and witnesses")
+    declared = announcement["sources"]
+    if [(s["kind"], s["event"]) for s in record["sources"]] != [
+        (d["kind"], d["event"]) for d in declared
+    ]:
+        raise Mismatch("entropy sources differ from the announcement's declarations")
+    if [w["commitment"] for w in record["witnesses"]] != announcement["witnesses"]:
+        raise Mismatch("witness commitments differ from the announcement")
+    for position, w in enumerate(record["witnesses"], start=1):
+        if w["reveal"] is not None and not reveal_ok(w["commitment"], w["reveal"]):
+            raise Mismatch(f"witness {position}: reveal does not match its commitment")
+    if kind == "server":
+        server = record["server"]
+        if declared or record["witnesses"] or not isinstance(server, str) or len(server) != 64:
+            raise Mismatch("a server-randomness draw declares no source and no witness")
+    elif not declared or record["server"] is not None:
+        raise Mismatch("a public-event draw declares at least one source and no server value")
+    published_at = instant(announcement["published_at"])
+    for d, s in zip(declared, record["sources"], strict=True):
+        expected = not_before(d)
+        if d["not_before"] != expected:
+            raise Mismatch(f"source {d['kind']}: not_before {d['not_before']} != {expected}")
+        if instant(expected) <= published_at:
+            raise Mismatch(f"source {d['kind']}: the event was not in the future when announced")
+        check_value(s["kind"], s["value"])
+    deadline = announcement["reveal_deadline"]
+    if deadline is not None and not (
+        published_at < instant(deadline) <= min(instant(d["not_before"]) for d in declared)
+    ):
+        raise Mismatch("the reveal deadline is not between the announcement and the events")
+    entropy_value = sha(cj(record))
+    if entropy_value != entropy["value"]:
+        raise Mismatch(f"entropy {entropy_value} != published {entropy['value']}")
+    if any("context_hash" not in m for m in announced.values()):
+        raise Mismatch("a version 2 announcement fixes every stratum's context")
+    announcement_hash = sha(
+        cj(
+            {
+                "algorithm": ALGORITHM_2,
+                "entropy_kind": kind,
+                "names_public": announcement["names_public"],
+                "params": params,
+                "plan": export["plan"]["id"],
+                "pool": pool_hash,
+                "replaces": announcement["replaces"],
+                "reveal_deadline": deadline,
+                "sources": declared,
+                "strata": strata_meta(strata, announced, list_hashes),
+                "witnesses": announcement["witnesses"],
+            }
         )
+    )
+    if announcement_hash != announcement["hash"]:
+        raise Mismatch(f"announcement hash {announcement_hash} != published {announcement['hash']}")
+    check_expected(announcement_hash, expect_announcement)
+    check_context(strata, announced, announcement["context"])
+    seed_hex = sha(
+        cj(
+            {
+                "algorithm": ALGORITHM_2,
+                "announcement": announcement_hash,
+                "entropy": entropy_value,
+                "lists": list_hashes,
+                "params": params,
+                "plan": export["plan"]["id"],
+                "pool": pool_hash,
+            }
+        )
+    )
+    check_result(export, seed_hex, announcement["context"], ALGORITHM_2)
+
+    notes = []
+    if kind == "server":
+        notes.append(NOT_PUBLIC)
+    for d, s in zip(declared, record["sources"], strict=True):
+        if d["kind"] == "drand-quicknet":
+            notes.append(
+                f"drand round {d['event']['round']}: compare the value with any drand mirror, "
+                f"e.g. https://api.drand.sh/{DRAND_QUICKNET}/public/{d['event']['round']} "
+                "(this script does not check the BLS signature)"
+            )
+        else:
+            notes.append(
+                f"{d['kind']} {d['event']['date']} period {d['event']['period']}: compare "
+                f"{s['value']} with the official result"
+            )
+    withheld = sum(1 for w in record["witnesses"] if w["reveal"] is None)
+    if withheld:
+        notes.append(f"{withheld} witness reveal(s) withheld: the public events still decide")
+    if announcement["replaces"] is not None:
+        notes.append(
+            f"this announcement replaces {announcement['replaces']['hash']}: "
+            f"{announcement['replaces']['reason']}"
+        )
+    if expect_announcement is None:
+        notes.append(no_expected_note(announcement_hash))
     return notes
 
 

@@ -238,12 +238,12 @@ def _key_hex(seed: bytes, message: str) -> str:
     return hashlib.blake2b(message.encode("utf-8"), key=seed, digest_size=8).hexdigest()
 
 
-def _ranking(seed: bytes, stratum: engine.Stratum) -> dict[str, Any]:
+def _ranking(seed: bytes, stratum: engine.Stratum, prefix: str = "t:") -> dict[str, Any]:
     weights = stratum.weights if stratum.weighted and stratum.weights is not None else None
     keys = []
     for index, entity in enumerate(stratum.candidates):
         w = max(1, int(weights[index])) if weights is not None else 1
-        parts = [_key_hex(seed, f"t:{entity}:{j}") for j in range(w)]
+        parts = [_key_hex(seed, f"{prefix}{entity}:{j}") for j in range(w)]
         entry: dict[str, Any] = {"id": entity, "key": min(parts)}
         if weights is not None:
             entry["weight"] = int(weights[index])
@@ -277,6 +277,38 @@ def _permutation_steps(seed: bytes, label: str, n: int) -> list[dict[str, Any]]:
             step["rejected"] = rejected
         steps.append(step)
     return steps
+
+
+def task_steps(
+    seed: bytes, inputs: engine.DrawInputs, outcome: engine.DrawOutcome
+) -> list[dict[str, Any]]:
+    """Every task's eligible officers, permutation label, steps and visit order."""
+    strata = sorted(inputs.strata, key=lambda x: x.key)
+    tasks = []
+    for key, entity, _team in outcome.result["tasks"]:
+        stratum = next(x for x in strata if x.key == key)
+        division = outcome.result["context"][str(entity)][0]
+        eligible = [
+            o["id"]
+            for o in sorted(inputs.pool, key=lambda o: o["id"])
+            if str(o["id"]) not in outcome.result["pool_excluded"]
+            and stratum.category in o["categories"]
+            and (not o["regions"] or any(division.startswith(r) for r in o["regions"]))
+        ]
+        label = f"a:{key}:{entity}"
+        steps = _permutation_steps(seed, label, len(eligible))
+        order = list(engine.lazy_permutation(seed, label, len(eligible)))
+        assert [st["index"] for st in steps] == order
+        tasks.append(
+            {
+                "task": f"{key}:{entity}",
+                "eligible": eligible,
+                "label": label,
+                "steps": steps,
+                "visit_order": [eligible[i] for i in order],
+            }
+        )
+    return tasks
 
 
 def build(s: Scenario) -> dict[str, Any]:
@@ -400,30 +432,7 @@ def build(s: Scenario) -> dict[str, Any]:
     problem = engine.verify_export(export)
     assert problem is None, problem
 
-    tasks = []
-    for key, entity, _team in outcome.result["tasks"]:
-        stratum = next(x for x in strata if x.key == key)
-        division = outcome.result["context"][str(entity)][0]
-        eligible = [
-            o["id"]
-            for o in sorted(inputs.pool, key=lambda o: o["id"])
-            if str(o["id"]) not in outcome.result["pool_excluded"]
-            and stratum.category in o["categories"]
-            and (not o["regions"] or any(division.startswith(r) for r in o["regions"]))
-        ]
-        label = f"a:{key}:{entity}"
-        steps = _permutation_steps(seed, label, len(eligible))
-        order = list(engine.lazy_permutation(seed, label, len(eligible)))
-        assert [st["index"] for st in steps] == order
-        tasks.append(
-            {
-                "task": f"{key}:{entity}",
-                "eligible": eligible,
-                "label": label,
-                "steps": steps,
-                "visit_order": [eligible[i] for i in order],
-            }
-        )
+    tasks = task_steps(seed, inputs, outcome)
     intermediate: dict[str, Any] = {
         "lists": {
             x.key: {
@@ -510,7 +519,10 @@ def render(value: Any) -> str:
 
 def files() -> dict[str, str]:
     """File name → content of every vector file under ``docs/draw-vectors/``."""
+    from fazhi.inspections import drawvectors2
+
     out = {f"{s.name}.json": render(build(s)) for s in scenarios()}
+    out.update({f"{s.name}.json": render(drawvectors2.build(s)) for s in drawvectors2.scenarios()})
     out["blake2b.json"] = render(blake2b_vectors())
     return out
 

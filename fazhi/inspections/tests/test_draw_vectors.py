@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from fazhi.inspections import drawengine, drawvectors
+from fazhi.inspections import drawengine, drawv2, drawvectors
 
 VECTORS = Path(settings.BASE_DIR) / "docs" / "draw-vectors"
 
@@ -20,11 +20,17 @@ def test_committed_vectors_equal_the_engine():
 
 
 def test_every_vector_export_verifies_with_the_engine():
-    names = sorted(p.name for p in VECTORS.glob("v1-*.json"))
-    assert len(names) >= 5
+    names = sorted(p.name for p in VECTORS.glob("v[0-9]-*.json"))
+    assert len([n for n in names if n.startswith("v1-")]) >= 5
+    assert len([n for n in names if n.startswith("v2-")]) >= 3
     for name in names:
         vector = json.loads((VECTORS / name).read_text(encoding="utf-8"))
-        assert drawengine.verify_export(vector["export"]) is None, name
+        export = vector["export"]
+        assert (
+            drawv2.verify_export(export, expect_announcement=export["announcement"]["hash"]) is None
+        )
+        if name.startswith("v1-"):
+            assert drawengine.verify_export(export) is None, name
 
 
 def test_vectors_cover_every_skip_and_infeasibility_reason():

@@ -4,6 +4,7 @@ loader, and catches every single-field tampering."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import io
 import json
@@ -16,11 +17,14 @@ from typing import Any
 
 import pytest
 
+from fazhi.core import clock as project_clock
 from fazhi.core import demo as core_demo
-from fazhi.inspections import demo, drawengine
+from fazhi.core import testing
+from fazhi.inspections import demo, drawengine, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
 from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.announcements_v2 import plan_announce_v2
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.draw_support import drawn_plan, make_draw_world, make_plan
@@ -103,15 +107,55 @@ def test_every_tampering_is_caught_by_the_script_and_the_engine():
     for name, export in tampered(vector_exports()):
         with pytest.raises((script.Mismatch, KeyError, TypeError, ValueError)):
             script.verify(export)
-        assert drawengine.verify_export(export) is not None, name
+        assert drawv2.verify_export(export) is not None, name
 
 
-def test_a_version_2_export_is_refused_not_guessed():
+def test_checks_beyond_the_engine():
+    script = load_script()
+    for name, export in tampered(vector_exports(), verifier_only=True):
+        with pytest.raises(script.Mismatch):
+            script.verify(export)
+        assert name
+
+
+def test_an_unknown_version_is_refused_not_guessed():
     script = load_script()
     export = vector_exports()["v1-01-quota-ratio-witnesses"]
-    export["algorithm_version"] = "fazhi-draw/2"
+    export["algorithm_version"] = "fazhi-draw/2"  # with the export/1 format
     with pytest.raises(script.Mismatch, match="unsupported"):
         script.verify(export)
+    export["algorithm_version"] = "fazhi-draw/3"
+    with pytest.raises(script.Mismatch, match="unsupported"):
+        script.verify(export)
+
+
+def test_v2_vectors_report_sources_and_withheld_reveals(tmp_path):
+    exports = vector_exports()
+    done = run_outside(tmp_path, exports["v2-01-public-events-witnesses"])
+    assert done.returncode == 0, done.stdout
+    assert "withheld" in done.stdout and "api.drand.sh" in done.stdout
+    done = run_outside(tmp_path, exports["v2-02-server-routine"])
+    assert done.returncode == 0 and "not publicly verifiable" in done.stdout
+
+
+@pytest.mark.django_db
+def test_script_agrees_with_the_engine_on_a_v2_service_draw(tmp_path, clock):
+    w = make_draw_world(entities=10, officers=4)
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=4)
+    day = project_clock.today() + dt.timedelta(days=1)
+    event = {"period": f"{day.year}{day.timetuple().tm_yday:03d}", "date": day.isoformat()}
+    announced = plan_announce_v2(actor=w.planner, plan=plan, sources=[("cwl-3d", event)])
+    clock.move_to(testing.at(day, hour=22))
+    draw = draw_run(actor=w.planner, plan=plan, values=["2 7 1"])
+    export = export_draw(draw)
+    assert export["format"] == "fazhi-draw-export/2"
+    assert drawv2.verify_export(export) is None
+    expected = announced.announcement.announcement_hash
+    done = run_outside(tmp_path, export, "--expect-announcement", expected)
+    assert done.returncode == 0, done.stdout + done.stderr
+    bad = run_outside(tmp_path, export, "--expect-announcement", "0" * 64)
+    assert bad.returncode == 1
 
 
 def test_floats_have_no_canonical_form():

@@ -19,7 +19,7 @@ SCRIPT = REPO / "scripts" / "verify_draw.py"
 def vector_exports() -> dict[str, dict[str, Any]]:
     return {
         path.stem: json.loads(path.read_text(encoding="utf-8"))["export"]
-        for path in sorted(VECTORS.glob("v1-*.json"))
+        for path in sorted(VECTORS.glob("v[0-9]-*.json"))
     }
 
 
@@ -123,9 +123,71 @@ TAMPERINGS: list[tuple[str, str, Callable[[dict[str, Any]], None]]] = [
 ]
 
 
-def tampered(exports: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+def _fill_withheld(export: dict[str, Any]) -> None:
+    witness = next(w for w in export["entropy"]["record"]["witnesses"] if w["reveal"] is None)
+    witness["reveal"] = "0" * 32 + ":guess"
+
+
+def _reveal(export: dict[str, Any]) -> None:
+    witness = next(w for w in export["entropy"]["record"]["witnesses"] if w["reveal"])
+    witness["reveal"] += "x"
+
+
+def _record_value(export: dict[str, Any]) -> None:
+    export["entropy"]["record"]["sources"][0]["value"] = "080"
+
+
+def _not_before(export: dict[str, Any]) -> None:
+    export["announcement"]["sources"][0]["not_before"] = "2030-01-01T13:30:00+00:00"
+
+
+def _period(export: dict[str, Any]) -> None:
+    export["entropy"]["record"]["sources"][0]["event"]["period"] = "2023227"
+
+
+def _commitment(export: dict[str, Any]) -> None:
+    export["announcement"]["witnesses"][0] = "0" * 64
+
+
+V2_PUBLIC = "v2-01-public-events-witnesses"
+V2_SERVER = "v2-02-server-routine"
+V2_REPLACED = "v2-03-replacement-weighted"
+
+TAMPERINGS += [
+    ("v2 withheld reveal filled in", V2_PUBLIC, _fill_withheld),
+    ("v2 reveal changed", V2_PUBLIC, _reveal),
+    ("v2 source value changed", V2_PUBLIC, _record_value),
+    ("v2 event instant changed", V2_PUBLIC, _not_before),
+    ("v2 event period changed", V2_PUBLIC, _period),
+    ("v2 commitment changed", V2_PUBLIC, _commitment),
+    ("v2 entropy value changed", V2_PUBLIC, _set("entropy.value", "0" * 64)),
+    ("v2 names-public changed", V2_PUBLIC, _set("announcement.names_public", "result_published")),
+    ("v2 reveal deadline changed", V2_PUBLIC, _set("announcement.reveal_deadline", None)),
+    ("v2 replacement reason changed", V2_REPLACED, _set("announcement.replaces.reason", "无")),
+    ("v2 replacement hidden", V2_REPLACED, _set("announcement.replaces", None)),
+    ("v2 weight changed", V2_REPLACED, _bump_weight),
+    ("v2 server value changed", V2_SERVER, _set("entropy.record.server", "1" * 64)),
+    ("v2 server becomes public", V2_SERVER, _set("entropy.kind", "public_event")),
+    ("v2 seed changed", V2_SERVER, _set("draw.seed", "3" * 64)),
+    ("v2 team changed", V2_SERVER, _swap_team),
+]
+
+# Checks of the declared events that the independent verifiers make beyond the engine's own
+# export check: the event must lie after the announcement, its instant follow from the event.
+VERIFIER_ONLY: list[tuple[str, str, Callable[[dict[str, Any]], None]]] = [
+    (
+        "v2 announced after the event",
+        V2_PUBLIC,
+        _set("announcement.published_at", "2023-08-26T00:00:00+00:00"),
+    ),
+]
+
+
+def tampered(
+    exports: dict[str, dict[str, Any]], *, verifier_only: bool = False
+) -> list[tuple[str, dict[str, Any]]]:
     out = []
-    for name, vector, mutate in TAMPERINGS:
+    for name, vector, mutate in TAMPERINGS if not verifier_only else VERIFIER_ONLY:
         export = copy.deepcopy(exports[vector])
         mutate(export)
         out.append((name, export))
