@@ -130,6 +130,11 @@ def test_every_vector_verifies_and_every_tampering_fails(page):
     for (name, _export), outcome in zip(bad, outcomes, strict=True):
         assert not outcome["ok"], name
         assert outcome["problem"], name
+    beyond = tampered(exports, verifier_only=True)
+    for (name, _export), outcome in zip(
+        beyond, verify_all(page, [export for _, export in beyond]), strict=True
+    ):
+        assert not outcome["ok"], name
     one = exports["v1-01-quota-ratio-witnesses"]
     right, wrong = verify_all(page, [one, one], "")[0], None
     assert right["ok"]

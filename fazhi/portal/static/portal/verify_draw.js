@@ -15,6 +15,14 @@
 
   var EXPORT_FORMAT = "fazhi-draw-export/1";
   var ALGORITHM = "fazhi-draw/1";
+  var EXPORT_FORMAT_2 = "fazhi-draw-export/2";
+  var ALGORITHM_2 = "fazhi-draw/2";
+  var WITNESS_PREFIX = "fazhi-draw/2:witness:";
+  var DRAND_QUICKNET = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971";
+  var DRAND_GENESIS = 1692803367;
+  var DRAND_PERIOD = 3;
+  // kind: [period digits, year digits, value digits]
+  var LOTTERIES = { "cwl-3d": [7, 4, 3], "sports-pl5": [5, 2, 5] };
   var MASK = (1n << 64n) - 1n;
   var U64 = 1n << 64n;
 
@@ -296,13 +304,15 @@
     return [0, { code: "no_quota_or_ratio", candidates: n }];
   }
 
-  function ranked(key, s) {
+  // version 1 ranks by "t:<id>:<i>", version 2 by "t:<stratum key>:<id>:<i>"
+  function ranked(key, s, version) {
+    var prefix = version === ALGORITHM ? "t:" : "t:" + s.key + ":";
     var weights = weightsOf(s);
     var pairs = s.candidates.map(function (entity, index) {
       var w = weights === null ? 1 : Math.max(1, weights[index]);
       var best = null;
       for (var i = 0; i < w; i++) {
-        var value = bigEndian64(key("t:" + entity + ":" + i));
+        var value = bigEndian64(key(prefix + entity + ":" + i));
         if (best === null || value < best) best = value;
       }
       return [best, entity];
@@ -325,7 +335,7 @@
     }
   }
 
-  function draw(exported, key, context) {
+  function draw(exported, key, context, version) {
     var params = exported.params;
     var teamSize = params.team_size;
     var planDate = params.plan_date;
@@ -340,7 +350,7 @@
       .sort(byKey)
       .forEach(function (s) {
         var size = stratumSize(s);
-        var picked = size[0] > 0 ? ranked(key, s).slice(0, size[0]) : [];
+        var picked = size[0] > 0 ? ranked(key, s, version).slice(0, size[0]) : [];
         counts[s.key] = [s.candidates.length, picked.length];
         if (size[1] !== null) infeasibleStrata[s.key] = size[1];
         picked.forEach(function (entity) {
@@ -502,12 +512,19 @@
   // --- verification (specification section 7) -------------------------------------------------
 
   async function check(exported, expectAnnouncement) {
-    if (exported.format !== EXPORT_FORMAT) {
-      throw new Mismatch("不支持的数据格式 " + JSON.stringify(exported.format) + "。");
+    if (exported.algorithm_version === ALGORITHM && exported.format === EXPORT_FORMAT) {
+      return checkV1(exported, expectAnnouncement);
     }
-    if (exported.algorithm_version !== ALGORITHM) {
-      throw new Mismatch("不支持的抽取算法版本 " + JSON.stringify(exported.algorithm_version) + "。");
+    if (exported.algorithm_version === ALGORITHM_2 && exported.format === EXPORT_FORMAT_2) {
+      return checkV2(exported, expectAnnouncement);
     }
+    throw new Mismatch(
+      "不支持的数据格式或算法版本（" + JSON.stringify(exported.format) + "，" + JSON.stringify(exported.algorithm_version) + "）。"
+    );
+  }
+
+  // strata, list hashes, pool hash and params (specification 7, checks 2 to 5)
+  async function checkInputs(exported) {
     var announcement = exported.announcement;
     var announced = {};
     announcement.strata.forEach(function (m) {
@@ -517,10 +534,9 @@
     var keys = strata.map(function (s) {
       return s.key;
     });
-    var announcedKeys = Object.keys(announced);
     if (
       new Set(keys).size !== keys.length ||
-      keys.length !== announcedKeys.length ||
+      keys.length !== Object.keys(announced).length ||
       keys.some(function (k) {
         return !(k in announced);
       })
@@ -546,7 +562,72 @@
     if (poolHash !== announcement.pool_hash) {
       throw new Mismatch("检查人员库哈希 " + poolHash + " 与公告的 " + announcement.pool_hash + " 不符。");
     }
+    var params = paramsOf(exported);
+    if (cj(params) !== cj(exported.params)) {
+      throw new Mismatch(firstDifference("params", params, exported.params) || "抽取参数不一致。");
+    }
+    var meta2 = strata.map(function (s) {
+      var m = stratumParams(s);
+      m.count = s.candidates.length;
+      m.hash = listHashes[s.key];
+      if ("context_hash" in announced[s.key]) m.context_hash = announced[s.key].context_hash;
+      return m;
+    });
+    return { strata: strata, announced: announced, listHashes: listHashes, poolHash: poolHash, params: params, meta: meta2 };
+  }
 
+  function checkExpected(announcementHash, announcement, expectAnnouncement) {
+    if (announcementHash !== announcement.hash) {
+      throw new Mismatch("公告哈希 " + announcementHash + " 与公布的 " + announcement.hash + " 不符。");
+    }
+    if (expectAnnouncement && announcementHash !== expectAnnouncement.trim().toLowerCase()) {
+      throw new Mismatch("公告哈希 " + announcementHash + " 与您输入的抽取前公告哈希 " + expectAnnouncement.trim() + " 不符。");
+    }
+  }
+
+  async function checkContext(inputs, announcedContext) {
+    for (var i = 0; i < inputs.strata.length; i++) {
+      var s = inputs.strata[i];
+      var expected = inputs.announced[s.key].context_hash;
+      if (expected === undefined) continue;
+      if (announcedContext === undefined || announcedContext === null) throw new Mismatch("数据缺少公告固定的背景信息。");
+      if ((await sha(contextText(s.candidates, announcedContext))) !== expected) {
+        throw new Mismatch("分层 " + s.key + "：背景信息哈希与公告不符。");
+      }
+    }
+  }
+
+  async function checkResult(exported, seedHex, context, version) {
+    if (seedHex !== exported.draw.seed) throw new Mismatch("种子 " + seedHex + " 与公布的 " + exported.draw.seed + " 不符。");
+    var result = draw(exported, keyedHasher(fromHex(seedHex)), context, version);
+    var diff = firstDifference("result", result, exported.result);
+    if (diff) throw new Mismatch("抽取结果不符：" + diff);
+    var resultHash = await sha(cj(result));
+    if (resultHash !== exported.draw.result_hash) {
+      throw new Mismatch("结果哈希 " + resultHash + " 与公布的 " + exported.draw.result_hash + " 不符。");
+    }
+    return resultHash;
+  }
+
+  function summary(exported, announcementHash, seedHex, resultHash, notes, expectAnnouncement) {
+    var server = exported.entropy.kind === "server";
+    if (server) notes.unshift("本次抽取使用服务器随机数，不可公开验证：计算可以复核，但随机源无法由外部事先固定。");
+    if (!expectAnnouncement) {
+      notes.push("未输入抽取前留存的公告哈希：请将公告哈希 " + announcementHash + " 与抽取前张贴、见报或见证人留存的公告核对。");
+    }
+    return {
+      announcement: announcementHash,
+      seed: seedHex,
+      result: resultHash,
+      tasks: exported.result.tasks.length,
+      notes: notes,
+      publiclyVerifiable: !server,
+    };
+  }
+
+  async function checkV1(exported, expectAnnouncement) {
+    var announcement = exported.announcement;
+    var inputs = await checkInputs(exported);
     var entropy = exported.entropy;
     if (entropy.kind !== announcement.entropy_kind) throw new Mismatch("随机源类型与公告不符。");
     var witnesses = entropy.witnesses || [];
@@ -562,18 +643,6 @@
       });
       if (cj(reveals) !== entropy.value) throw new Mismatch("随机源取值不是见证人揭示值的组合。");
     }
-
-    var params = paramsOf(exported);
-    if (cj(params) !== cj(exported.params)) {
-      throw new Mismatch(firstDifference("params", params, exported.params) || "抽取参数不一致。");
-    }
-    var strataMeta = strata.map(function (s) {
-      var meta = stratumParams(s);
-      meta.count = s.candidates.length;
-      meta.hash = listHashes[s.key];
-      if ("context_hash" in announced[s.key]) meta.context_hash = announced[s.key].context_hash;
-      return meta;
-    });
     var announcementHash = await sha(
       cj({
         algorithm: ALGORITHM,
@@ -582,66 +651,200 @@
         }),
         entropy_kind: entropy.kind,
         entropy_spec: announcement.entropy_spec,
-        params: params,
+        params: inputs.params,
         plan: exported.plan.id,
-        pool: poolHash,
-        strata: strataMeta,
+        pool: inputs.poolHash,
+        strata: inputs.meta,
       })
     );
-    if (announcementHash !== announcement.hash) {
-      throw new Mismatch("公告哈希 " + announcementHash + " 与公布的 " + announcement.hash + " 不符。");
-    }
-    if (expectAnnouncement && announcementHash !== expectAnnouncement.trim().toLowerCase()) {
-      throw new Mismatch("公告哈希 " + announcementHash + " 与您输入的抽取前公告哈希 " + expectAnnouncement.trim() + " 不符。");
-    }
-
-    var announcedContext = announcement.context;
-    for (var k2 = 0; k2 < strata.length; k2++) {
-      var expected = announced[strata[k2].key].context_hash;
-      if (expected === undefined) continue;
-      if (announcedContext === undefined) throw new Mismatch("数据缺少公告固定的背景信息。");
-      if ((await sha(contextText(strata[k2].candidates, announcedContext))) !== expected) {
-        throw new Mismatch("分层 " + strata[k2].key + "：背景信息哈希与公告不符。");
-      }
-    }
-    var context = announcedContext !== undefined ? announcedContext : exported.result.context || {};
-
+    checkExpected(announcementHash, announcement, expectAnnouncement);
+    await checkContext(inputs, announcement.context);
+    var context = announcement.context !== undefined ? announcement.context : exported.result.context || {};
     var seedHex = await sha(
       cj({
         algorithm: ALGORITHM,
         entropy: entropy.value,
-        lists: listHashes,
-        params: params,
+        lists: inputs.listHashes,
+        params: inputs.params,
         plan: exported.plan.id,
-        pool: poolHash,
+        pool: inputs.poolHash,
       })
     );
-    if (seedHex !== exported.draw.seed) throw new Mismatch("种子 " + seedHex + " 与公布的 " + exported.draw.seed + " 不符。");
-    var result = draw(exported, keyedHasher(fromHex(seedHex)), context);
-    var diff = firstDifference("result", result, exported.result);
-    if (diff) throw new Mismatch("抽取结果不符：" + diff);
-    var resultHash = await sha(cj(result));
-    if (resultHash !== exported.draw.result_hash) {
-      throw new Mismatch("结果哈希 " + resultHash + " 与公布的 " + exported.draw.result_hash + " 不符。");
-    }
-
+    var resultHash = await checkResult(exported, seedHex, context, ALGORITHM);
     var notes = [];
-    if (entropy.kind === "server") {
-      notes.push("本次抽取使用服务器随机数，不可公开验证：计算可以复核，但随机源无法由外部事先固定。");
-    } else if (entropy.kind === "public_number") {
+    if (entropy.kind === "public_number") {
       notes.push("请将公开号码 " + entropy.value + " 与以下事件的官方开奖结果核对：" + announcement.entropy_spec);
     }
-    if (!expectAnnouncement) {
-      notes.push("未输入抽取前留存的公告哈希：请将公告哈希 " + announcementHash + " 与抽取前张贴、见报或见证人留存的公告核对。");
+    return summary(exported, announcementHash, seedHex, resultHash, notes, expectAnnouncement);
+  }
+
+  function utcText(seconds) {
+    return new Date(seconds * 1000).toISOString().slice(0, 19) + "+00:00";
+  }
+
+  function instant(text) {
+    if (typeof text !== "string" || !/(Z|[+-][0-9]{2}:[0-9]{2})$/.test(text)) throw new Mismatch("时间 " + text + " 缺少时区。");
+    var value = Date.parse(text);
+    if (isNaN(value)) throw new Mismatch("时间 " + text + " 格式不正确。");
+    return value;
+  }
+
+  // the instant of a declared event, from the event alone (specification 9)
+  function notBefore(declaration) {
+    var kind = declaration.kind;
+    var event = declaration.event;
+    if (kind in LOTTERIES) {
+      var f = LOTTERIES[kind];
+      var names = Object.keys(event).sort().join(",");
+      if (names !== "date,period") throw new Mismatch("随机源 " + kind + "：事件须写明开奖日期和期号。");
+      var period = event.period;
+      if (typeof period !== "string" || period.length !== f[0] || !/^[0-9]+$/.test(period)) {
+        throw new Mismatch("随机源 " + kind + "：期号 " + period + " 不是" + f[0] + "位数字。");
+      }
+      if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(event.date)) throw new Mismatch("随机源 " + kind + "：开奖日期格式不正确。");
+      if (period.slice(0, f[1]) !== event.date.slice(4 - f[1], 4)) {
+        throw new Mismatch("随机源 " + kind + "：期号的年份与开奖日期不符。");
+      }
+      return event.date + "T13:30:00+00:00";
     }
-    return {
-      announcement: announcementHash,
-      seed: seedHex,
-      result: resultHash,
-      tasks: exported.result.tasks.length,
-      notes: notes,
-      publiclyVerifiable: entropy.kind !== "server",
-    };
+    if (kind === "drand-quicknet") {
+      if (Object.keys(event).sort().join(",") !== "chain,round" || event.chain !== DRAND_QUICKNET) {
+        throw new Mismatch("随机源 drand：事件须指明 quicknet 链。");
+      }
+      if (!Number.isSafeInteger(event.round) || event.round < 1) throw new Mismatch("随机源 drand：轮次须为正整数。");
+      return utcText(DRAND_GENESIS + DRAND_PERIOD * (event.round - 1));
+    }
+    throw new Mismatch("未知的随机源类型 " + kind + "。");
+  }
+
+  function checkValue(kind, value) {
+    if (kind in LOTTERIES) {
+      var digits = LOTTERIES[kind][2];
+      if (typeof value !== "string" || !new RegExp("^[0-9]{" + digits + "}$").test(value)) {
+        throw new Mismatch("随机源 " + kind + "：开奖号码 " + value + " 不是" + digits + "位数字。");
+      }
+    } else if (typeof value !== "string" || !/^[0-9a-f]{96}$/.test(value)) {
+      throw new Mismatch("随机源 drand：取值不是96位小写十六进制字符。");
+    }
+  }
+
+  async function revealOk(commitment, reveal) {
+    var at = reveal.indexOf(":");
+    if (at < 0) return false;
+    var salt = reveal.slice(0, at);
+    if (!/^[0-9a-f]{32}$/.test(salt) || reveal.length === at + 1) return false;
+    return (await sha(WITNESS_PREFIX + reveal)) === commitment;
+  }
+
+  async function checkV2(exported, expectAnnouncement) {
+    var announcement = exported.announcement;
+    var inputs = await checkInputs(exported);
+    var entropy = exported.entropy;
+    var record = entropy.record;
+    var kind = entropy.kind;
+    if (kind !== announcement.entropy_kind || (kind !== "public_event" && kind !== "server")) {
+      throw new Mismatch("随机源类型与公告不符。");
+    }
+    if (Object.keys(record).sort().join(",") !== "server,sources,witnesses") throw new Mismatch("随机源记录的结构不正确。");
+    var declared = announcement.sources;
+    var sourcesSame =
+      record.sources.length === declared.length &&
+      record.sources.every(function (s, i) {
+        return s.kind === declared[i].kind && cj(s.event) === cj(declared[i].event);
+      });
+    if (!sourcesSame) throw new Mismatch("随机源记录与公告声明的公开事件不符。");
+    var commitments = record.witnesses.map(function (w) {
+      return w.commitment;
+    });
+    if (cj(commitments) !== cj(announcement.witnesses)) throw new Mismatch("见证人承诺值与公告不符。");
+    for (var i = 0; i < record.witnesses.length; i++) {
+      var r = record.witnesses[i].reveal;
+      if (r !== null && !(typeof r === "string" && (await revealOk(record.witnesses[i].commitment, r)))) {
+        throw new Mismatch("第" + (i + 1) + "名见证人的揭示值与其承诺值不符。");
+      }
+    }
+    if (kind === "server") {
+      if (declared.length || record.witnesses.length || typeof record.server !== "string" || record.server.length !== 64) {
+        throw new Mismatch("服务器随机数抽取不应声明公开事件或见证人。");
+      }
+    } else if (!declared.length || record.server !== null) {
+      throw new Mismatch("公开事件抽取须至少声明一个公开事件，且不含服务器随机数。");
+    }
+    var publishedAt = instant(announcement.published_at);
+    var earliest = null;
+    for (var d = 0; d < declared.length; d++) {
+      var expected = notBefore(declared[d]);
+      if (declared[d].not_before !== expected) throw new Mismatch("随机源 " + declared[d].kind + "：事件时间与事件本身不符。");
+      var at = instant(expected);
+      if (at <= publishedAt) throw new Mismatch("随机源 " + declared[d].kind + "：公告发布时该事件已经发生。");
+      if (earliest === null || at < earliest) earliest = at;
+      checkValue(record.sources[d].kind, record.sources[d].value);
+    }
+    var deadline = announcement.reveal_deadline;
+    if (deadline !== null) {
+      var due = instant(deadline);
+      if (!(publishedAt < due && (earliest === null || due <= earliest))) {
+        throw new Mismatch("见证人揭示截止时间不在公告与公开事件之间。");
+      }
+    }
+    var entropyValue = await sha(cj(record));
+    if (entropyValue !== entropy.value) throw new Mismatch("随机源取值 " + entropyValue + " 与公布的 " + entropy.value + " 不符。");
+    if (
+      Object.keys(inputs.announced).some(function (k) {
+        return !("context_hash" in inputs.announced[k]);
+      })
+    ) {
+      throw new Mismatch("第2版公告须固定每个分层的背景信息。");
+    }
+    var announcementHash = await sha(
+      cj({
+        algorithm: ALGORITHM_2,
+        entropy_kind: kind,
+        names_public: announcement.names_public,
+        params: inputs.params,
+        plan: exported.plan.id,
+        pool: inputs.poolHash,
+        replaces: announcement.replaces,
+        reveal_deadline: deadline,
+        sources: declared,
+        strata: inputs.meta,
+        witnesses: announcement.witnesses,
+      })
+    );
+    checkExpected(announcementHash, announcement, expectAnnouncement);
+    await checkContext(inputs, announcement.context);
+    var seedHex = await sha(
+      cj({
+        algorithm: ALGORITHM_2,
+        announcement: announcementHash,
+        entropy: entropyValue,
+        lists: inputs.listHashes,
+        params: inputs.params,
+        plan: exported.plan.id,
+        pool: inputs.poolHash,
+      })
+    );
+    var resultHash = await checkResult(exported, seedHex, announcement.context, ALGORITHM_2);
+    var notes = [];
+    declared.forEach(function (decl, index) {
+      var value = record.sources[index].value;
+      if (decl.kind === "drand-quicknet") {
+        notes.push(
+          "drand 第" + decl.event.round + "轮：本页不核验其BLS签名，请与任一drand镜像核对，例如 https://api.drand.sh/" +
+            DRAND_QUICKNET + "/public/" + decl.event.round
+        );
+      } else {
+        notes.push("请将 " + decl.event.date + " 第" + decl.event.period + "期开奖号码与 " + value + " 核对（官方开奖结果）。");
+      }
+    });
+    var withheld = record.witnesses.filter(function (w) {
+      return w.reveal === null;
+    }).length;
+    if (withheld) notes.push(withheld + "名见证人未揭示：公开事件仍决定随机源，未揭示不影响抽取。");
+    if (announcement.replaces !== null) {
+      notes.push("本公告替换了公告 " + announcement.replaces.hash + "，原因：" + announcement.replaces.reason);
+    }
+    return summary(exported, announcementHash, seedHex, resultHash, notes, expectAnnouncement);
   }
 
   // { ok, problem, announcement, seed, result, tasks, notes, publiclyVerifiable }
