@@ -83,6 +83,7 @@ _DOWNLOADS = {
     "drawengine.py": ("fazhi", "inspections", "drawengine.py"),
     "verify_draw.py": ("scripts", "verify_draw.py"),
     "draw-export.schema.json": ("docs", "draw-export.schema.json"),
+    "draw-export-2.schema.json": ("docs", "draw-export-2.schema.json"),
     "draw-protocol.md": ("docs", "draw-protocol.md"),
 }
 _CONTENT_TYPES = {

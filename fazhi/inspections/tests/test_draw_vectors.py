@@ -71,16 +71,18 @@ def test_check_command_names_a_stale_file(tmp_path):
     assert "v1-01-quota-ratio-witnesses.json" in out.getvalue()
 
 
-def test_every_vector_export_matches_the_published_schema():
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_every_vector_export_matches_the_published_schema(version):
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(
-        (Path(settings.BASE_DIR) / "docs" / "draw-export.schema.json").read_text(encoding="utf-8")
-    )
+    name = "draw-export.schema.json" if version == "1" else "draw-export-2.schema.json"
+    schema = json.loads((Path(settings.BASE_DIR) / "docs" / name).read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    for path in sorted(VECTORS.glob("v1-*.json")):
+    paths = sorted(VECTORS.glob(f"v{version}-*.json"))
+    assert paths
+    for path in paths:
         export = json.loads(path.read_text(encoding="utf-8"))["export"]
         assert not list(validator.iter_errors(export)), path.name
-    broken = json.loads((VECTORS / "v1-01-quota-ratio-witnesses.json").read_text())["export"]
+    broken = json.loads(paths[0].read_text(encoding="utf-8"))["export"]
     broken["pool"][0]["max_tasks"] = "5"
     assert list(validator.iter_errors(broken))

@@ -59,6 +59,13 @@ def run_outside(
     )
 
 
+def assert_schema(export: dict[str, Any], name: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((SCRIPT.parent.parent / "docs" / name).read_text(encoding="utf-8"))
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(export))
+    assert not errors, errors[0].message
+
+
 def test_script_uses_the_standard_library_only():
     source = SCRIPT.read_text(encoding="utf-8")
     assert "fazhi." not in source.replace("fazhi-draw", "")
@@ -151,6 +158,7 @@ def test_script_agrees_with_the_engine_on_a_v2_service_draw(tmp_path, clock):
     export = export_draw(draw)
     assert export["format"] == "fazhi-draw-export/2"
     assert drawv2.verify_export(export) is None
+    assert_schema(export, "draw-export-2.schema.json")
     expected = announced.announcement.announcement_hash
     done = run_outside(tmp_path, export, "--expect-announcement", expected)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -194,6 +202,7 @@ def test_script_agrees_with_the_engine_on_the_demo_draw(tmp_path):
     for draw in draws:
         export = export_draw(draw)
         assert drawengine.verify_export(export) is None
+        assert_schema(export, "draw-export.schema.json")
         done = run_outside(
             tmp_path, export, "--expect-announcement", draw.announcement.announcement_hash
         )

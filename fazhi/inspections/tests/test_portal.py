@@ -137,6 +137,8 @@ def test_export_verifies_and_downloads(client: Client, drawn):
     assert schema["Content-Type"].startswith("application/schema+json")
     body = json.loads(b"".join(schema.streaming_content))  # type: ignore[attr-defined]
     assert body["properties"]["format"]["const"] == drawengine.EXPORT_FORMAT
+    assert client.get("/public/downloads/draw-export-2.schema.json").status_code == 200
+    assert client.get("/public/downloads/draw-protocol.md").status_code == 200
 
 
 def test_results_published_masked_and_searchable(
