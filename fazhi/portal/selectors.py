@@ -138,8 +138,13 @@ def public_draw(*, plan_pk: int, number: int) -> Draw:
 
 
 def public_draw_tasks(draw: Draw) -> QuerySet[InspectionTask]:
+    """The drawn tasks the public may see: for a version-2 draw, only once its names are public
+    (the plan's setting: window start or each result's publication), never at the draw."""
+    from fazhi.inspections.selectors.draws import public_task_condition
+
     return (
         InspectionTask.objects.filter(draw=draw)
+        .filter(public_task_condition(draw, clock.today()))
         .select_related("entity", "category")
         .prefetch_related(
             Prefetch(
@@ -152,9 +157,17 @@ def public_draw_tasks(draw: Draw) -> QuerySet[InspectionTask]:
 
 
 def public_draw_export(draw: Draw) -> dict[str, Any]:
-    from fazhi.inspections.selectors.draws import export_draw
+    from fazhi.inspections.selectors.draws import export_draw, names_are_public
 
+    if not names_are_public(draw, clock.today()):
+        raise errors.NotFound("抽取名单尚未公开：可验证的导出文件在名单公开后提供。")
     return export_draw(draw)
+
+
+def public_draw_names_pending(draw: Draw) -> bool:
+    from fazhi.inspections.selectors.draws import names_are_public
+
+    return not names_are_public(draw, clock.today())
 
 
 # --- results --------------------------------------------------------------------------------

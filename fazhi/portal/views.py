@@ -66,7 +66,15 @@ def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         }
         for task in selectors.public_draw_tasks(draw)
     ]
-    return render(request, "portal/draw_detail.html", {"draw": draw, "tasks": tasks})
+    return render(
+        request,
+        "portal/draw_detail.html",
+        {
+            "draw": draw,
+            "tasks": tasks,
+            "names_pending": selectors.public_draw_names_pending(draw),
+        },
+    )
 
 
 def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:

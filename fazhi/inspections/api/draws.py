@@ -54,6 +54,10 @@ class AnnouncementSerializer(serializers.ModelSerializer[DrawAnnouncement]):
             "params",
             "entropy_kind",
             "entropy_spec",
+            "sources",
+            "reveal_deadline",
+            "names_public",
+            "replace_reason",
             "announcement_hash",
             "witnesses",
         ]
@@ -136,6 +140,7 @@ class AnnounceIn(serializers.Serializer[Any]):
 class DrawIn(serializers.Serializer[Any]):
     reveals = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     public_number = serializers.CharField(required=False, default="", allow_blank=True)
+    values = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
 class RedrawIn(serializers.Serializer[Any]):
@@ -191,7 +196,8 @@ class RunDraw(APIView):
     @extend_schema(
         summary="抽取",
         description=(
-            "见证人方式按顺序提交 reveals；公开号码方式提交 public_number。"
+            "第2版公告按声明顺序提交各随机事件的结果 values（随机事件发生前拒绝抽取）；"
+            "第1版：见证人方式按顺序提交 reveals；公开号码方式提交 public_number。"
             "候选名单或人员库在公告后变化时返回409（candidates_changed / pool_changed），"
             "并记入审计链。"
         ),
@@ -208,6 +214,7 @@ class RunDraw(APIView):
             plan=plan,
             reveals=data.validated_data["reveals"],
             public_number=data.validated_data["public_number"],
+            values=data.validated_data["values"],
         )
         draw = selectors.draw_get(user=user, plan=plan, number=draw.number)
         return Response(DrawSerializer(draw).data, status=status.HTTP_201_CREATED)

@@ -26,6 +26,7 @@ from fazhi.inspections.events import PlanEvents, StratumEvents
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
+    NamesPublic,
     PlanKind,
     PlanState,
     PlanStratum,
@@ -74,6 +75,7 @@ class PlanSerializer(serializers.ModelSerializer[InspectionPlan]):
             "state",
             "external_source",
             "notes",
+            "names_public",
             "created_at",
         ]
 
@@ -100,6 +102,9 @@ class PlanIn(serializers.Serializer[Any]):
     )
     external_source = serializers.CharField(max_length=200, required=False, default="")
     notes = serializers.CharField(required=False, default="", allow_blank=True)
+    names_public = serializers.ChoiceField(
+        choices=NamesPublic.choices, required=False, default=NamesPublic.RESULT_PUBLISHED
+    )
 
 
 class PlanPatch(serializers.Serializer[Any]):
@@ -118,6 +123,7 @@ class PlanPatch(serializers.Serializer[Any]):
     )
     external_source = serializers.CharField(max_length=200, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
+    names_public = serializers.ChoiceField(choices=NamesPublic.choices, required=False)
 
 
 class StratumIn(serializers.Serializer[Any]):

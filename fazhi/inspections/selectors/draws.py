@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from fazhi.core import audit_verify
 from fazhi.core.events import EventName
@@ -26,10 +27,13 @@ from fazhi.inspections.models import (
     DrawAnnouncement,
     InspectionPlan,
     InspectionTask,
+    NamesPublic,
     PlanKind,
+    ReannouncementRequest,
     RedrawRequest,
     RedrawState,
     TaskInspector,
+    TaskState,
 )
 from fazhi.inspections.workflows import PLAN
 
@@ -136,6 +140,25 @@ def redraw_get(*, user: User, pk: int | str) -> RedrawRequest:
     return get_scoped(
         scoped(RedrawRequest.objects.all(), user, "plan__organisation").select_related(
             "plan", "plan__organisation", "draw"
+        ),
+        pk,
+    )
+
+
+def reannouncement_list(*, user: User, plan: InspectionPlan) -> QuerySet[ReannouncementRequest]:
+    _require_view(user, AnnouncementEvents.LISTED)
+    return (
+        scoped(ReannouncementRequest.objects.filter(plan=plan), user, "plan__organisation")
+        .select_related("requested_by", "decided_by", "announcement")
+        .order_by("-requested_at", "-pk")
+    )
+
+
+def reannouncement_get(*, user: User, pk: int | str) -> ReannouncementRequest:
+    _require_view(user, AnnouncementEvents.VIEWED)
+    return get_scoped(
+        scoped(ReannouncementRequest.objects.all(), user, "plan__organisation").select_related(
+            "plan", "plan__organisation", "announcement"
         ),
         pk,
     )
@@ -275,6 +298,35 @@ def _export_v2(draw: Draw, strata: list[dict[str, Any]], result: dict[str, Any])
         },
         "result": result,
     }
+
+
+# --- when a draw's names become public (version 2) ---------------------------------------------
+
+
+def names_are_public(draw: Draw, today: dt.date) -> bool:
+    """Are all of ``draw``'s entities and teams public on ``today`` (and its export with them)?
+    Version 1 draws were published at the draw and stay so. Version 2 follows the setting fixed
+    in its announcement: from the plan's window start, or once every result is published."""
+    announcement = draw.announcement
+    if announcement.algorithm_version != drawv2.ALGORITHM_VERSION:
+        return True
+    if announcement.names_public == NamesPublic.WINDOW_START:
+        return today >= draw.plan.window_start
+    return not (
+        InspectionTask.objects.filter(draw=draw, published_at__isnull=True)
+        .exclude(state=TaskState.CANCELLED)
+        .exists()
+    )
+
+
+def public_task_condition(draw: Draw, today: dt.date) -> Q:
+    """The tasks of ``draw`` whose entity and team may be shown to the public on ``today``."""
+    announcement = draw.announcement
+    if announcement.algorithm_version != drawv2.ALGORITHM_VERSION:
+        return Q()
+    if announcement.names_public == NamesPublic.WINDOW_START:
+        return Q() if today >= draw.plan.window_start else Q(pk__in=[])
+    return Q(published_at__isnull=False)
 
 
 def draw_export(*, user: User, draw: Draw) -> dict[str, Any]:

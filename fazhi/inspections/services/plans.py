@@ -27,6 +27,7 @@ from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
     InspectionTask,
+    NamesPublic,
     PlanKind,
     PlanStratum,
     TaskState,
@@ -49,6 +50,7 @@ _PLAN_FIELDS = (
     "per_entity_yearly_cap",
     "external_source",
     "notes",
+    "names_public",
 )
 
 
@@ -77,6 +79,8 @@ def _clean_plan_fields(values: dict[str, Any]) -> dict[str, Any]:
         raise errors.ValidationFailed(
             "每组检查人员须为2至9人（检查应由两名以上人员实施）。", code="bad_team_size"
         )
+    if values.get("names_public", NamesPublic.RESULT_PUBLISHED) not in NamesPublic.values:
+        raise errors.ValidationFailed("名单公开时间设置不正确。", code="bad_names_public")
     cap = values.get("per_entity_yearly_cap")
     if cap is not None and (not isinstance(cap, int) or cap < 1):
         raise errors.ValidationFailed("每户年度检查次数上限须为正整数。", code="bad_visit_cap")
@@ -154,6 +158,7 @@ def plan_create(
     per_entity_yearly_cap: int | None = None,
     external_source: str = "",
     notes: str = "",
+    names_public: str = NamesPublic.RESULT_PUBLISHED,
 ) -> InspectionPlan:
     _require_plan_writer(actor, organisation, PlanEvents.CREATED)
     if kind not in PlanKind.values:
@@ -172,6 +177,7 @@ def plan_create(
             "per_entity_yearly_cap": per_entity_yearly_cap,
             "external_source": external_source.strip()[:200],
             "notes": notes,
+            "names_public": names_public,
         }
     )
     if kind == PlanKind.IMPORTED and not values["external_source"]:

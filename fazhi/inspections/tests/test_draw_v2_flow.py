@@ -31,7 +31,7 @@ from fazhi.inspections.services import announcements_v2 as a2
 from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
-from fazhi.inspections.services.plans import stratum_add
+from fazhi.inspections.services.plans import plan_update, stratum_add
 from fazhi.inspections.tests.draw_support import DrawWorld, make_draw_world, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +309,47 @@ def test_server_randomness_only_for_routine_plans(clock: Any) -> None:
     call_command("draw", "verify", str(routine.pk), stdout=out)
     assert "NOT PUBLICLY VERIFIABLE" in out.getvalue()
     assert InspectionTask.objects.filter(draw=draw).count() == draw.task_count
+
+
+def test_names_become_public_by_the_plan_setting_not_at_the_draw(clock: Any, client: Any) -> None:
+    from fazhi.inspections.models import NamesPublic
+    from fazhi.portal import selectors as portal
+
+    w = make_draw_world()
+    plan = plan_with_stratum(w)
+    a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery()])
+    after_event(clock)
+    draw = draw_run(actor=w.planner, plan=plan, values=["555"])
+    assert draw.announcement.names_public == NamesPublic.RESULT_PUBLISHED  # the safe default
+    assert portal.public_draw_tasks(draw).count() == 0
+    with pytest.raises(errors.NotFound):
+        portal.public_draw_export(draw)
+    page = client.get(f"/public/plans/{plan.pk}/draws/{draw.number}/")
+    assert page.status_code == 200 and "各检查结果公示时" in page.content.decode()
+    assert client.get(f"/public/plans/{plan.pk}/draws/{draw.number}/export.json").status_code == 404
+    # one result published: that task alone becomes public
+    task = InspectionTask.objects.filter(draw=draw).order_by("pk").first()
+    assert task is not None
+    InspectionTask.objects.filter(pk=task.pk).update(published_at=project_clock.now())
+    assert list(portal.public_draw_tasks(draw)) == [task]
+    InspectionTask.objects.filter(draw=draw).update(published_at=project_clock.now())
+    assert drawv2.verify_export(portal.public_draw_export(draw)) is None
+
+    window = plan_with_stratum(w)
+    start = project_clock.today() + dt.timedelta(days=2)
+    with pytest.raises(errors.ValidationFailed):
+        plan_update(actor=w.planner, plan=window, names_public="at_draw")
+    window = plan_update(
+        actor=w.planner,
+        plan=window,
+        names_public=NamesPublic.WINDOW_START,
+        window_start=start,
+        window_end=start + dt.timedelta(days=10),
+    )
+    a2.plan_announce_v2(actor=w.planner, plan=window, sources=[lottery()])
+    after_event(clock)
+    second = draw_run(actor=w.planner, plan=window, values=["556"])
+    assert portal.public_draw_tasks(second).count() == 0
+    clock.move_to(testing.at(window.window_start))
+    assert portal.public_draw_tasks(second).count() == second.task_count
+    assert portal.public_draw_export(second)["format"] == "fazhi-draw-export/2"
