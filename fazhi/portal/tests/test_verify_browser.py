@@ -4,6 +4,7 @@ protocol's vectors) and catches every single-field tampering."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -12,10 +13,17 @@ from typing import Any
 
 import pytest
 
+from fazhi.core import clock as project_clock
 from fazhi.core import demo as core_demo
-from fazhi.inspections import demo, drawengine
+from fazhi.core import testing
+from fazhi.inspections import demo, drawengine, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
+from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.announcements_v2 import plan_announce_v2
+from fazhi.inspections.services.draws import draw_run
+from fazhi.inspections.services.plans import stratum_add
+from fazhi.inspections.tests.draw_support import drawn_plan, make_draw_world, make_plan
 from fazhi.inspections.tests.task_support import category
 from fazhi.inspections.tests.verifier_support import VECTORS, tampered, vector_exports
 
@@ -170,3 +178,31 @@ def test_the_citizen_opens_the_demo_draw_export(page, tmp_path):
     page.click("#draw-verify-form button[type=submit]")
     page.wait_for_selector("[data-verdict=mismatch]", timeout=60_000)
     assert "核验未通过" in page.inner_text("#draw-verify-result")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_browser_agrees_with_the_engine_on_service_draws(page, clock):
+    w = make_draw_world(entities=12, officers=5)
+    exports = []
+    for entropy in ("witnesses", "public_number"):
+        _plan, draw = drawn_plan(w, quota=4, entropy=entropy)
+        exports.append(export_draw(draw))
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="srv", category=w.public_places, quota=3)
+    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    exports.append(export_draw(draw_run(actor=w.planner, plan=plan)))
+    plan = make_plan(w)
+    stratum_add(actor=w.planner, plan=plan, key="v2", category=w.public_places, quota=4)
+    day = project_clock.today() + dt.timedelta(days=1)
+    event = {"period": f"{day.year}{day.timetuple().tm_yday:03d}", "date": day.isoformat()}
+    plan_announce_v2(actor=w.planner, plan=plan, sources=[("cwl-3d", event)])
+    clock.move_to(testing.at(day, hour=22))
+    exports.append(export_draw(draw_run(actor=w.planner, plan=plan, values=["5 5 0"])))
+    assert exports[-1]["format"] == "fazhi-draw-export/2"
+    for export in exports:
+        assert drawv2.verify_export(export) is None
+    outcomes = verify_all(page, exports)
+    for export, outcome in zip(exports, outcomes, strict=True):
+        assert outcome["ok"], outcome["problem"]
+        assert outcome["seed"] == export["draw"]["seed"]
+        assert outcome["publiclyVerifiable"] is (export["entropy"]["kind"] != "server")
