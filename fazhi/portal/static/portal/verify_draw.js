@@ -23,19 +23,20 @@
   var DRAND_PERIOD = 3;
   // kind: [period digits, year digits, value digits]
   var LOTTERIES = { "cwl-3d": [7, 4, 3], "sports-pl5": [5, 2, 5] };
-  var MASK = (1n << 64n) - 1n;
   var U64 = 1n << 64n;
 
   function Mismatch(message) {
     this.message = message;
   }
 
-  // --- BLAKE2b (RFC 7693), 64-bit words as BigInt -------------------------------------------
+  // --- BLAKE2b (RFC 7693) --------------------------------------------------------------------
+  // 64-bit words are held as two 32-bit halves (low word at the even index) in Uint32Arrays;
+  // additions carry from the low half into the high half, rotations exchange bits between them.
 
-  var IV = [
-    0x6a09e667f3bcc908n, 0xbb67ae8584caa73bn, 0x3c6ef372fe94f82bn, 0xa54ff53a5f1d36f1n,
-    0x510e527fade682d1n, 0x9b05688c2b3e6c1fn, 0x1f83d9abfb41bd6bn, 0x5be0cd19137e2179n,
-  ];
+  var IV = new Uint32Array([
+    0xf3bcc908, 0x6a09e667, 0x84caa73b, 0xbb67ae85, 0xfe94f82b, 0x3c6ef372, 0x5f1d36f1, 0xa54ff53a,
+    0xade682d1, 0x510e527f, 0x2b3e6c1f, 0x9b05688c, 0xfb41bd6b, 0x1f83d9ab, 0x137e2179, 0x5be0cd19,
+  ]);
   var SIGMA = [
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
     [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
@@ -48,53 +49,87 @@
     [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
     [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
   ];
+  var v = new Uint32Array(32);
+  var m = new Uint32Array(32);
 
-  function rotr(x, n) {
-    return ((x >> n) | (x << (64n - n))) & MASK;
+  // v[a] += v[b]
+  function add(a, b) {
+    var lo = v[a] + v[b];
+    var hi = v[a + 1] + v[b + 1];
+    if (lo >= 0x100000000) hi++;
+    v[a] = lo;
+    v[a + 1] = hi;
   }
 
-  function g(v, a, b, c, d, x, y) {
-    v[a] = (v[a] + v[b] + x) & MASK;
-    v[d] = rotr(v[d] ^ v[a], 32n);
-    v[c] = (v[c] + v[d]) & MASK;
-    v[b] = rotr(v[b] ^ v[c], 24n);
-    v[a] = (v[a] + v[b] + y) & MASK;
-    v[d] = rotr(v[d] ^ v[a], 16n);
-    v[c] = (v[c] + v[d]) & MASK;
-    v[b] = rotr(v[b] ^ v[c], 63n);
+  // v[a] += m[i]
+  function addMessage(a, i) {
+    var lo = v[a] + m[i];
+    var hi = v[a + 1] + m[i + 1];
+    if (lo >= 0x100000000) hi++;
+    v[a] = lo;
+    v[a + 1] = hi;
   }
 
-  function word(block, i) {
-    var w = 0n;
-    for (var k = 7; k >= 0; k--) w = (w << 8n) | BigInt(block[i * 8 + k]);
-    return w;
+  // the mixing function G on words a, b, c, d (indices of low halves) with message words x, y
+  function g(a, b, c, d, x, y) {
+    var lo, hi;
+    add(a, b);
+    addMessage(a, x);
+    lo = v[d] ^ v[a];
+    hi = v[d + 1] ^ v[a + 1];
+    v[d] = hi; // rotate right 32
+    v[d + 1] = lo;
+    add(c, d);
+    lo = v[b] ^ v[c];
+    hi = v[b + 1] ^ v[c + 1];
+    v[b] = (lo >>> 24) ^ (hi << 8); // rotate right 24
+    v[b + 1] = (hi >>> 24) ^ (lo << 8);
+    add(a, b);
+    addMessage(a, y);
+    lo = v[d] ^ v[a];
+    hi = v[d + 1] ^ v[a + 1];
+    v[d] = (lo >>> 16) ^ (hi << 16); // rotate right 16
+    v[d + 1] = (hi >>> 16) ^ (lo << 16);
+    add(c, d);
+    lo = v[b] ^ v[c];
+    hi = v[b + 1] ^ v[c + 1];
+    v[b] = (hi >>> 31) ^ (lo << 1); // rotate right 63
+    v[b + 1] = (lo >>> 31) ^ (hi << 1);
   }
 
-  // h: the 8-word state (changed in place); block: 128 bytes; t: bytes so far; last: final block
+  // h: the state, 16 halves (changed in place); block: 128 bytes; t: bytes so far; last: final
   function compress(h, block, t, last) {
-    var v = h.concat(IV);
-    var m = [];
-    for (var i = 0; i < 16; i++) m.push(word(block, i));
-    v[12] ^= BigInt(t) & MASK;
-    v[13] ^= BigInt(t) >> 64n;
-    if (last) v[14] ^= MASK;
+    var i;
+    for (i = 0; i < 16; i++) {
+      v[i] = h[i];
+      v[i + 16] = IV[i];
+    }
+    v[24] ^= t % 0x100000000;
+    v[25] ^= Math.floor(t / 0x100000000);
+    if (last) {
+      v[28] = ~v[28];
+      v[29] = ~v[29];
+    }
+    for (i = 0; i < 32; i++) {
+      m[i] = block[i * 4] | (block[i * 4 + 1] << 8) | (block[i * 4 + 2] << 16) | (block[i * 4 + 3] << 24);
+    }
     for (var r = 0; r < 12; r++) {
       var s = SIGMA[r % 10];
-      g(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-      g(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-      g(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-      g(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-      g(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-      g(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-      g(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-      g(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+      g(0, 8, 16, 24, s[0] * 2, s[1] * 2);
+      g(2, 10, 18, 26, s[2] * 2, s[3] * 2);
+      g(4, 12, 20, 28, s[4] * 2, s[5] * 2);
+      g(6, 14, 22, 30, s[6] * 2, s[7] * 2);
+      g(0, 10, 20, 30, s[8] * 2, s[9] * 2);
+      g(2, 12, 22, 24, s[10] * 2, s[11] * 2);
+      g(4, 14, 16, 26, s[12] * 2, s[13] * 2);
+      g(6, 8, 18, 28, s[14] * 2, s[15] * 2);
     }
-    for (var j = 0; j < 8; j++) h[j] ^= v[j] ^ v[j + 8];
+    for (i = 0; i < 16; i++) h[i] = h[i] ^ v[i] ^ v[i + 16];
   }
 
   function initialState(keyLength, outLength) {
-    var h = IV.slice();
-    h[0] ^= 0x01010000n ^ (BigInt(keyLength) << 8n) ^ BigInt(outLength);
+    var h = new Uint32Array(IV);
+    h[0] ^= 0x01010000 ^ (keyLength << 8) ^ outLength;
     return h;
   }
 
@@ -114,9 +149,7 @@
 
   function stateBytes(h, outLength) {
     var out = new Uint8Array(outLength);
-    for (var i = 0; i < outLength; i++) {
-      out[i] = Number((h[i >> 3] >> BigInt(8 * (i & 7))) & 0xffn);
-    }
+    for (var i = 0; i < outLength; i++) out[i] = (h[i >> 2] >>> (8 * (i & 3))) & 0xff;
     return out;
   }
 
@@ -133,32 +166,21 @@
     return stateBytes(h, outLength);
   }
 
-  // The protocol's keyed BLAKE2b-64 as a BigInt: the key block is compressed once per seed.
+  // The protocol's keyed BLAKE2b-64 (section 1): 16 hex digits of the 8 digest bytes, which
+  // compare as strings exactly as the big-endian integers do. The key block is compressed once.
   function keyedHasher(seed) {
     var base = initialState(seed.length, 8);
     var keyBlock = new Uint8Array(128);
     keyBlock.set(seed);
     compress(base, keyBlock, 128, false);
+    var h = new Uint32Array(16);
     return function (text) {
       var message = utf8(text);
-      if (message.length === 0) return toBigInt(blake2b(message, seed, 8));
-      var h = base.slice();
+      if (message.length === 0) return hex(blake2b(message, seed, 8));
+      h.set(base);
       absorb(h, 128, message);
-      return h[0];
+      return hex(stateBytes(h, 8));
     };
-  }
-
-  function toBigInt(bytes) {
-    var v = 0n;
-    for (var i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
-    return v;
-  }
-
-  // The 8 digest bytes read big-endian (the state word is little-endian).
-  function bigEndian64(littleWord) {
-    var v = 0n;
-    for (var i = 0; i < 8; i++) v = (v << 8n) | ((littleWord >> BigInt(8 * i)) & 0xffn);
-    return v;
   }
 
   // --- primitives ----------------------------------------------------------------------------
@@ -312,7 +334,7 @@
       var w = weights === null ? 1 : Math.max(1, weights[index]);
       var best = null;
       for (var i = 0; i < w; i++) {
-        var value = bigEndian64(key(prefix + entity + ":" + i));
+        var value = key(prefix + entity + ":" + i);
         if (best === null || value < best) best = value;
       }
       return [best, entity];
@@ -330,7 +352,7 @@
     var bm = BigInt(m);
     var limit = U64 - (U64 % bm);
     for (var counter = 0; ; counter++) {
-      var value = bigEndian64(key(label + ":" + j + ":" + counter));
+      var value = BigInt("0x" + key(label + ":" + j + ":" + counter));
       if (value < limit) return Number(value % bm);
     }
   }
@@ -941,8 +963,7 @@
       return hex(blake2b(utf8(messageText), keyHex ? fromHex(keyHex) : null, outLength));
     },
     keyed64: function (keyHex, messageText) {
-      var value = bigEndian64(keyedHasher(fromHex(keyHex))(messageText));
-      return value.toString(16).padStart(16, "0");
+      return keyedHasher(fromHex(keyHex))(messageText);
     },
   };
 
