@@ -58,6 +58,7 @@ from fazhi.inspections.models import (
     InspectorLeave,
     InspectorProfile,
     PlanStratum,
+    ReannouncementRequest,
     RedrawRequest,
     TaskPhoto,
 )
@@ -142,6 +143,7 @@ BY_SEGMENT: dict[str, type[Model]] = {
     "announcements": DrawAnnouncement,
     "draws": Draw,
     "redraws": RedrawRequest,
+    "reannouncements": ReannouncementRequest,
     "items": InspectionItem,
     "findings": InspectionItem,
     "pool": InspectorProfile,
@@ -206,6 +208,33 @@ class City:
     def value(self, model: type[Model], *, by_pk: bool = False) -> str:
         obj = self.objects[model]
         return str(getattr(obj, "pk" if by_pk else ID_FIELD.get(model, "pk")))
+
+
+def _reannouncement_request(world: TaskWorld) -> ReannouncementRequest:
+    """A second plan, announced under protocol 2 and awaiting a decision on replacing it."""
+    from fazhi.inspections.services import announcements_v2
+    from fazhi.inspections.services.plans import plan_create, stratum_add
+
+    today = clock.today()
+    plan = plan_create(
+        actor=world.planner,
+        organisation=world.org,
+        kind="random",
+        title="第2版公告计划",
+        year=today.year,
+        window_start=today,
+        window_end=today + dt.timedelta(days=10),
+    )
+    stratum_add(actor=world.planner, plan=plan, key="gg", category=world.public_places, quota=1)
+    day = today + dt.timedelta(days=2)
+    announcements_v2.plan_announce_v2(
+        actor=world.planner,
+        plan=plan,
+        sources=[("cwl-3d", {"period": f"{day.year}001", "date": day.isoformat()})],
+    )
+    return announcements_v2.reannouncement_request(
+        actor=world.planner, plan=plan, reason="分层设置有误"
+    )
 
 
 def build_city(tree: OrgTree, district: Organisation) -> City:
@@ -285,6 +314,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
     for obj in (
+        _reannouncement_request(world),
         org,
         org_services.department_create(actor=None, organisation=org, name="监督一科"),
         planner,

@@ -78,7 +78,7 @@ def test_create_plan_add_stratum_announce_draw_by_pages():
     s1, c1 = secret_pair("p1")
     s2, c2 = secret_pair("p2")
     response = c.post(
-        reverse("inspections:plan_announce", args=[plan.pk]),
+        reverse("inspections:plan_announce_v1", args=[plan.pk]),
         {"entropy_kind": "witnesses", "witnesses": f"甲,{c1}\n乙，{c2}"},
     )
     assert response.status_code == 302
@@ -125,7 +125,7 @@ def test_redraw_flow_by_pages():
     assert AuditEvent.objects.filter(action="access.denied").exists()
     leader.post(reverse("inspections:redraw_decide", args=[request.pk]), {"decision": "approve"})
     planner.post(
-        reverse("inspections:plan_announce", args=[plan.pk]),
+        reverse("inspections:plan_announce_v1", args=[plan.pk]),
         {"entropy_kind": "public_number", "entropy_spec": "福彩3D 次日开奖号码"},
     )
     response = planner.post(

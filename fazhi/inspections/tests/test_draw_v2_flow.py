@@ -353,3 +353,95 @@ def test_names_become_public_by_the_plan_setting_not_at_the_draw(clock: Any, cli
     clock.move_to(testing.at(window.window_start))
     assert portal.public_draw_tasks(second).count() == second.task_count
     assert portal.public_draw_export(second)["format"] == "fazhi-draw-export/2"
+
+
+def test_v2_pages_announce_secrets_anchor_reveal_draw(clock: Any, client: Any) -> None:
+    from django.urls import reverse
+
+    from fazhi.inspections.models import Witness
+
+    w = make_draw_world()
+    plan = plan_with_stratum(w)
+    client.force_login(w.planner)
+    form = client.get(reverse("inspections:plan_announce", args=[plan.pk]))
+    assert form.status_code == 200 and "中国福利彩票3D" in form.content.decode()
+    kind, event = lottery()
+    deadline = (project_clock.now() + dt.timedelta(hours=2)).astimezone(
+        dt.timezone(dt.timedelta(hours=8))
+    )
+    response = client.post(
+        reverse("inspections:plan_announce", args=[plan.pk]),
+        {
+            "kind_1": kind,
+            "period_1": event["period"],
+            "date_1": event["date"],
+            "witnesses": "见证人甲\n见证人乙,乙的自选秘密短语",
+            "reveal_deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert "<svg" in page and "只显示这一次" in page
+    witness = Witness.objects.get(announcement__plan=plan, position=1)
+    reveal = next(
+        token
+        for token in page.replace("<", " ").replace(">", " ").split()
+        if drawv2.reveal_matches(witness.commitment, token)
+    )
+    anchor = client.get(reverse("inspections:announcement_anchor", args=[plan.pk, 1]))
+    announcement = witness.announcement
+    assert announcement.announcement_hash in anchor.content.decode()
+    assert "<svg" in anchor.content.decode() and reveal not in anchor.content.decode()
+    detail = client.get(reverse("inspections:announcement_detail", args=[plan.pk, 1]))
+    assert "登记揭示" in detail.content.decode()
+    client.post(
+        reverse("inspections:witness_reveal", args=[plan.pk, 1]),
+        {"position": 1, "reveal": reveal},
+    )
+    witness.refresh_from_db()
+    assert witness.revealed_secret == reveal
+    early = client.post(reverse("inspections:draw_run", args=[plan.pk]), {"value_1": "314"})
+    assert early.status_code == 200 and "尚未发生" in early.content.decode()
+    after_event(clock)
+    client.force_login(w.planner)  # the session expired overnight
+    drawn = client.post(reverse("inspections:draw_run", args=[plan.pk]), {"value_1": "314"})
+    assert drawn.status_code == 302, drawn.content.decode()
+    # re-announcement request on a drawn plan is refused with a message, not an error page
+    refused = client.post(
+        reverse("inspections:reannouncement_request", args=[plan.pk]),
+        {"reason": "结果不理想"},
+        follow=True,
+    )
+    assert "没有待抽取的公告" in refused.content.decode()
+
+
+def test_reannouncement_by_pages() -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    w = make_draw_world()
+    plan = plan_with_stratum(w)
+    a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery(days=2)])
+    planner, leader = Client(), Client()
+    planner.force_login(w.planner)
+    leader.force_login(w.leader)
+    planner.post(
+        reverse("inspections:reannouncement_request", args=[plan.pk]), {"reason": "分层错误"}
+    )
+    request = plan.reannouncements.get()
+    denied = planner.post(
+        reverse("inspections:reannouncement_decide", args=[request.pk]), {"decision": "approve"}
+    )
+    assert denied.status_code == 403
+    page = leader.get(reverse("inspections:announcement_detail", args=[plan.pk, 1]))
+    assert "分层错误" in page.content.decode() and "批准" in page.content.decode()
+    leader.post(
+        reverse("inspections:reannouncement_decide", args=[request.pk]), {"decision": "approve"}
+    )
+    kind, event = lottery(days=3)
+    response = planner.post(
+        reverse("inspections:plan_announce", args=[plan.pk]),
+        {"kind_1": kind, "period_1": event["period"], "date_1": event["date"]},
+    )
+    assert response.status_code == 302
+    assert plan.announcements.get(number=2).replaces == plan.announcements.get(number=1)

@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors
+from fazhi.core import clock, errors
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
-from fazhi.inspections import drawengine
+from fazhi.inspections import drawengine, drawv2
 from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import EntropyKind
 from fazhi.inspections.selectors import draws as selectors
@@ -91,6 +91,7 @@ def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpRespo
     user = acting_user(request)
     plan = plan_get(user=user, pk=pk)
     announcement = selectors.announcement_get(user=user, plan=plan, number=number)
+    version_2 = announcement.algorithm_version == drawv2.ALGORITHM_VERSION
     return render(
         request,
         "inspections/announcement_detail.html",
@@ -99,6 +100,26 @@ def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpRespo
             "announcement": announcement,
             "pool_size": len(announcement.pool),
             "witnesses": announcement.witnesses.order_by("position"),
+            "version_2": version_2,
+            "sources": [
+                {
+                    "text": drawv2.describe_source(s),
+                    "not_before": drawv2.parse_instant(s["not_before"]),
+                }
+                for s in announcement.sources
+            ],
+            "reveals_open": version_2
+            and announcement.reveal_deadline is not None
+            and clock.now() < announcement.reveal_deadline
+            and announcement.state == "published",
+            "reannouncements": selectors.reannouncement_list(user=user, plan=plan).filter(
+                announcement=announcement
+            )
+            if version_2
+            else [],
+            "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
+            "can_plan": has_cap(user, Cap.INSPECTION_PLAN),
+            "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
         },
     )
 
@@ -111,6 +132,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
     if announcement is None:
         raise errors.InvalidTransition("计划尚未公告，不能抽取。", code="plan_not_announced")
     witnesses = list(announcement.witnesses.order_by("position"))
+    sources = [drawv2.describe_source(s) for s in announcement.sources]
     if request.method == "POST":
         reveals = [request.POST.get(f"reveal_{w.position}", "") for w in witnesses]
         try:
@@ -119,6 +141,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
                 plan=plan,
                 reveals=reveals,
                 public_number=request.POST.get("public_number", ""),
+                values=[request.POST.get(f"value_{i}", "") for i in range(1, len(sources) + 1)],
             )
         except (errors.ValidationFailed, errors.Conflict) as exc:
             messages.error(request, f"{exc.message}（{exc.code}）")
@@ -128,7 +151,13 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "inspections/draw_form.html",
-        {"plan": plan, "announcement": announcement, "witnesses": witnesses},
+        {
+            "plan": plan,
+            "announcement": announcement,
+            "witnesses": witnesses,
+            "version_2": announcement.algorithm_version == drawv2.ALGORITHM_VERSION,
+            "sources": sources,
+        },
     )
 
 
@@ -251,7 +280,9 @@ def engine_download(request: HttpRequest) -> FileResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    path("plans/<id:pk>/announce/", plan_announce, name="plan_announce"),
+    # the version-1 form (witness commitments typed in, a public number described in words);
+    # the announce page itself is version 2 (``views.draws_v2``)
+    path("plans/<id:pk>/announce/v1/", plan_announce, name="plan_announce_v1"),
     path(
         "plans/<id:pk>/announcements/<id:number>/",
         announcement_detail,
