@@ -143,6 +143,11 @@ def test_every_vector_verifies_and_every_tampering_fails(page):
         beyond, verify_all(page, [export for _, export in beyond]), strict=True
     ):
         assert not outcome["ok"], name
+    # canonical JSON has no fractions: "4.0" would parse as 4 and pass unnoticed
+    has_float = "t => window.FazhiDrawVerifier.hasFloat(t)"
+    text = json.dumps(exports["v1-01-quota-ratio-witnesses"], ensure_ascii=False)
+    assert not page.evaluate(has_float, text)
+    assert page.evaluate(has_float, text.replace('"team_size": 2', '"team_size": 2.0'))
     one = exports["v1-01-quota-ratio-witnesses"]
     right, wrong = verify_all(page, [one, one], "")[0], None
     assert right["ok"]

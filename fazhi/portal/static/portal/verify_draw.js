@@ -882,6 +882,24 @@
     }
   }
 
+  // True when the JSON text holds a number with a fraction or an exponent: canonical JSON has
+  // none (specification 1.1), and JSON.parse would silently turn 4.0 into 4.
+  function hasFloat(text) {
+    var inString = false;
+    for (var i = 0; i < text.length; i++) {
+      var c = text[i];
+      if (inString) {
+        if (c === "\\") i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') {
+        inString = true;
+      } else if ((c === "." || c === "e" || c === "E") && /[0-9]/.test(text[i - 1] || "")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // --- the page ------------------------------------------------------------------------------
 
   function show(box, outcome) {
@@ -948,6 +966,9 @@
           } catch (error) {
             return { ok: false, problem: "文件不是有效的 JSON。", notes: [] };
           }
+          if (hasFloat(text)) {
+            return { ok: false, problem: "文件含有小数或指数形式的数值，抽取数据中不应出现。", notes: [] };
+          }
           return verifyExport(exported, expect);
         })
         .then(function (outcome) {
@@ -959,6 +980,7 @@
   window.FazhiDrawVerifier = {
     verifyExport: verifyExport,
     canonicalJson: cj,
+    hasFloat: hasFloat,
     blake2bHex: function (messageText, keyHex, outLength) {
       return hex(blake2b(utf8(messageText), keyHex ? fromHex(keyHex) : null, outLength));
     },
