@@ -90,6 +90,14 @@ def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 _DOWNLOADS = {
     "drawengine.py": ("fazhi", "inspections", "drawengine.py"),
     "verify_draw.py": ("scripts", "verify_draw.py"),
+    "draw-export.schema.json": ("docs", "draw-export.schema.json"),
+    "draw-export-2.schema.json": ("docs", "draw-export-2.schema.json"),
+    "draw-protocol.md": ("docs", "draw-protocol.md"),
+}
+_CONTENT_TYPES = {
+    ".py": "text/x-python",
+    ".json": "application/schema+json",
+    ".md": "text/markdown",
 }
 
 
@@ -102,8 +110,16 @@ def download(request: HttpRequest, name: str) -> FileResponse:
     if not file.is_file():
         raise errors.NotFound("文件缺失。")
     return FileResponse(
-        file.open("rb"), as_attachment=True, filename=name, content_type="text/x-python"
+        file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=f"{_CONTENT_TYPES[file.suffix]}; charset=utf-8",
     )
+
+
+def verify_page(request: HttpRequest) -> HttpResponse:
+    """The browser verifier: the citizen opens an export file and it is checked locally."""
+    return render(request, "portal/verify_draw.html")
 
 
 def result_list(request: HttpRequest) -> HttpResponse:
@@ -149,6 +165,7 @@ urlpatterns: list[URLPattern] = [
     path("plans/<id:pk>/draws/<id:number>/", draw_detail, name="draw_detail"),
     path("plans/<id:pk>/draws/<id:number>/export.json", draw_export, name="draw_export"),
     path("downloads/<str:name>", download, name="download"),
+    path("verify/", verify_page, name="verify"),
     path("results/", result_list, name="result_list"),
     path("results/entities/<id:pk>/", entity_results, name="entity_results"),
 ]

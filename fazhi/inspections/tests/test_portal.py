@@ -133,6 +133,12 @@ def test_export_verifies_and_downloads(client: Client, drawn):
         content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
         assert b"def " in content
     assert client.get("/public/downloads/settings.py").status_code == 404
+    schema = client.get("/public/downloads/draw-export.schema.json")
+    assert schema["Content-Type"].startswith("application/schema+json")
+    body = json.loads(b"".join(schema.streaming_content))  # type: ignore[attr-defined]
+    assert body["properties"]["format"]["const"] == drawengine.EXPORT_FORMAT
+    assert client.get("/public/downloads/draw-export-2.schema.json").status_code == 200
+    assert client.get("/public/downloads/draw-protocol.md").status_code == 200
 
 
 def test_results_published_masked_and_searchable(
