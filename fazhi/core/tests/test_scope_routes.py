@@ -46,7 +46,8 @@ from fazhi.core.services import org as org_services
 from fazhi.core.services.jobs import job_run
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.core.tests.images import image_bytes
-from fazhi.enforcement.models import CaseLead, CaseLeadSource
+from fazhi.enforcement.models import CaseLead, CaseLeadSource, PenaltyCase
+from fazhi.enforcement.services.cases import case_file
 from fazhi.enforcement.services.leads import case_lead_create
 from fazhi.inspections.models import (
     ConflictDeclaration,
@@ -159,6 +160,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "item_pk": InspectionItem,
     "photo_pk": TaskPhoto,
     "lead_id": CaseLead,
+    "case_id": PenaltyCase,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -274,6 +276,16 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
             source=CaseLeadSource.COMPLAINT,
             facts="无证经营",
         )
+    penalty_case = case_file(
+        actor=make_user(district, Role.LEADER),
+        organisation=org,
+        handler=planner,
+        cause="无证经营",
+        act_ended_on=today,
+        entity=entity,
+        source=CaseLeadSource.COMPLAINT,
+        facts="无证经营",
+    )
     deadline = deadline_services.deadline_open(
         actor=planner,
         organisation=org,
@@ -308,6 +320,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         task,
         photo,
         case_lead,
+        penalty_case,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
-from fazhi.core.models import Deadline, User
+from fazhi.core.models import AuditEvent, Deadline, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.enforcement.events import CaseEvent
@@ -52,3 +52,13 @@ def case_deadlines(case: PenaltyCase) -> QuerySet[Deadline]:
     return Deadline.objects.filter(
         content_type=ContentType.objects.get_for_model(PenaltyCase), object_id=str(case.pk)
     ).order_by("start_date", "pk")
+
+
+def case_timeline(case: PenaltyCase) -> QuerySet[AuditEvent]:
+    """The case's recorded steps, oldest first (the case was read through the scoped
+    selector)."""
+    return (
+        AuditEvent.objects.filter(object_type=PenaltyCase._meta.label_lower, object_id=str(case.pk))
+        .select_related("actor")
+        .order_by("seq")
+    )

@@ -107,12 +107,19 @@ def case_file(
         raise errors.ValidationFailed("请填写违法事实。", code="facts_required", field="facts")
     _check_party(entity, organisation)
     _check_handler(handler, organisation)
-    limitation = limitation_check(
-        act_ended_on=act_ended_on,
-        discovered_on=filed_on,
-        life_or_health_harm=life_or_health_harm,
-        province=organisation.province_code(),
-    )
+    try:
+        limitation = limitation_check(
+            act_ended_on=act_ended_on,
+            discovered_on=filed_on,
+            life_or_health_harm=life_or_health_harm,
+            province=organisation.province_code(),
+        )
+    except errors.UnknownRule:
+        raise errors.ValidationFailed(
+            "违法行为发生在规则包收录的追责时效规则施行之前，请按当时的法律人工审查追责时效。",
+            code="limitation_unknown",
+            field="act_ended_on",
+        ) from None
     if limitation.expired and limitation.certain:
         raise errors.Conflict(limitation.summary + "。", code="limitation_expired")
     with transaction.atomic(durable=True):

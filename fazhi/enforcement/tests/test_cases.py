@@ -120,6 +120,7 @@ def test_filing_refuses_an_expired_limitation_and_bad_input(cw):
         ({"filed_on": dt.date(2025, 9, 2)}, "date_in_future"),
         ({"source": "rumour"}, "unknown_source"),
         ({"facts": ""}, "facts_required"),
+        ({"act_ended_on": dt.date(2020, 1, 1)}, "limitation_unknown"),
         ({"handler": cw.w.stranger}, "bad_handler"),
         ({"entity": make_entity(cw.w, org=cw.w.other_org)}, "entity_out_of_reach"),
     ]
