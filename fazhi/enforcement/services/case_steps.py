@@ -25,7 +25,11 @@ from fazhi.core.services.numbering import document_number_issue
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import CaseOutcome, CaseState, PenaltyCase
 from fazhi.enforcement.services import case_common as common
-from fazhi.enforcement.services.cases import DECISION_DOCUMENT, DECISION_RULE
+from fazhi.enforcement.services.cases import (
+    DECISION_DOCUMENT,
+    DECISION_RULE,
+    numbering_organisation,
+)
 from fazhi.enforcement.workflows import PENALTY_CASE, window_rule
 
 SERVICE_RULE = "penalty.service"
@@ -224,7 +228,10 @@ def case_decide(
             },
         )
         row.decision_number = document_number_issue(
-            actor=actor, organisation=row.organisation, type_key=DECISION_DOCUMENT, subject=row
+            actor=actor,
+            organisation=numbering_organisation(row.organisation),
+            type_key=DECISION_DOCUMENT,
+            subject=row,
         )
         row.save(update_fields=["decision_number"])
         deadlines_close_for(actor=actor, subject=row, rule_key=DECISION_RULE, on=on)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from fazhi.core import audit, clock, errors, rules, workflow
-from fazhi.core.models import AttachmentKind, Officer, Organisation, User
+from fazhi.core.models import AttachmentKind, Officer, Organisation, OrganisationKind, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, require_in_scope
 from fazhi.core.services.attachments import StoredBlob, attachment_link
@@ -47,6 +47,14 @@ SUMMARY_RULE = "penalty.summary_threshold"
 PRESERVATION_RULE = "penalty.preservation_decision"
 DECISION_DOCUMENT = "penalty_decision"  # the organisation's document type for 处理决定书
 SUMMARY_KINDS = {PenaltyKind.WARNING, PenaltyKind.FINE}
+
+
+def numbering_organisation(organisation: Organisation) -> Organisation:
+    """Whose document numbers a case's decision takes: a supervision institute decides in the
+    name of its commission (decision 0040), so the commission's 行政处罚决定书 series."""
+    if organisation.kind == OrganisationKind.SUPERVISION_INSTITUTE and organisation.parent:
+        return organisation.parent
+    return organisation
 
 
 def _check_handler(handler: User, organisation: Organisation) -> None:
@@ -258,7 +266,10 @@ def case_decide_on_the_spot(
         for officer in officers:
             CaseOfficer.objects.create(case=case, officer=officer, added_on=decided_on)
         case.decision_number = document_number_issue(
-            actor=actor, organisation=organisation, type_key=DECISION_DOCUMENT, subject=case
+            actor=actor,
+            organisation=numbering_organisation(organisation),
+            type_key=DECISION_DOCUMENT,
+            subject=case,
         )
         case.save(update_fields=["decision_number"])
         audit.append(

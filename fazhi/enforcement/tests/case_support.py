@@ -63,13 +63,13 @@ def make_case_world(province: str = "36") -> CaseWorld:
     reviewer = make_user(w.org, Role.LEGAL_REVIEWER, full_name="审核员")
     make_officer(w.org, name="审核员", user=reviewer, has_legal_qualification=True)
     n = next(_prefix)
-    for org in (w.org, w.other_org):
+    for institute in (w.org, w.other_org):
         document_type_create(
             actor=None,
-            organisation=org,
+            organisation=cases.numbering_organisation(institute),
             key=cases.DECISION_DOCUMENT,
             name="行政处罚决定书",
-            prefix=f"测卫罚{n}{org.pk}",
+            prefix=f"测卫罚{n}{institute.pk}",
         )
     assert w.org.parent is not None and w.org.parent.parent is not None
     city = w.org.parent.parent

@@ -300,7 +300,7 @@ def test_a_failed_numbering_rolls_the_decision_back(cw):
     case = case_steps.case_waive_rights(actor=cw.handler, case=case)
     from fazhi.core.models import DocumentType
 
-    DocumentType.objects.filter(organisation=cw.org).update(key="other")
+    DocumentType.objects.filter(organisation=cw.org.parent).update(key="other")
     with pytest.raises(errors.UnknownDocumentType):
         case_steps.case_decide(actor=cw.leader, case=case, outcome="penalty", fine="2000")
     case.refresh_from_db()
