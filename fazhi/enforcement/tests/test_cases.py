@@ -570,3 +570,20 @@ def test_reads_are_scoped(cw):
         case_steps.case_withdraw(
             actor=make_user(cw.w.other_org, Role.LEADER), case=case, reason="无"
         )
+
+
+# --- the workbench ------------------------------------------------------------------------------
+
+
+def test_a_case_near_its_limit_is_on_the_workbench_of_its_handler_and_leader(cw, clock):
+    from fazhi.core.selectors.deadlines import deadline_workbench
+
+    case = file_case(cw)
+    move(clock, dt.date(2025, 11, 26))  # due Mon 12-01
+    for user in (cw.handler, cw.leader):
+        board = deadline_workbench(user=user, today=dt.date(2025, 11, 26))
+        assert [d.object_id for d in board.due_soon] == [str(case.pk)]
+    assert not deadline_workbench(user=cw.w.inspector_b, today=dt.date(2025, 11, 26)).due_soon
+    move(clock, dt.date(2025, 12, 2))
+    board = deadline_workbench(user=cw.handler, today=dt.date(2025, 12, 2))
+    assert [d.object_id for d in board.overdue] == [str(case.pk)]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors, params
+from fazhi.core import clock, errors, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
@@ -22,6 +22,7 @@ from fazhi.enforcement import forms as case_forms
 from fazhi.enforcement import policy
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import CaseLeadSource, CaseProcedure, CaseState
+from fazhi.enforcement.selectors import case_figures as figure_selectors
 from fazhi.enforcement.selectors import cases as case_selectors
 from fazhi.enforcement.selectors import leads as lead_selectors
 from fazhi.enforcement.services import cases as case_services
@@ -170,8 +171,43 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "enforcement/case_new.html", {"form": form})
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def case_figures(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_VIEW, action=CaseEvent.LISTED)
+    year = params.year(request.GET, default=clock.today().year) or clock.today().year
+    figures = figure_selectors.case_figures(user=user, year=year)
+    return render(
+        request,
+        "enforcement/case_figures.html",
+        {
+            "figures": figures,
+            "year": year,
+            "columns": [label for _, label in figure_selectors.COLUMNS],
+            "definitions": figure_selectors.DEFINITIONS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def case_figures_export(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_VIEW, action=CaseEvent.LISTED)
+    year = params.year(request.GET, default=clock.today().year) or clock.today().year
+    response = HttpResponse(
+        figure_selectors.case_figures_xlsx(user=user, year=year), content_type=XLSX
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''case-figures-{year}.xlsx"
+    return response
+
+
 urlpatterns = [
     path("cases/", case_list, name="case_list"),
+    path("cases/figures/", case_figures, name="case_figures"),
+    path("cases/figures/export.xlsx", case_figures_export, name="case_figures_export"),
     path("cases/new/", case_new, name="case_new"),
     path("cases/<id:case_id>/", case_detail, name="case_detail"),
     *(
