@@ -38,6 +38,8 @@ class CaseEvent(EventName):
     SERVED = "penalty_case.served", "送达处理决定书"
     PUBLISHED = "penalty_case.published", "公示处罚决定"
     EXECUTED = "penalty_case.executed", "执行完毕"
+    CHALLENGED = "penalty_case.challenged", "登记行政复议或诉讼"
+    CHALLENGE_ENDED = "penalty_case.challenge_ended", "行政复议或诉讼结束"
     CLOSED = "penalty_case.closed", "结案"
     ARCHIVED = "penalty_case.archived", "归档"
     WITHDRAWN = "penalty_case.withdrawn", "撤销立案"

@@ -18,12 +18,13 @@ from fazhi.core.roles import Cap
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import (
     CaseOutcome,
+    ChallengeKind,
     ClockStopKind,
     EvidencePreservation,
     PenaltyCase,
     PenaltyKind,
 )
-from fazhi.enforcement.services import case_clock, case_steps, cases
+from fazhi.enforcement.services import case_clock, case_execution, case_steps, cases
 from fazhi.enforcement.workflows import PENALTY_CASE
 
 
@@ -98,6 +99,14 @@ class PreservationDecideForm(OnForm):
 class StopForm(OnForm):
     kind = forms.ChoiceField(label="中止事由", choices=ClockStopKind.choices)
     reason = forms.CharField(label="中止理由", max_length=150)
+
+
+class ChallengeForm(OnForm):
+    kind = forms.ChoiceField(label="类型", choices=ChallengeKind.choices)
+
+
+class ChallengeEndForm(OnForm):
+    result = forms.CharField(label="结果", max_length=200)
 
 
 class ExtendForm(forms.Form):
@@ -319,6 +328,26 @@ STEPS: dict[str, Step] = {
             states=case_steps.PUBLISHABLE,
         ),
         Step(
+            "challenge",
+            "登记行政复议或诉讼",
+            Cap.CASE_HANDLE,
+            ChallengeForm,
+            lambda u, c, d: case_execution.case_challenge_start(
+                actor=u, case=c, kind=d["kind"], on=d["on"]
+            ),
+            states=("decided", "served"),
+        ),
+        Step(
+            "end_challenge",
+            "复议或诉讼结束",
+            Cap.CASE_HANDLE,
+            ChallengeEndForm,
+            lambda u, c, d: case_execution.case_challenge_end(
+                actor=u, case=c, result=d["result"], on=d["on"]
+            ),
+            states=("decided", "served"),
+        ),
+        Step(
             "execute",
             "执行完毕",
             Cap.CASE_HANDLE,
@@ -403,6 +432,8 @@ _EXTRA_EVENTS = {
     "clock_stop": CaseEvent.CLOCK_STOPPED,
     "clock_resume": CaseEvent.CLOCK_RESUMED,
     "extend": CaseEvent.EXTENDED,
+    "challenge": CaseEvent.CHALLENGED,
+    "end_challenge": CaseEvent.CHALLENGE_ENDED,
 }
 
 

@@ -230,6 +230,7 @@ class PenaltyCase(models.Model):
     served_on = models.DateField("送达日期", null=True, blank=True)
     executed_on = models.DateField("执行完毕日期", null=True, blank=True)
     paid_amount = _money("实缴金额（元）")
+    late_surcharge = _money("加处罚款（元）")
     closed_on = models.DateField("结案日期", null=True, blank=True)
     archived_on = models.DateField("归档日期", null=True, blank=True)
     end_reason = models.TextField("撤销立案或移送理由", blank=True, default="")
@@ -297,3 +298,29 @@ class EvidencePreservation(models.Model):
 
     def __str__(self) -> str:
         return f"先行登记保存 {self.pk}"
+
+
+class ChallengeKind(models.TextChoices):
+    RECONSIDERATION = "reconsideration", "行政复议"
+    LITIGATION = "litigation", "行政诉讼"
+
+
+class CaseChallenge(models.Model):
+    """A reconsideration or a lawsuit against the decision: the late surcharge is not counted
+    while it runs (行政处罚法 Art. 73 para 3)."""
+
+    case = models.ForeignKey(
+        PenaltyCase, verbose_name="案件", on_delete=models.CASCADE, related_name="challenges"
+    )
+    kind = models.CharField("类型", max_length=16, choices=ChallengeKind.choices)
+    started_on = models.DateField("申请（起诉）日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    result = models.CharField("结果", max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = "复议诉讼"
+        verbose_name_plural = "复议诉讼"
+        ordering = ["case_id", "started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"复议诉讼 {self.pk}"

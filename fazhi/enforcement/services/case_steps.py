@@ -9,6 +9,7 @@ deadlines move with it in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -287,22 +288,29 @@ def case_publish(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -
 def case_execute(
     *, actor: User, case: PenaltyCase, paid_amount: Any, on: dt.date | None = None
 ) -> PenaltyCase:
-    """The fine and confiscation paid in full (执行完毕): closes the payment period."""
+    """The fine and confiscation paid in full (执行完毕), with the late surcharge owed on the
+    day of payment (3% a day of the fine, capped at the fine, paused during a challenge):
+    closes the payment period."""
+    from fazhi.enforcement.services.case_execution import surcharge_for
+
     common.require_case_cap(actor, case, Cap.CASE_HANDLE, CaseEvent.EXECUTED)
     paid = common.money(paid_amount, field="paid_amount", label="实缴金额")
     on = common.day(on, field="on", label="执行完毕日期", not_before=case.served_on)
-    due = (case.fine or 0) + (case.confiscation or 0)
+    surcharge = surcharge_for(case, on)
+    extra = surcharge.amount if surcharge is not None else Decimal("0.00")
+    due = (case.fine or 0) + (case.confiscation or 0) + extra
     if paid is None or paid < due:
+        owed = f"（含加处罚款{extra:,.2f}元，{surcharge.citation}）" if surcharge and extra else ""
         raise errors.ValidationFailed(
-            f"实缴金额不足应缴的{due:,.2f}元。", code="underpaid", field="paid_amount"
+            f"实缴金额不足应缴的{due:,.2f}元{owed}。", code="underpaid", field="paid_amount"
         )
     with transaction.atomic(durable=True):
         row = common.move(
             case,
             "execute",
             actor=actor,
-            changes={"executed_on": on, "paid_amount": paid},
-            details={"paid_amount": str(paid)},
+            changes={"executed_on": on, "paid_amount": paid, "late_surcharge": extra or None},
+            details={"paid_amount": str(paid), "late_surcharge": str(extra)},
         )
         deadlines_close_for(actor=actor, subject=row, rule_key=PAYMENT_RULE, on=on)
     return row

@@ -26,6 +26,7 @@ from fazhi.enforcement.selectors import case_figures as figure_selectors
 from fazhi.enforcement.selectors import cases as case_selectors
 from fazhi.enforcement.selectors import leads as lead_selectors
 from fazhi.enforcement.services import cases as case_services
+from fazhi.enforcement.services.case_execution import surcharge_for
 from fazhi.registry.models import Entity
 
 PAGE_SIZE = 50
@@ -85,6 +86,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "timeline": case_selectors.case_timeline(case),
             "review_reasons": policy.legal_review_reasons(case),
             "deliberation_reasons": policy.deliberation_reasons(case),
+            "challenges": case.challenges.all(),
+            "surcharge": (
+                surcharge_for(case, clock.today()) if case.state == CaseState.SERVED else None
+            ),
         },
     )
 
