@@ -301,6 +301,11 @@ SPECTACULAR_SETTINGS = {
         "OutcomeReasonEnum": "fazhi.inspections.models.OutcomeReason",
         "InspectorRoleEnum": "fazhi.inspections.models.InspectorRole",
         "CaseLeadStateEnum": "fazhi.enforcement.models.CaseLeadState",
+        "PenaltyCaseStateEnum": "fazhi.enforcement.models.CaseState",
+        "PenaltyCaseOutcomeEnum": "fazhi.enforcement.models.CaseOutcome",
+        "TaskOutcomeEnum": "fazhi.inspections.models.TaskOutcome",
+        "PenaltyCaseProcedureEnum": "fazhi.enforcement.models.CaseProcedure",
+        "ClockStopKindEnum": "fazhi.enforcement.models.ClockStopKind",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.

@@ -37,6 +37,10 @@ class Cap(StrEnum):
     CASE_LEAD_DECIDE = "case_lead.decide"  # file or dismiss a lead: the organisation's head
     DISCRETION_VIEW = "discretion.view"  # read discretion benchmarks, use the assistant
     DISCRETION_MANAGE = "discretion.manage"  # publish and import discretion benchmarks
+    CASE_VIEW = "case.view"
+    CASE_HANDLE = "case.handle"  # investigate, notify, record the party's steps, serve, execute
+    CASE_REVIEW = "case.review"  # the legal review (法制审核)
+    CASE_DECIDE = "case.decide"  # file, recuse, deliberate, decide, withdraw, transfer, extend
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -53,6 +57,7 @@ _READ = {
     Cap.CASE_LEAD_VIEW,
     Cap.ORG_VIEW,
     Cap.DISCRETION_VIEW,
+    Cap.CASE_VIEW,
 }
 
 ROLE_GRANTS: dict[str, Grant] = {
@@ -82,6 +87,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.INSPECTION_PLAN,
                 Cap.CASE_LEAD_DECIDE,
                 Cap.DISCRETION_MANAGE,
+                Cap.CASE_DECIDE,
                 Cap.WRITE,
             }
         ),
@@ -89,7 +95,14 @@ ROLE_GRANTS: dict[str, Grant] = {
     Role.LEGAL_REVIEWER: Grant(
         Scope.OWN,
         frozenset(
-            _READ | {Cap.DEADLINE_MANAGE, Cap.DOCNUMBER_ISSUE, Cap.DISCRETION_MANAGE, Cap.WRITE}
+            _READ
+            | {
+                Cap.DEADLINE_MANAGE,
+                Cap.DOCNUMBER_ISSUE,
+                Cap.DISCRETION_MANAGE,
+                Cap.CASE_REVIEW,
+                Cap.WRITE,
+            }
         ),
     ),
     Role.SUPERVISOR: Grant(
@@ -104,6 +117,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.INSPECTION_DRAW,
                 Cap.INSPECTION_RECORD,
                 Cap.CASE_LEAD_CREATE,
+                Cap.CASE_HANDLE,
                 Cap.WRITE,
             }
         ),
@@ -141,6 +155,10 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.CASE_LEAD_DECIDE: "决定案源立案或不予立案（机关负责人）",
     Cap.DISCRETION_VIEW: "查看裁量基准，使用裁量辅助",
     Cap.DISCRETION_MANAGE: "发布、导入裁量基准",
+    Cap.CASE_VIEW: "查看行政处罚案件",
+    Cap.CASE_HANDLE: "办理行政处罚案件（调查、告知、听证记录、送达、执行、结案、归档）",
+    Cap.CASE_REVIEW: "行政处罚决定法制审核",
+    Cap.CASE_DECIDE: "立案、回避、集体讨论、作出处罚决定、撤销立案、移送、批准延期（机关负责人）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -1,3 +1,3 @@
-from fazhi.enforcement.api import leads
+from fazhi.enforcement.api import cases, leads
 
-urlpatterns = [*leads.urlpatterns]
+urlpatterns = [*leads.urlpatterns, *cases.urlpatterns]

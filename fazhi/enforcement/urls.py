@@ -1,5 +1,5 @@
-from fazhi.enforcement.views import leads
+from fazhi.enforcement.views import cases, leads
 
 app_name = "enforcement"
 
-urlpatterns = [*leads.urlpatterns]
+urlpatterns = [*leads.urlpatterns, *cases.urlpatterns]

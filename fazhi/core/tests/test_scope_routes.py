@@ -51,6 +51,8 @@ from fazhi.discretion.services.imports import benchmark_import
 from fazhi.discretion.tests.support import make_benchmark
 from fazhi.discretion.tests.test_imports import GOOD, META, xlsx
 from fazhi.enforcement.models import CaseLead, CaseLeadSource
+from fazhi.enforcement.models import CaseLead, CaseLeadSource, PenaltyCase
+from fazhi.enforcement.services.cases import case_file
 from fazhi.enforcement.services.leads import case_lead_create
 from fazhi.inspections.models import (
     ConflictDeclaration,
@@ -168,6 +170,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "benchmark_id": Benchmark,
     "item_id": BenchmarkItem,
     "import_id": BenchmarkImport,
+    "case_id": PenaltyCase,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -310,6 +313,16 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
             source=CaseLeadSource.COMPLAINT,
             facts="无证经营",
         )
+    penalty_case = case_file(
+        actor=make_user(district, Role.LEADER),
+        organisation=org,
+        handler=planner,
+        cause="无证经营",
+        act_ended_on=today,
+        entity=entity,
+        source=CaseLeadSource.COMPLAINT,
+        facts="无证经营",
+    )
     deadline = deadline_services.deadline_open(
         actor=planner,
         organisation=org,
@@ -354,6 +367,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         benchmark.items.get(),
         benchmark.items.get().tiers.order_by("id").first(),
         benchmark_file,
+        penalty_case,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

@@ -1,0 +1,64 @@
+"""Every read of penalty cases, narrowed to the user's data scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from fazhi.core.models import AuditEvent, Deadline, User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import get_scoped, require_cap, scoped
+from fazhi.enforcement.events import CaseEvent
+from fazhi.enforcement.models import PenaltyCase
+
+
+def _cases(user: User | Any) -> QuerySet[PenaltyCase]:
+    return scoped(PenaltyCase.objects.all(), user).select_related(
+        "organisation", "entity", "handler", "filed_by", "decided_by", "legal_reviewer", "lead"
+    )
+
+
+def penalty_case_list(
+    *,
+    user: User | Any,
+    state: str | None = None,
+    source: str | None = None,
+    procedure: str | None = None,
+    year: int | None = None,
+) -> QuerySet[PenaltyCase]:
+    """The cases in scope, newest filing first; refused without ``case.view``."""
+    require_cap(user, Cap.CASE_VIEW, action=CaseEvent.LISTED)
+    qs = _cases(user)
+    if state:
+        qs = qs.filter(state=state)
+    if source:
+        qs = qs.filter(source=source)
+    if procedure:
+        qs = qs.filter(procedure=procedure)
+    if year:
+        qs = qs.filter(filed_on__year=year)
+    return qs.order_by("-filed_on", "-id")
+
+
+def penalty_case_get(*, user: User | Any, case_id: int) -> PenaltyCase:
+    require_cap(user, Cap.CASE_VIEW, action=CaseEvent.VIEWED)
+    return get_scoped(_cases(user), case_id)
+
+
+def case_deadlines(case: PenaltyCase) -> QuerySet[Deadline]:
+    """The case's deadlines (the case was read through the scoped selector)."""
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(PenaltyCase), object_id=str(case.pk)
+    ).order_by("start_date", "pk")
+
+
+def case_timeline(case: PenaltyCase) -> QuerySet[AuditEvent]:
+    """The case's recorded steps, oldest first (the case was read through the scoped
+    selector)."""
+    return (
+        AuditEvent.objects.filter(object_type=PenaltyCase._meta.label_lower, object_id=str(case.pk))
+        .select_related("actor")
+        .order_by("seq")
+    )

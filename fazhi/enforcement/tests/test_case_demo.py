@@ -1,0 +1,38 @@
+"""The enforcement demo hook: cases in several states through the services, idempotently."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from fazhi.core import demo as core_demo
+from fazhi.core.audit_verify import verify
+from fazhi.enforcement import demo
+from fazhi.enforcement.models import CaseState, PenaltyCase
+from fazhi.inspections import demo as inspections_demo
+from fazhi.inspections.tests.task_support import category
+from fazhi.registry import demo as registry_demo
+
+
+@pytest.mark.django_db
+def test_demo_loads_cases_in_several_states_and_is_idempotent():
+    category("public_places")
+    out = io.StringIO()
+    result = core_demo.load(stdout=out)
+    registry_demo.load(province=result.province, stdout=out)
+    inspections_demo.load(province=result.province, stdout=out)
+    demo.load(province=result.province, stdout=out)
+    states = set(PenaltyCase.objects.values_list("state", flat=True))
+    assert {
+        CaseState.ARCHIVED,
+        CaseState.FILED,
+        CaseState.HEARING,
+        CaseState.DECIDED,
+        CaseState.SERVED,
+        CaseState.WITHDRAWN,
+    } <= states, out.getvalue()
+    count = PenaltyCase.objects.count()
+    demo.load(province=result.province, stdout=out)
+    assert PenaltyCase.objects.count() == count
+    assert verify().ok

@@ -1,0 +1,222 @@
+"""Pages: penalty cases. The list in scope with filters, a case with its state, next steps,
+deadlines and timeline, the filing form and one form per step (``forms.STEPS``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fazhi.core import clock, errors, params
+from fazhi.core.access import acting_user
+from fazhi.core.models import User
+from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap, visible_organisations
+from fazhi.enforcement import forms as case_forms
+from fazhi.enforcement import policy
+from fazhi.enforcement.events import CaseEvent
+from fazhi.enforcement.models import CaseLeadSource, CaseProcedure, CaseState
+from fazhi.enforcement.selectors import case_figures as figure_selectors
+from fazhi.enforcement.selectors import cases as case_selectors
+from fazhi.enforcement.selectors import leads as lead_selectors
+from fazhi.enforcement.services import cases as case_services
+from fazhi.enforcement.services.case_execution import surcharge_for
+from fazhi.registry.models import Entity
+
+PAGE_SIZE = 50
+REFUSALS = (errors.ValidationFailed, errors.Conflict, errors.UnknownDocumentType)
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_VIEW, action=CaseEvent.LISTED)
+    state = params.choice(request.GET, "state", CaseState.values)
+    source = params.choice(request.GET, "source", CaseLeadSource.values)
+    procedure = params.choice(request.GET, "procedure", CaseProcedure.values)
+    year = params.year(request.GET, "year")
+    cases = case_selectors.penalty_case_list(
+        user=user, state=state, source=source, procedure=procedure, year=year
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "enforcement/case_list.html",
+        {
+            "page": page,
+            "filters": {"state": state or "", "source": source or "", "procedure": procedure or ""},
+            "year": year or "",
+            "states": CaseState.choices,
+            "sources": CaseLeadSource.choices,
+            "procedures": CaseProcedure.choices,
+            "can_file": has_cap(user, Cap.CASE_DECIDE),
+        },
+    )
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_VIEW, action=CaseEvent.VIEWED)
+    case = case_selectors.penalty_case_get(user=user, case_id=case_id)
+    steps = [
+        (
+            step,
+            step.form(auto_id=f"{step.name}-%s"),
+            reverse(f"enforcement:case_{step.name}", args=[case.pk]),
+        )
+        for step in case_forms.offered(case)
+        if has_cap(user, step.cap)
+    ]
+    return render(
+        request,
+        "enforcement/case_detail.html",
+        {
+            "case": case,
+            "steps": steps,
+            "officers": case.case_officers.select_related("officer"),
+            "preservations": case.preservations.all(),
+            "deadlines": case_selectors.case_deadlines(case),
+            "timeline": case_selectors.case_timeline(case),
+            "review_reasons": policy.legal_review_reasons(case),
+            "deliberation_reasons": policy.deliberation_reasons(case),
+            "challenges": case.challenges.all(),
+            "surcharge": (
+                surcharge_for(case, clock.today()) if case.state == CaseState.SERVED else None
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
+    found = case_forms.STEPS[step]
+    user = acting_user(request, found.cap, action=case_forms.step_event(found))
+    case = case_selectors.penalty_case_get(user=user, case_id=case_id)
+    form = found.form(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            found.call(user, case, form.cleaned_data)
+        except REFUSALS as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已{found.label}。")
+    return redirect("enforcement:case_detail", case_id=case.pk)
+
+
+def _form_errors(form: Any) -> str:
+    parts = []
+    for name, errs in form.errors.items():
+        label = f"{form.fields[name].label}：" if name in form.fields else ""
+        parts += [f"{label}{err}" for err in errs]
+    return "；".join(parts)
+
+
+def file_from_form(user: User, data: dict[str, Any]) -> Any:
+    """Filing from the form's cleaned data: the ids are read in the user's scope."""
+    lead = (
+        lead_selectors.case_lead_get(user=user, lead_id=data["lead"]) if data.get("lead") else None
+    )
+    organisation = lead.organisation if lead else user.organisation
+    if not lead and data.get("organisation"):
+        organisation = visible_organisations(user).filter(pk=data["organisation"]).first()
+    if organisation is None:
+        raise errors.ValidationFailed("您不属于任何机构。", code="no_organisation")
+    entity = None
+    if data.get("entity"):
+        entity = Entity.objects.filter(
+            pk=data["entity"], organisation__in=visible_organisations(user)
+        ).first()
+        if entity is None:
+            raise errors.ValidationFailed("没有该当事人。", code="entity_required", field="entity")
+    handler = User.objects.filter(pk=data["handler"]).first()
+    if handler is None:
+        raise errors.ValidationFailed("没有该主办人。", code="bad_handler", field="handler")
+    return case_services.case_file(
+        actor=user,
+        organisation=organisation,
+        handler=handler,
+        cause=data["cause"],
+        act_ended_on=data["act_ended_on"],
+        lead=lead,
+        entity=entity,
+        source=data.get("source") or "",
+        facts=data.get("facts") or "",
+        filed_on=data.get("filed_on"),
+        life_or_health_harm=bool(data.get("life_or_health_harm")),
+        complex_case=bool(data.get("complex_case")),
+        serious_violation=bool(data.get("serious_violation")),
+        major_public_interest=bool(data.get("major_public_interest")),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_DECIDE, action=CaseEvent.FILED)
+    initial = {"lead": params.object_id(request.GET, "lead")}
+    form = case_forms.FileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = file_from_form(user, form.cleaned_data)
+        except REFUSALS as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已立案：{case.cause}。")
+            return redirect("enforcement:case_detail", case_id=case.pk)
+    return render(request, "enforcement/case_new.html", {"form": form})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def case_figures(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_VIEW, action=CaseEvent.LISTED)
+    year = params.year(request.GET, default=clock.today().year) or clock.today().year
+    figures = figure_selectors.case_figures(user=user, year=year)
+    return render(
+        request,
+        "enforcement/case_figures.html",
+        {
+            "figures": figures,
+            "year": year,
+            "columns": [label for _, label in figure_selectors.COLUMNS],
+            "definitions": figure_selectors.DEFINITIONS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def case_figures_export(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_VIEW, action=CaseEvent.LISTED)
+    year = params.year(request.GET, default=clock.today().year) or clock.today().year
+    response = HttpResponse(
+        figure_selectors.case_figures_xlsx(user=user, year=year), content_type=XLSX
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''case-figures-{year}.xlsx"
+    return response
+
+
+urlpatterns = [
+    path("cases/", case_list, name="case_list"),
+    path("cases/figures/", case_figures, name="case_figures"),
+    path("cases/figures/export.xlsx", case_figures_export, name="case_figures_export"),
+    path("cases/new/", case_new, name="case_new"),
+    path("cases/<id:case_id>/", case_detail, name="case_detail"),
+    *(
+        path(f"cases/<id:case_id>/{name}/", case_step, {"step": name}, name=f"case_{name}")
+        for name in case_forms.STEPS
+    ),
+]
