@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, params, periods, rules, scope
+from fazhi.core import clock, errors, feedback, params, periods, rules, scope
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import CalendarEvents, DeadlineEvents
 from fazhi.core.calendar import current as current_calendar
@@ -115,6 +115,7 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
             start = parse_date(start_text, "起算日")
             context["result"] = periods.compute_due(rule_key, start, province=province, trace=True)
         except errors.FazhiError as exc:
+            feedback.note_error(request, exc)
             context["error"] = exc
     template = (
         "core/deadline_calculator_result.html"

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -121,7 +121,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
                 public_number=request.POST.get("public_number", ""),
             )
         except (errors.ValidationFailed, errors.Conflict) as exc:
-            messages.error(request, f"{exc.message}（{exc.code}）")
+            feedback.error_message(request, exc)
         else:
             messages.success(request, f"抽取完成：{draw.task_count}项任务。")
             return redirect("inspections:draw_detail", plan.pk, draw.number)

@@ -14,7 +14,7 @@ from django.template.loader import get_template
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -157,7 +157,8 @@ def entity_create(request: HttpRequest) -> HttpResponse:
                 **_entity_kwargs(form.cleaned_data),
             )
         except errors.ValidationFailed as exc:
-            form.add_error(None, f"{exc.message}（{exc.code}）")
+            feedback.note_error(request, exc)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "检查对象已登记。")
             return redirect("registry:entity_detail", entity_id=entity.pk)
@@ -196,7 +197,8 @@ def entity_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
                 **_entity_kwargs(form.cleaned_data),
             )
         except errors.ValidationFailed as exc:
-            form.add_error(None, f"{exc.message}（{exc.code}）")
+            feedback.note_error(request, exc)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "已保存。")
             return redirect("registry:entity_detail", entity_id=entity.pk)

@@ -5,3 +5,44 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// Searchable selects (Tom Select, from the django-tomselect wheel): every multiple select, and a
+// single select marked data-search or with more than 15 choices.
+function fazhiSearchableSelects(root) {
+  if (typeof window.TomSelect !== "function") {
+    return;
+  }
+  root.querySelectorAll("select").forEach(function (select) {
+    if (select.tomselect || select.hasAttribute("data-no-search")) {
+      return;
+    }
+    if (select.multiple || select.hasAttribute("data-search") || select.options.length > 15) {
+      var options = {
+        maxOptions: null,
+        render: {
+          no_results: function () {
+            return '<div class="no-results">没有匹配的选项</div>';
+          },
+        },
+      };
+      if (select.multiple) {
+        options.plugins = ["remove_button"];
+      }
+      new window.TomSelect(select, options);
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  fazhiSearchableSelects(document);
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  fazhiSearchableSelects(event.target);
+});
+
+// A list's page-size choice and a filter select submit their form at once.
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target.matches && target.matches("[data-autosubmit]") && target.form) {
+    target.form.requestSubmit();
+  }
+});
