@@ -46,3 +46,25 @@ document.addEventListener("change", function (event) {
     target.form.requestSubmit();
   }
 });
+
+// Phone cards: every cell of a table.fazhi-cards is labelled with its column's heading.
+function fazhiLabelCells(root) {
+  root.querySelectorAll("table.fazhi-cards").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (!cell.hasAttribute("data-label") && headings[index] && cell.colSpan === 1) {
+          cell.setAttribute("data-label", headings[index]);
+        }
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  fazhiLabelCells(document);
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  fazhiLabelCells(event.target);
+});
