@@ -76,5 +76,5 @@ def paginate(
     page = Paginator(items, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    hidden = [(key, value) for key, value in query.items() if key != "size" and value]
+    hidden = [(key, str(value)) for key, value in query.items() if key != "size" and value]
     return Listing(page=page, size=size, sizes=sizes, query=query.urlencode(), hidden=hidden)
