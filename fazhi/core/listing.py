@@ -70,6 +70,7 @@ def paginate(
 ) -> Listing:
     """The page asked for (Django's paginator turns a bad ``page`` into the first or last), of
     ``size`` rows (one of ``sizes``; another value is a 400 ``invalid_parameter``)."""
+    sizes = tuple(sorted({*sizes, default_size}))
     size = params.integer(request.GET, "size", minimum=1, maximum=max(sizes)) or default_size
     if size not in sizes:
         size = min(sizes, key=lambda choice: abs(choice - size))

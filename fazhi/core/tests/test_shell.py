@@ -69,3 +69,26 @@ def test_a_page_has_the_shell_and_an_error_is_a_red_alert_without_its_code(tree,
     assert response.status_code == 400 and response["X-Error-Code"] == "invalid_parameter"
     assert "invalid_parameter" not in response.content.decode()
     assert "alert-danger" in response.content.decode()
+
+
+def test_listing_pages_with_a_size_choice_and_keeps_the_filters():
+    from fazhi.core import errors, listing
+
+    request = RequestFactory().get("/x/", {"q": "甲", "size": "20", "page": "2"})
+    rows = listing.paginate(request, list(range(45)))
+    assert rows.size == 20 and rows.total == 45 and next(iter(rows.page.object_list)) == 20
+    assert rows.query == "q=%E7%94%B2&size=20" and rows.hidden == [("q", "甲")]
+    odd = listing.paginate(RequestFactory().get("/x/", {"size": "30"}), list(range(5)))
+    assert odd.size == 20  # the nearest offered size
+    with pytest.raises(errors.InvalidParameter):
+        listing.paginate(RequestFactory().get("/x/", {"size": "abc"}), [])
+
+
+def test_a_list_page_has_the_filter_bar_pager_and_empty_state(tree):
+    admin = make_user(tree.province, Role.SYSTEM_ADMIN)
+    client = Client()
+    client.force_login(admin)
+    html = client.get(reverse("core:job_list")).content.decode()
+    assert 'id="list-total"' in html and 'name="size"' in html and 'id="list-empty"' not in html
+    html = client.get(reverse("inspections:plan_list"), {"q": "不存在的计划"}).content.decode()
+    assert 'for="filter-q"' in html and 'id="list-empty"' in html and "清除筛选条件" in html

@@ -7,13 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors, import_limits, params
+from fazhi.core import clock, errors, import_limits, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
@@ -133,18 +132,21 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     kind = params.choice(request.GET, "kind", PlanKind.values) or ""
     q = request.GET.get("q", "").strip()
     plans = selectors.plan_list(user=user, year=year, state=state, kind=kind, q=q)
-    page = Paginator(plans, 50).get_page(request.GET.get("page"))
+    rows = listing.paginate(request, plans)
+    this_year = clock.today().year
+    years = [(y, f"{y}年") for y in range(this_year + 1, this_year - 6, -1)]
     return render(
         request,
         "inspections/plan_list.html",
         {
-            "page": page,
-            "year": year or "",
-            "state": state,
-            "kind": kind,
-            "q": q,
-            "states": PlanState.choices,
-            "kinds": PlanKind.choices,
+            "page": rows.page,
+            "listing": rows,
+            "filters": [
+                listing.Filter("q", "计划名称", q, placeholder="计划名称"),
+                listing.Filter("year", "年度", year or "", choices=years),
+                listing.Filter("kind", "计划类型", kind, choices=PlanKind.choices),
+                listing.Filter("state", "状态", state, choices=PlanState.choices),
+            ],
             "can_plan": has_cap(user, Cap.INSPECTION_PLAN),
         },
     )
