@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.core.models import Role
+from fazhi.core.models import Role, User
 from fazhi.core.services import calendar as calendar_services
 from fazhi.core.tests.factories import PASSWORD, make_user
 
@@ -47,7 +47,7 @@ pytestmark = [
 ]
 
 
-def _world() -> dict[str, object]:
+def _world() -> dict[str, User]:
     from fazhi.inspections.tests.task_support import (
         make_entity,
         make_item,
@@ -115,7 +115,7 @@ def test_every_menu_page_of_every_role_on_desktop_and_phone(live_server):
                     ),
                 )
                 page.goto(f"{live_server.url}/login/")
-                page.fill("input[name=username]", user.username)  # type: ignore[attr-defined]
+                page.fill("input[name=username]", user.username)
                 page.fill("input[name=password]", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_url(f"{live_server.url}/")
