@@ -60,6 +60,17 @@ def _world() -> dict[str, User]:
     plan = make_plan(world, items=[make_item(world)])
     for _ in range(3):
         make_task(world, plan=plan, entity=make_entity(world))
+    from fazhi.core import clock
+    from fazhi.core.services.deadlines import deadline_open
+
+    deadline_open(  # a deadline on the workbench and the deadline list: its rule by name
+        actor=world.planner,
+        organisation=world.org,
+        title="行政处罚决定公示（测试）",
+        rule_key="penalty.publicity",
+        start_date=clock.today(),
+        assignee=world.inspector_a,
+    )
     district = world.tree.districts[0]
     users = {
         "system_admin": make_user(world.tree.province, Role.SYSTEM_ADMIN),

@@ -109,6 +109,7 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
         "rule_key": rule_key,
         "start_date": start_text,
         "province": province,
+        "province_pack": rules.province_pack_title(province),
     }
     if rule_key or start_text:
         try:

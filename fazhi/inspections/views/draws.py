@@ -22,7 +22,7 @@ from fazhi.inspections import drawengine
 from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import EntropyKind
 from fazhi.inspections.selectors import draws as selectors
-from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report
+from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report, stratum_labels
 from fazhi.inspections.services import announcements as announcement_services
 from fazhi.inspections.services import draws as draw_services
 from fazhi.inspections.services import redraws as redraw_services
@@ -99,6 +99,7 @@ def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpRespo
             "announcement": announcement,
             "pool_size": len(announcement.pool),
             "witnesses": announcement.witnesses.order_by("position"),
+            "stratum_names": stratum_labels(user=user, plan=plan),
         },
     )
 

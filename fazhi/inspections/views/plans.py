@@ -101,7 +101,12 @@ class PlanForm(StyledForm):
 
 
 class StratumForm(StyledForm):
-    key = forms.SlugField(label="分层代码", max_length=60)
+    key = forms.SlugField(
+        label="分层代码（可不填）",
+        max_length=60,
+        required=False,
+        help_text="不填时按专业类别和风险等级自动生成。",
+    )
     category = forms.ModelChoiceField(
         label="专业类别", queryset=SupervisionCategory.objects.filter(is_active=True)
     )
@@ -255,7 +260,13 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.stratum_add(
             actor=user,
             plan=plan,
-            key=data["key"],
+            key=data["key"]
+            or selectors.stratum_key_for(
+                user=user,
+                plan=plan,
+                category_code=data["category"].code,
+                grade=data["risk_grade"] or "",
+            ),
             category=data["category"],
             risk_grade=data["risk_grade"] or "",
             quota=data["quota"],
