@@ -23,6 +23,16 @@ def rule_title(key: str) -> str:
 
 
 @register.filter
+def named_rules(text: str) -> str:
+    """A stored sentence with any rule key in it replaced by the rule's title (older warnings
+    were written with the key)."""
+    for rule in rules.all_rules():
+        if rule.key in text:
+            text = text.replace(f"{rule.key} ", f"「{rule.title}」").replace(rule.key, rule.title)
+    return text
+
+
+@register.filter
 def cn_date(value: Any) -> str:
     if isinstance(value, dt.date):
         return formatting.cn_date(value)

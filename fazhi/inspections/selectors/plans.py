@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -14,6 +15,7 @@ from fazhi.inspections.events import PlanEvents
 from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
+    PlanKind,
     PlanState,
     PlanStratum,
     TaskState,
@@ -170,3 +172,39 @@ def stratum_key_for(*, user: User, plan: InspectionPlan, category_code: str, gra
     while key in taken:
         key, n = f"{base[:56]}_{n}", n + 1
     return key
+
+
+PLAN_STEPS = ("草稿", "分层", "公告", "抽取", "实施", "公示", "完成")
+
+
+def plan_progress(*, user: User, plan: InspectionPlan) -> dict[str, Any]:
+    """Where a plan stands in its steps (草稿 → 分层 → 公告 → 抽取 → 实施 → 公示 → 完成): the
+    index of the current step and the task counts the last steps depend on (three queries)."""
+    plan_get(user=user, pk=plan.pk)
+    tasks = InspectionTask.objects.filter(plan=plan).exclude(state=TaskState.CANCELLED)
+    total = tasks.count()
+    finished = tasks.filter(state__in=(TaskState.DONE, TaskState.COULD_NOT_INSPECT))
+    open_count = total - finished.count()
+    unpublished = finished.filter(published_at__isnull=True).count()
+    has_strata = plan.kind == PlanKind.IMPORTED or plan.strata.exists()
+    if plan.state == PlanState.CLOSED:
+        current = 6
+    elif plan.state == PlanState.DRAFT:
+        current = 2 if has_strata else 1
+    elif plan.state == PlanState.ANNOUNCED:
+        current = 3
+    elif open_count or not total:
+        current = 4
+    else:
+        current = 5 if unpublished else 6
+    steps = [
+        {"label": label, "done": index < current, "current": index == current}
+        for index, label in enumerate(PLAN_STEPS)
+    ]
+    return {
+        "steps": steps,
+        "current": PLAN_STEPS[current],
+        "total": total,
+        "open": open_count,
+        "unpublished": unpublished,
+    }

@@ -235,6 +235,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
             "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
+            "progress": selectors.plan_progress(user=user, plan=plan),
             "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
             "import_errors": None,
         },

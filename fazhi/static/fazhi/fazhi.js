@@ -68,3 +68,15 @@ document.addEventListener("DOMContentLoaded", function () {
 document.addEventListener("htmx:afterSwap", function (event) {
   fazhiLabelCells(event.target);
 });
+
+// A required select with a single real choice starts with it chosen.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form select[required]:not([multiple])").forEach(function (select) {
+    var real = Array.prototype.filter.call(select.options, function (option) {
+      return option.value !== "";
+    });
+    if (real.length === 1 && select.value === "") {
+      select.value = real[0].value;
+    }
+  });
+});
