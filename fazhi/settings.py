@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_include_bootstrap",
     "js_lib_htmx",
+    "js_lib_bootstrap_icons",
+    "django_tomselect",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -205,6 +207,8 @@ USE_TZ = True
 
 # --- files --------------------------------------------------------------------------------------
 STATIC_URL = "static/"
+# Django's "error" message level renders as Bootstrap's red alert (alert-danger).
+MESSAGE_TAGS = {40: "danger"}
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "fazhi" / "static"]  # the project's own CSS/JS (fazhi/static/fazhi/)
 MEDIA_ROOT = Path(os.environ.get("FAZHI_MEDIA_ROOT", VAR_DIR / "media"))

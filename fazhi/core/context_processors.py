@@ -1,7 +1,14 @@
-"""Navigation by role: each entry names the capability it needs."""
+"""The shell's side menu and breadcrumbs: a declarative registry of groups and entries.
+
+A domain adds its pages to ``MENU`` (a new ``MenuEntry`` in its group, or a new ``MenuGroup``);
+each entry names the capability it needs, so a user only sees the groups and entries their role
+can use. The breadcrumbs of a page (工作台 › group › entry › the page) come from the same registry:
+the entry whose address is the longest prefix of the page's path.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,58 +17,156 @@ from django.urls import NoReverseMatch, reverse
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 
-# (menu group or "" for a top-level link, label, url name, capability or None for everyone
-# signed in). Entries of one group become one drop-down, placed where its first entry stands.
-NAV: list[tuple[str, str, str, Cap | None]] = [
-    ("", "工作台", "core:workbench", None),
-    ("", "期限计算器", "core:deadline_calculator", None),
-    ("", "文书编号", "core:docnumber_list", Cap.ORG_VIEW),
-    ("双随机、一公开", "检查对象名录库", "registry:entity_list", Cap.REGISTRY_VIEW),
-    ("双随机、一公开", "抽查计划", "inspections:plan_list", Cap.INSPECTION_VIEW),
-    ("双随机、一公开", "抽查任务", "inspections:task_list", Cap.INSPECTION_VIEW),
-    ("双随机、一公开", "抽查事项清单", "inspections:item_list", Cap.INSPECTION_VIEW),
-    ("双随机、一公开", "检查人员库", "inspections:pool_list", Cap.INSPECTION_VIEW),
-    ("双随机、一公开", "抽查统计", "inspections:figures_year", Cap.INSPECTION_VIEW),
-    ("", "我的检查任务", "inspections:task_mine", Cap.INSPECTION_RECORD),
-    ("行政处罚", "案源", "enforcement:lead_list", Cap.CASE_LEAD_VIEW),
-    ("行政处罚", "裁量基准", "discretion:benchmark_list", Cap.DISCRETION_VIEW),
-    ("行政处罚", "行政处罚案件", "enforcement:case_list", Cap.CASE_VIEW),
-    ("机构与人员", "组织机构", "core:organisation_list", Cap.ORG_VIEW),
-    ("机构与人员", "用户管理", "core:user_list", Cap.ORG_MANAGE),
-    ("机构与人员", "执法人员", "core:officer_list", Cap.ORG_VIEW),
-    ("系统", "节假日日历", "core:calendar", Cap.CALENDAR_MANAGE),
-    ("系统", "审计记录", "core:audit_list", Cap.AUDIT_VIEW),
-    ("系统", "网站信息", "core:site_settings", Cap.ORG_MANAGE),
-    ("系统", "我的后台任务", "core:job_list", None),
-]
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    cap: Cap | None = None  # None: everyone signed in
+    icon: str = "dot"  # a Bootstrap Icons name (bi-<icon>)
 
 
-def _active(path: str, url: str) -> bool:
+@dataclass(frozen=True)
+class MenuGroup:
+    label: str
+    icon: str
+    entries: tuple[MenuEntry, ...]
+    anchor: str = ""  # the HTML id of the collapsible group (ASCII)
+
+
+HOME = MenuEntry("工作台", "core:workbench", None, "house")
+
+MENU: tuple[MenuGroup, ...] = (
+    MenuGroup(
+        "日常工作",
+        "briefcase",
+        (
+            MenuEntry("我的检查任务", "inspections:task_mine", Cap.INSPECTION_RECORD, "phone"),
+            MenuEntry("期限管理", "core:deadline_list", Cap.DEADLINE_VIEW, "hourglass-split"),
+            MenuEntry("期限计算器", "core:deadline_calculator", None, "calculator"),
+            MenuEntry("文书编号", "core:docnumber_list", Cap.ORG_VIEW, "123"),
+            MenuEntry("我的后台任务", "core:job_list", None, "cloud-arrow-down"),
+        ),
+        anchor="menu-daily",
+    ),
+    MenuGroup(
+        "双随机、一公开",
+        "shuffle",
+        (
+            MenuEntry("检查对象名录库", "registry:entity_list", Cap.REGISTRY_VIEW, "buildings"),
+            MenuEntry("抽查计划", "inspections:plan_list", Cap.INSPECTION_VIEW, "calendar3"),
+            MenuEntry("抽查任务", "inspections:task_list", Cap.INSPECTION_VIEW, "list-check"),
+            MenuEntry("抽查事项清单", "inspections:item_list", Cap.INSPECTION_VIEW, "card-list"),
+            MenuEntry("检查人员库", "inspections:pool_list", Cap.INSPECTION_VIEW, "people"),
+            MenuEntry("抽查统计", "inspections:figures_year", Cap.INSPECTION_VIEW, "bar-chart"),
+        ),
+        anchor="menu-inspections",
+    ),
+    MenuGroup(
+        "行政处罚",
+        "shield-check",
+        (
+            MenuEntry("案源", "enforcement:lead_list", Cap.CASE_LEAD_VIEW, "inbox"),
+            MenuEntry("行政处罚案件", "enforcement:case_list", Cap.CASE_VIEW, "folder2-open"),
+            MenuEntry("裁量基准", "discretion:benchmark_list", Cap.DISCRETION_VIEW, "sliders"),
+        ),
+        anchor="menu-enforcement",
+    ),
+    MenuGroup(
+        "机构与人员",
+        "diagram-3",
+        (
+            MenuEntry("组织机构", "core:organisation_list", Cap.ORG_VIEW, "diagram-3"),
+            MenuEntry("用户管理", "core:user_list", Cap.ORG_MANAGE, "person-gear"),
+            MenuEntry("执法人员", "core:officer_list", Cap.ORG_VIEW, "person-badge"),
+        ),
+        anchor="menu-people",
+    ),
+    MenuGroup(
+        "系统",
+        "gear",
+        (
+            MenuEntry("节假日日历", "core:calendar", Cap.CALENDAR_MANAGE, "calendar-week"),
+            MenuEntry("审计记录", "core:audit_list", Cap.AUDIT_VIEW, "journal-text"),
+            MenuEntry("网站信息", "core:site_settings", Cap.ORG_MANAGE, "globe"),
+        ),
+        anchor="menu-system",
+    ),
+)
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None  # the page is not installed in this build
+
+
+def _matches(path: str, url: str) -> bool:
     return path == url if url == "/" else path.startswith(url)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    items: list[dict[str, Any]] = []
-    groups: dict[str, dict[str, Any]] = {}
-    for group, label, name, cap in NAV:
-        if cap is not None and not has_cap(user, cap):
+        return {"nav_items": [], "breadcrumbs": []}
+    path = request.path
+    home_url = _url(HOME.url_name) or "/"
+    items: list[dict[str, Any]] = [
+        {
+            "label": HOME.label,
+            "url": home_url,
+            "icon": HOME.icon,
+            "active": path == home_url,
+            "children": [],
+        }
+    ]
+    best: tuple[int, dict[str, Any], dict[str, Any]] | None = None
+    for group in MENU:
+        children: list[dict[str, Any]] = []
+        for entry in group.entries:
+            if entry.cap is not None and not has_cap(user, entry.cap):
+                continue
+            url = _url(entry.url_name)
+            if url is None:
+                continue
+            link: dict[str, Any] = {
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "active": False,
+            }
+            children.append(link)
+        if not children:
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue  # the page is not installed in this build
-        link = {"label": label, "url": url, "active": _active(request.path, url)}
-        if not group:
-            items.append(link)
-            continue
-        if group not in groups:
-            groups[group] = {"label": group, "children": [], "active": False}
-            items.append(groups[group])
-        groups[group]["children"].append(link)
-        groups[group]["active"] = groups[group]["active"] or link["active"]
+        item: dict[str, Any] = {
+            "label": group.label,
+            "icon": group.icon,
+            "anchor": group.anchor,
+            "children": children,
+            "active": False,
+        }
+        items.append(item)
+        for link in children:
+            if _matches(path, link["url"]) and (best is None or len(link["url"]) > best[0]):
+                best = (len(link["url"]), item, link)
+    breadcrumbs: list[dict[str, Any]] = []
+    if best is not None:
+        _, group_item, link = best
+        link["active"] = group_item["active"] = True
+        deeper = path != link["url"]
+        breadcrumbs = [
+            {"label": HOME.label, "url": home_url},
+            {"label": group_item["label"], "url": ""},
+            {"label": link["label"], "url": link["url"] if deeper else ""},
+        ]
+    elif path != home_url:
+        breadcrumbs = [{"label": HOME.label, "url": home_url}]
     from fazhi.core.selectors.deadlines import calendar_wait
 
-    return {"nav_items": items, "calendar_wait": calendar_wait(user=user)}
+    return {
+        "nav_items": items,
+        "breadcrumbs": breadcrumbs,
+        "breadcrumb_deeper": bool(breadcrumbs) and bool(breadcrumbs[-1]["url"]),
+        "calendar_wait": calendar_wait(user=user),
+    }

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from fazhi.core import errors
+from fazhi.core import errors, feedback
 from fazhi.core.audit import record_denial
 
 
@@ -17,7 +17,11 @@ class FazhiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        code = getattr(request, "fazhi_error_code", None)
+        if code and not response.has_header(feedback.HEADER):
+            response[feedback.HEADER] = code
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if request.path.startswith("/api/"):
@@ -33,6 +37,7 @@ class FazhiErrorMiddleware:
                 reason=exception.code,
                 **exception.details,
             )
+        feedback.note_error(request, exception)
         template = (
             "core/error_fragment.html" if request.headers.get("HX-Request") else "core/error.html"
         )

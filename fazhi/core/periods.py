@@ -187,7 +187,7 @@ def compute_due(
         due = end
     for r in (rule, *ext_rules):
         if r.source.status == "UNVERIFIED":
-            warnings.append(f"{r.key} 的依据未核实：{r.source.note or r.citation}")
+            warnings.append(f"「{r.title}」的依据未核实：{r.source.note or r.citation}")
     if last_unit == "hours":
         warnings.append("该期限以小时计算，届满时刻为起算时刻之后的相应小时数，请按时刻掌握。")
     lines: tuple[str, ...] = ()

@@ -69,10 +69,15 @@ class Source:
 
     @property
     def citation(self) -> str:
-        text = f"《{self.law}》{self.article}" if self.article else f"《{self.law}》"
-        if self.status == "UNVERIFIED":
-            text += "（未核实）"
-        return text
+        """The law and article, as every page and document cites them. Whether the text was
+        checked is for administrators (``marked_citation``, ``docs/rules.md``), not for every
+        sentence a citizen reads."""
+        return f"《{self.law}》{self.article}" if self.article else f"《{self.law}》"
+
+    @property
+    def marked_citation(self) -> str:
+        """The citation with （未核实） after a basis whose official text was not checked."""
+        return self.citation + ("（未核实）" if self.status == "UNVERIFIED" else "")
 
 
 @dataclass(frozen=True)
@@ -508,6 +513,17 @@ def load_packs(directory: Path | str | None = None) -> Packs:
 
 def packs() -> Packs:
     return _packs if _packs is not None else load_packs()
+
+
+def province_pack_title(province: str | None) -> str | None:
+    """The title of the provincial pack that applies to ``province`` (a two-digit code), if any."""
+    if not province:
+        return None
+    current = packs()
+    for pack, path in current.files.items():
+        if Path(path).stem == province[:2]:
+            return current.titles.get(pack)
+    return None
 
 
 # --- queries --------------------------------------------------------------------------------

@@ -75,3 +75,48 @@ def audit_for_object(*, user: User | Any, obj: Model) -> QuerySet[AuditEvent]:
     return audit_event_list(
         user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).order_by("seq")
+
+
+def audit_labels(events_: Any) -> dict[str, dict[Any, str]]:
+    """What a page shows instead of internal codes for these events (already scoped): each
+    object's title (``抽查计划“2026年…”``, by ``"<object_type>:<object_id>"``) and each
+    organisation's name (by id). One query per object type on the page, one for organisations."""
+    from django.apps import apps
+
+    from fazhi.core.models import Organisation
+
+    rows = list(events_)
+    wanted: dict[str, set[str]] = {}
+    for event in rows:
+        if event.object_type and params.is_id(str(event.object_id)):
+            wanted.setdefault(event.object_type, set()).add(str(event.object_id))
+    objects: dict[Any, str] = {}
+    for object_type, ids in wanted.items():
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            continue
+        kind = str(model._meta.verbose_name)
+        found = model._default_manager.in_bulk([int(pk) for pk in ids])
+        for pk in ids:
+            obj = found.get(int(pk))
+            objects[f"{object_type}:{pk}"] = f"{kind}“{obj}”" if obj is not None else kind
+    org_ids = {event.organisation_id for event in rows if event.organisation_id}
+    organisations: dict[Any, str] = dict(
+        Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name")
+    )
+    return {"objects": objects, "organisations": organisations}
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    """The kinds of object the chain names, in Chinese (the audit filter's choices)."""
+    from django.apps import apps
+
+    return sorted(
+        (
+            (model._meta.label_lower, str(model._meta.verbose_name))
+            for model in apps.get_models()
+            if model._meta.app_config.name.startswith("fazhi.")
+        ),
+        key=lambda choice: choice[1],
+    )

@@ -61,7 +61,9 @@ def test_login_and_compute_a_deadline(live_server, browser):
     page.wait_for_url(f"{live_server.url}/")
     assert "工作台" in page.content()
 
-    page.click("text=期限计算器")
+    # the side menu: a collapsed group opens, and its entry leads to the page
+    page.click("button.fazhi-menu-group:has-text('日常工作')")
+    page.click("#menu-daily >> text=期限计算器")
     page.wait_for_url("**/deadlines/calculator/")
     page.select_option("#rule_key", "penalty.publicity")
     page.fill("#start_date", "2025-09-26")

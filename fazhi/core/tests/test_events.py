@@ -70,7 +70,7 @@ def test_old_denials_are_read_and_found_under_the_new_name(client, monkeypatch):
     assert not audit_selectors.audit_event_list(user=root_admin, action="session.").exists()
     client.force_login(root_admin)
     page = client.get(reverse("core:audit_list"), {"action": "access.denied"}).content.decode()
-    assert page.count("拒绝越权访问") == 2 and "security.denied" in page
+    assert page.count("拒绝越权访问") >= 2 and ">security.denied<" not in page
     assert audit_verify.verify().ok  # the chain never changes: old events keep their names
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from fazhi.core import errors
+from fazhi.core import errors, listing
 
 
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
@@ -37,9 +36,10 @@ def show_error(form: forms.BaseForm, exc: errors.FazhiError) -> None:
 PAGE_SIZE = 100
 
 
-def paginate(request: HttpRequest, items: Any) -> Any:
-    """One page of ``items`` (a queryset or list); the template shows core/org_pager.html."""
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, items: Any) -> listing.Listing:
+    """One page of ``items`` (a queryset or list) as ``fazhi.core.listing`` does it; the template
+    shows core/org_pager.html (the list pager) with ``listing``."""
+    return listing.paginate(request, items, default_size=PAGE_SIZE)
 
 
 def form_page(

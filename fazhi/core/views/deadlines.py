@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, params, periods, rules, scope
+from fazhi.core import clock, errors, feedback, params, periods, rules, scope
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import CalendarEvents, DeadlineEvents
 from fazhi.core.calendar import current as current_calendar
@@ -109,12 +109,14 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
         "rule_key": rule_key,
         "start_date": start_text,
         "province": province,
+        "province_pack": rules.province_pack_title(province),
     }
     if rule_key or start_text:
         try:
             start = parse_date(start_text, "起算日")
             context["result"] = periods.compute_due(rule_key, start, province=province, trace=True)
         except errors.FazhiError as exc:
+            feedback.note_error(request, exc)
             context["error"] = exc
     template = (
         "core/deadline_calculator_result.html"

@@ -13,13 +13,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, jobs
+from fazhi.core import clock, errors, jobs, listing
 from fazhi.core.access import acting_user
 from fazhi.core.models import Job, JobState, User
 from fazhi.core.selectors.jobs import job_get, job_list
@@ -74,9 +73,13 @@ def job_view(job: Job, user: User) -> dict[str, Any]:
 @require_GET
 def job_list_page(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    page = Paginator(job_list(user=user, mine=True), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [job_view(job, user) for job in page]
-    return render(request, "core/job_list.html", {"page": page, "rows": rows})
+    jobs_listing = listing.paginate(request, job_list(user=user, mine=True), default_size=PAGE_SIZE)
+    rows = [job_view(job, user) for job in jobs_listing.page]
+    return render(
+        request,
+        "core/job_list.html",
+        {"page": jobs_listing.page, "listing": jobs_listing, "rows": rows},
+    )
 
 
 @login_required

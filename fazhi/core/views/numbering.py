@@ -14,14 +14,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fazhi.core import clock, errors, params
+from fazhi.core import clock, errors, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import DocumentEvents
 from fazhi.core.models import DocumentType, User
@@ -160,7 +159,7 @@ def _page(
                 numbers = numbers.filter(year=filters.cleaned_data["year"])
         else:
             numbers = numbers.none()
-    page = Paginator(numbers, PAGE_SIZE).get_page(request.GET.get("page"))
+    numbers_listing = listing.paginate(request, numbers, default_size=PAGE_SIZE)
     failed = bool((type_form and type_form.errors) or (issue_form and issue_form.errors))
     return render(
         request,
@@ -172,7 +171,8 @@ def _page(
             "issue_form": issue_form if can_issue else None,
             "issuable": issuable,
             "filters": filters,
-            "page": page,
+            "page": numbers_listing.page,
+            "listing": numbers_listing,
         },
         status=400 if failed else 200,
     )

@@ -76,7 +76,8 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     officers = people_selectors.officer_list(user=user, q=q or None)
     if show == "attention":
         officers = officers.filter(pk__in=_needs_attention(user, today))
-    page = paginate(request, officers)
+    rows_listing = paginate(request, officers)
+    page = rows_listing.page
     rows = [
         (officer, people_selectors.credential_standing(officer, today=today)) for officer in page
     ]
@@ -85,6 +86,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
         "core/officer_list.html",
         {
             "page": page,
+            "listing": rows_listing,
             "rows": rows,
             "q": q,
             "show": show,

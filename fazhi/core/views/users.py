@@ -77,7 +77,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.ORG_MANAGE, action=UserEvents.USER_LISTED)
     q = request.GET.get("q", "").strip()
     role = params.choice(request.GET, "role", Role.values) or ""
-    page = paginate(request, people_selectors.user_list(user=user, q=q or None, role=role or None))
+    rows = paginate(request, people_selectors.user_list(user=user, q=q or None, role=role or None))
+    page = rows.page
     users = list(page.object_list)
     locked = people_selectors.locked_usernames([u.username for u in users])
     return render(
@@ -85,6 +86,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         "core/user_list.html",
         {
             "page": page,
+            "listing": rows,
             "users": users,
             "locked": locked,
             "q": q,

@@ -315,8 +315,10 @@ def test_page_dismisses_and_reports_a_refusal(world):
     lead = refer(world)
     client = Client()
     client.force_login(world.leader)
-    response = client.post(f"/enforcement/leads/{lead.pk}/dismiss/", {"reason": ""}, follow=True)
-    assert "reason_required" in response.content.decode()
+    response = client.post(f"/enforcement/leads/{lead.pk}/dismiss/", {"reason": ""})
+    assert response["X-Error-Code"] == "reason_required"
+    page = client.get(response["Location"]).content.decode()
+    assert "alert-danger" in page and "reason_required" not in page
     response = client.post(f"/enforcement/leads/{lead.pk}/dismiss/", {"reason": "证据不足"})
     assert response.status_code == 302
     lead.refresh_from_db()

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import errors, params
+from fazhi.core import errors, feedback, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -49,7 +49,7 @@ def lead_dismiss(request: HttpRequest, lead_id: int) -> HttpResponse:
             actor=user, lead=lead, reason=request.POST.get("reason", "")
         )
     except (errors.ValidationFailed, errors.Conflict) as exc:
-        messages.error(request, f"{exc.message}（{exc.code}）")
+        feedback.error_message(request, exc)
     else:
         messages.success(request, f"案源 {lead.pk} 已决定不予立案。")
     return redirect("enforcement:lead_list")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -14,10 +15,12 @@ from fazhi.inspections.events import PlanEvents
 from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
+    PlanKind,
     PlanState,
     PlanStratum,
     TaskState,
 )
+from fazhi.registry.models import RiskGrade
 
 VISIT_CAP_RULE = "inspection.visit_cap"
 NO_VISIT_CAP = "本省规则包未规定同一对象年度检查次数上限（国办发〔2024〕54号由各地各部门公布）"
@@ -147,3 +150,61 @@ def plan_visit_cap_report(
         over_count=over_qs.count() if len(rows) == limit else len(rows),
         candidates_at_cap=at_cap,
     )
+
+
+def stratum_label(stratum: PlanStratum) -> str:
+    """A stratum as users name it: its category and risk grade (公共场所卫生·B级（较低风险）)."""
+    grade = dict(RiskGrade.choices).get(stratum.risk_grade, "") if stratum.risk_grade else ""
+    return f"{stratum.category.name}·{grade}" if grade else stratum.category.name
+
+
+def stratum_labels(*, user: User, plan: InspectionPlan) -> dict[str, str]:
+    """Each stratum key of the plan with its label (for frozen announcements that name keys)."""
+    return {s.key: stratum_label(s) for s in stratum_list(user=user, plan=plan)}
+
+
+def stratum_key_for(*, user: User, plan: InspectionPlan, category_code: str, grade: str) -> str:
+    """A key for a new stratum when the planner gives none: from its category's code and grade,
+    with a number when the plan has it already (public_places, public_places_b_2)."""
+    base = f"{category_code}_{grade.lower()}" if grade else category_code
+    taken = set(stratum_list(user=user, plan=plan).values_list("key", flat=True))
+    key, n = base[:56], 2
+    while key in taken:
+        key, n = f"{base[:56]}_{n}", n + 1
+    return key
+
+
+PLAN_STEPS = ("草稿", "分层", "公告", "抽取", "实施", "公示", "完成")
+
+
+def plan_progress(*, user: User, plan: InspectionPlan) -> dict[str, Any]:
+    """Where a plan stands in its steps (草稿 → 分层 → 公告 → 抽取 → 实施 → 公示 → 完成): the
+    index of the current step and the task counts the last steps depend on (three queries)."""
+    plan_get(user=user, pk=plan.pk)
+    tasks = InspectionTask.objects.filter(plan=plan).exclude(state=TaskState.CANCELLED)
+    total = tasks.count()
+    finished = tasks.filter(state__in=(TaskState.DONE, TaskState.COULD_NOT_INSPECT))
+    open_count = total - finished.count()
+    unpublished = finished.filter(published_at__isnull=True).count()
+    has_strata = plan.kind == PlanKind.IMPORTED or plan.strata.exists()
+    if plan.state == PlanState.CLOSED:
+        current = 6
+    elif plan.state == PlanState.DRAFT:
+        current = 2 if has_strata else 1
+    elif plan.state == PlanState.ANNOUNCED:
+        current = 3
+    elif open_count or not total:
+        current = 4
+    else:
+        current = 5 if unpublished else 6
+    steps = [
+        {"label": label, "done": index < current, "current": index == current}
+        for index, label in enumerate(PLAN_STEPS)
+    ]
+    return {
+        "steps": steps,
+        "current": PLAN_STEPS[current],
+        "total": total,
+        "open": open_count,
+        "unpublished": unpublished,
+    }

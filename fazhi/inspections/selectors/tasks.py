@@ -59,10 +59,22 @@ def task_list(
     referred: bool = False,
     case_filed: bool = False,
     joint: bool = False,
+    q: str = "",
+    inspector_id: int | None = None,
+    organisation_id: int | None = None,
 ) -> QuerySet[InspectionTask]:
     """Tasks the user may read. The filters after ``open_only`` are the ones the figures link
-    to (``selectors.figures``), so every figure opens the list of its records."""
+    to (``selectors.figures``), so every figure opens the list of its records; ``q`` finds a
+    task by its entity's name or code, or its number."""
     qs = _visible(user, TaskEvents.LISTED)
+    if q:
+        qs = qs.filter(
+            Q(entity__name__icontains=q) | Q(entity__uscc__startswith=q) | Q(number__icontains=q)
+        )
+    if inspector_id is not None:
+        qs = qs.filter(task_inspectors__officer_id=inspector_id)
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
     if mine:
         qs = qs.filter(task_inspectors__officer__user=user)
     if state:

@@ -181,7 +181,7 @@ def test_pages_and_api(client, data):
     assert client.get(f"/inspections/figures/plans/{plan.pk}/").status_code == 200
     assert client.get(f"/inspections/figures/export.xlsx?year={YEAR}").status_code == 200
     listed = client.get(f"/inspections/tasks/?year={YEAR}&referred=1")
-    assert listed.status_code == 200 and "共 2 项" in listed.content.decode()
+    assert listed.status_code == 200 and "共 2 条" in listed.content.decode()
     api = client.get(f"/api/inspections/figures/years/{YEAR}/").json()
     assert api["drawn"] == 8 and api["completion_rate"] == "75.00"
     assert api["records"]["referrals"] == {"year": str(YEAR), "referred": "1"}

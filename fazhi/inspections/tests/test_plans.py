@@ -407,3 +407,23 @@ def test_no_visit_cap_without_a_province_figure():
     plan, _draw = drawn_plan(w, quota=2)
     report = plan_visit_cap_report(user=w.planner, plan=plan)
     assert report.cap is None and report.over == [] and "未规定" in report.source
+
+
+def test_page_adds_a_stratum_without_a_key_and_shows_it_by_name(client):
+    w = make_draw_world(entities=0, officers=0)
+    plan = make_plan(w)
+    client.force_login(w.planner)
+    before = client.get(f"/inspections/plans/{plan.pk}/")
+    assert (
+        before.context["progress"]["current"] == "分层"
+        and "下一步：添加分层" in before.content.decode()
+    )
+    url = f"/inspections/plans/{plan.pk}/strata/add/"
+    for _ in range(2):
+        client.post(url, {"category": w.public_places.pk, "risk_grade": "B", "quota": 3})
+    keys = sorted(plan.strata.values_list("key", flat=True))
+    assert keys == ["public_places_b", "public_places_b_2"]  # generated, unique
+    body = client.get(f"/inspections/plans/{plan.pk}/").content.decode()
+    assert "public_places_b" not in body.replace('value="public_places', "")
+    assert f"{w.public_places.name}·B级" in body
+    assert 'class="current" aria-current="step">公告' in body  # the next step: the announcement

@@ -60,3 +60,20 @@ def test_list_pages_do_not_grow_with_rows(client: Client, url):
     grow(6)
     many = _queries(client, url)
     assert many == few, (url, few, many)
+
+
+def test_task_list_filters_by_name_inspector_and_plan_and_pages(client: Client):
+    world = make_task_world()
+    plan = make_plan(world, items=[make_item(world)])
+    mine = make_task(world, plan=plan, entity=make_entity(world), inspectors=(world.officer_a,))
+    other = make_task(world, plan=plan, entity=make_entity(world), inspectors=(world.officer_b,))
+    client.force_login(world.planner)
+    by_inspector = client.get("/inspections/tasks/", {"inspector": world.officer_a.pk})
+    assert [t.pk for t in by_inspector.context["page"].object_list] == [mine.pk]
+    by_name = client.get("/inspections/tasks/", {"q": other.entity.name})
+    assert [t.pk for t in by_name.context["page"].object_list] == [other.pk]
+    body = by_name.content.decode()
+    assert 'for="filter-plan"' in body and 'for="filter-inspector"' in body and "共 1 条" in body
+    paged = client.get("/inspections/tasks/", {"plan": plan.pk, "size": 20})
+    assert paged.context["listing"].total == 2
+    assert client.get("/inspections/tasks/", {"inspector": "x"}).status_code == 400

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors
+from fazhi.core import clock, errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -22,7 +22,7 @@ from fazhi.inspections import drawengine, drawv2
 from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import EntropyKind
 from fazhi.inspections.selectors import draws as selectors
-from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report
+from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report, stratum_labels
 from fazhi.inspections.services import announcements as announcement_services
 from fazhi.inspections.services import draws as draw_services
 from fazhi.inspections.services import redraws as redraw_services
@@ -75,7 +75,7 @@ def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
                 witnesses=_parse_witnesses(values["witnesses"]),
             )
         except errors.ValidationFailed as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             messages.success(request, "抽取公告已发布，候选名单和检查人员库已冻结。")
             return redirect("inspections:announcement_detail", plan.pk, announcement.number)
@@ -120,6 +120,7 @@ def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpRespo
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
             "can_plan": has_cap(user, Cap.INSPECTION_PLAN),
             "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
+            "stratum_names": stratum_labels(user=user, plan=plan),
         },
     )
 
@@ -144,7 +145,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
                 values=[request.POST.get(f"value_{i}", "") for i in range(1, len(sources) + 1)],
             )
         except (errors.ValidationFailed, errors.Conflict) as exc:
-            messages.error(request, f"{exc.message}（{exc.code}）")
+            feedback.error_message(request, exc)
         else:
             messages.success(request, f"抽取完成：{draw.task_count}项任务。")
             return redirect("inspections:draw_detail", plan.pk, draw.number)
@@ -242,7 +243,7 @@ def redraw_request(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         redraw_services.redraw_request(actor=user, plan=plan, reason=request.POST.get("reason", ""))
     except (errors.ValidationFailed, errors.Conflict) as exc:
-        messages.error(request, exc.message)
+        feedback.error_message(request, exc)
     else:
         messages.success(request, "重新抽取申请已提交，待领导审批。")
     return redirect("inspections:plan_detail", plan.pk)
@@ -262,7 +263,7 @@ def redraw_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             redraw_services.redraw_reject(actor=user, request=redraw, note=note)
     except (errors.ValidationFailed, errors.Conflict) as exc:
-        messages.error(request, exc.message)
+        feedback.error_message(request, exc)
     else:
         messages.success(request, "已批准；请重新发布抽取公告后抽取。" if approve else "已驳回。")
     return redirect("inspections:plan_detail", redraw.plan_id)

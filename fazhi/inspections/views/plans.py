@@ -7,13 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors, import_limits, params
+from fazhi.core import clock, errors, import_limits, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
@@ -102,7 +101,12 @@ class PlanForm(StyledForm):
 
 
 class StratumForm(StyledForm):
-    key = forms.SlugField(label="分层代码", max_length=60)
+    key = forms.SlugField(
+        label="分层代码（可不填）",
+        max_length=60,
+        required=False,
+        help_text="不填时按专业类别和风险等级自动生成。",
+    )
     category = forms.ModelChoiceField(
         label="专业类别", queryset=SupervisionCategory.objects.filter(is_active=True)
     )
@@ -133,18 +137,21 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     kind = params.choice(request.GET, "kind", PlanKind.values) or ""
     q = request.GET.get("q", "").strip()
     plans = selectors.plan_list(user=user, year=year, state=state, kind=kind, q=q)
-    page = Paginator(plans, 50).get_page(request.GET.get("page"))
+    rows = listing.paginate(request, plans)
+    this_year = clock.today().year
+    years = [(y, f"{y}年") for y in range(this_year + 1, this_year - 6, -1)]
     return render(
         request,
         "inspections/plan_list.html",
         {
-            "page": page,
-            "year": year or "",
-            "state": state,
-            "kind": kind,
-            "q": q,
-            "states": PlanState.choices,
-            "kinds": PlanKind.choices,
+            "page": rows.page,
+            "listing": rows,
+            "filters": [
+                listing.Filter("q", "计划名称", q, placeholder="计划名称"),
+                listing.Filter("year", "年度", year or "", choices=years),
+                listing.Filter("kind", "计划类型", kind, choices=PlanKind.choices),
+                listing.Filter("state", "状态", state, choices=PlanState.choices),
+            ],
             "can_plan": has_cap(user, Cap.INSPECTION_PLAN),
         },
     )
@@ -228,6 +235,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
             "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
+            "progress": selectors.plan_progress(user=user, plan=plan),
             "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
             "import_errors": None,
         },
@@ -253,7 +261,13 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.stratum_add(
             actor=user,
             plan=plan,
-            key=data["key"],
+            key=data["key"]
+            or selectors.stratum_key_for(
+                user=user,
+                plan=plan,
+                category_code=data["category"].code,
+                grade=data["risk_grade"] or "",
+            ),
             category=data["category"],
             risk_grade=data["risk_grade"] or "",
             quota=data["quota"],

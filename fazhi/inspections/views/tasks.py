@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, params
+from fazhi.core import clock, errors, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
+from fazhi.core.selectors import org as org_selectors
 from fazhi.core.views.files import attachment_response
 from fazhi.inspections import jobs as inspection_jobs
 from fazhi.inspections.events import TaskEvents
@@ -29,11 +30,14 @@ from fazhi.inspections.models import (
     TaskOutcome,
     TaskState,
 )
+from fazhi.inspections.selectors import plans as plan_selectors
+from fazhi.inspections.selectors import pool as pool_selectors
 from fazhi.inspections.selectors import tasks as task_selectors
 from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services import teams as team_services
 from fazhi.inspections.workflows import TASK
+from fazhi.registry.selectors.entities import category_list
 
 _SOFT_ERRORS = (errors.ValidationFailed, errors.InvalidTransition, errors.Conflict)
 
@@ -126,6 +130,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     state = params.choice(query, "state", TaskState.values) or ""
     outcome = params.choice(query, "outcome", TaskOutcome.values) or ""
     plan_id = params.object_id(query, "plan")
+    inspector_id = params.object_id(query, "inspector")
+    organisation_id = params.object_id(query, "organisation")
+    q = (query.get("q") or "").strip()[:100]
     flags = {name: bool(params.boolean(query, name)) for name in FIGURE_FILTERS}
     tasks = task_selectors.task_list(
         user=user,
@@ -134,27 +141,59 @@ def task_list(request: HttpRequest) -> HttpResponse:
         plan_id=plan_id,
         year=params.year(query),
         category=query.get("category") or None,
+        q=q,
+        inspector_id=inspector_id,
+        organisation_id=organisation_id,
         **flags,
     )
+    rows = listing.paginate(request, tasks)
+    plans = [(p.pk, p.title) for p in plan_selectors.plan_list(user=user)[:200]]
+    inspectors = [
+        (profile.officer_id, f"{profile.officer.name}（{profile.organisation.name}）")
+        for profile in pool_selectors.pool_list(user=user)[:500]
+    ]
+    organisations = [(o.pk, o.name) for o in org_selectors.organisation_list(user=user)]
+    bar = [
+        listing.Filter("q", "检查对象或任务编号", q, placeholder="名称、代码或任务编号"),
+        listing.Filter("plan", "抽查计划", plan_id or "", choices=plans),
+        listing.Filter("state", "状态", state, choices=TaskState.choices),
+        listing.Filter("outcome", "检查结果", outcome, choices=TaskOutcome.choices),
+        listing.Filter("inspector", "检查人员", inspector_id or "", choices=inspectors),
+    ]
+    if len(organisations) > 1:
+        bar.append(
+            listing.Filter("organisation", "实施机构", organisation_id or "", choices=organisations)
+        )
+    figure_labels = {
+        "finished": "已完成",
+        "problems": "发现问题",
+        "referred": "已移送",
+        "case_filed": "已立案",
+        "joint": "联合抽查",
+    }
+    narrowed = [label for name, label in figure_labels.items() if flags[name]]
+    if year := params.year(query):
+        narrowed.insert(0, f"{year}年")
+    if category := query.get("category"):
+        narrowed.append(_category_name(category))
     return render(
         request,
         "inspections/task_list.html",
         {
-            "tasks": tasks[:500],
-            "count": tasks.count(),
-            "states": TaskState.choices,
-            "outcomes": TaskOutcome.choices,
-            "state": state,
-            "outcome": outcome,
+            "page": rows.page,
+            "listing": rows,
+            "filters": bar,
+            "narrowed": narrowed,
             "plan_id": plan_id,
             "can_publish": has_cap(user, Cap.INSPECTION_PLAN),
-            "hidden": {
-                k: v
-                for k, v in query.items()
-                if k in ("plan", "year", "category", *FIGURE_FILTERS) and v
-            },
+            "can_record": has_cap(user, Cap.INSPECTION_RECORD),
         },
     )
+
+
+def _category_name(code: str) -> str:
+    found = category_list().filter(code=code).values_list("name", flat=True).first()
+    return found or "指定专业类别"
 
 
 @login_required

@@ -135,7 +135,8 @@ def test_page_refuses_an_oversized_upload_with_its_code(world, settings, client)
     )
     assert response.status_code == 200
     assert "超过导入大小上限" in response.content.decode()
-    assert "import_too_large" in response.content.decode()
+    assert "import_too_large" not in response.content.decode()
+    assert response["X-Error-Code"] == "import_too_large"
     assert not ImportBatch.objects.exists()
 
 

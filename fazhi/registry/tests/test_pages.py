@@ -159,7 +159,8 @@ def test_create_page(world, client):
             "risk_grade": "B",
         },
     )
-    assert response.status_code == 200 and "uscc_check" in response.content.decode()
+    assert response.status_code == 200 and response["X-Error-Code"] == "uscc_check"
+    assert "uscc_check" not in response.content.decode()
     assert not Entity.objects.filter(name="坏代码单位").exists()
 
 

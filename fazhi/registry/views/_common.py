@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from fazhi.core import errors
+from fazhi.core import errors, feedback
 from fazhi.core.models import User
 from fazhi.registry.selectors import entities as entity_selectors
 
@@ -31,7 +30,7 @@ def back_to_entity(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 
 def show_failure(request: HttpRequest, exc: errors.FazhiError) -> None:
-    messages.error(request, f"{exc.message}（{exc.code}）")
+    feedback.error_message(request, exc)
 
 
 def require_visible(user: User, entity_id: int) -> None:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -14,7 +13,7 @@ from django.template.loader import get_template
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, feedback, listing
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -61,20 +60,30 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.REGISTRY_VIEW, action=EntityEvent.LISTED)
     filters = entity_selectors.EntityFilters.from_params(request.GET)
     qs = entity_selectors.entity_list(user=user, filters=filters).order_by("name", "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    rows = listing.paginate(request, qs, default_size=PAGE_SIZE)
+    active = {True: "", False: "0", None: "all"}[filters.active]
+    bar = [
+        listing.Filter("q", "名称或代码", filters.q, placeholder="名称、统一社会信用代码"),
+        listing.Filter("kind", "类型", filters.kind, choices=EntityKind.choices),
+        listing.Filter("category", "专业类别", filters.category, choices=_category_choices()),
+        listing.Filter("status", "经营状态", filters.status, choices=EntityStatus.choices),
+        listing.Filter("risk_grade", "风险等级", filters.risk_grade, choices=RiskGrade.choices),
+        listing.Filter("division", "行政区划代码", filters.division, placeholder="如 350102"),
+        listing.Filter(
+            "active",
+            "在册状态",
+            active,
+            choices=[("0", "已停用"), ("all", "全部")],
+            all_label="在册",
+        ),
+    ]
     return render(
         request,
         "registry/entity_list.html",
         {
-            "page": page,
-            "filters": filters,
-            "query": query.urlencode(),
-            "kinds": EntityKind.choices,
-            "statuses": EntityStatus.choices,
-            "grades": RiskGrade.choices,
-            "categories": _category_choices(),
+            "listing": rows,
+            "page": rows.page,
+            "filters": bar,
             "can_manage": has_cap(user, Cap.REGISTRY_MANAGE),
         },
     )
@@ -157,7 +166,8 @@ def entity_create(request: HttpRequest) -> HttpResponse:
                 **_entity_kwargs(form.cleaned_data),
             )
         except errors.ValidationFailed as exc:
-            form.add_error(None, f"{exc.message}（{exc.code}）")
+            feedback.note_error(request, exc)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "检查对象已登记。")
             return redirect("registry:entity_detail", entity_id=entity.pk)
@@ -196,7 +206,8 @@ def entity_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
                 **_entity_kwargs(form.cleaned_data),
             )
         except errors.ValidationFailed as exc:
-            form.add_error(None, f"{exc.message}（{exc.code}）")
+            feedback.note_error(request, exc)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "已保存。")
             return redirect("registry:entity_detail", entity_id=entity.pk)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors, import_limits
+from fazhi.core import errors, feedback, import_limits
 from fazhi.core.access import acting_user
 from fazhi.core.exports import csv_bytes
 from fazhi.core.models import Organisation
@@ -70,7 +70,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 content=import_limits.read_upload(upload),
             )
         except errors.ValidationFailed as exc:
-            form.add_error("file", f"{exc.message}（{exc.code}）")
+            feedback.note_error(request, exc)
+            form.add_error("file", exc.message)
         else:
             return redirect("core:job_detail", pk=job.pk)
     batches = import_selectors.import_batch_list(user=user)[:20]

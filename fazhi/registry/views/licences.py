@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.registry.events import LicenceEvent
@@ -77,7 +77,8 @@ def licence_edit(request: HttpRequest, licence_id: int) -> HttpResponse:
                 clear_valid_to=data["valid_to"] is None,
             )
         except errors.ValidationFailed as exc:
-            form.add_error(None, f"{exc.message}（{exc.code}）")
+            feedback.note_error(request, exc)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, "许可证已更新。")
             return back_to_entity(request, licence.entity_id)
