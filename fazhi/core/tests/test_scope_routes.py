@@ -50,7 +50,6 @@ from fazhi.discretion.models import Benchmark, BenchmarkImport, BenchmarkItem
 from fazhi.discretion.services.imports import benchmark_import
 from fazhi.discretion.tests.support import make_benchmark
 from fazhi.discretion.tests.test_imports import GOOD, META, xlsx
-from fazhi.enforcement.models import CaseLead, CaseLeadSource
 from fazhi.enforcement.models import CaseLead, CaseLeadSource, PenaltyCase
 from fazhi.enforcement.services.cases import case_file
 from fazhi.enforcement.services.leads import case_lead_create
