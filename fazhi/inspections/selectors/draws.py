@@ -107,17 +107,30 @@ def draw_task_list(*, user: User, draw: Draw) -> QuerySet[InspectionTask]:
 
 def plan_draw_steps(*, user: User, plan: InspectionPlan) -> dict[str, Any]:
     """What the plan page may offer next: ``announce`` is ``"first"`` (a draft), ``"again"``
-    (an announcement awaits its draw: allowed only when the lists, pool or parameters have changed
-    since, which the service decides) or ``"redraw"`` (drawn, with a re-draw approved), else None;
+    (an announcement awaits its draw: for version 1 allowed only when the lists, pool or
+    parameters have changed since, which the service decides; for version 2 once a re-announcement
+    request is approved) or ``"redraw"`` (drawn, with a re-draw approved), else None;
     ``draw`` is whether an announcement awaits its draw."""
     _require_view(user, PlanEvents.VIEWED)
-    pending = DrawAnnouncement.objects.filter(plan=plan, state=AnnouncementState.PUBLISHED).exists()
+    published = (
+        DrawAnnouncement.objects.filter(plan=plan, state=AnnouncementState.PUBLISHED)
+        .only("pk", "algorithm_version")
+        .first()
+    )
+    pending = published is not None
     announce: str | None = None
     if plan.kind != PlanKind.IMPORTED:
         if PLAN.allows(plan, "announce"):
             announce = "first"
-        elif pending:
-            announce = "again"
+        elif published is not None:
+            # a version-2 announcement is replaced only after an approved request
+            if (
+                published.algorithm_version != drawv2.ALGORITHM_VERSION
+                or ReannouncementRequest.objects.filter(
+                    announcement=published, state=RedrawState.APPROVED
+                ).exists()
+            ):
+                announce = "again"
         elif (
             PLAN.allows(plan, "announce_redraw")
             and RedrawRequest.objects.filter(plan=plan, state=RedrawState.APPROVED).exists()

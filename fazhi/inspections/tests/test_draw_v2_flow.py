@@ -419,6 +419,8 @@ def test_reannouncement_by_pages() -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from fazhi.inspections.selectors.draws import plan_draw_steps
+
     w = make_draw_world()
     plan = plan_with_stratum(w)
     a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery(days=2)])
@@ -429,6 +431,8 @@ def test_reannouncement_by_pages() -> None:
         reverse("inspections:reannouncement_request", args=[plan.pk]), {"reason": "分层错误"}
     )
     request = plan.reannouncements.get()
+    plan.refresh_from_db()
+    assert plan_draw_steps(user=w.planner, plan=plan) == {"announce": None, "draw": True}
     denied = planner.post(
         reverse("inspections:reannouncement_decide", args=[request.pk]), {"decision": "approve"}
     )
@@ -438,6 +442,7 @@ def test_reannouncement_by_pages() -> None:
     leader.post(
         reverse("inspections:reannouncement_decide", args=[request.pk]), {"decision": "approve"}
     )
+    assert plan_draw_steps(user=w.planner, plan=plan)["announce"] == "again"
     kind, event = lottery(days=3)
     response = planner.post(
         reverse("inspections:plan_announce", args=[plan.pk]),
