@@ -13,8 +13,14 @@ Give the announcement hash you copied before the draw (from the posted announcem
 or a witness) with --expect-announcement: without it, an export rewritten consistently from
 start to end cannot be told from the real one.
 
+Both protocol versions are checked: fazhi-draw/1 (export fazhi-draw-export/1) and fazhi-draw/2
+(export fazhi-draw-export/2: declared public events and their instants, salted witnesses, the
+entropy record). A drand value's BLS signature is not checked here (that needs pairing
+arithmetic): the script prints the drand mirror address to compare it with.
+
 Exit status: 0 verified, 1 a check failed, 2 unusable input. A draw that used server randomness
-is reported "not publicly verifiable" even when every check passes.
+is reported "not publicly verifiable" even when every check passes. One file on purpose: it is
+downloaded from the portal and run as is.
 """
 
 from __future__ import annotations

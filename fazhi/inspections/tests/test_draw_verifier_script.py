@@ -20,6 +20,7 @@ import pytest
 from fazhi.core import clock as project_clock
 from fazhi.core import demo as core_demo
 from fazhi.core import testing
+from fazhi.core.models import User
 from fazhi.inspections import demo, drawengine, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
@@ -197,8 +198,12 @@ def test_script_agrees_with_the_engine_on_the_demo_draw(tmp_path):
     out = io.StringIO()
     result = core_demo.load(stdout=out)
     demo.load(province=result.province, stdout=out)
+    # this year's demo plan is announced with a public number: draw it too
+    current = InspectionPlan.objects.get(year=project_clock.today().year)
+    planner = User.objects.get(username=demo.PLANNER_USERNAME)
+    draw_run(actor=planner, plan=current, public_number="4 2 7")
     draws = [d for plan in InspectionPlan.objects.all() for d in plan.draws.all()]
-    assert draws
+    assert len(draws) == 2
     for draw in draws:
         export = export_draw(draw)
         assert drawengine.verify_export(export) is None

@@ -16,6 +16,7 @@ import pytest
 from fazhi.core import clock as project_clock
 from fazhi.core import demo as core_demo
 from fazhi.core import testing
+from fazhi.core.models import User
 from fazhi.inspections import demo, drawengine, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
@@ -183,6 +184,14 @@ def test_the_citizen_opens_the_demo_draw_export(page, tmp_path):
     page.click("#draw-verify-form button[type=submit]")
     page.wait_for_selector("[data-verdict=mismatch]", timeout=60_000)
     assert "核验未通过" in page.inner_text("#draw-verify-result")
+
+    # this year's demo plan is announced with a public number: draw it and verify it too
+    current = InspectionPlan.objects.get(year=project_clock.today().year)
+    planner = User.objects.get(username=demo.PLANNER_USERNAME)
+    second = export_draw(draw_run(actor=planner, plan=current, public_number="4 2 7"))
+    assert drawengine.verify_export(second) is None
+    outcome = verify_all(page, [second], second["announcement"]["hash"])[0]
+    assert outcome["ok"], outcome["problem"]
 
 
 @pytest.mark.django_db(transaction=True)
