@@ -13,7 +13,7 @@ import io
 from django.urls import reverse
 
 from fazhi.core import import_limits, jobs
-from fazhi.core.jobs import Outcome, Progress
+from fazhi.core.jobs import Outcome, OutputFile, Progress
 from fazhi.core.models import Job, Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
@@ -21,10 +21,13 @@ from fazhi.core.selectors.attachments import attachment_open
 from fazhi.core.services.attachments import attachment_store_blob
 from fazhi.core.services.jobs import job_enqueue
 from fazhi.discretion.events import BenchmarkEvent
+from fazhi.discretion.importing.export import benchmark_export as write_benchmark
+from fazhi.discretion.selectors import benchmarks as benchmark_selectors
 from fazhi.discretion.services import imports as import_services
 from fazhi.discretion.services.benchmarks import BenchmarkMeta, clean_meta
 
 IMPORT = "discretion.benchmark_import"
+EXPORT = "discretion.benchmark_export"
 
 
 def benchmark_import_enqueue(
@@ -91,3 +94,26 @@ def benchmark_import(job: Job, progress: Progress) -> Outcome:
     else:
         summary = f"发现{record.error_count}处错误，未导入任何数据。"
     return Outcome(summary, result=record)
+
+
+def benchmark_export_enqueue(*, actor: User, benchmark_id: int) -> Job:
+    """Write a benchmark to an .xlsx in the template's columns, in the background."""
+    require_cap(actor, Cap.DISCRETION_VIEW, action=BenchmarkEvent.EXPORTED)
+    benchmark = benchmark_selectors.benchmark_get(user=actor, benchmark_id=benchmark_id)
+    assert actor.organisation is not None
+    return job_enqueue(
+        actor=actor,
+        kind=EXPORT,
+        organisation=actor.organisation,
+        params={"benchmark": benchmark.pk},
+    )
+
+
+@jobs.kind(EXPORT, "裁量基准导出", cap=Cap.DISCRETION_VIEW, writes=False, unit="行", rerun=True)
+def benchmark_export(job: Job, progress: Progress) -> Outcome:
+    actor = jobs.starter(job)
+    content, name, rows = write_benchmark(
+        user=actor, benchmark_id=int(jobs.param(job, "benchmark"))
+    )
+    progress(rows, rows)
+    return Outcome(f"已导出裁量基准：{rows}行。", file=OutputFile(name=name, content=content))

@@ -15,8 +15,10 @@ from rest_framework.views import APIView
 
 from fazhi.core import clock, params
 from fazhi.core.access import acting_user
+from fazhi.core.api.jobs import JobSerializer, accepted
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
+from fazhi.discretion import jobs as discretion_jobs
 from fazhi.discretion.engine import CIRCUMSTANCES
 from fazhi.discretion.events import BenchmarkEvent
 from fazhi.discretion.models import Benchmark, BenchmarkItem, BenchmarkTier
@@ -138,6 +140,20 @@ class BenchmarkDetailView(APIView):
         return Response(BenchmarkDetailSerializer(benchmark).data)
 
 
+class BenchmarkExportView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="导出裁量基准（后台生成 .xlsx，格式同导入模板）",
+        request=None,
+        responses={202: JobSerializer},
+    )
+    def post(self, request: Request, benchmark_id: int) -> Response:
+        user = acting_user(request, Cap.DISCRETION_VIEW, action=BenchmarkEvent.EXPORTED)
+        return accepted(
+            discretion_jobs.benchmark_export_enqueue(actor=user, benchmark_id=benchmark_id)
+        )
+
+
 class DiscretionProposeSerializer(serializers.Serializer[Any]):
     circumstances = serializers.ListField(
         child=serializers.ChoiceField(choices=list(CIRCUMSTANCES)),
@@ -253,6 +269,11 @@ urlpatterns = [
         "benchmarks/<id:benchmark_id>/",
         BenchmarkDetailView.as_view(),
         name="discretion-benchmark",
+    ),
+    path(
+        "benchmarks/<id:benchmark_id>/export/",
+        BenchmarkExportView.as_view(),
+        name="discretion-benchmark-export",
     ),
     path("items/<id:item_id>/propose/", ProposeView.as_view(), name="discretion-item-propose"),
 ]

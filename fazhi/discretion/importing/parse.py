@@ -4,6 +4,7 @@ column and reason (``import_limits.BoundedErrors`` keeps the first ones and coun
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ FINE_KINDS = {
 YES = {"是", "Y", "y", "yes", "1", "true", "TRUE"}
 NO = {"", "否", "N", "n", "no", "0", "false", "FALSE"}
 ITEM_FIELDS = ("violation", "violated_article", "penalty_article")
+SEPARATORS = re.compile(r"[、，,；;\n]")
 
 
 def cell_text(value: Any) -> str:
@@ -78,16 +80,31 @@ class _Row:
             return None
 
     def circumstances(self, field: str) -> tuple[str, ...]:
-        keys = []
-        for part in self.values.get(field, "").replace("，", "、").replace(",", "、").split("、"):
-            label = part.strip()
-            if not label:
+        """Circumstances by their Chinese names, separated by 、 (or ，；). A name that itself
+        holds 、 (“阻碍、拒绝执法或者隐匿、销毁证据”) is matched whole: the parts are joined back
+        while they are the beginning of a known name."""
+        parts = [p.strip() for p in SEPARATORS.split(self.values.get(field, ""))]
+        keys: list[str] = []
+        i = 0
+        while i < len(parts):
+            if not parts[i]:
+                i += 1
                 continue
+            label, j = parts[i], i
+            while (
+                label not in engine.LABEL_TO_KEY
+                and j + 1 < len(parts)
+                and any(name.startswith(label + "、") for name in engine.LABEL_TO_KEY)
+            ):
+                j += 1
+                label = f"{label}、{parts[j]}"
             key = engine.LABEL_TO_KEY.get(label)
             if key is None:
-                self.fail(field, f"未知的情节“{label[:30]}”（见模板“情节”工作表）")
+                self.fail(field, f"未知的情节“{parts[i][:30]}”（见模板“情节”工作表）")
+                i += 1
             else:
                 keys.append(key)
+                i = j + 1
         return tuple(keys)
 
 

@@ -143,6 +143,9 @@ def create_in_transaction(
     items: Sequence[ItemData],
 ) -> Benchmark:
     """The writes of ``benchmark_create`` (checked input), inside the caller's transaction."""
+    # Serialise publications per organisation: two versions of one title published at once
+    # must not both pass the overlap check (the version rows may not exist yet to be locked).
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     versions = list(
         Benchmark.objects.select_for_update()
         .filter(organisation=organisation, title=meta.title)

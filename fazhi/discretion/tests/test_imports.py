@@ -11,10 +11,12 @@ import pytest
 
 from fazhi.core import errors
 from fazhi.core.models import Attachment, Role
+from fazhi.core.selectors.attachments import attachment_open
 from fazhi.core.tests.factories import make_user
 from fazhi.discretion import jobs as discretion_jobs
 from fazhi.discretion.importing import reader, template
 from fazhi.discretion.models import Benchmark, BenchmarkImport
+from fazhi.discretion.sample import load_sample
 from fazhi.discretion.services import imports as import_services
 from fazhi.discretion.services.benchmarks import BenchmarkMeta
 from fazhi.inspections.tests.task_support import TaskWorld, make_task_world
@@ -236,3 +238,40 @@ def test_the_job_refuses_a_bad_heading_at_once(world, reviewer):
             actor=reviewer, organisation=world.org, meta=bad, file_name="a.xlsx", content=xlsx(GOOD)
         )
     assert exc.value.code == "invalid_period"
+
+
+def test_an_export_imports_again_as_the_same_benchmark(world, reviewer, run_jobs):
+    sample, _ = load_sample(organisation=world.tree.province)
+    with run_jobs():
+        job = discretion_jobs.benchmark_export_enqueue(actor=world.planner, benchmark_id=sample.pk)
+    job.refresh_from_db()
+    assert job.state == "succeeded", job.error_message
+    _, handle = attachment_open(user=world.planner, pk=int(job.result_id))
+    with handle:
+        content = handle.read()
+    again = run_import(reviewer, world, content)
+    assert again.error_count == 0, again.errors
+    assert again.benchmark is not None
+
+    def shape(benchmark: Benchmark) -> list[tuple[object, ...]]:
+        return [
+            (
+                item.code,
+                item.violation,
+                item.first_violation_list,
+                tier.tier,
+                tier.requires_all,
+                tier.requires_any,
+                tier.fine_kind,
+                tier.fine_min,
+                tier.fine_max,
+                tier.multiple_min,
+                tier.multiple_max,
+                tier.gains_floor,
+                tier.confiscation,
+            )
+            for item in benchmark.items.order_by("position")
+            for tier in item.tiers.order_by("id")
+        ]
+
+    assert shape(again.benchmark) == shape(sample)

@@ -173,3 +173,16 @@ def test_import_page_and_api_start_the_job(world, run_jobs):
         format="multipart",
     )
     assert bad.status_code == 400
+
+
+def test_export_from_the_page_and_the_api(world, page, api, run_jobs):
+    sample, _ = load_sample(organisation=world.tree.province)
+    with run_jobs():
+        response = page.post(reverse("discretion:benchmark_export", args=[sample.pk]))
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    with run_jobs():
+        started = api.post(f"/api/discretion/benchmarks/{sample.pk}/export/")
+    assert started.status_code == 202 and started.json()["kind"] == "discretion.benchmark_export"
+    sibling = make_benchmark(make_user(world.other_org, Role.LEGAL_REVIEWER), world.other_org)
+    assert api.post(f"/api/discretion/benchmarks/{sibling.pk}/export/").status_code == 404
+    assert page.get(reverse("discretion:benchmark_export", args=[sample.pk])).status_code == 405

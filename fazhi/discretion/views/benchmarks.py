@@ -8,15 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from fazhi.core import clock, errors, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.discretion import engine
+from fazhi.discretion import jobs as discretion_jobs
 from fazhi.discretion.events import BenchmarkEvent
 from fazhi.discretion.forms import AssistForm
 from fazhi.discretion.selectors import benchmarks as benchmark_selectors
@@ -80,6 +81,15 @@ def benchmark_detail(request: HttpRequest, benchmark_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def benchmark_export(request: HttpRequest, benchmark_id: int) -> HttpResponse:
+    """Writing the file runs in a background job; the job page offers the download."""
+    user = acting_user(request, Cap.DISCRETION_VIEW, action=BenchmarkEvent.EXPORTED)
+    job = discretion_jobs.benchmark_export_enqueue(actor=user, benchmark_id=benchmark_id)
+    return redirect("core:job_detail", pk=job.pk)
+
+
+@login_required
 @require_GET
 def item_assist(request: HttpRequest, item_id: int) -> HttpResponse:
     user = acting_user(request, Cap.DISCRETION_VIEW, action=BenchmarkEvent.PROPOSED)
@@ -137,5 +147,6 @@ def _assist_page(
 urlpatterns = [
     path("", benchmark_list, name="benchmark_list"),
     path("benchmarks/<id:benchmark_id>/", benchmark_detail, name="benchmark_detail"),
+    path("benchmarks/<id:benchmark_id>/export/", benchmark_export, name="benchmark_export"),
     path("items/<id:item_id>/assist/", item_assist, name="item_assist"),
 ]
