@@ -228,3 +228,11 @@ def test_evidence_is_uploaded_linked_and_listed(cw, settings, tmp_path):
             actor=cw.handler, case=case, file=io.BytesIO(b"%PDF-1.4\n"), filename="补充.pdf"
         )
     assert login(cw.reviewer).post(f"/enforcement/cases/{case.pk}/evidence/").status_code == 403
+
+
+def test_the_detail_page_counts_its_queries(cw, django_assert_max_num_queries):
+    case = notify(cw, investigate(cw, file_case(cw)))
+    client = login(cw.leader)
+    client.get(f"/enforcement/cases/{case.pk}/")  # warm the content-type cache
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/enforcement/cases/{case.pk}/").status_code == 200
