@@ -31,7 +31,7 @@ from fazhi.enforcement.services.cases import (
     DECISION_RULE,
     numbering_organisation,
 )
-from fazhi.enforcement.workflows import PENALTY_CASE, window_rule
+from fazhi.enforcement.workflows import PENALTY_CASE, window_end, window_rule
 
 SERVICE_RULE = "penalty.service"
 PAYMENT_RULE = "penalty.payment"
@@ -236,7 +236,8 @@ def case_decide(
         )
         row.save(update_fields=["decision_number"])
         deadlines_close_for(actor=actor, subject=row, rule_key=DECISION_RULE, on=on)
-        _close_window(actor, row, on)
+        if row.notified_on is not None:  # a window that ran out was met on its last day
+            _close_window(actor, row, min(on, window_end(row)))
         _attach(actor, row, SERVICE_RULE, "送达处理决定书", on)
         if outcome == CaseOutcome.PENALTY:
             _attach(actor, row, PUBLICITY_RULE, "公示行政处罚决定", on)

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from fazhi.core import audit, clock, errors, rules, workflow
-from fazhi.core.models import AttachmentKind, Officer, Organisation, OrganisationKind, User
+from fazhi.core.models import (
+    AttachmentKind,
+    AttachmentLink,
+    Officer,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, require_in_scope
-from fazhi.core.services.attachments import StoredBlob, attachment_link
+from fazhi.core.services.attachments import attachment_link, attachment_store_blob
 from fazhi.core.services.deadlines import deadline_attach, deadlines_close_for
 from fazhi.core.services.numbering import document_number_issue
 from fazhi.enforcement import policy
@@ -37,7 +44,7 @@ from fazhi.enforcement.models import (
     PenaltyKind,
 )
 from fazhi.enforcement.services import case_common as common
-from fazhi.enforcement.workflows import CASE_LEAD, MIN_OFFICERS
+from fazhi.enforcement.workflows import CASE_LEAD, MIN_OFFICERS, PENALTY_CASE
 
 if TYPE_CHECKING:
     from fazhi.registry.models import Entity
@@ -47,6 +54,13 @@ SUMMARY_RULE = "penalty.summary_threshold"
 PRESERVATION_RULE = "penalty.preservation_decision"
 DECISION_DOCUMENT = "penalty_decision"  # the organisation's document type for 处理决定书
 SUMMARY_KINDS = {PenaltyKind.WARNING, PenaltyKind.FINE}
+EVIDENCE_STATES = (
+    CaseState.FILED,
+    CaseState.INVESTIGATED,
+    CaseState.NOTIFIED,
+    CaseState.HEARING,
+    CaseState.HEARD,
+)
 
 
 def numbering_organisation(organisation: Organisation) -> Organisation:
@@ -289,8 +303,6 @@ def case_decide_on_the_spot(
 
 def _open_case(case: PenaltyCase, action: str) -> PenaltyCase:
     """The case locked, refused unless it is still under investigation."""
-    from fazhi.enforcement.workflows import PENALTY_CASE
-
     row = PENALTY_CASE.lock(case)
     if row.state != CaseState.FILED:
         raise errors.InvalidTransition(
@@ -349,15 +361,39 @@ def case_officer_recuse(
     return link
 
 
-def case_evidence_add(*, actor: User, case: PenaltyCase, blob: StoredBlob) -> PenaltyCase:
-    """Link a stored file (``attachment_store_blob``) to the case as evidence."""
+def case_evidence_add(
+    *,
+    actor: User,
+    case: PenaltyCase,
+    file: IO[bytes] | Any,
+    filename: str,
+    content_type: str = "",
+) -> AttachmentLink:
+    """Keep a file as the case's evidence (证据材料) until the decision: stored by its hash before
+    the transaction, linked to the case inside it (row, link and chained event)."""
     common.require_case_cap(actor, case, Cap.CASE_HANDLE, "attachment.linked")
+    _evidence_open(case)
+    blob = attachment_store_blob(
+        actor=actor,
+        organisation=case.organisation,
+        file=file,
+        filename=filename,
+        content_type=content_type,
+    )
     with transaction.atomic(durable=True):
-        row = _open_case(case, "add_evidence")
-        attachment_link(
+        row = _evidence_open(PENALTY_CASE.lock(case))
+        return attachment_link(
             actor=actor, attachment_or_blob=blob, subject=row, kind=AttachmentKind.EVIDENCE
         )
-    return row
+
+
+def _evidence_open(case: PenaltyCase) -> PenaltyCase:
+    if case.state not in EVIDENCE_STATES:
+        raise errors.InvalidTransition(
+            f"行政处罚案件当前状态为“{case.get_state_display()}”，不能再补充证据。",
+            code="evidence_closed",
+        )
+    return case
 
 
 def case_evidence_preserve(

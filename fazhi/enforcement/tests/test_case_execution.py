@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fazhi.core import errors
 from fazhi.core.testing import at
@@ -78,3 +80,25 @@ def test_execution_owes_the_surcharge_and_a_challenge_pauses_it(cw, clock):
     assert case.late_surcharge == Decimal("240.00")
     with pytest.raises(errors.InvalidTransition):
         case_execution.case_challenge_start(actor=cw.handler, case=case, kind="litigation")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fine=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000"), places=2),
+    late=st.integers(min_value=0, max_value=120),
+    pause=st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=0, max_value=30)),
+)
+def test_the_surcharge_never_passes_the_fine_and_a_pause_never_adds(fine, late, pause):
+    until = DUE + dt.timedelta(days=late)
+    plain = late_surcharge(fine=fine, payment_due=DUE, until=until)
+    start = DUE + dt.timedelta(days=pause[0])
+    paused = late_surcharge(
+        fine=fine,
+        payment_due=DUE,
+        until=until,
+        pauses=[(start, start + dt.timedelta(days=pause[1]))],
+    )
+    assert Decimal("0") <= paused.amount <= plain.amount <= fine
+    assert plain.days == late and paused.days + paused.paused_days == late
+    if not plain.capped:
+        assert plain.amount == (fine * Decimal("0.03") * late).quantize(Decimal("0.01"))

@@ -4,6 +4,7 @@ refusals as messages or error envelopes, permission and scope)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -200,3 +201,38 @@ def test_the_api_walks_a_case_and_answers_refusals(cw, clock):
 def test_a_lead_refers_to_filing(cw):
     case = notify(cw, investigate(cw, file_case(cw)))
     assert case.state == CaseState.NOTIFIED
+
+
+def test_evidence_is_uploaded_linked_and_listed(cw, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fazhi.core.models import AttachmentLink
+    from fazhi.enforcement.services import case_steps
+    from fazhi.enforcement.services import cases as case_services
+
+    settings.MEDIA_ROOT = tmp_path
+    case = file_case(cw)
+    client = login(cw.handler)
+    upload = SimpleUploadedFile("询问笔录.pdf", b"%PDF-1.4\n1 0 obj\n", "application/pdf")
+    response = client.post(f"/enforcement/cases/{case.pk}/evidence/", {"file": upload})
+    assert response.status_code == 302
+    link = AttachmentLink.objects.get()
+    assert (link.object_id, link.kind) == (str(case.pk), "evidence")
+    page = client.get(f"/enforcement/cases/{case.pk}/").content.decode()
+    assert "询问笔录.pdf" in page
+    case = case_steps.case_withdraw(actor=cw.leader, case=case, reason="当事人已注销")
+    from fazhi.core import errors
+
+    with pytest.raises(errors.InvalidTransition):
+        case_services.case_evidence_add(
+            actor=cw.handler, case=case, file=io.BytesIO(b"%PDF-1.4\n"), filename="补充.pdf"
+        )
+    assert login(cw.reviewer).post(f"/enforcement/cases/{case.pk}/evidence/").status_code == 403
+
+
+def test_the_detail_page_counts_its_queries(cw, django_assert_max_num_queries):
+    case = notify(cw, investigate(cw, file_case(cw)))
+    client = login(cw.leader)
+    client.get(f"/enforcement/cases/{case.pk}/")  # warm the content-type cache
+    with django_assert_max_num_queries(25):
+        assert client.get(f"/enforcement/cases/{case.pk}/").status_code == 200

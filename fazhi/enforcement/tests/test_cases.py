@@ -267,6 +267,11 @@ def test_no_decision_before_the_notice_or_while_the_window_is_open(cw, clock):
     found = deadlines(case)
     assert found["penalty.decision"].state == "met"
     assert found["penalty.service"].due_date == dt.date(2025, 9, 16)
+    # the party's window ran out on Thu 09-04: met then, not late
+    assert (found["penalty.statement"].state, found["penalty.statement"].met_on) == (
+        "met",
+        dt.date(2025, 9, 4),
+    )
     assert found["penalty.publicity"].state == "open"
 
 

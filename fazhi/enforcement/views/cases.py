@@ -18,6 +18,7 @@ from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
+from fazhi.core.selectors.attachments import attachments_for
 from fazhi.enforcement import forms as case_forms
 from fazhi.enforcement import policy
 from fazhi.enforcement.events import CaseEvent
@@ -87,6 +88,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "review_reasons": policy.legal_review_reasons(case),
             "deliberation_reasons": policy.deliberation_reasons(case),
             "challenges": case.challenges.all(),
+            "evidence": attachments_for(user=user, subject=case),
+            "can_add_evidence": has_cap(user, Cap.CASE_HANDLE)
+            and case.state in case_services.EVIDENCE_STATES,
+            "file_problems": (
+                policy.completeness_problems(case) if case.state == CaseState.CLOSED else []
+            ),
             "surcharge": (
                 surcharge_for(case, clock.today()) if case.state == CaseState.SERVED else None
             ),
@@ -110,6 +117,30 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已{found.label}。")
+    return redirect("enforcement:case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_evidence(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = acting_user(request, Cap.CASE_HANDLE, action="attachment.linked")
+    case = case_selectors.penalty_case_get(user=user, case_id=case_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的证据文件。")
+    else:
+        try:
+            case_services.case_evidence_add(
+                actor=user,
+                case=case,
+                file=upload,
+                filename=upload.name or "证据",
+                content_type=upload.content_type or "",
+            )
+        except REFUSALS as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已上传证据材料。")
     return redirect("enforcement:case_detail", case_id=case.pk)
 
 
@@ -215,6 +246,7 @@ urlpatterns = [
     path("cases/figures/export.xlsx", case_figures_export, name="case_figures_export"),
     path("cases/new/", case_new, name="case_new"),
     path("cases/<id:case_id>/", case_detail, name="case_detail"),
+    path("cases/<id:case_id>/evidence/", case_evidence, name="case_evidence"),
     *(
         path(f"cases/<id:case_id>/{name}/", case_step, {"step": name}, name=f"case_{name}")
         for name in case_forms.STEPS
