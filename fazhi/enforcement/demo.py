@@ -147,15 +147,17 @@ def load(*, province: Organisation, stdout: Any) -> None:
     heard = investigated(
         filed(entities[2], "使用未经消毒的公共用品用具", 30, complex_case=True), 20
     )
+    # The hearing notice is served two weeks ago, so its earliest date stays in a year the
+    # calendar knows even when the demo is loaded in the last days of December.
     heard = cases.case_notify(
-        actor=supervisor, case=heard, kinds=["warning", "fine"], fine="20000", on=day(5)
+        actor=supervisor, case=heard, kinds=["warning", "fine"], fine="20000", on=day(16)
     )
-    heard = case_steps.case_request_hearing(actor=supervisor, case=heard, on=day(3))
+    heard = case_steps.case_request_hearing(actor=supervisor, case=heard, on=day(14))
     from fazhi.core.periods import notice_earliest
 
-    earliest = notice_earliest("penalty.hearing_notice", day(2)).due
+    earliest = notice_earliest("penalty.hearing_notice", day(13)).due
     case_steps.case_schedule_hearing(
-        actor=supervisor, case=heard, hearing_on=earliest, served_on=day(2)
+        actor=supervisor, case=heard, hearing_on=earliest, served_on=day(13)
     )
 
     # 4. decided (after a legal review), waiting to be served
