@@ -48,7 +48,9 @@ class CaseDocumentListView(APIView):
             {
                 "key": key,
                 "name": name,
-                "url": reverse("enforcement-case-document", args=[case.pk, key]),
+                "url": reverse(
+                    "enforcement-case-document", kwargs={"case_id": case.pk, "key": key}
+                ),
             }
             for key, name in catalogue.available(case)
         ]
@@ -97,9 +99,13 @@ urlpatterns = [
         CaseDocumentListView.as_view(),
         name="enforcement-case-documents",
     ),
-    path(
-        "cases/<id:case_id>/documents/<slug:key>/",
-        CaseDocumentView.as_view(),
-        name="enforcement-case-document",
+    *(
+        path(
+            f"cases/<id:case_id>/documents/{key}/",
+            CaseDocumentView.as_view(),
+            {"key": key},
+            name="enforcement-case-document",
+        )
+        for key in catalogue.KINDS
     ),
 ]

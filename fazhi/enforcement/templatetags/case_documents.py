@@ -15,6 +15,6 @@ register = template.Library()
 @register.simple_tag
 def case_documents(case: PenaltyCase) -> list[tuple[str, str]]:
     return [
-        (label, reverse("enforcement:case_document", args=[case.pk, key]))
+        (label, reverse("enforcement:case_document", kwargs={"case_id": case.pk, "key": key}))
         for key, label in catalogue.available(case)
     ]

@@ -217,11 +217,11 @@ def test_the_case_page_links_the_documents_and_the_download_is_a_docx(cw, client
     client.force_login(cw.handler)
     page = client.get(reverse("enforcement:case_detail", args=[case.pk]))
     assert page.status_code == 200
-    url = reverse("enforcement:case_document", args=[case.pk, "decision"])
+    url = reverse("enforcement:case_document", kwargs={"case_id": case.pk, "key": "decision"})
     assert url in page.content.decode()
-    assert reverse("enforcement:case_document", args=[case.pk, "closure_report"]) not in (
-        page.content.decode()
-    )
+    assert reverse(
+        "enforcement:case_document", kwargs={"case_id": case.pk, "key": "closure_report"}
+    ) not in (page.content.decode())
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == catalogue.DOCX
@@ -231,7 +231,7 @@ def test_the_case_page_links_the_documents_and_the_download_is_a_docx(cw, client
 
 def test_scope_permission_and_bad_input_on_the_pages(cw, client):
     case = to_decision(cw, file_case(cw))
-    url = reverse("enforcement:case_document", args=[case.pk, "decision"])
+    url = reverse("enforcement:case_document", kwargs={"case_id": case.pk, "key": "decision"})
     client.force_login(cw.w.stranger)  # another district's institute
     assert client.get(url).status_code == 404
     client.force_login(make_user(cw.org, Role.PETITION_OFFICER))
@@ -240,7 +240,9 @@ def test_scope_permission_and_bad_input_on_the_pages(cw, client):
     assert client.get(f"/enforcement/cases/{case.pk}/documents/nothing.docx").status_code == 404
     early = file_case(cw)
     assert (
-        client.get(reverse("enforcement:case_document", args=[early.pk, "decision"])).status_code
+        client.get(
+            reverse("enforcement:case_document", kwargs={"case_id": early.pk, "key": "decision"})
+        ).status_code
         == 409
     )
 
@@ -252,9 +254,13 @@ def test_the_api_lists_and_serves_the_documents(cw, client):
     assert listed.status_code == 200
     names = {row["key"]: row["name"] for row in listed.json()}
     assert names["decision"] == "行政处罚决定书" and "closure_report" not in names
-    got = client.get(reverse("enforcement-case-document", args=[case.pk, "decision"]))
+    got = client.get(
+        reverse("enforcement-case-document", kwargs={"case_id": case.pk, "key": "decision"})
+    )
     assert got.status_code == 200 and case.decision_number in text_of(got.content)
-    gone = client.get(reverse("enforcement-case-document", args=[case.pk, "closure_report"]))
+    gone = client.get(
+        reverse("enforcement-case-document", kwargs={"case_id": case.pk, "key": "closure_report"})
+    )
     assert gone.status_code == 409 and gone.json()["error"]["code"] == "case_document_unavailable"
     client.force_login(cw.w.stranger)
     assert client.get(reverse("enforcement-case-documents", args=[case.pk])).status_code == 404

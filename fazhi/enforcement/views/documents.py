@@ -66,5 +66,14 @@ def case_documents_batch(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("cases/documents/batch/", case_documents_batch, name="case_documents_batch"),
-    path("cases/<id:case_id>/documents/<slug:key>.docx", case_document, name="case_document"),
+    # one route per document (the key is no free path segment): reverse with kwargs
+    *(
+        path(
+            f"cases/<id:case_id>/documents/{key}.docx",
+            case_document,
+            {"key": key},
+            name="case_document",
+        )
+        for key in catalogue.KINDS
+    ),
 ]
