@@ -11,7 +11,7 @@ from typing import Any
 
 from fazhi.core import clock, errors
 from fazhi.core.models import User
-from fazhi.enforcement.documents import decision, notices, reports
+from fazhi.enforcement.documents import decision, notices, records, reports
 from fazhi.enforcement.documents.layout import Page
 from fazhi.enforcement.models import CaseOutcome, CaseState, PenaltyCase
 from fazhi.enforcement.selectors import cases as case_selectors
@@ -62,6 +62,24 @@ KINDS: dict[str, DocumentKind] = {
             lambda case, today: reports.filing_report(case),
         ),
         DocumentKind(
+            "onsite_record",
+            "现场笔录",
+            lambda case, today: True,
+            lambda case, today: records.onsite_record(case),
+        ),
+        DocumentKind(
+            "interview_record",
+            "询问笔录",
+            lambda case, today: True,
+            lambda case, today: records.interview_record(case),
+        ),
+        DocumentKind(
+            "preservation",
+            "先行登记保存证据决定书",
+            lambda case, today: case.preservations.exists(),
+            lambda case, today: records.preservation_decision(case),
+        ),
+        DocumentKind(
             "investigation_report",
             "案件调查终结报告",
             lambda case, today: case.investigated_on is not None,
@@ -90,6 +108,12 @@ KINDS: dict[str, DocumentKind] = {
             "听证通知书",
             lambda case, today: case.hearing_on is not None,
             lambda case, today: notices.hearing_notice(case),
+        ),
+        DocumentKind(
+            "hearing_record",
+            "听证笔录",
+            lambda case, today: case.hearing_on is not None,
+            lambda case, today: records.hearing_record(case),
         ),
         DocumentKind(
             "decision",

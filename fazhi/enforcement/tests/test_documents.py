@@ -86,17 +86,25 @@ def walk_with_hearing(cw: CaseWorld, clock: Any) -> PenaltyCase:
 
 
 def test_every_document_of_a_case_walked_to_closure(cw, clock):
-    assert keys(file_case(cw)) == ["case_source", "filing_report"]
+    assert keys(file_case(cw)) == [
+        "case_source",
+        "filing_report",
+        "onsite_record",
+        "interview_record",
+    ]
     case = walk_with_hearing(cw, clock)
     party = case.entity.name
     assert keys(case) == [
         "case_source",
         "filing_report",
+        "onsite_record",
+        "interview_record",
         "investigation_report",
         "legal_review",
         "deliberation",
         "penalty_notice",
         "hearing_notice",
+        "hearing_record",
         "decision",
         "service_receipt",
         "closure_report",
@@ -122,6 +130,7 @@ def test_every_document_of_a_case_walked_to_closure(cw, clock):
     assert "2025年9月18日" in texts["hearing_notice"]
     assert "听证后审核同意" in texts["legal_review"]
     assert "集体讨论同意" in texts["deliberation"]
+    assert "2025年9月18日" in texts["hearing_record"] and "执法证号" in texts["onsite_record"]
     # the fine unpaid after its period (due 2025-10-09 after the National Day holiday)
     due = case_execution.payment_due(case)
     assert due is not None
@@ -316,3 +325,18 @@ def test_amounts_are_exact_decimals_in_the_documents(cw):
     case = to_decision(cw, file_case(cw), fine="0.01")
     assert case.fine == Decimal("0.01")
     assert "人民币壹分（¥0.01）" in doc(case, "decision")
+
+
+def test_the_preservation_decision_lists_the_items_and_their_decisions(cw):
+    from fazhi.enforcement.services import cases
+
+    case = file_case(cw)
+    assert "preservation" not in keys(case)
+    cases.case_officer_assign(actor=cw.leader, case=case, officer=cw.w.officer_a)
+    row = cases.case_evidence_preserve(
+        actor=cw.handler, case=case, items="一次性毛巾200条", approved_by=cw.leader
+    )
+    cases.case_preservation_decide(actor=cw.handler, preservation=row, decision="予以退还")
+    text = doc(case, "preservation")
+    assert "一次性毛巾200条" in text and "予以退还" in text and case.entity.name in text
+    assert "第五十六条" in text and facts.NUMBER_BLANK in text
