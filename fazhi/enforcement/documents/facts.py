@@ -3,6 +3,7 @@ numbers, the officers, the reconsideration body and the court (decision 0054).""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -115,8 +116,35 @@ def penalty_kinds_text(case: PenaltyCase, *, proposed: bool) -> str:
                 parts.append(f"没收违法所得{amount_both(confiscation)}")
             else:
                 parts.append("没收违法所得、没收非法财物")
+        elif kind == PenaltyKind.WARNING:
+            parts.append("警告")
         else:
             parts.append(PenaltyKind(kind).label)
     if fine and PenaltyKind.FINE not in (case.penalty_kinds or []):
         parts.append(f"罚款{amount_both(fine)}")
     return "；".join(parts) or "警告"
+
+
+NUMERALS = "零一二三四五六七八九"
+UNIT_WORDS = {"working_days": "个工作日", "calendar_days": "日", "months": "个月", "years": "年"}
+
+
+def chinese_number(value: int) -> str:
+    """1–99 in Chinese numerals as periods are written (五, 十五, 六十)."""
+    if not 0 < value < 100:
+        return str(value)
+    tens, ones = divmod(value, 10)
+    if not tens:
+        return NUMERALS[ones]
+    return ("" if tens == 1 else NUMERALS[tens]) + "十" + (NUMERALS[ones] if ones else "")
+
+
+def period_words(key: str, case: PenaltyCase, on: dt.date | None) -> str:
+    """The period of rule ``key`` in force on ``on`` for the case's province, in words
+    (``penalty.statement`` → ``"三个工作日"``): the notices say what the deadline engine counts."""
+    from fazhi.core import clock, rules
+
+    value = rules.rule(
+        key, on=on or clock.today(), province=case.organisation.province_code()
+    ).value
+    return chinese_number(value.amount) + UNIT_WORDS.get(value.unit, "日")

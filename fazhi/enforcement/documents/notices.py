@@ -34,15 +34,17 @@ def notice_of_proposed_penalty(case: PenaltyCase) -> Page:
         f"依据{BLANK}的规定，本机关拟对你（单位）作出如下行政处罚："
         f"{facts.penalty_kinds_text(case, proposed=True)}。"
     )
+    statement = facts.period_words("penalty.statement", case, case.notified_on)
+    hearing = facts.period_words("penalty.hearing_request", case, case.notified_on)
     page.para(
         f"根据{LAW}第四十四条、第四十五条的规定，你（单位）有权进行陈述和申辩。"
-        "请于收到本告知书之日起三个工作日内向本机关提出陈述、申辩意见；本机关不因你（单位）"
+        f"请于收到本告知书之日起{statement}内向本机关提出陈述、申辩意见；本机关不因你（单位）"
         "陈述、申辩而加重处罚。逾期未提出的，视为放弃陈述和申辩的权利。"
     )
     if case.hearing_right:
         page.para(
             f"根据{LAW}第六十三条、第六十四条的规定，你（单位）有权要求举行听证。如要求听证，"
-            "请于收到本告知书之日起五个工作日内向本机关提出；逾期未提出的，视为放弃听证权利。"
+            f"请于收到本告知书之日起{hearing}内向本机关提出；逾期未提出的，视为放弃听证权利。"
             "当事人不承担组织听证的费用。"
         )
     page.field("联系人", case.handler.display_name)

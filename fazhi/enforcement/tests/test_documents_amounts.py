@@ -96,3 +96,13 @@ def test_capitals_read_back_to_the_amount(amount):
     text = amount_in_capitals(amount)
     assert ("零零" not in text and not text.startswith("零")) or text == "零元整"
     assert _back(text) == amount
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(1, "一"), (5, "五"), (10, "十"), (15, "十五"), (60, "六十"), (99, "九十九")],
+)
+def test_periods_in_chinese_numerals(value, words):
+    from fazhi.enforcement.documents.facts import chinese_number
+
+    assert chinese_number(value) == words
