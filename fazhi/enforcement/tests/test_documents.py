@@ -300,11 +300,22 @@ def test_the_batch_job_zips_a_year_of_decisions_in_scope(cw, client, run_jobs):
         texts = [text_of(archive.read(name)) for name in names]
     for case in mine:
         assert any(case.decision_number in text for text in texts)
-    # another institute's user sees none of them
-    stranger_job = document_jobs.case_documents_batch_enqueue(
-        actor=cw.w.stranger, key="decision", year=2025
-    )
-    assert stranger_job.pk
+    # another institute's user: the same batch holds none of these cases
+    with run_jobs():
+        other = document_jobs.case_documents_batch_enqueue(
+            actor=cw.w.stranger, key="decision", year=2025
+        )
+    other.refresh_from_db()
+    assert other.state == "succeeded" and other.done == 0
+    # without case.view: refused, on the API and in the service
+    outsider = make_user(cw.org, Role.PETITION_OFFICER)
+    client.force_login(outsider)
+    refused = client.post(url, {"key": "decision", "year": 2025}, content_type="application/json")
+    assert refused.status_code == 403
+    with pytest.raises(errors.PermissionDenied):
+        document_jobs.case_documents_batch_enqueue(actor=outsider, key="decision", year=2025)
+    with pytest.raises(errors.ValidationFailed):
+        document_jobs.case_documents_batch_enqueue(actor=cw.handler, key="decision", year="2025")
 
 
 def test_the_batch_page_starts_the_job(cw, client, run_jobs):
