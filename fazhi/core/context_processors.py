@@ -25,6 +25,7 @@ NAV: list[tuple[str, str, str, Cap | None]] = [
     ("", "我的检查任务", "inspections:task_mine", Cap.INSPECTION_RECORD),
     ("行政处罚", "案源", "enforcement:lead_list", Cap.CASE_LEAD_VIEW),
     ("行政处罚", "行政处罚案件", "enforcement:case_list", Cap.CASE_VIEW),
+    ("行政处罚", "执法文书批量生成", "enforcement:case_documents_batch", Cap.CASE_VIEW),
     ("机构与人员", "组织机构", "core:organisation_list", Cap.ORG_VIEW),
     ("机构与人员", "用户管理", "core:user_list", Cap.ORG_MANAGE),
     ("机构与人员", "执法人员", "core:officer_list", Cap.ORG_VIEW),
