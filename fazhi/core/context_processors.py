@@ -68,6 +68,12 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuEntry("案源", "enforcement:lead_list", Cap.CASE_LEAD_VIEW, "inbox"),
             MenuEntry("行政处罚案件", "enforcement:case_list", Cap.CASE_VIEW, "folder2-open"),
+            MenuEntry(
+                "执法文书批量生成",
+                "enforcement:case_documents_batch",
+                Cap.CASE_VIEW,
+                "file-earmark-word",
+            ),
             MenuEntry("裁量基准", "discretion:benchmark_list", Cap.DISCRETION_VIEW, "sliders"),
         ),
         anchor="menu-enforcement",

@@ -1,3 +1,5 @@
 from fazhi.enforcement.api import cases, leads
+from fazhi.enforcement.api import documents as document_api
 
 urlpatterns = [*leads.urlpatterns, *cases.urlpatterns]
+urlpatterns += document_api.urlpatterns
