@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fazhi.registry",
     "fazhi.inspections",
     "fazhi.enforcement",
+    "fazhi.matters",
     "fazhi.portal",
 ]
 
@@ -300,6 +301,9 @@ SPECTACULAR_SETTINGS = {
         "OutcomeReasonEnum": "fazhi.inspections.models.OutcomeReason",
         "InspectorRoleEnum": "fazhi.inspections.models.InspectorRole",
         "CaseLeadStateEnum": "fazhi.enforcement.models.CaseLeadState",
+        "MatterStateEnum": "fazhi.matters.models.MatterState",
+        "MatterChannelEnum": "fazhi.matters.models.Channel",
+        "MatterReplyTypeEnum": "fazhi.matters.models.ReplyType",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.

@@ -35,6 +35,9 @@ class Cap(StrEnum):
     CASE_LEAD_VIEW = "case_lead.view"
     CASE_LEAD_CREATE = "case_lead.create"  # refer a lead (an inspection's referral, a complaint)
     CASE_LEAD_DECIDE = "case_lead.decide"  # file or dismiss a lead: the organisation's head
+    MATTER_VIEW = "matter.view"  # petitions and disclosure requests (来件)
+    MATTER_HANDLE = "matter.handle"  # register, accept, route, reply to incoming matters
+    MATTER_APPROVE = "matter.approve"  # approve an extension of a matter's limit: the head
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -78,6 +81,8 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.INSPECTION_APPROVE,
                 Cap.INSPECTION_PLAN,
                 Cap.CASE_LEAD_DECIDE,
+                Cap.MATTER_VIEW,
+                Cap.MATTER_APPROVE,
                 Cap.WRITE,
             }
         ),
@@ -103,9 +108,19 @@ ROLE_GRANTS: dict[str, Grant] = {
         ),
     ),
     Role.PETITION_OFFICER: Grant(
-        Scope.OWN, frozenset({Cap.DEADLINE_VIEW, Cap.DEADLINE_MANAGE, Cap.WRITE})
+        Scope.OWN,
+        frozenset(
+            {
+                Cap.DEADLINE_VIEW,
+                Cap.DEADLINE_MANAGE,
+                Cap.MATTER_VIEW,
+                Cap.MATTER_HANDLE,
+                Cap.CASE_LEAD_CREATE,  # a complaint about a clinic becomes a case lead
+                Cap.WRITE,
+            }
+        ),
     ),
-    Role.VIEWER: Grant(Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW})),
+    Role.VIEWER: Grant(Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW})),
 }
 
 
@@ -133,6 +148,9 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.CASE_LEAD_VIEW: "查看案源",
     Cap.CASE_LEAD_CREATE: "移交案源（如抽查发现违法移交立案）",
     Cap.CASE_LEAD_DECIDE: "决定案源立案或不予立案（机关负责人）",
+    Cap.MATTER_VIEW: "查看信访事项和政府信息公开申请",
+    Cap.MATTER_HANDLE: "登记、受理、转办、答复信访事项和政府信息公开申请",
+    Cap.MATTER_APPROVE: "批准延长信访事项和政府信息公开申请的办理期限（负责人）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 
