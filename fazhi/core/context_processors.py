@@ -24,6 +24,7 @@ NAV: list[tuple[str, str, str, Cap | None]] = [
     ("双随机、一公开", "抽查统计", "inspections:figures_year", Cap.INSPECTION_VIEW),
     ("", "我的检查任务", "inspections:task_mine", Cap.INSPECTION_RECORD),
     ("行政处罚", "案源", "enforcement:lead_list", Cap.CASE_LEAD_VIEW),
+    ("来信来访", "信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW),
     ("机构与人员", "组织机构", "core:organisation_list", Cap.ORG_VIEW),
     ("机构与人员", "用户管理", "core:user_list", Cap.ORG_MANAGE),
     ("机构与人员", "执法人员", "core:officer_list", Cap.ORG_VIEW),

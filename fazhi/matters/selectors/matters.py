@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from fazhi.core.models import AuditEvent, Deadline, User
-from fazhi.core.roles import Cap
+from fazhi.core.roles import ROLE_GRANTS, Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.matters.events import MatterEvent
 from fazhi.matters.models import Matter
@@ -68,3 +68,11 @@ def matter_timeline(*, matter: Matter) -> list[AuditEvent]:
             object_type=Matter._meta.label_lower, object_id=str(matter.pk)
         ).order_by("seq")
     )
+
+
+def matter_approvers(*, matter: Matter) -> QuerySet[User]:
+    """Who may approve an extension of ``matter``'s limit: active heads of its organisation."""
+    roles = [role for role, grant in ROLE_GRANTS.items() if Cap.MATTER_APPROVE in grant.caps]
+    return User.objects.filter(
+        organisation=matter.organisation, role__in=roles, is_active=True
+    ).order_by("full_name", "pk")
