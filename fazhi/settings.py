@@ -304,6 +304,12 @@ SPECTACULAR_SETTINGS = {
         "MatterStateEnum": "fazhi.matters.models.MatterState",
         "MatterChannelEnum": "fazhi.matters.models.Channel",
         "MatterReplyTypeEnum": "fazhi.matters.models.ReplyType",
+        "MatterKindEnum": "fazhi.matters.models.MatterKind",
+        "MatterRequesterKindEnum": "fazhi.matters.models.RequesterKind",
+        "MatterCategoryEnum": "fazhi.matters.models.Category",
+        "MatterUrgencyEnum": "fazhi.matters.models.Urgency",
+        "MatterRouteEnum": "fazhi.matters.models.Route",
+        "MatterSatisfactionEnum": "fazhi.matters.models.Satisfaction",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.
