@@ -31,7 +31,7 @@ from fazhi.core.services import org as org_services
 from fazhi.core.services import people as people_services
 
 DEMO_PASSWORD = "Fazhi-Demo-2026"  # noqa: S105  (documented demo password, printed on purpose)
-DEMO_HOOKS = ["fazhi.registry.demo", "fazhi.inspections.demo"]
+DEMO_HOOKS = ["fazhi.registry.demo", "fazhi.inspections.demo", "fazhi.matters.demo"]
 
 PROVINCE = ("清源省", "360000", "清卫")
 CITIES = [

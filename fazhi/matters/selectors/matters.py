@@ -9,8 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from fazhi.core.models import AuditEvent, Deadline, User
-from fazhi.core.roles import ROLE_GRANTS, Cap
-from fazhi.core.scope import get_scoped, require_cap, scoped
+from fazhi.core.roles import ROLE_GRANTS, Cap, Scope
+from fazhi.core.scope import get_scoped, lineage_ids, require_cap, scoped
 from fazhi.matters.events import MatterEvent
 from fazhi.matters.models import Matter
 
@@ -71,8 +71,12 @@ def matter_timeline(*, matter: Matter) -> list[AuditEvent]:
 
 
 def matter_approvers(*, matter: Matter) -> QuerySet[User]:
-    """Who may approve an extension of ``matter``'s limit: active heads of its organisation."""
+    """Who may approve an extension of ``matter``'s limit: the active heads of its organisation,
+    or of one above it whose scope covers it."""
     roles = [role for role, grant in ROLE_GRANTS.items() if Cap.MATTER_APPROVE in grant.caps]
+    subtree = [role for role in roles if ROLE_GRANTS[role].scope == Scope.SUBTREE]
     return User.objects.filter(
-        organisation=matter.organisation, role__in=roles, is_active=True
+        Q(organisation=matter.organisation, role__in=roles)
+        | Q(organisation_id__in=lineage_ids(matter.organisation), role__in=subtree),
+        is_active=True,
     ).order_by("full_name", "pk")
