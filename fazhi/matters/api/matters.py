@@ -19,7 +19,17 @@ from fazhi.core.models import Deadline
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.matters.events import MatterEvent
-from fazhi.matters.models import Category, Channel, Matter, MatterKind, MatterState, Urgency
+from fazhi.matters.models import (
+    Category,
+    Channel,
+    Matter,
+    MatterKind,
+    MatterState,
+    ReplyType,
+    Route,
+    Satisfaction,
+    Urgency,
+)
 from fazhi.matters.selectors import matters as matter_selectors
 from fazhi.matters.services import disclosure as disclosure_services
 from fazhi.matters.services import petitions as petition_services
@@ -30,6 +40,10 @@ from fazhi.registry.selectors.entities import entity_get
 
 
 class MatterSerializer(serializers.ModelSerializer[Matter]):
+    route = serializers.ChoiceField(Route.choices, allow_blank=True, read_only=True)
+    reply_type = serializers.ChoiceField(ReplyType.choices, allow_blank=True, read_only=True)
+    satisfaction = serializers.ChoiceField(Satisfaction.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Matter
         fields = [
