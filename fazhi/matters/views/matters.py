@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors, params
+from fazhi.core import clock, errors, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -33,6 +33,7 @@ from fazhi.matters.models import (
     Urgency,
 )
 from fazhi.matters.selectors import matters as matter_selectors
+from fazhi.matters.selectors import statistics as statistics_selectors
 from fazhi.matters.services import disclosure as disclosure_services
 from fazhi.matters.services import petitions as petition_services
 from fazhi.matters.services.disclosure import DISCLOSURE_REQUESTERS
@@ -208,8 +209,38 @@ def matter_register(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+@require_GET
+def disclosure_statistics(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request, Cap.MATTER_VIEW, action=MatterEvent.LISTED)
+    year = params.year(request.GET, "year", default=clock.this_year())
+    assert year is not None
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            statistics_selectors.disclosure_statistics_xlsx(user=user, year=year),
+            content_type=XLSX,
+        )
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''disclosure-requests-{year}.xlsx"
+        )
+        return response
+    return render(
+        request,
+        "matters/disclosure_statistics.html",
+        {
+            "year": year,
+            "headers": statistics_selectors.HEADERS,
+            "rows": statistics_selectors.disclosure_statistics(user=user, year=year),
+        },
+    )
+
+
 urlpatterns = [
     path("", matter_list, name="matter_list"),
+    path("statistics/disclosure/", disclosure_statistics, name="disclosure_statistics"),
     path("new/petition/", matter_register, {"kind": "petition"}, name="register_petition"),
     path("new/disclosure/", matter_register, {"kind": "disclosure"}, name="register_disclosure"),
     path("<id:matter_id>/", matter_detail, name="matter_detail"),
