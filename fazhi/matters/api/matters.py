@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fazhi.core import params
+from fazhi.core import clock, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import Deadline
 from fazhi.core.pagination import PaginatedView
@@ -31,6 +31,7 @@ from fazhi.matters.models import (
     Urgency,
 )
 from fazhi.matters.selectors import matters as matter_selectors
+from fazhi.matters.selectors import statistics as statistics_selectors
 from fazhi.matters.services import disclosure as disclosure_services
 from fazhi.matters.services import petitions as petition_services
 from fazhi.matters.services.satisfaction import matter_record_satisfaction
@@ -245,8 +246,31 @@ class MatterSatisfactionView(APIView):
         return _detail(request, matter_id)
 
 
+class StatisticsRowSerializer(serializers.Serializer[Any]):
+    item = serializers.CharField(source="label")
+    level = serializers.IntegerField()
+    counts = serializers.ListField(child=serializers.IntegerField())
+
+
+class DisclosureStatisticsView(APIView):
+    @extend_schema(
+        parameters=[params.year_parameter()], responses=StatisticsRowSerializer(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        user = acting_user(request, Cap.MATTER_VIEW, action=MatterEvent.LISTED)
+        year = params.year(request.query_params, "year", default=clock.this_year())
+        assert year is not None
+        rows = statistics_selectors.disclosure_statistics(user=user, year=year)
+        return Response(StatisticsRowSerializer(rows, many=True).data)
+
+
 urlpatterns = [
     path("", MatterListView.as_view(), name="matters"),
+    path(
+        "statistics/disclosure/",
+        DisclosureStatisticsView.as_view(),
+        name="matters-disclosure-statistics",
+    ),
     path("petitions/", PetitionCreateView.as_view(), name="matters-petition-create"),
     path("disclosures/", DisclosureCreateView.as_view(), name="matters-disclosure-create"),
     path("<id:matter_id>/", MatterDetailView.as_view(), name="matter"),

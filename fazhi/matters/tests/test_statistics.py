@@ -120,3 +120,18 @@ def test_page_and_excel_export(world, django_assert_max_num_queries):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "项目" and rows[0][-1] == "总计"
     assert rows[1] == ("一、本年新收政府信息公开申请数量", 2, 0, 1, 0, 1, 0, 4)
+
+
+def test_api(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.officer)
+    response = api.get("/api/matters/statistics/disclosure/?year=2025")
+    assert response.status_code == 200
+    assert response.json()[0] == {
+        "item": "一、本年新收政府信息公开申请数量",
+        "level": 0,
+        "counts": [2, 0, 1, 0, 1, 0, 4],
+    }
+    assert api.get("/api/matters/statistics/disclosure/?year=x").status_code == 400
