@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fazhi.inspections",
     "fazhi.enforcement",
     "fazhi.discretion",
+    "fazhi.matters",
     "fazhi.portal",
 ]
 
@@ -310,6 +311,15 @@ SPECTACULAR_SETTINGS = {
         "TaskOutcomeEnum": "fazhi.inspections.models.TaskOutcome",
         "PenaltyCaseProcedureEnum": "fazhi.enforcement.models.CaseProcedure",
         "ClockStopKindEnum": "fazhi.enforcement.models.ClockStopKind",
+        "MatterStateEnum": "fazhi.matters.models.MatterState",
+        "MatterChannelEnum": "fazhi.matters.models.Channel",
+        "MatterReplyTypeEnum": "fazhi.matters.models.ReplyType",
+        "MatterKindEnum": "fazhi.matters.models.MatterKind",
+        "MatterRequesterKindEnum": "fazhi.matters.models.RequesterKind",
+        "MatterCategoryEnum": "fazhi.matters.models.Category",
+        "MatterUrgencyEnum": "fazhi.matters.models.Urgency",
+        "MatterRouteEnum": "fazhi.matters.models.Route",
+        "MatterSatisfactionEnum": "fazhi.matters.models.Satisfaction",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.

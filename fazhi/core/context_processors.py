@@ -79,6 +79,12 @@ MENU: tuple[MenuGroup, ...] = (
         anchor="menu-enforcement",
     ),
     MenuGroup(
+        "来信来访",
+        "envelope-open",
+        (MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),),
+        anchor="menu-matters",
+    ),
+    MenuGroup(
         "机构与人员",
         "diagram-3",
         (

@@ -38,6 +38,7 @@ DEMO_HOOKS = [
     "fazhi.inspections.demo",
     "fazhi.discretion.demo",
     "fazhi.enforcement.demo",
+    "fazhi.matters.demo",
 ]
 
 PROVINCE = ("清源省", "360000", "清卫")

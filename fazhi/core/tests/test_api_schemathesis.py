@@ -41,6 +41,7 @@ USER_FOR_PREFIX = {
     "/api/registry/": "demo_supervisor",
     "/api/deadlines/": "demo_supervisor",
     "/api/document-": "demo_supervisor",
+    "/api/matters/": "demo_petition",
 }
 DEFAULT_USER = "demo_admin"
 CHECKS = [

@@ -71,6 +71,8 @@ from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services.redraws import redraw_request
 from fazhi.inspections.tests.task_support import TaskWorld, category, make_drawn_plan, make_entity
+from fazhi.matters.models import Channel, Matter, RequesterKind
+from fazhi.matters.services.petitions import petition_register
 from fazhi.registry.jobs import entity_export_enqueue
 from fazhi.registry.models import Entity, ImportBatch, Licence
 from fazhi.registry.selectors.entities import EntityFilters
@@ -170,6 +172,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "item_id": BenchmarkItem,
     "import_id": BenchmarkImport,
     "case_id": PenaltyCase,
+    "matter_id": Matter,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -333,6 +336,15 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     benchmark = make_benchmark(reviewer, org)
     benchmark_file = benchmark_import(
         actor=reviewer, organisation=org, meta=META, file_name="基准.xlsx", content=xlsx(GOOD)
+    matter = petition_register(
+        actor=make_user(org, Role.PETITION_OFFICER),
+        organisation=org,
+        channel=Channel.LETTER,
+        received_on=today,
+        requester_kind=RequesterKind.PERSON,
+        requester_name="张三",
+        title="反映诊所收费",
+        content="超标准收费",
     )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
@@ -367,6 +379,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         benchmark.items.get().tiers.order_by("id").first(),
         benchmark_file,
         penalty_case,
+        matter,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

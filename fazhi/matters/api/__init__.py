@@ -1,0 +1,1 @@
+"""Incoming matters: api, one module per area."""

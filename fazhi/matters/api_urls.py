@@ -1,0 +1,3 @@
+from fazhi.matters.api import matters
+
+urlpatterns = [*matters.urlpatterns]

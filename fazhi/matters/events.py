@@ -1,0 +1,31 @@
+"""Incoming matters' audit events (``matter.<verb>``): every clock of a matter is rebuilt from
+these and from its deadlines' own events."""
+
+from __future__ import annotations
+
+from fazhi.core.events import EventName
+
+
+class MatterEvent(EventName):
+    RECEIVED = "matter.received", "登记来件"
+    ACCEPTED = "matter.accepted", "受理并告知"
+    ROUTED = "matter.routed", "导入其他程序并告知"
+    EXTENDED = "matter.extended", "批准延长办理期限"
+    REPLIED = "matter.replied", "作出书面答复"
+    REVIEW_REQUESTED = "matter.review_requested", "登记复查（复核）请求"
+    REVIEWED = "matter.reviewed", "作出复查（复核）意见"
+    CLOSED = "matter.closed", "办结"
+    REOPENED = "matter.reopened", "重新办理"
+    CORRECTION_REQUESTED = "matter.correction_requested", "告知补正"
+    CORRECTED = "matter.corrected", "收到补正申请"
+    ABANDONED = "matter.abandoned", "逾期不补正视为放弃"
+    CONSULTATION_STARTED = "matter.consultation_started", "征求第三方意见"
+    CONSULTATION_ENDED = "matter.consultation_ended", "第三方意见征求结束"
+    SATISFACTION_RECORDED = "matter.satisfaction_recorded", "登记满意度"
+    LISTED = "matter.listed", "查看来件列表"
+    VIEWED = "matter.viewed", "查看来件"
+
+
+EVENTS = (MatterEvent,)
+
+LEGACY: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,1 @@
+"""Incoming matters: selectors, one module per area."""

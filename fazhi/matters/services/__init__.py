@@ -1,0 +1,1 @@
+"""Incoming matters: services, one module per area."""

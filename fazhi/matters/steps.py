@@ -1,0 +1,98 @@
+"""The steps a page or an API client can take on a matter: which service each action of the
+tables runs and which inputs it takes. Views and endpoints parse a request's fields here and call
+``run_step``; the services check everything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fazhi.core import errors, params
+from fazhi.core.models import Organisation, User
+from fazhi.matters.models import Matter
+from fazhi.matters.selectors.matters import matter_approvers
+from fazhi.matters.services import disclosure as disclosure_services
+from fazhi.matters.services import petitions as petition_services
+from fazhi.matters.workflows import workflow_of
+
+
+@dataclass(frozen=True)
+class Step:
+    service: Callable[..., Matter]
+    fields: tuple[str, ...]
+
+
+STEPS: dict[tuple[str, str], Step] = {
+    ("petition", "accept"): Step(petition_services.petition_accept, ("on",)),
+    ("petition", "route"): Step(petition_services.petition_route, ("route", "on", "note")),
+    ("petition", "extend"): Step(
+        petition_services.petition_extend, ("approved_by", "approved_on", "reason")
+    ),
+    ("petition", "reply"): Step(
+        petition_services.petition_reply, ("reply_type", "reply_text", "on")
+    ),
+    ("petition", "request_review"): Step(petition_services.petition_request_review, ("on",)),
+    ("petition", "review"): Step(
+        petition_services.petition_review, ("reply_type", "reply_text", "on")
+    ),
+    ("petition", "close"): Step(petition_services.petition_close, ("on",)),
+    ("petition", "reopen"): Step(petition_services.petition_reopen, ("reason",)),
+    ("disclosure", "request_correction"): Step(
+        disclosure_services.disclosure_request_correction, ("on", "items")
+    ),
+    ("disclosure", "correct"): Step(disclosure_services.disclosure_correct, ("on",)),
+    ("disclosure", "abandon"): Step(disclosure_services.disclosure_abandon, ("on",)),
+    ("disclosure", "consult"): Step(disclosure_services.disclosure_consult, ("on", "third_party")),
+    ("disclosure", "end_consultation"): Step(
+        disclosure_services.disclosure_end_consultation, ("on",)
+    ),
+    ("disclosure", "extend"): Step(
+        disclosure_services.disclosure_extend, ("approved_by", "approved_on", "reason")
+    ),
+    ("disclosure", "reply"): Step(
+        disclosure_services.disclosure_reply, ("reply_type", "reason", "reply_text", "on")
+    ),
+}
+
+ACTIONS = sorted({action for _, action in STEPS})
+DATE_FIELDS = {"on", "approved_on"}
+
+
+def step_of(matter: Matter, action: str) -> Step:
+    step = STEPS.get((matter.kind, action))
+    if step is None:
+        raise errors.NotFound("没有该办理步骤。", code="unknown_step")
+    return step
+
+
+def _value(matter: Matter, name: str, data: Mapping[str, Any]) -> Any:
+    if name in DATE_FIELDS:
+        return params.date(data, name)
+    if name == "approved_by":
+        pk = params.object_id(data, name)
+        if pk is None:
+            return None
+        approver = matter_approvers(matter=matter).filter(pk=pk).first()
+        if approver is None:
+            raise errors.ValidationFailed(
+                "批准人须为本机关负责人。", code="approver_not_head", field=name
+            )
+        return approver
+    value = data.get(name, "")
+    return value if isinstance(value, str) else str(value or "")
+
+
+def run_step(*, actor: User, matter: Matter, action: str, data: Mapping[str, Any]) -> Matter:
+    """Parse ``data`` for ``action`` and run its service."""
+    step = step_of(matter, action)
+    workflow_of(matter).action(action)  # the table knows it
+    values = {name: _value(matter, name, data) for name in step.fields}
+    return step.service(actor=actor, matter=matter, **values)
+
+
+def home_organisation(user: User) -> Organisation:
+    """Where a user registers a matter: their own organisation."""
+    if user.organisation is None:
+        raise errors.PermissionDenied("您不属于任何机构，不能登记来件。", code="no_organisation")
+    return user.organisation

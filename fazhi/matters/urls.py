@@ -1,0 +1,5 @@
+from fazhi.matters.views import matters
+
+app_name = "matters"
+
+urlpatterns = [*matters.urlpatterns]

@@ -1,0 +1,1 @@
+"""Incoming matters: views, one module per area."""
