@@ -336,6 +336,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
     benchmark = make_benchmark(reviewer, org)
     benchmark_file = benchmark_import(
         actor=reviewer, organisation=org, meta=META, file_name="基准.xlsx", content=xlsx(GOOD)
+    )
     matter = petition_register(
         actor=make_user(org, Role.PETITION_OFFICER),
         organisation=org,
