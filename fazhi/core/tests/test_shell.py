@@ -92,3 +92,15 @@ def test_a_list_page_has_the_filter_bar_pager_and_empty_state(tree):
     assert 'id="list-total"' in html and 'name="size"' in html and 'id="list-empty"' not in html
     html = client.get(reverse("inspections:plan_list"), {"q": "不存在的计划"}).content.decode()
     assert 'for="filter-q"' in html and 'id="list-empty"' in html and "清除筛选条件" in html
+
+
+def test_a_page_below_a_menu_entry_ends_its_breadcrumbs_with_its_title(tree):
+    from fazhi.core.tests.factories import make_officer
+
+    admin = make_user(tree.province, Role.SYSTEM_ADMIN)
+    officer = make_officer(tree.districts[0], name="面包屑测试员")
+    client = Client()
+    client.force_login(admin)
+    html = client.get(reverse("core:officer_detail", args=[officer.pk])).content.decode()
+    crumbs = html.split('class="breadcrumb small mb-2"')[1].split("</ol>")[0]
+    assert "执法人员</a>" in crumbs and "面包屑测试员" in crumbs
