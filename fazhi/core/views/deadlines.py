@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, feedback, listing, params, periods, rules, scope
+from fazhi.core import clock, errors, feedback, listing, params, periods, rules, scope, todo
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import CalendarEvents, DeadlineEvents
 from fazhi.core.calendar import current as current_calendar
@@ -88,7 +88,12 @@ def workbench(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/workbench.html",
-        {"board": board, "today": today, "sees_all": has_cap(user, Cap.DEADLINE_APPROVE)},
+        {
+            "board": board,
+            "today": today,
+            "sees_all": has_cap(user, Cap.DEADLINE_APPROVE),
+            "todos": todo.todo_for(user),
+        },
     )
 
 

@@ -77,3 +77,17 @@ def test_task_list_filters_by_name_inspector_and_plan_and_pages(client: Client):
     paged = client.get("/inspections/tasks/", {"plan": plan.pk, "size": 20})
     assert paged.context["listing"].total == 2
     assert client.get("/inspections/tasks/", {"inspector": "x"}).status_code == 400
+
+
+def test_workbench_lists_what_waits_for_each_user(client: Client):
+    from fazhi.core.models import Role
+    from fazhi.core.tests.factories import make_user
+
+    world = make_task_world()
+    plan = make_plan(world, items=[make_item(world)])
+    make_task(world, plan=plan, entity=make_entity(world), inspectors=(world.officer_a,))
+    client.force_login(world.inspector_a)
+    body = client.get("/").content.decode()
+    assert "我的未完成检查任务：<strong>1</strong>" in body
+    client.force_login(make_user(world.org, Role.PETITION_OFFICER))
+    assert "暂无待办事项" in client.get("/").content.decode()
