@@ -427,3 +427,14 @@ def test_page_adds_a_stratum_without_a_key_and_shows_it_by_name(client):
     assert "public_places_b" not in body.replace('value="public_places', "")
     assert f"{w.public_places.name}·B级" in body
     assert 'class="current" aria-current="step">公告' in body  # the next step: the announcement
+
+
+def test_new_plan_form_starts_with_this_year_from_the_clock(client):
+    from fazhi.core import clock
+
+    w = make_draw_world(entities=0, officers=0)
+    client.force_login(w.planner)
+    body = client.get("/inspections/plans/new/").content.decode()
+    today = clock.today()
+    assert f'name="year" value="{today.year}"' in body
+    assert f'value="{today.isoformat()}"' in body and f'value="{today.year}-12-31"' in body

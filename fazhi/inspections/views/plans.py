@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -52,10 +53,12 @@ class PlanForm(StyledForm):
     title = forms.CharField(label="计划名称", max_length=200)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     window_start = params.FormDateField(
-        label="实施开始日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="实施开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     window_end = params.FormDateField(
-        label="实施结束日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="实施结束日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     lead_department = forms.CharField(label="牵头部门", max_length=100, required=False)
     is_joint = forms.BooleanField(label="部门联合抽查", required=False)
@@ -160,7 +163,17 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.CREATED)
-    form = PlanForm(request.POST or None, user=user, initial={"team_size": 2})
+    today = clock.today()
+    form = PlanForm(
+        request.POST or None,
+        user=user,
+        initial={
+            "team_size": 2,
+            "year": today.year,  # this year, from the one clock
+            "window_start": today,
+            "window_end": dt.date(today.year, 12, 31),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=user, **form.plan_values())
