@@ -104,3 +104,17 @@ def test_a_page_below_a_menu_entry_ends_its_breadcrumbs_with_its_title(tree):
     html = client.get(reverse("core:officer_detail", args=[officer.pk])).content.decode()
     crumbs = html.split('class="breadcrumb small mb-2"')[1].split("</ol>")[0]
     assert "执法人员</a>" in crumbs and "面包屑测试员" in crumbs
+
+
+def test_detail_pages_end_with_the_record_timeline_for_those_who_may_read_it(tree):
+    from fazhi.core.tests.factories import make_officer
+
+    officer = make_officer(tree.districts[0], name="时间线测试员")
+    url = reverse("core:officer_detail", args=[officer.pk])
+    client = Client()
+    client.force_login(make_user(tree.province, Role.SYSTEM_ADMIN))
+    html = client.get(url).content.decode()
+    timeline = html.split('id="sec-timeline"')[1]
+    assert "办理记录" in html and "officer." not in timeline  # events by their Chinese names
+    client.force_login(make_user(tree.districts[0], Role.SUPERVISOR))
+    assert 'id="sec-timeline"' not in client.get(url).content.decode()
