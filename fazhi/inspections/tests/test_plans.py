@@ -438,3 +438,17 @@ def test_new_plan_form_starts_with_this_year_from_the_clock(client):
     today = clock.today()
     assert f'name="year" value="{today.year}"' in body
     assert f'value="{today.isoformat()}"' in body and f'value="{today.year}-12-31"' in body
+
+
+def test_a_refused_stratum_keeps_the_input_and_shows_the_error_beside_its_field(client):
+    w = make_draw_world(entities=0, officers=0)
+    plan = make_plan(w)
+    client.force_login(w.planner)
+    response = client.post(
+        f"/inspections/plans/{plan.pk}/strata/add/",
+        {"category": w.public_places.pk, "quota": "-3", "division_prefix": "3501"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="invalid-feedback d-block"' in body and 'value="3501"' in body
+    assert "alert-danger" in body and not plan.strata.exists()
