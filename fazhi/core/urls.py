@@ -9,6 +9,7 @@ from fazhi.core.views import (
     numbering,
     officers,
     organisations,
+    rules,
     users,
 )
 
@@ -32,4 +33,5 @@ urlpatterns = [
     *numbering.urlpatterns,
     *audit.urlpatterns,
     *jobs.urlpatterns,
+    *rules.urlpatterns,
 ]

@@ -118,3 +118,12 @@ def test_detail_pages_end_with_the_record_timeline_for_those_who_may_read_it(tre
     assert "办理记录" in html and "officer." not in timeline  # events by their Chinese names
     client.force_login(make_user(tree.districts[0], Role.SUPERVISOR))
     assert 'id="sec-timeline"' not in client.get(url).content.decode()
+
+
+def test_the_rules_page_marks_unverified_bases_for_administrators_only(tree):
+    client = Client()
+    client.force_login(make_user(tree.province, Role.SYSTEM_ADMIN))
+    html = client.get(reverse("core:rule_list")).content.decode()
+    assert "未核实" in html and "penalty.publicity" not in html
+    client.force_login(make_user(tree.districts[0], Role.SUPERVISOR))
+    assert client.get(reverse("core:rule_list")).status_code == 403
