@@ -10,6 +10,7 @@ from fazhi.core.views import (
     officers,
     organisations,
     site,
+    rules,
     users,
 )
 
@@ -34,4 +35,5 @@ urlpatterns = [
     *audit.urlpatterns,
     *jobs.urlpatterns,
     *site.urlpatterns,
+    *rules.urlpatterns,
 ]

@@ -427,3 +427,28 @@ def test_page_adds_a_stratum_without_a_key_and_shows_it_by_name(client):
     assert "public_places_b" not in body.replace('value="public_places', "")
     assert f"{w.public_places.name}·B级" in body
     assert 'class="current" aria-current="step">公告' in body  # the next step: the announcement
+
+
+def test_new_plan_form_starts_with_this_year_from_the_clock(client):
+    from fazhi.core import clock
+
+    w = make_draw_world(entities=0, officers=0)
+    client.force_login(w.planner)
+    body = client.get("/inspections/plans/new/").content.decode()
+    today = clock.today()
+    assert f'name="year" value="{today.year}"' in body
+    assert f'value="{today.isoformat()}"' in body and f'value="{today.year}-12-31"' in body
+
+
+def test_a_refused_stratum_keeps_the_input_and_shows_the_error_beside_its_field(client):
+    w = make_draw_world(entities=0, officers=0)
+    plan = make_plan(w)
+    client.force_login(w.planner)
+    response = client.post(
+        f"/inspections/plans/{plan.pk}/strata/add/",
+        {"category": w.public_places.pk, "quota": "-3", "division_prefix": "3501"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="invalid-feedback d-block"' in body and 'value="3501"' in body
+    assert "alert-danger" in body and not plan.strata.exists()

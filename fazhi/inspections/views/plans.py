@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -12,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, import_limits, listing, params
+from fazhi.core import clock, errors, feedback, import_limits, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
 from fazhi.inspections.events import PlanEvents, StratumEvents
-from fazhi.inspections.models import InspectionItem, PlanKind, PlanState
+from fazhi.inspections.models import InspectionItem, InspectionPlan, PlanKind, PlanState
 from fazhi.inspections.selectors import draws as draw_selectors
 from fazhi.inspections.selectors import plans as selectors
 from fazhi.inspections.selectors.items import item_choices_for_planning
@@ -52,10 +53,12 @@ class PlanForm(StyledForm):
     title = forms.CharField(label="计划名称", max_length=200)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     window_start = params.FormDateField(
-        label="实施开始日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="实施开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     window_end = params.FormDateField(
-        label="实施结束日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="实施结束日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     lead_department = forms.CharField(label="牵头部门", max_length=100, required=False)
     is_joint = forms.BooleanField(label="部门联合抽查", required=False)
@@ -160,7 +163,17 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.CREATED)
-    form = PlanForm(request.POST or None, user=user, initial={"team_size": 2})
+    today = clock.today()
+    form = PlanForm(
+        request.POST or None,
+        user=user,
+        initial={
+            "team_size": 2,
+            "year": today.year,  # this year, from the one clock
+            "window_start": today,
+            "window_end": dt.date(today.year, 12, 31),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=user, **form.plan_values())
@@ -215,7 +228,22 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     plan = selectors.plan_get(user=user, pk=pk)
+    return _plan_page(request, user, plan)
+
+
+def _plan_page(
+    request: HttpRequest,
+    user: User,
+    plan: InspectionPlan,
+    *,
+    stratum_form: StratumForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The plan page; after a refused stratum, with that form: its errors beside its fields and
+    the planner's input kept."""
     can_plan = has_cap(user, Cap.INSPECTION_PLAN)
+    if stratum_form is None and PLAN.allows(plan, "add_stratum"):
+        stratum_form = StratumForm()
     return render(
         request,
         "inspections/plan_detail.html",
@@ -231,7 +259,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 plan=plan,
                 check_candidates=bool(params.boolean(request.GET, "check_cap")),
             ),
-            "stratum_form": StratumForm() if PLAN.allows(plan, "add_stratum") else None,
+            "stratum_form": stratum_form,
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
             "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
@@ -239,6 +267,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
             "import_errors": None,
         },
+        status=status,
     )
 
 
@@ -249,12 +278,8 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=user, pk=pk)
     form = StratumForm(request.POST)
     if not form.is_valid():
-        problems = [
-            f"{form.fields[name].label if name in form.fields else ''}{'，'.join(map(str, errs))}"
-            for name, errs in form.errors.items()
-        ]
-        messages.error(request, "分层信息不完整：" + "；".join(problems))
-        return redirect("inspections:plan_detail", plan.pk)
+        messages.error(request, "分层信息不完整，请按提示修改。")
+        return _plan_page(request, user, plan, stratum_form=form, status=400)
     data = form.cleaned_data
     prefixes = [p.strip() for p in data["division_prefix"].split(",") if p.strip()]
     try:
@@ -276,9 +301,10 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
             filter={"kind": data["kinds"], "division_prefix": prefixes},
         )
     except errors.ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "分层已添加。")
+        feedback.note_error(request, exc)
+        form.add_error(None, exc.message)
+        return _plan_page(request, user, plan, stratum_form=form, status=400)
+    messages.success(request, "分层已添加。")
     return redirect("inspections:plan_detail", plan.pk)
 
 
