@@ -9,8 +9,8 @@ from fazhi.core.views import (
     numbering,
     officers,
     organisations,
-    site,
     rules,
+    site,
     users,
 )
 

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import clock, errors, params
+from fazhi.core import clock, errors, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
@@ -45,17 +44,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = case_selectors.penalty_case_list(
         user=user, state=state, source=source, procedure=procedure, year=year
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases_listing = listing.paginate(request, cases, default_size=PAGE_SIZE)
     return render(
         request,
         "enforcement/case_list.html",
         {
-            "page": page,
-            "filters": {"state": state or "", "source": source or "", "procedure": procedure or ""},
-            "year": year or "",
-            "states": CaseState.choices,
-            "sources": CaseLeadSource.choices,
-            "procedures": CaseProcedure.choices,
+            "page": cases_listing.page,
+            "listing": cases_listing,
+            "filters": [
+                listing.Filter("state", "状态", state or "", choices=CaseState.choices),
+                listing.Filter("source", "案件来源", source or "", choices=CaseLeadSource.choices),
+                listing.Filter("procedure", "程序", procedure or "", choices=CaseProcedure.choices),
+                listing.Filter("year", "立案年份", year or "", placeholder="如 2026"),
+            ],
             "can_file": has_cap(user, Cap.CASE_DECIDE),
         },
     )

@@ -180,8 +180,12 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         except errors.ValidationFailed as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "计划已创建。")
-            return redirect("inspections:plan_detail", plan.pk)
+            if plan.kind == PlanKind.IMPORTED or not PLAN.allows(plan, "add_stratum"):
+                messages.success(request, "计划已创建。")
+                return redirect("inspections:plan_detail", plan.pk)
+            # the creation flow's second step: the strata, before the planner leaves the plan
+            messages.success(request, "计划基本信息已保存。下一步：添加抽查分层。")
+            return redirect("inspections:plan_strata", plan.pk)
     return render(request, "inspections/plan_form.html", {"form": form, "plan": None})
 
 
@@ -231,19 +235,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_page(request, user, plan)
 
 
-def _plan_page(
-    request: HttpRequest,
-    user: User,
-    plan: InspectionPlan,
-    *,
-    stratum_form: StratumForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The plan page; after a refused stratum, with that form: its errors beside its fields and
-    the planner's input kept."""
+def _plan_page(request: HttpRequest, user: User, plan: InspectionPlan) -> HttpResponse:
+    """The plan page. Its strata are listed here and edited on the strata step."""
     can_plan = has_cap(user, Cap.INSPECTION_PLAN)
-    if stratum_form is None and PLAN.allows(plan, "add_stratum"):
-        stratum_form = StratumForm()
     return render(
         request,
         "inspections/plan_detail.html",
@@ -259,13 +253,45 @@ def _plan_page(
                 plan=plan,
                 check_candidates=bool(params.boolean(request.GET, "check_cap")),
             ),
-            "stratum_form": stratum_form,
+            "can_edit_strata": can_plan and PLAN.allows(plan, "add_stratum"),
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
             "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
             "progress": selectors.plan_progress(user=user, plan=plan),
             "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
             "import_errors": None,
+        },
+    )
+
+
+@login_required
+def plan_strata(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2 of a new plan (after its basics, before the announcement): its strata."""
+    user = acting_user(request, Cap.INSPECTION_PLAN)
+    plan = selectors.plan_get(user=user, pk=pk)
+    if not PLAN.allows(plan, "add_stratum"):
+        messages.info(request, "该计划已公告或已抽取，分层不能再修改。")
+        return redirect("inspections:plan_detail", plan.pk)
+    return _strata_page(request, user, plan)
+
+
+def _strata_page(
+    request: HttpRequest,
+    user: User,
+    plan: InspectionPlan,
+    *,
+    form: StratumForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The strata step; after a refused stratum, with that form: its errors beside its fields
+    and the planner's input kept."""
+    return render(
+        request,
+        "inspections/plan_strata.html",
+        {
+            "plan": plan,
+            "strata": selectors.stratum_list(user=user, plan=plan),
+            "stratum_form": form or StratumForm(),
         },
         status=status,
     )
@@ -279,7 +305,7 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = StratumForm(request.POST)
     if not form.is_valid():
         messages.error(request, "分层信息不完整，请按提示修改。")
-        return _plan_page(request, user, plan, stratum_form=form, status=400)
+        return _strata_page(request, user, plan, form=form, status=400)
     data = form.cleaned_data
     prefixes = [p.strip() for p in data["division_prefix"].split(",") if p.strip()]
     try:
@@ -303,9 +329,9 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
     except errors.ValidationFailed as exc:
         feedback.note_error(request, exc)
         form.add_error(None, exc.message)
-        return _plan_page(request, user, plan, stratum_form=form, status=400)
+        return _strata_page(request, user, plan, form=form, status=400)
     messages.success(request, "分层已添加。")
-    return redirect("inspections:plan_detail", plan.pk)
+    return redirect("inspections:plan_strata", plan.pk)
 
 
 @login_required
@@ -316,7 +342,7 @@ def stratum_remove(request: HttpRequest, pk: int, stratum_pk: int) -> HttpRespon
     stratum = selectors.stratum_get(user=user, plan=plan, pk=stratum_pk)
     services.stratum_remove(actor=user, stratum=stratum)
     messages.success(request, "分层已删除。")
-    return redirect("inspections:plan_detail", plan.pk)
+    return redirect("inspections:plan_strata", plan.pk)
 
 
 @login_required
@@ -357,6 +383,7 @@ urlpatterns: list[URLPattern] = [
     path("plans/import-template.xlsx", import_template, name="plan_import_template"),
     path("plans/<id:pk>/", plan_detail, name="plan_detail"),
     path("plans/<id:pk>/edit/", plan_edit, name="plan_edit"),
+    path("plans/<id:pk>/strata/", plan_strata, name="plan_strata"),
     path("plans/<id:pk>/strata/add/", stratum_add, name="stratum_add"),
     path("plans/<id:pk>/strata/<id:stratum_pk>/remove/", stratum_remove, name="stratum_remove"),
     path("plans/<id:pk>/import/", plan_import, name="plan_import"),
