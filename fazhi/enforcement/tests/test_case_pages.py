@@ -84,6 +84,20 @@ def test_the_detail_offers_the_next_steps_and_a_step_reports_a_refusal(cw):
     assert "告知拟处罚决定" in page and "调查终结" in page  # the timeline
 
 
+def test_forms_choose_records_by_name_never_by_number(cw):
+    """Officers, the approving leader and the handler are chosen from selects of names; the page
+    shows no record number (no '编号' to type)."""
+    case = file_case(cw)
+    page = login(cw.leader).get(f"/enforcement/cases/{case.pk}/").content.decode()
+    officer = cw.w.officer_a
+    assert f'<option value="{officer.pk}">{officer.name}</option>' in page
+    main = page.split('id="main"', 1)[-1] if 'id="main"' in page else page.split("<h1", 1)[-1]
+    assert "人员编号" not in main and "（编号" not in main
+    filing = login(cw.leader).get("/enforcement/cases/new/").content.decode()
+    assert "用户编号" not in filing and "机构编号" not in filing
+    assert f'<option value="{cw.org.pk}">{cw.org.name}</option>' in filing
+
+
 def test_steps_need_their_capability_and_scope(cw):
     case = file_case(cw)
     assert (
