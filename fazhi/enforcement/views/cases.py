@@ -290,6 +290,7 @@ def case_figures(request: HttpRequest) -> HttpResponse:
         {
             "figures": figures,
             "year": year,
+            "filters": [listing.Filter("year", "年份", year, placeholder="如 2026")],
             "columns": [label for _, label in figure_selectors.COLUMNS],
             "definitions": figure_selectors.DEFINITIONS,
         },
