@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import clock, errors, listing, params
+from fazhi.core import clock, errors, feedback, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
@@ -181,7 +181,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
         try:
             found.call(user, case, form.cleaned_data)
         except REFUSALS as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             messages.success(request, f"已{found.label}。")
     return redirect("enforcement:case_detail", case_id=case.pk)
@@ -205,7 +205,7 @@ def case_evidence(request: HttpRequest, case_id: int) -> HttpResponse:
                 content_type=upload.content_type or "",
             )
         except REFUSALS as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             messages.success(request, "已上传证据材料。")
     return redirect("enforcement:case_detail", case_id=case.pk)
@@ -268,7 +268,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         try:
             case = file_from_form(user, form.cleaned_data)
         except REFUSALS as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             messages.success(request, f"已立案：{case.cause}。")
             return redirect("enforcement:case_detail", case_id=case.pk)
