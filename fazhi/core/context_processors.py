@@ -101,6 +101,7 @@ MENU: tuple[MenuGroup, ...] = (
             MenuEntry("节假日日历", "core:calendar", Cap.CALENDAR_MANAGE, "calendar-week"),
             MenuEntry("审计记录", "core:audit_list", Cap.AUDIT_VIEW, "journal-text"),
             MenuEntry("网站信息", "core:site_settings", Cap.ORG_MANAGE, "globe"),
+            MenuEntry("规则包", "core:rule_list", Cap.ORG_MANAGE, "book"),
         ),
         anchor="menu-system",
     ),

@@ -9,6 +9,7 @@ from fazhi.core.views import (
     numbering,
     officers,
     organisations,
+    rules,
     site,
     users,
 )
@@ -34,4 +35,5 @@ urlpatterns = [
     *audit.urlpatterns,
     *jobs.urlpatterns,
     *site.urlpatterns,
+    *rules.urlpatterns,
 ]

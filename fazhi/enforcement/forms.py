@@ -78,7 +78,7 @@ class TransferForm(ReasonForm):
 
 
 class OfficerForm(forms.Form):
-    officer = FormIdField(label="执法人员编号")
+    officer = FormIdField(label="执法人员")
 
 
 class RecuseForm(OfficerForm):
@@ -87,12 +87,12 @@ class RecuseForm(OfficerForm):
 
 class PreserveForm(forms.Form):
     items = forms.CharField(label="保存物品", widget=forms.Textarea, max_length=2000)
-    approved_by = FormIdField(label="批准人（机关负责人）用户编号")
+    approved_by = FormIdField(label="批准人（机关负责人）")
     registered_on = FormDateField(label="登记保存日期", required=False)
 
 
 class PreservationDecideForm(OnForm):
-    preservation = FormIdField(label="登记保存编号")
+    preservation = FormIdField(label="登记保存")
     decision = forms.CharField(label="处理决定", max_length=200)
 
 
@@ -463,8 +463,8 @@ def offered(case: PenaltyCase) -> list[Step]:
 class FileForm(forms.Form):
     """Filing a case (立案)."""
 
-    lead = FormIdField(label="案源编号", required=False)
-    organisation = FormIdField(label="办案机构编号", required=False, help_text="留空为本机构")
+    lead = FormIdField(label="案源", required=False)
+    organisation = FormIdField(label="办案机构", required=False, help_text="不选为本机构")
     entity = FormIdField(label="当事人编号", required=False)
     source = forms.ChoiceField(
         label="案件来源",
@@ -476,7 +476,7 @@ class FileForm(forms.Form):
         label="违法事实", widget=forms.Textarea, required=False, max_length=10_000
     )
     act_ended_on = FormDateField(label="违法行为发生（终了）日期")
-    handler = FormIdField(label="主办人用户编号")
+    handler = FormIdField(label="主办人")
     filed_on = FormDateField(label="立案日期", required=False)
     life_or_health_harm = forms.BooleanField(
         label="涉及公民生命健康安全且有危害后果", required=False

@@ -131,6 +131,14 @@ def public_plan(*, pk: int) -> InspectionPlan:
     return plan
 
 
+def public_stratum_labels(plan: InspectionPlan) -> dict[str, str]:
+    """Each stratum key of a published plan with the Chinese label the staff pages use
+    (公共场所卫生·B级（较低风险）): frozen announcements and drawn tasks name strata by key."""
+    from fazhi.inspections.selectors.plans import stratum_label
+
+    return {s.key: stratum_label(s) for s in plan.strata.select_related("category")}
+
+
 def public_draw(*, plan_pk: int, number: int) -> Draw:
     draw = (
         Draw.objects.exclude(plan__state=PlanState.DRAFT)

@@ -53,7 +53,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "portal/plan_detail.html", {"plan": selectors.public_plan(pk=pk)})
+    plan = selectors.public_plan(pk=pk)
+    return render(
+        request,
+        "portal/plan_detail.html",
+        {"plan": plan, "stratum_names": selectors.public_stratum_labels(plan)},
+    )
 
 
 def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
@@ -72,6 +77,7 @@ def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         {
             "draw": draw,
             "tasks": tasks,
+            "stratum_names": selectors.public_stratum_labels(draw.plan),
             "names_pending": selectors.public_draw_names_pending(draw),
         },
     )

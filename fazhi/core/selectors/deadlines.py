@@ -118,3 +118,18 @@ def calendar_wait(*, user: User) -> CalendarWait | None:
         return None
     years = workcal.current().years
     return CalendarWait(count=count, next_year=(max(years) + 1) if years else clock.this_year())
+
+
+def deadlines_of(*, user: User, subject: models.Model) -> QuerySet[Deadline]:
+    """The deadlines attached to one record (``deadline_attach(subject=…)``), in scope; nothing
+    for a user without ``deadline.view`` (the record's page still shows)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not has_cap(user, Cap.DEADLINE_VIEW):
+        return Deadline.objects.none()
+    return (
+        scoped(Deadline.objects.all(), user)
+        .filter(content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk))
+        .select_related("organisation", "assignee")
+        .order_by(models.F("due_date").asc(nulls_first=True), "id")
+    )

@@ -92,3 +92,38 @@ def test_a_list_page_has_the_filter_bar_pager_and_empty_state(tree):
     assert 'id="list-total"' in html and 'name="size"' in html and 'id="list-empty"' not in html
     html = client.get(reverse("inspections:plan_list"), {"q": "不存在的计划"}).content.decode()
     assert 'for="filter-q"' in html and 'id="list-empty"' in html and "清除筛选条件" in html
+
+
+def test_a_page_below_a_menu_entry_ends_its_breadcrumbs_with_its_title(tree):
+    from fazhi.core.tests.factories import make_officer
+
+    admin = make_user(tree.province, Role.SYSTEM_ADMIN)
+    officer = make_officer(tree.districts[0], name="面包屑测试员")
+    client = Client()
+    client.force_login(admin)
+    html = client.get(reverse("core:officer_detail", args=[officer.pk])).content.decode()
+    crumbs = html.split('class="breadcrumb small mb-2"')[1].split("</ol>")[0]
+    assert "执法人员</a>" in crumbs and "面包屑测试员" in crumbs
+
+
+def test_detail_pages_end_with_the_record_timeline_for_those_who_may_read_it(tree):
+    from fazhi.core.tests.factories import make_officer
+
+    officer = make_officer(tree.districts[0], name="时间线测试员")
+    url = reverse("core:officer_detail", args=[officer.pk])
+    client = Client()
+    client.force_login(make_user(tree.province, Role.SYSTEM_ADMIN))
+    html = client.get(url).content.decode()
+    timeline = html.split('id="sec-timeline"')[1]
+    assert "办理记录" in html and "officer." not in timeline  # events by their Chinese names
+    client.force_login(make_user(tree.districts[0], Role.SUPERVISOR))
+    assert 'id="sec-timeline"' not in client.get(url).content.decode()
+
+
+def test_the_rules_page_marks_unverified_bases_for_administrators_only(tree):
+    client = Client()
+    client.force_login(make_user(tree.province, Role.SYSTEM_ADMIN))
+    html = client.get(reverse("core:rule_list")).content.decode()
+    assert "未核实" in html and "penalty.publicity" not in html
+    client.force_login(make_user(tree.districts[0], Role.SUPERVISOR))
+    assert client.get(reverse("core:rule_list")).status_code == 403

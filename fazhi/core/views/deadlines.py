@@ -14,13 +14,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, feedback, params, periods, rules, scope
+from fazhi.core import clock, errors, feedback, listing, params, periods, rules, scope, todo
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import CalendarEvents, DeadlineEvents
 from fazhi.core.calendar import current as current_calendar
@@ -89,7 +88,12 @@ def workbench(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/workbench.html",
-        {"board": board, "today": today, "sees_all": has_cap(user, Cap.DEADLINE_APPROVE)},
+        {
+            "board": board,
+            "today": today,
+            "sees_all": has_cap(user, Cap.DEADLINE_APPROVE),
+            "todos": todo.todo_for(user),
+        },
     )
 
 
@@ -139,11 +143,21 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         state=state or None,
         rule_key=request.GET.get("rule_key") or None,
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = listing.paginate(request, qs)
+    rule_choices = [(r.key, r.title) for r in rules.period_rules(province=_province(user))]
     return render(
         request,
         "core/deadline_list.html",
-        {"page": page, "state": state, "states": DeadlineState.choices},
+        {
+            "page": rows.page,
+            "listing": rows,
+            "filters": [
+                listing.Filter("state", "状态", state, choices=DeadlineState.choices),
+                listing.Filter(
+                    "rule_key", "期限种类", request.GET.get("rule_key", ""), choices=rule_choices
+                ),
+            ],
+        },
     )
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, params
+from fazhi.core import clock, errors, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -37,12 +36,28 @@ def benchmark_list(request: HttpRequest) -> HttpResponse:
     show_all = params.boolean(request.GET, "all") or False
     in_force_on = None if show_all else (on or clock.today())
     benchmarks = benchmark_selectors.benchmark_list(user=user, in_force_on=in_force_on)
-    page = Paginator(benchmarks, PAGE_SIZE).get_page(request.GET.get("page"))
+    benchmarks_listing = listing.paginate(request, benchmarks, default_size=PAGE_SIZE)
     return render(
         request,
         "discretion/benchmark_list.html",
         {
-            "page": page,
+            "page": benchmarks_listing.page,
+            "listing": benchmarks_listing,
+            "filters": [
+                listing.Filter(
+                    "on",
+                    "施行于",
+                    on.isoformat() if on else "",
+                    placeholder="默认今天，如 2026-01-01",
+                ),
+                listing.Filter(
+                    "all",
+                    "版本",
+                    "true" if show_all else "",
+                    choices=[("true", "包括已失效和尚未施行的版本")],
+                    all_label="仅施行中的版本",
+                ),
+            ],
             "on": in_force_on,
             "show_all": show_all,
             "can_manage": has_cap(user, Cap.DISCRETION_MANAGE),

@@ -64,6 +64,10 @@ def test_the_detail_offers_the_next_steps_and_a_step_reports_a_refusal(cw):
     case = file_case(cw)
     page = login(cw.leader).get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "调查中" in page and "指派承办人员" in page and "撤销立案" in page
+    # the header: the state and the possible next steps as buttons to their forms
+    header = page.split('id="case-header"', 1)[1].split("</div>", 1)[0]
+    assert "调查中" in header and 'href="#step-assign_officer"' in header
+    assert 'id="step-assign_officer"' in page
     assert "penalty_case" not in page  # no internal code on the screen
     response = login(cw.handler).post(
         f"/enforcement/cases/{case.pk}/end_investigation/", {"report": "查明"}, follow=True
@@ -82,6 +86,20 @@ def test_the_detail_offers_the_next_steps_and_a_step_reports_a_refusal(cw):
     assert case.state == CaseState.INVESTIGATED
     page = login(cw.handler).get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "告知拟处罚决定" in page and "调查终结" in page  # the timeline
+
+
+def test_forms_choose_records_by_name_never_by_number(cw):
+    """Officers, the approving leader and the handler are chosen from selects of names; the page
+    shows no record number (no '编号' to type)."""
+    case = file_case(cw)
+    page = login(cw.leader).get(f"/enforcement/cases/{case.pk}/").content.decode()
+    officer = cw.w.officer_a
+    assert f'<option value="{officer.pk}">{officer.name}</option>' in page
+    main = page.split('id="main"', 1)[-1] if 'id="main"' in page else page.split("<h1", 1)[-1]
+    assert "人员编号" not in main and "（编号" not in main
+    filing = login(cw.leader).get("/enforcement/cases/new/").content.decode()
+    assert "用户编号" not in filing and "机构编号" not in filing
+    assert f'<option value="{cw.org.pk}">{cw.org.name}</option>' in filing
 
 
 def test_steps_need_their_capability_and_scope(cw):

@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import clock, errors, params
+from fazhi.core import clock, errors, feedback, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
+from fazhi.core.selectors import people
 from fazhi.core.selectors.attachments import attachments_for
 from fazhi.enforcement import forms as case_forms
 from fazhi.enforcement import policy
 from fazhi.enforcement.events import CaseEvent
-from fazhi.enforcement.models import CaseLeadSource, CaseProcedure, CaseState
+from fazhi.enforcement.models import CaseLeadSource, CaseLeadState, CaseProcedure, CaseState
 from fazhi.enforcement.selectors import case_figures as figure_selectors
 from fazhi.enforcement.selectors import cases as case_selectors
 from fazhi.enforcement.selectors import leads as lead_selectors
@@ -45,19 +46,85 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = case_selectors.penalty_case_list(
         user=user, state=state, source=source, procedure=procedure, year=year
     )
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases_listing = listing.paginate(request, cases, default_size=PAGE_SIZE)
     return render(
         request,
         "enforcement/case_list.html",
         {
-            "page": page,
-            "filters": {"state": state or "", "source": source or "", "procedure": procedure or ""},
-            "year": year or "",
-            "states": CaseState.choices,
-            "sources": CaseLeadSource.choices,
-            "procedures": CaseProcedure.choices,
+            "page": cases_listing.page,
+            "listing": cases_listing,
+            "filters": [
+                listing.Filter("state", "状态", state or "", choices=CaseState.choices),
+                listing.Filter("source", "案件来源", source or "", choices=CaseLeadSource.choices),
+                listing.Filter("procedure", "程序", procedure or "", choices=CaseProcedure.choices),
+                listing.Filter("year", "立案年份", year or "", placeholder="如 2026"),
+            ],
             "can_file": has_cap(user, Cap.CASE_DECIDE),
         },
+    )
+
+
+def _select(choices: list[tuple[Any, str]]) -> forms.Select:
+    return forms.Select(
+        choices=[("", "请选择"), *choices], attrs={"class": "form-select form-select-sm"}
+    )
+
+
+def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
+    """A step's fields that take a record (an officer, an approving leader, a preservation)
+    become selects of names: the page never asks for, or shows, a record's number."""
+    if "officer" in form.fields:
+        if "reason" in form.fields:  # a recusal: one of the case's officers
+            officers = [
+                (link.officer_id, link.officer.name)
+                for link in case.case_officers.select_related("officer")
+                if not link.recused_on
+            ]
+        else:
+            officers = [
+                (o.pk, o.name)
+                for o in people.officer_list(user=user, organisation=case.organisation, active=True)
+            ]
+        form.fields["officer"].widget = _select(officers)
+    if "approved_by" in form.fields:
+        leaders = [
+            (u.pk, u.display_name)
+            for u in people.user_list(user=user, active=True)
+            if has_cap(u, Cap.CASE_DECIDE)
+            and u.organisation is not None
+            and case.organisation.path.startswith(u.organisation.path)
+        ]
+        form.fields["approved_by"].widget = _select(leaders)
+    if "preservation" in form.fields:
+        open_ones = [
+            (p.pk, f"{p.registered_on:%Y-%m-%d}登记：{p.items[:30]}")
+            for p in case.preservations.all()
+            if not p.decided_on
+        ]
+        form.fields["preservation"].widget = _select(open_ones)
+    return form
+
+
+def _filing_choices(form: forms.Form, *, user: User) -> None:
+    """The filing form names its lead, organisation and handler (selects by name, not numbers)."""
+    leads = (
+        [
+            (lead.pk, f"{lead.entity.name}：{lead.facts[:30]}")
+            for lead in lead_selectors.case_lead_list(user=user, state=CaseLeadState.NEW)
+        ]
+        if has_cap(user, Cap.CASE_LEAD_VIEW)
+        else []
+    )
+    form.fields["lead"].widget = _select(leads)
+    form.fields["organisation"].widget = _select(
+        [(o.pk, o.name) for o in visible_organisations(user).order_by("path")]
+    )
+    form.fields["handler"].widget = _select(
+        [
+            (u.pk, f"{u.display_name}（{u.organisation.name if u.organisation else ''}）")
+            for u in people.user_list(user=user, active=True)
+            if has_cap(u, Cap.CASE_HANDLE)
+        ]
     )
 
 
@@ -69,7 +136,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     steps = [
         (
             step,
-            step.form(auto_id=f"{step.name}-%s"),
+            _named_choices(step.form(auto_id=f"{step.name}-%s"), user=user, case=case),
             reverse(f"enforcement:case_{step.name}", args=[case.pk]),
         )
         for step in case_forms.offered(case)
@@ -114,7 +181,7 @@ def case_step(request: HttpRequest, case_id: int, step: str) -> HttpResponse:
         try:
             found.call(user, case, form.cleaned_data)
         except REFUSALS as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             messages.success(request, f"已{found.label}。")
     return redirect("enforcement:case_detail", case_id=case.pk)
@@ -138,7 +205,7 @@ def case_evidence(request: HttpRequest, case_id: int) -> HttpResponse:
                 content_type=upload.content_type or "",
             )
         except REFUSALS as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             messages.success(request, "已上传证据材料。")
     return redirect("enforcement:case_detail", case_id=case.pk)
@@ -196,11 +263,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.CASE_DECIDE, action=CaseEvent.FILED)
     initial = {"lead": params.object_id(request.GET, "lead")}
     form = case_forms.FileForm(request.POST or None, initial=initial)
+    _filing_choices(form, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             case = file_from_form(user, form.cleaned_data)
         except REFUSALS as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             messages.success(request, f"已立案：{case.cause}。")
             return redirect("enforcement:case_detail", case_id=case.pk)
@@ -222,6 +290,7 @@ def case_figures(request: HttpRequest) -> HttpResponse:
         {
             "figures": figures,
             "year": year,
+            "filters": [listing.Filter("year", "年份", year, placeholder="如 2026")],
             "columns": [label for _, label in figure_selectors.COLUMNS],
             "definitions": figure_selectors.DEFINITIONS,
         },

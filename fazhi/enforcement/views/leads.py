@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import errors, feedback, params
+from fazhi.core import errors, feedback, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -29,13 +28,20 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.CASE_LEAD_VIEW, action=CaseLeadEvent.LISTED)
     state = params.choice(request.GET, "state", CaseLeadState.values)
     leads = lead_selectors.case_lead_list(user=user, state=state)
-    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    leads_listing = listing.paginate(request, leads, default_size=PAGE_SIZE)
     can_decide = has_cap(user, Cap.CASE_LEAD_DECIDE)
-    rows = [(lead, can_decide and CASE_LEAD.allows(lead, "dismiss")) for lead in page]
+    rows = [(lead, can_decide and CASE_LEAD.allows(lead, "dismiss")) for lead in leads_listing.page]
     return render(
         request,
         "enforcement/lead_list.html",
-        {"page": page, "rows": rows, "state": state or "", "states": CaseLeadState.choices},
+        {
+            "page": leads_listing.page,
+            "listing": leads_listing,
+            "rows": rows,
+            "filters": [
+                listing.Filter("state", "状态", state or "", choices=CaseLeadState.choices)
+            ],
+        },
     )
 
 

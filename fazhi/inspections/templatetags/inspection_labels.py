@@ -1,5 +1,6 @@
 """Template filters that show inspection records by name, never by key:
-``{{ stratum|stratum_label }}``, ``{{ kinds|kind_labels }}``, ``{{ names|lookup:key }}``."""
+``{{ stratum|stratum_label }}``, ``{{ grade|risk_grade_label }}``, ``{{ kinds|kind_labels }}``,
+``{{ names|lookup:key }}``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django import template
 from fazhi.inspections.models import PlanStratum
 from fazhi.inspections.selectors import items as item_selectors
 from fazhi.inspections.selectors import plans as plan_selectors
+from fazhi.registry.models import RiskGrade
 
 register = template.Library()
 
@@ -18,6 +20,12 @@ register = template.Library()
 @register.filter
 def stratum_label(stratum: PlanStratum) -> str:
     return plan_selectors.stratum_label(stratum)
+
+
+@register.filter
+def risk_grade_label(grade: str | None) -> str:
+    """A stratum's risk grade letter as users read it (B级（较低风险）); none means every grade."""
+    return dict(RiskGrade.choices).get(grade or "", "不限")
 
 
 @register.filter

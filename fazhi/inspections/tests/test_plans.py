@@ -13,6 +13,7 @@ from fazhi.core import clock, errors
 from fazhi.core.models import AuditEvent, Deadline
 from fazhi.core.periods import FIXED_RULE
 from fazhi.inspections.models import (
+    InspectionPlan,
     InspectionTask,
     PlanKind,
     PlanState,
@@ -427,3 +428,74 @@ def test_page_adds_a_stratum_without_a_key_and_shows_it_by_name(client):
     assert "public_places_b" not in body.replace('value="public_places', "")
     assert f"{w.public_places.name}·B级" in body
     assert 'class="current" aria-current="step">公告' in body  # the next step: the announcement
+
+
+def test_new_plan_goes_to_the_strata_step_before_leaving(client):
+    """Creating a plan leads to its strata (step 2) with the form open, not to a collapsed
+    section of the plan page; adding and removing a stratum stay on that step."""
+    w = make_draw_world(entities=0, officers=0)
+    client.force_login(w.planner)
+    start = clock.today()
+    created = client.post(
+        "/inspections/plans/new/",
+        {
+            "organisation": w.org.pk,
+            "kind": "random",
+            "title": "分层步骤计划",
+            "year": start.year,
+            "window_start": start.isoformat(),
+            "window_end": start.isoformat(),
+            "team_size": 2,
+        },
+    )
+    plan = InspectionPlan.objects.get(title="分层步骤计划")
+    step = f"/inspections/plans/{plan.pk}/strata/"
+    assert created.status_code == 302 and created["Location"] == step
+    body = client.get(step).content.decode()
+    assert 'aria-current="step">分层' in body and 'id="stratum-form"' in body
+    assert "<details" not in body and "下一步：发布抽取公告" not in body  # no stratum yet
+    added = client.post(f"{step}add/", {"category": w.public_places.pk, "quota": 2})
+    assert added.status_code == 302 and added["Location"] == step
+    body = client.get(step).content.decode()
+    assert w.public_places.name in body and "下一步：发布抽取公告" in body
+    stratum = plan.strata.get()
+    removed = client.post(f"{step}{stratum.pk}/remove/")
+    assert removed["Location"] == step and not plan.strata.exists()
+    detail = client.get(f"/inspections/plans/{plan.pk}/").content.decode()
+    assert "<details" not in detail and f'href="{step}"' in detail
+    # strata are for planners, and only until the announcement
+    client.force_login(w.viewer)
+    assert client.get(step).status_code in (403, 404)
+
+
+def test_the_strata_step_of_an_announced_plan_goes_back_to_the_plan(client):
+    w = make_draw_world(entities=3, officers=4)
+    plan, _draw = drawn_plan(w, quota=2)
+    client.force_login(w.planner)
+    response = client.get(f"/inspections/plans/{plan.pk}/strata/")
+    assert response.status_code == 302 and response["Location"] == f"/inspections/plans/{plan.pk}/"
+
+
+def test_new_plan_form_starts_with_this_year_from_the_clock(client):
+    from fazhi.core import clock
+
+    w = make_draw_world(entities=0, officers=0)
+    client.force_login(w.planner)
+    body = client.get("/inspections/plans/new/").content.decode()
+    today = clock.today()
+    assert f'name="year" value="{today.year}"' in body
+    assert f'value="{today.isoformat()}"' in body and f'value="{today.year}-12-31"' in body
+
+
+def test_a_refused_stratum_keeps_the_input_and_shows_the_error_beside_its_field(client):
+    w = make_draw_world(entities=0, officers=0)
+    plan = make_plan(w)
+    client.force_login(w.planner)
+    response = client.post(
+        f"/inspections/plans/{plan.pk}/strata/add/",
+        {"category": w.public_places.pk, "quota": "-3", "division_prefix": "3501"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="invalid-feedback d-block"' in body and 'value="3501"' in body
+    assert "alert-danger" in body and not plan.strata.exists()

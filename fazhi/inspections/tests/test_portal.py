@@ -107,10 +107,14 @@ def test_plan_and_draw_pages(client: Client, drawn, django_assert_max_num_querie
         page = client.get(f"/public/plans/{plan.pk}/")
     body = page.content.decode()
     assert announcement.announcement_hash in body and announcement.pool_hash in body
+    # strata by the staff pages' Chinese label, never by key ("gg")
+    label = f"{plan.strata.get().category.name}"
+    assert f"候选名单 {label}" in body and ">gg<" not in body and "候选名单 gg" not in body
     with django_assert_max_num_queries(8):
         page = client.get(f"/public/plans/{plan.pk}/draws/1/")
     body = page.content.decode()
     assert "张*" in body and "王*" in body
+    assert ">gg<" not in body and f"<td>{label}</td>" in body
     assert "张三丰" not in body and "王三丰丰" not in body
     people = [t.entity for t in InspectionTask.objects.filter(plan=plan) if t.entity.is_individual]
     for person in people:

@@ -77,3 +77,45 @@ def test_task_list_filters_by_name_inspector_and_plan_and_pages(client: Client):
     paged = client.get("/inspections/tasks/", {"plan": plan.pk, "size": 20})
     assert paged.context["listing"].total == 2
     assert client.get("/inspections/tasks/", {"inspector": "x"}).status_code == 400
+
+
+def test_workbench_lists_what_waits_for_each_user(client: Client):
+    from fazhi.core.models import Role
+    from fazhi.core.tests.factories import make_user
+
+    world = make_task_world()
+    plan = make_plan(world, items=[make_item(world)])
+    make_task(world, plan=plan, entity=make_entity(world), inspectors=(world.officer_a,))
+    client.force_login(world.inspector_a)
+    body = client.get("/").content.decode()
+    assert "我的未完成检查任务：<strong>1</strong>" in body
+    client.force_login(make_user(world.org, Role.PETITION_OFFICER))
+    assert "暂无待办事项" in client.get("/").content.decode()
+
+
+def test_task_list_exports_every_filtered_row_as_a_job(client: Client, run_jobs):
+    import io
+
+    from openpyxl import load_workbook
+
+    from fazhi.core.models import Attachment, Job
+    from fazhi.core.selectors.attachments import attachment_open
+
+    world = make_task_world()
+    plan = make_plan(world, items=[make_item(world)])
+    for _ in range(3):
+        make_task(world, plan=plan, entity=make_entity(world), inspectors=(world.officer_a,))
+    make_task(world, plan=plan, entity=make_entity(world), inspectors=(world.officer_b,))
+    client.force_login(world.planner)
+    listed = client.get("/inspections/tasks/", {"inspector": world.officer_a.pk})
+    assert "导出Excel（按当前筛选，共3项）" in listed.content.decode()
+    with run_jobs():
+        response = client.post(f"/inspections/tasks/export/?inspector={world.officer_a.pk}")
+    job = Job.objects.get()
+    assert response["Location"].endswith(f"/jobs/{job.pk}/")
+    assert (job.state, job.done, job.total) == ("succeeded", 3, 3)
+    attachment = Attachment.objects.get(pk=job.result_id)
+    _, handle = attachment_open(user=world.planner, pk=attachment.pk)
+    sheet = load_workbook(io.BytesIO(handle.read()))["抽查任务"]
+    assert sheet.max_row == 4 and sheet["A1"].value == "任务编号"
+    assert client.post("/inspections/tasks/export/?inspector=x").status_code == 400

@@ -202,6 +202,7 @@ def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "skips": skips,
             "skip_count": len(draw.skip_log),
             "excluded": excluded,
+            "stratum_names": stratum_labels(user=user, plan=plan),
             "visit_cap": plan_visit_cap_report(user=user, plan=plan),
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
         },

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors
+from fazhi.core import errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.inspections import drawv2
@@ -97,7 +97,7 @@ def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
                 server=request.POST.get("server") == "1",
             )
         except (errors.ValidationFailed, errors.InvalidTransition, errors.Conflict) as exc:
-            messages.error(request, exc.message)
+            feedback.error_message(request, exc)
         else:
             announcement = announced.announcement
             if not announced.reveals:
@@ -175,7 +175,7 @@ def witness_reveal(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             reveal=request.POST.get("reveal", ""),
         )
     except (errors.ValidationFailed, errors.Conflict) as exc:
-        messages.error(request, exc.message)
+        feedback.error_message(request, exc)
     else:
         messages.success(request, "揭示值与承诺值一致，已登记。")
     return redirect("inspections:announcement_detail", plan.pk, announcement.number)
@@ -191,7 +191,7 @@ def reannouncement_request(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user, plan=plan, reason=request.POST.get("reason", "")
         )
     except (errors.ValidationFailed, errors.Conflict, errors.InvalidTransition) as exc:
-        messages.error(request, exc.message)
+        feedback.error_message(request, exc)
     else:
         messages.success(request, "重新公告申请已提交，待领导审批。")
     return redirect("inspections:plan_detail", plan.pk)
@@ -211,7 +211,7 @@ def reannouncement_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.reannouncement_reject(actor=user, request=found, note=note)
     except (errors.ValidationFailed, errors.Conflict) as exc:
-        messages.error(request, exc.message)
+        feedback.error_message(request, exc)
     else:
         messages.success(request, "已批准；可以发布替代公告。" if approve else "已驳回。")
     return redirect("inspections:plan_detail", found.plan_id)

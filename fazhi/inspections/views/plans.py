@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -12,13 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, import_limits, listing, params
+from fazhi.core import clock, errors, feedback, import_limits, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
 from fazhi.inspections.events import PlanEvents, StratumEvents
-from fazhi.inspections.models import InspectionItem, PlanKind, PlanState
+from fazhi.inspections.models import InspectionItem, InspectionPlan, PlanKind, PlanState
 from fazhi.inspections.selectors import draws as draw_selectors
 from fazhi.inspections.selectors import plans as selectors
 from fazhi.inspections.selectors.items import item_choices_for_planning
@@ -52,10 +53,12 @@ class PlanForm(StyledForm):
     title = forms.CharField(label="计划名称", max_length=200)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     window_start = params.FormDateField(
-        label="实施开始日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="实施开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     window_end = params.FormDateField(
-        label="实施结束日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="实施结束日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     lead_department = forms.CharField(label="牵头部门", max_length=100, required=False)
     is_joint = forms.BooleanField(label="部门联合抽查", required=False)
@@ -160,15 +163,29 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.CREATED)
-    form = PlanForm(request.POST or None, user=user, initial={"team_size": 2})
+    today = clock.today()
+    form = PlanForm(
+        request.POST or None,
+        user=user,
+        initial={
+            "team_size": 2,
+            "year": today.year,  # this year, from the one clock
+            "window_start": today,
+            "window_end": dt.date(today.year, 12, 31),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=user, **form.plan_values())
         except errors.ValidationFailed as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "计划已创建。")
-            return redirect("inspections:plan_detail", plan.pk)
+            if plan.kind == PlanKind.IMPORTED or not PLAN.allows(plan, "add_stratum"):
+                messages.success(request, "计划已创建。")
+                return redirect("inspections:plan_detail", plan.pk)
+            # the creation flow's second step: the strata, before the planner leaves the plan
+            messages.success(request, "计划基本信息已保存。下一步：添加抽查分层。")
+            return redirect("inspections:plan_strata", plan.pk)
     return render(request, "inspections/plan_form.html", {"form": form, "plan": None})
 
 
@@ -215,6 +232,11 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     plan = selectors.plan_get(user=user, pk=pk)
+    return _plan_page(request, user, plan)
+
+
+def _plan_page(request: HttpRequest, user: User, plan: InspectionPlan) -> HttpResponse:
+    """The plan page. Its strata are listed here and edited on the strata step."""
     can_plan = has_cap(user, Cap.INSPECTION_PLAN)
     return render(
         request,
@@ -231,7 +253,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 plan=plan,
                 check_candidates=bool(params.boolean(request.GET, "check_cap")),
             ),
-            "stratum_form": StratumForm() if PLAN.allows(plan, "add_stratum") else None,
+            "can_edit_strata": can_plan and PLAN.allows(plan, "add_stratum"),
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
             "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
@@ -243,18 +265,47 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def plan_strata(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2 of a new plan (after its basics, before the announcement): its strata."""
+    user = acting_user(request, Cap.INSPECTION_PLAN)
+    plan = selectors.plan_get(user=user, pk=pk)
+    if not PLAN.allows(plan, "add_stratum"):
+        messages.info(request, "该计划已公告或已抽取，分层不能再修改。")
+        return redirect("inspections:plan_detail", plan.pk)
+    return _strata_page(request, user, plan)
+
+
+def _strata_page(
+    request: HttpRequest,
+    user: User,
+    plan: InspectionPlan,
+    *,
+    form: StratumForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The strata step; after a refused stratum, with that form: its errors beside its fields
+    and the planner's input kept."""
+    return render(
+        request,
+        "inspections/plan_strata.html",
+        {
+            "plan": plan,
+            "strata": selectors.stratum_list(user=user, plan=plan),
+            "stratum_form": form or StratumForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
 @require_POST
 def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request, Cap.INSPECTION_PLAN, action=StratumEvents.ADDED)
     plan = selectors.plan_get(user=user, pk=pk)
     form = StratumForm(request.POST)
     if not form.is_valid():
-        problems = [
-            f"{form.fields[name].label if name in form.fields else ''}{'，'.join(map(str, errs))}"
-            for name, errs in form.errors.items()
-        ]
-        messages.error(request, "分层信息不完整：" + "；".join(problems))
-        return redirect("inspections:plan_detail", plan.pk)
+        messages.error(request, "分层信息不完整，请按提示修改。")
+        return _strata_page(request, user, plan, form=form, status=400)
     data = form.cleaned_data
     prefixes = [p.strip() for p in data["division_prefix"].split(",") if p.strip()]
     try:
@@ -276,10 +327,11 @@ def stratum_add(request: HttpRequest, pk: int) -> HttpResponse:
             filter={"kind": data["kinds"], "division_prefix": prefixes},
         )
     except errors.ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "分层已添加。")
-    return redirect("inspections:plan_detail", plan.pk)
+        feedback.note_error(request, exc)
+        form.add_error(None, exc.message)
+        return _strata_page(request, user, plan, form=form, status=400)
+    messages.success(request, "分层已添加。")
+    return redirect("inspections:plan_strata", plan.pk)
 
 
 @login_required
@@ -290,7 +342,7 @@ def stratum_remove(request: HttpRequest, pk: int, stratum_pk: int) -> HttpRespon
     stratum = selectors.stratum_get(user=user, plan=plan, pk=stratum_pk)
     services.stratum_remove(actor=user, stratum=stratum)
     messages.success(request, "分层已删除。")
-    return redirect("inspections:plan_detail", plan.pk)
+    return redirect("inspections:plan_strata", plan.pk)
 
 
 @login_required
@@ -331,6 +383,7 @@ urlpatterns: list[URLPattern] = [
     path("plans/import-template.xlsx", import_template, name="plan_import_template"),
     path("plans/<id:pk>/", plan_detail, name="plan_detail"),
     path("plans/<id:pk>/edit/", plan_edit, name="plan_edit"),
+    path("plans/<id:pk>/strata/", plan_strata, name="plan_strata"),
     path("plans/<id:pk>/strata/add/", stratum_add, name="stratum_add"),
     path("plans/<id:pk>/strata/<id:stratum_pk>/remove/", stratum_remove, name="stratum_remove"),
     path("plans/<id:pk>/import/", plan_import, name="plan_import"),

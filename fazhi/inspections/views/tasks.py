@@ -123,29 +123,43 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 FIGURE_FILTERS = ("finished", "problems", "referred", "case_filed", "joint")
 
 
+def _task_filters(query: Any) -> dict[str, Any]:
+    """The task list's filters from a query string (the page and its export read the same)."""
+    return {
+        "state": params.choice(query, "state", TaskState.values) or None,
+        "outcome": params.choice(query, "outcome", TaskOutcome.values) or None,
+        "plan_id": params.object_id(query, "plan"),
+        "inspector_id": params.object_id(query, "inspector"),
+        "organisation_id": params.object_id(query, "organisation"),
+        "year": params.year(query),
+        "category": query.get("category") or None,
+        "q": (query.get("q") or "").strip()[:100],
+        **{name: bool(params.boolean(query, name)) for name in FIGURE_FILTERS},
+    }
+
+
+@login_required
+@require_POST
+def task_export(request: HttpRequest) -> HttpResponse:
+    """Start an export of the filtered list (the list's query string) as a background job."""
+    user = acting_user(request)
+    job = inspection_jobs.task_export_enqueue(actor=user, filters=_task_filters(request.GET))
+    return redirect("core:job_detail", pk=job.pk)
+
+
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     query = request.GET
-    state = params.choice(query, "state", TaskState.values) or ""
-    outcome = params.choice(query, "outcome", TaskOutcome.values) or ""
-    plan_id = params.object_id(query, "plan")
-    inspector_id = params.object_id(query, "inspector")
-    organisation_id = params.object_id(query, "organisation")
-    q = (query.get("q") or "").strip()[:100]
-    flags = {name: bool(params.boolean(query, name)) for name in FIGURE_FILTERS}
-    tasks = task_selectors.task_list(
-        user=user,
-        state=state or None,
-        outcome=outcome or None,
-        plan_id=plan_id,
-        year=params.year(query),
-        category=query.get("category") or None,
-        q=q,
-        inspector_id=inspector_id,
-        organisation_id=organisation_id,
-        **flags,
-    )
+    filters = _task_filters(query)
+    state = filters["state"] or ""
+    outcome = filters["outcome"] or ""
+    plan_id = filters["plan_id"]
+    inspector_id = filters["inspector_id"]
+    organisation_id = filters["organisation_id"]
+    q = filters["q"]
+    flags = {name: filters[name] for name in FIGURE_FILTERS}
+    tasks = task_selectors.task_list(user=user, **filters)
     rows = listing.paginate(request, tasks)
     plans = [(p.pk, p.title) for p in plan_selectors.plan_list(user=user)[:200]]
     inspectors = [
@@ -434,6 +448,7 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("tasks/", task_list, name="task_list"),
     path("tasks/publish-plan/<id:pk>/", plan_publish, name="task_plan_publish"),
+    path("tasks/export/", task_export, name="task_export"),
     path("tasks/mine/", my_tasks, name="task_mine"),
     path("tasks/<id:pk>/", task_detail, name="task_detail"),
     path("tasks/<id:pk>/start/", task_start, name="task_start"),
