@@ -144,7 +144,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
                 values=[request.POST.get(f"value_{i}", "") for i in range(1, len(sources) + 1)],
             )
         except (errors.ValidationFailed, errors.Conflict) as exc:
-            messages.error(request, f"{exc.message}（{exc.code}）")
+            messages.error(request, exc.message)
         else:
             messages.success(request, f"抽取完成：{draw.task_count}项任务。")
             return redirect("inspections:draw_detail", plan.pk, draw.number)
