@@ -44,7 +44,7 @@ def _without_context(meta: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in m.items() if k != "context_hash"} for m in meta]
 
 
-def _strata_meta(frozen: Frozen) -> list[dict[str, Any]]:
+def strata_meta(frozen: Frozen) -> list[dict[str, Any]]:
     contexts = frozen.context_hashes()
     return [
         {
@@ -150,7 +150,7 @@ def plan_announce(
         strata = frozen.strata
         pool = build_pool(locked)
         inputs = draw_inputs(locked, strata, pool)
-        meta = _strata_meta(frozen)
+        meta = strata_meta(frozen)
         pool_hash = drawengine.pool_hash(pool)
         params = inputs.params()
         # Compared: what the draw checks (lists, pool, parameters). Not the context: the draw uses

@@ -450,3 +450,27 @@ def test_reannouncement_by_pages() -> None:
     )
     assert response.status_code == 302
     assert plan.announcements.get(number=2).replaces == plan.announcements.get(number=1)
+
+
+def test_redraw_of_a_v2_draw_needs_approval_and_a_new_event(clock: Any) -> None:
+    from fazhi.inspections.services.redraws import redraw_approve, redraw_request
+
+    w = make_draw_world()
+    plan = plan_with_stratum(w)
+    a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery()])
+    after_event(clock)
+    first = draw_run(actor=w.planner, plan=plan, values=["111"])
+    with pytest.raises(errors.InvalidTransition):
+        a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery()])
+    request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
+    redraw_approve(actor=w.leader, request=request, note="同意")
+    a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery()])
+    with pytest.raises(errors.Conflict) as early:
+        draw_run(actor=w.planner, plan=plan, values=["222"])
+    assert early.value.code == "event_not_yet"
+    after_event(clock)
+    second = draw_run(actor=w.planner, plan=plan, values=["222"])
+    first.refresh_from_db()
+    assert first.state == DrawState.SUPERSEDED and second.state == DrawState.EFFECTIVE
+    assert drawv2.verify_export(export_draw(first)) is None
+    assert drawv2.verify_export(export_draw(second)) is None
