@@ -474,3 +474,17 @@ def test_redraw_of_a_v2_draw_needs_approval_and_a_new_event(clock: Any) -> None:
     assert first.state == DrawState.SUPERSEDED and second.state == DrawState.EFFECTIVE
     assert drawv2.verify_export(export_draw(first)) is None
     assert drawv2.verify_export(export_draw(second)) is None
+
+
+def test_verify_button_says_server_randomness_is_not_publicly_verifiable(client: Any) -> None:
+    from django.urls import reverse
+
+    w = make_draw_world()
+    routine = plan_with_stratum(w, kind=PlanKind.ROUTINE)
+    a2.plan_announce_v2(actor=w.planner, plan=routine, server=True)
+    draw = draw_run(actor=w.planner, plan=routine)
+    client.force_login(w.planner)
+    page = client.post(
+        reverse("inspections:draw_verify", args=[routine.pk, draw.number]), follow=True
+    )
+    assert "验证通过" in page.content.decode() and "不可公开验证" in page.content.decode()

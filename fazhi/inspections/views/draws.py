@@ -229,7 +229,13 @@ def draw_verify(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         messages.error(request, f"验证未通过：{problem}")
     else:
         messages.success(
-            request, "验证通过：按公告的名单、人员库、参数和随机源重新计算，结果一致。"
+            request,
+            "验证通过：按公告的名单、人员库、参数和随机源重新计算，结果一致。"
+            + (
+                "但本次使用服务器随机数，随机源不可公开验证。"
+                if draw.announcement.entropy_kind == EntropyKind.SERVER
+                else ""
+            ),
         )
     return redirect("inspections:draw_detail", plan.pk, draw.number)
 
