@@ -488,3 +488,33 @@ def test_verify_button_says_server_randomness_is_not_publicly_verifiable(client:
         reverse("inspections:draw_verify", args=[routine.pk, draw.number]), follow=True
     )
     assert "验证通过" in page.content.decode() and "不可公开验证" in page.content.decode()
+
+
+def test_plan_form_sets_when_names_become_public(client: Any) -> None:
+    from django.urls import reverse
+
+    from fazhi.inspections.models import NamesPublic
+
+    w = make_draw_world(entities=1, officers=0)
+    client.force_login(w.planner)
+    start = project_clock.today()
+    base = {
+        "organisation": w.org.pk,
+        "kind": "random",
+        "year": start.year,
+        "window_start": start.isoformat(),
+        "window_end": start.isoformat(),
+        "team_size": 2,
+    }
+    client.post(reverse("inspections:plan_create"), {**base, "title": "默认公开时间"})
+    assert InspectionPlan.objects.get(title="默认公开时间").names_public == (
+        NamesPublic.RESULT_PUBLISHED
+    )
+    client.post(
+        reverse("inspections:plan_create"),
+        {**base, "title": "实施开始日公开", "names_public": "window_start"},
+    )
+    plan = InspectionPlan.objects.get(title="实施开始日公开")
+    assert plan.names_public == NamesPublic.WINDOW_START
+    page = client.get(reverse("inspections:plan_edit", args=[plan.pk])).content.decode()
+    assert "抽取名单公开时间" in page
