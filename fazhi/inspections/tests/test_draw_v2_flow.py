@@ -488,6 +488,8 @@ def test_verify_button_says_server_randomness_is_not_publicly_verifiable(client:
         reverse("inspections:draw_verify", args=[routine.pk, draw.number]), follow=True
     )
     assert "验证通过" in page.content.decode() and "不可公开验证" in page.content.decode()
+    anchor = client.get(reverse("inspections:announcement_anchor", args=[routine.pk, 1]))
+    assert "不可公开验证" in anchor.content.decode()
 
 
 def test_plan_form_sets_when_names_become_public(client: Any) -> None:
