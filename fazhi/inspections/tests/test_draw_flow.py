@@ -21,7 +21,6 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_export, draw_verify
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.draw_support import (
@@ -32,6 +31,7 @@ from fazhi.inspections.tests.draw_support import (
     make_plan,
     secret_pair,
 )
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 from fazhi.registry.models import Entity
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_witness_draw_checks_reveals():
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     s1, c1 = secret_pair("x")
     s2, c2 = secret_pair("y")
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="witnesses", witnesses=[("甲", c1), ("乙", c2)]
     )
     with pytest.raises(errors.ValidationFailed) as exc:
@@ -86,7 +86,7 @@ def test_changed_candidates_refused_and_audited():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     add_entity(w)  # a new public place after the announcement
     with pytest.raises(errors.Conflict) as exc:
         draw_run(actor=w.planner, plan=plan)
@@ -96,7 +96,7 @@ def test_changed_candidates_refused_and_audited():
     refused = AuditEvent.objects.filter(action="inspection_draw.refused").get()
     assert "candidates_changed" in refused.details_json
     # a fresh announcement freezes the new list, and the draw goes through
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert draw_run(actor=w.planner, plan=plan).task_count == 3
 
 
@@ -113,7 +113,7 @@ def test_draw_needs_cap_and_scope():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     with pytest.raises(errors.PermissionDenied):
         draw_run(actor=w.leader, plan=plan)  # leaders approve, they do not draw
     with pytest.raises(errors.OutOfScope):
@@ -176,7 +176,7 @@ def test_weighted_stratum_round_trip():
     stratum_add(
         actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
     )
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert announcement.strata[0]["weighted"] is True
     draw = draw_run(actor=w.planner, plan=plan)
     export = draw_export(user=w.planner, draw=draw)
@@ -227,7 +227,7 @@ def test_public_number_bad_input_refused(raw, code):
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
     )
     with pytest.raises(errors.ValidationFailed) as exc:
@@ -241,7 +241,7 @@ def test_public_number_full_width_and_separators_give_the_same_seed():
         w = make_draw_world()
         plan = make_plan(w)
         stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-        plan_announce(
+        plan_announce_v1(
             actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
         )
         draw = draw_run(actor=w.planner, plan=plan, public_number=raw)
@@ -282,7 +282,7 @@ def test_context_edited_after_announcement_cannot_reach_the_draw():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
     )
     announced = plan.announcements.get()
@@ -326,7 +326,7 @@ def test_announcement_without_fixed_context_reads_it_at_the_draw():
     first, _first_draw = drawn_plan(w, quota=len(w.entities))  # every entity gets a last team
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     announcement = plan.announcements.get()
     legacy = [{k: v for k, v in m.items() if k != "context_hash"} for m in announcement.strata]
     type(announcement).objects.filter(pk=announcement.pk).update(context_blob=b"", strata=legacy)
@@ -395,7 +395,7 @@ def test_changed_risk_grade_of_a_weighted_stratum_refused():
     stratum_add(
         actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
     )
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     # same ids, one weight changed: the weighted list's hash covers the weights
     Entity.objects.filter(pk=entities[0].pk).update(risk_grade="D")
     with pytest.raises(errors.Conflict) as exc:
@@ -408,7 +408,7 @@ def test_stored_list_not_matching_its_announced_hash_refused():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     lists = de.unpack_lists(bytes(announcement.candidates_blob))
     ids, _weights = lists["gg"]
     # the stored list edited behind the application's back (one id swapped for another)
@@ -426,13 +426,13 @@ def test_changed_context_alone_does_not_allow_a_new_announcement():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
     )
     # every candidate gets a new last team from another plan: the context hash changes
     drawn_plan(w, quota=len(w.entities))
     with pytest.raises(errors.InvalidTransition) as exc:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert exc.value.code == "already_announced"
     assert plan.announcements.count() == 1
     assert draw_run(actor=w.planner, plan=plan, public_number="123").task_count == 3
@@ -442,7 +442,7 @@ def test_stored_pool_not_matching_its_announced_hash_refused():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     pool = list(announcement.pool)
     pool[0] = {**pool[0], "max_tasks": 0}  # edited behind the application's back
     type(announcement).objects.filter(pk=announcement.pk).update(pool=pool)

@@ -19,7 +19,6 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_verify
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.services.redraws import redraw_approve, redraw_reject, redraw_request
@@ -29,6 +28,7 @@ from fazhi.inspections.tests.draw_support import (
     make_draw_world,
     make_plan,
 )
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_redraw_flow_keeps_both_draws():
     plan, first = drawn_plan(w, quota=4)
     # without approval: neither a new announcement nor a draw
     with pytest.raises(errors.InvalidTransition) as not_approved:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert not_approved.value.code == "redraw_not_approved"
     request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
     with pytest.raises(errors.Conflict) as exc:
@@ -55,7 +55,7 @@ def test_redraw_flow_keeps_both_draws():
     with pytest.raises(errors.Conflict) as exc:
         draw_run(actor=w.planner, plan=plan, public_number="999")
     assert exc.value.code == "already_drawn"
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D 次日开奖"
     )
     second = draw_run(actor=w.planner, plan=plan, public_number="5 5 5")
@@ -89,7 +89,7 @@ def test_rejected_redraw_needs_note_and_blocks_draw():
     with pytest.raises(errors.InvalidTransition):
         redraw_approve(actor=w.leader, request=request)
     with pytest.raises(errors.InvalidTransition):
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert Draw.objects.filter(plan=plan).count() == 1
 
 
@@ -110,7 +110,7 @@ def test_announce_guards():
     w = make_draw_world()
     plan = make_plan(w)
     with pytest.raises(errors.ValidationFailed) as exc:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert exc.value.code == "no_strata"
     cases: list[tuple[dict[str, Any], str]] = [
         ({"entropy_kind": "dice"}, "bad_entropy_kind"),
@@ -125,17 +125,17 @@ def test_announce_guards():
     ]
     for kwargs, code in cases:
         with pytest.raises(errors.ValidationFailed) as exc:
-            plan_announce(actor=w.planner, plan=plan, **kwargs)
+            plan_announce_v1(actor=w.planner, plan=plan, **kwargs)
         assert exc.value.code == code
     with pytest.raises(errors.PermissionDenied):
-        plan_announce(actor=w.viewer, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.viewer, plan=plan, entropy_kind="server")
 
 
 def test_pool_change_after_announcement_refused():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     add_inspector(w)
     with pytest.raises(errors.Conflict) as exc:
         draw_run(actor=w.planner, plan=plan)
@@ -147,18 +147,18 @@ def test_announce_again_refused_unless_the_inputs_changed():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     with pytest.raises(errors.InvalidTransition) as exc:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert exc.value.code == "already_announced"
     assert plan.announcements.count() == 1
     # after an approved re-draw: one new announcement, not a series of them
     draw_run(actor=w.planner, plan=plan)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     redraw_approve(actor=w.leader, request=request)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     with pytest.raises(errors.InvalidTransition) as again:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert again.value.code == "already_announced"
     assert plan.announcements.count() == 2
     assert draw_run(actor=w.planner, plan=plan).number == 2
@@ -170,7 +170,7 @@ def test_redraw_locks_the_old_tasks_before_checking_them():
     plan, _first = drawn_plan(w, quota=2)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     redraw_approve(actor=w.leader, request=request)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     table = InspectionTask._meta.db_table
     with CaptureQueriesContext(connection) as ctx:
         draw_run(actor=w.planner, plan=plan)

@@ -29,10 +29,10 @@ from fazhi.inspections.models import (
 from fazhi.inspections.selectors.draws import export_draw, verify_stored_draw
 from fazhi.inspections.services import announcements_v2 as a2
 from fazhi.inspections.services import pool as pool_services
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import plan_update, stratum_add
 from fazhi.inspections.tests.draw_support import DrawWorld, make_draw_world, make_plan
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +230,7 @@ def test_replacing_an_announcement_needs_an_approved_reason(clock: Any) -> None:
         reason="培训",
     )
     with pytest.raises(errors.InvalidTransition):
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     with pytest.raises(errors.ValidationFailed):
         a2.reannouncement_request(actor=w.planner, plan=plan, reason="")
     request = a2.reannouncement_request(actor=w.planner, plan=plan, reason="分层比例填写错误")

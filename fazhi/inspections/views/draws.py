@@ -23,7 +23,6 @@ from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import EntropyKind
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report
-from fazhi.inspections.services import announcements as announcement_services
 from fazhi.inspections.services import draws as draw_services
 from fazhi.inspections.services import redraws as redraw_services
 
@@ -40,50 +39,6 @@ REASONS = {
     "no_quota_or_ratio": "未设置数量或比例",
 }
 SKIP_LOG_PAGE = 200
-
-
-def _parse_witnesses(text: str) -> list[tuple[str, str]]:
-    """One witness a line: ``姓名,承诺值`` (comma, full-width comma, tab or space)."""
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        for sep in (",", "，", "\t", " "):
-            if sep in line:
-                name, _, commitment = line.rpartition(sep)
-                out.append((name.strip(), commitment.strip()))
-                break
-        else:
-            out.append((line, ""))
-    return out
-
-
-@login_required
-def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.ANNOUNCED)
-    plan = plan_get(user=user, pk=pk)
-    values = {"entropy_kind": EntropyKind.PUBLIC_NUMBER, "entropy_spec": "", "witnesses": ""}
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in values}
-        try:
-            announcement = announcement_services.plan_announce(
-                actor=user,
-                plan=plan,
-                entropy_kind=values["entropy_kind"],
-                entropy_spec=values["entropy_spec"],
-                witnesses=_parse_witnesses(values["witnesses"]),
-            )
-        except errors.ValidationFailed as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "抽取公告已发布，候选名单和检查人员库已冻结。")
-            return redirect("inspections:announcement_detail", plan.pk, announcement.number)
-    return render(
-        request,
-        "inspections/announcement_form.html",
-        {"plan": plan, "values": values, "kinds": EntropyKind.choices},
-    )
 
 
 @login_required
@@ -286,9 +241,8 @@ def engine_download(request: HttpRequest) -> FileResponse:
 
 
 urlpatterns: list[URLPattern] = [
-    # the version-1 form (witness commitments typed in, a public number described in words);
-    # the announce page itself is version 2 (``views.draws_v2``)
-    path("plans/<id:pk>/announce/v1/", plan_announce, name="plan_announce_v1"),
+    # announcing is version 2 only (``views.draws_v2``); the version-1 form is retired
+    # (decision 0057), version-1 announcements and draws are still shown and verified here
     path(
         "plans/<id:pk>/announcements/<id:number>/",
         announcement_detail,
