@@ -144,11 +144,39 @@ def test_redraw_flow_by_pages():
     assert "已被重新抽取替代" in page and "名单录入有误" in page
 
 
-def test_engine_download():
+def test_engine_download_is_the_package_zipped_and_importable_alone(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
     response = Client().get(reverse("inspections:drawengine_download"))
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     body = response.getvalue()
-    assert b"ALGORITHM_VERSION" in body and b"import django" not in body
+    assert body == Client().get(reverse("inspections:drawengine_download")).getvalue()
+    path = tmp_path / "drawengine.zip"
+    path.write_bytes(body)
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            assert b"import django" not in archive.read(name), name
+    # importable from the zip alone, outside the project (standard library only)
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); "
+            "import drawengine; print(drawengine.ALGORITHM_VERSION, drawengine.list_hash([1, 2]))",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    from fazhi.inspections import drawengine
+
+    assert probe.stdout.split() == ["fazhi-draw/1", drawengine.list_hash([1, 2])], probe.stderr
 
 
 def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_queries):

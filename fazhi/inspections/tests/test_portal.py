@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
+import zipfile
 
 import pytest
 from django.test import Client
@@ -130,11 +132,15 @@ def test_export_verifies_and_downloads(client: Client, drawn):
     assert drawv2.verify_export(export) is None
     export["draw"]["seed"] = "0" * 64
     assert drawv2.verify_export(export) is not None
-    for name in ("drawengine.py", "verify_draw.py"):
-        download = client.get(f"/public/downloads/{name}")
-        assert download.status_code == 200
-        content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
-        assert b"def " in content
+    download = client.get("/public/downloads/verify_draw.py")
+    assert download.status_code == 200
+    assert b"def " in b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    engine = client.get("/public/downloads/drawengine.zip")
+    assert engine.status_code == 200 and engine["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(engine.content)) as archive:
+        assert "drawengine/__init__.py" in archive.namelist()
+        assert b"ALGORITHM_VERSION" in archive.read("drawengine/encoding.py")
+    assert client.get("/public/downloads/drawengine.py").status_code == 404
     assert client.get("/public/downloads/settings.py").status_code == 404
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
@@ -229,15 +228,11 @@ def redraw_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inspections:plan_detail", redraw.plan_id)
 
 
-def engine_download(request: HttpRequest) -> FileResponse:
-    """The draw engine itself (standard library only), for anyone who wants to recompute."""
-    engine = Path(drawengine.__file__)
-    return FileResponse(
-        engine.open("rb"),
-        as_attachment=True,
-        filename="drawengine.py",
-        content_type="text/x-python",
-    )
+def engine_download(request: HttpRequest) -> HttpResponse:
+    """The draw engine package as a zip, built on request (standard library only; decision 0058)."""
+    response = HttpResponse(drawengine.package_zip(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="drawengine.zip"'
+    return response
 
 
 urlpatterns: list[URLPattern] = [
@@ -254,5 +249,5 @@ urlpatterns: list[URLPattern] = [
     path("plans/<id:pk>/draws/<id:number>/verify/", draw_verify, name="draw_verify"),
     path("plans/<id:pk>/redraw/", redraw_request, name="redraw_request"),
     path("redraws/<id:pk>/decide/", redraw_decide, name="redraw_decide"),
-    path("drawengine.py", engine_download, name="drawengine_download"),
+    path("drawengine.zip", engine_download, name="drawengine_download"),
 ]
