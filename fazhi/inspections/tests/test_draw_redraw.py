@@ -24,6 +24,8 @@ from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.services.redraws import redraw_approve, redraw_reject, redraw_request
 from fazhi.inspections.tests.draw_support import (
     add_inspector,
+    after_event,
+    announce_future,
     drawn_plan,
     make_draw_world,
     make_plan,
@@ -38,7 +40,7 @@ def test_redraw_flow_keeps_both_draws():
     plan, first = drawn_plan(w, quota=4)
     # without approval: neither a new announcement nor a draw
     with pytest.raises(errors.InvalidTransition) as not_approved:
-        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
+        announce_future(w.planner, plan)
     assert not_approved.value.code == "redraw_not_approved"
     request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
     with pytest.raises(errors.Conflict) as exc:
@@ -53,12 +55,12 @@ def test_redraw_flow_keeps_both_draws():
     assert request.state == RedrawState.APPROVED
     # approved, but the old announcement's entropy is spent: a new announcement is required
     with pytest.raises(errors.Conflict) as exc:
-        draw_run(actor=w.planner, plan=plan, public_number="999")
+        draw_run(actor=w.planner, plan=plan, values=["999"])
     assert exc.value.code == "already_drawn"
-    plan_announce_v1(
-        actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D 次日开奖"
-    )
-    second = draw_run(actor=w.planner, plan=plan, public_number="5 5 5")
+    # the re-draw's announcement follows the approval and declares a future event
+    announce_future(w.planner, plan)
+    with after_event():
+        second = draw_run(actor=w.planner, plan=plan, values=["5 5 5"])
     first.refresh_from_db()
     request.refresh_from_db()
     assert (first.state, second.state) == (DrawState.SUPERSEDED, DrawState.EFFECTIVE)
@@ -89,7 +91,7 @@ def test_rejected_redraw_needs_note_and_blocks_draw():
     with pytest.raises(errors.InvalidTransition):
         redraw_approve(actor=w.leader, request=request)
     with pytest.raises(errors.InvalidTransition):
-        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
+        announce_future(w.planner, plan)
     assert Draw.objects.filter(plan=plan).count() == 1
 
 
@@ -170,10 +172,10 @@ def test_redraw_locks_the_old_tasks_before_checking_them():
     plan, _first = drawn_plan(w, quota=2)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     redraw_approve(actor=w.leader, request=request)
-    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
+    announce_future(w.planner, plan)
     table = InspectionTask._meta.db_table
-    with CaptureQueriesContext(connection) as ctx:
-        draw_run(actor=w.planner, plan=plan)
+    with CaptureQueriesContext(connection) as ctx, after_event():
+        draw_run(actor=w.planner, plan=plan, values=["271"])
     assert any(
         "FOR UPDATE" in q["sql"] and f'FROM "{table}"' in q["sql"] for q in ctx.captured_queries
     )
