@@ -1,4 +1,9 @@
-"""The announcement and draw services: success paths, guards, refusals, scope."""
+"""The announcement and draw services: success paths, guards, refusals, scope.
+
+Tests of version 1's own behaviour (the public number typed at the draw, witness reveals at the
+draw, lists and pool re-checked at the draw, announcing again when they changed) build their
+version-1 announcements with ``tests/v1_support.py``; the others announce with fazhi-draw/2
+(``draw_support``). Version 2's guards are in ``test_draw_v2_flow.py``."""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.draw_support import (
     add_entity,
+    announce_past,
     category,
     drawn_plan,
     make_draw_world,
@@ -113,11 +119,11 @@ def test_draw_needs_cap_and_scope():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
+    announce_past(w.planner, plan)
     with pytest.raises(errors.PermissionDenied):
-        draw_run(actor=w.leader, plan=plan)  # leaders approve, they do not draw
+        draw_run(actor=w.leader, plan=plan, values=["314"])  # leaders approve, they do not draw
     with pytest.raises(errors.OutOfScope):
-        draw_run(actor=w.stranger, plan=plan)
+        draw_run(actor=w.stranger, plan=plan, values=["314"])
     assert not Draw.objects.filter(plan=plan).exists()
 
 
@@ -176,9 +182,9 @@ def test_weighted_stratum_round_trip():
     stratum_add(
         actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
     )
-    announcement = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = announce_past(w.planner, plan).announcement
     assert announcement.strata[0]["weighted"] is True
-    draw = draw_run(actor=w.planner, plan=plan)
+    draw = draw_run(actor=w.planner, plan=plan, values=["314"])
     export = draw_export(user=w.planner, draw=draw)
     assert sorted(export["strata"][0]["weights"]) == [1, 2, 3, 4, 4]
     assert draw_verify(user=w.planner, draw=draw) is None
