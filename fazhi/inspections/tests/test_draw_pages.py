@@ -78,6 +78,8 @@ def test_create_plan_add_stratum_announce_draw_by_pages():
     assert response.status_code == 302
     assert PlanStratum.objects.filter(plan=plan, key="gg", quota=3).exists()
     assert c.get(reverse("inspections:plan_detail", args=[plan.pk])).status_code == 200
+    # the version-1 form is retired (decision 0057)
+    assert c.get(f"/inspections/plans/{plan.pk}/announce/v1/").status_code == 404
     response = _announce_by_page(c, plan)
     assert response.status_code == 302
     announcement = DrawAnnouncement.objects.get(plan=plan)
@@ -215,3 +217,21 @@ def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_quer
     viewer = client_for(w.viewer)
     page = viewer.get(url).content.decode()
     assert ">抽取</a>" not in page and "重新公告" not in page
+
+
+def test_no_page_endpoint_or_loader_reaches_the_version_1_announce_code():
+    """Decision 0057: the v1 announce code lives in ``tests/v1_support.py`` only."""
+    from pathlib import Path
+
+    import fazhi
+
+    root = Path(fazhi.__file__).resolve().parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.relative_to(root).parts
+        and (
+            "v1_support" in (text := path.read_text(encoding="utf-8")) or "plan_announce_v1" in text
+        )
+    ]
+    assert offenders == []
