@@ -237,10 +237,10 @@ def _child() -> None:
 
     from fazhi.inspections.frozen import _fetch, stratum_queryset
     from fazhi.inspections.models import InspectionTask, PlanKind, TaskInspector
-    from fazhi.inspections.services.announcements import plan_announce
     from fazhi.inspections.services.announcements_v2 import plan_announce_v2
     from fazhi.inspections.services.draws import draw_run
     from fazhi.inspections.services.plans import plan_create, stratum_add
+    from fazhi.inspections.tests.v1_support import plan_announce_v1
 
     call_command("migrate", verbosity=0)
     rng = random.Random(20261128)
@@ -289,7 +289,7 @@ def _child() -> None:
         read_seconds = time.perf_counter() - started
         started = time.perf_counter()
         if PROTOCOL == "1":
-            plan_announce(
+            plan_announce_v1(
                 actor=planner,
                 plan=plan,
                 entropy_kind="public_number",

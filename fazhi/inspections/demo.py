@@ -3,10 +3,17 @@
 - an item list (随机抽查事项清单) for the demo district institute (松溪区监督所);
 - inspector profiles for its officers with a valid credential, and a login per inspector so
   that the phone page (掌上执法) can be tried;
-- last year's plan, drawn through the real draw service, with results recorded through the task
-  services (no problem, ordered to correct and re-checked, referred for a case, could not inspect)
-  and published on the portal;
-- this year's plan, announced with a public number as entropy source, ready to draw.
+- last year's plan, announced (fazhi-draw/2) and drawn through the real services, with results
+  recorded through the task services (no problem, ordered to correct and re-checked, referred for
+  a case, could not inspect) and published on the portal;
+- this year's plan, announced (fazhi-draw/2), ready to draw.
+
+Every announcement is version 2 and declares a 福彩3D draw as its public event. The demo builds
+that history at a past moment through the project's clock (``clock.replaying``): each
+announcement is published two days before its declared event, and the draw is run now with the
+demo value ``DEMO_LOTTERY_VALUE`` — a demo number, not the real lottery result of that day
+(decision 0057). Last year's announcement also has two witnesses: one reveals before the
+deadline, the other is withheld and the draw goes ahead without him.
 """
 
 from __future__ import annotations
@@ -14,27 +21,28 @@ from __future__ import annotations
 import datetime as dt
 import random
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fazhi.core import clock
 from fazhi.core.models import Officer, Organisation, OrganisationKind, Role, User
-from fazhi.inspections import drawengine
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
     InspectorProfile,
     PlanKind,
+    PlanState,
     TaskState,
 )
 from fazhi.inspections.workflows import PLAN
 from fazhi.registry.models import Entity, SupervisionCategory
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PLANNER_USERNAME = "demo_supervisor"
 INSPECTOR_PASSWORD = "Fazhi-Demo-2026"  # noqa: S105  (the documented demo password)
-# last year's draw: witnesses' commit-and-reveal (the secrets are demo data, revealed at the draw)
-WITNESSES = [
-    ("区纪委监委驻局纪检组", "songxi-witness-1-demo"),
-    ("区司法局", "songxi-witness-2-demo"),
-]
+# last year's announcement: the first witness reveals before the deadline, the second withholds
+WITNESSES = ["区纪委监委驻局纪检组", "区司法局"]
+# the value the demo enters for each declared 福彩3D draw: a demo number, not a real result
+DEMO_LOTTERY_VALUE = "000"
 
 # (code, category code, name, legal basis, content, applicable kinds, default ratio %, frequency)
 ITEMS: list[tuple[str, str, str, str, str, list[str], str, str]] = [
@@ -387,8 +395,41 @@ def _record_results(plan: InspectionPlan, today: dt.date) -> None:
             task_services.task_complete(actor=actor, task=task, outcome=outcome)
 
 
+def _lottery(day: dt.date) -> tuple[str, dict[str, Any]]:
+    """The 福彩3D draw of ``day`` (period numbered by the day of the year: demo data)."""
+    return "cwl-3d", {"period": f"{day.year}{day.timetuple().tm_yday:03d}", "date": day.isoformat()}
+
+
+def _announce_before(
+    planner: User, plan: InspectionPlan, event_day: dt.date, *, witnesses: bool
+) -> None:
+    """Announce ``plan`` two days before the 福彩3D draw of ``event_day``, replaying the clock."""
+    from fazhi.inspections.services.announcements_v2 import (
+        WitnessInput,
+        plan_announce_v2,
+        witness_reveal,
+    )
+
+    def local(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
+
+    with clock.replaying(local(event_day - dt.timedelta(days=2), 10)):
+        announced = plan_announce_v2(
+            actor=planner,
+            plan=plan,
+            sources=[_lottery(event_day)],
+            witnesses=[WitnessInput(name=name) for name in WITNESSES] if witnesses else [],
+            reveal_deadline=local(event_day, 12) if witnesses else None,
+        )
+    if witnesses:
+        _name, reveal = announced.reveals[0]
+        with clock.replaying(local(event_day - dt.timedelta(days=1), 10)):
+            witness_reveal(
+                actor=planner, announcement=announced.announcement, position=1, reveal=reveal
+            )
+
+
 def load(*, province: Organisation, stdout: Any) -> None:
-    from fazhi.inspections.services.announcements import plan_announce
     from fazhi.inspections.services.draws import draw_run
     from fazhi.inspections.services.publicity import plan_publish_results
 
@@ -411,30 +452,28 @@ def load(*, province: Organisation, stdout: Any) -> None:
     )
     if finished is not None:
         if PLAN.allows(finished, "announce"):
-            plan_announce(
-                actor=planner,
-                plan=finished,
-                entropy_kind="witnesses",
-                witnesses=[
-                    (name, drawengine.witness_commitment(secret)) for name, secret in WITNESSES
-                ],
-            )
-            draw_run(actor=planner, plan=finished, reveals=[s for _, s in WITNESSES])
+            _announce_before(planner, finished, dt.date(last_year, 2, 20), witnesses=True)
+            finished.refresh_from_db()
+        if finished.state == PlanState.ANNOUNCED:
+            draw_run(actor=planner, plan=finished, values=[DEMO_LOTTERY_VALUE])
         _record_results(finished, today)
         published = plan_publish_results(actor=planner, plan=finished)
-        _say(stdout, f"{finished.title}：已抽取、录入结果，新公示{published}项。")
+        _say(
+            stdout,
+            f"{finished.title}：已抽取（演示号码{DEMO_LOTTERY_VALUE}，非真实开奖结果）、"
+            f"录入结果，新公示{published}项。",
+        )
 
     current = _plan(
         planner, institute, items, today.year, f"{today.year}年公共卫生双随机监督抽查计划", stdout
     )
     if current is not None and PLAN.allows(current, "announce"):
-        plan_announce(
-            actor=planner,
-            plan=current,
-            entropy_kind="public_number",
-            entropy_spec=f"中国福利彩票3D {today.year}年第一期开奖号码（演示：抽取时输入任一号码）",
+        _announce_before(planner, current, today - dt.timedelta(days=1), witnesses=False)
+        _say(
+            stdout,
+            f"{current.title}：已发布抽取公告（演示：公告日期回拨至所声明的福彩3D开奖之前），"
+            f"可在计划页面抽取，开奖号码可输入演示号码{DEMO_LOTTERY_VALUE}（非真实开奖结果）。",
         )
-        _say(stdout, f"{current.title}：已发布抽取公告，可在计划页面抽取。")
     logins = list(
         User.objects.filter(
             officer__inspector_profile__isnull=False, officer__organisation=institute

@@ -8,11 +8,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from fazhi.core import clock, errors, params
 from fazhi.core.models import Organisation
+from fazhi.inspections import drawengine
 from fazhi.portal import selectors
 
 PAGE_SIZE = 50
@@ -94,7 +96,6 @@ def draw_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 _DOWNLOADS = {
-    "drawengine.py": ("fazhi", "inspections", "drawengine.py"),
     "verify_draw.py": ("scripts", "verify_draw.py"),
     "draw-export.schema.json": ("docs", "draw-export.schema.json"),
     "draw-export-2.schema.json": ("docs", "draw-export-2.schema.json"),
@@ -107,8 +108,12 @@ _CONTENT_TYPES = {
 }
 
 
-def download(request: HttpRequest, name: str) -> FileResponse:
+def download(request: HttpRequest, name: str) -> HttpResponseBase:
     """The draw engine and the standalone verify script, for anyone who wants to recompute."""
+    if name == "drawengine.zip":  # the engine package, zipped on request (decision 0058)
+        response = HttpResponse(drawengine.package_zip(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="drawengine.zip"'
+        return response
     parts = _DOWNLOADS.get(name)
     if parts is None:
         raise errors.NotFound()

@@ -40,3 +40,23 @@ def test_the_clock_follows_the_test_clock():
 @pytest.mark.skipif(testing.session_today() is None, reason="FAZHI_TEST_TODAY not set")
 def test_the_session_runs_on_the_day_it_was_given():
     assert clock.today() == testing.session_today()
+
+
+def test_only_demo_loaders_replay_the_clock():
+    users = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "fazhi").rglob("*.py"))
+        if "replaying(" in path.read_text(encoding="utf-8")
+        and path.name != "demo.py"
+        and path != ROOT / "fazhi" / "core" / "clock.py"
+        and "tests" not in path.parts
+    ]
+    assert not users, users
+
+
+def test_replaying_moves_now_and_today_for_the_block_only():
+    then = dt.datetime(2025, 2, 18, 2, 0, tzinfo=dt.UTC)
+    with clock.replaying(then):
+        assert abs(clock.now() - then) < dt.timedelta(seconds=5)
+        assert clock.today() == dt.date(2025, 2, 18)
+    assert clock.now() - then > dt.timedelta(days=300)

@@ -19,13 +19,11 @@ from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import (
     Draw,
     DrawAnnouncement,
-    EntropyKind,
     InspectionTask,
     RedrawRequest,
 )
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get
-from fazhi.inspections.services import announcements as announcement_services
 from fazhi.inspections.services import draws as draw_services
 from fazhi.inspections.services import redraws as redraw_services
 
@@ -125,18 +123,6 @@ class RedrawSerializer(serializers.ModelSerializer[RedrawRequest]):
         ]
 
 
-class AnnounceIn(serializers.Serializer[Any]):
-    entropy_kind = serializers.ChoiceField(choices=EntropyKind.choices)
-    entropy_spec = serializers.CharField(required=False, default="", allow_blank=True)
-    witnesses = serializers.ListField(
-        child=inline_serializer(
-            "WitnessIn", {"name": serializers.CharField(), "commitment": serializers.CharField()}
-        ),
-        required=False,
-        default=list,
-    )
-
-
 class DrawIn(serializers.Serializer[Any]):
     reveals = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     public_number = serializers.CharField(required=False, default="", allow_blank=True)
@@ -150,28 +136,6 @@ class RedrawIn(serializers.Serializer[Any]):
 class DecideIn(serializers.Serializer[Any]):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class Announce(APIView):
-    @extend_schema(
-        summary="发布抽取公告（冻结候选名单与检查人员库）",
-        request=AnnounceIn,
-        responses={201: AnnouncementSerializer},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.ANNOUNCED)
-        plan = plan_get(user=user, pk=pk)
-        data = AnnounceIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        announcement = announcement_services.plan_announce(
-            actor=user,
-            plan=plan,
-            entropy_kind=v["entropy_kind"],
-            entropy_spec=v["entropy_spec"],
-            witnesses=[(w["name"], w["commitment"]) for w in v["witnesses"]],
-        )
-        return Response(AnnouncementSerializer(announcement).data, status=status.HTTP_201_CREATED)
 
 
 class AnnouncementList(APIView):
@@ -310,7 +274,7 @@ class RedrawDecide(APIView):
 
 
 urlpatterns: list[URLPattern] = [
-    path("plans/<id:pk>/announce/", Announce.as_view(), name="api-inspection-announce"),
+    # announcing is version 2 only (``api.draws_v2``: announce-v2); decision 0057
     path(
         "plans/<id:pk>/announcements/",
         AnnouncementList.as_view(),

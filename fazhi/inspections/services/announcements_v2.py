@@ -41,7 +41,7 @@ from fazhi.inspections.models import (
     RedrawState,
     Witness,
 )
-from fazhi.inspections.services.announcements import _strata_meta
+from fazhi.inspections.services.announcements import strata_meta
 from fazhi.inspections.workflows import (
     ANNOUNCE_STEPS,
     ANNOUNCEMENT,
@@ -198,7 +198,7 @@ def plan_announce_v2(
         frozen = freeze(locked)
         pool = build_pool(locked)
         inputs = draw_inputs(locked, frozen.strata, pool)
-        meta = _strata_meta(frozen)
+        meta = strata_meta(frozen)
         pool_hash = drawengine.pool_hash(pool)
         params = inputs.params()
         kind = EntropyKind.SERVER if server else EntropyKind.PUBLIC_EVENT

@@ -8,12 +8,17 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from fazhi.core import clock
+from fazhi.core import clock, testing
 from fazhi.core.models import Officer, Organisation, Role, User
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
-from fazhi.inspections.models import InspectionPlan, PlanKind
+from fazhi.inspections.models import Draw, InspectionPlan, PlanKind
 from fazhi.inspections.services import pool as pool_services
-from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.announcements_v2 import (
+    Announced,
+    WitnessInput,
+    plan_announce_v2,
+    witness_reveal,
+)
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import plan_create, stratum_add
 from fazhi.registry.codes import make_uscc
@@ -125,33 +130,74 @@ def make_plan(w: DrawWorld, *, kind: str = PlanKind.RANDOM, **kw: Any) -> Inspec
 
 
 def secret_pair(label: str) -> tuple[str, str]:
+    """A version-1 witness secret and its commitment (for the tests about version 1)."""
     secret = f"secret-{label}"
     return secret, hashlib.sha256(secret.encode()).hexdigest()
 
 
+def lottery(day: dt.date) -> tuple[str, dict[str, Any]]:
+    """The 福彩3D draw of ``day`` as a declared source (period numbered by the day of the year)."""
+    return "cwl-3d", {"period": f"{day.year}{day.timetuple().tm_yday:03d}", "date": day.isoformat()}
+
+
+def announce_past(
+    actor: User,
+    plan: InspectionPlan,
+    *,
+    witnesses: int = 0,
+    reveal: int = 0,
+    days_ago: int = 1,
+) -> Announced:
+    """A fazhi-draw/2 announcement of ``plan`` published two days before the 福彩3D draw of
+    ``days_ago`` days ago (the project clock replayed), so that the plan can be drawn now.
+    ``witnesses`` get generated secrets; the first ``reveal`` of them reveal the day before."""
+    event_day = clock.today() - dt.timedelta(days=days_ago)
+    with clock.replaying(testing.at(event_day - dt.timedelta(days=2))):
+        announced = plan_announce_v2(
+            actor=actor,
+            plan=plan,
+            sources=[lottery(event_day)],
+            witnesses=[WitnessInput(name=f"见证人{i}") for i in range(1, witnesses + 1)],
+            reveal_deadline=testing.at(event_day, hour=12) if witnesses else None,
+        )
+    with clock.replaying(testing.at(event_day - dt.timedelta(days=1))):
+        for position, (_name, text) in enumerate(announced.reveals[:reveal], start=1):
+            witness_reveal(
+                actor=actor, announcement=announced.announcement, position=position, reveal=text
+            )
+    return announced
+
+
+def announce_future(actor: User, plan: InspectionPlan, *, days: int = 1) -> Announced:
+    """A fazhi-draw/2 announcement of ``plan`` published now for the 福彩3D draw in ``days`` days
+    (a re-draw's announcement must follow its approval); draw it inside ``after_event(days)``."""
+    event_day = clock.today() + dt.timedelta(days=days)
+    return plan_announce_v2(actor=actor, plan=plan, sources=[lottery(event_day)])
+
+
+def after_event(days: int = 1) -> Any:
+    """The project clock replayed to the evening of the 福彩3D draw in ``days`` days."""
+    return clock.replaying(testing.at(clock.today() + dt.timedelta(days=days), hour=22))
+
+
+def announce_and_draw(
+    actor: User, plan: InspectionPlan, *, value: str = "314", **announce: Any
+) -> Draw:
+    """``announce_past`` then the draw now, with ``value`` as the lottery's result."""
+    announce_past(actor, plan, **announce)
+    return draw_run(actor=actor, plan=plan, values=[value])
+
+
 def drawn_plan(
-    w: DrawWorld, *, quota: int = 4, entropy: str = "public_number"
-) -> tuple[InspectionPlan, Any]:
-    """A plan with one public-places stratum, announced and drawn."""
+    w: DrawWorld, *, quota: int = 4, entropy: str = "public_event"
+) -> tuple[InspectionPlan, Draw]:
+    """A plan with one public-places stratum, announced (fazhi-draw/2) and drawn;
+    ``entropy="witnesses"`` adds two witnesses, the first revealed and the second withheld."""
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=quota)
     if entropy == "witnesses":
-        s1, c1 = secret_pair("a")
-        s2, c2 = secret_pair("b")
-        plan_announce(
-            actor=w.planner,
-            plan=plan,
-            entropy_kind="witnesses",
-            witnesses=[("见证人甲", c1), ("见证人乙", c2)],
-        )
-        draw = draw_run(actor=w.planner, plan=plan, reveals=[s1, s2])
+        draw = announce_and_draw(w.planner, plan, witnesses=2, reveal=1)
     else:
-        plan_announce(
-            actor=w.planner,
-            plan=plan,
-            entropy_kind="public_number",
-            entropy_spec="中国福利彩票3D 2026年12月5日开奖号码",
-        )
-        draw = draw_run(actor=w.planner, plan=plan, public_number="3 1 4")
+        draw = announce_and_draw(w.planner, plan)
     plan.refresh_from_db()
     return plan, draw

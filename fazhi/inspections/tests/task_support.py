@@ -21,6 +21,7 @@ from fazhi.inspections.models import (
     InspectionPlan,
     InspectionTask,
     InspectorRole,
+    NamesPublic,
     PlanKind,
     TaskInspector,
 )
@@ -149,6 +150,7 @@ def make_plan(
     is_joint: bool = False,
     uses_risk_ratio: bool = False,
     title: str | None = None,
+    names_public: str | None = None,
 ) -> InspectionPlan:
     year = year or clock.today().year
     return plan_create(
@@ -162,6 +164,7 @@ def make_plan(
         items=items,
         is_joint=is_joint,
         joint_departments=["市场监督管理局"] if is_joint else [],
+        names_public=names_public or NamesPublic.RESULT_PUBLISHED,
         uses_risk_ratio=uses_risk_ratio,
     )
 
@@ -199,15 +202,14 @@ def make_drawn_plan(
     entities: int = 4,
     quota: int = 3,
     individuals: int = 0,
-    entropy_kind: str = "server",
-    entropy_spec: str = "",
+    names_public: str | None = None,
 ) -> InspectionPlan:
-    """A plan drawn end to end through the real services: items, pool, stratum, announcement,
-    draw. ``individuals`` of the entities are natural persons."""
-    from fazhi.inspections.services.announcements import plan_announce
-    from fazhi.inspections.services.draws import draw_run
+    """A plan drawn end to end through the real services: items, pool, stratum, a fazhi-draw/2
+    announcement (published before a past lottery draw), the draw. ``individuals`` of the
+    entities are natural persons."""
     from fazhi.inspections.services.plans import stratum_add
     from fazhi.inspections.services.pool import inspector_enrol
+    from fazhi.inspections.tests.draw_support import announce_and_draw
 
     item = make_item(world)
     for officer in (world.officer_a, world.officer_b):
@@ -222,7 +224,7 @@ def make_drawn_plan(
         person = index < individuals
         name = f"{'张王李赵'[index % 4]}三{'丰' * (index + 1)}" if person else None
         make_entity(world, individual=person, name=name)
-    plan = make_plan(world, items=[item])
+    plan = make_plan(world, items=[item], names_public=names_public)
     stratum_add(
         actor=world.planner,
         plan=plan,
@@ -230,9 +232,6 @@ def make_drawn_plan(
         category=world.public_places,
         quota=quota,
     )
-    plan_announce(
-        actor=world.planner, plan=plan, entropy_kind=entropy_kind, entropy_spec=entropy_spec
-    )
-    draw_run(actor=world.planner, plan=plan)
+    announce_and_draw(world.planner, plan)
     plan.refresh_from_db()
     return plan

@@ -10,7 +10,7 @@ from fazhi.core import clock
 from fazhi.core import demo as core_demo
 from fazhi.core.audit_verify import verify
 from fazhi.enforcement.models import CaseLead
-from fazhi.inspections import demo, drawengine
+from fazhi.inspections import demo, drawv2
 from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
@@ -48,8 +48,19 @@ def test_demo_loads_and_is_idempotent():
     assert tasks.filter(outcome="referred").exists() and CaseLead.objects.exists()
     assert portal.public_results().count() == tasks.count()
     draw = finished.draws.get()
-    assert drawengine.verify_export(export_draw(draw)) is None
-    assert draw.announcement.entropy_kind == "witnesses"
+    export = export_draw(draw)
+    assert drawv2.verify_export(export) is None
+    announcement = draw.announcement
+    assert announcement.algorithm_version == "fazhi-draw/2"
+    assert announcement.entropy_kind == "public_event"
+    first_event = drawv2.earliest_event(announcement.sources)
+    assert first_event is not None and announcement.published_at < first_event
+    # one witness revealed before the deadline, the other withheld
+    assert [w["reveal"] is None for w in export["entropy"]["record"]["witnesses"]] == [False, True]
+    current_announcement = current.announcements.get()
+    assert current_announcement.algorithm_version == "fazhi-draw/2"
+    event = drawv2.latest_event(current_announcement.sources)
+    assert event is not None and current_announcement.published_at < event < clock.now()
     # a second run adds nothing
     demo.load(province=result.province, stdout=out)
     assert counts == (

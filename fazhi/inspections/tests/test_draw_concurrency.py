@@ -15,9 +15,9 @@ from django.apps import apps as django_apps
 from fazhi.core.models import AuditEvent
 from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.inspections.models import Draw, InspectionTask
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.draw_support import make_draw_world, make_plan
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 
 WORKER = textwrap.dedent(
     """
@@ -54,7 +54,7 @@ def test_two_concurrent_draws_exactly_one_wins():
     w = make_draw_world(entities=20, officers=6)
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=10)
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D 开奖号码"
     )
     env = postgres_env()

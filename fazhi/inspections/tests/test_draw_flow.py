@@ -1,4 +1,9 @@
-"""The announcement and draw services: success paths, guards, refusals, scope."""
+"""The announcement and draw services: success paths, guards, refusals, scope.
+
+Tests of version 1's own behaviour (the public number typed at the draw, witness reveals at the
+draw, lists and pool re-checked at the draw, announcing again when they changed) build their
+version-1 announcements with ``tests/v1_support.py``; the others announce with fazhi-draw/2
+(``draw_support``). Version 2's guards are in ``test_draw_v2_flow.py``."""
 
 from __future__ import annotations
 
@@ -21,17 +26,18 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_export, draw_verify
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.draw_support import (
     add_entity,
+    announce_past,
     category,
     drawn_plan,
     make_draw_world,
     make_plan,
     secret_pair,
 )
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 from fazhi.registry.models import Entity
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +70,7 @@ def test_witness_draw_checks_reveals():
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
     s1, c1 = secret_pair("x")
     s2, c2 = secret_pair("y")
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="witnesses", witnesses=[("甲", c1), ("乙", c2)]
     )
     with pytest.raises(errors.ValidationFailed) as exc:
@@ -86,7 +92,7 @@ def test_changed_candidates_refused_and_audited():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     add_entity(w)  # a new public place after the announcement
     with pytest.raises(errors.Conflict) as exc:
         draw_run(actor=w.planner, plan=plan)
@@ -96,7 +102,7 @@ def test_changed_candidates_refused_and_audited():
     refused = AuditEvent.objects.filter(action="inspection_draw.refused").get()
     assert "candidates_changed" in refused.details_json
     # a fresh announcement freezes the new list, and the draw goes through
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert draw_run(actor=w.planner, plan=plan).task_count == 3
 
 
@@ -113,11 +119,11 @@ def test_draw_needs_cap_and_scope():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announce_past(w.planner, plan)
     with pytest.raises(errors.PermissionDenied):
-        draw_run(actor=w.leader, plan=plan)  # leaders approve, they do not draw
+        draw_run(actor=w.leader, plan=plan, values=["314"])  # leaders approve, they do not draw
     with pytest.raises(errors.OutOfScope):
-        draw_run(actor=w.stranger, plan=plan)
+        draw_run(actor=w.stranger, plan=plan, values=["314"])
     assert not Draw.objects.filter(plan=plan).exists()
 
 
@@ -176,9 +182,9 @@ def test_weighted_stratum_round_trip():
     stratum_add(
         actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
     )
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = announce_past(w.planner, plan).announcement
     assert announcement.strata[0]["weighted"] is True
-    draw = draw_run(actor=w.planner, plan=plan)
+    draw = draw_run(actor=w.planner, plan=plan, values=["314"])
     export = draw_export(user=w.planner, draw=draw)
     assert sorted(export["strata"][0]["weights"]) == [1, 2, 3, 4, 4]
     assert draw_verify(user=w.planner, draw=draw) is None
@@ -227,7 +233,7 @@ def test_public_number_bad_input_refused(raw, code):
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
     )
     with pytest.raises(errors.ValidationFailed) as exc:
@@ -241,7 +247,7 @@ def test_public_number_full_width_and_separators_give_the_same_seed():
         w = make_draw_world()
         plan = make_plan(w)
         stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-        plan_announce(
+        plan_announce_v1(
             actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
         )
         draw = draw_run(actor=w.planner, plan=plan, public_number=raw)
@@ -282,7 +288,7 @@ def test_context_edited_after_announcement_cannot_reach_the_draw():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
     )
     announced = plan.announcements.get()
@@ -326,7 +332,7 @@ def test_announcement_without_fixed_context_reads_it_at_the_draw():
     first, _first_draw = drawn_plan(w, quota=len(w.entities))  # every entity gets a last team
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     announcement = plan.announcements.get()
     legacy = [{k: v for k, v in m.items() if k != "context_hash"} for m in announcement.strata]
     type(announcement).objects.filter(pk=announcement.pk).update(context_blob=b"", strata=legacy)
@@ -395,7 +401,7 @@ def test_changed_risk_grade_of_a_weighted_stratum_refused():
     stratum_add(
         actor=w.planner, plan=plan, key="risk", category=w.public_places, quota=2, weighted=True
     )
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     # same ids, one weight changed: the weighted list's hash covers the weights
     Entity.objects.filter(pk=entities[0].pk).update(risk_grade="D")
     with pytest.raises(errors.Conflict) as exc:
@@ -408,7 +414,7 @@ def test_stored_list_not_matching_its_announced_hash_refused():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     lists = de.unpack_lists(bytes(announcement.candidates_blob))
     ids, _weights = lists["gg"]
     # the stored list edited behind the application's back (one id swapped for another)
@@ -426,13 +432,13 @@ def test_changed_context_alone_does_not_allow_a_new_announcement():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(
+    plan_announce_v1(
         actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D开奖号码"
     )
     # every candidate gets a new last team from another plan: the context hash changes
     drawn_plan(w, quota=len(w.entities))
     with pytest.raises(errors.InvalidTransition) as exc:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert exc.value.code == "already_announced"
     assert plan.announcements.count() == 1
     assert draw_run(actor=w.planner, plan=plan, public_number="123").task_count == 3
@@ -442,7 +448,7 @@ def test_stored_pool_not_matching_its_announced_hash_refused():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     pool = list(announcement.pool)
     pool[0] = {**pool[0], "max_tasks": 0}  # edited behind the application's back
     type(announcement).objects.filter(pk=announcement.pk).update(pool=pool)

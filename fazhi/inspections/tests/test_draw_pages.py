@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from fazhi.core import clock
+from fazhi.core import clock, testing
 from fazhi.core.models import AuditEvent
 from fazhi.inspections.models import Draw, DrawAnnouncement, InspectionPlan, PlanStratum
 from fazhi.inspections.tests.draw_support import (
+    announce_future,
     drawn_plan,
+    lottery,
     make_draw_world,
     make_plan,
-    secret_pair,
 )
 
 pytestmark = pytest.mark.django_db
@@ -75,22 +78,18 @@ def test_create_plan_add_stratum_announce_draw_by_pages():
     assert response.status_code == 302
     assert PlanStratum.objects.filter(plan=plan, key="gg", quota=3).exists()
     assert c.get(reverse("inspections:plan_detail", args=[plan.pk])).status_code == 200
-    s1, c1 = secret_pair("p1")
-    s2, c2 = secret_pair("p2")
-    response = c.post(
-        reverse("inspections:plan_announce_v1", args=[plan.pk]),
-        {"entropy_kind": "witnesses", "witnesses": f"甲,{c1}\n乙，{c2}"},
-    )
+    # the version-1 form is retired (decision 0057)
+    assert c.get(f"/inspections/plans/{plan.pk}/announce/v1/").status_code == 404
+    response = _announce_by_page(c, plan)
     assert response.status_code == 302
     announcement = DrawAnnouncement.objects.get(plan=plan)
+    assert announcement.algorithm_version == "fazhi-draw/2"
     page = c.get(reverse("inspections:announcement_detail", args=[plan.pk, 1]))
     assert announcement.announcement_hash in page.content.decode()
     assert c.get(reverse("inspections:draw_run", args=[plan.pk])).status_code == 200
-    bad = c.post(reverse("inspections:draw_run", args=[plan.pk]), {"reveal_1": s1, "reveal_2": "x"})
-    assert bad.status_code == 200 and "揭示值与其承诺值不符" in bad.content.decode()
-    response = c.post(
-        reverse("inspections:draw_run", args=[plan.pk]), {"reveal_1": s1, "reveal_2": s2}
-    )
+    bad = c.post(reverse("inspections:draw_run", args=[plan.pk]), {"value_1": "1"})
+    assert bad.status_code == 200 and not Draw.objects.filter(plan=plan).exists()
+    response = c.post(reverse("inspections:draw_run", args=[plan.pk]), {"value_1": "314"})
     assert response.status_code == 302
     draw = Draw.objects.get(plan=plan)
     page = c.get(reverse("inspections:draw_detail", args=[plan.pk, 1]))
@@ -99,6 +98,19 @@ def test_create_plan_add_stratum_announce_draw_by_pages():
     assert "验证通过" in verified.content.decode()
     export = c.get(reverse("inspections:draw_export", args=[plan.pk, 1]))
     assert json.loads(export.content)["draw"]["seed"] == draw.seed
+
+
+def _announce_by_page(c: Client, plan: InspectionPlan, *, future: bool = False) -> Any:
+    """The announce page posted two days before yesterday's 福彩3D draw (the clock replayed), or
+    now (``future``: a re-draw's announcement follows its approval) for tomorrow's."""
+    event_day = clock.today() + dt.timedelta(days=1 if future else -1)
+    kind, event = lottery(event_day)
+    data = {"kind_1": kind, "period_1": event["period"], "date_1": event["date"]}
+    url = reverse("inspections:plan_announce", args=[plan.pk])
+    if future:
+        return c.post(url, data)
+    with clock.replaying(testing.at(event_day - dt.timedelta(days=2))):
+        return c.post(url, data)
 
 
 def test_draw_detail_query_count_does_not_grow_with_tasks(django_assert_max_num_queries):
@@ -124,13 +136,9 @@ def test_redraw_flow_by_pages():
     assert denied.status_code == 403
     assert AuditEvent.objects.filter(action="access.denied").exists()
     leader.post(reverse("inspections:redraw_decide", args=[request.pk]), {"decision": "approve"})
-    planner.post(
-        reverse("inspections:plan_announce_v1", args=[plan.pk]),
-        {"entropy_kind": "public_number", "entropy_spec": "福彩3D 次日开奖号码"},
-    )
-    response = planner.post(
-        reverse("inspections:draw_run", args=[plan.pk]), {"public_number": "271"}
-    )
+    assert _announce_by_page(planner, plan, future=True).status_code == 302
+    with clock.replaying(testing.at(clock.today() + dt.timedelta(days=1), hour=22)):
+        response = planner.post(reverse("inspections:draw_run", args=[plan.pk]), {"value_1": "271"})
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.state == "superseded"
@@ -138,16 +146,43 @@ def test_redraw_flow_by_pages():
     assert "已被重新抽取替代" in page and "名单录入有误" in page
 
 
-def test_engine_download():
+def test_engine_download_is_the_package_zipped_and_importable_alone(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
     response = Client().get(reverse("inspections:drawengine_download"))
-    assert response.status_code == 200
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     body = response.getvalue()
-    assert b"ALGORITHM_VERSION" in body and b"import django" not in body
+    assert body == Client().get(reverse("inspections:drawengine_download")).getvalue()
+    path = tmp_path / "drawengine.zip"
+    path.write_bytes(body)
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            assert b"import django" not in archive.read(name), name
+    # importable from the zip alone, outside the project (standard library only)
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); "
+            "import drawengine; print(drawengine.ALGORITHM_VERSION, drawengine.list_hash([1, 2]))",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    from fazhi.inspections import drawengine
+
+    assert probe.stdout.split() == ["fazhi-draw/1", drawengine.list_hash([1, 2])], probe.stderr
 
 
 def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_queries):
     from fazhi.inspections.selectors.draws import plan_draw_steps
-    from fazhi.inspections.services.announcements import plan_announce
     from fazhi.inspections.services.redraws import redraw_approve, redraw_request
 
     w = make_draw_world()
@@ -172,13 +207,31 @@ def test_plan_page_offers_only_the_next_possible_step(django_assert_max_num_quer
     redraw_approve(actor=w.leader, request=request)
     assert plan_draw_steps(user=w.planner, plan=plan)["announce"] == "redraw"
     assert buttons() == {"发布重新抽取公告"}
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
-    # announced again: the draw is next; announcing once more only if the inputs change
-    assert plan_draw_steps(user=w.planner, plan=plan) == {"announce": "again", "draw": True}
-    assert buttons() == {"重新公告</a>", ">抽取</a>"}
+    announce_future(w.planner, plan)
+    # announced again: the draw is next; replacing the announcement needs an approved request
+    assert plan_draw_steps(user=w.planner, plan=plan) == {"announce": None, "draw": True}
+    assert buttons() == {">抽取</a>"}
     with django_assert_max_num_queries(40):
         planner.get(url)
     # a viewer sees no buttons at all
     viewer = client_for(w.viewer)
     page = viewer.get(url).content.decode()
     assert ">抽取</a>" not in page and "重新公告" not in page
+
+
+def test_no_page_endpoint_or_loader_reaches_the_version_1_announce_code():
+    """Decision 0057: the v1 announce code lives in ``tests/v1_support.py`` only."""
+    from pathlib import Path
+
+    import fazhi
+
+    root = Path(fazhi.__file__).resolve().parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.relative_to(root).parts
+        and (
+            "v1_support" in (text := path.read_text(encoding="utf-8")) or "plan_announce_v1" in text
+        )
+    ]
+    assert offenders == []

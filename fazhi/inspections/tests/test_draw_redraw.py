@@ -19,16 +19,18 @@ from fazhi.inspections.models import (
     TaskState,
 )
 from fazhi.inspections.selectors.draws import draw_verify
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.services.redraws import redraw_approve, redraw_reject, redraw_request
 from fazhi.inspections.tests.draw_support import (
     add_inspector,
+    after_event,
+    announce_future,
     drawn_plan,
     make_draw_world,
     make_plan,
 )
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +40,7 @@ def test_redraw_flow_keeps_both_draws():
     plan, first = drawn_plan(w, quota=4)
     # without approval: neither a new announcement nor a draw
     with pytest.raises(errors.InvalidTransition) as not_approved:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        announce_future(w.planner, plan)
     assert not_approved.value.code == "redraw_not_approved"
     request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
     with pytest.raises(errors.Conflict) as exc:
@@ -53,12 +55,12 @@ def test_redraw_flow_keeps_both_draws():
     assert request.state == RedrawState.APPROVED
     # approved, but the old announcement's entropy is spent: a new announcement is required
     with pytest.raises(errors.Conflict) as exc:
-        draw_run(actor=w.planner, plan=plan, public_number="999")
+        draw_run(actor=w.planner, plan=plan, values=["999"])
     assert exc.value.code == "already_drawn"
-    plan_announce(
-        actor=w.planner, plan=plan, entropy_kind="public_number", entropy_spec="福彩3D 次日开奖"
-    )
-    second = draw_run(actor=w.planner, plan=plan, public_number="5 5 5")
+    # the re-draw's announcement follows the approval and declares a future event
+    announce_future(w.planner, plan)
+    with after_event():
+        second = draw_run(actor=w.planner, plan=plan, values=["5 5 5"])
     first.refresh_from_db()
     request.refresh_from_db()
     assert (first.state, second.state) == (DrawState.SUPERSEDED, DrawState.EFFECTIVE)
@@ -89,7 +91,7 @@ def test_rejected_redraw_needs_note_and_blocks_draw():
     with pytest.raises(errors.InvalidTransition):
         redraw_approve(actor=w.leader, request=request)
     with pytest.raises(errors.InvalidTransition):
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        announce_future(w.planner, plan)
     assert Draw.objects.filter(plan=plan).count() == 1
 
 
@@ -110,7 +112,7 @@ def test_announce_guards():
     w = make_draw_world()
     plan = make_plan(w)
     with pytest.raises(errors.ValidationFailed) as exc:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert exc.value.code == "no_strata"
     cases: list[tuple[dict[str, Any], str]] = [
         ({"entropy_kind": "dice"}, "bad_entropy_kind"),
@@ -125,17 +127,17 @@ def test_announce_guards():
     ]
     for kwargs, code in cases:
         with pytest.raises(errors.ValidationFailed) as exc:
-            plan_announce(actor=w.planner, plan=plan, **kwargs)
+            plan_announce_v1(actor=w.planner, plan=plan, **kwargs)
         assert exc.value.code == code
     with pytest.raises(errors.PermissionDenied):
-        plan_announce(actor=w.viewer, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.viewer, plan=plan, entropy_kind="server")
 
 
 def test_pool_change_after_announcement_refused():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     add_inspector(w)
     with pytest.raises(errors.Conflict) as exc:
         draw_run(actor=w.planner, plan=plan)
@@ -147,18 +149,18 @@ def test_announce_again_refused_unless_the_inputs_changed():
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     with pytest.raises(errors.InvalidTransition) as exc:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert exc.value.code == "already_announced"
     assert plan.announcements.count() == 1
     # after an approved re-draw: one new announcement, not a series of them
     draw_run(actor=w.planner, plan=plan)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     redraw_approve(actor=w.leader, request=request)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     with pytest.raises(errors.InvalidTransition) as again:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert again.value.code == "already_announced"
     assert plan.announcements.count() == 2
     assert draw_run(actor=w.planner, plan=plan).number == 2
@@ -170,10 +172,10 @@ def test_redraw_locks_the_old_tasks_before_checking_them():
     plan, _first = drawn_plan(w, quota=2)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     redraw_approve(actor=w.leader, request=request)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announce_future(w.planner, plan)
     table = InspectionTask._meta.db_table
-    with CaptureQueriesContext(connection) as ctx:
-        draw_run(actor=w.planner, plan=plan)
+    with CaptureQueriesContext(connection) as ctx, after_event():
+        draw_run(actor=w.planner, plan=plan, values=["271"])
     assert any(
         "FOR UPDATE" in q["sql"] and f'FROM "{table}"' in q["sql"] for q in ctx.captured_queries
     )

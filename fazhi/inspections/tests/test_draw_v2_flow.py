@@ -29,10 +29,10 @@ from fazhi.inspections.models import (
 from fazhi.inspections.selectors.draws import export_draw, verify_stored_draw
 from fazhi.inspections.services import announcements_v2 as a2
 from fazhi.inspections.services import pool as pool_services
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import plan_update, stratum_add
 from fazhi.inspections.tests.draw_support import DrawWorld, make_draw_world, make_plan
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 
 pytestmark = pytest.mark.django_db
 
@@ -230,7 +230,7 @@ def test_replacing_an_announcement_needs_an_approved_reason(clock: Any) -> None:
         reason="培训",
     )
     with pytest.raises(errors.InvalidTransition):
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     with pytest.raises(errors.ValidationFailed):
         a2.reannouncement_request(actor=w.planner, plan=plan, reason="")
     request = a2.reannouncement_request(actor=w.planner, plan=plan, reason="分层比例填写错误")
@@ -450,3 +450,73 @@ def test_reannouncement_by_pages() -> None:
     )
     assert response.status_code == 302
     assert plan.announcements.get(number=2).replaces == plan.announcements.get(number=1)
+
+
+def test_redraw_of_a_v2_draw_needs_approval_and_a_new_event(clock: Any) -> None:
+    from fazhi.inspections.services.redraws import redraw_approve, redraw_request
+
+    w = make_draw_world()
+    plan = plan_with_stratum(w)
+    a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery()])
+    after_event(clock)
+    first = draw_run(actor=w.planner, plan=plan, values=["111"])
+    with pytest.raises(errors.InvalidTransition):
+        a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery()])
+    request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
+    redraw_approve(actor=w.leader, request=request, note="同意")
+    a2.plan_announce_v2(actor=w.planner, plan=plan, sources=[lottery()])
+    with pytest.raises(errors.Conflict) as early:
+        draw_run(actor=w.planner, plan=plan, values=["222"])
+    assert early.value.code == "event_not_yet"
+    after_event(clock)
+    second = draw_run(actor=w.planner, plan=plan, values=["222"])
+    first.refresh_from_db()
+    assert first.state == DrawState.SUPERSEDED and second.state == DrawState.EFFECTIVE
+    assert drawv2.verify_export(export_draw(first)) is None
+    assert drawv2.verify_export(export_draw(second)) is None
+
+
+def test_verify_button_says_server_randomness_is_not_publicly_verifiable(client: Any) -> None:
+    from django.urls import reverse
+
+    w = make_draw_world()
+    routine = plan_with_stratum(w, kind=PlanKind.ROUTINE)
+    a2.plan_announce_v2(actor=w.planner, plan=routine, server=True)
+    draw = draw_run(actor=w.planner, plan=routine)
+    client.force_login(w.planner)
+    page = client.post(
+        reverse("inspections:draw_verify", args=[routine.pk, draw.number]), follow=True
+    )
+    assert "验证通过" in page.content.decode() and "不可公开验证" in page.content.decode()
+    anchor = client.get(reverse("inspections:announcement_anchor", args=[routine.pk, 1]))
+    assert "不可公开验证" in anchor.content.decode()
+
+
+def test_plan_form_sets_when_names_become_public(client: Any) -> None:
+    from django.urls import reverse
+
+    from fazhi.inspections.models import NamesPublic
+
+    w = make_draw_world(entities=1, officers=0)
+    client.force_login(w.planner)
+    start = project_clock.today()
+    base = {
+        "organisation": w.org.pk,
+        "kind": "random",
+        "year": start.year,
+        "window_start": start.isoformat(),
+        "window_end": start.isoformat(),
+        "team_size": 2,
+    }
+    client.post(reverse("inspections:plan_create"), {**base, "title": "默认公开时间"})
+    assert InspectionPlan.objects.get(title="默认公开时间").names_public == (
+        NamesPublic.RESULT_PUBLISHED
+    )
+    client.post(
+        reverse("inspections:plan_create"),
+        {**base, "title": "实施开始日公开", "names_public": "window_start"},
+    )
+    plan = InspectionPlan.objects.get(title="实施开始日公开")
+    assert plan.names_public == NamesPublic.WINDOW_START
+    page = client.get(reverse("inspections:plan_edit", args=[plan.pk])).content.decode()
+    assert "抽取名单公开时间" in page

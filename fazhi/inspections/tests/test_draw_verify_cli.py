@@ -16,24 +16,22 @@ from django.core.management import CommandError, call_command
 
 from fazhi.inspections.models import TaskInspector
 from fazhi.inspections.selectors.draws import draw_export
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.draw_support import drawn_plan, make_draw_world, make_plan
+from fazhi.inspections.tests.v1_support import drawn_plan_v1, plan_announce_v1
 
 pytestmark = pytest.mark.django_db
 
 REPO = Path(settings.BASE_DIR)
 SCRIPT = REPO / "scripts" / "verify_draw.py"
-ENGINE = REPO / "fazhi" / "inspections" / "drawengine.py"
 
 
 def run_script(tmp_path: Path, export: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-    # outside the repository: the script and the engine side by side, nothing else
+    # outside the repository: the script alone, nothing else
     outside = tmp_path / "outside"
     outside.mkdir(exist_ok=True)
     shutil.copy(SCRIPT, outside / "verify_draw.py")
-    shutil.copy(ENGINE, outside / "drawengine.py")
     path = outside / "export.json"
     path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     return subprocess.run(
@@ -47,8 +45,9 @@ def run_script(tmp_path: Path, export: dict[str, Any]) -> subprocess.CompletedPr
 
 
 def test_standalone_script_verifies_and_catches(tmp_path):
+    """A version-1 draw made before version 2 still verifies with the standalone script."""
     w = make_draw_world()
-    _plan, draw = drawn_plan(w, quota=5, entropy="witnesses")
+    _plan, draw = drawn_plan_v1(w, quota=5, entropy="witnesses")
     export = draw_export(user=w.planner, draw=draw)
     ok = run_script(tmp_path, export)
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -96,7 +95,7 @@ def test_standalone_script_derives_verifiability_from_the_kind(tmp_path):
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     draw = draw_run(actor=w.planner, plan=plan)
     export = draw_export(user=w.planner, draw=draw)
     export["entropy"]["publicly_verifiable"] = True  # a lying export
@@ -111,7 +110,7 @@ def test_verify_compares_the_draw_with_its_audit_record():
     from fazhi.inspections.selectors.draws import audit_record_difference, draw_verify
 
     w = make_draw_world()
-    plan, draw = drawn_plan(w, quota=4)
+    plan, draw = drawn_plan_v1(w, quota=4)  # a version-1 draw: the engine's own run below
     export = draw_export(user=w.planner, draw=draw)
     assert audit_record_difference(draw, export) is None
     # a draw rewritten consistently with another public number recomputes cleanly ...

@@ -22,7 +22,7 @@ from fazhi.inspections.models import (
 )
 from fazhi.inspections.selectors.draws import draw_verify
 from fazhi.inspections.selectors.plans import plan_get, plan_list, plan_visit_cap_report
-from fazhi.inspections.services.announcements import plan_announce
+from fazhi.inspections.services.announcements_v2 import plan_announce_v2
 from fazhi.inspections.services.plans import (
     IMPORT_COLUMNS,
     import_template,
@@ -35,6 +35,8 @@ from fazhi.inspections.services.plans import (
 from fazhi.inspections.tests.draw_support import (
     add_entity,
     add_inspector,
+    announce_and_draw,
+    announce_future,
     drawn_plan,
     make_draw_world,
     make_plan,
@@ -134,7 +136,7 @@ def test_strata_frozen_after_announcement():
     w = make_draw_world(entities=3, officers=2)
     plan = make_plan(w)
     stratum = stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=1)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announce_future(w.planner, plan)
     with pytest.raises(errors.InvalidTransition) as exc:
         stratum_add(actor=w.planner, plan=plan, key="b", category=w.water, quota=1)
     assert exc.value.code == "plan_not_draft"
@@ -156,10 +158,7 @@ def test_campaign_filter_takes_every_match():
         category=clinic.categories.get(),
         filter={"kind": ["clinic"]},
     )
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
-    from fazhi.inspections.services.draws import draw_run
-
-    draw = draw_run(actor=w.planner, plan=plan)
+    draw = announce_and_draw(w.planner, plan)
     assert list(InspectionTask.objects.filter(draw=draw).values_list("entity_id", flat=True)) == [
         clinic.pk
     ]
@@ -181,7 +180,8 @@ def test_routine_plan_takes_every_match_and_assigns_inspectors_at_random():
         category=clinics[0].categories.get(),
         filter={"kind": ["clinic"]},
     )
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    # server randomness: allowed for routine supervision only (marked not publicly verifiable)
+    plan_announce_v2(actor=w.planner, plan=plan, server=True)
     draw = draw_run(actor=w.planner, plan=plan)
     tasks = InspectionTask.objects.filter(draw=draw)
     assert sorted(tasks.values_list("entity_id", flat=True)) == sorted(c.pk for c in clinics)
@@ -191,7 +191,7 @@ def test_routine_plan_takes_every_match_and_assigns_inspectors_at_random():
     # a plan of the higher level's imported list is never announced or drawn
     imported = make_plan(w, kind=PlanKind.IMPORTED, external_source="国家随机监督抽查计划")
     with pytest.raises(errors.ValidationFailed) as exc:
-        plan_announce(actor=w.planner, plan=imported, entropy_kind="server")
+        announce_future(w.planner, imported)
     assert exc.value.code == "plan_kind_not_drawn"
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
+import zipfile
 
 import pytest
 from django.test import Client
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from fazhi.core import clock
 from fazhi.core.validators import normalise_id_number
-from fazhi.inspections import drawengine
+from fazhi.inspections import drawengine, drawv2
 from fazhi.inspections.models import InspectionTask, PlanState, TaskState
 from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
@@ -77,7 +79,10 @@ def world(db):
 
 @pytest.fixture
 def drawn(world):
-    return world, make_drawn_plan(world, entities=4, quota=4, individuals=2)
+    # names public from the window's start (1 January): the draw's page shows them now
+    return world, make_drawn_plan(
+        world, entities=4, quota=4, individuals=2, names_public="window_start"
+    )
 
 
 def _finish_all(world, plan, *, publish=True):
@@ -120,7 +125,7 @@ def test_plan_and_draw_pages(client: Client, drawn, django_assert_max_num_querie
     for person in people:
         assert person.id_number not in body
         assert mask_id_number(person.id_number) in body
-    assert "不能由公众独立验证" in body  # server entropy is marked as such
+    assert "不能由公众独立验证" not in body  # a declared public event, not server entropy
 
 
 def test_export_verifies_and_downloads(client: Client, drawn):
@@ -128,14 +133,18 @@ def test_export_verifies_and_downloads(client: Client, drawn):
     response = client.get(f"/public/plans/{plan.pk}/draws/1/export.json")
     assert response.status_code == 200
     export = json.loads(response.content)
-    assert drawengine.verify_export(export) is None
+    assert drawv2.verify_export(export) is None
     export["draw"]["seed"] = "0" * 64
-    assert drawengine.verify_export(export) is not None
-    for name in ("drawengine.py", "verify_draw.py"):
-        download = client.get(f"/public/downloads/{name}")
-        assert download.status_code == 200
-        content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
-        assert b"def " in content
+    assert drawv2.verify_export(export) is not None
+    download = client.get("/public/downloads/verify_draw.py")
+    assert download.status_code == 200
+    assert b"def " in b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    engine = client.get("/public/downloads/drawengine.zip")
+    assert engine.status_code == 200 and engine["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(engine.content)) as archive:
+        assert "drawengine/__init__.py" in archive.namelist()
+        assert b"ALGORITHM_VERSION" in archive.read("drawengine/encoding.py")
+    assert client.get("/public/downloads/drawengine.py").status_code == 404
     assert client.get("/public/downloads/settings.py").status_code == 404
     schema = client.get("/public/downloads/draw-export.schema.json")
     assert schema["Content-Type"].startswith("application/schema+json")

@@ -33,7 +33,6 @@ from fazhi.inspections.models import (
     RedrawState,
     TaskState,
 )
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.services.publicity import task_publish
@@ -42,10 +41,13 @@ from fazhi.inspections.services.tasks import task_complete, task_start
 from fazhi.inspections.tests import task_support
 from fazhi.inspections.tests.draw_support import (
     add_entity,
+    after_event,
+    announce_future,
     drawn_plan,
     make_draw_world,
     make_plan,
 )
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +89,9 @@ def test_events_of_a_redraw_are_all_declared():
     plan, _first = drawn_plan(w, quota=4)
     request = redraw_request(actor=w.planner, plan=plan, reason="抽取现场断电，结果未当场公示")
     redraw_approve(actor=w.leader, request=request, note="同意")
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
-    draw_run(actor=w.planner, plan=plan)
+    announce_future(w.planner, plan)
+    with after_event():
+        draw_run(actor=w.planner, plan=plan, values=["271"])
     ours = {str(e).split(".")[0] for enum in inspection_events.ALL for e in enum} | {"inspection"}
     names = {
         name
@@ -99,13 +102,14 @@ def test_events_of_a_redraw_are_all_declared():
 
 
 def test_announcement_states_from_publication_to_draw():
+    """Version 1's own path: an announcement whose inputs changed replaced by a new one."""
     w = make_draw_world()
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="gg", category=w.public_places, quota=2)
-    first = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    first = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     assert first.state == AnnouncementState.PUBLISHED
     add_entity(w)  # the announced list no longer matches: a new announcement replaces it
-    second = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    second = plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     first.refresh_from_db()
     assert (first.state, second.state) == (AnnouncementState.SUPERSEDED, "published")
     superseded = AuditEvent.objects.get(action=AnnouncementEvents.SUPERSEDED)
@@ -127,10 +131,11 @@ def test_redraw_supersedes_the_draw_and_cancels_its_tasks_in_one_event():
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     assert request.state == RedrawState.PENDING
     redraw_approve(actor=w.leader, request=request, note="同意")
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = announce_future(w.planner, plan).announcement
     plan.refresh_from_db()
     assert plan.state == PlanState.DRAWN  # the effective draw stands until the new one
-    second = draw_run(actor=w.planner, plan=plan)
+    with after_event():
+        second = draw_run(actor=w.planner, plan=plan, values=["271"])
     first.refresh_from_db()
     request.refresh_from_db()
     announcement.refresh_from_db()
@@ -158,8 +163,8 @@ def test_redraw_supersedes_the_draw_and_cancels_its_tasks_in_one_event():
 def _redraw_refused(plan: InspectionPlan, first: Draw, actor: User, code: str) -> None:
     """The re-draw is refused with ``code`` and nothing but the refusal is written."""
     events_before = AuditEvent.objects.count()
-    with pytest.raises(errors.Conflict) as exc:
-        draw_run(actor=actor, plan=plan)
+    with pytest.raises(errors.Conflict) as exc, after_event():
+        draw_run(actor=actor, plan=plan, values=["271"])
     assert exc.value.code == code
     first.refresh_from_db()
     assert first.state == DrawState.EFFECTIVE
@@ -178,7 +183,7 @@ def test_redraw_refused_once_a_task_started_and_nothing_written():
     first = Draw.objects.get(plan=plan)
     request = redraw_request(actor=world.planner, plan=plan, reason="人员安排冲突")
     redraw_approve(actor=world.leader, request=request)
-    plan_announce(actor=world.planner, plan=plan, entropy_kind="server")
+    announce_future(world.planner, plan)
     task = InspectionTask.objects.filter(draw=first).order_by("pk").first()
     assert task is not None
     lead = task.task_inspectors.get(role="lead").officer.user
@@ -192,7 +197,7 @@ def test_redraw_of_an_announcement_older_than_the_approval_refused():
     plan, first = drawn_plan(w, quota=2)
     request = redraw_request(actor=w.planner, plan=plan, reason="人员安排冲突")
     request = redraw_approve(actor=w.leader, request=request)
-    announcement = plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    announcement = announce_future(w.planner, plan).announcement
     # data written before announcements had states: published before the approval
     assert request.decided_at is not None
     DrawAnnouncement.objects.filter(pk=announcement.pk).update(
@@ -244,7 +249,7 @@ def test_announcing_a_drawn_plan_needs_an_approved_redraw():
     plan, _first = drawn_plan(w, quota=2)
     before = AuditEvent.objects.count()
     with pytest.raises(errors.InvalidTransition) as exc:
-        plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+        announce_future(w.planner, plan)
     assert exc.value.code == "redraw_not_approved"
     assert DrawAnnouncement.objects.filter(plan=plan).count() == 1
     assert AuditEvent.objects.count() == before
@@ -295,9 +300,9 @@ def test_migration_sets_the_state_of_existing_announcements():
     drawn, _draw = drawn_plan(w, quota=2)  # one announcement, drawn
     waiting = make_plan(w)
     stratum_add(actor=w.planner, plan=waiting, key="gg", category=w.public_places, quota=2)
-    replaced = plan_announce(actor=w.planner, plan=waiting, entropy_kind="server")
+    replaced = plan_announce_v1(actor=w.planner, plan=waiting, entropy_kind="server")
     add_entity(w)
-    latest = plan_announce(actor=w.planner, plan=waiting, entropy_kind="server")
+    latest = plan_announce_v1(actor=w.planner, plan=waiting, entropy_kind="server")
     never = make_plan(w)  # no announcement at all
     # as the rows were before the migration: no state yet, so the field's default
     DrawAnnouncement.objects.update(state=AnnouncementState.PUBLISHED)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
@@ -23,7 +22,6 @@ from fazhi.inspections.events import PlanEvents, RedrawEvents
 from fazhi.inspections.models import EntropyKind
 from fazhi.inspections.selectors import draws as selectors
 from fazhi.inspections.selectors.plans import plan_get, plan_visit_cap_report, stratum_labels
-from fazhi.inspections.services import announcements as announcement_services
 from fazhi.inspections.services import draws as draw_services
 from fazhi.inspections.services import redraws as redraw_services
 
@@ -40,50 +38,6 @@ REASONS = {
     "no_quota_or_ratio": "未设置数量或比例",
 }
 SKIP_LOG_PAGE = 200
-
-
-def _parse_witnesses(text: str) -> list[tuple[str, str]]:
-    """One witness a line: ``姓名,承诺值`` (comma, full-width comma, tab or space)."""
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        for sep in (",", "，", "\t", " "):
-            if sep in line:
-                name, _, commitment = line.rpartition(sep)
-                out.append((name.strip(), commitment.strip()))
-                break
-        else:
-            out.append((line, ""))
-    return out
-
-
-@login_required
-def plan_announce(request: HttpRequest, pk: int) -> HttpResponse:
-    user = acting_user(request, Cap.INSPECTION_PLAN, action=PlanEvents.ANNOUNCED)
-    plan = plan_get(user=user, pk=pk)
-    values = {"entropy_kind": EntropyKind.PUBLIC_NUMBER, "entropy_spec": "", "witnesses": ""}
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in values}
-        try:
-            announcement = announcement_services.plan_announce(
-                actor=user,
-                plan=plan,
-                entropy_kind=values["entropy_kind"],
-                entropy_spec=values["entropy_spec"],
-                witnesses=_parse_witnesses(values["witnesses"]),
-            )
-        except errors.ValidationFailed as exc:
-            feedback.error_message(request, exc)
-        else:
-            messages.success(request, "抽取公告已发布，候选名单和检查人员库已冻结。")
-            return redirect("inspections:announcement_detail", plan.pk, announcement.number)
-    return render(
-        request,
-        "inspections/announcement_form.html",
-        {"plan": plan, "values": values, "kinds": EntropyKind.choices},
-    )
 
 
 @login_required
@@ -231,7 +185,13 @@ def draw_verify(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         messages.error(request, f"验证未通过：{problem}")
     else:
         messages.success(
-            request, "验证通过：按公告的名单、人员库、参数和随机源重新计算，结果一致。"
+            request,
+            "验证通过：按公告的名单、人员库、参数和随机源重新计算，结果一致。"
+            + (
+                "但本次使用服务器随机数，随机源不可公开验证。"
+                if draw.announcement.entropy_kind == EntropyKind.SERVER
+                else ""
+            ),
         )
     return redirect("inspections:draw_detail", plan.pk, draw.number)
 
@@ -270,21 +230,16 @@ def redraw_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("inspections:plan_detail", redraw.plan_id)
 
 
-def engine_download(request: HttpRequest) -> FileResponse:
-    """The draw engine itself (standard library only), for anyone who wants to recompute."""
-    engine = Path(drawengine.__file__)
-    return FileResponse(
-        engine.open("rb"),
-        as_attachment=True,
-        filename="drawengine.py",
-        content_type="text/x-python",
-    )
+def engine_download(request: HttpRequest) -> HttpResponse:
+    """The draw engine package as a zip, built on request (standard library only; decision 0058)."""
+    response = HttpResponse(drawengine.package_zip(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="drawengine.zip"'
+    return response
 
 
 urlpatterns: list[URLPattern] = [
-    # the version-1 form (witness commitments typed in, a public number described in words);
-    # the announce page itself is version 2 (``views.draws_v2``)
-    path("plans/<id:pk>/announce/v1/", plan_announce, name="plan_announce_v1"),
+    # announcing is version 2 only (``views.draws_v2``); the version-1 form is retired
+    # (decision 0057), version-1 announcements and draws are still shown and verified here
     path(
         "plans/<id:pk>/announcements/<id:number>/",
         announcement_detail,
@@ -296,5 +251,5 @@ urlpatterns: list[URLPattern] = [
     path("plans/<id:pk>/draws/<id:number>/verify/", draw_verify, name="draw_verify"),
     path("plans/<id:pk>/redraw/", redraw_request, name="redraw_request"),
     path("redraws/<id:pk>/decide/", redraw_decide, name="redraw_decide"),
-    path("drawengine.py", engine_download, name="drawengine_download"),
+    path("drawengine.zip", engine_download, name="drawengine_download"),
 ]

@@ -19,7 +19,13 @@ from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
 from fazhi.inspections.events import PlanEvents, StratumEvents
-from fazhi.inspections.models import InspectionItem, InspectionPlan, PlanKind, PlanState
+from fazhi.inspections.models import (
+    InspectionItem,
+    InspectionPlan,
+    NamesPublic,
+    PlanKind,
+    PlanState,
+)
 from fazhi.inspections.selectors import draws as draw_selectors
 from fazhi.inspections.selectors import plans as selectors
 from fazhi.inspections.selectors.items import item_choices_for_planning
@@ -83,6 +89,9 @@ class PlanForm(StyledForm):
         label="任务来源（上级下达任务必填）", max_length=200, required=False
     )
     notes = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    names_public = forms.ChoiceField(
+        label="抽取名单公开时间", choices=NamesPublic.choices, required=False
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,6 +109,7 @@ class PlanForm(StyledForm):
             line.strip() for line in data.get("joint_departments", "").splitlines() if line.strip()
         ]
         data["items"] = list(data.get("items") or [])
+        data["names_public"] = data.get("names_public") or NamesPublic.RESULT_PUBLISHED
         return data
 
 
@@ -209,6 +219,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "per_entity_yearly_cap": plan.per_entity_yearly_cap,
         "external_source": plan.external_source,
         "notes": plan.notes,
+        "names_public": plan.names_public,
     }
     form = PlanForm(request.POST or None, user=user, initial=initial)
     form.fields["organisation"].disabled = True

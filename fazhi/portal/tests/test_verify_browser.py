@@ -20,12 +20,12 @@ from fazhi.core.models import User
 from fazhi.inspections import demo, drawengine, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
-from fazhi.inspections.services.announcements import plan_announce
 from fazhi.inspections.services.announcements_v2 import plan_announce_v2
 from fazhi.inspections.services.draws import draw_run
 from fazhi.inspections.services.plans import stratum_add
 from fazhi.inspections.tests.draw_support import drawn_plan, make_draw_world, make_plan
 from fazhi.inspections.tests.task_support import category
+from fazhi.inspections.tests.v1_support import plan_announce_v1
 from fazhi.inspections.tests.verifier_support import VECTORS, tampered, vector_exports
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
@@ -203,7 +203,7 @@ def test_browser_agrees_with_the_engine_on_service_draws(page, clock):
         exports.append(export_draw(draw))
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="srv", category=w.public_places, quota=3)
-    plan_announce(actor=w.planner, plan=plan, entropy_kind="server")
+    plan_announce_v1(actor=w.planner, plan=plan, entropy_kind="server")
     exports.append(export_draw(draw_run(actor=w.planner, plan=plan)))
     plan = make_plan(w)
     stratum_add(actor=w.planner, plan=plan, key="v2", category=w.public_places, quota=4)
