@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from fazhi.core.models import AuditEvent
+from fazhi.core.services import calendar as calendar_services
 from fazhi.core.testing import needs_postgres, postgres_env
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import CaseState, PenaltyCase
@@ -41,6 +42,9 @@ WORKER = textwrap.dedent(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_deciding_one_case_exactly_one_wins():
+    # An earlier transactional test may have flushed the tables the migrations seeded: the
+    # workers read the working-day calendar from the database, so it is loaded here.
+    calendar_services.calendar_seed_from_package(actor=None)
     cw = make_case_world()
     case = notify(cw, investigate(cw, file_case(cw)), fine="2000")
     case = case_steps.case_waive_rights(actor=cw.handler, case=case)
