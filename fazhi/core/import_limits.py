@@ -180,14 +180,17 @@ def _wide_cell_pattern(max_columns: int) -> re.Pattern[bytes]:
     letters, rest = 1, max_columns
     while rest > 26:
         letters, rest = letters + 1, (rest - 1) // 26
-    return re.compile(rb'\br="([A-Z]{%d,3})([0-9]+)"' % letters)
+    # a literal first byte keeps the scan fast; the attribute name is checked on a match
+    return re.compile(rb'r="([A-Z]{%d,3})([0-9]+)"' % letters)
 
 
 def _first_wide(
     pattern: re.Pattern[bytes], buffer: bytes, max_columns: int
 ) -> re.Match[bytes] | None:
     for match in pattern.finditer(buffer):
-        if _column_number(match[1]) > max_columns:
+        if buffer[match.start() - 1 : match.start()].isspace() and (
+            _column_number(match[1]) > max_columns
+        ):
             return match
     return None
 
