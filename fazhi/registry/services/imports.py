@@ -137,8 +137,13 @@ def _stage(
 
 
 def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
-    """Insert a clean staged batch into the directory: all rows or none, one audit event."""
+    """Insert a clean staged batch into the directory: all rows or none, one audit event.
+
+    The codes were checked against the directory at staging; one registered since then is
+    caught by the directory's unique indexes while inserting (which also covers a concurrent
+    import), and only then are the rows looked up again to tell the user how many."""
     require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.CONFIRMED)
+    rows: list[list[Any]] = []
     try:
         with transaction.atomic(durable=True):
             batch = (
@@ -154,12 +159,6 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
             # with errors, is refused before its rows are read
             IMPORT_BATCH.check(batch, "confirm")
             rows = unpack_rows(batch.payload)
-            conflicts = directory_conflicts(rows, list(range(1, len(rows) + 1)))
-            if conflicts:
-                raise errors.Conflict(
-                    f"预览后名录库已登记了其中{len(conflicts)}个代码或许可证号，请重新上传。",
-                    code="directory_changed",
-                )
             created = bulk_insert(organisation=batch.organisation, rows=rows, batch=batch)
             workflow.transition(
                 IMPORT_BATCH,
@@ -175,6 +174,13 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
                 },
             )
     except IntegrityError as exc:
+        # rolled back: nothing was written; count what the directory holds now
+        conflicts = directory_conflicts(rows, list(range(1, len(rows) + 1))) if rows else []
+        if conflicts:
+            raise errors.Conflict(
+                f"预览后名录库已登记了其中{len(conflicts)}个代码或许可证号，请重新上传。",
+                code="directory_changed",
+            ) from exc
         raise errors.Conflict(
             "导入时发现代码或许可证号已被登记，未导入任何数据，请重新上传。",
             code="directory_changed",
