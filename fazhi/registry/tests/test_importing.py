@@ -4,6 +4,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import marshal
+import zlib
 from typing import Any
 
 import pytest
@@ -273,6 +275,37 @@ def test_confirm_refuses_when_the_directory_changed_since_preview(world):
     assert not Entity.objects.filter(organisation=world.inst0).exists()
     batch.refresh_from_db()
     assert batch.state == ImportState.PREVIEWED
+
+
+def test_staged_rows_round_trip_and_batches_staged_as_json_still_confirm(world):
+    rows = [
+        ["名称", "91350102MA2XXXXX0X", "", False, "hospital", [1, 2], "350102", "", "", "operating",
+         "B", None],
+        ["名称2", "", "350102199001011234", True, "clinic", [], "350102", "地址", "", "operating",
+         "A", ["x", "PDY1", "", "2024-01-01", None]],
+    ]  # fmt: skip
+    assert import_services.unpack_rows(import_services.pack_rows(rows)) == rows
+    legacy = zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"))
+    assert import_services.unpack_rows(legacy) == rows
+    # a batch staged (before the change) with the JSON payload is confirmed as before
+    batch = stage(world, xlsx_bytes([good_row(), good_row()]))
+    staged = import_services.unpack_rows(batch.payload)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        payload=zlib.compress(json.dumps(staged, ensure_ascii=False).encode("utf-8"))
+    )
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    assert Entity.objects.filter(organisation=world.inst0).count() == 2
+
+
+def test_a_batch_staged_by_a_newer_python_is_refused_not_crashed(world):
+    batch = stage(world, xlsx_bytes([good_row()]))
+    payload = bytearray(batch.payload)
+    payload[3] = marshal.version + 1  # the format version byte after the tag
+    ImportBatch.objects.filter(pk=batch.pk).update(payload=bytes(payload))
+    with pytest.raises(errors.Conflict) as exc:
+        import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    assert exc.value.code == "batch_outdated"
+    assert not Entity.objects.filter(organisation=world.inst0).exists()
 
 
 def test_import_permission_and_scope(world):
