@@ -308,6 +308,29 @@ def test_a_batch_staged_by_a_newer_python_is_refused_not_crashed(world):
     assert not Entity.objects.filter(organisation=world.inst0).exists()
 
 
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_typed(world):
+    # COPY's text format on PostgreSQL: these characters are escaped, NULL is \\N
+    odd = "甲\\乙\t丙\n丁\r戊 \\N"
+    rows = [
+        good_row(name=odd, address=odd, legal_representative="张\\三"),
+        good_row(
+            name="普通单位",
+            licence_kind="医疗机构执业许可证",
+            licence_number="PDY\\1\t2",
+            licence_scope=odd,
+            licence_valid_from="2024-01-01",
+        ),
+    ]
+    batch = stage(world, csv_bytes(rows), name="odd.csv")
+    assert batch.is_clean, batch.errors
+    import_services.import_batch_confirm(actor=world.sup0, batch_id=batch.pk)
+    first = Entity.objects.get(name=odd)
+    assert (first.address, first.legal_representative) == (odd, "张\\三")
+    licence = Licence.objects.get(entity__name="普通单位")
+    assert (licence.number, licence.scope, licence.valid_to) == ("PDY\\1\t2", odd, None)
+    assert first.categories.count() == 2
+
+
 def test_import_permission_and_scope(world):
     content = xlsx_bytes([good_row()])
     with pytest.raises(errors.PermissionDenied):
