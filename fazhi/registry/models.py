@@ -228,7 +228,7 @@ class ImportState(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    """A staged upload. Rows are validated into ``payload`` (zlib-compressed JSON) at upload;
+    """A staged upload. Rows are validated into ``payload`` (zlib-compressed ``marshal``) at upload;
     nothing reaches the directory until a batch without errors is confirmed. ``state`` follows
     ``fazhi.registry.workflows.IMPORT_BATCH``."""
 

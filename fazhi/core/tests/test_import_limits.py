@@ -138,3 +138,41 @@ def test_bounded_errors_keep_the_first_and_count_all():
     fits = BoundedErrors(limit=2)
     fits.append({"row": 1})
     assert not fits.truncated and fits.total == 1
+
+
+def test_the_fast_unsafe_xml_scan_answers_as_the_pattern_does():
+    import random
+
+    from fazhi.core import import_limits
+
+    n = import_limits.MAX_XML_TOKEN
+    pieces = [
+        b"<a>",
+        b"<!--",
+        b"-->",
+        b"<?",
+        b"?>",
+        b"<!DOCTYPE",
+        b"<",
+        b"!",
+        b"?",
+        b"x" * (n // 3),
+    ]
+    cases = [
+        b"<a>" + b"x" * (n + 5) + b"</a>",
+        b"<a>" + b"x" * (n - 5) + b"</a>",
+        b'<?xml version="1.0"?><!DOCTYPE x>',
+        b"<!--" + b"y" * (n + 3) + b"-->",
+        b"<!--" + b"y" * (n - 10) + b"-->",
+        b"<?" + b"z" * (n + 2) + b"?>",
+        b"<<" + b"q" * n + b"<",
+        b"!<?" + b"q" * (n + 1),
+    ]
+    generator = random.Random(13)
+    cases += [
+        b"".join(generator.choice(pieces) for _ in range(generator.randint(1, 12)))
+        for _ in range(300)
+    ]
+    answers = [import_limits._unsafe_xml(c) for c in cases]
+    assert answers == [import_limits._UNSAFE_XML.search(c) is not None for c in cases]
+    assert any(answers) and not all(answers)

@@ -247,6 +247,33 @@ def test_import_keeps_numbers_and_reports_every_bad_row():
     assert window.due_date == plan.window_end
 
 
+def test_import_reports_a_code_excel_turned_into_a_number_and_reads_title_rows():
+    w = make_draw_world(entities=1, officers=0)
+    plan = make_plan(w, kind=PlanKind.IMPORTED, external_source="上级")
+    entity = w.entities[0]
+    wb = Workbook()
+    hidden = wb.active
+    hidden.title = "选项"
+    hidden.sheet_state = "hidden"
+    ws = wb.create_sheet("任务清单")
+    ws.append([])  # a blank row above the header
+    ws.append(list(IMPORT_COLUMNS))
+    ws.append(["GJ-1", 913501001234567000, "公共场所卫生", ""])  # Excel made the code a number
+    ws.append(["GJ-2", entity.uscc, "公共场所卫生", ""])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        plan_import_tasks(actor=w.planner, plan=plan, content=out.getvalue())
+    (problem,) = exc.value.details["errors"]
+    assert (problem["row"], problem["column"]) == (3, IMPORT_COLUMNS[1])
+    assert "该列请设置为文本格式后重新录入" in problem["reason"]
+    ws.delete_rows(3)  # the damaged row removed: the rest imports, under the hidden sheet
+    out = io.BytesIO()
+    wb.save(out)
+    assert plan_import_tasks(actor=w.planner, plan=plan, content=out.getvalue()) == 1
+    assert InspectionTask.objects.get(plan=plan).number == "GJ-2"
+
+
 def test_import_rejects_bad_files_and_wrong_plans():
     w = make_draw_world(entities=1, officers=0)
     plan = make_plan(w, kind=PlanKind.IMPORTED, external_source="上级")

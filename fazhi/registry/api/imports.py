@@ -103,7 +103,7 @@ class ImportConfirmView(APIView):
     @extend_schema(
         summary="确认导入（后台写入名录库）",
         description="返回202和后台任务；批次有错误或已处理时，任务失败，其 error.code 为 "
-        "batch_has_errors、batch_not_pending 或 directory_changed。",
+        "batch_has_errors、batch_not_pending、directory_changed 或 batch_outdated。",
         request=None,
         responses={202: JobSerializer},
     )

@@ -41,6 +41,7 @@ _ENTITY_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_LINK_COLUMNS = ("entity_id", "supervisioncategory_id")
 _LICENCE_COLUMNS = (
     "entity_id",
     "kind",
@@ -72,6 +73,9 @@ def bulk_insert(*, organisation: Organisation, rows: list[list[Any]], batch: Imp
     stamp: Any = now if vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         ids = _allocate_ids(cursor, vendor, entity_table, len(rows))
+        if vendor == "postgresql":
+            _copy_rows(cursor, rows, ids, organisation.pk, batch.pk, now)
+            return len(rows)
         entity_rows = [
             (
                 ids[n],
@@ -100,11 +104,85 @@ def bulk_insert(*, organisation: Organisation, rows: list[list[Any]], batch: Imp
             for n, row in enumerate(rows)
             if row[11] is not None
         ]
-        link_columns = ("entity_id", "supervisioncategory_id")
         _write(cursor, vendor, entity_table, _ENTITY_COLUMNS, entity_rows)
-        _write(cursor, vendor, link_table, link_columns, link_rows)
+        _write(cursor, vendor, link_table, _LINK_COLUMNS, link_rows)
         _write(cursor, vendor, licence_table, _LICENCE_COLUMNS, licence_rows)
     return len(rows)
+
+
+# COPY's text format: a tab between columns, a newline after each row, \N for NULL, and these
+# four characters escaped inside a value.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_CHUNK = 5_000  # rows rendered and sent at a time (memory stays flat)
+_NULL = "\\N"
+
+
+def _copy_column(values: list[str]) -> list[str]:
+    """A column of text for COPY: escaped only when some value holds a special character (one
+    scan of the whole column in C decides; typed text almost never does)."""
+    joined = "".join(values)
+    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+        return [v.translate(_COPY_ESCAPES) for v in values]
+    return values
+
+
+def _copy_rows(
+    cursor: Any, rows: list[list[Any]], ids: list[int], organisation_id: int, batch_id: int,
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    """The three tables by COPY, each row rendered once in COPY's text format (psycopg's
+    ``write_row`` adapts every value of every row separately: the larger part of the confirm's
+    CPU for 200,000 rows). Codes, choices and dates are validated text without special
+    characters; names, addresses, people and licence text are escaped."""
+    stamp = now.isoformat()
+    entity_tail = f"\t{batch_id}\t{stamp}\t{stamp}\n"
+    licence_tail = f"\t{stamp}\t{stamp}\n"
+
+    def entities(chunk: list[list[Any]], chunk_ids: list[int]) -> str:
+        names = _copy_column([r[0] for r in chunk])
+        addresses = _copy_column([r[7] for r in chunk])
+        people = _copy_column([r[8] for r in chunk])
+        return "".join(
+            [
+                f"{i}\t{organisation_id}\t{name}\t{r[1]}\t{r[2]}\t{'t' if r[3] else 'f'}\t{r[4]}"
+                f"\t{r[6]}\t{address}\t{person}\t{r[9]}\tt\t\t{r[10]}{entity_tail}"
+                for i, r, name, address, person in zip(
+                    chunk_ids, chunk, names, addresses, people, strict=True
+                )
+            ]
+        )
+
+    def links(chunk: list[list[Any]], chunk_ids: list[int]) -> str:
+        return "".join([f"{i}\t{c}\n" for i, r in zip(chunk_ids, chunk, strict=True) for c in r[5]])
+
+    def licences(chunk: list[list[Any]], chunk_ids: list[int]) -> str:
+        licensed = [(i, r[11]) for i, r in zip(chunk_ids, chunk, strict=True) if r[11] is not None]
+        numbers = _copy_column([lic[1] for _, lic in licensed])
+        scopes = _copy_column([lic[2] for _, lic in licensed])
+        return "".join(
+            [
+                f"{i}\t{lic[0]}\t{number}\t{scope}\t{lic[3]}\t{lic[4] or _NULL}{licence_tail}"
+                for (i, lic), number, scope in zip(licensed, numbers, scopes, strict=True)
+            ]
+        )
+
+    raw = cursor.cursor
+    for table, columns, render in (
+        (Entity._meta.db_table, _ENTITY_COLUMNS, entities),
+        (Entity.categories.through._meta.db_table, _LINK_COLUMNS, links),
+        (Licence._meta.db_table, _LICENCE_COLUMNS, licences),
+    ):
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        # the raw psycopg cursor: wrap its errors so a unique violation is an IntegrityError
+        with (
+            connection.wrap_database_errors,
+            raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
+        ):
+            for start in range(0, len(rows), _COPY_CHUNK):
+                end = start + _COPY_CHUNK
+                text = render(rows[start:end], ids[start:end])
+                if text:
+                    copy.write(text)
 
 
 def _allocate_ids(cursor: Any, vendor: str, table: str, count: int) -> list[int]:

@@ -1,15 +1,16 @@
 """Services: import batches of the entity directory: stage (a dry run), confirm, discard.
 
 Upload parses and validates the whole file and stores the normalised rows in the batch
-(``ImportBatch.payload``, zlib-compressed JSON) together with every error found. Nothing reaches
-the directory until a batch without errors is confirmed; confirm inserts the whole batch in one
-transaction with one audit event. The batch's state follows ``workflows.IMPORT_BATCH``.
+(``ImportBatch.payload``, zlib-compressed ``marshal``) together with every error found. Nothing
+reaches the directory until a batch without errors is confirmed; confirm inserts the whole batch
+in one transaction with one audit event. The batch's state follows ``workflows.IMPORT_BATCH``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -29,15 +30,27 @@ from fazhi.registry.models import (
 )
 from fazhi.registry.workflows import IMPORT_BATCH
 
+# The staged rows are held in ``marshal``'s format behind this tag and its version byte:
+# packing and unpacking 200,000 rows take a third of JSON's time (decision 0034). It holds only
+# what validation produced (text, numbers, booleans, None, lists) and is read back only from the
+# batch's own row. Batches staged before it (zlib-compressed JSON) are still read.
+_MARSHAL_TAG = b"FZM"
+
 
 def pack_rows(rows: list[list[Any]]) -> bytes:
-    return zlib.compress(
-        json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1
-    )
+    return _MARSHAL_TAG + bytes([marshal.version]) + zlib.compress(marshal.dumps(rows), 1)
 
 
 def unpack_rows(payload: bytes | memoryview) -> list[list[Any]]:
-    rows: list[list[Any]] = json.loads(zlib.decompress(bytes(payload)).decode("utf-8"))
+    data = bytes(payload)
+    if not data.startswith(_MARSHAL_TAG):
+        legacy: list[list[Any]] = json.loads(zlib.decompress(data).decode("utf-8"))
+        return legacy
+    if data[len(_MARSHAL_TAG)] > marshal.version:  # staged by a newer Python than this one
+        raise errors.Conflict("该批次由新版本系统预检，请重新上传文件。", code="batch_outdated")
+    rows: list[list[Any]] = marshal.loads(  # noqa: S302 - our own rows (above)
+        zlib.decompress(data[len(_MARSHAL_TAG) + 1 :])
+    )
     return rows
 
 
@@ -137,8 +150,13 @@ def _stage(
 
 
 def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
-    """Insert a clean staged batch into the directory: all rows or none, one audit event."""
+    """Insert a clean staged batch into the directory: all rows or none, one audit event.
+
+    The codes were checked against the directory at staging; one registered since then is
+    caught by the directory's unique indexes while inserting (which also covers a concurrent
+    import), and only then are the rows looked up again to tell the user how many."""
     require_cap(actor, Cap.REGISTRY_MANAGE, action=ImportBatchEvent.CONFIRMED)
+    rows: list[list[Any]] = []
     try:
         with transaction.atomic(durable=True):
             batch = (
@@ -154,12 +172,6 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
             # with errors, is refused before its rows are read
             IMPORT_BATCH.check(batch, "confirm")
             rows = unpack_rows(batch.payload)
-            conflicts = directory_conflicts(rows, list(range(1, len(rows) + 1)))
-            if conflicts:
-                raise errors.Conflict(
-                    f"预览后名录库已登记了其中{len(conflicts)}个代码或许可证号，请重新上传。",
-                    code="directory_changed",
-                )
             created = bulk_insert(organisation=batch.organisation, rows=rows, batch=batch)
             workflow.transition(
                 IMPORT_BATCH,
@@ -175,6 +187,13 @@ def import_batch_confirm(*, actor: User, batch_id: int) -> ImportBatch:
                 },
             )
     except IntegrityError as exc:
+        # rolled back: nothing was written; count what the directory holds now
+        conflicts = directory_conflicts(rows, list(range(1, len(rows) + 1))) if rows else []
+        if conflicts:
+            raise errors.Conflict(
+                f"预览后名录库已登记了其中{len(conflicts)}个代码或许可证号，请重新上传。",
+                code="directory_changed",
+            ) from exc
         raise errors.Conflict(
             "导入时发现代码或许可证号已被登记，未导入任何数据，请重新上传。",
             code="directory_changed",
