@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fazhi.core import clock, errors
+from django.db import transaction
+
+from fazhi.core import clock, errors, workflow
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, require_in_scope, visible_organisations
+from fazhi.core.services.deadlines import deadlines_extend_for
 from fazhi.matters.models import Matter
 
 TITLE_MAX = 200
@@ -72,3 +75,46 @@ def check_approver(approver: User | None, matter: Matter) -> None:
         raise errors.ValidationFailed(
             "批准人须为本机关负责人。", code="approver_not_head", field="approved_by"
         )
+
+
+def extend_limit(
+    *,
+    actor: User,
+    matter: Matter,
+    table: workflow.Workflow[Matter],
+    rule_key: str,
+    approved_by: User | None,
+    approved: dt.date | None,
+    reason: str,
+) -> Matter:
+    """The approved extension of a matter's limit, one shape for every matter type: the
+    workflow's ``extend`` step (its guard wants the approver and the reason) and the deadline
+    extended by the core, in one transaction; nothing to extend is a conflict."""
+    with transaction.atomic(durable=True):
+        matter = workflow.transition(
+            table,
+            matter,
+            "extend",
+            actor=actor,
+            ctx={"approved_by": approved_by, "reason": reason},
+            details={
+                "approved_by": approved_by.pk if approved_by else None,
+                "approved_on": approved.isoformat() if approved else None,
+                "reason": reason,
+            },
+        )
+        assert approved_by is not None and approved is not None
+        extended = deadlines_extend_for(
+            actor=actor,
+            subject=matter,
+            rule_key=rule_key,
+            reason=reason,
+            approved_by=approved_by,
+            approved_on=approved,
+        )
+        if not extended:
+            raise errors.Conflict(
+                "没有正在计算的办理期限可以延长（期限已届满、已中止或已办结）。",
+                code="nothing_to_extend",
+            )
+    return matter

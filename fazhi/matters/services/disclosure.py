@@ -21,7 +21,6 @@ from fazhi.core.services.deadlines import (
     deadline_attach,
     deadlines_cancel_for,
     deadlines_close_for,
-    deadlines_extend_for,
     deadlines_resume_for,
     deadlines_stop_for,
 )
@@ -44,6 +43,7 @@ from fazhi.matters.services._common import (
     check_approver,
     choice,
     day,
+    extend_limit,
     require_handle,
     text,
 )
@@ -345,34 +345,15 @@ def disclosure_extend(
         if approved_by is not None
         else None
     )
-    with transaction.atomic(durable=True):
-        matter = workflow.transition(
-            DISCLOSURE,
-            matter,
-            "extend",
-            actor=actor,
-            ctx={"approved_by": approved_by, "reason": reason},
-            details={
-                "approved_by": approved_by.pk if approved_by else None,
-                "approved_on": approved.isoformat() if approved else None,
-                "reason": reason,
-            },
-        )
-        assert approved_by is not None and approved is not None
-        extended = deadlines_extend_for(
-            actor=actor,
-            subject=matter,
-            rule_key="disclosure.reply",
-            reason=reason,
-            approved_by=approved_by,
-            approved_on=approved,
-        )
-        if not extended:
-            raise errors.Conflict(
-                "没有正在计算的办理期限可以延长（期限已届满、已中止或已办结）。",
-                code="nothing_to_extend",
-            )
-    return matter
+    return extend_limit(
+        actor=actor,
+        matter=matter,
+        table=DISCLOSURE,
+        rule_key="disclosure.reply",
+        approved_by=approved_by,
+        approved=approved,
+        reason=reason,
+    )
 
 
 def disclosure_reply(

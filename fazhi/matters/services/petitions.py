@@ -22,7 +22,6 @@ from fazhi.core.periods import compute_due
 from fazhi.core.services.deadlines import (
     deadline_attach,
     deadlines_close_for,
-    deadlines_extend_for,
 )
 from fazhi.enforcement.models import CaseLeadSource
 from fazhi.enforcement.services.leads import case_lead_create
@@ -46,6 +45,7 @@ from fazhi.matters.services._common import (
     check_approver,
     choice,
     day,
+    extend_limit,
     require_handle,
     text,
 )
@@ -281,34 +281,15 @@ def petition_extend(
         if approved_by is not None
         else None
     )
-    with transaction.atomic(durable=True):
-        matter = workflow.transition(
-            PETITION,
-            matter,
-            "extend",
-            actor=actor,
-            ctx={"approved_by": approved_by, "reason": reason},
-            details={
-                "approved_by": approved_by.pk if approved_by else None,
-                "approved_on": approved.isoformat() if approved else None,
-                "reason": reason,
-            },
-        )
-        assert approved_by is not None and approved is not None
-        extended = deadlines_extend_for(
-            actor=actor,
-            subject=matter,
-            rule_key="petition.handle",
-            reason=reason,
-            approved_by=approved_by,
-            approved_on=approved,
-        )
-        if not extended:
-            raise errors.Conflict(
-                "没有正在计算的办理期限可以延长（期限已届满、已中止或已办结）。",
-                code="nothing_to_extend",
-            )
-    return matter
+    return extend_limit(
+        actor=actor,
+        matter=matter,
+        table=PETITION,
+        rule_key="petition.handle",
+        approved_by=approved_by,
+        approved=approved,
+        reason=reason,
+    )
 
 
 def _reply_fields(reply_type: str, reply_text: str, on: dt.date) -> dict[str, Any]:
