@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -113,3 +114,23 @@ def run_jobs(
     process, every job the block queued, when its transaction commits (the immediate backend)."""
     settings.TASKS = IMMEDIATE_TASKS
     return partial(django_capture_on_commit_callbacks, execute=True)
+
+
+# Browser tests: Debian's Chromium driven by Playwright (no browser download is possible here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Chromium not found: apt-get install chromium to run the browser test",
+    ),
+]

@@ -9,26 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 
 from fazhi.core.models import Role, User
 from fazhi.core.services import calendar as calendar_services
+from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 from fazhi.core.tests.factories import PASSWORD, make_user
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORTS = {"desktop": (1366, 768), "phone": (390, 844)}
 # what an internal code looks like in visible text: a dotted key or a model label
 CODE_PATTERNS = [
@@ -38,13 +28,7 @@ CODE_PATTERNS = [
 # dotted words that are not codes (file extensions offered to users)
 ALLOWED_DOTTED = {"xlsx", "csv"}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium not found: apt-get install chromium to run the browser test",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _world() -> dict[str, User]:

@@ -7,20 +7,14 @@ import os
 import pytest
 
 from fazhi.core.models import Role
+from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 from fazhi.core.tests.factories import PASSWORD, make_org_tree, make_user
-from fazhi.core.tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 from fazhi.discretion.sample import load_sample
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium not found: apt-get install chromium to run the browser test",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fazhi.core import clock as project_clock
 from fazhi.core import testing
+from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 from fazhi.core.tests.factories import PASSWORD
 from fazhi.inspections.models import InspectionPlan, InspectionTask, PlanState, TaskState
 from fazhi.inspections.services import pool as pool_services
@@ -24,24 +24,8 @@ from fazhi.inspections.tests.task_support import make_entity, make_item, make_ta
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium not found: apt-get install chromium to run the browser test",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _log_in(page: Any, base: str, username: str) -> None:

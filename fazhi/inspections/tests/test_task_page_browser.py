@@ -4,10 +4,10 @@ before closing a task as 未检查, and keeps a 不合格 choice (htmx) and an o
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 from fazhi.core.tests.factories import PASSWORD
 from fazhi.inspections.models import InspectionTask, TaskFinding, TaskState
 from fazhi.inspections.tests.task_support import (
@@ -21,24 +21,8 @@ from fazhi.inspections.tests.task_support import (
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium not found: apt-get install chromium to run the browser test",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

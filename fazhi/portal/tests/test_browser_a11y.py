@@ -5,12 +5,12 @@ scrolls sideways on a phone (decision 0020)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fazhi.core.services.site import site_settings_update
+from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 from fazhi.inspections.models import InspectionTask
 from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
@@ -19,25 +19,9 @@ from fazhi.inspections.tests.task_support import make_drawn_plan, make_task_worl
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BLOCKING = {"serious", "critical"}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium not found: apt-get install chromium to run the browser test",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from fazhi.core import clock as project_clock
 from fazhi.core import demo as core_demo
 from fazhi.core import testing
 from fazhi.core.models import User
+from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 from fazhi.inspections import demo, drawengine, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
@@ -31,24 +31,8 @@ from fazhi.inspections.tests.verifier_support import VECTORS, tampered, vector_e
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium not found: apt-get install chromium to run the browser test",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 VERIFY_ALL = """async ([exports, expect]) => {
   const out = [];
