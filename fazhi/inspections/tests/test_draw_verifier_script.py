@@ -21,7 +21,7 @@ from fazhi.core import clock as project_clock
 from fazhi.core import demo as core_demo
 from fazhi.core import testing
 from fazhi.core.models import User
-from fazhi.inspections import demo, drawengine, drawv2
+from fazhi.inspections import demo, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
 from fazhi.inspections.services.announcements_v2 import plan_announce_v2
@@ -186,7 +186,7 @@ def test_script_agrees_with_the_engine_on_service_draws(tmp_path):
     exports.append(export_draw(draw_run(actor=w.planner, plan=plan)))
     script = load_script()
     for export in exports:
-        assert drawengine.verify_export(export) is None
+        assert drawv2.verify_export(export) is None
         script.verify(export, export["announcement"]["hash"])
     done = run_outside(tmp_path, exports[-1])
     assert done.returncode == 0 and "not publicly verifiable" in done.stdout
@@ -198,16 +198,18 @@ def test_script_agrees_with_the_engine_on_the_demo_draw(tmp_path):
     out = io.StringIO()
     result = core_demo.load(stdout=out)
     demo.load(province=result.province, stdout=out)
-    # this year's demo plan is announced with a public number: draw it too
+    # this year's demo plan is announced (fazhi-draw/2) for a lottery draw that has happened:
+    # draw it with the demo's value too
     current = InspectionPlan.objects.get(year=project_clock.today().year)
     planner = User.objects.get(username=demo.PLANNER_USERNAME)
-    draw_run(actor=planner, plan=current, public_number="4 2 7")
+    draw_run(actor=planner, plan=current, values=[demo.DEMO_LOTTERY_VALUE])
     draws = [d for plan in InspectionPlan.objects.all() for d in plan.draws.all()]
     assert len(draws) == 2
     for draw in draws:
         export = export_draw(draw)
-        assert drawengine.verify_export(export) is None
-        assert_schema(export, "draw-export.schema.json")
+        assert export["algorithm_version"] == drawv2.ALGORITHM_VERSION
+        assert drawv2.verify_export(export) is None
+        assert_schema(export, "draw-export-2.schema.json")
         done = run_outside(
             tmp_path, export, "--expect-announcement", draw.announcement.announcement_hash
         )

@@ -17,7 +17,7 @@ from fazhi.core import demo as core_demo
 from fazhi.core import testing
 from fazhi.core.models import User
 from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
-from fazhi.inspections import demo, drawengine, drawv2
+from fazhi.inspections import demo, drawv2
 from fazhi.inspections.models import InspectionPlan
 from fazhi.inspections.selectors.draws import export_draw
 from fazhi.inspections.services.announcements_v2 import plan_announce_v2
@@ -150,7 +150,7 @@ def test_the_citizen_opens_the_demo_draw_export(page, tmp_path):
     demo.load(province=result.province, stdout=out)
     draw = InspectionPlan.objects.filter(draws__isnull=False).first().draws.get()  # type: ignore[union-attr]
     export = export_draw(draw)
-    assert drawengine.verify_export(export) is None
+    assert drawv2.verify_export(export) is None
     path = tmp_path / f"draw-{draw.plan_id}-{draw.number}.json"
     path.write_text(json.dumps(export, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -169,11 +169,12 @@ def test_the_citizen_opens_the_demo_draw_export(page, tmp_path):
     page.wait_for_selector("[data-verdict=mismatch]", timeout=60_000)
     assert "核验未通过" in page.inner_text("#draw-verify-result")
 
-    # this year's demo plan is announced with a public number: draw it and verify it too
+    # this year's demo plan is announced for a lottery draw that has happened: draw it with the
+    # demo's value and verify it too
     current = InspectionPlan.objects.get(year=project_clock.today().year)
     planner = User.objects.get(username=demo.PLANNER_USERNAME)
-    second = export_draw(draw_run(actor=planner, plan=current, public_number="4 2 7"))
-    assert drawengine.verify_export(second) is None
+    second = export_draw(draw_run(actor=planner, plan=current, values=[demo.DEMO_LOTTERY_VALUE]))
+    assert drawv2.verify_export(second) is None
     outcome = verify_all(page, [second], second["announcement"]["hash"])[0]
     assert outcome["ok"], outcome["problem"]
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
-import json
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +12,7 @@ from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.registry.events import ImportBatchEvent
+from fazhi.registry.importing.payload import unpack_rows
 from fazhi.registry.models import (
     Entity,
     EntityKind,
@@ -64,36 +62,6 @@ class ImportPreview:
     by_category: list[tuple[str, int]]  # (专业类别, count), most first
 
 
-def _first_rows(payload: bytes, count: int) -> list[list[Any]]:
-    """The first ``count`` rows of a staged payload (a zlib-compressed JSON array) without
-    decompressing or parsing the rest."""
-    decompressor = zlib.decompressobj()
-    utf8 = codecs.getincrementaldecoder("utf-8")()  # a character may straddle two chunks
-    text = ""
-    decoder = json.JSONDecoder()
-    rows: list[list[Any]] = []
-    position = 1  # after "["
-    chunk = 64 * 1024
-    data = payload
-    while len(rows) < count:
-        text += utf8.decode(decompressor.decompress(data, chunk))
-        data = decompressor.unconsumed_tail
-        while len(rows) < count:
-            while position < len(text) and text[position] in ", \n":
-                position += 1
-            if position >= len(text) or text[position] == "]":
-                break
-            try:
-                row, end = decoder.raw_decode(text, position)
-            except json.JSONDecodeError:
-                break  # the row continues in the next chunk
-            rows.append(row)
-            position = end
-        if not data or (position < len(text) and text[position] == "]"):
-            break
-    return rows
-
-
 def import_batch_preview(*, user: User | Any, batch: ImportBatch) -> ImportPreview | None:
     """The staged rows of ``batch`` (read with ``import_batch_get``, so in scope), or None when
     nothing is staged (a batch with errors, confirmed or discarded). Counts every row up to
@@ -104,11 +72,9 @@ def import_batch_preview(*, user: User | Any, batch: ImportBatch) -> ImportPrevi
         return None
     payload = bytes(stored)
     counted = batch.row_count <= PREVIEW_COUNT_LIMIT
-    rows: list[list[Any]] = (
-        json.loads(zlib.decompress(payload).decode("utf-8"))
-        if counted
-        else _first_rows(payload, PREVIEW_ROWS)
-    )
+    rows = unpack_rows(payload)  # marshal: 200,000 rows unpack in a fraction of a second
+    if not counted:
+        rows = rows[:PREVIEW_ROWS]
     kinds = dict(EntityKind.choices)
     statuses = dict(EntityStatus.choices)
     grades = dict(RiskGrade.choices)

@@ -67,17 +67,6 @@ def test_preview_selector_gives_the_first_rows_and_the_counts(world):
     assert dict(preview.by_category)["医疗卫生"] == 25
 
 
-def test_first_rows_reads_only_the_start_of_a_payload():
-    from fazhi.registry.services.imports import pack_rows
-
-    # long multi-byte names make rows straddle the 64 KiB chunks and split characters
-    rows = [[f"{'名' * (i % 7000)}{i}", i, ['、,]"x']] for i in range(40)]
-    payload = pack_rows(rows)
-    assert import_selectors._first_rows(payload, 20) == rows[:20]
-    assert import_selectors._first_rows(payload, 100) == rows
-    assert import_selectors._first_rows(pack_rows([]), 20) == []
-
-
 def test_a_batch_past_the_count_limit_shows_its_first_rows_and_total_only(world, monkeypatch):
     batch = _stage(world, _rows(25))
     monkeypatch.setattr(import_selectors, "PREVIEW_COUNT_LIMIT", 10)

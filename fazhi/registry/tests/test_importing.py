@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from fazhi.core import errors, validators
 from fazhi.core.models import AuditEvent
+from fazhi.registry.importing import payload as batch_payload
 from fazhi.registry.importing import template
 from fazhi.registry.importing import validation as import_validation
 from fazhi.registry.models import Entity, ImportBatch, ImportState, Licence
@@ -284,12 +285,12 @@ def test_staged_rows_round_trip_and_batches_staged_as_json_still_confirm(world):
         ["名称2", "", "350102199001011234", True, "clinic", [], "350102", "地址", "", "operating",
          "A", ["x", "PDY1", "", "2024-01-01", None]],
     ]  # fmt: skip
-    assert import_services.unpack_rows(import_services.pack_rows(rows)) == rows
+    assert batch_payload.unpack_rows(batch_payload.pack_rows(rows)) == rows
     legacy = zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"))
-    assert import_services.unpack_rows(legacy) == rows
+    assert batch_payload.unpack_rows(legacy) == rows
     # a batch staged (before the change) with the JSON payload is confirmed as before
     batch = stage(world, xlsx_bytes([good_row(), good_row()]))
-    staged = import_services.unpack_rows(batch.payload)
+    staged = batch_payload.unpack_rows(batch.payload)
     ImportBatch.objects.filter(pk=batch.pk).update(
         payload=zlib.compress(json.dumps(staged, ensure_ascii=False).encode("utf-8"))
     )
