@@ -122,6 +122,7 @@ def test_the_detail_offers_the_next_steps_and_runs_them(cw):
     entry.refresh_from_db()
     assert entry.state == ListState.REPAIR_REQUESTED
     assert login(cw.leader).post(f"/credit/lists/{entry.pk}/fly/").status_code == 404
+    assert f'action="/credit/lists/{entry.pk}/apply_repair/"' in body
 
 
 def test_the_portal_publishes_listed_entries_with_personal_data_masked(cw):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -99,8 +99,6 @@ def list_entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def list_entry_step(request: HttpRequest, entry_id: int, action: str) -> HttpResponse:
-    if action not in STEPS:
-        raise Http404
     service, cap = STEPS[action]
     user = acting_user(request, cap, action=CREDIT_LIST.action(action).event)
     entry = selectors.credit_list_entry_get(user=user, entry_id=entry_id)
@@ -122,5 +120,13 @@ urlpatterns = [
     path("lists/", list_entries, name="list_entries"),
     path("lists/new/", list_entry_new, name="list_entry_new"),
     path("lists/<id:entry_id>/", list_entry_detail, name="list_entry_detail"),
-    path("lists/<id:entry_id>/<slug:action>/", list_entry_step, name="list_entry_step"),
+    *[
+        path(
+            f"lists/<id:entry_id>/{name}/",
+            list_entry_step,
+            {"action": name},
+            name=f"list_entry_{name}",
+        )
+        for name in STEPS
+    ],
 ]
