@@ -125,7 +125,7 @@ class CreditListEntrySerializer(serializers.ModelSerializer[CreditListEntry]):
         return [a.name for a in CREDIT_LIST.available(entry)]
 
 
-class PointBody(serializers.Serializer[Any]):
+class PointEntryBody(serializers.Serializer[Any]):
     entity = params.IdField()
     subject = serializers.ChoiceField(choices=PointSubject.choices)
     behaviour = serializers.CharField(max_length=100)
@@ -135,12 +135,12 @@ class PointBody(serializers.Serializer[Any]):
     on = params.DateField(required=False)
 
 
-class HandleBody(serializers.Serializer[Any]):
+class PointAlertHandleBody(serializers.Serializer[Any]):
     handling = serializers.CharField(max_length=2_000)
     on = params.DateField(required=False)
 
 
-class EntryBody(serializers.Serializer[Any]):
+class CreditListEntryBody(serializers.Serializer[Any]):
     entity = params.IdField()
     kind = serializers.ChoiceField(choices=ListKind.choices)
     grounds = serializers.CharField(max_length=2_000)
@@ -149,7 +149,7 @@ class EntryBody(serializers.Serializer[Any]):
     on = params.DateField(required=False)
 
 
-class StepBody(serializers.Serializer[Any]):
+class CreditListStepBody(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2_000, required=False, allow_blank=True)
     on = params.DateField(required=False)
 
@@ -188,10 +188,10 @@ class PointListView(PaginatedView):
         )
         return self.paginated(entries, PointEntrySerializer)
 
-    @extend_schema(request=PointBody, responses={201: PointEntrySerializer})
+    @extend_schema(request=PointEntryBody, responses={201: PointEntrySerializer})
     def post(self, request: Request) -> Response:
         user = acting_user(request, Cap.CREDIT_RECORD, action=PointsEvent.RECORDED)
-        body = PointBody(data=request.data)
+        body = PointEntryBody(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         entry = point_services.points_record(
@@ -225,11 +225,11 @@ class AlertListView(PaginatedView):
 class AlertHandleView(APIView):
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=HandleBody, responses=PointAlertSerializer)
+    @extend_schema(request=PointAlertHandleBody, responses=PointAlertSerializer)
     def post(self, request: Request, alert_id: int) -> Response:
         user = acting_user(request, Cap.CREDIT_DECIDE, action=PointsEvent.ALERT_HANDLED)
         alert = selectors.points_alert_get(user=user, alert_id=alert_id)
-        body = HandleBody(data=request.data)
+        body = PointAlertHandleBody(data=request.data)
         body.is_valid(raise_exception=True)
         alert = point_services.points_alert_handle(actor=user, alert=alert, **body.validated_data)
         return Response(PointAlertSerializer(alert).data)
@@ -255,10 +255,10 @@ class CreditListView(PaginatedView):
         )
         return self.paginated(entries, CreditListEntrySerializer)
 
-    @extend_schema(request=EntryBody, responses={201: CreditListEntrySerializer})
+    @extend_schema(request=CreditListEntryBody, responses={201: CreditListEntrySerializer})
     def post(self, request: Request) -> Response:
         user = acting_user(request, Cap.CREDIT_DECIDE, action=CreditListEvent.ENTERED)
-        body = EntryBody(data=request.data)
+        body = CreditListEntryBody(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         entry = list_services.credit_list_enter(
@@ -282,14 +282,14 @@ class CreditListStepView(APIView):
     parser_classes = [JSONParser, FormParser]
     action = ""
 
-    @extend_schema(request=StepBody, responses=CreditListEntrySerializer)
+    @extend_schema(request=CreditListStepBody, responses=CreditListEntrySerializer)
     def post(self, request: Request, entry_id: int) -> Response:
         if self.action not in STEPS:
             raise Http404
         service, cap = STEPS[self.action]
         user = acting_user(request, cap, action=CREDIT_LIST.action(self.action).event)
         entry = selectors.credit_list_entry_get(user=user, entry_id=entry_id)
-        body = StepBody(data=request.data)
+        body = CreditListStepBody(data=request.data)
         body.is_valid(raise_exception=True)
         entry = service(
             actor=user,
