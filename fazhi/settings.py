@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fazhi.enforcement",
     "fazhi.discretion",
     "fazhi.matters",
+    "fazhi.credit",
     "fazhi.portal",
 ]
 
@@ -320,6 +321,10 @@ SPECTACULAR_SETTINGS = {
         "MatterUrgencyEnum": "fazhi.matters.models.Urgency",
         "MatterRouteEnum": "fazhi.matters.models.Route",
         "MatterSatisfactionEnum": "fazhi.matters.models.Satisfaction",
+        "CreditListStateEnum": "fazhi.credit.models.ListState",
+        "CreditListKindEnum": "fazhi.credit.models.ListKind",
+        "PointAlertStateEnum": "fazhi.credit.models.AlertState",
+        "PointSubjectEnum": "fazhi.credit.models.PointSubject",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.

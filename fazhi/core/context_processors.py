@@ -79,6 +79,17 @@ MENU: tuple[MenuGroup, ...] = (
         anchor="menu-enforcement",
     ),
     MenuGroup(
+        "信用监管",
+        "shield-check",
+        (
+            MenuEntry("信用记录", "credit:record_list", Cap.CREDIT_VIEW, "journal-text"),
+            MenuEntry("不良执业行为记分", "credit:point_list", Cap.CREDIT_VIEW, "123"),
+            MenuEntry("记分门槛提示", "credit:alert_list", Cap.CREDIT_VIEW, "exclamation-diamond"),
+            MenuEntry("红黑名单", "credit:list_entries", Cap.CREDIT_VIEW, "list-check"),
+        ),
+        anchor="menu-credit",
+    ),
+    MenuGroup(
         "来信来访",
         "envelope-open",
         (MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),),

@@ -44,6 +44,9 @@ class Cap(StrEnum):
     MATTER_VIEW = "matter.view"  # petitions and disclosure requests (来件)
     MATTER_HANDLE = "matter.handle"  # register, accept, route, reply to incoming matters
     MATTER_APPROVE = "matter.approve"  # approve an extension of a matter's limit: the head
+    CREDIT_VIEW = "credit.view"  # credit records, practice points, red and black lists
+    CREDIT_RECORD = "credit.record"  # score practice points, register a repair application
+    CREDIT_DECIDE = "credit.decide"  # list entry, repair approval, threshold alerts: the head
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -61,6 +64,7 @@ _READ = {
     Cap.ORG_VIEW,
     Cap.DISCRETION_VIEW,
     Cap.CASE_VIEW,
+    Cap.CREDIT_VIEW,
 }
 
 ROLE_GRANTS: dict[str, Grant] = {
@@ -93,6 +97,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CASE_DECIDE,
                 Cap.MATTER_VIEW,
                 Cap.MATTER_APPROVE,
+                Cap.CREDIT_DECIDE,
                 Cap.WRITE,
             }
         ),
@@ -123,6 +128,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.INSPECTION_RECORD,
                 Cap.CASE_LEAD_CREATE,
                 Cap.CASE_HANDLE,
+                Cap.CREDIT_RECORD,
                 Cap.WRITE,
             }
         ),
@@ -177,6 +183,9 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.MATTER_VIEW: "查看信访事项和政府信息公开申请",
     Cap.MATTER_HANDLE: "登记、受理、转办、答复信访事项和政府信息公开申请",
     Cap.MATTER_APPROVE: "批准延长信访事项和政府信息公开申请的办理期限（负责人）",
+    Cap.CREDIT_VIEW: "查看信用记录、不良执业行为记分和红黑名单",
+    Cap.CREDIT_RECORD: "不良执业行为记分，登记信用修复申请",
+    Cap.CREDIT_DECIDE: "列入红黑名单、批准信用修复、处理记分门槛提示（负责人）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -38,7 +38,7 @@ UNIT_LABELS = {
 STARTS = ("next_day", "same_day")
 STATUSES = ("V-text", "V-page", "UNVERIFIED")
 STATUS_LABELS = {"V-text": "已核对法条原文", "V-page": "已核对网页摘录", "UNVERIFIED": "未核实"}
-KINDS = ("period", "extension", "notice", "rate", "thresholds", "percentage", "count")
+KINDS = ("period", "extension", "notice", "rate", "thresholds", "percentage", "count", "points")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 PROVINCE_RE = re.compile(r"^[1-9][0-9]$")
 
@@ -53,6 +53,9 @@ _VALUE_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "thresholds": ({"amounts"}, {"currency"}),
     "percentage": ({"percent"}, set()),
     "count": ({"counts", "per"}, set()),
+    # practice points (不良执业行为记分): a score per named behaviour, or a threshold per named
+    # consequence
+    "points": ({"points"}, set()),
 }
 _RULE_FIELDS = {"key", "title", "versions", "mode"}
 _VERSION_FIELDS = {"effective_from", "value", "source"}
@@ -100,6 +103,7 @@ class Value:
     percent: float = 0.0  # percentage
     counts: Mapping[str, int] = field(default_factory=dict)  # count
     per: str = ""  # count: per what period
+    points: Mapping[str, int] = field(default_factory=dict)  # points: name -> points
 
     @property
     def is_period(self) -> bool:
@@ -126,6 +130,8 @@ class Value:
             return "；".join(f"{name}：{_num(v)}元" for name, v in self.amounts.items())
         if self.kind == "percentage":
             return f"{_num(self.percent)}%"
+        if self.kind == "points":
+            return "；".join(f"{name}：{v}分" for name, v in self.points.items())
         return "；".join(f"{name}：{v}次/{self.per}" for name, v in self.counts.items())
 
 
@@ -305,6 +311,17 @@ class _Checker:
             if percent > 100:
                 raise self.fail(key, f"percent 不应大于100，实为 {percent}")
             return Value(kind=kind, percent=percent)
+        if kind == "points":
+            points = data["points"]
+            if not isinstance(points, dict) or not points:
+                raise self.fail(key, "points 应为非空映射（名称: 分值）")
+            return Value(
+                kind=kind,
+                points={
+                    self.text(key, "points 名称", k): self.positive_int(key, f"points.{k}", v)
+                    for k, v in points.items()
+                },
+            )
         counts = data["counts"]
         if not isinstance(counts, dict) or not counts:
             raise self.fail(key, "counts 应为非空映射（名称: 次数）")

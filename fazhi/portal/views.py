@@ -14,8 +14,11 @@ from django.urls import URLPattern, path
 
 from fazhi.core import clock, errors, params
 from fazhi.core.models import Organisation
+from fazhi.credit.models import ListKind
+from fazhi.credit.selectors.credit import public_list_entries
 from fazhi.inspections import drawengine
 from fazhi.portal import selectors
+from fazhi.portal.masking import mask_text
 
 PAGE_SIZE = 50
 
@@ -169,6 +172,31 @@ def entity_results(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def credit_lists(request: HttpRequest) -> HttpResponse:
+    """The red and black lists while an entry is listed (a pending repair application keeps it
+    published); a natural person's name, id number and personal data in the grounds masked."""
+    kind = params.choice(request.GET, "kind", ListKind.values)
+    page = Paginator(public_list_entries(kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "entry": entry,
+            "entity_name": selectors.public_entity_name(entry.entity),
+            "entity_code": selectors.public_entity_code(entry.entity),
+            "grounds": mask_text(
+                entry.grounds.replace(entry.entity.name, selectors.public_entity_name(entry.entity))
+                if entry.entity.is_individual
+                else entry.grounds
+            ),
+        }
+        for entry in page.object_list
+    ]
+    return render(
+        request,
+        "portal/credit_lists.html",
+        {"page": page, "rows": rows, "kind": kind or "", "kinds": ListKind.choices},
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("", index, name="index"),
     path("plans/", plan_list, name="plan_list"),
@@ -179,4 +207,5 @@ urlpatterns: list[URLPattern] = [
     path("verify/", verify_page, name="verify"),
     path("results/", result_list, name="result_list"),
     path("results/entities/<id:pk>/", entity_results, name="entity_results"),
+    path("credit/", credit_lists, name="credit_lists"),
 ]

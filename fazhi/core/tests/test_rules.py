@@ -301,6 +301,7 @@ def test_every_value_kind_validates(tmp_path):
         "thresholds": "{kind: thresholds, amounts: {公民: 200}}",
         "percentage": "{kind: percentage, percent: 20}",
         "count": "{kind: count, counts: {同一层级: 2}, per: 年}",
+        "points": "{kind: points, points: {重点监管: 12}}",
         "ext": "{kind: extension, amount: 30, unit: calendar_days, approver: 负责人}",
     }
     body = "".join(

@@ -46,6 +46,8 @@ from fazhi.core.services import org as org_services
 from fazhi.core.services.jobs import job_run
 from fazhi.core.tests.factories import OrgTree, make_officer, make_org_tree, make_user
 from fazhi.core.tests.images import image_bytes
+from fazhi.credit.models import CreditListEntry, PointAlert
+from fazhi.credit.services.lists import credit_list_enter
 from fazhi.discretion.models import Benchmark, BenchmarkImport, BenchmarkItem
 from fazhi.discretion.services.imports import benchmark_import
 from fazhi.discretion.tests.support import make_benchmark
@@ -173,6 +175,8 @@ BY_PARAM: dict[str, type[Model]] = {
     "import_id": BenchmarkImport,
     "case_id": PenaltyCase,
     "matter_id": Matter,
+    "alert_id": PointAlert,
+    "entry_id": CreditListEntry,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -347,6 +351,23 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         title="反映诊所收费",
         content="超标准收费",
     )
+    credit_entry = credit_list_enter(
+        actor=make_user(district, Role.LEADER),
+        entity=entity,
+        kind="red",
+        grounds="诚信示范",
+        basis="示例办法",
+    )
+    alert = PointAlert.objects.create(  # the pack of a random test province has no points rules
+        organisation=org,
+        entity=entity,
+        subject="institution",
+        cycle=today.year,
+        consequence="重点监管",
+        threshold=12,
+        score=12,
+        reached_on=today,
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -381,6 +402,8 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         benchmark_file,
         penalty_case,
         matter,
+        credit_entry,
+        alert,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

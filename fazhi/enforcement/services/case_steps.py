@@ -31,6 +31,7 @@ from fazhi.enforcement.services.cases import (
     DECISION_RULE,
     numbering_organisation,
 )
+from fazhi.enforcement.signals import decision_effective
 from fazhi.enforcement.workflows import PENALTY_CASE, window_end, window_rule
 
 SERVICE_RULE = "penalty.service"
@@ -266,6 +267,8 @@ def case_serve(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> 
         deadlines_close_for(actor=actor, subject=row, rule_key=SERVICE_RULE, on=on)
         if row.outcome == CaseOutcome.PENALTY and (row.fine or row.confiscation):
             _attach(actor, row, PAYMENT_RULE, "缴纳罚没款", on)
+        if row.outcome == CaseOutcome.PENALTY:
+            decision_effective.send(sender=PenaltyCase, actor=actor, case=row)
     return row
 
 

@@ -44,6 +44,7 @@ from fazhi.enforcement.models import (
     PenaltyKind,
 )
 from fazhi.enforcement.services import case_common as common
+from fazhi.enforcement.signals import decision_effective
 from fazhi.enforcement.workflows import CASE_LEAD, MIN_OFFICERS, PENALTY_CASE
 
 if TYPE_CHECKING:
@@ -298,6 +299,7 @@ def case_decide_on_the_spot(
                 "officers": [o.pk for o in officers],
             },
         )
+        decision_effective.send(sender=PenaltyCase, actor=actor, case=case)
     return case
 
 

@@ -1,0 +1,3 @@
+from fazhi.credit.api import credit
+
+urlpatterns = [*credit.urlpatterns]
