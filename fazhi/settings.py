@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fazhi.enforcement",
     "fazhi.discretion",
     "fazhi.matters",
+    "fazhi.appeals",
     "fazhi.portal",
 ]
 
@@ -315,6 +316,10 @@ SPECTACULAR_SETTINGS = {
         "MatterChannelEnum": "fazhi.matters.models.Channel",
         "MatterReplyTypeEnum": "fazhi.matters.models.ReplyType",
         "MatterKindEnum": "fazhi.matters.models.MatterKind",
+        "AppealKindEnum": "fazhi.appeals.models.AppealKind",
+        "AppealStateEnum": "fazhi.appeals.models.AppealState",
+        "AppealOutcomeEnum": "fazhi.appeals.models.Outcome",
+        "AppealProcedureEnum": "fazhi.appeals.models.Procedure",
         "MatterRequesterKindEnum": "fazhi.matters.models.RequesterKind",
         "MatterCategoryEnum": "fazhi.matters.models.Category",
         "MatterUrgencyEnum": "fazhi.matters.models.Urgency",

@@ -39,6 +39,7 @@ DEMO_HOOKS = [
     "fazhi.discretion.demo",
     "fazhi.enforcement.demo",
     "fazhi.matters.demo",
+    "fazhi.appeals.demo",
 ]
 
 PROVINCE = ("清源省", "360000", "清卫")

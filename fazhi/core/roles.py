@@ -44,6 +44,8 @@ class Cap(StrEnum):
     MATTER_VIEW = "matter.view"  # petitions and disclosure requests (来件)
     MATTER_HANDLE = "matter.handle"  # register, accept, route, reply to incoming matters
     MATTER_APPROVE = "matter.approve"  # approve an extension of a matter's limit: the head
+    APPEAL_VIEW = "appeal.view"  # reconsiderations and lawsuits against the commission
+    APPEAL_HANDLE = "appeal.handle"  # register, answer, hearings, outcome, follow-up
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -93,6 +95,8 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CASE_DECIDE,
                 Cap.MATTER_VIEW,
                 Cap.MATTER_APPROVE,
+                Cap.APPEAL_VIEW,
+                Cap.APPEAL_HANDLE,  # the head signs the answer and appears in court
                 Cap.WRITE,
             }
         ),
@@ -106,6 +110,8 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.DOCNUMBER_ISSUE,
                 Cap.DISCRETION_MANAGE,
                 Cap.CASE_REVIEW,
+                Cap.APPEAL_VIEW,
+                Cap.APPEAL_HANDLE,  # the legal office answers reconsiderations and lawsuits
                 Cap.WRITE,
             }
         ),
@@ -140,7 +146,9 @@ ROLE_GRANTS: dict[str, Grant] = {
             }
         ),
     ),
-    Role.VIEWER: Grant(Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW})),
+    Role.VIEWER: Grant(
+        Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW, Cap.APPEAL_VIEW})
+    ),
 }
 
 
@@ -177,6 +185,8 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.MATTER_VIEW: "查看信访事项和政府信息公开申请",
     Cap.MATTER_HANDLE: "登记、受理、转办、答复信访事项和政府信息公开申请",
     Cap.MATTER_APPROVE: "批准延长信访事项和政府信息公开申请的办理期限（负责人）",
+    Cap.APPEAL_VIEW: "查看行政复议和行政应诉事项",
+    Cap.APPEAL_HANDLE: "办理行政复议答复和行政诉讼应诉（答复答辩、出庭、结果、纠错整改）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

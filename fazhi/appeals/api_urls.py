@@ -1,0 +1,3 @@
+from fazhi.appeals.api import appeals
+
+urlpatterns = [*appeals.urlpatterns]

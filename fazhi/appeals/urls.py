@@ -1,0 +1,5 @@
+from fazhi.appeals.views import appeals
+
+app_name = "appeals"
+
+urlpatterns = [*appeals.urlpatterns]
