@@ -115,9 +115,9 @@ def _count(rows: list[Appeal], on_time: set[int]) -> list[int]:
 def appeal_figures(*, user: User | Any, year: int) -> list[FigureRow]:
     """One row per kind and the total (two queries, whatever the number of appeals)."""
     rows = list(
-        appeal_list(user=user, year=year).only(
-            "pk", "kind", "head_appeared", "outcome", "corrected", "lost"
-        )
+        appeal_list(user=user, year=year)
+        .select_related(None)
+        .only("pk", "kind", "head_appeared", "outcome", "corrected", "lost")
     )
     met = Deadline.objects.filter(
         content_type=ContentType.objects.get_for_model(Appeal),
