@@ -1,3 +1,3 @@
-from fazhi.appeals.api import appeals
+from fazhi.appeals import api
 
-urlpatterns = [*appeals.urlpatterns]
+urlpatterns = [*api.urlpatterns]

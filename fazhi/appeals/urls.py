@@ -1,5 +1,5 @@
-from fazhi.appeals.views import appeals
+from fazhi.appeals import views
 
 app_name = "appeals"
 
-urlpatterns = [*appeals.urlpatterns]
+urlpatterns = [*views.urlpatterns]
