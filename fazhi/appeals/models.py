@@ -71,6 +71,25 @@ OUTCOMES: dict[str, tuple[Outcome, ...]] = {
     ),
 }
 
+# The outcome as each kind names it (the generic label covers both on the figures).
+KIND_LABELS: dict[tuple[str, str], str] = {
+    (AppealKind.RECONSIDERATION, Outcome.REQUEST_DISMISSED): "驳回复议请求",
+    (AppealKind.LITIGATION, Outcome.REQUEST_DISMISSED): "驳回诉讼请求",
+    (AppealKind.RECONSIDERATION, Outcome.ORDERED_TO_ACT): "责令履行",
+    (AppealKind.LITIGATION, Outcome.ORDERED_TO_ACT): "判决履行（给付）",
+    (AppealKind.RECONSIDERATION, Outcome.WITHDRAWN): "撤回申请（终止）",
+    (AppealKind.LITIGATION, Outcome.WITHDRAWN): "撤诉",
+    (AppealKind.RECONSIDERATION, Outcome.SETTLED): "调解（和解）",
+    (AppealKind.LITIGATION, Outcome.SETTLED): "调解",
+}
+
+
+def outcome_label(kind: str, outcome: str) -> str:
+    if not outcome:
+        return ""
+    return KIND_LABELS.get((kind, outcome), str(Outcome(outcome).label))
+
+
 # A decision against the act: counted as corrected (复议纠错) in a reconsideration and as lost
 # (败诉) in a lawsuit (decision 0073). Settlement and withdrawal count as neither.
 ADVERSE = frozenset(
@@ -149,6 +168,10 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.applicant}"
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.kind, self.outcome)
 
     @property
     def adverse(self) -> bool:

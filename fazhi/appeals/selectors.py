@@ -180,7 +180,7 @@ def appeal_rows_xlsx(*, user: User | Any, appeals: QuerySet[Appeal]) -> bytes:
             a.answered_on,
             "是" if a.head_appeared else "否",
             a.get_state_display(),
-            a.get_outcome_display(),
+            a.outcome_label,
             a.decided_on,
             "是" if a.corrected else "否",
             "是" if a.lost else "否",

@@ -26,8 +26,8 @@ from fazhi.appeals.models import (
     AppealHearing,
     AppealKind,
     AppealState,
-    Outcome,
     Procedure,
+    outcome_label,
 )
 from fazhi.appeals.workflows import APPEAL
 from fazhi.core import audit, clock, errors, workflow
@@ -105,8 +105,8 @@ def _day(
 
 
 def _case_act(case: PenaltyCase) -> str:
-    number = f"{case.decision_number} " if case.decision_number else ""
-    return f"行政处罚决定 {number}（{case.cause}）"
+    number = f" {case.decision_number}" if case.decision_number else ""
+    return f"行政处罚决定{number}（{case.cause}）"
 
 
 def appeal_register(
@@ -343,14 +343,14 @@ def appeal_decide(
         )
         if not was_answered:
             deadlines_cancel_for(
-                actor=actor, subject=appeal, reason=f"已审结：{Outcome(outcome).label}"
+                actor=actor, subject=appeal, reason=f"已审结：{outcome_label(appeal.kind, outcome)}"
             )
         if appeal.challenge is not None:
             case_challenge_end_within(
                 actor=actor,
                 challenge=appeal.challenge,
                 on=on,
-                result=f"{appeal.get_kind_display()}：{Outcome(outcome).label}",
+                result=f"{appeal.get_kind_display()}：{outcome_label(appeal.kind, outcome)}",
             )
     return appeal
 

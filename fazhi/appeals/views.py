@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fazhi.appeals import selectors, services
 from fazhi.appeals.events import AppealEvent
-from fazhi.appeals.models import OUTCOMES, AppealKind, AppealState, Outcome, Procedure
+from fazhi.appeals.models import (
+    OUTCOMES,
+    AppealKind,
+    AppealState,
+    Outcome,
+    Procedure,
+    outcome_label,
+)
 from fazhi.appeals.steps import ACTIONS, home_organisation, run_step
 from fazhi.appeals.workflows import APPEAL
 from fazhi.core import clock, errors, feedback, listing, params
@@ -171,7 +178,9 @@ def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
             "appeal": appeal,
             "actions": actions,
             "hearings": selectors.appeal_hearings(appeal=appeal),
-            "outcomes": [(str(o.value), str(o.label)) for o in OUTCOMES[appeal.kind]],
+            "outcomes": [
+                (str(o.value), outcome_label(appeal.kind, o)) for o in OUTCOMES[appeal.kind]
+            ],
             "can_handle": can_handle,
             "show_case": appeal.penalty_case is not None
             and has_cap(user, Cap.CASE_VIEW)

@@ -366,3 +366,17 @@ def test_the_enforcement_challenge_services_need_the_callers_transaction(world):
         case_challenges.case_challenge_open_within(
             actor=world.stranger, case=case, kind="litigation", on=TODAY
         )
+
+
+def test_each_kind_names_its_outcome(world):
+    suit = register(world, kind=AppealKind.LITIGATION)
+    suit = services.appeal_decide(
+        actor=world.legal, appeal=suit, on=TODAY, outcome=Outcome.REQUEST_DISMISSED
+    )
+    assert suit.outcome_label == "驳回诉讼请求"
+    recon = register(world)
+    recon = services.appeal_decide(
+        actor=world.legal, appeal=recon, on=TODAY, outcome=Outcome.WITHDRAWN
+    )
+    assert recon.outcome_label == "撤回申请（终止）"
+    assert _deadline(recon).state == DeadlineState.CANCELLED
