@@ -238,3 +238,21 @@ def test_api_register_steps_and_refusals(world):
     outsider = APIClient()
     outsider.force_authenticate(world.stranger)
     assert outsider.get(f"/api/appeals/{pk}/").status_code == 404
+
+
+def test_documents_are_kept_as_the_appeals_attachments(world):
+    appeal = register(world)
+    client = login(world.legal)
+    judgment = SimpleUploadedFile(
+        "复议决定书.pdf", b"%PDF-1.4 decision", content_type="application/pdf"
+    )
+    assert client.post(f"/appeals/{appeal.pk}/documents/", {"file": judgment}).status_code == 302
+    links = AttachmentLink.objects.filter(object_id=str(appeal.pk))
+    assert [link.kind for link in links] == ["document"]
+    assert "复议决定书.pdf" in client.get(f"/appeals/{appeal.pk}/").content.decode()
+    response = client.post(f"/appeals/{appeal.pk}/documents/", {})
+    assert response.status_code == 302 and links.count() == 1
+    viewer = login(world.viewer)
+    other = SimpleUploadedFile("x.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    assert viewer.post(f"/appeals/{appeal.pk}/documents/", {"file": other}).status_code == 403
+    assert links.count() == 1
