@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fazhi.discretion",
     "fazhi.matters",
     "fazhi.credit",
+    "fazhi.appeals",
     "fazhi.portal",
 ]
 
@@ -316,6 +317,10 @@ SPECTACULAR_SETTINGS = {
         "MatterChannelEnum": "fazhi.matters.models.Channel",
         "MatterReplyTypeEnum": "fazhi.matters.models.ReplyType",
         "MatterKindEnum": "fazhi.matters.models.MatterKind",
+        "AppealKindEnum": "fazhi.appeals.models.AppealKind",
+        "AppealStateEnum": "fazhi.appeals.models.AppealState",
+        "AppealOutcomeEnum": "fazhi.appeals.models.Outcome",
+        "AppealProcedureEnum": "fazhi.appeals.models.Procedure",
         "MatterRequesterKindEnum": "fazhi.matters.models.RequesterKind",
         "MatterCategoryEnum": "fazhi.matters.models.Category",
         "MatterUrgencyEnum": "fazhi.matters.models.Urgency",

@@ -92,7 +92,10 @@ MENU: tuple[MenuGroup, ...] = (
     MenuGroup(
         "来信来访",
         "envelope-open",
-        (MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),),
+        (
+            MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),
+            MenuEntry("行政复议和应诉", "appeals:appeal_list", Cap.APPEAL_VIEW, "bank"),
+        ),
         anchor="menu-matters",
     ),
     MenuGroup(

@@ -40,6 +40,7 @@ DEMO_HOOKS = [
     "fazhi.enforcement.demo",
     "fazhi.matters.demo",
     "fazhi.credit.demo",
+    "fazhi.appeals.demo",
 ]
 
 PROVINCE = ("清源省", "360000", "清卫")

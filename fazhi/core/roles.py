@@ -47,6 +47,8 @@ class Cap(StrEnum):
     CREDIT_VIEW = "credit.view"  # credit records, practice points, red and black lists
     CREDIT_RECORD = "credit.record"  # score practice points, register a repair application
     CREDIT_DECIDE = "credit.decide"  # list entry, repair approval, threshold alerts: the head
+    APPEAL_VIEW = "appeal.view"  # reconsiderations and lawsuits against the commission
+    APPEAL_HANDLE = "appeal.handle"  # register, answer, hearings, outcome, follow-up
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -98,6 +100,8 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.MATTER_VIEW,
                 Cap.MATTER_APPROVE,
                 Cap.CREDIT_DECIDE,
+                Cap.APPEAL_VIEW,
+                Cap.APPEAL_HANDLE,  # the head signs the answer and appears in court
                 Cap.WRITE,
             }
         ),
@@ -111,6 +115,8 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.DOCNUMBER_ISSUE,
                 Cap.DISCRETION_MANAGE,
                 Cap.CASE_REVIEW,
+                Cap.APPEAL_VIEW,
+                Cap.APPEAL_HANDLE,  # the legal office answers reconsiderations and lawsuits
                 Cap.WRITE,
             }
         ),
@@ -146,7 +152,9 @@ ROLE_GRANTS: dict[str, Grant] = {
             }
         ),
     ),
-    Role.VIEWER: Grant(Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW})),
+    Role.VIEWER: Grant(
+        Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW, Cap.APPEAL_VIEW})
+    ),
 }
 
 
@@ -186,6 +194,8 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.CREDIT_VIEW: "查看信用记录、不良执业行为记分和红黑名单",
     Cap.CREDIT_RECORD: "不良执业行为记分，登记信用修复申请",
     Cap.CREDIT_DECIDE: "列入红黑名单、批准信用修复、处理记分门槛提示（负责人）",
+    Cap.APPEAL_VIEW: "查看行政复议和行政应诉事项",
+    Cap.APPEAL_HANDLE: "办理行政复议答复和行政诉讼应诉（答复答辩、出庭、结果、纠错整改）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -42,6 +42,7 @@ USER_FOR_PREFIX = {
     "/api/deadlines/": "demo_supervisor",
     "/api/document-": "demo_supervisor",
     "/api/matters/": "demo_petition",
+    "/api/appeals/": "demo_legal",
 }
 DEFAULT_USER = "demo_admin"
 CHECKS = [

@@ -27,6 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
+from fazhi.appeals.models import Appeal
+from fazhi.appeals.services import appeal_register
 from fazhi.core import clock
 from fazhi.core.models import (
     Attachment,
@@ -177,6 +179,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "matter_id": Matter,
     "alert_id": PointAlert,
     "entry_id": CreditListEntry,
+    "appeal_id": Appeal,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -368,6 +371,16 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         score=12,
         reached_on=today,
     )
+    appeal = appeal_register(
+        actor=make_user(org, Role.LEGAL_REVIEWER),
+        organisation=org,
+        kind="litigation",
+        applicant="某诊所",
+        reviewing_body="某区人民法院",
+        act="责令改正通知",
+        lodged_on=today,
+        received_on=today,
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -404,6 +417,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         matter,
         credit_entry,
         alert,
+        appeal,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

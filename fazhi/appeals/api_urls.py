@@ -1,0 +1,3 @@
+from fazhi.appeals import api
+
+urlpatterns = [*api.urlpatterns]

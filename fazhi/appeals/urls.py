@@ -1,0 +1,5 @@
+from fazhi.appeals import views
+
+app_name = "appeals"
+
+urlpatterns = [*views.urlpatterns]
