@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fazhi.enforcement",
     "fazhi.discretion",
     "fazhi.matters",
+    "fazhi.disputes",
     "fazhi.portal",
 ]
 
@@ -320,6 +321,10 @@ SPECTACULAR_SETTINGS = {
         "MatterUrgencyEnum": "fazhi.matters.models.Urgency",
         "MatterRouteEnum": "fazhi.matters.models.Route",
         "MatterSatisfactionEnum": "fazhi.matters.models.Satisfaction",
+        "MatterHandlingRoleEnum": "fazhi.matters.models_proposals.HandlingRole",
+        "DisputeRouteEnum": "fazhi.disputes.models.DisputeRoute",
+        "DisputeOutcomeEnum": "fazhi.disputes.models.DisputeOutcome",
+        "DisputeStateEnum": "fazhi.disputes.models.DisputeState",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.

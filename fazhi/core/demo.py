@@ -39,6 +39,8 @@ DEMO_HOOKS = [
     "fazhi.discretion.demo",
     "fazhi.enforcement.demo",
     "fazhi.matters.demo",
+    "fazhi.matters.demo_proposals",
+    "fazhi.disputes.demo",
 ]
 
 PROVINCE = ("清源省", "360000", "清卫")

@@ -44,6 +44,8 @@ class Cap(StrEnum):
     MATTER_VIEW = "matter.view"  # petitions and disclosure requests (来件)
     MATTER_HANDLE = "matter.handle"  # register, accept, route, reply to incoming matters
     MATTER_APPROVE = "matter.approve"  # approve an extension of a matter's limit: the head
+    DISPUTE_VIEW = "dispute.view"  # medical disputes, screening reports, liability insurance
+    DISPUTE_HANDLE = "dispute.handle"  # register disputes, report screening, record insurance
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -93,6 +95,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CASE_DECIDE,
                 Cap.MATTER_VIEW,
                 Cap.MATTER_APPROVE,
+                Cap.DISPUTE_VIEW,
                 Cap.WRITE,
             }
         ),
@@ -123,6 +126,8 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.INSPECTION_RECORD,
                 Cap.CASE_LEAD_CREATE,
                 Cap.CASE_HANDLE,
+                Cap.DISPUTE_VIEW,
+                Cap.DISPUTE_HANDLE,
                 Cap.WRITE,
             }
         ),
@@ -136,11 +141,15 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.MATTER_VIEW,
                 Cap.MATTER_HANDLE,
                 Cap.CASE_LEAD_CREATE,  # a complaint about a clinic becomes a case lead
+                Cap.DISPUTE_VIEW,
+                Cap.DISPUTE_HANDLE,
                 Cap.WRITE,
             }
         ),
     ),
-    Role.VIEWER: Grant(Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW})),
+    Role.VIEWER: Grant(
+        Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW, Cap.DISPUTE_VIEW})
+    ),
 }
 
 
@@ -177,6 +186,8 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.MATTER_VIEW: "查看信访事项和政府信息公开申请",
     Cap.MATTER_HANDLE: "登记、受理、转办、答复信访事项和政府信息公开申请",
     Cap.MATTER_APPROVE: "批准延长信访事项和政府信息公开申请的办理期限（负责人）",
+    Cap.DISPUTE_VIEW: "查看医疗纠纷、纠纷排查报送情况和医疗责任保险",
+    Cap.DISPUTE_HANDLE: "登记医疗纠纷、报送月度排查报告、登记医疗责任保险",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -50,6 +50,8 @@ from fazhi.discretion.models import Benchmark, BenchmarkImport, BenchmarkItem
 from fazhi.discretion.services.imports import benchmark_import
 from fazhi.discretion.tests.support import make_benchmark
 from fazhi.discretion.tests.test_imports import GOOD, META, xlsx
+from fazhi.disputes.models import MedicalDispute
+from fazhi.disputes.services.disputes import dispute_register
 from fazhi.enforcement.models import CaseLead, CaseLeadSource, PenaltyCase
 from fazhi.enforcement.services.cases import case_file
 from fazhi.enforcement.services.leads import case_lead_create
@@ -173,6 +175,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "import_id": BenchmarkImport,
     "case_id": PenaltyCase,
     "matter_id": Matter,
+    "dispute_id": MedicalDispute,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -347,6 +350,16 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         title="反映诊所收费",
         content="超标准收费",
     )
+    dispute = dispute_register(
+        actor=make_user(org, Role.PETITION_OFFICER),
+        organisation=org,
+        entity=entity,
+        occurred_on=today,
+        reported_on=today,
+        patient_name="陈某",
+        summary="术后纠纷",
+        route="negotiation",
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -381,6 +394,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         benchmark_file,
         penalty_case,
         matter,
+        dispute,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):
