@@ -209,7 +209,8 @@ DISCLOSURE: Workflow[Matter] = Workflow(
 )
 
 # deputies' suggestions and CPPCC proposals: their tables are in their own module
-from fazhi.matters.workflows_proposals import PROPOSAL, SUGGESTION  # noqa: E402
+from fazhi.matters.workflows_proposals import PROPOSAL as PROPOSAL  # noqa: E402
+from fazhi.matters.workflows_proposals import SUGGESTION as SUGGESTION  # noqa: E402
 
 WORKFLOWS = {
     "petition": PETITION,

@@ -3,6 +3,7 @@ the steps of a dispute, a unit's screening report, the month's status and the ye
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.urls import path
@@ -36,7 +37,17 @@ from fazhi.disputes.services import insurance as insurance_services
 from fazhi.disputes.services import screening as screening_services
 from fazhi.disputes.views._common import month_param
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "coerce_to_string": True}
+
+def _money() -> serializers.DecimalField:
+    """An exact amount in yuan: two decimals, never negative, a string in JSON."""
+    return serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal(0),
+        coerce_to_string=True,
+        required=False,
+        allow_null=True,
+    )
 
 
 def _home(user: User) -> Organisation:
@@ -82,7 +93,7 @@ class DisputeBody(serializers.Serializer[Any]):
     claimant_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
     summary = serializers.CharField(max_length=20_000)
     route = serializers.ChoiceField(choices=DisputeRoute.choices)
-    claim_amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    claim_amount = _money()
 
 
 class RouteBody(serializers.Serializer[Any]):
@@ -93,7 +104,7 @@ class RouteBody(serializers.Serializer[Any]):
 
 class ConcludeBody(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=DisputeOutcome.choices)
-    compensation = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    compensation = _money()
     on = params.DateField()
     note = serializers.CharField(max_length=2_000, required=False, allow_blank=True)
 
@@ -267,7 +278,7 @@ class InsuranceBody(serializers.Serializer[Any]):
     policy_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     starts_on = params.DateField()
     ends_on = params.DateField()
-    coverage = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    coverage = _money()
 
 
 class InsuranceView(PaginatedView):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -46,8 +47,8 @@ def world() -> World:
     return make_world()
 
 
-def submit(world: World, **kw):
-    values = {
+def submit(world: World, **kw: Any) -> ScreeningReport:
+    values: dict[str, Any] = {
         "actor": world.officer,
         "organisation": world.org,
         "month": NOV,

@@ -71,7 +71,7 @@ class ProposalBody(serializers.Serializer[Any]):
 
 class FiguresSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    kind_label = serializers.CharField(source="label")
     assigned = serializers.IntegerField()
     led = serializers.IntegerField()
     co_handled = serializers.IntegerField()

@@ -359,3 +359,13 @@ def test_api_registers_lists_and_counts(world):
     viewer = APIClient()
     viewer.force_authenticate(world.viewer)
     assert viewer.post("/api/matters/proposals/", payload, format="json").status_code == 403
+
+
+def test_the_diagram_in_docs_matches_the_tables():
+    from pathlib import Path
+
+    from fazhi.core.workflow import mermaid
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "proposals.md").read_text("utf-8")
+    for table in (SUGGESTION, PROPOSAL):
+        assert f"```mermaid\n{mermaid(table)}\n```" in text, table.name
