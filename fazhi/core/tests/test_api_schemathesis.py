@@ -42,6 +42,7 @@ USER_FOR_PREFIX = {
     "/api/deadlines/": "demo_supervisor",
     "/api/document-": "demo_supervisor",
     "/api/matters/": "demo_petition",
+    "/api/disputes/": "demo_petition",
 }
 DEFAULT_USER = "demo_admin"
 CHECKS = [

@@ -303,13 +303,15 @@ class InsuranceView(PaginatedView):
         return Response(InsuranceSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class FiguresSerializer(serializers.Serializer[Any]):
+class DisputeFigureRowSerializer(serializers.Serializer[Any]):
     item = serializers.CharField()
     value = serializers.CharField()
 
 
 class FiguresView(APIView):
-    @extend_schema(parameters=[params.year_parameter()], responses=FiguresSerializer(many=True))
+    @extend_schema(
+        parameters=[params.year_parameter()], responses=DisputeFigureRowSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         user = acting_user(request, Cap.DISPUTE_VIEW, action=DisputeEvent.LISTED)
         year = params.year(request.query_params, "year", default=clock.this_year())
@@ -319,7 +321,7 @@ class FiguresView(APIView):
             {"item": label, "value": str(value)}
             for label, value in figure_selectors.figure_rows(figures)
         ]
-        return Response(FiguresSerializer(rows, many=True).data)
+        return Response(DisputeFigureRowSerializer(rows, many=True).data)
 
 
 urlpatterns = [

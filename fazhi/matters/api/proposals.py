@@ -69,7 +69,7 @@ class ProposalBody(serializers.Serializer[Any]):
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
 
 
-class FiguresSerializer(serializers.Serializer[Any]):
+class ProposalFiguresSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     kind_label = serializers.CharField(source="label")
     assigned = serializers.IntegerField()
@@ -122,13 +122,15 @@ class ProposalListView(PaginatedView):
 
 
 class ProposalFiguresView(APIView):
-    @extend_schema(parameters=[params.year_parameter()], responses=FiguresSerializer(many=True))
+    @extend_schema(
+        parameters=[params.year_parameter()], responses=ProposalFiguresSerializer(many=True)
+    )
     def get(self, request: Request) -> Response:
         user = acting_user(request, Cap.MATTER_VIEW, action=MatterEvent.LISTED)
         year = params.year(request.query_params, "year", default=clock.this_year())
         assert year is not None
         figures = proposal_selectors.proposal_figures(user=user, year=year)
-        return Response(FiguresSerializer(figures, many=True).data)
+        return Response(ProposalFiguresSerializer(figures, many=True).data)
 
 
 urlpatterns = [
