@@ -3,6 +3,7 @@ steps with their refusals, the month's table, figures and Excel, scope and permi
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 
@@ -119,6 +120,11 @@ def test_screening_page_shows_the_units_and_takes_the_own_report(
     )
     assert "已报送" in again.content.decode()
     assert ScreeningReport.objects.count() == 1
+    with time_machine.travel(at(TODAY + dt.timedelta(days=10)), tick=True):
+        response = login(world.head).get("/")
+        assert response.status_code == 200, response
+        workbench = response.content.decode()
+    assert "医疗纠纷排查未报送的单位" in workbench
 
 
 def test_insurance_page_and_figures_export(world, django_assert_max_num_queries):

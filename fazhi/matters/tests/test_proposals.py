@@ -289,6 +289,10 @@ def test_list_page_filters_exports_and_counts_queries(world, django_assert_max_n
     assert book.sheetnames == ["2025年统计", "建议提案"]
     assert book["建议提案"].max_row == 9
     assert login(world.stranger).get("/matters/proposals/").status_code == 200
+    page = client.get("/matters/proposals/figures/?year=2025").content.decode()
+    assert "答复率（%）" in page and "人大代表建议" in page
+    figures = client.get("/matters/proposals/figures/?year=2025&format=xlsx")
+    assert load_workbook(io.BytesIO(figures.content))["2025年统计"]["B2"].value == 8
 
 
 def test_register_page_detail_and_steps(world):
