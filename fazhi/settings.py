@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fazhi.matters",
     "fazhi.credit",
     "fazhi.appeals",
+    "fazhi.disputes",
     "fazhi.portal",
 ]
 
@@ -330,6 +331,10 @@ SPECTACULAR_SETTINGS = {
         "CreditListKindEnum": "fazhi.credit.models.ListKind",
         "PointAlertStateEnum": "fazhi.credit.models.AlertState",
         "PointSubjectEnum": "fazhi.credit.models.PointSubject",
+        "MatterHandlingRoleEnum": "fazhi.matters.models_proposals.HandlingRole",
+        "DisputeRouteEnum": "fazhi.disputes.models.DisputeRoute",
+        "DisputeOutcomeEnum": "fazhi.disputes.models.DisputeOutcome",
+        "DisputeStateEnum": "fazhi.disputes.models.DisputeState",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.

@@ -99,6 +99,19 @@ MENU: tuple[MenuGroup, ...] = (
         anchor="menu-matters",
     ),
     MenuGroup(
+        "建议提案与医疗纠纷",
+        "people",
+        (
+            MenuEntry("建议提案办理", "matters:proposal_list", Cap.MATTER_VIEW, "chat-square-text"),
+            MenuEntry("医疗纠纷", "disputes:dispute_list", Cap.DISPUTE_VIEW, "heart-pulse"),
+            MenuEntry(
+                "月度纠纷排查", "disputes:screening_month", Cap.DISPUTE_VIEW, "calendar-check"
+            ),
+            MenuEntry("医疗责任保险", "disputes:insurance_list", Cap.DISPUTE_VIEW, "shield-plus"),
+        ),
+        anchor="menu-proposals-disputes",
+    ),
+    MenuGroup(
         "机构与人员",
         "diagram-3",
         (

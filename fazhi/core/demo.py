@@ -41,6 +41,8 @@ DEMO_HOOKS = [
     "fazhi.matters.demo",
     "fazhi.credit.demo",
     "fazhi.appeals.demo",
+    "fazhi.matters.demo_proposals",
+    "fazhi.disputes.demo",
 ]
 
 PROVINCE = ("清源省", "360000", "清卫")

@@ -49,6 +49,8 @@ class Cap(StrEnum):
     CREDIT_DECIDE = "credit.decide"  # list entry, repair approval, threshold alerts: the head
     APPEAL_VIEW = "appeal.view"  # reconsiderations and lawsuits against the commission
     APPEAL_HANDLE = "appeal.handle"  # register, answer, hearings, outcome, follow-up
+    DISPUTE_VIEW = "dispute.view"  # medical disputes, screening reports, liability insurance
+    DISPUTE_HANDLE = "dispute.handle"  # register disputes, report screening, record insurance
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -102,6 +104,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CREDIT_DECIDE,
                 Cap.APPEAL_VIEW,
                 Cap.APPEAL_HANDLE,  # the head signs the answer and appears in court
+                Cap.DISPUTE_VIEW,
                 Cap.WRITE,
             }
         ),
@@ -135,6 +138,8 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CASE_LEAD_CREATE,
                 Cap.CASE_HANDLE,
                 Cap.CREDIT_RECORD,
+                Cap.DISPUTE_VIEW,
+                Cap.DISPUTE_HANDLE,
                 Cap.WRITE,
             }
         ),
@@ -148,12 +153,15 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.MATTER_VIEW,
                 Cap.MATTER_HANDLE,
                 Cap.CASE_LEAD_CREATE,  # a complaint about a clinic becomes a case lead
+                Cap.DISPUTE_VIEW,
+                Cap.DISPUTE_HANDLE,
                 Cap.WRITE,
             }
         ),
     ),
     Role.VIEWER: Grant(
-        Scope.SUBTREE, frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW, Cap.APPEAL_VIEW})
+        Scope.SUBTREE,
+        frozenset(_READ | {Cap.AUDIT_VIEW, Cap.MATTER_VIEW, Cap.APPEAL_VIEW, Cap.DISPUTE_VIEW}),
     ),
 }
 
@@ -196,6 +204,8 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.CREDIT_DECIDE: "列入红黑名单、批准信用修复、处理记分门槛提示（负责人）",
     Cap.APPEAL_VIEW: "查看行政复议和行政应诉事项",
     Cap.APPEAL_HANDLE: "办理行政复议答复和行政诉讼应诉（答复答辩、出庭、结果、纠错整改）",
+    Cap.DISPUTE_VIEW: "查看医疗纠纷、纠纷排查报送情况和医疗责任保险",
+    Cap.DISPUTE_HANDLE: "登记医疗纠纷、报送月度排查报告、登记医疗责任保险",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -18,6 +18,7 @@ PROVIDERS: list[str] = [
     "fazhi.inspections.selectors.todo.todo_items",
     "fazhi.enforcement.selectors.todo.todo_items",
     "fazhi.credit.selectors.todo.todo_items",
+    "fazhi.disputes.selectors.todo.todo_items",
 ]
 
 

@@ -1,3 +1,3 @@
-from fazhi.matters.api import matters
+from fazhi.matters.api import matters, proposals
 
-urlpatterns = [*matters.urlpatterns]
+urlpatterns = [*proposals.urlpatterns, *matters.urlpatterns]

@@ -21,6 +21,8 @@ class MatterEvent(EventName):
     ABANDONED = "matter.abandoned", "逾期不补正视为放弃"
     CONSULTATION_STARTED = "matter.consultation_started", "征求第三方意见"
     CONSULTATION_ENDED = "matter.consultation_ended", "第三方意见征求结束"
+    OPINION_SUBMITTED = "matter.opinion_submitted", "向主办单位提交协办意见"
+    FOLLOWED_UP = "matter.followed_up", "不满意再次办理"
     SATISFACTION_RECORDED = "matter.satisfaction_recorded", "登记满意度"
     LISTED = "matter.listed", "查看来件列表"
     VIEWED = "matter.viewed", "查看来件"

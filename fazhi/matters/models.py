@@ -17,6 +17,8 @@ from django.db import models
 class MatterKind(models.TextChoices):
     PETITION = "petition", "信访事项"
     DISCLOSURE = "disclosure", "政府信息公开申请"
+    SUGGESTION = "suggestion", "人大代表建议"
+    PROPOSAL = "proposal", "政协提案"
 
 
 class Channel(models.TextChoices):
@@ -32,6 +34,8 @@ class Channel(models.TextChoices):
     POST_UNSIGNED = "post_unsigned", "平常信函（无需签收）"
     INTERNET = "internet", "互联网"
     FAX = "fax", "传真"
+    # deputies' suggestions and CPPCC proposals: assigned by the government office (交办)
+    ASSIGNED = "assigned", "交办"
 
 
 PETITION_CHANNELS = (
@@ -62,6 +66,10 @@ class RequesterKind(models.TextChoices):
     NONPROFIT = "nonprofit", "社会公益组织"
     LEGAL_SERVICE = "legal_service", "法律服务机构"
     OTHER_ORG = "other_org", "其他法人或者其他组织"
+    # deputies' suggestions and CPPCC proposals
+    DEPUTY = "deputy", "人大代表"
+    MEMBER = "member", "政协委员"
+    CPPCC_BODY = "cppcc_body", "政协党派团体、专门委员会"
 
 
 class Urgency(models.TextChoices):
@@ -90,6 +98,7 @@ class MatterState(models.TextChoices):
     CORRECTION = "correction", "待补正"
     CONSULTING = "consulting", "征求意见中"
     ABANDONED = "abandoned", "视为放弃"
+    FOLLOW_UP = "follow_up", "再次办理中"
 
 
 class PetitionState(models.TextChoices):
@@ -130,6 +139,10 @@ class ReplyType(models.TextChoices):
     UNAVAILABLE = "unavailable", "无法提供"
     NOT_PROCESSED = "not_processed", "不予处理"
     OTHER = "other", "其他处理"
+    # deputies' suggestions and CPPCC proposals: the common A/B/C classification of the reply
+    SOLVED = "solved", "所提问题已解决或基本解决（A类）"
+    PLANNED = "planned", "正在解决或列入计划逐步解决（B类）"
+    EXPLAINED = "explained", "因条件限制暂不能解决，已作说明（C类）"
 
 
 PETITION_REPLIES = (ReplyType.SUPPORT, ReplyType.EXPLAIN, ReplyType.REJECT)
@@ -141,6 +154,9 @@ DISCLOSURE_REPLIES = (
     ReplyType.NOT_PROCESSED,
     ReplyType.OTHER,
 )
+
+PROPOSAL_REPLIES = (ReplyType.SOLVED, ReplyType.PLANNED, ReplyType.EXPLAINED)
+PROPOSAL_KINDS = (MatterKind.SUGGESTION, MatterKind.PROPOSAL)
 
 # The reasons of the annual report's table (国办公开办函〔2021〕30号), by reply type.
 REPLY_REASONS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -273,3 +289,8 @@ class Matter(models.Model):
     @property
     def reply_reason_label(self) -> str:
         return reason_label(self.reply_type, self.reply_reason)
+
+
+# the detail rows of one matter type, in their own module (decision 0074)
+from fazhi.matters.models_proposals import HandlingRole as HandlingRole  # noqa: E402
+from fazhi.matters.models_proposals import ProposalDetail as ProposalDetail  # noqa: E402

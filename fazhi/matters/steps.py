@@ -14,6 +14,7 @@ from fazhi.matters.models import Matter
 from fazhi.matters.selectors.matters import matter_approvers
 from fazhi.matters.services import disclosure as disclosure_services
 from fazhi.matters.services import petitions as petition_services
+from fazhi.matters.services import proposals as proposal_services
 from fazhi.matters.workflows import workflow_of
 
 
@@ -54,6 +55,17 @@ STEPS: dict[tuple[str, str], Step] = {
         disclosure_services.disclosure_reply, ("reply_type", "reason", "reply_text", "on")
     ),
 }
+
+# deputies' suggestions and CPPCC proposals: the same steps for both kinds
+for _kind in ("suggestion", "proposal"):
+    STEPS[(_kind, "reply")] = Step(
+        proposal_services.proposal_reply, ("reply_type", "reply_text", "on")
+    )
+    STEPS[(_kind, "submit_opinion")] = Step(
+        proposal_services.proposal_submit_opinion, ("reply_text", "on")
+    )
+    STEPS[(_kind, "follow_up")] = Step(proposal_services.proposal_follow_up, ("reason", "on"))
+    STEPS[(_kind, "close")] = Step(proposal_services.proposal_close, ("on",))
 
 ACTIONS = sorted({action for _, action in STEPS})
 DATE_FIELDS = {"on", "approved_on"}

@@ -1,5 +1,5 @@
-from fazhi.matters.views import matters
+from fazhi.matters.views import matters, proposals
 
 app_name = "matters"
 
-urlpatterns = [*matters.urlpatterns]
+urlpatterns = [*proposals.urlpatterns, *matters.urlpatterns]

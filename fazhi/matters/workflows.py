@@ -208,7 +208,16 @@ DISCLOSURE: Workflow[Matter] = Workflow(
     ],
 )
 
-WORKFLOWS = {"petition": PETITION, "disclosure": DISCLOSURE}
+# deputies' suggestions and CPPCC proposals: their tables are in their own module
+from fazhi.matters.workflows_proposals import PROPOSAL as PROPOSAL  # noqa: E402
+from fazhi.matters.workflows_proposals import SUGGESTION as SUGGESTION  # noqa: E402
+
+WORKFLOWS = {
+    "petition": PETITION,
+    "disclosure": DISCLOSURE,
+    "suggestion": SUGGESTION,
+    "proposal": PROPOSAL,
+}
 
 
 def workflow_of(matter: Matter) -> Workflow[Matter]:

@@ -43,6 +43,7 @@ USER_FOR_PREFIX = {
     "/api/document-": "demo_supervisor",
     "/api/matters/": "demo_petition",
     "/api/appeals/": "demo_legal",
+    "/api/disputes/": "demo_petition",
 }
 DEFAULT_USER = "demo_admin"
 CHECKS = [

@@ -54,6 +54,8 @@ from fazhi.discretion.models import Benchmark, BenchmarkImport, BenchmarkItem
 from fazhi.discretion.services.imports import benchmark_import
 from fazhi.discretion.tests.support import make_benchmark
 from fazhi.discretion.tests.test_imports import GOOD, META, xlsx
+from fazhi.disputes.models import MedicalDispute
+from fazhi.disputes.services.disputes import dispute_register
 from fazhi.enforcement.models import CaseLead, CaseLeadSource, PenaltyCase
 from fazhi.enforcement.services.cases import case_file
 from fazhi.enforcement.services.leads import case_lead_create
@@ -180,6 +182,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "alert_id": PointAlert,
     "entry_id": CreditListEntry,
     "appeal_id": Appeal,
+    "dispute_id": MedicalDispute,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -381,6 +384,16 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         lodged_on=today,
         received_on=today,
     )
+    dispute = dispute_register(
+        actor=make_user(org, Role.PETITION_OFFICER),
+        organisation=org,
+        entity=entity,
+        occurred_on=today,
+        reported_on=today,
+        patient_name="陈某",
+        summary="术后纠纷",
+        route="negotiation",
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -418,6 +431,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         credit_entry,
         alert,
         appeal,
+        dispute,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

@@ -21,6 +21,8 @@ from fazhi.matters.models import (
     DISCLOSURE_REPLIES,
     PETITION_CHANNELS,
     PETITION_REPLIES,
+    PROPOSAL_KINDS,
+    PROPOSAL_REPLIES,
     REPLY_REASONS,
     Category,
     Channel,
@@ -49,6 +51,12 @@ PAGE_SIZE = 50
 def _labels(values: tuple[str, ...]) -> list[tuple[str, str]]:
     names = dict(Channel.choices) | dict(RequesterKind.choices)
     return [(str(v), str(names.get(v, v))) for v in values]
+
+
+def _replies_of(kind: str) -> tuple[ReplyType, ...]:
+    if kind == MatterKind.PETITION:
+        return PETITION_REPLIES
+    return PROPOSAL_REPLIES if kind in PROPOSAL_KINDS else DISCLOSURE_REPLIES
 
 
 @login_required
@@ -86,7 +94,6 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = matter_selectors.matter_get(user=user, matter_id=matter_id)
     table = workflow_of(matter)
     can_handle = has_cap(user, Cap.MATTER_HANDLE)
-    is_petition = matter.kind == MatterKind.PETITION
     return render(
         request,
         "matters/matter_detail.html",
@@ -100,9 +107,8 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
             "timeline": matter_selectors.matter_timeline(matter=matter),
             "approvers": matter_selectors.matter_approvers(matter=matter),
             "routes": Route.choices,
-            "reply_types": [
-                (str(v), v.label) for v in (PETITION_REPLIES if is_petition else DISCLOSURE_REPLIES)
-            ],
+            "reply_types": [(str(v), v.label) for v in _replies_of(matter.kind)],
+            "proposal": matter.proposal_detail if matter.kind in PROPOSAL_KINDS else None,
             "reasons": [
                 (f"{t}:{code}", f"{ReplyType(t).label}：{label}")
                 for t, pairs in REPLY_REASONS.items()

@@ -1,0 +1,3 @@
+from fazhi.disputes.api import disputes
+
+urlpatterns = [*disputes.urlpatterns]

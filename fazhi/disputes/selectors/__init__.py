@@ -1,0 +1,1 @@
+"""Layer package of the disputes app (no re-exports)."""
