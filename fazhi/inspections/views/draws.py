@@ -10,10 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, feedback
+from fazhi.core import clock, detail, errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -46,10 +46,24 @@ def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpRespo
     plan = plan_get(user=user, pk=pk)
     announcement = selectors.announcement_get(user=user, plan=plan, number=number)
     version_2 = announcement.algorithm_version == drawv2.ALGORITHM_VERSION
+    actions = detail.only(
+        (
+            announcement.state == "published" and has_cap(user, Cap.INSPECTION_DRAW),
+            detail.Action("抽取", reverse("inspections:draw_run", args=[plan.pk]), "shuffle"),
+        ),
+        (
+            True,
+            detail.Action(
+                "返回计划", reverse("inspections:plan_detail", args=[plan.pk]), "arrow-left"
+            ),
+        ),
+    )
     return render(
         request,
         "inspections/announcement_detail.html",
         {
+            "actions": actions,
+            "title": f"{plan.title} · 抽取公告第{announcement.number}号",
             "plan": plan,
             "announcement": announcement,
             "pool_size": len(announcement.pool),
