@@ -123,6 +123,11 @@ def _filing_choices(form: forms.Form, *, user: User) -> None:
     form.fields["organisation"].widget = _select(
         [(o.pk, o.name) for o in visible_organisations(user).order_by("path")]
     )
+    for name in ("act_ended_on", "filed_on"):  # the browser's date picker, not typed text
+        form.fields[name].widget = forms.DateInput(
+            format="%Y-%m-%d", attrs={"type": "date", "max": clock.today().isoformat()}
+        )
+    form.fields["facts"].widget.attrs["rows"] = 4
     picker = entity_picker()
     form.fields["entity"].widget = picker
     form.fields["entity"].label = "当事人"
