@@ -155,10 +155,25 @@ def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         skips.append((key, [(officer, _reason(code)) for officer, code in entries]))
     result = drawengine.unpack_result(bytes(draw.result_blob))
     excluded = [(o, _reason(c)) for o, c in sorted(result.get("pool_excluded", {}).items())]
+    actions = [
+        detail.Action(
+            "导出验证数据（JSON）",
+            reverse("inspections:draw_export", args=[plan.pk, draw.number]),
+            "filetype-json",
+        ),
+        detail.Action(
+            "重新计算验证",
+            reverse("inspections:draw_verify", args=[plan.pk, draw.number]),
+            "patch-check",
+            post=True,
+        ),
+    ]
     return render(
         request,
         "inspections/draw_detail.html",
         {
+            "actions": actions,
+            "title": f"{plan.title} · 第{draw.number}次抽取",
             "plan": plan,
             "draw": draw,
             "announcement": draw.announcement,
