@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from fazhi.core.params import FormDateField
+from fazhi.core.params import FormDateField, FormIdField
 from fazhi.discretion.engine import CIRCUMSTANCES
 
 
@@ -36,6 +36,7 @@ class AssistForm(forms.Form):
     )
     illegal_gains = forms.CharField(label="违法所得（元）", max_length=20, required=False)
     amount = forms.CharField(label="拟罚款金额（元）", max_length=20, required=False)
+    entity = FormIdField(label="当事人（核对违法记录）", required=False)
     entity_code = forms.CharField(
         label="当事人统一社会信用代码或公民身份号码（核对违法记录）", max_length=18, required=False
     )

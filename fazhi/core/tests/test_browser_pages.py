@@ -1,14 +1,18 @@
-"""In real Chromium: every role opens every page of its side menu, on a desktop and on a phone.
+"""In real Chromium: every role opens every page of its side menu, on a desktop and on a phone,
+and the first record of each list (the detail pages: task, lead, entity, case, matter, …).
 
 No page answers an HTTP error or logs a console error; on a phone (390 px) no page scrolls
 sideways; no internal code is visible (an event or rule key such as ``inspection_plan.drawn``, a
-model label such as ``#12``). One live server and one browser for the whole walk.
+model label such as ``#12``); a record's page starts with the detail header (title, state, next
+steps). One live server and one browser for the whole walk.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+from typing import Any
 
 import pytest
 
@@ -27,6 +31,16 @@ CODE_PATTERNS = [
 ]
 # dotted words that are not codes (file extensions offered to users)
 ALLOWED_DOTTED = {"xlsx", "csv"}
+# a record's page, reached from its list (the first record of each list is opened)
+DETAIL = re.compile(r"^/[a-z][a-z/-]*/\d+/$")
+# the record pages the walk must reach, each with the detail header
+MUST_REACH = {
+    "task": re.compile(r"^/inspections/tasks/\d+/$"),
+    "lead": re.compile(r"^/enforcement/leads/\d+/$"),
+    "entity": re.compile(r"^/registry/\d+/$"),
+    "case": re.compile(r"^/enforcement/cases/\d+/$"),
+    "matter": re.compile(r"^/matters/\d+/$"),
+}
 
 pytestmark = BROWSER_MARKS
 
@@ -55,6 +69,7 @@ def _world() -> dict[str, User]:
         start_date=clock.today(),
         assignee=world.inspector_a,
     )
+    _records(world, clock.today())
     district = world.tree.districts[0]
     users = {
         "system_admin": make_user(world.tree.province, Role.SYSTEM_ADMIN),
@@ -65,6 +80,49 @@ def _world() -> dict[str, User]:
         "viewer": make_user(world.tree.province, Role.VIEWER),
     }
     return users
+
+
+def _records(world: Any, today: dt.date) -> None:
+    """A lead, a case and a petition, so that their lists have a first record to open."""
+    from django.db import transaction
+
+    from fazhi.enforcement.models import CaseLeadSource
+    from fazhi.enforcement.services import cases as case_services
+    from fazhi.enforcement.services import leads as lead_services
+    from fazhi.inspections.tests.task_support import make_entity
+    from fazhi.matters.models import Channel, RequesterKind
+    from fazhi.matters.services import petitions as petition_services
+
+    party = make_entity(world)
+    with transaction.atomic():
+        lead_services.case_lead_create(
+            actor=world.planner,
+            organisation=world.org,
+            entity=party,
+            source=CaseLeadSource.COMPLAINT,
+            facts="投诉无证经营。",
+        )
+    case_services.case_file(
+        actor=world.leader,
+        organisation=world.org,
+        handler=world.inspector_a,
+        cause="未取得公共场所卫生许可证擅自营业",
+        act_ended_on=today - dt.timedelta(days=30),
+        entity=make_entity(world),
+        source=CaseLeadSource.COMPLAINT,
+        facts="检查发现无证经营。",
+    )
+    district = world.tree.districts[0]
+    petition_services.petition_register(
+        actor=make_user(district, Role.PETITION_OFFICER),
+        organisation=district,
+        channel=Channel.LETTER,
+        received_on=today,
+        requester_kind=RequesterKind.PERSON,
+        requester_name="张三",
+        title="反映某诊所收费问题",
+        content="某诊所超标准收取诊疗费用。",
+    )
 
 
 def _console_error(sink: list[str], message: object) -> None:
@@ -96,6 +154,7 @@ def test_every_menu_page_of_every_role_on_desktop_and_phone(live_server):
     calendar_services.calendar_seed_from_package(actor=None, years=[2025, 2026])
     users = _world()
     problems: list[str] = []
+    reached: set[str] = set()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -118,24 +177,60 @@ def test_every_menu_page_of_every_role_on_desktop_and_phone(live_server):
                     "#side-menu a.nav-link", "els => els.map(e => e.getAttribute('href'))"
                 )
                 assert len(links) > 2, f"{role}: no menu"
+                details: dict[str, None] = {}  # the first record of each list
+
+                def visit(
+                    href: str,
+                    device: str,
+                    role: str = role,
+                    page: Any = page,
+                    console: list[str] = console,
+                ) -> bool:
+                    where = f"{role} {device} {href}"
+                    ok = _page_ok(page, f"{live_server.url}{href}", where, problems)
+                    if console:
+                        problems.append(f"{where}: console {console[:3]}")
+                        console.clear()
+                    if ok and any(p.match(href) for p in MUST_REACH.values()):
+                        reached.add(href)
+                        if not page.locator("#detail-header").count():
+                            problems.append(f"{where}: no detail header")
+                    return ok
+
                 for device, (width, height) in VIEWPORTS.items():
                     page.set_viewport_size({"width": width, "height": height})
                     for href in dict.fromkeys(links):
-                        where = f"{role} {device} {href}"
-                        response = page.goto(f"{live_server.url}{href}")
-                        if response is None or response.status >= 400:
-                            problems.append(f"{where}: HTTP {response and response.status}")
-                            continue
-                        if device == "phone":
-                            wide = page.evaluate("document.documentElement.scrollWidth")
-                            if wide > width + 1:
-                                problems.append(f"{where}: {wide}px wide")
-                        if codes := _codes(page.inner_text("body")):
-                            problems.append(f"{where}: internal codes {sorted(set(codes))[:5]}")
-                        if console:
-                            problems.append(f"{where}: console {console[:3]}")
-                            console.clear()
+                        if visit(href, device) and device == "desktop":
+                            first = _first_record(page)
+                            if first and first not in links:
+                                details[first] = None
+                    for href in details:  # found on the desktop pass, opened at both widths
+                        visit(href, device)
                 context.close()
         finally:
             browser.close()
+    missing = [k for k, p in MUST_REACH.items() if not any(p.match(h) for h in reached)]
+    assert not missing, f"record pages never reached from a list: {missing}"
     assert not problems, "\n".join(problems)
+
+
+def _page_ok(page: Any, url: str, where: str, problems: list[str]) -> bool:
+    """Open ``url``: no HTTP error, no sideways scroll on a phone, no internal code."""
+    response = page.goto(url)
+    if response is None or response.status >= 400:
+        problems.append(f"{where}: HTTP {response and response.status}")
+        return False
+    width = page.viewport_size["width"]
+    if width < 500:
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        if wide > width + 1:
+            problems.append(f"{where}: {wide}px wide")
+    if codes := _codes(page.inner_text("body")):
+        problems.append(f"{where}: internal codes {sorted(set(codes))[:5]}")
+    return True
+
+
+def _first_record(page: Any) -> str | None:
+    """The first link of the page's main content to a record's page (``/…/<id>/``)."""
+    hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
+    return next((h for h in hrefs if DETAIL.match(h or "")), None)

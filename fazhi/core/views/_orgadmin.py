@@ -14,18 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fazhi.core import errors, listing
-
-
-def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-    return form
+from fazhi.core.widgets import bootstrap as bootstrap  # the pages' one form styling
 
 
 def show_error(form: forms.BaseForm, exc: errors.FazhiError) -> None:

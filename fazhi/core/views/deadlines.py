@@ -19,7 +19,18 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, feedback, listing, params, periods, rules, scope, todo
+from fazhi.core import (
+    clock,
+    detail,
+    errors,
+    feedback,
+    listing,
+    params,
+    periods,
+    rules,
+    scope,
+    todo,
+)
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import CalendarEvents, DeadlineEvents
 from fazhi.core.calendar import current as current_calendar
@@ -174,6 +185,24 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except errors.UnknownRule:
         rule = None
+    can_manage = has_cap(user, Cap.DEADLINE_MANAGE)
+    can_approve = (
+        has_cap(user, Cap.DEADLINE_APPROVE) and periods.extension_rule(deadline) is not None
+    )
+    # the steps the workflow table offers from this state (a completion waiting for the
+    # calendar has none left)
+    steps = (
+        set() if deadline.met_on else {a.name for a in DEADLINE.available(deadline)} & PAGE_STEPS
+    )
+    actions = detail.only(
+        (can_manage and "complete" in steps, detail.Action("办结", "#step-complete", "check2")),
+        (can_manage and "stop" in steps, detail.Action("中止计时", "#step-stop", "pause")),
+        (can_manage and "resume" in steps, detail.Action("恢复计时", "#step-resume", "play")),
+        (
+            can_manage and can_approve and "extend" in steps,
+            detail.Action("批准延长", "#step-extend", "calendar-plus"),
+        ),
+    )
     return render(
         request,
         "core/deadline_detail.html",
@@ -181,14 +210,10 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": deadline,
             "rule": rule,
             "today": clock.today(),
-            "can_manage": has_cap(user, Cap.DEADLINE_MANAGE),
-            "can_approve": has_cap(user, Cap.DEADLINE_APPROVE)
-            and periods.extension_rule(deadline) is not None,
-            # the steps the workflow table offers from this state (a completion waiting for
-            # the calendar has none left)
-            "steps": set()
-            if deadline.met_on
-            else {a.name for a in DEADLINE.available(deadline)} & PAGE_STEPS,
+            "can_manage": can_manage,
+            "can_approve": can_approve,
+            "steps": steps,
+            "actions": actions,
         },
     )
 

@@ -15,10 +15,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, jobs, listing
+from fazhi.core import clock, detail, errors, jobs, listing
 from fazhi.core.access import acting_user
 from fazhi.core.models import Job, JobState, User
 from fazhi.core.selectors.jobs import job_get, job_list
@@ -87,7 +87,15 @@ def job_list_page(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     job = job_get(user=user, job_id=pk)
-    return render(request, "core/job_detail.html", job_view(job, user))
+    context = job_view(job, user)
+    context["actions"] = detail.only(
+        (
+            bool(context["result_url"]),
+            detail.Action(context["result_label"], context["result_url"], "download"),
+        ),
+        (True, detail.Action("我的后台任务", reverse("core:job_list"), "list-task")),
+    )
+    return render(request, "core/job_detail.html", context)
 
 
 @login_required

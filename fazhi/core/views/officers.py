@@ -11,10 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, params
+from fazhi.core import clock, detail, errors, params
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import OfficerEvents
 from fazhi.core.models import (
@@ -111,20 +111,42 @@ def _needs_attention(user: User, today: Any) -> Any:
     )
 
 
+# The header badge's colour for a credential standing (``credential_standing().css``).
+STANDING_TONES = {"ok": "success", "expiring": "warning", "expired": "danger", "none": "danger"}
+
+
 @login_required
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request, Cap.ORG_VIEW, action=OfficerEvents.OFFICER_VIEWED)
     officer = people_selectors.officer_get(user=user, pk=pk)
     today = clock.today()
+    standing = people_selectors.credential_standing(officer, today=today)
     return render(
         request,
         "core/officer_detail.html",
         {
             "officer": officer,
-            "standing": people_selectors.credential_standing(officer, today=today),
+            "standing": standing,
             # each credential with the steps its state allows (workflows.CREDENTIAL)
             "credentials": [(c, CREDENTIAL.available(c)) for c in officer.credentials.all()],
             "can_manage": has_cap(user, Cap.ORG_MANAGE),
+            "standing_tone": STANDING_TONES.get(standing.css, "secondary"),
+            "actions": detail.only(
+                (
+                    has_cap(user, Cap.ORG_MANAGE),
+                    detail.Action(
+                        "登记执法证",
+                        reverse("core:credential_issue", args=[officer.pk]),
+                        "person-vcard",
+                    ),
+                ),
+                (
+                    has_cap(user, Cap.ORG_MANAGE),
+                    detail.Action(
+                        "编辑", reverse("core:officer_edit", args=[officer.pk]), "pencil"
+                    ),
+                ),
+            ),
         },
     )
 

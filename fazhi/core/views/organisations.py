@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import errors, params
+from fazhi.core import detail, errors, params
 from fazhi.core.access import acting_user
 from fazhi.core.audit_events import OrganisationEvents
 from fazhi.core.models import (
@@ -66,6 +66,24 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _org_actions(user: Any, org: Any) -> list[detail.Action]:
+    manage = has_cap(user, Cap.ORG_MANAGE) and org.is_active
+    return detail.only(
+        (
+            manage,
+            detail.Action("编辑", reverse("core:organisation_edit", args=[org.pk]), "pencil"),
+        ),
+        (
+            manage and org.kind == "commission",
+            detail.Action(
+                "新建下级机构",
+                f"{reverse('core:organisation_create')}?parent={org.pk}",
+                "diagram-3",
+            ),
+        ),
+    )
+
+
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request, Cap.ORG_VIEW, action=OrganisationEvents.ORGANISATION_VIEWED)
@@ -79,6 +97,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": list(org_selectors.department_list(user=user, organisation=org)),
             "officer_count": people_selectors.officer_list(user=user, organisation=org).count(),
             "can_manage": has_cap(user, Cap.ORG_MANAGE),
+            "actions": _org_actions(user, org),
             "department_form": bootstrap(DepartmentForm()),
         },
     )

@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import clock, errors, listing, params
+from fazhi.core import clock, detail, errors, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -24,6 +24,7 @@ from fazhi.discretion.services import benchmarks as benchmark_services
 from fazhi.discretion.services.benchmarks import tier_rule
 from fazhi.registry.selectors import entities as entity_selectors
 from fazhi.registry.selectors.entities import EntityFilters
+from fazhi.registry.widgets import entity_picker
 
 PAGE_SIZE = 50
 
@@ -90,8 +91,18 @@ def benchmark_detail(request: HttpRequest, benchmark_id: int) -> HttpResponse:
         (item, _tier_rows(item))
         for item in benchmark_selectors.benchmark_items(benchmark=benchmark)
     ]
+    actions = [
+        detail.Action(
+            "导出为Excel",
+            reverse("discretion:benchmark_export", args=[benchmark.pk]),
+            "file-earmark-spreadsheet",
+            post=True,
+        )
+    ]
     return render(
-        request, "discretion/benchmark_detail.html", {"benchmark": benchmark, "items": items}
+        request,
+        "discretion/benchmark_detail.html",
+        {"benchmark": benchmark, "items": items, "actions": actions},
     )
 
 
@@ -117,7 +128,16 @@ def item_assist(request: HttpRequest, item_id: int) -> HttpResponse:
         data = form.cleaned_data
         entity = None
         code = data["entity_code"].strip().upper()
-        if code:
+        if data.get("entity"):
+            entity = (
+                entity_selectors.entity_list(user=user, filters=EntityFilters(active=None))
+                .filter(pk=data["entity"])
+                .first()
+            )
+            if entity is None:
+                form.add_error("entity", "名录库中没有该检查对象（或不在您的数据范围内）。")
+                return _assist_page(request, item, form, None, 400)
+        elif code:
             entity = (
                 entity_selectors.entity_list(user=user, filters=EntityFilters(active=None))
                 .filter(Q(uscc=code) | Q(id_number=code))
@@ -151,10 +171,34 @@ def item_assist(request: HttpRequest, item_id: int) -> HttpResponse:
 def _assist_page(
     request: HttpRequest, item: Any, form: AssistForm, answer: Any, status: int
 ) -> HttpResponse:
+    picker = entity_picker(attrs={"aria-describedby": "entity-help"})
+    form.fields["entity"].widget = picker
+    raw = form.data.get("entity") if form.is_bound else None
+    if raw and params.is_id(str(raw)):
+        chosen = (
+            entity_selectors.entity_list(user=request.user, filters=EntityFilters(active=None))
+            .filter(pk=int(raw))
+            .first()
+        )
+        if chosen is not None:
+            picker.picked(chosen.pk, chosen.name)
+    actions = [
+        detail.Action(
+            "查看基准",
+            reverse("discretion:benchmark_detail", args=[item.benchmark_id]),
+            "journal-text",
+        )
+    ]
     return render(
         request,
         "discretion/item_assist.html",
-        {"item": item, "tiers": _tier_rows(item), "form": form, "answer": answer},
+        {
+            "item": item,
+            "tiers": _tier_rows(item),
+            "form": form,
+            "answer": answer,
+            "actions": actions,
+        },
         status=status,
     )
 

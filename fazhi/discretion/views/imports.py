@@ -7,12 +7,14 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fazhi.core import errors, import_limits
+from fazhi.core import detail, errors, import_limits
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
+from fazhi.core.scope import has_cap
+from fazhi.core.widgets import bootstrap
 from fazhi.discretion import jobs as discretion_jobs
 from fazhi.discretion.events import BenchmarkEvent
 from fazhi.discretion.forms import ImportForm
@@ -45,6 +47,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         organisations=[(o.pk, o.name) for o in organisations],
         initial={"organisation": user.organisation_id},
     )
+    bootstrap(form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
@@ -79,7 +82,23 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     user = acting_user(request, Cap.DISCRETION_VIEW, action=BenchmarkEvent.VIEWED)
     record = import_selectors.benchmark_import_get(user=user, import_id=import_id)
-    return render(request, "discretion/import_detail.html", {"record": record})
+    actions = detail.only(
+        (
+            record.benchmark_id is not None,
+            detail.Action(
+                "查看裁量基准",
+                reverse("discretion:benchmark_detail", args=[record.benchmark_id])
+                if record.benchmark_id
+                else "",
+                "journal-text",
+            ),
+        ),
+        (
+            has_cap(user, Cap.DISCRETION_MANAGE),
+            detail.Action("重新上传", reverse("discretion:import_upload"), "upload"),
+        ),
+    )
+    return render(request, "discretion/import_detail.html", {"record": record, "actions": actions})
 
 
 urlpatterns = [

@@ -65,7 +65,7 @@ def test_the_detail_offers_the_next_steps_and_a_step_reports_a_refusal(cw):
     page = login(cw.leader).get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "调查中" in page and "指派承办人员" in page and "撤销立案" in page
     # the header: the state and the possible next steps as buttons to their forms
-    header = page.split('id="case-header"', 1)[1].split("</div>", 1)[0]
+    header = page.split('id="detail-header"', 1)[1].split("</header>", 1)[0]
     assert "调查中" in header and 'href="#step-assign_officer"' in header
     assert 'id="step-assign_officer"' in page
     assert "penalty_case" not in page  # no internal code on the screen

@@ -20,6 +20,7 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
 from fazhi.core.selectors import people
 from fazhi.core.selectors.attachments import attachments_for
+from fazhi.core.widgets import bootstrap
 from fazhi.enforcement import forms as case_forms
 from fazhi.enforcement import policy
 from fazhi.enforcement.events import CaseEvent
@@ -30,6 +31,7 @@ from fazhi.enforcement.selectors import leads as lead_selectors
 from fazhi.enforcement.services import cases as case_services
 from fazhi.enforcement.services.case_execution import surcharge_for
 from fazhi.registry.models import Entity
+from fazhi.registry.widgets import entity_picker
 
 PAGE_SIZE = 50
 REFUSALS = (errors.ValidationFailed, errors.Conflict, errors.UnknownDocumentType)
@@ -65,8 +67,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _select(choices: list[tuple[Any, str]]) -> forms.Select:
+    """A select of names, searchable (Tom Select) however short the list is today."""
     return forms.Select(
-        choices=[("", "请选择"), *choices], attrs={"class": "form-select form-select-sm"}
+        choices=[("", "请选择"), *choices],
+        attrs={"class": "form-select form-select-sm", "data-search": ""},
     )
 
 
@@ -119,6 +123,24 @@ def _filing_choices(form: forms.Form, *, user: User) -> None:
     form.fields["organisation"].widget = _select(
         [(o.pk, o.name) for o in visible_organisations(user).order_by("path")]
     )
+    for name in ("act_ended_on", "filed_on"):  # the browser's date picker, not typed text
+        form.fields[name].widget = forms.DateInput(
+            format="%Y-%m-%d", attrs={"type": "date", "max": clock.today().isoformat()}
+        )
+    form.fields["facts"].widget.attrs["rows"] = 4
+    picker = entity_picker()
+    form.fields["entity"].widget = picker
+    form.fields["entity"].label = "当事人"
+    form.fields["entity"].help_text = "按名称或统一社会信用代码搜索；按案源立案时不填"
+    raw = form.data.get("entity") if form.is_bound else form.initial.get("entity")
+    if raw and params.is_id(str(raw)):
+        chosen = (
+            Entity.objects.filter(pk=int(raw), organisation__in=visible_organisations(user))
+            .only("name")
+            .first()
+        )
+        if chosen is not None:
+            picker.picked(chosen.pk, chosen.name)
     form.fields["handler"].widget = _select(
         [
             (u.pk, f"{u.display_name}（{u.organisation.name if u.organisation else ''}）")
@@ -261,9 +283,13 @@ def file_from_form(user: User, data: dict[str, Any]) -> Any:
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.CASE_DECIDE, action=CaseEvent.FILED)
-    initial = {"lead": params.object_id(request.GET, "lead")}
+    initial = {
+        "lead": params.object_id(request.GET, "lead"),
+        "entity": params.object_id(request.GET, "entity"),
+    }
     form = case_forms.FileForm(request.POST or None, initial=initial)
     _filing_choices(form, user=user)
+    bootstrap(form)
     if request.method == "POST" and form.is_valid():
         try:
             case = file_from_form(user, form.cleaned_data)

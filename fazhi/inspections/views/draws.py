@@ -10,10 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, feedback
+from fazhi.core import clock, detail, errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -46,10 +46,24 @@ def announcement_detail(request: HttpRequest, pk: int, number: int) -> HttpRespo
     plan = plan_get(user=user, pk=pk)
     announcement = selectors.announcement_get(user=user, plan=plan, number=number)
     version_2 = announcement.algorithm_version == drawv2.ALGORITHM_VERSION
+    actions = detail.only(
+        (
+            announcement.state == "published" and has_cap(user, Cap.INSPECTION_DRAW),
+            detail.Action("抽取", reverse("inspections:draw_run", args=[plan.pk]), "shuffle"),
+        ),
+        (
+            True,
+            detail.Action(
+                "返回计划", reverse("inspections:plan_detail", args=[plan.pk]), "arrow-left"
+            ),
+        ),
+    )
     return render(
         request,
         "inspections/announcement_detail.html",
         {
+            "actions": actions,
+            "title": f"{plan.title} · 抽取公告第{announcement.number}号",
             "plan": plan,
             "announcement": announcement,
             "pool_size": len(announcement.pool),
@@ -141,10 +155,25 @@ def draw_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         skips.append((key, [(officer, _reason(code)) for officer, code in entries]))
     result = drawengine.unpack_result(bytes(draw.result_blob))
     excluded = [(o, _reason(c)) for o, c in sorted(result.get("pool_excluded", {}).items())]
+    actions = [
+        detail.Action(
+            "导出验证数据（JSON）",
+            reverse("inspections:draw_export", args=[plan.pk, draw.number]),
+            "filetype-json",
+        ),
+        detail.Action(
+            "重新计算验证",
+            reverse("inspections:draw_verify", args=[plan.pk, draw.number]),
+            "patch-check",
+            post=True,
+        ),
+    ]
     return render(
         request,
         "inspections/draw_detail.html",
         {
+            "actions": actions,
+            "title": f"{plan.title} · 第{draw.number}次抽取",
             "plan": plan,
             "draw": draw,
             "announcement": draw.announcement,

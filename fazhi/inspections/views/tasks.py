@@ -11,10 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, listing, params
+from fazhi.core import clock, detail, errors, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
@@ -66,6 +66,39 @@ def _item_rows(task: InspectionTask) -> list[dict[str, Any]]:
     ]
 
 
+def _task_actions(task: InspectionTask, context: dict[str, Any]) -> list[detail.Action]:
+    """The header's next steps: the same checks that show each step's form on the page."""
+    recording = context["can_record"]
+    lead = context["case_lead"]
+    return detail.only(
+        (context["can_assign_team"], detail.Action("确定检查组", "#team-form", "people")),
+        (
+            recording and task.state == TaskState.ASSIGNED,
+            detail.Action("开始检查", "#start-button", "play-circle"),
+        ),
+        (
+            recording and task.state == TaskState.IN_PROGRESS,
+            detail.Action("录入检查结果", "#complete-form", "clipboard-check"),
+        ),
+        (
+            recording and context["recheck_due"],
+            detail.Action("复查", "#recheck-form", "arrow-repeat"),
+        ),
+        (
+            context["can_publish"] and bool(task.outcome) and not task.published_at,
+            detail.Action("公示结果", "#publish-form", "megaphone"),
+        ),
+        (
+            lead is not None and context["can_view_lead"],
+            detail.Action(
+                "查看案源",
+                reverse("enforcement:lead_detail", args=[lead.pk]) if lead else "",
+                "folder2-open",
+            ),
+        ),
+    )
+
+
 def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
     assigned = task_services.is_assigned(user, task)
     can_assign_team = (
@@ -73,7 +106,7 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
         and TASK.allows(task, "assign_team")
         and has_cap(user, Cap.INSPECTION_PLAN)
     )
-    return {
+    context: dict[str, Any] = {
         "task": task,
         "rows": _item_rows(task),
         "assigned": assigned,
@@ -94,6 +127,9 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
         and task.outcome == TaskOutcome.ORDERED_TO_CORRECT
         and task.rechecked_on is None,
     }
+    context["can_view_lead"] = has_cap(user, Cap.CASE_LEAD_VIEW)
+    context["actions"] = _task_actions(task, context)
+    return context
 
 
 @login_required

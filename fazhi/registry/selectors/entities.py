@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from fazhi.core import params
+from fazhi.core import errors, params
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped, visible_organisations
@@ -97,6 +97,29 @@ def entity_list(*, user: User | Any, filters: EntityFilters | None = None) -> Qu
     return qs.select_related("organisation").prefetch_related(
         Prefetch("categories", queryset=SupervisionCategory.objects.order_by("sort_order"))
     )
+
+
+SEARCH_LIMIT = 20  # rows a picker's search returns at most
+SEARCH_MAX_LENGTH = 100  # characters of a search text
+
+
+def entity_search(*, user: User | Any, q: str, limit: int = SEARCH_LIMIT) -> list[Entity]:
+    """The picker's search: name contains the text, or the 统一社会信用代码 / 身份证号 starts
+    with it. At most ``limit`` (capped at ``SEARCH_LIMIT``) active entities in the user's scope,
+    by name. An empty text finds nothing; a text over ``SEARCH_MAX_LENGTH`` characters is
+    ``invalid_parameter``."""
+    require_cap(user, Cap.REGISTRY_VIEW, action=EntityEvent.LISTED)
+    text = (q or "").strip()
+    if len(text) > SEARCH_MAX_LENGTH:
+        raise errors.InvalidParameter("q", f"搜索内容不能超过{SEARCH_MAX_LENGTH}个字符。")
+    if not text:
+        return []
+    limit = max(1, min(limit, SEARCH_LIMIT))
+    code = text.upper()
+    qs = scoped(Entity.objects.filter(is_active=True), user).filter(
+        Q(name__icontains=text) | Q(uscc__startswith=code) | Q(id_number__startswith=code)
+    )
+    return list(qs.select_related("organisation").order_by("name", "id")[:limit])
 
 
 def entity_get(*, user: User | Any, entity_id: int) -> Entity:

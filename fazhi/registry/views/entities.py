@@ -6,15 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors, feedback, listing
+from fazhi.core import detail, errors, feedback, listing
 from fazhi.core.access import acting_user
+from fazhi.core.audit import record_denial
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.registry import jobs as registry_jobs
@@ -107,10 +108,62 @@ def entity_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def entity_search(request: HttpRequest) -> JsonResponse:
+    """The entity picker's search (``fazhi.core.widgets.RemotePicker``): JSON
+    ``{"results": [{"value", "text", "code", "organisation"}]}``, at most
+    ``SEARCH_LIMIT`` rows in the user's scope. Refusals are the API's error envelope."""
+    try:
+        user = acting_user(request, Cap.REGISTRY_VIEW, action=EntityEvent.LISTED)
+        found = entity_selectors.entity_search(user=user, q=request.GET.get("q", ""))
+    except errors.FazhiError as exc:
+        if isinstance(exc, errors.PermissionDenied):
+            record_denial(
+                actor=request.user,
+                action=f"{request.method} {request.path}",
+                reason=exc.code,
+                **exc.details,
+            )
+        return JsonResponse({"error": exc.as_dict()}, status=exc.http_status)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "value": e.pk,
+                    "text": e.name,
+                    "code": e.code,
+                    "organisation": e.organisation.name,
+                }
+                for e in found
+            ]
+        }
+    )
+
+
+@login_required
+@require_GET
 def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
     user = acting_user(request, Cap.REGISTRY_VIEW, action=EntityEvent.VIEWED)
     entity = entity_selectors.entity_get(user=user, entity_id=entity_id)
     history = entity_selectors.entity_history(user=user, entity_id=entity_id)[:50]
+    can_manage = has_cap(user, Cap.REGISTRY_MANAGE)
+    actions = detail.only(
+        (
+            can_manage,
+            detail.Action("编辑", reverse("registry:entity_edit", args=[entity.pk]), "pencil"),
+        ),
+        (
+            has_cap(user, Cap.CASE_DECIDE) and entity.is_active,
+            detail.Action(
+                "立案", f"{reverse('enforcement:case_new')}?entity={entity.pk}", "folder-plus"
+            ),
+        ),
+        (can_manage, detail.Action("调整风险等级", "#step-risk", "speedometer2")),
+        (can_manage, detail.Action("添加许可证", "#step-licence", "card-checklist")),
+        (
+            can_manage,
+            detail.Action("停用" if entity.is_active else "恢复在册", "#step-status", "power"),
+        ),
+    )
     return render(
         request,
         "registry/entity_detail.html",
@@ -119,7 +172,9 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
             "history": history,
             "total_points": sum(p.points for p in entity.practice_points.all()),
             "history_template": _history_template(),
-            "can_manage": has_cap(user, Cap.REGISTRY_MANAGE),
+            "can_manage": can_manage,
+            "can_audit": has_cap(user, Cap.AUDIT_VIEW),
+            "actions": actions,
             "reason_form": ReasonForm(),
             "risk_form": RiskGradeForm(initial={"grade": entity.risk_grade}),
             "licence_form": LicenceForm(),
@@ -292,6 +347,7 @@ urlpatterns = [
     path("", entity_list, name="entity_list"),
     path("export/", entity_export, name="entity_export"),
     path("new/", entity_create, name="entity_create"),
+    path("search/", entity_search, name="entity_search"),
     path("<id:entity_id>/", entity_detail, name="entity_detail"),
     path("<id:entity_id>/edit/", entity_edit, name="entity_edit"),
     path("<id:entity_id>/deactivate/", entity_deactivate, name="entity_deactivate"),

@@ -11,10 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fazhi.core import errors, feedback, import_limits
+from fazhi.core import detail, errors, feedback, import_limits
 from fazhi.core.access import acting_user
 from fazhi.core.exports import csv_bytes
 from fazhi.core.models import Organisation
@@ -85,13 +85,37 @@ def import_preview(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = import_selectors.import_batch_get(user=user, batch_id=batch_id)
     page = Paginator(batch.errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     confirmed = batch.state == ImportState.CONFIRMED
+    can_manage = has_cap(user, Cap.REGISTRY_MANAGE)
+    previewed = batch.state == ImportState.PREVIEWED
+    actions = detail.only(
+        (
+            previewed and batch.is_clean and can_manage,
+            detail.Action("确认导入", "#import-confirm", "check2-circle"),
+        ),
+        (
+            confirmed,
+            detail.Action(
+                "在名录库中查看",
+                f"{reverse('registry:entity_list')}?organisation={batch.organisation_id}",
+                "building",
+            ),
+        ),
+        (
+            bool(batch.error_count),
+            detail.Action(
+                "下载错误清单", reverse("registry:import_errors", args=[batch.pk]), "download"
+            ),
+        ),
+        (can_manage, detail.Action("返回导入", reverse("registry:import_upload"), "upload")),
+    )
     return render(
         request,
         "registry/import_preview.html",
         {
             "batch": batch,
             "page": page,
-            "can_manage": has_cap(user, Cap.REGISTRY_MANAGE),
+            "can_manage": can_manage,
+            "actions": actions,
             "preview": import_selectors.import_batch_preview(user=user, batch=batch)
             if batch.state == ImportState.PREVIEWED and batch.is_clean
             else None,

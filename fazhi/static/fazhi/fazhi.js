@@ -6,6 +6,51 @@ document.addEventListener("click", function (event) {
   }
 });
 
+// A picker over a scoped JSON search (fazhi.core.widgets.RemotePicker): asks data-remote?q=…
+// as the user types and offers the rows it answers ({"results": [{value, text, code}]}).
+function fazhiRemotePicker(select) {
+  var url = select.getAttribute("data-remote");
+  new window.TomSelect(select, {
+    valueField: "value",
+    labelField: "text",
+    searchField: ["text", "code"],
+    maxOptions: 20,
+    loadThrottle: 250,
+    placeholder: select.getAttribute("data-placeholder") || "",
+    shouldLoad: function (query) {
+      return query.trim().length > 0;
+    },
+    load: function (query, callback) {
+      var sep = url.indexOf("?") === -1 ? "?" : "&";
+      fetch(url + sep + "q=" + encodeURIComponent(query), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then(function (response) {
+          return response.ok ? response.json() : { results: [] };
+        })
+        .then(function (data) {
+          callback(data.results || []);
+        })
+        .catch(function () {
+          callback();
+        });
+    },
+    render: {
+      option: function (item, escape) {
+        var extra = [item.code, item.organisation].filter(Boolean).map(escape).join(" · ");
+        return "<div>" + escape(item.text) + (extra ? ' <span class="text-muted small">' + extra + "</span>" : "") + "</div>";
+      },
+      no_results: function () {
+        return '<div class="no-results">没有匹配的记录</div>';
+      },
+      loading: function () {
+        return '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">正在搜索</span></div>';
+      },
+    },
+  });
+}
+
 // Searchable selects (Tom Select, from the django-tomselect wheel): every multiple select, and a
 // single select marked data-search or with more than 15 choices.
 function fazhiSearchableSelects(root) {
@@ -14,6 +59,10 @@ function fazhiSearchableSelects(root) {
   }
   root.querySelectorAll("select").forEach(function (select) {
     if (select.tomselect || select.hasAttribute("data-no-search")) {
+      return;
+    }
+    if (select.hasAttribute("data-remote")) {
+      fazhiRemotePicker(select);
       return;
     }
     if (select.multiple || select.hasAttribute("data-search") || select.options.length > 15) {
