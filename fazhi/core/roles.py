@@ -44,6 +44,7 @@ class Cap(StrEnum):
     MATTER_VIEW = "matter.view"  # petitions and disclosure requests (来件)
     MATTER_HANDLE = "matter.handle"  # register, accept, route, reply to incoming matters
     MATTER_APPROVE = "matter.approve"  # approve an extension of a matter's limit: the head
+    MATTER_SUPERVISE = "matter.supervise"  # issue a supervision order (督办) downwards: the head
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -93,6 +94,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CASE_DECIDE,
                 Cap.MATTER_VIEW,
                 Cap.MATTER_APPROVE,
+                Cap.MATTER_SUPERVISE,
                 Cap.WRITE,
             }
         ),
@@ -177,6 +179,7 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.MATTER_VIEW: "查看信访事项和政府信息公开申请",
     Cap.MATTER_HANDLE: "登记、受理、转办、答复信访事项和政府信息公开申请",
     Cap.MATTER_APPROVE: "批准延长信访事项和政府信息公开申请的办理期限（负责人）",
+    Cap.MATTER_SUPERVISE: "对下级机关办理的信访事项下达督办（负责人）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 PROVIDERS: list[str] = [
     "fazhi.inspections.selectors.todo.todo_items",
     "fazhi.enforcement.selectors.todo.todo_items",
+    "fazhi.matters.selectors.todo.todo_items",
 ]
 
 

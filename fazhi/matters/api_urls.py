@@ -1,3 +1,3 @@
-from fazhi.matters.api import matters
+from fazhi.matters.api import matters, oversight
 
-urlpatterns = [*matters.urlpatterns]
+urlpatterns = [*oversight.urlpatterns, *matters.urlpatterns]

@@ -22,6 +22,10 @@ class MatterEvent(EventName):
     CONSULTATION_STARTED = "matter.consultation_started", "征求第三方意见"
     CONSULTATION_ENDED = "matter.consultation_ended", "第三方意见征求结束"
     SATISFACTION_RECORDED = "matter.satisfaction_recorded", "登记满意度"
+    LEADER_ASSIGNED = "matter.leader_assigned", "确定包案领导"
+    LEADER_RELEASED = "matter.leader_released", "结束领导包案"
+    SUPERVISION_ISSUED = "matter.supervision_issued", "下达督办"
+    SUPERVISION_ANSWERED = "matter.supervision_answered", "报告督办结果"
     LISTED = "matter.listed", "查看来件列表"
     VIEWED = "matter.viewed", "查看来件"
 

@@ -1,5 +1,5 @@
-from fazhi.matters.views import matters
+from fazhi.matters.views import matters, oversight
 
 app_name = "matters"
 
-urlpatterns = [*matters.urlpatterns]
+urlpatterns = [*oversight.urlpatterns, *matters.urlpatterns]

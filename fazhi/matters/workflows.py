@@ -24,6 +24,8 @@ from fazhi.matters.models import (
     DisclosureState,
     Matter,
     PetitionState,
+    SupervisionOrder,
+    SupervisionState,
 )
 
 REASON_MIN = 2
@@ -204,6 +206,30 @@ DISCLOSURE: Workflow[Matter] = Workflow(
             target=DisclosureState.REPLIED,
             event=MatterEvent.REPLIED,
             guards=(Guard("答复类型及其理由（年报口径）", _disclosure_reply_type),),
+        ),
+    ],
+)
+
+
+def _answer_given(order: SupervisionOrder, ctx: Mapping[str, Any]) -> None:
+    if len(str(ctx.get("answer") or "").strip()) < REASON_MIN:
+        raise errors.ValidationFailed("请填写办理结果。", code="answer_required")
+
+
+SUPERVISION: Workflow[SupervisionOrder] = Workflow(
+    name="supervision",
+    label="督办",
+    model=SupervisionOrder,
+    states=SupervisionState,
+    initial=(SupervisionState.ISSUED,),
+    actions=[
+        Action(
+            name="answer",
+            label="报告督办结果",
+            sources=(SupervisionState.ISSUED,),
+            target=SupervisionState.ANSWERED,
+            event=MatterEvent.SUPERVISION_ANSWERED,
+            guards=(Guard("写明办理结果", _answer_given),),
         ),
     ],
 )

@@ -71,7 +71,8 @@ from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services.redraws import redraw_request
 from fazhi.inspections.tests.task_support import TaskWorld, category, make_drawn_plan, make_entity
-from fazhi.matters.models import Channel, Matter, RequesterKind
+from fazhi.matters.models import Channel, Matter, RequesterKind, SupervisionOrder
+from fazhi.matters.services.oversight import supervision_issue
 from fazhi.matters.services.petitions import petition_register
 from fazhi.registry.jobs import entity_export_enqueue
 from fazhi.registry.models import Entity, ImportBatch, Licence
@@ -173,6 +174,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "import_id": BenchmarkImport,
     "case_id": PenaltyCase,
     "matter_id": Matter,
+    "order_id": SupervisionOrder,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -347,6 +349,14 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         title="反映诊所收费",
         content="超标准收费",
     )
+    assert org.parent is not None
+    order = supervision_issue(
+        actor=make_user(org.parent, Role.LEADER),
+        matter=matter,
+        on=today,
+        due_on=today + dt.timedelta(days=10),
+        requirement="请报告办理结果。",
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -381,6 +391,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         benchmark_file,
         penalty_case,
         matter,
+        order,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

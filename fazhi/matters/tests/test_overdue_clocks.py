@@ -58,9 +58,7 @@ def registered_before_due(world: World) -> Matter:
 
 
 def consult_event(matter: Matter) -> AuditEvent:
-    return AuditEvent.objects.get(
-        action=MatterEvent.CONSULTATION_STARTED, object_id=str(matter.pk)
-    )
+    return AuditEvent.objects.get(action=MatterEvent.CONSULTATION_STARTED, object_id=str(matter.pk))
 
 
 @pytest.mark.parametrize("refreshed", [False, True])
@@ -71,7 +69,9 @@ def test_consultation_begun_within_the_period_stops_an_overdue_clock(world, refr
         assert deadlines_refresh(today=TODAY) >= 1
         assert reply_clock(matter).state == "overdue"
     began, ended = dt.date(2025, 10, 28), dt.date(2025, 11, 10)
-    matter = svc.disclosure_consult(actor=world.officer, matter=matter, on=began, third_party="某医院")
+    matter = svc.disclosure_consult(
+        actor=world.officer, matter=matter, on=began, third_party="某医院"
+    )
     assert reply_clock(matter).state == "stopped"
     assert consult_event(matter).details["reply_clock_stopped"] is True
     matter = svc.disclosure_end_consultation(actor=world.officer, matter=matter, on=ended)
@@ -87,7 +87,9 @@ def test_consultation_begun_after_the_period_leaves_the_clock_running(world, ref
     if refreshed:
         deadlines_refresh(today=TODAY)
     began = dt.date(2025, 11, 10)
-    matter = svc.disclosure_consult(actor=world.officer, matter=matter, on=began, third_party="某医院")
+    matter = svc.disclosure_consult(
+        actor=world.officer, matter=matter, on=began, third_party="某医院"
+    )
     assert matter.state == MatterState.CONSULTING
     clock = reply_clock(matter)
     assert clock.due_date == DUE and clock.state in ("open", "overdue")
@@ -113,7 +115,11 @@ def test_the_core_refuses_a_stop_after_the_due_date_of_an_overdue_clock(world):
     assert clock.state == "overdue"
     with pytest.raises(errors.ValidationFailed) as exc:
         deadline_stop(
-            actor=world.head, deadline=clock, on=dt.date(2025, 11, 3), reason="补充材料", today=TODAY
+            actor=world.head,
+            deadline=clock,
+            on=dt.date(2025, 11, 3),
+            reason="补充材料",
+            today=TODAY,
         )
     assert exc.value.code == "stop_after_due"
     clock.refresh_from_db()

@@ -40,6 +40,7 @@ from fazhi.matters.services.disclosure import DISCLOSURE_REQUESTERS
 from fazhi.matters.services.petitions import PETITION_REQUESTERS
 from fazhi.matters.services.satisfaction import matter_record_satisfaction
 from fazhi.matters.steps import ACTIONS, home_organisation, run_step, step_of
+from fazhi.matters.views.oversight import oversight_context
 from fazhi.matters.workflows import workflow_of
 from fazhi.registry.selectors.entities import entity_get
 
@@ -60,8 +61,15 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     channel = params.choice(request.GET, "channel", Channel.values)
     year = params.year(request.GET, "year")
     q = (request.GET.get("q") or "").strip()[:50] or None
+    owned = bool(params.boolean(request.GET, "owned"))
     matters = matter_selectors.matter_list(
-        user=user, kind=kind, state=state, channel=channel, year=year, q=q
+        user=user,
+        kind=kind,
+        state=state,
+        channel=channel,
+        year=year,
+        q=q,
+        owned_by=user if owned else None,
     )
     filters = {"kind": kind, "state": state, "channel": channel, "year": year, "q": q}
     page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -110,6 +118,7 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
             ],
             "satisfactions": Satisfaction.choices,
             "can_rate": can_handle and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            **oversight_context(user, matter),
         },
     )
 
