@@ -1,3 +1,3 @@
-from fazhi.matters.api import matters, oversight
+from fazhi.matters.api import letters, matters, oversight
 
-urlpatterns = [*oversight.urlpatterns, *matters.urlpatterns]
+urlpatterns = [*oversight.urlpatterns, *letters.urlpatterns, *matters.urlpatterns]

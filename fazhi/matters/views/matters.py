@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fazhi.core import clock, errors, params
 from fazhi.core.access import acting_user
+from fazhi.core.feedback import error_message
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.matters.events import MatterEvent
+from fazhi.matters.letters import letter_response, reply_letter
 from fazhi.matters.models import (
     DISCLOSURE_CHANNELS,
     DISCLOSURE_REPLIES,
@@ -247,8 +249,22 @@ def disclosure_statistics(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def matter_reply_letter(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """The reply letter (答复书) as .docx, generated on request (decision 0078)."""
+    user = acting_user(request, Cap.MATTER_VIEW, action=MatterEvent.VIEWED)
+    try:
+        letter = reply_letter(user=user, matter_id=matter_id)
+    except errors.Conflict as exc:
+        error_message(request, exc)
+        return redirect("matters:matter_detail", matter_id=matter_id)
+    return letter_response(letter)
+
+
 urlpatterns = [
     path("", matter_list, name="matter_list"),
+    path("<id:matter_id>/reply-letter.docx", matter_reply_letter, name="matter_reply_letter"),
     path("statistics/disclosure/", disclosure_statistics, name="disclosure_statistics"),
     path("new/petition/", matter_register, {"kind": "petition"}, name="register_petition"),
     path("new/disclosure/", matter_register, {"kind": "disclosure"}, name="register_disclosure"),
