@@ -1,3 +1,8 @@
-from fazhi.matters.api import letters, matters, oversight
+from fazhi.matters.api import figures, letters, matters, oversight
 
-urlpatterns = [*oversight.urlpatterns, *letters.urlpatterns, *matters.urlpatterns]
+urlpatterns = [
+    *oversight.urlpatterns,
+    *letters.urlpatterns,
+    *figures.urlpatterns,
+    *matters.urlpatterns,
+]

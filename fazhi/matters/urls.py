@@ -1,5 +1,5 @@
-from fazhi.matters.views import matters, oversight
+from fazhi.matters.views import figures, matters, oversight
 
 app_name = "matters"
 
-urlpatterns = [*oversight.urlpatterns, *matters.urlpatterns]
+urlpatterns = [*oversight.urlpatterns, *figures.urlpatterns, *matters.urlpatterns]

@@ -40,10 +40,12 @@ def text_of(content: bytes) -> str:
     return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
 
 
-def replied(world: World, reply_type: str, reason: str = "", **kw) -> Matter:  # type: ignore[no-untyped-def]
+def replied(
+    world: World, reply_type: str, reason: str = "", matter: Matter | None = None
+) -> Matter:
     return svc.disclosure_reply(
         actor=world.officer,
-        matter=kw.pop("matter", None) or disclosure(world),
+        matter=matter or disclosure(world),
         reply_type=reply_type,
         reason=reason,
         reply_text="具体答复内容见附件。",
