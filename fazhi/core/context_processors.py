@@ -84,6 +84,7 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),
             MenuEntry("督办件", "matters:supervision_list", Cap.MATTER_VIEW, "flag"),
+            MenuEntry("主动公开", "matters:proactive_list", Cap.MATTER_VIEW, "megaphone"),
             MenuEntry("来件统计", "matters:matter_figures", Cap.MATTER_VIEW, "bar-chart"),
         ),
         anchor="menu-matters",

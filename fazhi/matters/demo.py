@@ -13,6 +13,7 @@ from fazhi.matters.models import (
     Matter,
     MatterKind,
     MatterState,
+    ProactiveItem,
     ReplyType,
     RequesterKind,
     Route,
@@ -21,6 +22,7 @@ from fazhi.matters.models import (
 from fazhi.matters.services import disclosure as ds
 from fazhi.matters.services import oversight as os
 from fazhi.matters.services import petitions as ps
+from fazhi.matters.services import proactive as pro
 from fazhi.matters.services.satisfaction import matter_record_satisfaction
 from fazhi.registry.selectors.entities import entity_list
 
@@ -248,6 +250,7 @@ def load(*, province: Organisation, stdout: Any) -> None:
     if Matter.objects.filter(organisation=officer.organisation).exists():
         _say(stdout, "来信来访演示数据已存在。")
         _oversight(officer, head, clock.today(), stdout)
+        _proactive(officer, clock.today(), stdout)
         return
     entity = _entity(User.objects.filter(username=SUPERVISOR, is_active=True).first())
     today = clock.today()
@@ -276,6 +279,50 @@ def load(*, province: Organisation, stdout: Any) -> None:
         made += 1
     _say(stdout, f"来信来访：已登记 {made} 件演示来件。")
     _oversight(officer, head, today, stdout)
+    _proactive(officer, today, stdout)
+
+
+PROACTIVE = [  # (title, category, made days ago, published days ago, changed days ago)
+    ("本区医疗机构校验结果公告", "licensing", 60, 50, None),
+    ("公共场所卫生双随机抽查结果", "inspection", 90, 20, None),
+    ("行政处罚决定信息（第三季度）", "penalty", 45, None, None),
+    ("卫生健康行政执法事项清单", "regulation", 120, 115, 5),
+    ("本年度部门预算", "finance", 3, None, None),
+]
+
+
+def _proactive(officer: User, today: dt.date, stdout: Any) -> None:
+    """Proactive disclosure (主动公开), once: published on time and late, overdue, changed, new."""
+    if ProactiveItem.objects.filter(organisation=officer.organisation).exists():
+        return
+    try:
+        for title, category, made, published, changed in PROACTIVE:
+            item = pro.proactive_register(
+                actor=officer,
+                organisation=officer.organisation,  # type: ignore[arg-type]
+                title=title,
+                made_on=today - dt.timedelta(days=made),
+                category=category,
+            )
+            if published is not None:
+                pro.proactive_publish(
+                    actor=officer,
+                    item=item,
+                    on=today - dt.timedelta(days=published),
+                    channel="门户网站",
+                    location="政府信息公开专栏",
+                )
+            if changed is not None:
+                pro.proactive_change(
+                    actor=officer,
+                    item=item,
+                    changed_on=today - dt.timedelta(days=changed),
+                    note="调整部分执法事项的依据",
+                )
+    except errors.FazhiError as exc:
+        _say(stdout, f"跳过主动公开演示数据：{exc.message}")
+        return
+    _say(stdout, f"来信来访：已登记主动公开事项 {len(PROACTIVE)} 件。")
 
 
 def _oversight(officer: User, head: User | None, today: dt.date, stdout: Any) -> None:

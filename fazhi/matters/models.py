@@ -359,3 +359,78 @@ class LeaderAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"领导包案 {self.matter_id}"
+
+
+class ProactiveState(models.TextChoices):
+    PENDING = "pending", "待公开"
+    PUBLISHED = "published", "已公开"
+
+
+class ProactiveCategory(models.TextChoices):
+    REGULATION = "regulation", "规范性文件"
+    LICENSING = "licensing", "行政许可"
+    PENALTY = "penalty", "行政处罚"
+    INSPECTION = "inspection", "行政检查（双随机抽查结果）"
+    PLANNING = "planning", "规划计划"
+    FINANCE = "finance", "预算决算"
+    OTHER = "other", "其他"
+
+
+class ProactiveItem(models.Model):
+    """Government information to be published proactively (主动公开): within 20 working days of
+    being made or changed (政府信息公开条例 第二十六条), a core deadline attached to the item; each
+    publication is kept (``ProactivePublication``)."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", verbose_name="公开机关", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("信息名称", max_length=200)
+    category = models.CharField(
+        "类别", max_length=16, choices=ProactiveCategory.choices, default=ProactiveCategory.OTHER
+    )
+    made_on = models.DateField("形成（变更）日期")
+    change_note = models.CharField("变更说明", max_length=200, blank=True, default="")
+    state = models.CharField(
+        "状态", max_length=16, choices=ProactiveState.choices, default=ProactiveState.PENDING
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "主动公开事项"
+        verbose_name_plural = "主动公开事项"
+        ordering = ["-made_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "state"], name="proactive_org_state")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProactivePublication(models.Model):
+    """One publication of a proactive item (its publication record)."""
+
+    item = models.ForeignKey(
+        ProactiveItem,
+        verbose_name="主动公开事项",
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    version = models.PositiveIntegerField("版本")
+    published_on = models.DateField("公开日期")
+    channel = models.CharField("公开渠道", max_length=100)
+    location = models.CharField("公开位置（网址或栏目）", max_length=300, blank=True, default="")
+    on_time = models.BooleanField("按期公开")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="公开人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "公开记录"
+        verbose_name_plural = "公开记录"
+        ordering = ["published_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} v{self.version}"

@@ -1,5 +1,10 @@
-from fazhi.matters.views import figures, matters, oversight
+from fazhi.matters.views import figures, matters, oversight, proactive
 
 app_name = "matters"
 
-urlpatterns = [*oversight.urlpatterns, *figures.urlpatterns, *matters.urlpatterns]
+urlpatterns = [
+    *oversight.urlpatterns,
+    *figures.urlpatterns,
+    *proactive.urlpatterns,
+    *matters.urlpatterns,
+]

@@ -24,6 +24,8 @@ from fazhi.matters.models import (
     DisclosureState,
     Matter,
     PetitionState,
+    ProactiveItem,
+    ProactiveState,
     SupervisionOrder,
     SupervisionState,
 )
@@ -230,6 +232,31 @@ SUPERVISION: Workflow[SupervisionOrder] = Workflow(
             target=SupervisionState.ANSWERED,
             event=MatterEvent.SUPERVISION_ANSWERED,
             guards=(Guard("写明办理结果", _answer_given),),
+        ),
+    ],
+)
+
+PROACTIVE: Workflow[ProactiveItem] = Workflow(
+    name="proactive",
+    label="主动公开事项",
+    model=ProactiveItem,
+    states=ProactiveState,
+    initial=(ProactiveState.PENDING,),
+    actions=[
+        Action(
+            name="publish",
+            label="公开",
+            sources=(ProactiveState.PENDING,),
+            target=ProactiveState.PUBLISHED,
+            event=MatterEvent.PROACTIVE_PUBLISHED,
+        ),
+        Action(
+            name="change",
+            label="信息变更，重新公开",
+            sources=(ProactiveState.PUBLISHED,),
+            target=ProactiveState.PENDING,
+            event=MatterEvent.PROACTIVE_CHANGED,
+            guards=(Guard("写明变更内容", _reason_given),),
         ),
     ],
 )

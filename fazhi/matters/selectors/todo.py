@@ -10,8 +10,9 @@ from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.core.todo import Todo
-from fazhi.matters.models import MatterState, SupervisionState
+from fazhi.matters.models import MatterState, ProactiveState, SupervisionState
 from fazhi.matters.selectors.oversight import leader_owned, supervision_list
+from fazhi.matters.selectors.proactive import proactive_list
 
 
 def todo_items(user: User) -> list[Todo]:
@@ -34,4 +35,9 @@ def todo_items(user: User) -> list[Todo]:
         overdue = supervision_list(user=user, overdue=True).count()
         items.append(Todo("逾期未报告结果的督办件", overdue, url + "?overdue=1"))
         items.append(Todo("待报告结果的督办件", waiting.count() - overdue, url + "?state=issued"))
+        url = reverse("matters:proactive_list")
+        late = proactive_list(user=user, overdue=True).count()
+        pending = proactive_list(user=user, state=ProactiveState.PENDING).count()
+        items.append(Todo("逾期未公开的主动公开信息", late, url + "?overdue=1"))
+        items.append(Todo("待主动公开的信息", pending - late, url + "?state=pending"))
     return items
