@@ -259,10 +259,15 @@ def _run_child(env: dict[str, str]) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
+    """Both databases; FAZHI_BENCH_MATTERS_DBS=postgresql (or sqlite) measures one."""
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = _run_child(common.child_env(FAZHI_VAR_DIR=tmp))
-    if common.postgres_answers():
+    wanted = os.environ.get("FAZHI_BENCH_MATTERS_DBS", "sqlite,postgresql").split(",")
+    if "sqlite" in wanted:
+        with tempfile.TemporaryDirectory() as tmp:
+            results["sqlite"] = _run_child(common.child_env(FAZHI_VAR_DIR=tmp))
+    if "postgresql" not in wanted:
+        pass
+    elif common.postgres_answers():
         with common.scratch_database(PG_DB) as url:
             results["postgresql"] = _run_child(common.child_env(url))
     else:
