@@ -320,6 +320,9 @@ SPECTACULAR_SETTINGS = {
         "MatterUrgencyEnum": "fazhi.matters.models.Urgency",
         "MatterRouteEnum": "fazhi.matters.models.Route",
         "MatterSatisfactionEnum": "fazhi.matters.models.Satisfaction",
+        "ProactiveCategoryEnum": "fazhi.matters.models.ProactiveCategory",
+        "ProactiveStateEnum": "fazhi.matters.models.ProactiveState",
+        "SupervisionStateEnum": "fazhi.matters.models.SupervisionState",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.
