@@ -335,6 +335,9 @@ SPECTACULAR_SETTINGS = {
         "DisputeRouteEnum": "fazhi.disputes.models.DisputeRoute",
         "DisputeOutcomeEnum": "fazhi.disputes.models.DisputeOutcome",
         "DisputeStateEnum": "fazhi.disputes.models.DisputeState",
+        "ProactiveCategoryEnum": "fazhi.matters.models.ProactiveCategory",
+        "ProactiveStateEnum": "fazhi.matters.models.ProactiveState",
+        "SupervisionStateEnum": "fazhi.matters.models.SupervisionState",
     },
     # Schema naming warnings are a development matter (tests check the schema); ``check --deploy``
     # lists only what a deployment must set.

@@ -95,6 +95,9 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),
             MenuEntry("行政复议和应诉", "appeals:appeal_list", Cap.APPEAL_VIEW, "bank"),
+            MenuEntry("督办件", "matters:supervision_list", Cap.MATTER_VIEW, "flag"),
+            MenuEntry("主动公开", "matters:proactive_list", Cap.MATTER_VIEW, "megaphone"),
+            MenuEntry("来件统计", "matters:matter_figures", Cap.MATTER_VIEW, "bar-chart"),
         ),
         anchor="menu-matters",
     ),

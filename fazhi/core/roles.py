@@ -51,6 +51,7 @@ class Cap(StrEnum):
     APPEAL_HANDLE = "appeal.handle"  # register, answer, hearings, outcome, follow-up
     DISPUTE_VIEW = "dispute.view"  # medical disputes, screening reports, liability insurance
     DISPUTE_HANDLE = "dispute.handle"  # register disputes, report screening, record insurance
+    MATTER_SUPERVISE = "matter.supervise"  # issue a supervision order (督办) downwards: the head
     WRITE = "write"  # any write at all; the read-only viewer lacks it
 
 
@@ -105,6 +106,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.APPEAL_VIEW,
                 Cap.APPEAL_HANDLE,  # the head signs the answer and appears in court
                 Cap.DISPUTE_VIEW,
+                Cap.MATTER_SUPERVISE,
                 Cap.WRITE,
             }
         ),
@@ -206,6 +208,7 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.APPEAL_HANDLE: "办理行政复议答复和行政诉讼应诉（答复答辩、出庭、结果、纠错整改）",
     Cap.DISPUTE_VIEW: "查看医疗纠纷、纠纷排查报送情况和医疗责任保险",
     Cap.DISPUTE_HANDLE: "登记医疗纠纷、报送月度排查报告、登记医疗责任保险",
+    Cap.MATTER_SUPERVISE: "对下级机关办理的信访事项下达督办（负责人）",
     Cap.WRITE: "任何写操作（只读查看角色没有）",
 }
 

@@ -19,6 +19,7 @@ PROVIDERS: list[str] = [
     "fazhi.enforcement.selectors.todo.todo_items",
     "fazhi.credit.selectors.todo.todo_items",
     "fazhi.disputes.selectors.todo.todo_items",
+    "fazhi.matters.selectors.todo.todo_items",
 ]
 
 

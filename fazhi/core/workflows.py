@@ -167,7 +167,9 @@ DEADLINE: Workflow[Deadline] = Workflow(
         Action(
             name="stop",
             label="中止计时",
-            sources=(S.OPEN, S.CALENDAR_UNKNOWN),
+            # an overdue clock too, from a day within its period (a stop recorded after the
+            # due date for an event before it; decision 0076)
+            sources=(S.OPEN, S.OVERDUE, S.CALENDAR_UNKNOWN),
             target=S.STOPPED,
             event=DeadlineEvents.DEADLINE_STOPPED,
             guards=(

@@ -1,3 +1,10 @@
-from fazhi.matters.api import matters, proposals
+from fazhi.matters.api import figures, letters, matters, oversight, proactive, proposals
 
-urlpatterns = [*proposals.urlpatterns, *matters.urlpatterns]
+urlpatterns = [
+    *proposals.urlpatterns,
+    *oversight.urlpatterns,
+    *letters.urlpatterns,
+    *figures.urlpatterns,
+    *proactive.urlpatterns,
+    *matters.urlpatterns,
+]

@@ -8,9 +8,21 @@ from typing import Any
 
 from fazhi.core import clock, errors
 from fazhi.core.models import Organisation, User
-from fazhi.matters.models import Channel, Matter, ReplyType, RequesterKind, Route
+from fazhi.matters.models import (
+    Channel,
+    Matter,
+    MatterKind,
+    MatterState,
+    ProactiveItem,
+    ReplyType,
+    RequesterKind,
+    Route,
+    SupervisionOrder,
+)
 from fazhi.matters.services import disclosure as ds
+from fazhi.matters.services import oversight as os
 from fazhi.matters.services import petitions as ps
+from fazhi.matters.services import proactive as pro
 from fazhi.matters.services.satisfaction import matter_record_satisfaction
 from fazhi.registry.selectors.entities import entity_list
 
@@ -234,10 +246,12 @@ def load(*, province: Organisation, stdout: Any) -> None:
     if officer is None or officer.organisation is None:
         _say(stdout, "未找到演示信访办理员账号，跳过来信来访演示数据。")
         return
+    head = User.objects.filter(username=HEAD, is_active=True).first()
     if Matter.objects.filter(organisation=officer.organisation).exists():
         _say(stdout, "来信来访演示数据已存在。")
+        _oversight(officer, head, clock.today(), stdout)
+        _proactive(officer, clock.today(), stdout)
         return
-    head = User.objects.filter(username=HEAD, is_active=True).first()
     entity = _entity(User.objects.filter(username=SUPERVISOR, is_active=True).first())
     today = clock.today()
     made = 0
@@ -264,3 +278,101 @@ def load(*, province: Organisation, stdout: Any) -> None:
         )
         made += 1
     _say(stdout, f"来信来访：已登记 {made} 件演示来件。")
+    _oversight(officer, head, today, stdout)
+    _proactive(officer, today, stdout)
+
+
+PROACTIVE = [  # (title, category, made days ago, published days ago, changed days ago)
+    ("本区医疗机构校验结果公告", "licensing", 60, 50, None),
+    ("公共场所卫生双随机抽查结果", "inspection", 90, 20, None),
+    ("行政处罚决定信息（第三季度）", "penalty", 45, None, None),
+    ("卫生健康行政执法事项清单", "regulation", 120, 115, 5),
+    ("本年度部门预算", "finance", 3, None, None),
+]
+
+
+def _proactive(officer: User, today: dt.date, stdout: Any) -> None:
+    """Proactive disclosure (主动公开), once: published on time and late, overdue, changed, new."""
+    if ProactiveItem.objects.filter(organisation=officer.organisation).exists():
+        return
+    try:
+        for title, category, made, published, changed in PROACTIVE:
+            item = pro.proactive_register(
+                actor=officer,
+                organisation=officer.organisation,  # type: ignore[arg-type]
+                title=title,
+                made_on=today - dt.timedelta(days=made),
+                category=category,
+            )
+            if published is not None:
+                pro.proactive_publish(
+                    actor=officer,
+                    item=item,
+                    on=today - dt.timedelta(days=published),
+                    channel="门户网站",
+                    location="政府信息公开专栏",
+                )
+            if changed is not None:
+                pro.proactive_change(
+                    actor=officer,
+                    item=item,
+                    changed_on=today - dt.timedelta(days=changed),
+                    note="调整部分执法事项的依据",
+                )
+    except errors.FazhiError as exc:
+        _say(stdout, f"跳过主动公开演示数据：{exc.message}")
+        return
+    _say(stdout, f"来信来访：已登记主动公开事项 {len(PROACTIVE)} 件。")
+
+
+def _oversight(officer: User, head: User | None, today: dt.date, stdout: Any) -> None:
+    """Leader ownership and supervision orders (decision 0077), once: the head of the city above
+    owns one petition being handled and supervises three (reported on time, overdue, waiting)."""
+    if (
+        head is None
+        or SupervisionOrder.objects.filter(matter__organisation=officer.organisation).exists()
+    ):
+        return
+    handled = list(
+        Matter.objects.filter(
+            organisation=officer.organisation,
+            kind=MatterKind.PETITION,
+            state=MatterState.ACCEPTED,
+            received_on__lte=today - dt.timedelta(days=25),
+        ).order_by("-received_on", "pk")[:4]
+    )
+    if len(handled) < 4:
+        return
+    try:
+        os.matter_assign_leader(
+            actor=officer,
+            matter=handled[0],
+            leader=head,
+            on=handled[0].received_on + dt.timedelta(days=5),
+            note="群众反映强烈，由分管领导包案化解。",
+        )
+        plans = [  # (issued days ago, due days ago (negative: ahead), reported days ago)
+            (20, 5, 7),
+            (20, 3, None),
+            (2, -10, None),
+        ]
+        for matter, (issued, due, reported) in zip(handled[1:], plans, strict=True):
+            order = os.supervision_issue(
+                actor=head,
+                matter=matter,
+                on=today - dt.timedelta(days=issued),
+                due_on=today - dt.timedelta(days=due),
+                requirement="请查明情况，依法处理，并按期报告办理结果。",
+                reference=f"青信督〔{today.year}〕{issued + due}号",
+            )
+            if reported is not None:
+                os.supervision_answer(
+                    actor=officer,
+                    order=order,
+                    on=today - dt.timedelta(days=reported),
+                    answer="已约谈当事单位并督促整改，信访人表示认可。",
+                )
+    except errors.FazhiError as exc:  # e.g. the head's city is not above the district
+        _say(stdout, f"跳过督办演示数据：{exc.message}")
+        return
+    _say(stdout, "来信来访：已添加领导包案 1 件、督办 3 件。")

@@ -24,6 +24,13 @@ class MatterEvent(EventName):
     OPINION_SUBMITTED = "matter.opinion_submitted", "向主办单位提交协办意见"
     FOLLOWED_UP = "matter.followed_up", "不满意再次办理"
     SATISFACTION_RECORDED = "matter.satisfaction_recorded", "登记满意度"
+    LEADER_ASSIGNED = "matter.leader_assigned", "确定包案领导"
+    LEADER_RELEASED = "matter.leader_released", "结束领导包案"
+    SUPERVISION_ISSUED = "matter.supervision_issued", "下达督办"
+    SUPERVISION_ANSWERED = "matter.supervision_answered", "报告督办结果"
+    PROACTIVE_REGISTERED = "proactive.registered", "登记主动公开事项"
+    PROACTIVE_PUBLISHED = "proactive.published", "主动公开"
+    PROACTIVE_CHANGED = "proactive.changed", "主动公开信息变更"
     LISTED = "matter.listed", "查看来件列表"
     VIEWED = "matter.viewed", "查看来件"
 

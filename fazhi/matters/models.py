@@ -291,6 +291,167 @@ class Matter(models.Model):
         return reason_label(self.reply_type, self.reply_reason)
 
 
+class SupervisionState(models.TextChoices):
+    ISSUED = "issued", "督办中"
+    ANSWERED = "answered", "已报告结果"
+
+
+class SupervisionOrder(models.Model):
+    """A supervision order (督办) on a petition, issued by an organisation above the one handling
+    it, with the date by which the result must be reported (a core deadline with that fixed date,
+    attached to the order) and the report (信访工作条例 第四十条)."""
+
+    matter = models.ForeignKey(
+        Matter, verbose_name="信访事项", on_delete=models.PROTECT, related_name="supervision_orders"
+    )
+    issuer = models.ForeignKey(
+        "core.Organisation", verbose_name="督办机关", on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField("督办文号", max_length=100, blank=True, default="")
+    requirement = models.TextField("督办要求")
+    issued_on = models.DateField("督办日期")
+    due_on = models.DateField("报告结果期限")
+    state = models.CharField(
+        "状态", max_length=16, choices=SupervisionState.choices, default=SupervisionState.ISSUED
+    )
+    answer = models.TextField("办理结果报告", blank=True, default="")
+    answered_on = models.DateField("报告日期", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="督办人", on_delete=models.PROTECT, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报告人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督办"
+        verbose_name_plural = "督办"
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["state", "due_on"], name="supervision_state_due")]
+
+    def __str__(self) -> str:
+        return f"督办 {self.reference or self.issued_on}"
+
+
+class LeaderAssignment(models.Model):
+    """A leader-owned case (领导包案): the leader who owns a petition until it is resolved; one
+    current owner per petition, earlier ones kept with the day they handed it on."""
+
+    matter = models.ForeignKey(
+        Matter, verbose_name="信访事项", on_delete=models.PROTECT, related_name="leader_assignments"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="包案领导",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_on = models.DateField("包案日期")
+    note = models.TextField("包案要求", blank=True, default="")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = "领导包案"
+        verbose_name_plural = "领导包案"
+        ordering = ["-assigned_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_leader_per_matter",
+            )
+        ]
+        indexes = [models.Index(fields=["leader", "ended_on"], name="leader_assignment_current")]
+
+    def __str__(self) -> str:
+        return f"领导包案 {self.matter_id}"
+
+
+class ProactiveState(models.TextChoices):
+    PENDING = "pending", "待公开"
+    PUBLISHED = "published", "已公开"
+
+
+class ProactiveCategory(models.TextChoices):
+    REGULATION = "regulation", "规范性文件"
+    LICENSING = "licensing", "行政许可"
+    PENALTY = "penalty", "行政处罚"
+    INSPECTION = "inspection", "行政检查（双随机抽查结果）"
+    PLANNING = "planning", "规划计划"
+    FINANCE = "finance", "预算决算"
+    OTHER = "other", "其他"
+
+
+class ProactiveItem(models.Model):
+    """Government information to be published proactively (主动公开): within 20 working days of
+    being made or changed (政府信息公开条例 第二十六条), a core deadline attached to the item; each
+    publication is kept (``ProactivePublication``)."""
+
+    organisation = models.ForeignKey(
+        "core.Organisation", verbose_name="公开机关", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("信息名称", max_length=200)
+    category = models.CharField(
+        "类别", max_length=16, choices=ProactiveCategory.choices, default=ProactiveCategory.OTHER
+    )
+    made_on = models.DateField("形成（变更）日期")
+    change_note = models.CharField("变更说明", max_length=200, blank=True, default="")
+    state = models.CharField(
+        "状态", max_length=16, choices=ProactiveState.choices, default=ProactiveState.PENDING
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "主动公开事项"
+        verbose_name_plural = "主动公开事项"
+        ordering = ["-made_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "state"], name="proactive_org_state")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProactivePublication(models.Model):
+    """One publication of a proactive item (its publication record)."""
+
+    item = models.ForeignKey(
+        ProactiveItem,
+        verbose_name="主动公开事项",
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
+    version = models.PositiveIntegerField("版本")
+    published_on = models.DateField("公开日期")
+    channel = models.CharField("公开渠道", max_length=100)
+    location = models.CharField("公开位置（网址或栏目）", max_length=300, blank=True, default="")
+    on_time = models.BooleanField("按期公开")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="公开人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "公开记录"
+        verbose_name_plural = "公开记录"
+        ordering = ["published_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} v{self.version}"
+
+
 # the detail rows of one matter type, in their own module (decision 0074)
 from fazhi.matters.models_proposals import HandlingRole as HandlingRole  # noqa: E402
 from fazhi.matters.models_proposals import ProposalDetail as ProposalDetail  # noqa: E402

@@ -1,5 +1,11 @@
-from fazhi.matters.views import matters, proposals
+from fazhi.matters.views import figures, matters, oversight, proactive, proposals
 
 app_name = "matters"
 
-urlpatterns = [*proposals.urlpatterns, *matters.urlpatterns]
+urlpatterns = [
+    *proposals.urlpatterns,
+    *oversight.urlpatterns,
+    *figures.urlpatterns,
+    *proactive.urlpatterns,
+    *matters.urlpatterns,
+]

@@ -24,6 +24,10 @@ from fazhi.matters.models import (
     DisclosureState,
     Matter,
     PetitionState,
+    ProactiveItem,
+    ProactiveState,
+    SupervisionOrder,
+    SupervisionState,
 )
 
 REASON_MIN = 2
@@ -204,6 +208,55 @@ DISCLOSURE: Workflow[Matter] = Workflow(
             target=DisclosureState.REPLIED,
             event=MatterEvent.REPLIED,
             guards=(Guard("答复类型及其理由（年报口径）", _disclosure_reply_type),),
+        ),
+    ],
+)
+
+
+def _answer_given(order: SupervisionOrder, ctx: Mapping[str, Any]) -> None:
+    if len(str(ctx.get("answer") or "").strip()) < REASON_MIN:
+        raise errors.ValidationFailed("请填写办理结果。", code="answer_required")
+
+
+SUPERVISION: Workflow[SupervisionOrder] = Workflow(
+    name="supervision",
+    label="督办",
+    model=SupervisionOrder,
+    states=SupervisionState,
+    initial=(SupervisionState.ISSUED,),
+    actions=[
+        Action(
+            name="answer",
+            label="报告督办结果",
+            sources=(SupervisionState.ISSUED,),
+            target=SupervisionState.ANSWERED,
+            event=MatterEvent.SUPERVISION_ANSWERED,
+            guards=(Guard("写明办理结果", _answer_given),),
+        ),
+    ],
+)
+
+PROACTIVE: Workflow[ProactiveItem] = Workflow(
+    name="proactive",
+    label="主动公开事项",
+    model=ProactiveItem,
+    states=ProactiveState,
+    initial=(ProactiveState.PENDING,),
+    actions=[
+        Action(
+            name="publish",
+            label="公开",
+            sources=(ProactiveState.PENDING,),
+            target=ProactiveState.PUBLISHED,
+            event=MatterEvent.PROACTIVE_PUBLISHED,
+        ),
+        Action(
+            name="change",
+            label="信息变更，重新公开",
+            sources=(ProactiveState.PUBLISHED,),
+            target=ProactiveState.PENDING,
+            event=MatterEvent.PROACTIVE_CHANGED,
+            guards=(Guard("写明变更内容", _reason_given),),
         ),
     ],
 )

@@ -77,8 +77,16 @@ from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services.redraws import redraw_request
 from fazhi.inspections.tests.task_support import TaskWorld, category, make_drawn_plan, make_entity
-from fazhi.matters.models import Channel, Matter, RequesterKind
+from fazhi.matters.models import (
+    Channel,
+    Matter,
+    ProactiveItem,
+    RequesterKind,
+    SupervisionOrder,
+)
+from fazhi.matters.services.oversight import supervision_issue
 from fazhi.matters.services.petitions import petition_register
+from fazhi.matters.services.proactive import proactive_register
 from fazhi.registry.jobs import entity_export_enqueue
 from fazhi.registry.models import Entity, ImportBatch, Licence
 from fazhi.registry.selectors.entities import EntityFilters
@@ -183,6 +191,8 @@ BY_PARAM: dict[str, type[Model]] = {
     "entry_id": CreditListEntry,
     "appeal_id": Appeal,
     "dispute_id": MedicalDispute,
+    "order_id": SupervisionOrder,
+    "proactive_id": ProactiveItem,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -394,6 +404,20 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         summary="术后纠纷",
         route="negotiation",
     )
+    assert org.parent is not None
+    order = supervision_issue(
+        actor=make_user(org.parent, Role.LEADER),
+        matter=matter,
+        on=today,
+        due_on=today + dt.timedelta(days=10),
+        requirement="请报告办理结果。",
+    )
+    proactive = proactive_register(
+        actor=make_user(org, Role.PETITION_OFFICER),
+        organisation=org,
+        title="抽查结果",
+        made_on=today,
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -432,6 +456,8 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         alert,
         appeal,
         dispute,
+        order,
+        proactive,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

@@ -27,8 +27,10 @@ def matter_list(
     channel: str | None = None,
     year: int | None = None,
     q: str | None = None,
+    owned_by: User | None = None,
 ) -> QuerySet[Matter]:
-    """The matters in scope, newest receipt first; refused without ``matter.view``."""
+    """The matters in scope, newest receipt first; refused without ``matter.view``;
+    ``owned_by``: the petitions that leader currently owns (领导包案)."""
     require_cap(user, Cap.MATTER_VIEW, action=MatterEvent.LISTED)
     qs = _matters(user)
     if kind:
@@ -41,6 +43,10 @@ def matter_list(
         qs = qs.filter(received_on__gte=dt.date(year, 1, 1), received_on__lte=dt.date(year, 12, 31))
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(requester_name__icontains=q))
+    if owned_by is not None:
+        qs = qs.filter(
+            leader_assignments__leader=owned_by, leader_assignments__ended_on__isnull=True
+        )
     return qs.order_by("-received_on", "-id")
 
 

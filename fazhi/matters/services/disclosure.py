@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
 from fazhi.core import audit, errors, workflow
-from fazhi.core.models import Organisation, User
+from fazhi.core.models import Deadline, Organisation, User
+from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.periods import compute_due
 from fazhi.core.services.deadlines import (
     deadline_attach,
@@ -264,17 +266,33 @@ def disclosure_abandon(*, actor: User, matter: Matter, on: dt.date | None) -> Ma
         )
 
 
+def _reply_clock_lapsed(matter: Matter, on: dt.date) -> bool:
+    """Whether the reply period had already run out before the consultation began: then there
+    is no time left to leave out (art. 33 para. 3), the clock keeps running and the reply will
+    be late; the consultation itself still goes ahead (art. 32). Decision 0076."""
+    return Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Matter),
+        object_id=str(matter.pk),
+        rule_key="disclosure.reply",
+        met_on__isnull=True,
+        state__in=(DeadlineState.OPEN, DeadlineState.OVERDUE),
+        due_date__lt=on,
+    ).exists()
+
+
 def disclosure_consult(
     *, actor: User, matter: Matter, on: dt.date | None, third_party: str
 ) -> Matter:
     """Consult a third party in writing (art. 32): the reply clock stops from ``on`` (art. 33
-    para. 3) and the third party's 15 working days run."""
+    para. 3) and the third party's 15 working days run. A consultation begun after the reply
+    period ran out leaves the clock running (decision 0076)."""
     require_handle(actor, matter.organisation, action=MatterEvent.CONSULTATION_STARTED)
     on = day(on, field="on", label="征求意见日期", not_before=matter.received_on)
     third_party = text(
         third_party, field="third_party", label="征求意见的对象", max_length=200, required=False
     )
     with transaction.atomic(durable=True):
+        lapsed = _reply_clock_lapsed(matter, on)
         matter = workflow.transition(
             DISCLOSURE,
             matter,
@@ -282,15 +300,20 @@ def disclosure_consult(
             actor=actor,
             ctx={"reason": third_party},
             changes={"consultation_started_on": on, "consultation_ended_on": None},
-            details={"on": on.isoformat(), "third_party": third_party},
+            details={
+                "on": on.isoformat(),
+                "third_party": third_party,
+                "reply_clock_stopped": not lapsed,
+            },
         )
-        deadlines_stop_for(
-            actor=actor,
-            subject=matter,
-            on=on,
-            reason=f"征求第三方意见：{third_party}"[:200],
-            rule_key="disclosure.reply",
-        )
+        if not lapsed:
+            deadlines_stop_for(
+                actor=actor,
+                subject=matter,
+                on=on,
+                reason=f"征求第三方意见：{third_party}"[:200],
+                rule_key="disclosure.reply",
+            )
         deadline_attach(
             actor=actor,
             organisation=matter.organisation,

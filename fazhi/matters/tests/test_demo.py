@@ -13,7 +13,15 @@ from fazhi.core import demo
 from fazhi.core.models import Organisation, User
 from fazhi.core.testing import at
 from fazhi.matters import demo as matters_demo
-from fazhi.matters.models import Matter, MatterKind, MatterState
+from fazhi.matters.models import (
+    LeaderAssignment,
+    Matter,
+    MatterKind,
+    MatterState,
+    ProactiveItem,
+    ProactivePublication,
+    SupervisionOrder,
+)
 from fazhi.registry.tests.helpers import ensure_categories, make_entity
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +63,14 @@ def test_demo_has_a_year_of_matters_in_every_state(monkeypatch):
         again = io.StringIO()
         matters_demo.load(province=province, stdout=again)
         assert Matter.objects.count() == count
+        # leader ownership and supervision orders (decision 0077): on time, overdue, waiting
+        assert LeaderAssignment.objects.filter(ended_on=None).count() == 1
+        orders = SupervisionOrder.objects.order_by("pk")
+        assert [o.state for o in orders] == ["answered", "issued", "issued"]
+        assert [o.due_on < dt.date(2026, 6, 30) for o in orders] == [True, True, False]
+        # proactive disclosure: published on time and late, overdue, changed, new
+        items = {i.title: i for i in ProactiveItem.objects.all()}
+        assert len(items) == 5
+        assert {i.state for i in items.values()} == {"pending", "published"}
+        assert ProactivePublication.objects.filter(on_time=False).count() == 1
+        assert items["卫生健康行政执法事项清单"].version == 2

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fazhi.core import clock, errors, params
 from fazhi.core.access import acting_user
+from fazhi.core.feedback import error_message
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.matters.events import MatterEvent
+from fazhi.matters.letters import letter_response, reply_letter
 from fazhi.matters.models import (
     DISCLOSURE_CHANNELS,
     DISCLOSURE_REPLIES,
@@ -42,6 +44,7 @@ from fazhi.matters.services.disclosure import DISCLOSURE_REQUESTERS
 from fazhi.matters.services.petitions import PETITION_REQUESTERS
 from fazhi.matters.services.satisfaction import matter_record_satisfaction
 from fazhi.matters.steps import ACTIONS, home_organisation, run_step, step_of
+from fazhi.matters.views.oversight import oversight_context
 from fazhi.matters.workflows import workflow_of
 from fazhi.registry.selectors.entities import entity_get
 
@@ -68,8 +71,15 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     channel = params.choice(request.GET, "channel", Channel.values)
     year = params.year(request.GET, "year")
     q = (request.GET.get("q") or "").strip()[:50] or None
+    owned = bool(params.boolean(request.GET, "owned"))
     matters = matter_selectors.matter_list(
-        user=user, kind=kind, state=state, channel=channel, year=year, q=q
+        user=user,
+        kind=kind,
+        state=state,
+        channel=channel,
+        year=year,
+        q=q,
+        owned_by=user if owned else None,
     )
     filters = {"kind": kind, "state": state, "channel": channel, "year": year, "q": q}
     page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -116,6 +126,7 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
             ],
             "satisfactions": Satisfaction.choices,
             "can_rate": can_handle and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            **oversight_context(user, matter),
         },
     )
 
@@ -244,8 +255,22 @@ def disclosure_statistics(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def matter_reply_letter(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """The reply letter (答复书) as .docx, generated on request (decision 0078)."""
+    user = acting_user(request, Cap.MATTER_VIEW, action=MatterEvent.VIEWED)
+    try:
+        letter = reply_letter(user=user, matter_id=matter_id)
+    except errors.Conflict as exc:
+        error_message(request, exc)
+        return redirect("matters:matter_detail", matter_id=matter_id)
+    return letter_response(letter)
+
+
 urlpatterns = [
     path("", matter_list, name="matter_list"),
+    path("<id:matter_id>/reply-letter.docx", matter_reply_letter, name="matter_reply_letter"),
     path("statistics/disclosure/", disclosure_statistics, name="disclosure_statistics"),
     path("new/petition/", matter_register, {"kind": "petition"}, name="register_petition"),
     path("new/disclosure/", matter_register, {"kind": "disclosure"}, name="register_disclosure"),

@@ -1,0 +1,273 @@
+"""Figures of incoming matters for a year (issue #12 §7): counts by channel, category and outcome,
+and the timeliness figures, each defined exactly over the matters' own clocks (core deadlines,
+met or late as the engine judged them) so that every figure can be traced to rows.
+
+Timeliness (``TIMELINESS``): a clock counts in the year in which it was closed (``met_on``);
+the figure is met / closed, with the clocks still running past their due date shown apart
+("逾期未办"). First response and final reply are kept apart: a petition's first written reply is
+its handling clock (``petition.handle``), its final reply after a review the review clocks
+(``petition.review``, ``petition.re_review``); a disclosure request's first response is the
+correction notice when one was needed (its 7 working days, kept in the event) and its final reply
+the reply clock (``disclosure.reply``). Satisfaction: of the matters replied in the year with a
+satisfaction recorded, 满意 + 基本满意 over all rated; the rating rate is rated over replied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+
+from fazhi.core import clock
+from fazhi.core.exports import xlsx_bytes
+from fazhi.core.models import AuditEvent, Deadline, User
+from fazhi.core.models.deadlines import DeadlineState
+from fazhi.core.roles import Cap
+from fazhi.core.scope import require_cap
+from fazhi.matters.events import MatterEvent
+from fazhi.matters.models import (
+    Category,
+    Channel,
+    Matter,
+    MatterKind,
+    ReplyType,
+    Route,
+    Satisfaction,
+)
+from fazhi.matters.selectors.matters import _matters
+
+RUNNING = (DeadlineState.OPEN, DeadlineState.OVERDUE, DeadlineState.STOPPED)
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    definition: str
+    kinds: tuple[str, ...]
+    rules: tuple[str, ...] = ()  # the clocks it counts; none: computed otherwise
+
+
+TIMELINESS = (
+    Measure(
+        "accept_notice",
+        "受理告知按期率",
+        "信访事项受理（或导入其他程序）告知期限（收到之日起15日）在本年结束的，按期告知数÷结束数",
+        (MatterKind.PETITION,),
+        ("petition.accept",),
+    ),
+    Measure(
+        "first_reply",
+        "首次答复按期率",
+        "信访事项书面答复期限（受理之日起60日，经批准延长30日）在本年结束的，按期答复数÷结束数",
+        (MatterKind.PETITION,),
+        ("petition.handle",),
+    ),
+    Measure(
+        "final_reply",
+        "复查复核意见按期率",
+        "复查、复核意见期限（收到请求之日起30日）在本年结束的，按期出具数÷结束数",
+        (MatterKind.PETITION,),
+        ("petition.review", "petition.re_review"),
+    ),
+    Measure(
+        "concluded",
+        "按期办结率",
+        "本年办结的信访事项中，各答复期限（首次答复、复查、复核）均按期的件数÷办结件数",
+        (MatterKind.PETITION,),
+    ),
+    Measure(
+        "correction_notice",
+        "补正告知按期率（首次回应）",
+        "本年告知补正的政府信息公开申请中，收到申请之日起7个工作日内一次性告知的件数÷告知件数",
+        (MatterKind.DISCLOSURE,),
+    ),
+    Measure(
+        "disclosure_reply",
+        "答复按期率（最终答复）",
+        "政府信息公开申请答复期限（20个工作日，经同意延长20个工作日，征求意见时间不计）在本年结束的，"
+        "按期答复数÷结束数",
+        (MatterKind.DISCLOSURE,),
+        ("disclosure.reply",),
+    ),
+    Measure(
+        "satisfaction",
+        "满意率",
+        "本年作出答复并登记满意度的事项中，满意与基本满意件数÷登记件数",
+        (MatterKind.PETITION, MatterKind.DISCLOSURE),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    definition: str
+    numerator: int
+    denominator: int
+    pending_overdue: int  # clocks still running past their due date at the year's end (or today)
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Count:
+    dimension: str  # 渠道, 类别, 办理结果
+    label: str
+    count: int
+
+
+def _year(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _clocks(matter_ids: list[int], rules: tuple[str, ...]) -> list[Deadline]:
+    return list(
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(Matter),
+            object_id__in=[str(pk) for pk in matter_ids],
+            rule_key__in=rules,
+        ).only("object_id", "rule_key", "state", "met_on", "due_date")
+    )
+
+
+def matter_counts(*, user: User | Any, year: int, kind: str) -> list[Count]:
+    """Received in the year by channel and category; concluded in the year by outcome."""
+    require_cap(user, Cap.MATTER_VIEW, action=MatterEvent.LISTED)
+    start, end = _year(year)
+    qs = _matters(user).filter(kind=kind)
+    received = list(
+        qs.filter(received_on__range=(start, end)).values_list("channel", "category", "headcount")
+    )
+    channels = Counter(c for c, _, _ in received)
+    rows = [
+        Count("渠道", str(Channel(c).label), channels[c]) for c in Channel.values if channels[c]
+    ]
+    if kind == MatterKind.PETITION:
+        people = sum(h for c, _, h in received if c == Channel.GROUP_VISIT)
+        if people:
+            rows.append(Count("渠道", "集体访人次", people))
+        categories = Counter(cat for _, cat, _ in received)
+        rows += [Count("类别", str(label), categories[v]) for v, label in Category.choices]
+        routed = Counter(qs.filter(routed_on__range=(start, end)).values_list("route", flat=True))
+        rows += [Count("办理结果", str(label), routed[v]) for v, label in Route.choices]
+    outcomes = Counter(
+        qs.filter(replied_on__range=(start, end)).values_list("reply_type", flat=True)
+    )
+    rows += [
+        Count("办理结果", str(ReplyType(v).label), outcomes[v])
+        for v in ReplyType.values
+        if outcomes[v]
+    ]
+    rows.insert(0, Count("合计", "本年收到", len(received)))
+    return rows
+
+
+def _clock_figure(measure: Measure, ids: list[int], start: dt.date, end: dt.date) -> Figure:
+    clocks = _clocks(ids, measure.rules)
+    closed = [d for d in clocks if d.met_on is not None and start <= d.met_on <= end]
+    cutoff = min(end, clock.today())
+    overdue = [
+        d
+        for d in clocks
+        if d.state in RUNNING and d.met_on is None and d.due_date and d.due_date < cutoff
+    ]
+    met = sum(1 for d in closed if d.state == DeadlineState.MET)
+    return Figure(measure.key, measure.label, measure.definition, met, len(closed), len(overdue))
+
+
+def timeliness(*, user: User | Any, year: int, kind: str) -> list[Figure]:
+    """The timeliness figures of ``kind`` for ``year`` (``TIMELINESS``)."""
+    require_cap(user, Cap.MATTER_VIEW, action=MatterEvent.LISTED)
+    start, end = _year(year)
+    qs = _matters(user).filter(kind=kind, received_on__lte=end)
+    ids = list(qs.values_list("pk", flat=True))
+    figures = []
+    for measure in TIMELINESS:
+        if kind not in measure.kinds:
+            continue
+        if measure.rules:
+            figures.append(_clock_figure(measure, ids, start, end))
+        elif measure.key == "concluded":
+            closed = list(qs.filter(closed_on__range=(start, end)).values_list("pk", flat=True))
+            late = {
+                int(d.object_id)
+                for d in _clocks(
+                    closed, ("petition.handle", "petition.review", "petition.re_review")
+                )
+                if d.state == DeadlineState.LATE
+            }
+            figures.append(
+                Figure(
+                    measure.key,
+                    measure.label,
+                    measure.definition,
+                    len(closed) - len(late),
+                    len(closed),
+                    0,
+                )
+            )
+        elif measure.key == "correction_notice":
+            events = AuditEvent.objects.filter(
+                action=MatterEvent.CORRECTION_REQUESTED,
+                object_type=Matter._meta.label_lower,
+                object_id__in=[str(pk) for pk in ids],
+            ).only("details_json")
+            notices = [
+                e.details
+                for e in events
+                if start.isoformat() <= str(e.details.get("on", "")) <= end.isoformat()
+            ]
+            on_time = sum(1 for d in notices if d.get("on_time"))
+            figures.append(
+                Figure(measure.key, measure.label, measure.definition, on_time, len(notices), 0)
+            )
+        elif measure.key == "satisfaction":
+            rated = list(
+                qs.filter(replied_on__range=(start, end))
+                .exclude(satisfaction="")
+                .values_list("satisfaction", flat=True)
+            )
+            good = sum(1 for s in rated if s in (Satisfaction.SATISFIED, Satisfaction.BASIC))
+            figures.append(
+                Figure(measure.key, measure.label, measure.definition, good, len(rated), 0)
+            )
+    return figures
+
+
+def figures_xlsx(*, user: User | Any, year: int) -> bytes:
+    sheets = []
+    for kind in (MatterKind.PETITION, MatterKind.DISCLOSURE):
+        label = MatterKind(kind).label
+        counts = matter_counts(user=user, year=year, kind=kind)
+        sheets.append(
+            (
+                f"{label}分类",
+                ["维度", "项目", "件数"],
+                [[c.dimension, c.label, c.count] for c in counts],
+            )
+        )
+        sheets.append(
+            (
+                f"{label}时效",
+                ["指标", "按期（满意）", "总数", "比率（%）", "逾期未办", "口径"],
+                [
+                    [
+                        f.label,
+                        f.numerator,
+                        f.denominator,
+                        "" if f.rate is None else f.rate,
+                        f.pending_overdue,
+                        f.definition,
+                    ]
+                    for f in timeliness(user=user, year=year, kind=kind)
+                ],
+            )
+        )
+    return xlsx_bytes(sheets)
