@@ -212,6 +212,17 @@ class PenaltyCase(models.Model):
     legal_review_opinion = models.TextField("法制审核意见", blank=True, default="")
     deliberated_on = models.DateField("集体讨论日期", null=True, blank=True)
     deliberation_summary = models.TextField("集体讨论意见", blank=True, default="")
+    violated_provision = models.CharField("违反的法律条款", max_length=500, blank=True, default="")
+    penalty_provision = models.CharField("处罚依据条款", max_length=500, blank=True, default="")
+    provision_item = models.ForeignKey(
+        "discretion.BenchmarkItem",
+        verbose_name="所依裁量基准事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provision_reason = models.TextField("条款填写（修改）理由", blank=True, default="")
     outcome = models.CharField(
         "处理结果", max_length=16, choices=CaseOutcome.choices, blank=True, default=""
     )

@@ -95,6 +95,11 @@ def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
             and case.organisation.path.startswith(u.organisation.path)
         ]
         form.fields["approved_by"].widget = _select(leaders)
+    if "item" in form.fields:
+        if has_cap(user, Cap.DISCRETION_VIEW):
+            form.fields["item"].widget = _select(benchmark_item_choices(user))
+        else:
+            del form.fields["item"]
     if "preservation" in form.fields:
         open_ones = [
             (p.pk, f"{p.registered_on:%Y-%m-%d}登记：{p.items[:30]}")
@@ -103,6 +108,17 @@ def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
         ]
         form.fields["preservation"].widget = _select(open_ones)
     return form
+
+
+def benchmark_item_choices(user: User) -> list[tuple[Any, str]]:
+    """The items of the benchmarks in force today, by name (the discretion assistant's list)."""
+    from fazhi.discretion.selectors.benchmarks import benchmark_items, benchmark_list
+
+    return [
+        (item.pk, f"{benchmark.title}：{item.violation}")
+        for benchmark in benchmark_list(user=user, in_force_on=clock.today())
+        for item in benchmark_items(benchmark=benchmark)
+    ]
 
 
 def _filing_choices(form: forms.Form, *, user: User) -> None:
