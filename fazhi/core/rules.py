@@ -38,7 +38,7 @@ UNIT_LABELS = {
 STARTS = ("next_day", "same_day")
 STATUSES = ("V-text", "V-page", "UNVERIFIED")
 STATUS_LABELS = {"V-text": "已核对法条原文", "V-page": "已核对网页摘录", "UNVERIFIED": "未核实"}
-KINDS = ("period", "extension", "notice", "rate", "thresholds", "percentage", "count")
+KINDS = ("period", "extension", "notice", "rate", "thresholds", "percentage", "count", "scores")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 PROVINCE_RE = re.compile(r"^[1-9][0-9]$")
 
@@ -53,6 +53,8 @@ _VALUE_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "thresholds": ({"amounts"}, {"currency"}),
     "percentage": ({"percent"}, set()),
     "count": ({"counts", "per"}, set()),
+    # a scoring checklist: item → the points it carries (e.g. the case-file review's 评查标准)
+    "scores": ({"scores"}, set()),
 }
 _RULE_FIELDS = {"key", "title", "versions", "mode"}
 _VERSION_FIELDS = {"effective_from", "value", "source"}
@@ -100,6 +102,7 @@ class Value:
     percent: float = 0.0  # percentage
     counts: Mapping[str, int] = field(default_factory=dict)  # count
     per: str = ""  # count: per what period
+    scores: Mapping[str, int] = field(default_factory=dict)  # scores: item → points, in order
 
     @property
     def is_period(self) -> bool:
@@ -126,6 +129,8 @@ class Value:
             return "；".join(f"{name}：{_num(v)}元" for name, v in self.amounts.items())
         if self.kind == "percentage":
             return f"{_num(self.percent)}%"
+        if self.kind == "scores":
+            return "；".join(f"{name}：{v}分" for name, v in self.scores.items())
         return "；".join(f"{name}：{v}次/{self.per}" for name, v in self.counts.items())
 
 
@@ -305,6 +310,17 @@ class _Checker:
             if percent > 100:
                 raise self.fail(key, f"percent 不应大于100，实为 {percent}")
             return Value(kind=kind, percent=percent)
+        if kind == "scores":
+            scores = data["scores"]
+            if not isinstance(scores, dict) or not scores:
+                raise self.fail(key, "scores 应为非空映射（评分项: 分值）")
+            return Value(
+                kind=kind,
+                scores={
+                    self.text(key, "scores 评分项", k): self.positive_int(key, f"scores.{k}", v)
+                    for k, v in scores.items()
+                },
+            )
         counts = data["counts"]
         if not isinstance(counts, dict) or not counts:
             raise self.fail(key, "counts 应为非空映射（名称: 次数）")

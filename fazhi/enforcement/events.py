@@ -49,7 +49,6 @@ class CaseEvent(EventName):
     CLOCK_RESUMED = "penalty_case.clock_resumed", "办案期限恢复"
     EXTENDED = "penalty_case.extended", "批准延长办案期限"
     FILE_REVIEWED = "penalty_case.file_reviewed", "案卷评查"
-    FILE_CHECKED = "penalty_case.file_checked", "案卷自动预审"
     LISTED = "penalty_case.listed", "查看案件列表"
     VIEWED = "penalty_case.viewed", "查看案件"
 

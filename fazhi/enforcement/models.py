@@ -335,3 +335,51 @@ class CaseChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"复议诉讼 {self.pk}"
+
+
+class CaseFileCheck(models.Model):
+    """The automatic pre-check (案卷自动预审) of a concluded case's file: what it lacks or has
+    out of order, as found at ``checked_at`` (``review/precheck.py``, decision 0069). One row per
+    case, replaced at each check."""
+
+    case = models.OneToOneField(
+        PenaltyCase, verbose_name="案件", on_delete=models.CASCADE, related_name="file_check"
+    )
+    checked_at = models.DateTimeField("预审时间")
+    findings = models.JSONField("发现的问题", default=list, blank=True)
+    finding_count = models.PositiveIntegerField("问题数", default=0)
+
+    class Meta:
+        verbose_name = "案卷自动预审"
+        verbose_name_plural = "案卷自动预审"
+        indexes = [models.Index(fields=["finding_count"], name="casefilecheck_count")]
+
+    def __str__(self) -> str:
+        return f"案卷预审 {self.pk}"
+
+
+class CaseFileReview(models.Model):
+    """A reviewer's scoring of a concluded case's file (案卷评查) against the province's
+    checklist (rule ``penalty.case_file_checklist``)."""
+
+    case = models.ForeignKey(
+        PenaltyCase, verbose_name="案件", on_delete=models.CASCADE, related_name="file_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="评查人", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_on = models.DateField("评查日期")
+    scores = models.JSONField("各项得分", default=dict)
+    total = models.PositiveIntegerField("总分")
+    full_marks = models.PositiveIntegerField("满分")
+    checklist = models.CharField("评查标准", max_length=300)
+    comments = models.TextField("评查意见", blank=True, default="")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案卷评查"
+        verbose_name_plural = "案卷评查"
+        ordering = ["case_id", "-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"案卷评查 {self.pk}"

@@ -302,6 +302,7 @@ def test_every_value_kind_validates(tmp_path):
         "percentage": "{kind: percentage, percent: 20}",
         "count": "{kind: count, counts: {同一层级: 2}, per: 年}",
         "ext": "{kind: extension, amount: 30, unit: calendar_days, approver: 负责人}",
+        "scores": "{kind: scores, scores: {程序合法: 60, 文书规范: 40}}",
     }
     body = "".join(
         GOOD_RULE.replace("a.period", f"k.{name}").replace(
@@ -317,6 +318,7 @@ def test_every_value_kind_validates(tmp_path):
         "thresholds": "{kind: thresholds, amounts: {}}",
         "ext": "{kind: extension, amount: 30, unit: calendar_days}",
         "rate": "{kind: rate, percent_per_day: -1, cap_percent: 100, base: 罚款}",
+        "scores": "{kind: scores, scores: {程序合法: 0}}",
     }
     for name, value in bad.items():
         write_pack(

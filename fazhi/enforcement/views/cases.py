@@ -29,6 +29,7 @@ from fazhi.enforcement.selectors import cases as case_selectors
 from fazhi.enforcement.selectors import leads as lead_selectors
 from fazhi.enforcement.services import cases as case_services
 from fazhi.enforcement.services.case_execution import surcharge_for
+from fazhi.enforcement.views import review as review_views
 from fazhi.registry.models import Entity
 
 PAGE_SIZE = 50
@@ -180,6 +181,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "surcharge": (
                 surcharge_for(case, clock.today()) if case.state == CaseState.SERVED else None
             ),
+            **review_views.case_section(user, case),
         },
     )
 
