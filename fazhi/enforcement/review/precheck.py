@@ -77,7 +77,7 @@ class Finding:
 
 
 def _label(field: str) -> str:
-    return str(PenaltyCase._meta.get_field(field).verbose_name)
+    return str(getattr(PenaltyCase._meta.get_field(field), "verbose_name", field))
 
 
 def _day(value: dt.date) -> str:
@@ -125,11 +125,11 @@ def dates_out_of_order(case: PenaltyCase) -> list[Finding]:
 def limits_missed(case: PenaltyCase) -> list[Finding]:
     out = []
     for deadline in _deadlines(case):
+        due = _day(deadline.due_date) if deadline.due_date else "—"
         if deadline.state == DeadlineState.OVERDUE:
-            out.append(Finding(LIMIT, f"{deadline.title}已逾期（届满日{_day(deadline.due_date)}）"))
+            out.append(Finding(LIMIT, f"{deadline.title}已逾期（届满日{due}）"))
         elif deadline.state == DeadlineState.LATE:
             met = f"，{_day(deadline.met_on)}完成" if deadline.met_on else ""
-            due = _day(deadline.due_date) if deadline.due_date else "—"
             out.append(Finding(LIMIT, f"{deadline.title}逾期完成（届满日{due}{met}）"))
     return out
 

@@ -31,7 +31,7 @@ def concluded_cases(
     pre-check (``file_check``) and the latest review's total (``review_total``)."""
     require_cap(user, Cap.CASE_VIEW, action=CaseEvent.LISTED)
     latest = CaseFileReview.objects.filter(case=OuterRef("pk")).order_by("-reviewed_on", "-id")
-    qs = (
+    qs: QuerySet[PenaltyCase] = (
         scoped(PenaltyCase.objects.filter(state__in=precheck.CONCLUDED), user)
         .select_related("organisation", "entity", "file_check")
         .annotate(

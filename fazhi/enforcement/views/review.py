@@ -87,7 +87,7 @@ def case_file_list(request: HttpRequest) -> HttpResponse:
 def _checked(case: PenaltyCase) -> bool:
     try:
         return case.file_check is not None
-    except PenaltyCase.file_check.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except PenaltyCase.file_check.RelatedObjectDoesNotExist:
         return False
 
 
