@@ -4,8 +4,9 @@ A child process configures Django (DEBUG off) against a scratch PostgreSQL datab
 it, seeds the calendar and, on 2026-03-02, walks template cases through the real services into
 every state (filed, investigated, notified, decided, served, executed, closed — with their
 deadlines). It then bulk-creates FAZHI_BENCH_CASES cases (default 50,000) as copies of the
-templates (each copy a valid row of its template's state: same dates and fields, another party
-and filing day, its deadlines copied too), and times, through Django's test client (the whole
+templates (each copy a valid row of its template's state: its dates and its deadlines moved back
+together by up to two years, a case older than 60 days a copy of the closed one; another party;
+one of 20 handlers), vacuums, and times, through Django's test client (the whole
 request: middleware, scoped selector, pagination, template), for the handler (own institute)
 and the district leader (subtree):
 
@@ -39,6 +40,7 @@ TARGET_MEDIAN_MS = 100.0
 TARGET_P95_MS = 250.0
 TARGET_DOCX_MS = 300.0
 CHUNK = 5000
+HANDLERS = 20  # the institute's case handlers: the copies are shared among them
 
 
 def _templates(cw: Any) -> list[Any]:
@@ -65,47 +67,64 @@ def _templates(cw: Any) -> list[Any]:
     return out
 
 
-def _clone(templates: list[Any], entities: list[Any], n: int) -> int:
-    """``n`` copies of the templates, in valid states, with their deadlines; returns the count."""
+OPEN_DAYS = 60  # cases filed within the last 60 days may still be open; older ones are closed
+SPREAD_DAYS = 730  # filing days spread over two years
+
+
+def _clone(templates: list[Any], entities: list[Any], handlers: list[Any], n: int) -> int:
+    """``n`` copies of the templates in valid states, with their deadlines: copy ``i`` is its
+    template with every date moved ``i % SPREAD_DAYS`` days back (a case filed more than
+    OPEN_DAYS ago is a copy of the closed one), another party and one of ``handlers`` as its
+    handler and its deadlines' assignee."""
+    import datetime as dt
+
     from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
+    from django.db import models, transaction
 
     from fazhi.core.models import Deadline
-    from fazhi.enforcement.models import PenaltyCase
+    from fazhi.enforcement.models import CaseState, PenaltyCase
 
     case_type = ContentType.objects.get_for_model(PenaltyCase)
     deadlines = {
         t.pk: list(Deadline.objects.filter(content_type=case_type, object_id=str(t.pk)))
         for t in templates
     }
+    closed = next(t for t in templates if t.state == CaseState.CLOSED)
     skip = {"id", "created_at"}
     fields = [f.attname for f in PenaltyCase._meta.concrete_fields if f.attname not in skip]
-    by_state = {t.state: t.pk for t in templates}  # one template per state
+    case_dates = {
+        f.attname for f in PenaltyCase._meta.concrete_fields if isinstance(f, models.DateField)
+    } - {"created_at"}
+    deadline_fields = [f for f in Deadline._meta.concrete_fields if f.attname not in skip]
+    deadline_dates = {"start_date", "due_date", "met_on"}
     made = 0
     while made < n:
-        rows = []
+        rows, sources = [], []
         for i in range(made, min(made + CHUNK, n)):
-            template = templates[i % len(templates)]
+            back = dt.timedelta(days=i % SPREAD_DAYS)
+            template = templates[i % len(templates)] if back.days <= OPEN_DAYS else closed
             values = {name: getattr(template, name) for name in fields}
+            for name in case_dates:
+                if values.get(name) is not None:
+                    values[name] = values[name] - back
             values["lead_id"] = None
             values["entity_id"] = entities[i % len(entities)].pk
-            values["decision_number"] = (
-                f"{template.decision_number}-{i}" if template.decision_number else ""
-            )
+            values["handler_id"] = handlers[i % len(handlers)].pk
+            if template.decision_number:
+                values["decision_number"] = f"{template.decision_number}-{i}"
             rows.append(PenaltyCase(**values))
+            sources.append((template, back))
         with transaction.atomic():
             created = PenaltyCase.objects.bulk_create(rows, batch_size=1000)
             copies = []
-            for case in created:
-                for d in deadlines[by_state[case.state]]:
-                    copy = Deadline(
-                        **{
-                            f.attname: getattr(d, f.attname)
-                            for f in Deadline._meta.concrete_fields
-                            if f.attname not in skip
-                        }
-                    )
+            for case, (template, back) in zip(created, sources, strict=True):
+                for d in deadlines[template.pk]:
+                    copy = Deadline(**{f.attname: getattr(d, f.attname) for f in deadline_fields})
+                    for name in deadline_dates:
+                        if getattr(copy, name) is not None:
+                            setattr(copy, name, getattr(copy, name) - back)
                     copy.object_id = str(case.pk)
+                    copy.assignee_id = case.handler_id
                     copies.append(copy)
             Deadline.objects.bulk_create(copies, batch_size=2000)
         made += len(rows)
@@ -172,9 +191,10 @@ def _child() -> dict[str, Any]:
     from django.test import Client
 
     from fazhi.core.jobs import get_kind
-    from fazhi.core.models import Job
+    from fazhi.core.models import Job, Role
     from fazhi.core.services import calendar as calendar_services
     from fazhi.core.services.jobs import job_run
+    from fazhi.core.tests.factories import make_user
     from fazhi.enforcement.documents import catalogue
     from fazhi.enforcement.documents.jobs import case_documents_batch_enqueue
     from fazhi.enforcement.models import PenaltyCase
@@ -188,11 +208,14 @@ def _child() -> dict[str, Any]:
         cw = make_case_world()
         templates = _templates(cw)
         entities = [make_entity(cw.w) for _ in range(200)]
+        handlers = [cw.handler] + [
+            make_user(cw.org, Role.SUPERVISOR, full_name=f"主办人{n}") for n in range(1, HANDLERS)
+        ]
         figures["build_templates_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
-        made = _clone(templates, entities, CASES - len(templates))
+        made = _clone(templates, entities, handlers, CASES - len(templates))
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")  # the steady state autovacuum keeps
         figures["bulk_create_s"] = round(time.perf_counter() - t0, 1)
         figures["cases_in_db"] = PenaltyCase.objects.count()
         assert made + len(templates) == figures["cases_in_db"]

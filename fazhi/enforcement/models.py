@@ -256,7 +256,12 @@ class PenaltyCase(models.Model):
         verbose_name = "行政处罚案件"
         verbose_name_plural = "行政处罚案件"
         ordering = ["-filed_on", "-id"]
-        indexes = [models.Index(fields=["organisation", "state"], name="penaltycase_org_state")]
+        indexes = [
+            models.Index(fields=["organisation", "state"], name="penaltycase_org_state"),
+            # the case list's order, for one organisation and for a subtree (issue 11 §6)
+            models.Index(fields=["organisation", "-filed_on", "-id"], name="penaltycase_org_filed"),
+            models.Index(fields=["-filed_on", "-id"], name="penaltycase_filed"),
+        ]
 
     def __str__(self) -> str:
         return f"案件 {self.pk}"

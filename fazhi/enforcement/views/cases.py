@@ -44,8 +44,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     source = params.choice(request.GET, "source", CaseLeadSource.values)
     procedure = params.choice(request.GET, "procedure", CaseProcedure.values)
     year = params.year(request.GET, "year")
-    cases = case_selectors.penalty_case_list(
-        user=user, state=state, source=source, procedure=procedure, year=year
+    cases = case_selectors.list_columns(
+        case_selectors.penalty_case_list(
+            user=user, state=state, source=source, procedure=procedure, year=year
+        )
     )
     cases_listing = listing.paginate(request, cases, default_size=PAGE_SIZE)
     return render(
