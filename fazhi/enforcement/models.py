@@ -261,6 +261,8 @@ class PenaltyCase(models.Model):
             # the case list's order, for one organisation and for a subtree (issue 11 §6)
             models.Index(fields=["organisation", "-filed_on", "-id"], name="penaltycase_org_filed"),
             models.Index(fields=["-filed_on", "-id"], name="penaltycase_filed"),
+            # the case-file review's list of concluded cases
+            models.Index(fields=["-closed_on", "-filed_on", "-id"], name="penaltycase_closed"),
         ]
 
     def __str__(self) -> str:
