@@ -74,6 +74,7 @@ MENU: tuple[MenuGroup, ...] = (
                 Cap.CASE_VIEW,
                 "file-earmark-word",
             ),
+            MenuEntry("案卷评查", "enforcement:case_file_list", Cap.CASE_VIEW, "clipboard-check"),
             MenuEntry("裁量基准", "discretion:benchmark_list", Cap.DISCRETION_VIEW, "sliders"),
         ),
         anchor="menu-enforcement",

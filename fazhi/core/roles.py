@@ -41,6 +41,7 @@ class Cap(StrEnum):
     CASE_HANDLE = "case.handle"  # investigate, notify, record the party's steps, serve, execute
     CASE_REVIEW = "case.review"  # the legal review (法制审核)
     CASE_DECIDE = "case.decide"  # file, recuse, deliberate, decide, withdraw, transfer, extend
+    CASE_FILE_REVIEW = "case.file_review"  # score a concluded case's file (案卷评查)
     MATTER_VIEW = "matter.view"  # petitions and disclosure requests (来件)
     MATTER_HANDLE = "matter.handle"  # register, accept, route, reply to incoming matters
     MATTER_APPROVE = "matter.approve"  # approve an extension of a matter's limit: the head
@@ -100,6 +101,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CASE_LEAD_DECIDE,
                 Cap.DISCRETION_MANAGE,
                 Cap.CASE_DECIDE,
+                Cap.CASE_FILE_REVIEW,
                 Cap.MATTER_VIEW,
                 Cap.MATTER_APPROVE,
                 Cap.CREDIT_DECIDE,
@@ -122,6 +124,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.CASE_REVIEW,
                 Cap.APPEAL_VIEW,
                 Cap.APPEAL_HANDLE,  # the legal office answers reconsiderations and lawsuits
+                Cap.CASE_FILE_REVIEW,
                 Cap.WRITE,
             }
         ),
@@ -198,6 +201,7 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.CASE_HANDLE: "办理行政处罚案件（调查、告知、听证记录、送达、执行、结案、归档）",
     Cap.CASE_REVIEW: "行政处罚决定法制审核",
     Cap.CASE_DECIDE: "立案、回避、集体讨论、作出处罚决定、撤销立案、移送、批准延期（机关负责人）",
+    Cap.CASE_FILE_REVIEW: "行政处罚案卷评查（评分）",
     Cap.MATTER_VIEW: "查看信访事项和政府信息公开申请",
     Cap.MATTER_HANDLE: "登记、受理、转办、答复信访事项和政府信息公开申请",
     Cap.MATTER_APPROVE: "批准延长信访事项和政府信息公开申请的办理期限（负责人）",

@@ -1,8 +1,8 @@
 """Demo penalty cases (idempotent), loaded by ``fazhi demo`` after the inspections demo, in the
 demo district institute (松溪区监督所), all through the real services:
 
-- one case walked from filing to the archive (告知, 放弃陈述申辩, 决定, 送达, 公示, 缴款,
-  结案, 归档);
+- one case walked from filing to the archive (违法条款和处罚依据 from the sample benchmark,
+  告知, 放弃陈述申辩, 决定, 送达, 公示, 缴款, 结案 with the file's pre-check, 归档, 案卷评查);
 - one under investigation near the end of its decision period (on the handler's workbench);
 - one notified with the hearing right, the hearing requested and scheduled;
 - one decided and waiting to be served;
@@ -66,6 +66,50 @@ def _reviewer(institute: Organisation) -> User:
     return user
 
 
+def _provisions(actor: User, case: PenaltyCase) -> None:
+    """The sample benchmark's item for the case's violation, when the discretion demo loaded it;
+    otherwise the articles written by hand with a reason."""
+    from fazhi.core.scope import lineage_ids
+    from fazhi.discretion.models import BenchmarkItem
+    from fazhi.enforcement.services.case_provisions import case_provisions_set
+
+    item = (
+        BenchmarkItem.objects.filter(
+            violation="公共场所未取得卫生许可证擅自营业",
+            benchmark__organisation_id__in=lineage_ids(case.organisation),
+        )
+        .order_by("-benchmark__effective_from")
+        .first()
+    )
+    if item is not None:
+        case_provisions_set(actor=actor, case=case, item=item)
+    else:
+        case_provisions_set(
+            actor=actor,
+            case=case,
+            violated="《公共场所卫生管理条例》第八条",
+            penalty="《公共场所卫生管理条例》第十四条第一款第（四）项",
+            reason="演示数据未载入裁量基准，按条例原文填写。",
+        )
+
+
+def _file_review(reviewer: User, case: PenaltyCase, on: dt.date) -> None:
+    """The leader scores the archived file against the demo province's sample checklist."""
+    from fazhi.core import errors
+    from fazhi.enforcement.services.file_review import case_file_review, checklist
+
+    try:
+        items = checklist(case, on).value.points
+    except errors.Conflict:
+        return  # a province without a checklist: nothing to score
+    scores = {name: points for name, points in items.items()}
+    first = next(iter(scores))
+    scores[first] = max(scores[first] - 2, 0)
+    case_file_review(
+        actor=reviewer, case=case, scores=scores, comments="案卷完整，文书个别栏目填写不全。", on=on
+    )
+
+
 def load(*, province: Organisation, stdout: Any) -> None:
     from fazhi.enforcement.services import case_steps, cases
 
@@ -125,8 +169,10 @@ def load(*, province: Organisation, stdout: Any) -> None:
             on=day(ago),
         )
 
-    # 1. from filing to the archive
+    # 1. from filing to the archive: the provisions from the sample benchmark (decision 0068),
+    # the file pre-checked at closing and scored by the leader (decision 0069)
     walked = investigated(filed(entities[0], "未取得公共场所卫生许可证擅自营业", 60), 50)
+    _provisions(supervisor, walked)
     walked = cases.case_notify(
         actor=supervisor, case=walked, kinds=["warning", "fine"], fine="3000", on=day(45)
     )
@@ -138,7 +184,8 @@ def load(*, province: Organisation, stdout: Any) -> None:
     walked = case_steps.case_publish(actor=supervisor, case=walked, on=day(41))
     walked = case_steps.case_execute(actor=supervisor, case=walked, paid_amount="3000", on=day(35))
     walked = case_steps.case_close(actor=supervisor, case=walked, on=day(34))
-    case_steps.case_archive(actor=supervisor, case=walked, on=day(33))
+    walked = case_steps.case_archive(actor=supervisor, case=walked, on=day(33))
+    _file_review(leader, walked, day(30))
 
     # 2. under investigation, near the end of its decision period
     filed(entities[1], "从业人员未取得有效健康合格证明从事直接为顾客服务工作", 85)

@@ -32,6 +32,7 @@ class CaseEvent(EventName):
     HEARING_REQUESTED = "penalty_case.hearing_requested", "当事人申请听证"
     HEARING_SCHEDULED = "penalty_case.hearing_scheduled", "通知听证"
     HEARING_HELD = "penalty_case.hearing_held", "举行听证"
+    PROVISIONS_SET = "penalty_case.provisions_set", "填写违法条款和处罚依据"
     REVIEWED = "penalty_case.reviewed", "法制审核"
     DELIBERATED = "penalty_case.deliberated", "集体讨论"
     DECIDED = "penalty_case.decided", "作出处理决定"
@@ -47,6 +48,7 @@ class CaseEvent(EventName):
     CLOCK_STOPPED = "penalty_case.clock_stopped", "办案期限中止"
     CLOCK_RESUMED = "penalty_case.clock_resumed", "办案期限恢复"
     EXTENDED = "penalty_case.extended", "批准延长办案期限"
+    FILE_REVIEWED = "penalty_case.file_reviewed", "案卷评查"
     LISTED = "penalty_case.listed", "查看案件列表"
     VIEWED = "penalty_case.viewed", "查看案件"
 

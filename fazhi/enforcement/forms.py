@@ -24,7 +24,13 @@ from fazhi.enforcement.models import (
     PenaltyCase,
     PenaltyKind,
 )
-from fazhi.enforcement.services import case_clock, case_execution, case_steps, cases
+from fazhi.enforcement.services import (
+    case_clock,
+    case_execution,
+    case_provisions,
+    case_steps,
+    cases,
+)
 from fazhi.enforcement.workflows import PENALTY_CASE
 
 
@@ -107,6 +113,32 @@ class ChallengeForm(OnForm):
 
 class ChallengeEndForm(OnForm):
     result = forms.CharField(label="结果", max_length=200)
+
+
+class ProvisionsForm(forms.Form):
+    item = FormIdField(label="裁量基准事项", required=False, help_text="选用后自动带出条款")
+    violated = forms.CharField(label="违反的法律条款", max_length=500, required=False)
+    penalty = forms.CharField(label="处罚依据条款", max_length=500, required=False)
+    reason = forms.CharField(
+        label="填写（修改）理由",
+        max_length=2000,
+        required=False,
+        help_text="未选用或修改基准条款时必填",
+    )
+
+
+def _provisions(user: User, case: PenaltyCase, data: dict[str, Any]) -> PenaltyCase:
+    from fazhi.discretion.selectors.benchmarks import benchmark_item_get
+
+    item = benchmark_item_get(user=user, item_id=data["item"]) if data.get("item") else None
+    return case_provisions.case_provisions_set(
+        actor=user,
+        case=case,
+        item=item,
+        violated=data.get("violated") or "",
+        penalty=data.get("penalty") or "",
+        reason=data.get("reason") or "",
+    )
 
 
 class ExtendForm(forms.Form):
@@ -275,6 +307,14 @@ STEPS: dict[str, Step] = {
             OnForm,
             lambda u, c, d: case_steps.case_hold_hearing(actor=u, case=c, on=d["on"]),
             action="hold_hearing",
+        ),
+        Step(
+            "provisions",
+            "填写违法条款和处罚依据",
+            Cap.CASE_HANDLE,
+            ProvisionsForm,
+            _provisions,
+            action="set_provisions",
         ),
         Step(
             "review",

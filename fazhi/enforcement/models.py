@@ -212,6 +212,17 @@ class PenaltyCase(models.Model):
     legal_review_opinion = models.TextField("法制审核意见", blank=True, default="")
     deliberated_on = models.DateField("集体讨论日期", null=True, blank=True)
     deliberation_summary = models.TextField("集体讨论意见", blank=True, default="")
+    violated_provision = models.CharField("违反的法律条款", max_length=500, blank=True, default="")
+    penalty_provision = models.CharField("处罚依据条款", max_length=500, blank=True, default="")
+    provision_item = models.ForeignKey(
+        "discretion.BenchmarkItem",
+        verbose_name="所依裁量基准事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    provision_reason = models.TextField("条款填写（修改）理由", blank=True, default="")
     outcome = models.CharField(
         "处理结果", max_length=16, choices=CaseOutcome.choices, blank=True, default=""
     )
@@ -245,7 +256,14 @@ class PenaltyCase(models.Model):
         verbose_name = "行政处罚案件"
         verbose_name_plural = "行政处罚案件"
         ordering = ["-filed_on", "-id"]
-        indexes = [models.Index(fields=["organisation", "state"], name="penaltycase_org_state")]
+        indexes = [
+            models.Index(fields=["organisation", "state"], name="penaltycase_org_state"),
+            # the case list's order, for one organisation and for a subtree (issue 11 §6)
+            models.Index(fields=["organisation", "-filed_on", "-id"], name="penaltycase_org_filed"),
+            models.Index(fields=["-filed_on", "-id"], name="penaltycase_filed"),
+            # the case-file review's list of concluded cases
+            models.Index(fields=["-closed_on", "-filed_on", "-id"], name="penaltycase_closed"),
+        ]
 
     def __str__(self) -> str:
         return f"案件 {self.pk}"
@@ -324,3 +342,51 @@ class CaseChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"复议诉讼 {self.pk}"
+
+
+class CaseFileCheck(models.Model):
+    """The automatic pre-check (案卷自动预审) of a concluded case's file: what it lacks or has
+    out of order, as found at ``checked_at`` (``review/precheck.py``, decision 0069). One row per
+    case, replaced at each check."""
+
+    case = models.OneToOneField(
+        PenaltyCase, verbose_name="案件", on_delete=models.CASCADE, related_name="file_check"
+    )
+    checked_at = models.DateTimeField("预审时间")
+    findings = models.JSONField("发现的问题", default=list, blank=True)
+    finding_count = models.PositiveIntegerField("问题数", default=0)
+
+    class Meta:
+        verbose_name = "案卷自动预审"
+        verbose_name_plural = "案卷自动预审"
+        indexes = [models.Index(fields=["finding_count"], name="casefilecheck_count")]
+
+    def __str__(self) -> str:
+        return f"案卷预审 {self.pk}"
+
+
+class CaseFileReview(models.Model):
+    """A reviewer's scoring of a concluded case's file (案卷评查) against the province's
+    checklist (rule ``penalty.case_file_checklist``)."""
+
+    case = models.ForeignKey(
+        PenaltyCase, verbose_name="案件", on_delete=models.CASCADE, related_name="file_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="评查人", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_on = models.DateField("评查日期")
+    scores = models.JSONField("各项得分", default=dict)
+    total = models.PositiveIntegerField("总分")
+    full_marks = models.PositiveIntegerField("满分")
+    checklist = models.CharField("评查标准", max_length=300)
+    comments = models.TextField("评查意见", blank=True, default="")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "案卷评查"
+        verbose_name_plural = "案卷评查"
+        ordering = ["case_id", "-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"案卷评查 {self.pk}"

@@ -1,7 +1,8 @@
 from fazhi.enforcement.views import cases, leads
 from fazhi.enforcement.views import documents as document_views
+from fazhi.enforcement.views import review as review_views
 
 app_name = "enforcement"
 
-urlpatterns = [*leads.urlpatterns, *cases.urlpatterns]
+urlpatterns = [*leads.urlpatterns, *review_views.urlpatterns, *cases.urlpatterns]
 urlpatterns += document_views.urlpatterns

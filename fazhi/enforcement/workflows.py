@@ -205,6 +205,17 @@ def _review_done(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
         )
 
 
+def _provisions_sourced(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
+    """Articles taken from a benchmark item as they stand need no reason; any other text does."""
+    if ctx.get("from_item"):
+        return
+    if len(str(ctx.get("reason") or "").strip()) < REASON_MIN:
+        raise errors.ValidationFailed(
+            "未采用裁量基准事项的条款，或修改了其条款的，须写明理由。",
+            code="provision_reason_required",
+        )
+
+
 def _deliberation_done(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
     reasons = policy.deliberation_reasons(case)
     if reasons and case.deliberated_on is None:
@@ -313,6 +324,15 @@ PENALTY_CASE: Workflow[PenaltyCase] = Workflow(
             target=CaseState.HEARD,
             event=CaseEvent.HEARING_HELD,
             guards=(Guard("已通知听证且听证日已到", _hearing_scheduled),),
+        ),
+        Action(
+            name="set_provisions",
+            label="填写违法条款和处罚依据",
+            sources=_OPEN,
+            target="",
+            targets=_OPEN,  # the case stays where it is
+            event=CaseEvent.PROVISIONS_SET,
+            guards=(Guard("取自裁量基准事项，或写明填写（修改）理由", _provisions_sourced),),
         ),
         Action(
             name="review",

@@ -125,6 +125,19 @@ def test_workbench_sections_and_query_count(seeded, tree, django_assert_max_num_
     assert html.count("更多事项") == 10
 
 
+def test_workbench_shows_fifty_of_a_long_section_with_a_link(seeded, tree):
+    """A large office's board (issue 11 §6): each section renders at most 50 rows, counts all
+    and links to the deadline list."""
+    org = tree.districts[0]
+    sup = make_user(org, Role.SUPERVISOR)
+    soon = {"rule_key": "penalty.hearing_request", "start": TODAY - dt.timedelta(days=5)}
+    for _ in range(51):
+        _open(org, sup, assignee=sup, title="大量事项", **soon)
+    html = client_for(sup).get("/").content.decode()
+    assert html.count("大量事项") == 50
+    assert "7日内到期（51）" in html and "仅显示前50项" in html
+
+
 def test_calendar_wait_is_one_banner_for_calendar_admins(seeded, tree):
     """A deadline waiting for next year's calendar: its owner sees it with its due date pending,
     without a warning per deadline; the calendar administrators see one banner with the count

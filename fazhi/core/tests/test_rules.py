@@ -318,6 +318,7 @@ def test_every_value_kind_validates(tmp_path):
         "thresholds": "{kind: thresholds, amounts: {}}",
         "ext": "{kind: extension, amount: 30, unit: calendar_days}",
         "rate": "{kind: rate, percent_per_day: -1, cap_percent: 100, base: 罚款}",
+        "points": "{kind: points, points: {程序合法: 0}}",
     }
     for name, value in bad.items():
         write_pack(

@@ -6,7 +6,7 @@ date (decision 0054)."""
 from __future__ import annotations
 
 from fazhi.enforcement.documents import facts
-from fazhi.enforcement.documents.layout import BLANK, Page, chinese_date
+from fazhi.enforcement.documents.layout import Page, chinese_date
 from fazhi.enforcement.models import CaseOutcome, CaseProcedure, PenaltyCase
 
 PENALTY_TITLE = "行政处罚决定书"
@@ -101,9 +101,9 @@ def build(case: PenaltyCase) -> Page:
         page.paras([f"证据：{case.investigation_report}"])
     if penalty:
         page.heading("二、处罚依据和处罚内容")
-        page.para(f"你（单位）的上述行为违反了{BLANK}的规定。")
+        page.para(f"你（单位）的上述行为违反了{facts.violated_text(case)}的规定。")
         page.para(
-            f"依据{BLANK}的规定，本机关决定对你（单位）作出如下行政处罚："
+            f"依据{facts.penalty_text(case)}的规定，本机关决定对你（单位）作出如下行政处罚："
             f"{facts.penalty_kinds_text(case, proposed=False)}。"
         )
         page.heading("三、履行方式和期限")

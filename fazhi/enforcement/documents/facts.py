@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 
 from fazhi.core.models import DocumentNumber, Organisation, OrganisationLevel
+from fazhi.enforcement.documents.layout import BLANK
 from fazhi.enforcement.models import PenaltyCase, PenaltyKind
 from fazhi.enforcement.services.cases import numbering_organisation
 
@@ -70,6 +71,16 @@ def stored_number(case: PenaltyCase, type_key: str) -> str | None:
         .first()
     )
     return row.text if row else None
+
+
+def violated_text(case: PenaltyCase) -> str:
+    """The violated provision as the case holds it (decision 0068), else a line for the pen."""
+    return case.violated_provision or BLANK
+
+
+def penalty_text(case: PenaltyCase) -> str:
+    """The penalty provision as the case holds it (decision 0068), else a line for the pen."""
+    return case.penalty_provision or BLANK
 
 
 def number_text(case: PenaltyCase, type_key: str) -> str:

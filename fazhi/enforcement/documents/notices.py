@@ -29,9 +29,9 @@ def notice_of_proposed_penalty(case: PenaltyCase) -> Page:
     _addressed(page, case)
     page.para(f"经调查，你（单位）{case.cause}一案，现查明：")
     page.paras([case.facts])
-    page.para(f"你（单位）的上述行为违反了{BLANK}的规定。")
+    page.para(f"你（单位）的上述行为违反了{facts.violated_text(case)}的规定。")
     page.para(
-        f"依据{BLANK}的规定，本机关拟对你（单位）作出如下行政处罚："
+        f"依据{facts.penalty_text(case)}的规定，本机关拟对你（单位）作出如下行政处罚："
         f"{facts.penalty_kinds_text(case, proposed=True)}。"
     )
     statement = facts.period_words("penalty.statement", case, case.notified_on)

@@ -21,6 +21,11 @@ def _officers(case: PenaltyCase) -> str:
     )
 
 
+def _provisions(case: PenaltyCase) -> list[tuple[str, str]]:
+    """The two provisions as boxes (decision 0068): empty boxes when the case holds none yet."""
+    return [("违反的法律条款", case.violated_provision), ("处罚依据", case.penalty_provision)]
+
+
 def case_source_register(case: PenaltyCase) -> Page:
     """案件来源登记表."""
     page = Page(agency=case.organisation.name, title="案件来源登记表")
@@ -68,6 +73,7 @@ def investigation_end_report(case: PenaltyCase) -> Page:
             ("立案日期", chinese_date(case.filed_on)),
             ("承办人员", _officers(case)),
             ("违法事实", case.facts),
+            *_provisions(case),
             ("调查经过、证据及处理意见", case.investigation_report),
             ("调查终结日期", chinese_date(case.investigated_on)),
             ("承办人签名", ""),
@@ -86,6 +92,7 @@ def legal_review_opinion(case: PenaltyCase) -> Page:
             ("案由", case.cause),
             ("当事人", _party(case)),
             ("送审理由", "；".join(reasons) or "机关决定送审"),
+            *_provisions(case),
             ("拟处理意见", proposal),
             ("审核意见", case.legal_review_opinion),
             ("审核人员", case.legal_reviewer.display_name if case.legal_reviewer else ""),
@@ -107,6 +114,7 @@ def deliberation_record(case: PenaltyCase) -> Page:
             ("当事人", _party(case)),
             ("讨论日期", chinese_date(case.deliberated_on)),
             ("讨论理由", "；".join(policy.deliberation_reasons(case))),
+            *_provisions(case),
             ("主持人", ""),
             ("参加人员", ""),
             ("讨论意见及结论", case.deliberation_summary),
@@ -136,6 +144,7 @@ def closure_report(case: PenaltyCase) -> Page:
             ("当事人", _party(case)),
             ("立案日期", chinese_date(case.filed_on)),
             ("处理决定", f"《{decision.title(case)}》{case.decision_number}"),
+            *_provisions(case),
             ("决定日期", chinese_date(case.decided_on)),
             ("处理结果", result),
             ("送达日期", chinese_date(case.served_on)),

@@ -26,6 +26,7 @@ from fazhi.core.services.numbering import document_number_issue
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import CaseOutcome, CaseState, PenaltyCase
 from fazhi.enforcement.services import case_common as common
+from fazhi.enforcement.services import file_review
 from fazhi.enforcement.services.cases import (
     DECISION_DOCUMENT,
     DECISION_RULE,
@@ -324,7 +325,9 @@ def case_close(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> 
     common.require_case_cap(actor, case, Cap.CASE_HANDLE, CaseEvent.CLOSED)
     on = common.day(on, field="on", label="结案日期", not_before=case.served_on)
     with transaction.atomic(durable=True):
-        return common.move(case, "close", actor=actor, changes={"closed_on": on})
+        row = common.move(case, "close", actor=actor, changes={"closed_on": on})
+        file_review.case_file_check_record(row)  # the automatic pre-check (decision 0069)
+        return row
 
 
 def case_archive(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> PenaltyCase:

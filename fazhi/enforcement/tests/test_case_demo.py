@@ -9,7 +9,7 @@ import pytest
 from fazhi.core import demo as core_demo
 from fazhi.core.audit_verify import verify
 from fazhi.enforcement import demo
-from fazhi.enforcement.models import CaseState, PenaltyCase
+from fazhi.enforcement.models import CaseFileCheck, CaseFileReview, CaseState, PenaltyCase
 from fazhi.inspections import demo as inspections_demo
 from fazhi.inspections.tests.task_support import category
 from fazhi.registry import demo as registry_demo
@@ -32,7 +32,12 @@ def test_demo_loads_cases_in_several_states_and_is_idempotent():
         CaseState.SERVED,
         CaseState.WITHDRAWN,
     } <= states, out.getvalue()
+    archived = PenaltyCase.objects.get(state=CaseState.ARCHIVED)
+    assert archived.violated_provision and archived.penalty_provision
+    assert CaseFileCheck.objects.filter(case=archived).exists()
+    assert CaseFileReview.objects.filter(case=archived).count() == 1
     count = PenaltyCase.objects.count()
     demo.load(province=result.province, stdout=out)
+    assert CaseFileReview.objects.count() == 1
     assert PenaltyCase.objects.count() == count
     assert verify().ok

@@ -30,6 +30,7 @@ from fazhi.enforcement.selectors import cases as case_selectors
 from fazhi.enforcement.selectors import leads as lead_selectors
 from fazhi.enforcement.services import cases as case_services
 from fazhi.enforcement.services.case_execution import surcharge_for
+from fazhi.enforcement.views import review as review_views
 from fazhi.registry.models import Entity
 from fazhi.registry.widgets import entity_picker
 
@@ -45,8 +46,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     source = params.choice(request.GET, "source", CaseLeadSource.values)
     procedure = params.choice(request.GET, "procedure", CaseProcedure.values)
     year = params.year(request.GET, "year")
-    cases = case_selectors.penalty_case_list(
-        user=user, state=state, source=source, procedure=procedure, year=year
+    cases = case_selectors.list_columns(
+        case_selectors.penalty_case_list(
+            user=user, state=state, source=source, procedure=procedure, year=year
+        )
     )
     cases_listing = listing.paginate(request, cases, default_size=PAGE_SIZE)
     return render(
@@ -99,6 +102,11 @@ def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
             and case.organisation.path.startswith(u.organisation.path)
         ]
         form.fields["approved_by"].widget = _select(leaders)
+    if "item" in form.fields:
+        if has_cap(user, Cap.DISCRETION_VIEW):
+            form.fields["item"].widget = _select(benchmark_item_choices(user))
+        else:
+            del form.fields["item"]
     if "preservation" in form.fields:
         open_ones = [
             (p.pk, f"{p.registered_on:%Y-%m-%d}登记：{p.items[:30]}")
@@ -107,6 +115,17 @@ def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
         ]
         form.fields["preservation"].widget = _select(open_ones)
     return form
+
+
+def benchmark_item_choices(user: User) -> list[tuple[Any, str]]:
+    """The items of the benchmarks in force today, by name (the discretion assistant's list)."""
+    from fazhi.discretion.selectors.benchmarks import benchmark_items, benchmark_list
+
+    return [
+        (item.pk, f"{benchmark.title}：{item.violation}")
+        for benchmark in benchmark_list(user=user, in_force_on=clock.today())
+        for item in benchmark_items(benchmark=benchmark)
+    ]
 
 
 def _filing_choices(form: forms.Form, *, user: User) -> None:
@@ -186,6 +205,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "surcharge": (
                 surcharge_for(case, clock.today()) if case.state == CaseState.SERVED else None
             ),
+            **review_views.case_section(user, case),
         },
     )
 
