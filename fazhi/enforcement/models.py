@@ -324,3 +324,12 @@ class CaseChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"复议诉讼 {self.pk}"
+
+
+# the models after the decision (deferral and instalments, court enforcement, police transfer)
+from fazhi.enforcement.execution_models import (  # noqa: E402, F401
+    CourtEnforcement,
+    Instalment,
+    PaymentArrangement,
+    PoliceTransfer,
+)
