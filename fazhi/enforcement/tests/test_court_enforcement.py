@@ -134,3 +134,24 @@ def test_only_an_unpaid_served_fine_is_demanded(cw, clock):
     assert none.value.code == "no_demand"
     with pytest.raises(errors.PermissionDenied):
         court.court_demand(actor=cw.w.stranger, case=case)
+
+
+def test_the_figures_count_court_applications_and_enforcements_by_their_dates(cw, clock):
+    from fazhi.enforcement.selectors.case_figures import COLUMNS, case_figures
+
+    case = served(cw, clock)
+    clock.move_to(at(dt.date(2025, 9, 22)))
+    court.court_demand(actor=cw.handler, case=case)
+    clock.move_to(at(dt.date(2026, 3, 4)))
+    court.court_apply(actor=cw.leader, case=case, court=COURT)
+    court.court_ruling(actor=cw.handler, case=case, accepted=True)
+    court.court_enforced(actor=cw.handler, case=case, amount="4000")
+    keys = [key for key, _ in COLUMNS]
+
+    def total(year: int) -> dict[str, Any]:
+        return dict(zip(keys, case_figures(user=cw.leader, year=year).total.values(), strict=True))
+
+    assert (total(2025)["court_applied"], total(2025)["court_enforced"]) == (0, 0)
+    in_2026 = total(2026)
+    assert (in_2026["court_applied"], in_2026["court_enforced"], in_2026["filed"]) == (1, 1, 0)
+    assert total(2026)["police"] == 0

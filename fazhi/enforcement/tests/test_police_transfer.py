@@ -132,3 +132,24 @@ def test_guards_of_the_report_and_the_times(cw, clock):
             actor=cw.handler, case=case, police=POLICE, at=at(dt.date(2025, 9, 1), hour=8)
         )
     assert before.value.code == "date_too_early"
+
+
+def test_the_figures_count_the_transfers_to_the_police(cw, clock):
+    from fazhi.core.models import AuditEvent
+    from fazhi.enforcement.selectors.case_figures import COLUMNS, case_figures
+
+    case = with_team(cw)
+    file_case(cw)  # another case, not transferred
+    pt.police_transfer_report(actor=cw.handler, case=case, report="涉嫌犯罪。")
+    pt.police_transfer_approve(actor=cw.leader, case=case, at=at(dt.date(2025, 9, 1), hour=8))
+    clock.move_to(at(dt.date(2025, 9, 2), hour=13))  # 28 hours: late, in the event
+    pt.police_transfer_send(
+        actor=cw.handler, case=case, police=POLICE, at=at(dt.date(2025, 9, 2), hour=12)
+    )
+    event = AuditEvent.objects.get(action="police_transfer.transferred")
+    assert event.details["late"] is True and event.details["hours"] == 28
+    keys = [key for key, _ in COLUMNS]
+    total = dict(zip(keys, case_figures(user=cw.leader, year=2025).total.values(), strict=True))
+    assert (total["police"], total["transferred"], total["filed"]) == (1, 1, 2)
+    stranger = case_figures(user=cw.w.stranger, year=2025).total.values()
+    assert dict(zip(keys, stranger, strict=True))["police"] == 0
