@@ -13,13 +13,20 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 
-def _money(verbose: str, **kw: object) -> models.DecimalField[Decimal | None, Decimal | None]:
+def _money(verbose: str) -> models.DecimalField[Decimal, Decimal]:
+    return models.DecimalField(
+        verbose, max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+
+def _money_or_none(verbose: str) -> models.DecimalField[Decimal | None, Decimal | None]:
     return models.DecimalField(
         verbose,
         max_digits=14,
         decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -87,8 +94,8 @@ class Instalment(models.Model):
     due_on = models.DateField("缴纳期限")
     amount = _money("应缴金额（元）")
     paid_on = models.DateField("缴纳日期", null=True, blank=True)
-    paid_amount = _money("实缴金额（元）", null=True, blank=True)
-    surcharge = _money("加处罚款（元）", null=True, blank=True)
+    paid_amount = _money_or_none("实缴金额（元）")
+    surcharge = _money_or_none("加处罚款（元）")
 
     class Meta:
         verbose_name = "分期缴纳"
@@ -133,7 +140,7 @@ class CourtEnforcement(models.Model):
     ruling_on = models.DateField("裁定日期", null=True, blank=True)
     ruling_note = models.CharField("裁定内容", max_length=500, blank=True, default="")
     enforced_on = models.DateField("执行完毕日期", null=True, blank=True)
-    recovered_amount = _money("执行到位金额（元）", null=True, blank=True)
+    recovered_amount = _money_or_none("执行到位金额（元）")
 
     class Meta:
         verbose_name = "申请法院强制执行"

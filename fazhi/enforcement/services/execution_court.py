@@ -73,16 +73,20 @@ def _overdue(case: PenaltyCase, on: dt.date) -> bool:
 def outstanding(case: PenaltyCase, on: dt.date) -> Decimal:
     """What the party still owes on ``on``: the fine and confiscation not yet paid under an
     arrangement, and the late surcharge."""
-    owed = (case.fine or 0) + (case.confiscation or 0)
+    zero = Decimal("0.00")
+    confiscation = case.confiscation or zero
+    owed = (case.fine or zero) + confiscation
     arrangement = execution_payments.arrangement_of(case, ArrangementState.APPROVED)
     if arrangement is not None:
         for i in arrangement.instalments.all():
             if i.paid_on is not None:
-                owed -= i.amount + (case.confiscation or 0 if i.number == 1 else 0)
+                owed -= Decimal(i.amount) + (confiscation if i.number == 1 else zero)
     surcharge = surcharge_for(case, on)
     paid_surcharge = Decimal("0.00")
     if arrangement is not None:
-        paid_surcharge = sum((i.surcharge or 0 for i in arrangement.instalments.all()), Decimal(0))
+        paid_surcharge = sum(
+            (i.surcharge or zero for i in arrangement.instalments.all()), Decimal("0.00")
+        )
     extra = (surcharge.amount if surcharge else Decimal("0.00")) - paid_surcharge
     return Decimal(owed + extra).quantize(Decimal("0.01"))
 

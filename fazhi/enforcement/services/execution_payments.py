@@ -230,7 +230,7 @@ def instalment_surcharge(
     instalment from the day after its due date, capped at the instalment, paused during a
     challenge — so the whole never exceeds the fine."""
     return execution.late_surcharge(
-        fine=instalment.amount,
+        fine=Decimal(instalment.amount),
         payment_due=instalment.due_on,
         until=until,
         pauses=_pauses(case),
@@ -287,9 +287,9 @@ def instalment_pay(
             not_before=max(previous, default=arrangement.decided_on),
         )
         surcharge = instalment_surcharge(row, instalment, on)
-        due = instalment.amount + surcharge.amount
+        due = Decimal(instalment.amount) + surcharge.amount
         if instalment.number == 1:
-            due += row.confiscation or 0
+            due += row.confiscation or Decimal("0")
         if paid is None or paid < due:
             extra = f"（含加处罚款{surcharge.amount:,.2f}元）" if surcharge.amount else ""
             raise errors.ValidationFailed(
@@ -322,13 +322,17 @@ def instalment_pay(
                 details={"case_id": row.pk},
             )
             total = sum((i.paid_amount or 0 for i in instalments), Decimal("0.00"))
-            extra = sum((i.surcharge or 0 for i in instalments), Decimal("0.00"))
+            surcharges = sum((i.surcharge or 0 for i in instalments), Decimal("0.00"))
             common.move(
                 row,
                 "execute",
                 actor=actor,
                 ctx={"via": "arrangement"},
-                changes={"executed_on": on, "paid_amount": total, "late_surcharge": extra or None},
-                details={"paid_amount": str(total), "late_surcharge": str(extra)},
+                changes={
+                    "executed_on": on,
+                    "paid_amount": total,
+                    "late_surcharge": surcharges or None,
+                },
+                details={"paid_amount": str(total), "late_surcharge": str(surcharges)},
             )
     return instalment

@@ -73,13 +73,15 @@ def test_instalments_applied_approved_paid_and_the_case_executed(cw, clock):
     assert short.value.code == "underpaid" and "1,090.00" in short.value.message
     second = pay.instalment_pay(actor=cw.handler, case=case, paid_amount="1090")
     assert second.surcharge == Decimal("90.00")
-    assert case_execution.surcharge_for(case, dt.date(2025, 11, 17)).amount == Decimal("90.00")
+    owed = case_execution.surcharge_for(case, dt.date(2025, 11, 17))
+    assert owed is not None and owed.amount == Decimal("90.00")
     clock.move_to(at(dt.date(2025, 12, 15)))
     pay.instalment_pay(actor=cw.handler, case=case, paid_amount="1000")
     case.refresh_from_db()
     assert case.state == CaseState.EXECUTED
     assert (case.paid_amount, case.late_surcharge) == (Decimal("3090.00"), Decimal("90.00"))
-    assert pay.arrangement_of(case).state == ArrangementState.COMPLETED
+    completed = pay.arrangement_of(case)
+    assert completed is not None and completed.state == ArrangementState.COMPLETED
     assert not Deadline.objects.filter(title__contains="分期缴纳第", state="running").exists()
 
 
