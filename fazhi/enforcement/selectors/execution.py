@@ -65,3 +65,22 @@ def case_after_decision(case: PenaltyCase) -> AfterDecision:
     found.deadlines = list(Deadline.objects.filter(deadline_q).order_by("start_date", "pk"))
     found.events = list(AuditEvent.objects.filter(event_q).select_related("actor").order_by("seq"))
     return found
+
+
+def approvals_waiting(user: Any) -> list[tuple[str, list[int]]]:
+    """For a head (case.decide): the cases in scope whose deferral or instalment application
+    or police-transfer report waits for the decision — (label, case ids)."""
+    from fazhi.enforcement.execution_models import ArrangementState, PoliceTransferState
+    from fazhi.enforcement.selectors.cases import penalty_case_list
+
+    in_scope = penalty_case_list(user=user).prefetch_related(None).values("pk")
+    arrangements = PaymentArrangement.objects.filter(
+        case__in=in_scope, state=ArrangementState.APPLIED
+    ).values_list("case_id", flat=True)
+    transfers = PoliceTransfer.objects.filter(
+        case__in=in_scope, state=PoliceTransferState.REPORTED
+    ).values_list("case_id", flat=True)
+    return [
+        ("待审批的暂缓或分期缴纳罚款申请", sorted(set(arrangements))),
+        ("待审批的移送涉嫌犯罪案件报告（3日内）", sorted(set(transfers))),
+    ]

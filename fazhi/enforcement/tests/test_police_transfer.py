@@ -153,3 +153,19 @@ def test_the_figures_count_the_transfers_to_the_police(cw, clock):
     assert (total["police"], total["transferred"], total["filed"]) == (1, 1, 2)
     stranger = case_figures(user=cw.w.stranger, year=2025).total.values()
     assert dict(zip(keys, stranger, strict=True))["police"] == 0
+
+
+def test_the_heads_workbench_lists_the_reports_to_decide(cw, clock):
+    from fazhi.enforcement.selectors.todo import todo_items
+
+    case = with_team(cw)
+    assert not [t for t in todo_items(cw.leader) if "移送" in t.label]
+    pt.police_transfer_report(actor=cw.handler, case=case, report="涉嫌犯罪。")
+    waiting = [t for t in todo_items(cw.leader) if "移送" in t.label]
+    assert [(t.count, t.kind, t.url) for t in waiting] == [
+        (1, "approval", f"/enforcement/cases/{case.pk}/")
+    ]
+    assert not [t for t in todo_items(cw.handler) if "移送" in t.label]  # not a head
+    assert not [t for t in todo_items(cw.w.stranger) if "移送" in t.label]
+    pt.police_transfer_approve(actor=cw.leader, case=case)
+    assert not [t for t in todo_items(cw.leader) if "移送" in t.label]
