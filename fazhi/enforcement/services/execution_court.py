@@ -18,7 +18,11 @@ from fazhi.core import audit, errors, workflow
 from fazhi.core.models import User
 from fazhi.core.periods import compute_due
 from fazhi.core.roles import Cap
-from fazhi.core.services.deadlines import deadline_attach, deadlines_close_for
+from fazhi.core.services.deadlines import (
+    deadline_attach,
+    deadlines_cancel_for,
+    deadlines_close_for,
+)
 from fazhi.enforcement.execution_events import CourtEnforcementEvent
 from fazhi.enforcement.execution_models import (
     ArrangementState,
@@ -237,3 +241,11 @@ def court_enforced(
         )
         deadlines_close_for(actor=actor, subject=row, rule_key=PAYMENT_RULE, on=on)
     return enforcement
+
+
+def payment_after_demand(*, actor: User, case: PenaltyCase) -> None:
+    """Inside ``case_execute``'s transaction: the party paid after the demand, so the deadline
+    to apply to the court is cancelled (the demand stays on record)."""
+    found = CourtEnforcement.objects.filter(case=case, state=CourtEnforcementState.DEMANDED).first()
+    if found is not None:
+        deadlines_cancel_for(actor=actor, subject=found, reason="催告后当事人已履行缴纳义务")

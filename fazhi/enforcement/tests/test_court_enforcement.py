@@ -155,3 +155,14 @@ def test_the_figures_count_court_applications_and_enforcements_by_their_dates(cw
     in_2026 = total(2026)
     assert (in_2026["court_applied"], in_2026["court_enforced"], in_2026["filed"]) == (1, 1, 0)
     assert total(2026)["police"] == 0
+
+
+def test_a_payment_after_the_demand_cancels_the_court_deadline(cw, clock):
+    case = served(cw, clock)
+    clock.move_to(at(dt.date(2025, 9, 22)))
+    court.court_demand(actor=cw.handler, case=case)
+    clock.move_to(at(dt.date(2025, 9, 25)))  # 7 days late: 420
+    case = case_steps.case_execute(actor=cw.handler, case=case, paid_amount="2420")
+    assert case.state == CaseState.EXECUTED
+    deadline = Deadline.objects.get(title__contains="申请人民法院强制执行")
+    assert deadline.state == "cancelled"
