@@ -59,6 +59,16 @@ def test_the_page_offers_the_plan_and_shows_it(cw, clock):
     page = leader.get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "批准暂缓或分期缴纳" in page and "第2期" in page and "2025-11-14" in page
     leader.post(f"/enforcement/cases/{case.pk}/arrangement_approve/", {})
+    after = login(cw.handler, api=True).get(f"/api/enforcement/cases/{case.pk}/after-decision/")
+    [plan] = after.json()["arrangements"]
+    assert plan["state"] == "approved"
+    assert [i["amount"] for i in plan["instalments"]] == ["1000.00", "2000.00"]
+    assert (
+        login(cw.w.stranger, api=True)
+        .get(f"/api/enforcement/cases/{case.pk}/after-decision/")
+        .status_code
+        == 404
+    )
     page = handler.get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "分期缴纳罚款（已批准）" in page and "记录分期（暂缓）缴款" in page
     assert "arrangement_approve" not in page and "payment_arrangement" not in page
@@ -86,6 +96,10 @@ def test_the_api_walks_a_police_transfer(cw, clock):
     assert response.status_code == 200
     assert api.post(f"{base}/police_return/", {}, format="json").status_code == 200
     assert case.police_transfers.get().state == PoliceTransferState.RETURNED
+    after = api.get(f"{base}/after-decision/").json()
+    assert after["court_enforcement"] is None and after["arrangements"] == []
+    [transfer] = after["police_transfers"]
+    assert (transfer["state"], transfer["police"]) == ("returned", "清源市公安局")
     page = login(cw.handler).get(f"/enforcement/cases/{case.pk}/").content.decode()
     assert "案卷已退回" in page and "公安机关退回案卷" in page
     other = login(cw.w.stranger, api=True)
