@@ -1,5 +1,7 @@
 from fazhi.enforcement.api import cases, leads
 from fazhi.enforcement.api import documents as document_api
+from fazhi.enforcement.api import execution as execution_api
 
 urlpatterns = [*leads.urlpatterns, *cases.urlpatterns]
 urlpatterns += document_api.urlpatterns
+urlpatterns += execution_api.urlpatterns

@@ -7,7 +7,9 @@ demo district institute (松溪区监督所), all through the real services:
 - one notified with the hearing right, the hearing requested and scheduled;
 - one decided and waiting to be served;
 - one decided on the spot (简易程序) and served;
-- one withdrawn; and the inspections demo's referred lead, if any, filed as a case.
+- one withdrawn; and the inspections demo's referred lead, if any, filed as a case;
+- after the decision (``execution_demo``): a fine in instalments, an unpaid fine before the
+  court, a suspected crime transferred to the police.
 
 A reviewer of the institute with the legal qualification (``demo_case_reviewer``) is added, since
 the demo's legal reviewer sits in the district commission, outside the institute's scope.
@@ -252,4 +254,15 @@ def load(*, province: Organisation, stdout: Any) -> None:
             lead=lead,
             act_ended_on=min(day(0), lead.created_at.date()),
         )
+    # 8.–10. after the decision: instalments, court enforcement, a transfer to the police
+    from fazhi.enforcement import execution_demo
+
+    execution_demo.load(
+        institute=institute,
+        leader=leader,
+        supervisor=supervisor,
+        officers=officers,
+        entities=entities,
+        stdout=stdout,
+    )
     _say(stdout, f"已载入{PenaltyCase.objects.filter(organisation=institute).count()}件演示案件。")

@@ -15,6 +15,7 @@ from django import forms
 from fazhi.core.models import Officer, User
 from fazhi.core.params import FormDateField, FormIdField
 from fazhi.core.roles import Cap
+from fazhi.enforcement import execution_forms
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import (
     CaseOutcome,
@@ -185,6 +186,8 @@ class Step:
     call: Call
     action: str = ""  # the table's action, when the step is one (what the page offers)
     states: tuple[str, ...] = ()  # otherwise: the states in which it is offered
+    when: Callable[[PenaltyCase], bool] | None = None  # and a further condition
+    event: str = ""  # the event a step outside the case's table records
 
 
 _RUNNING = case_clock.RUNNING
@@ -462,6 +465,8 @@ STEPS: dict[str, Step] = {
     ]
 }
 
+# the steps after the decision: deferral and instalments, court enforcement, police transfer
+STEPS.update((s.name, s) for s in execution_forms.steps(Step))
 
 _EXTRA_EVENTS = {
     "assign_officer": CaseEvent.OFFICER_ASSIGNED,
@@ -481,7 +486,7 @@ def step_event(step: Step) -> str:
     """The event a step records: what a refused attempt is named in the audit chain."""
     if step.action:
         return str(PENALTY_CASE.action(step.action).event)
-    return str(_EXTRA_EVENTS[step.name])
+    return str(step.event or _EXTRA_EVENTS[step.name])
 
 
 def offered(case: PenaltyCase) -> list[Step]:
@@ -495,6 +500,8 @@ def offered(case: PenaltyCase) -> list[Step]:
             if step.name == "clock_stop" and case.clock_stopped_on is not None:
                 continue
             if step.name == "clock_resume" and case.clock_stopped_on is None:
+                continue
+            if step.when is not None and not step.when(case):
                 continue
             out.append(step)
     return out

@@ -390,3 +390,12 @@ class CaseFileReview(models.Model):
 
     def __str__(self) -> str:
         return f"案卷评查 {self.pk}"
+
+
+# the models after the decision (deferral and instalments, court enforcement, police transfer)
+from fazhi.enforcement.execution_models import (  # noqa: E402, F401
+    CourtEnforcement,
+    Instalment,
+    PaymentArrangement,
+    PoliceTransfer,
+)

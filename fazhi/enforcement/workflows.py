@@ -239,8 +239,28 @@ def _something_to_execute(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
         raise errors.Conflict("该决定没有须缴纳的罚没款。", code="nothing_to_execute")
 
 
+def _court_refused(case: PenaltyCase) -> bool:
+    """The court ruled not to enforce (行政强制法 Art. 58): nothing is left to execute."""
+    from fazhi.enforcement.execution_models import CourtEnforcement, CourtEnforcementState
+
+    return CourtEnforcement.objects.filter(case=case, state=CourtEnforcementState.REFUSED).exists()
+
+
+def _no_schedule_running(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
+    """An approved deferral or instalment plan is executed through its instalments (or the
+    court); a payment in full outside it is recorded against the instalments too."""
+    from fazhi.enforcement.execution_models import ArrangementState, PaymentArrangement
+
+    if ctx.get("via"):
+        return
+    if PaymentArrangement.objects.filter(case=case, state=ArrangementState.APPROVED).exists():
+        raise errors.Conflict(
+            "本案已批准暂缓或分期缴纳，请按期记录缴款。", code="arrangement_approved"
+        )
+
+
 def _executed_if_needed(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
-    if case.state == CaseState.SERVED and _money_penalty(case):
+    if case.state == CaseState.SERVED and _money_penalty(case) and not _court_refused(case):
         raise errors.Conflict("罚没款尚未执行完毕，不能结案。", code="not_executed")
 
 
@@ -381,7 +401,10 @@ PENALTY_CASE: Workflow[PenaltyCase] = Workflow(
             sources=(CaseState.SERVED,),
             target=CaseState.EXECUTED,
             event=CaseEvent.EXECUTED,
-            guards=(Guard("决定有须缴纳的罚没款", _something_to_execute),),
+            guards=(
+                Guard("决定有须缴纳的罚没款", _something_to_execute),
+                Guard("没有已批准的暂缓或分期缴纳计划（有的按期记录缴款）", _no_schedule_running),
+            ),
         ),
         Action(
             name="close",
@@ -389,7 +412,7 @@ PENALTY_CASE: Workflow[PenaltyCase] = Workflow(
             sources=(CaseState.SERVED, CaseState.EXECUTED),
             target=CaseState.CLOSED,
             event=CaseEvent.CLOSED,
-            guards=(Guard("有罚没款的，已执行完毕", _executed_if_needed),),
+            guards=(Guard("有罚没款的，已执行完毕（或法院裁定不予执行）", _executed_if_needed),),
         ),
         Action(
             name="archive",

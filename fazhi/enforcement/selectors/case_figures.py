@@ -11,7 +11,11 @@ definitions (``DEFINITIONS``, shown on the page and in the workbook):
 - 法制审核率: general-procedure decisions in the year with a legal review, over all of them;
 - 听证数: hearings held in the year; 移送数: cases filed in the year and transferred;
   撤销立案数: filed in the year and withdrawn;
-- 超期数: cases filed in the year whose decision period is overdue or was met late.
+- 超期数: cases filed in the year whose decision period is overdue or was met late;
+- 移送公安机关数: cases handed to the police in the year (the instant of the transfer, after
+  the head's approval; a case counts once even when transferred twice);
+- 申请法院强制执行数: cases whose application to the court was made in the year; 法院执行完毕:
+  cases the court enforced in the year.
 
 Rows by source (案件来源) and by supervision category (a party in several categories counts in
 each of them; the total row counts each case once).
@@ -53,6 +57,9 @@ COLUMNS = [
     ("transferred", "移送数"),
     ("withdrawn", "撤销立案数"),
     ("overdue", "超期数"),
+    ("police", "移送公安机关数"),
+    ("court_applied", "申请法院强制执行数"),
+    ("court_enforced", "法院强制执行完毕数"),
 ]
 
 DEFINITIONS = [
@@ -65,6 +72,9 @@ DEFINITIONS = [
     "法制审核率：当年作出决定的普通程序案件中经法制审核的比例。",
     "听证数：当年举行的听证；移送数、撤销立案数：当年立案后移送、撤销的案件。",
     "超期数：当年立案、处理决定期限已逾期或逾期完成的案件。",
+    "移送公安机关数：经负责人批准、当年实际移送公安机关的涉嫌犯罪案件（同一案件只计一次）；"
+    "移送数另含移送其他行政机关的案件，按立案年度统计。",
+    "申请法院强制执行数：当年向人民法院申请强制执行的案件；法院强制执行完毕数：当年经法院强制执行完毕的案件。",
     "按监督类别统计时，当事人属于多个类别的在每个类别中各计一次；合计行每件案件只计一次。",
 ]
 
@@ -79,7 +89,13 @@ class Row:
         for key, _ in COLUMNS:
             self.counts.setdefault(key, Decimal("0.00") if key in ("fines", "confiscations") else 0)
 
-    def add(self, case: PenaltyCase, year: int, overdue: set[int]) -> None:
+    def add(
+        self,
+        case: PenaltyCase,
+        year: int,
+        overdue: set[int],
+        marked: dict[str, set[int]] | None = None,
+    ) -> None:
         c = self.counts
         general = case.procedure == CaseProcedure.GENERAL
         filed_now = case.filed_on.year == year
@@ -110,6 +126,9 @@ class Row:
             c["withdrawn"] += 1
         if filed_now and case.pk in overdue:
             c["overdue"] += 1
+        for key, ids in (marked or {}).items():  # counted by their own dates in the year
+            if case.pk in ids:
+                c[key] += 1
 
     def finish(self) -> None:
         rate = (
@@ -135,15 +154,36 @@ def case_figures(*, user: User | Any, year: int) -> CaseFigures:
     """The year's figures in the user's scope (refused without ``case.view``)."""
     from django.db.models import Q
 
+    from fazhi.enforcement.execution_models import CourtEnforcement, PoliceTransfer
+
+    scoped = penalty_case_list(user=user).prefetch_related(None)
+    in_scope = scoped.values("pk")
+    marked = {
+        "police": set(
+            PoliceTransfer.objects.filter(case__in=in_scope, transferred_at__year=year).values_list(
+                "case_id", flat=True
+            )
+        ),
+        "court_applied": set(
+            CourtEnforcement.objects.filter(case__in=in_scope, applied_on__year=year).values_list(
+                "case_id", flat=True
+            )
+        ),
+        "court_enforced": set(
+            CourtEnforcement.objects.filter(case__in=in_scope, enforced_on__year=year).values_list(
+                "case_id", flat=True
+            )
+        ),
+    }
+    extra = set().union(*marked.values())
     cases = list(
-        penalty_case_list(user=user)
-        .filter(
+        scoped.filter(
             Q(filed_on__year=year)
             | Q(decided_on__year=year)
             | Q(closed_on__year=year)
             | Q(hearing_held_on__year=year)
-        )
-        .prefetch_related("entity__categories")
+            | Q(pk__in=extra)
+        ).prefetch_related("entity__categories")
     )
     overdue = {
         int(pk)
@@ -158,11 +198,11 @@ def case_figures(*, user: User | Any, year: int) -> CaseFigures:
     sources = {value: Row(str(label)) for value, label in CaseLeadSource.choices}
     categories: dict[str, Row] = {}
     for case in cases:
-        total.add(case, year, overdue)
-        sources[case.source].add(case, year, overdue)
+        total.add(case, year, overdue, marked)
+        sources[case.source].add(case, year, overdue, marked)
         for category in case.entity.categories.all():
             row = categories.setdefault(category.code, Row(category.name))
-            row.add(case, year, overdue)
+            row.add(case, year, overdue, marked)
     rows = [total, *sources.values(), *categories.values()]
     for row in rows:
         row.finish()

@@ -39,6 +39,10 @@ def penalty_case_list(
         qs = qs.filter(procedure=procedure)
     if year:
         qs = qs.filter(filed_on__year=year)
+    # what the next steps after the decision read (``execution_forms``): two queries a page
+    qs = qs.select_related("court_enforcement").prefetch_related(
+        "payment_arrangements", "police_transfers"
+    )
     return qs.order_by("-filed_on", "-id")
 
 

@@ -39,6 +39,14 @@ def surcharge_for(case: PenaltyCase, until: dt.date) -> execution.Surcharge | No
     due = payment_due(case)
     if due is None or case.fine is None:
         return None
+    from fazhi.enforcement.execution_models import ArrangementState
+    from fazhi.enforcement.services import execution_payments
+
+    arrangement = execution_payments.arrangement_of(
+        case, ArrangementState.APPROVED, ArrangementState.COMPLETED
+    )
+    if arrangement is not None:  # the schedule replaces the payment period (decision 0063)
+        return execution_payments.arrangement_surcharge(case, arrangement, until)
     pauses = [(c.started_on, c.ended_on) for c in case.challenges.all()]
     return execution.late_surcharge(
         fine=case.fine,

@@ -318,6 +318,9 @@ def case_execute(
             details={"paid_amount": str(paid), "late_surcharge": str(extra)},
         )
         deadlines_close_for(actor=actor, subject=row, rule_key=PAYMENT_RULE, on=on)
+        from fazhi.enforcement.services.execution_court import payment_after_demand
+
+        payment_after_demand(actor=actor, case=row)
     return row
 
 

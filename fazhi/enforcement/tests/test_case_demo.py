@@ -36,6 +36,18 @@ def test_demo_loads_cases_in_several_states_and_is_idempotent():
     assert archived.violated_provision and archived.penalty_provision
     assert CaseFileCheck.objects.filter(case=archived).exists()
     assert CaseFileReview.objects.filter(case=archived).count() == 1
+    from fazhi.enforcement.execution_models import (
+        ArrangementState,
+        CourtEnforcementState,
+        PaymentArrangement,
+        PoliceTransferState,
+    )
+
+    assert PaymentArrangement.objects.filter(state=ArrangementState.APPROVED).exists()
+    court = PenaltyCase.objects.get(court_enforcement__isnull=False).court_enforcement
+    assert court.state == CourtEnforcementState.ACCEPTED
+    transferred = PenaltyCase.objects.get(state=CaseState.TRANSFERRED)
+    assert transferred.police_transfers.get().state == PoliceTransferState.ACKNOWLEDGED
     count = PenaltyCase.objects.count()
     demo.load(province=result.province, stdout=out)
     assert CaseFileReview.objects.count() == 1
