@@ -17,6 +17,7 @@ from django.db import models
 class MatterKind(models.TextChoices):
     PETITION = "petition", "信访事项"
     DISCLOSURE = "disclosure", "政府信息公开申请"
+    HOTLINE = "hotline", "热线工单"
 
 
 class Channel(models.TextChoices):
@@ -32,6 +33,8 @@ class Channel(models.TextChoices):
     POST_UNSIGNED = "post_unsigned", "平常信函（无需签收）"
     INTERNET = "internet", "互联网"
     FAX = "fax", "传真"
+    # hotline tickets (the platform is on ``HotlineTicket``)
+    HOTLINE = "hotline", "热线平台派单"
 
 
 PETITION_CHANNELS = (
@@ -90,6 +93,7 @@ class MatterState(models.TextChoices):
     CORRECTION = "correction", "待补正"
     CONSULTING = "consulting", "征求意见中"
     ABANDONED = "abandoned", "视为放弃"
+    RETURNED = "returned", "已退单"
 
 
 class PetitionState(models.TextChoices):
@@ -130,6 +134,9 @@ class ReplyType(models.TextChoices):
     UNAVAILABLE = "unavailable", "无法提供"
     NOT_PROCESSED = "not_processed", "不予处理"
     OTHER = "other", "其他处理"
+    # hotline tickets: the result reported back to the platform
+    RESOLVED = "resolved", "已解决"
+    UNRESOLVED = "unresolved", "未能解决（已说明原因）"
 
 
 PETITION_REPLIES = (ReplyType.SUPPORT, ReplyType.EXPLAIN, ReplyType.REJECT)
@@ -141,6 +148,7 @@ DISCLOSURE_REPLIES = (
     ReplyType.NOT_PROCESSED,
     ReplyType.OTHER,
 )
+HOTLINE_REPLIES = (ReplyType.RESOLVED, ReplyType.EXPLAIN, ReplyType.UNRESOLVED)
 
 # The reasons of the annual report's table (国办公开办函〔2021〕30号), by reply type.
 REPLY_REASONS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -273,3 +281,7 @@ class Matter(models.Model):
     @property
     def reply_reason_label(self) -> str:
         return reason_label(self.reply_type, self.reply_reason)
+
+
+# Hotline tickets (热线工单) keep their platform facts in their own table (``hotline_models``).
+from fazhi.matters.hotline_models import HotlineTicket  # noqa: E402, F401
