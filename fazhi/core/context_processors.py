@@ -81,7 +81,10 @@ MENU: tuple[MenuGroup, ...] = (
     MenuGroup(
         "来信来访",
         "envelope-open",
-        (MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),),
+        (
+            MenuEntry("信访与依申请公开", "matters:matter_list", Cap.MATTER_VIEW, "envelope-paper"),
+            MenuEntry("热线工单", "matters:hotline_list", Cap.MATTER_VIEW, "telephone"),
+        ),
         anchor="menu-matters",
     ),
     MenuGroup(

@@ -1,3 +1,3 @@
-from fazhi.matters.api import matters
+from fazhi.matters.api import hotline, matters
 
-urlpatterns = [*matters.urlpatterns]
+urlpatterns = [*hotline.urlpatterns, *matters.urlpatterns]

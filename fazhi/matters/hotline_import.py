@@ -19,7 +19,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from fazhi.core import import_limits, spreadsheets
+from fazhi.core import errors, import_limits, spreadsheets
 from fazhi.core.spreadsheets import cell_text
 from fazhi.matters.hotline_models import TicketType
 
@@ -397,3 +397,17 @@ def row_layout(
         else:
             raise ValueError(f"{model.__name__}.{f.attname} has no default")
     return columns, tuple(tail)
+
+
+def moment_param(data: Any, name: str) -> dt.datetime | None:
+    """A call time from a form or a request body (``2026-03-01T09:15`` and the forms above);
+    absent: None; unreadable: a 400 with the field."""
+    raw = str(data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return as_moment(raw)
+    except (ValueError, OverflowError) as exc:
+        raise errors.ValidationFailed(
+            "时间无法识别，请填写如 2026-03-01 09:15 的时间。", code=f"bad_{name}", field=name
+        ) from exc

@@ -1,5 +1,5 @@
-from fazhi.matters.views import matters
+from fazhi.matters.views import hotline, matters
 
 app_name = "matters"
 
-urlpatterns = [*matters.urlpatterns]
+urlpatterns = [*hotline.urlpatterns, *matters.urlpatterns]

@@ -47,7 +47,8 @@ def matter_list(
 def matter_get(*, user: User | Any, matter_id: int) -> Matter:
     require_cap(user, Cap.MATTER_VIEW, action=MatterEvent.VIEWED)
     return get_scoped(
-        _matters(user).select_related("entity", "case_lead", "origin", "created_by"), matter_id
+        _matters(user).select_related("entity", "case_lead", "origin", "created_by", "ticket"),
+        matter_id,
     )
 
 

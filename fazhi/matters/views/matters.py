@@ -19,6 +19,7 @@ from fazhi.matters.events import MatterEvent
 from fazhi.matters.models import (
     DISCLOSURE_CHANNELS,
     DISCLOSURE_REPLIES,
+    HOTLINE_REPLIES,
     PETITION_CHANNELS,
     PETITION_REPLIES,
     REPLY_REASONS,
@@ -32,6 +33,7 @@ from fazhi.matters.models import (
     Satisfaction,
     Urgency,
 )
+from fazhi.matters.selectors import hotline as hotline_selectors
 from fazhi.matters.selectors import matters as matter_selectors
 from fazhi.matters.selectors import statistics as statistics_selectors
 from fazhi.matters.services import disclosure as disclosure_services
@@ -87,6 +89,10 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
     table = workflow_of(matter)
     can_handle = has_cap(user, Cap.MATTER_HANDLE)
     is_petition = matter.kind == MatterKind.PETITION
+    is_hotline = matter.kind == MatterKind.HOTLINE
+    replies = (
+        PETITION_REPLIES if is_petition else HOTLINE_REPLIES if is_hotline else DISCLOSURE_REPLIES
+    )
     return render(
         request,
         "matters/matter_detail.html",
@@ -100,16 +106,19 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
             "timeline": matter_selectors.matter_timeline(matter=matter),
             "approvers": matter_selectors.matter_approvers(matter=matter),
             "routes": Route.choices,
-            "reply_types": [
-                (str(v), v.label) for v in (PETITION_REPLIES if is_petition else DISCLOSURE_REPLIES)
-            ],
+            "reply_types": [(str(v), v.label) for v in replies],
             "reasons": [
                 (f"{t}:{code}", f"{ReplyType(t).label}：{label}")
                 for t, pairs in REPLY_REASONS.items()
                 for code, label in pairs
             ],
             "satisfactions": Satisfaction.choices,
-            "can_rate": can_handle and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            "can_rate": can_handle
+            and not is_hotline  # a ticket's satisfaction is its call-back (回访)
+            and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            "entities": hotline_selectors.complaint_entities(matter=matter)
+            if is_hotline and can_handle and matter.state == MatterState.ACCEPTED
+            else [],
         },
     )
 
