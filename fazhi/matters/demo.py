@@ -8,6 +8,7 @@ from typing import Any
 
 from fazhi.core import clock, errors
 from fazhi.core.models import Organisation, User
+from fazhi.matters import hotline_demo
 from fazhi.matters.models import Channel, Matter, ReplyType, RequesterKind, Route
 from fazhi.matters.services import disclosure as ds
 from fazhi.matters.services import petitions as ps
@@ -234,11 +235,12 @@ def load(*, province: Organisation, stdout: Any) -> None:
     if officer is None or officer.organisation is None:
         _say(stdout, "未找到演示信访办理员账号，跳过来信来访演示数据。")
         return
-    if Matter.objects.filter(organisation=officer.organisation).exists():
-        _say(stdout, "来信来访演示数据已存在。")
-        return
     head = User.objects.filter(username=HEAD, is_active=True).first()
     entity = _entity(User.objects.filter(username=SUPERVISOR, is_active=True).first())
+    hotline_demo.load(officer=officer, head=head, entity=entity, stdout=stdout)
+    if Matter.objects.filter(organisation=officer.organisation).exclude(kind="hotline").exists():
+        _say(stdout, "来信来访演示数据已存在。")
+        return
     today = clock.today()
     made = 0
     for n in range(48):
