@@ -385,7 +385,7 @@ def row_layout(
     for f in model._meta.concrete_fields:
         if f.attname in varying:
             continue
-        columns.append(f.column)
+        columns.append(str(f.column))
         if f.attname in given:
             tail.append(given[f.attname])
         elif f.has_default():

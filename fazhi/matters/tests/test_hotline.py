@@ -198,7 +198,7 @@ def _extension(world: World) -> None:
     )
     # +5 working days: 10-15, 10-16, 10-17, 10-20, 10-21
     assert clock_of(matter).due_date == dt.date(2025, 10, 21)
-    with pytest.raises(errors.FazhiError) as exc:
+    with pytest.raises(errors.FazhiError) as refused:
         svc.hotline_extend(
             actor=world.officer,
             matter=matter,
@@ -206,7 +206,7 @@ def _extension(world: World) -> None:
             approved_on=dt.date(2025, 10, 10),
             reason="再次延期",
         )
-    assert exc.value.code == "extension_limit"
+    assert refused.value.code == "extension_limit"
 
 
 def test_reply_closes_the_clock_met_or_late_then_call_back_closes(world: World) -> None:

@@ -36,7 +36,7 @@ def world() -> World:
     return make_hotline_world()
 
 
-def good(number: str, **kw: Any) -> list[Any]:
+def good(number: object, **kw: Any) -> list[Any]:
     row = {
         "no": number,
         "at": "2025-09-30 09:15:00",
