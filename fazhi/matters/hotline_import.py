@@ -71,6 +71,7 @@ _MOMENT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]+(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?"
 )
+_WHITESPACE = re.compile(r"\s")
 _EPOCH_1900 = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - serial arithmetic, zoned below
 _EPOCH_1904 = dt.datetime(1904, 1, 1)  # noqa: DTZ001 - serial arithmetic, zoned below
 
@@ -100,11 +101,25 @@ def _error(row: int, column: str, code: str, message: str) -> dict[str, Any]:
     return {"row": row, "column": LABEL.get(column, column), "code": code, "message": message}
 
 
-def as_moment(value: Any, *, date1904: bool = False) -> dt.datetime | None:
+def as_moment(
+    value: Any, *, date1904: bool = False, zone: dt.tzinfo | None = None
+) -> dt.datetime | None:
     """A call time as a user typed it: a typed datetime or date, an Excel serial (with its
     fraction of a day), or text ``2026-03-01 09:15[:00]``, ``2026/3/1 9:15``, ``2026年3月1日``.
-    Aware, in the project's time zone. ``None`` for an empty cell; ``ValueError`` otherwise."""
-    if isinstance(value, dt.datetime):
+    Aware, in ``zone`` (default: the project's time zone; a caller reading many rows passes it
+    once). ``None`` for an empty cell; ``ValueError`` otherwise."""
+    if value.__class__ is str:
+        text = value.strip()
+        if not text:
+            return None
+        if len(text) >= 10 and text[4] == "-" and text[7] == "-":  # ISO: the usual export
+            try:
+                moment = dt.datetime.fromisoformat(text)
+            except ValueError:
+                moment = _moment_text(text)
+        else:
+            moment = _moment_text(text)
+    elif isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
         moment = dt.datetime(value.year, value.month, value.day)  # noqa: DTZ001 - zoned below
@@ -122,16 +137,20 @@ def as_moment(value: Any, *, date1904: bool = False) -> dt.datetime | None:
         text = cell_text(value)
         if not text:
             return None
-        match = _MOMENT.fullmatch(text)
-        if match is None:
-            raise ValueError(text)
-        y, m, d, hh, mm, ss = match.groups()
-        moment = dt.datetime(  # noqa: DTZ001 - zoned below
-            int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0)
-        )
-    if timezone.is_aware(moment):
+        moment = _moment_text(text)
+    if moment.tzinfo is not None:
         return moment
-    return timezone.make_aware(moment)
+    return moment.replace(tzinfo=zone or timezone.get_current_timezone())
+
+
+def _moment_text(text: str) -> dt.datetime:
+    match = _MOMENT.fullmatch(text)
+    if match is None:
+        raise ValueError(text)
+    y, m, d, hh, mm, ss = match.groups()
+    return dt.datetime(  # noqa: DTZ001 - zoned by the caller
+        int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0)
+    )
 
 
 def _code(value: Any) -> tuple[str, bool]:
@@ -190,8 +209,12 @@ def validate_rows(
     pick = operator.itemgetter(*index_of) if min(index_of) >= 0 else None
     max_index = max(index_of)
     seen: dict[str, int] = {}
-    today = timezone.localdate(now)
-    localdate = timezone.localdate
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(now, zone)
+
+    def localdate(moment: dt.datetime) -> dt.date:
+        return moment.date() if moment.tzinfo is zone else moment.astimezone(zone).date()
+
     row_number = header_number
     for raw in iterator:
         row_number += 1
@@ -200,8 +223,6 @@ def validate_rows(
         else:
             width = len(raw)
             values = [raw[i] if 0 <= i < width else None for i in index_of]
-        if not any(v is not None and v != "" for v in values):
-            continue
         texts = [v.strip() if v.__class__ is str else cell_text(v) for v in values]
         if not any(texts):
             continue
@@ -219,7 +240,7 @@ def validate_rows(
             )
         elif not number_text:
             errs.append(_error(row_number, "ticket_no", "missing_ticket_no", "工单编号不能为空。"))
-        elif len(number_text) > TICKET_NO_MAX or any(c.isspace() for c in number_text):
+        elif len(number_text) > TICKET_NO_MAX or _WHITESPACE.search(number_text):
             errs.append(
                 _error(
                     row_number,
@@ -241,7 +262,7 @@ def validate_rows(
                 )
         called_at: dt.datetime | None = None
         try:
-            called_at = as_moment(values[1], date1904=date1904)
+            called_at = as_moment(values[1], date1904=date1904, zone=zone)
         except (ValueError, OverflowError):
             errs.append(
                 _error(
@@ -265,7 +286,7 @@ def validate_rows(
         received_on = call_day
         if texts[8]:
             try:
-                dispatched = as_moment(values[8], date1904=date1904)
+                dispatched = as_moment(values[8], date1904=date1904, zone=zone)
             except (ValueError, OverflowError):
                 errs.append(
                     _error(row_number, "dispatched", "bad_dispatched", "派单时间无法识别。")
@@ -332,7 +353,7 @@ def validate_rows(
         platform_due: dt.date | None = None
         if texts[7]:
             try:
-                due_moment = as_moment(values[7], date1904=date1904)
+                due_moment = as_moment(values[7], date1904=date1904, zone=zone)
             except (ValueError, OverflowError):
                 errs.append(
                     _error(row_number, "platform_due", "bad_platform_due", "办理时限无法识别。")
