@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -284,6 +284,21 @@ def _insert(
     )
     sqlite = connection.vendor == "sqlite"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            matter_ids = bulk.allocate_ids(cursor, Matter._meta.db_table, len(rows))
+            deadline_ids = bulk.allocate_ids(cursor, Deadline._meta.db_table, len(rows))
+            tables = (
+                (Matter, matter_columns, _render_matters(rows, matter_ids, matter_tail)),
+                (HotlineTicket, ticket_columns, _render_tickets(rows, matter_ids, ticket_tail)),
+                (
+                    Deadline,
+                    deadline_columns,
+                    _render_deadlines(rows, matter_ids, deadline_ids, clocks, deadline_tail),
+                ),
+            )
+            for model, columns, parts in tables:
+                bulk.copy_text(cursor, model._meta.db_table, columns, parts)
+            return
         matter_ids = bulk.allocate_ids(cursor, Matter._meta.db_table, len(rows))
         deadline_ids = bulk.allocate_ids(cursor, Deadline._meta.db_table, len(rows))
         matter_rows = []
@@ -332,3 +347,100 @@ def _insert(
         bulk.write_rows(cursor, Matter._meta.db_table, matter_columns, matter_rows)
         bulk.write_rows(cursor, HotlineTicket._meta.db_table, ticket_columns, ticket_rows)
         bulk.write_rows(cursor, Deadline._meta.db_table, deadline_columns, deadline_rows)
+
+
+# --- PostgreSQL: COPY text rendered here -----------------------------------------------------
+# psycopg's ``write_row`` adapts every value of every row in Python: most of a row's columns are
+# the same for the whole file (rendered once, ``_tail``), the others have known types; free text
+# is escaped a chunk at a time (``bulk.copy_column``).
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return bulk.NULL
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, dt.date):  # a datetime too
+        return value.isoformat()
+    return bulk.copy_column([str(value)])[0]
+
+
+def _tail(values: tuple[Any, ...]) -> str:
+    return "".join("\t" + _copy_value(v) for v in values) + "\n"
+
+
+def _date(value: dt.date | None) -> str:
+    return bulk.NULL if value is None else value.isoformat()
+
+
+def _render_matters(rows: list[Row], ids: list[int], tail: tuple[Any, ...]) -> Iterator[str]:
+    end = _tail(tail)
+    person, anonymous = RequesterKind.PERSON.value, RequesterKind.ANONYMOUS.value
+    for start in range(0, len(rows), bulk.COPY_CHUNK):
+        chunk = rows[start : start + bulk.COPY_CHUNK]
+        names = bulk.copy_column([r.caller for r in chunk])
+        phones = bulk.copy_column([r.phone for r in chunk])
+        titles = bulk.copy_column([ticket_title(r.content) for r in chunk])
+        contents = bulk.copy_column([r.content for r in chunk])
+        yield "".join(
+            [
+                f"{i}\t{timezone.localdate(r.called_at).isoformat()}\t{r.received_on.isoformat()}"
+                f"\t{person if r.caller else anonymous}\t{name}\t{phone}\t{title}\t{content}{end}"
+                for i, r, name, phone, title, content in zip(
+                    ids[start : start + bulk.COPY_CHUNK],
+                    chunk,
+                    names,
+                    phones,
+                    titles,
+                    contents,
+                    strict=True,
+                )
+            ]
+        )
+
+
+def _render_tickets(rows: list[Row], ids: list[int], tail: tuple[Any, ...]) -> Iterator[str]:
+    end = _tail(tail)
+    for start in range(0, len(rows), bulk.COPY_CHUNK):
+        chunk = rows[start : start + bulk.COPY_CHUNK]
+        numbers = bulk.copy_column([r.ticket_no for r in chunk])
+        units = bulk.copy_column([r.unit for r in chunk])
+        yield "".join(
+            [
+                f"{i}\t{number}\t{r.ticket_type}\t{r.called_at.isoformat()}"
+                f"\t{_date(r.platform_due)}\t{unit}{end}"
+                for i, r, number, unit in zip(
+                    ids[start : start + bulk.COPY_CHUNK], chunk, numbers, units, strict=True
+                )
+            ]
+        )
+
+
+def _render_deadlines(
+    rows: list[Row],
+    matter_ids: list[int],
+    ids: list[int],
+    clocks: dict[tuple[str, dt.date], tuple[str, dt.date | None, str]],
+    tail: tuple[Any, ...],
+) -> Iterator[str]:
+    end = _tail(tail)
+    rendered = {
+        key: (service_level_key(key[0]), key[1].isoformat(), _date(due), state, _copy_value(warn))
+        for key, (state, due, warn) in clocks.items()
+    }
+    for start in range(0, len(rows), bulk.COPY_CHUNK):
+        chunk = rows[start : start + bulk.COPY_CHUNK]
+        titles = bulk.copy_column([f"热线工单办理：{r.ticket_no}"[:200] for r in chunk])
+        lines = []
+        for i, matter_id, r, title in zip(
+            ids[start : start + bulk.COPY_CHUNK],
+            matter_ids[start : start + bulk.COPY_CHUNK],
+            chunk,
+            titles,
+            strict=True,
+        ):
+            rule, begin, due, state, warning = rendered[(r.ticket_type, r.received_on)]
+            lines.append(
+                f"{i}\t{title}\t{rule}\t{begin}\t{due}\t{state}\t{warning}\t{matter_id}{end}"
+            )
+        yield "".join(lines)
