@@ -99,6 +99,7 @@ MENU: tuple[MenuGroup, ...] = (
             MenuEntry("督办件", "matters:supervision_list", Cap.MATTER_VIEW, "flag"),
             MenuEntry("主动公开", "matters:proactive_list", Cap.MATTER_VIEW, "megaphone"),
             MenuEntry("来件统计", "matters:matter_figures", Cap.MATTER_VIEW, "bar-chart"),
+            MenuEntry("热线工单", "matters:hotline_list", Cap.MATTER_VIEW, "telephone"),
         ),
         anchor="menu-matters",
     ),

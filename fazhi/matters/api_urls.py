@@ -1,7 +1,8 @@
-from fazhi.matters.api import figures, letters, matters, oversight, proactive, proposals
+from fazhi.matters.api import figures, hotline, letters, matters, oversight, proactive, proposals
 
 urlpatterns = [
     *proposals.urlpatterns,
+    *hotline.urlpatterns,
     *oversight.urlpatterns,
     *letters.urlpatterns,
     *figures.urlpatterns,

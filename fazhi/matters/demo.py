@@ -8,6 +8,7 @@ from typing import Any
 
 from fazhi.core import clock, errors
 from fazhi.core.models import Organisation, User
+from fazhi.matters import hotline_demo
 from fazhi.matters.models import (
     Channel,
     Matter,
@@ -247,12 +248,15 @@ def load(*, province: Organisation, stdout: Any) -> None:
         _say(stdout, "未找到演示信访办理员账号，跳过来信来访演示数据。")
         return
     head = User.objects.filter(username=HEAD, is_active=True).first()
-    if Matter.objects.filter(organisation=officer.organisation).exists():
+    entity = _entity(User.objects.filter(username=SUPERVISOR, is_active=True).first())
+    hotline_demo.load(officer=officer, head=head, entity=entity, stdout=stdout)
+    if Matter.objects.filter(
+        organisation=officer.organisation, kind__in=(MatterKind.PETITION, MatterKind.DISCLOSURE)
+    ).exists():
         _say(stdout, "来信来访演示数据已存在。")
         _oversight(officer, head, clock.today(), stdout)
         _proactive(officer, clock.today(), stdout)
         return
-    entity = _entity(User.objects.filter(username=SUPERVISOR, is_active=True).first())
     today = clock.today()
     made = 0
     for n in range(48):

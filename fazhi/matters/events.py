@@ -35,6 +35,17 @@ class MatterEvent(EventName):
     VIEWED = "matter.viewed", "查看来件"
 
 
-EVENTS = (MatterEvent,)
+class HotlineEvent(EventName):
+    RECEIVED = "hotline.received", "登记热线工单"
+    IMPORTED = "hotline.imported", "导入热线工单"
+    ACCEPTED = "hotline.accepted", "签收热线工单"
+    RETURNED = "hotline.returned", "热线工单退单"
+    EXTENDED = "hotline.extended", "批准热线工单延期"
+    CASE_LEAD_STARTED = "hotline.case_lead_started", "投诉工单转为案源"
+    REPLIED = "hotline.replied", "热线工单办结答复"
+    CALLED_BACK = "hotline.called_back", "热线工单回访"
+
+
+EVENTS = (MatterEvent, HotlineEvent)
 
 LEGACY: dict[str, tuple[str, str]] = {}

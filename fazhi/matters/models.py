@@ -19,6 +19,7 @@ class MatterKind(models.TextChoices):
     DISCLOSURE = "disclosure", "政府信息公开申请"
     SUGGESTION = "suggestion", "人大代表建议"
     PROPOSAL = "proposal", "政协提案"
+    HOTLINE = "hotline", "热线工单"
 
 
 class Channel(models.TextChoices):
@@ -36,6 +37,8 @@ class Channel(models.TextChoices):
     FAX = "fax", "传真"
     # deputies' suggestions and CPPCC proposals: assigned by the government office (交办)
     ASSIGNED = "assigned", "交办"
+    # hotline tickets (the platform is on ``HotlineTicket``)
+    HOTLINE = "hotline", "热线平台派单"
 
 
 PETITION_CHANNELS = (
@@ -99,6 +102,7 @@ class MatterState(models.TextChoices):
     CONSULTING = "consulting", "征求意见中"
     ABANDONED = "abandoned", "视为放弃"
     FOLLOW_UP = "follow_up", "再次办理中"
+    RETURNED = "returned", "已退单"
 
 
 class PetitionState(models.TextChoices):
@@ -143,6 +147,9 @@ class ReplyType(models.TextChoices):
     SOLVED = "solved", "所提问题已解决或基本解决（A类）"
     PLANNED = "planned", "正在解决或列入计划逐步解决（B类）"
     EXPLAINED = "explained", "因条件限制暂不能解决，已作说明（C类）"
+    # hotline tickets: the result reported back to the platform
+    RESOLVED = "resolved", "已解决"
+    UNRESOLVED = "unresolved", "未能解决（已说明原因）"
 
 
 PETITION_REPLIES = (ReplyType.SUPPORT, ReplyType.EXPLAIN, ReplyType.REJECT)
@@ -154,6 +161,7 @@ DISCLOSURE_REPLIES = (
     ReplyType.NOT_PROCESSED,
     ReplyType.OTHER,
 )
+HOTLINE_REPLIES = (ReplyType.RESOLVED, ReplyType.EXPLAIN, ReplyType.UNRESOLVED)
 
 PROPOSAL_REPLIES = (ReplyType.SOLVED, ReplyType.PLANNED, ReplyType.EXPLAINED)
 PROPOSAL_KINDS = (MatterKind.SUGGESTION, MatterKind.PROPOSAL)
@@ -452,6 +460,8 @@ class ProactivePublication(models.Model):
         return f"{self.item_id} v{self.version}"
 
 
-# the detail rows of one matter type, in their own module (decision 0074)
+# The detail rows of a matter type in their own modules: hotline tickets' platform facts
+# (``hotline_models``), suggestions' and proposals' handling facts (decision 0074).
+from fazhi.matters.hotline_models import HotlineTicket  # noqa: E402, F401
 from fazhi.matters.models_proposals import HandlingRole as HandlingRole  # noqa: E402
 from fazhi.matters.models_proposals import ProposalDetail as ProposalDetail  # noqa: E402

@@ -13,9 +13,11 @@ from fazhi.core.models import Organisation, User
 from fazhi.matters.models import Matter
 from fazhi.matters.selectors.matters import matter_approvers
 from fazhi.matters.services import disclosure as disclosure_services
+from fazhi.matters.services import hotline as hotline_services
 from fazhi.matters.services import petitions as petition_services
 from fazhi.matters.services import proposals as proposal_services
 from fazhi.matters.workflows import workflow_of
+from fazhi.registry.models import Entity
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,16 @@ STEPS: dict[tuple[str, str], Step] = {
     ("disclosure", "reply"): Step(
         disclosure_services.disclosure_reply, ("reply_type", "reason", "reply_text", "on")
     ),
+    ("hotline", "accept"): Step(hotline_services.hotline_accept, ("on",)),
+    ("hotline", "return"): Step(hotline_services.hotline_return, ("on", "reason")),
+    ("hotline", "extend"): Step(
+        hotline_services.hotline_extend, ("approved_by", "approved_on", "reason")
+    ),
+    ("hotline", "case_lead"): Step(hotline_services.hotline_start_case_lead, ("entity",)),
+    ("hotline", "reply"): Step(hotline_services.hotline_reply, ("reply_type", "reply_text", "on")),
+    ("hotline", "call_back"): Step(
+        hotline_services.hotline_call_back, ("on", "satisfaction", "note")
+    ),
 }
 
 # deputies' suggestions and CPPCC proposals: the same steps for both kinds
@@ -91,8 +103,25 @@ def _value(matter: Matter, name: str, data: Mapping[str, Any]) -> Any:
                 "批准人须为本机关负责人。", code="approver_not_head", field=name
             )
         return approver
+    if name == "entity":
+        return _entity(matter, data)
     value = data.get(name, "")
     return value if isinstance(value, str) else str(value or "")
+
+
+def _entity(matter: Matter, data: Mapping[str, Any]) -> Entity | None:
+    """An institution named by id, within the matter's organisation's reach."""
+    pk = params.object_id(data, "entity")
+    if pk is None:
+        return None
+    entity = Entity.objects.filter(
+        pk=pk, organisation__path__startswith=matter.organisation.path
+    ).first()
+    if entity is None:
+        raise errors.ValidationFailed(
+            "涉及单位不在该机构的监管范围内。", code="entity_out_of_reach", field="entity"
+        )
+    return entity
 
 
 def run_step(*, actor: User, matter: Matter, action: str, data: Mapping[str, Any]) -> Matter:

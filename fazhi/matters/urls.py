@@ -1,9 +1,10 @@
-from fazhi.matters.views import figures, matters, oversight, proactive, proposals
+from fazhi.matters.views import figures, hotline, matters, oversight, proactive, proposals
 
 app_name = "matters"
 
 urlpatterns = [
     *proposals.urlpatterns,
+    *hotline.urlpatterns,
     *oversight.urlpatterns,
     *figures.urlpatterns,
     *proactive.urlpatterns,

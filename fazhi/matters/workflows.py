@@ -16,9 +16,11 @@ from typing import Any
 
 from fazhi.core import errors
 from fazhi.core.workflow import Action, Guard, Workflow
-from fazhi.matters.events import MatterEvent
+from fazhi.matters.events import HotlineEvent, MatterEvent
+from fazhi.matters.hotline_models import HotlineState, TicketType
 from fazhi.matters.models import (
     DISCLOSURE_REPLIES,
+    HOTLINE_REPLIES,
     PETITION_REPLIES,
     REPLY_REASONS,
     DisclosureState,
@@ -236,6 +238,83 @@ SUPERVISION: Workflow[SupervisionOrder] = Workflow(
     ],
 )
 
+
+def _hotline_reply_type(matter: Matter, ctx: Mapping[str, Any]) -> None:
+    if ctx.get("reply_type") not in HOTLINE_REPLIES:
+        raise errors.ValidationFailed(
+            "请选择办理结果（已解决、解释说明或未能解决）。", code="reply_type_required"
+        )
+
+
+def _complaint_ticket(matter: Matter, ctx: Mapping[str, Any]) -> None:
+    if matter.ticket.ticket_type != TicketType.COMPLAINT:
+        raise errors.Conflict("只有投诉类工单可以转为案源。", code="not_a_complaint")
+    if matter.case_lead_id is not None:
+        raise errors.Conflict("该工单已转为案源。", code="case_lead_exists")
+
+
+def _satisfaction_given(matter: Matter, ctx: Mapping[str, Any]) -> None:
+    if not ctx.get("satisfaction"):
+        raise errors.ValidationFailed("请选择回访的满意度。", code="satisfaction_required")
+
+
+HOTLINE: Workflow[Matter] = Workflow(
+    name="hotline",
+    label="热线工单",
+    model=Matter,
+    states=HotlineState,
+    initial=(HotlineState.RECEIVED,),
+    actions=[
+        Action(
+            name="accept",
+            label="签收办理",
+            sources=(HotlineState.RECEIVED,),
+            target=HotlineState.ACCEPTED,
+            event=HotlineEvent.ACCEPTED,
+        ),
+        Action(
+            name="return",
+            label="退单",
+            sources=(HotlineState.RECEIVED, HotlineState.ACCEPTED),
+            target=HotlineState.RETURNED,
+            event=HotlineEvent.RETURNED,
+            guards=(Guard("写明退单理由", _reason_given),),
+        ),
+        Action(
+            name="extend",
+            label="延期（经批准）",
+            sources=(HotlineState.ACCEPTED,),
+            target=HotlineState.ACCEPTED,
+            event=HotlineEvent.EXTENDED,
+            guards=(Guard("负责人批准", _approved), Guard("写明延期理由", _reason_given)),
+        ),
+        Action(
+            name="case_lead",
+            label="转为案源",
+            sources=(HotlineState.ACCEPTED,),
+            target=HotlineState.ACCEPTED,
+            event=HotlineEvent.CASE_LEAD_STARTED,
+            guards=(Guard("投诉类工单，尚未转为案源", _complaint_ticket),),
+        ),
+        Action(
+            name="reply",
+            label="办结答复",
+            sources=(HotlineState.ACCEPTED,),
+            target=HotlineState.REPLIED,
+            event=HotlineEvent.REPLIED,
+            guards=(Guard("办理结果为已解决、解释说明或未能解决", _hotline_reply_type),),
+        ),
+        Action(
+            name="call_back",
+            label="回访",
+            sources=(HotlineState.REPLIED,),
+            target=HotlineState.CLOSED,
+            event=HotlineEvent.CALLED_BACK,
+            guards=(Guard("登记满意度", _satisfaction_given),),
+        ),
+    ],
+)
+
 PROACTIVE: Workflow[ProactiveItem] = Workflow(
     name="proactive",
     label="主动公开事项",
@@ -270,6 +349,7 @@ WORKFLOWS = {
     "disclosure": DISCLOSURE,
     "suggestion": SUGGESTION,
     "proposal": PROPOSAL,
+    "hotline": HOTLINE,
 }
 
 

@@ -19,6 +19,7 @@ from fazhi.core.models import Deadline
 from fazhi.core.pagination import PaginatedView
 from fazhi.core.roles import Cap
 from fazhi.matters.events import MatterEvent
+from fazhi.matters.hotline_models import HotlineTicket
 from fazhi.matters.models import (
     Category,
     Channel,
@@ -89,14 +90,42 @@ class DeadlineBriefSerializer(serializers.ModelSerializer[Deadline]):
         read_only_fields = fields
 
 
+class TicketSerializer(serializers.ModelSerializer[HotlineTicket]):
+    """A hotline ticket's platform facts (``ticket`` of a matter of kind ``hotline``)."""
+
+    class Meta:
+        model = HotlineTicket
+        fields = [
+            "platform",
+            "ticket_no",
+            "ticket_type",
+            "called_at",
+            "platform_due",
+            "handling_unit",
+            "returned_on",
+            "return_reason",
+            "callback_on",
+            "callback_note",
+        ]
+        read_only_fields = fields
+
+
 class MatterDetailSerializer(MatterSerializer):
+    ticket = TicketSerializer(read_only=True, allow_null=True)
     content = serializers.CharField(read_only=True)
     reply_text = serializers.CharField(read_only=True)
     deadlines = serializers.SerializerMethodField()
     next_steps = serializers.SerializerMethodField()
 
     class Meta(MatterSerializer.Meta):
-        fields = [*MatterSerializer.Meta.fields, "content", "reply_text", "deadlines", "next_steps"]
+        fields = [
+            *MatterSerializer.Meta.fields,
+            "ticket",
+            "content",
+            "reply_text",
+            "deadlines",
+            "next_steps",
+        ]
         read_only_fields = fields
 
     def get_deadlines(self, matter: Matter) -> list[dict[str, Any]]:
@@ -143,6 +172,8 @@ class StepBody(serializers.Serializer[Any]):
     reply_text = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     items = serializers.CharField(max_length=2_000, required=False, allow_blank=True)
     third_party = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    satisfaction = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    entity = params.IdField(required=False)
 
 
 class SatisfactionBody(serializers.Serializer[Any]):

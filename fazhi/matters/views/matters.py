@@ -21,6 +21,7 @@ from fazhi.matters.letters import letter_response, reply_letter
 from fazhi.matters.models import (
     DISCLOSURE_CHANNELS,
     DISCLOSURE_REPLIES,
+    HOTLINE_REPLIES,
     PETITION_CHANNELS,
     PETITION_REPLIES,
     PROPOSAL_KINDS,
@@ -36,6 +37,7 @@ from fazhi.matters.models import (
     Satisfaction,
     Urgency,
 )
+from fazhi.matters.selectors import hotline as hotline_selectors
 from fazhi.matters.selectors import matters as matter_selectors
 from fazhi.matters.selectors import statistics as statistics_selectors
 from fazhi.matters.services import disclosure as disclosure_services
@@ -59,6 +61,8 @@ def _labels(values: tuple[str, ...]) -> list[tuple[str, str]]:
 def _replies_of(kind: str) -> tuple[ReplyType, ...]:
     if kind == MatterKind.PETITION:
         return PETITION_REPLIES
+    if kind == MatterKind.HOTLINE:
+        return HOTLINE_REPLIES
     return PROPOSAL_REPLIES if kind in PROPOSAL_KINDS else DISCLOSURE_REPLIES
 
 
@@ -104,6 +108,7 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
     matter = matter_selectors.matter_get(user=user, matter_id=matter_id)
     table = workflow_of(matter)
     can_handle = has_cap(user, Cap.MATTER_HANDLE)
+    is_hotline = matter.kind == MatterKind.HOTLINE
     return render(
         request,
         "matters/matter_detail.html",
@@ -125,7 +130,12 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
                 for code, label in pairs
             ],
             "satisfactions": Satisfaction.choices,
-            "can_rate": can_handle and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            "can_rate": can_handle
+            and not is_hotline  # a ticket's satisfaction is its call-back (回访)
+            and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            "entities": hotline_selectors.complaint_entities(matter=matter)
+            if is_hotline and can_handle and matter.state == MatterState.ACCEPTED
+            else [],
             **oversight_context(user, matter),
         },
     )

@@ -1,5 +1,6 @@
 """Inserting validated import rows straight into the directory's tables (inside the confirming
-service's transaction): COPY on PostgreSQL, executemany on SQLite, the ORM elsewhere.
+service's transaction): COPY on PostgreSQL, executemany on SQLite (``fazhi.core.bulk``, shared
+with the other imports), the ORM elsewhere.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.db import connection
 
-from fazhi.core import clock
+from fazhi.core import bulk, clock
 from fazhi.core.models import Organisation
 from fazhi.registry.importing.validation import chunks
 from fazhi.registry.models import (
@@ -19,7 +20,7 @@ from fazhi.registry.models import (
     Licence,
 )
 
-INSERT_BATCH = 5_000
+INSERT_BATCH = bulk.INSERT_BATCH
 
 
 _ENTITY_COLUMNS = (
@@ -110,20 +111,9 @@ def bulk_insert(*, organisation: Organisation, rows: list[list[Any]], batch: Imp
     return len(rows)
 
 
-# COPY's text format: a tab between columns, a newline after each row, \N for NULL, and these
-# four characters escaped inside a value.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_CHUNK = 5_000  # rows rendered and sent at a time (memory stays flat)
-_NULL = "\\N"
-
-
-def _copy_column(values: list[str]) -> list[str]:
-    """A column of text for COPY: escaped only when some value holds a special character (one
-    scan of the whole column in C decides; typed text almost never does)."""
-    joined = "".join(values)
-    if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
-        return [v.translate(_COPY_ESCAPES) for v in values]
-    return values
+_COPY_CHUNK = bulk.COPY_CHUNK
+_NULL = bulk.NULL
+_copy_column = bulk.copy_column
 
 
 def _copy_rows(
@@ -186,43 +176,13 @@ def _copy_rows(
 
 
 def _allocate_ids(cursor: Any, vendor: str, table: str, count: int) -> list[int]:
-    """``count`` fresh ids of ``table`` (inside the transaction)."""
-    if vendor == "postgresql":
-        # nextval is safe under concurrency; the ids need not be consecutive.
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count],
-        )
-        return [int(r[0]) for r in cursor.fetchall()]
-    # SQLite: the write transaction (BEGIN IMMEDIATE) holds the database lock, so nothing else
-    # can insert in between; AUTOINCREMENT's sqlite_sequence follows explicit ids.
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - model table name
-    highest = int(cursor.fetchone()[0])
-    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-    seq = cursor.fetchone()
-    first = max(highest, int(seq[0]) if seq else 0) + 1
-    return list(range(first, first + count))
+    return bulk.allocate_ids(cursor, table, count)
 
 
 def _write(
     cursor: Any, vendor: str, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    if not rows:
-        return
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    if vendor == "postgresql":
-        # the raw psycopg cursor: wrap its errors so a unique violation is an IntegrityError
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
-        ):
-            for values in rows:
-                copy.write_row(values)
-        return
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
-    for chunk in chunks(rows, INSERT_BATCH * 4):
-        cursor.executemany(sql, chunk)
+    bulk.write_rows(cursor, table, columns, rows)
 
 
 def _bulk_insert_orm(
