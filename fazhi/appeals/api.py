@@ -48,6 +48,8 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
             "reviewing_body",
             "reference",
             "penalty_case",
+            "disclosure_request",
+            "reconsideration",
             "act",
             "lodged_on",
             "received_on",
@@ -120,6 +122,8 @@ class RegisterBody(serializers.Serializer[Any]):
     lodged_on = params.DateField()
     received_on = params.DateField()
     penalty_case = params.IdField(required=False)
+    disclosure_request = params.IdField(required=False)
+    reconsideration = params.IdField(required=False)
 
 
 class StepBody(serializers.Serializer[Any]):
@@ -178,10 +182,18 @@ class AppealListView(PaginatedView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         case_id = data.pop("penalty_case", None)
+        request_id = data.pop("disclosure_request", None)
+        earlier_id = data.pop("reconsideration", None)
         appeal = services.appeal_register(
             actor=user,
             organisation=home_organisation(user),
             penalty_case=penalty_case_get(user=user, case_id=case_id) if case_id else None,
+            disclosure_request=selectors.disclosure_request_get(user=user, matter_id=request_id)
+            if request_id
+            else None,
+            reconsideration=selectors.appeal_get(user=user, appeal_id=earlier_id)
+            if earlier_id
+            else None,
             **data,
         )
         return _detail(request, appeal.pk, status.HTTP_201_CREATED)

@@ -28,6 +28,7 @@ from fazhi.core.models import Deadline, User
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
+from fazhi.matters.models import Matter, MatterKind
 
 
 def _appeals(user: User | Any) -> QuerySet[Appeal]:
@@ -62,7 +63,39 @@ def appeal_list(
 def appeal_get(*, user: User | Any, appeal_id: int) -> Appeal:
     require_cap(user, Cap.APPEAL_VIEW, action=AppealEvent.VIEWED)
     return get_scoped(
-        _appeals(user).select_related("penalty_case", "challenge", "created_by"), appeal_id
+        _appeals(user).select_related(
+            "penalty_case", "challenge", "created_by", "disclosure_request", "reconsideration"
+        ),
+        appeal_id,
+    )
+
+
+def disclosure_requests_pickable(*, user: User | Any, limit: int = 200) -> list[Matter]:
+    """The latest disclosure requests in the user's scope, to link an appeal to (decision 0084)."""
+    return list(
+        scoped(Matter.objects.filter(kind=MatterKind.DISCLOSURE), user).order_by(
+            "-received_on", "-id"
+        )[:limit]
+    )
+
+
+def disclosure_request_get(*, user: User | Any, matter_id: int) -> Matter:
+    """A disclosure request in the user's scope, to link an appeal to; 404 otherwise."""
+    return get_scoped(
+        scoped(Matter.objects.filter(kind=MatterKind.DISCLOSURE), user).select_related(
+            "organisation"
+        ),
+        matter_id,
+        among=Matter.objects.filter(kind=MatterKind.DISCLOSURE),
+    )
+
+
+def reconsiderations_pickable(*, user: User | Any, limit: int = 200) -> list[Appeal]:
+    """The latest reconsiderations in the user's scope, for a lawsuit that follows one."""
+    return list(
+        _appeals(user)
+        .filter(kind=AppealKind.RECONSIDERATION)
+        .order_by("-received_on", "-id")[:limit]
     )
 
 

@@ -251,6 +251,10 @@ def disclosure_statistics(request: HttpRequest) -> HttpResponse:
             "year": year,
             "headers": statistics_selectors.HEADERS,
             "rows": statistics_selectors.disclosure_statistics(user=user, year=year),
+            "appeal_headers": statistics_selectors.APPEAL_HEADERS,
+            "appeal_groups": statistics_selectors.disclosure_appeal_statistics(
+                user=user, year=year
+            ),
         },
     )
 
