@@ -42,7 +42,10 @@ from fazhi.matters.services import disclosure as disclosure_services
 from fazhi.matters.services import petitions as petition_services
 from fazhi.matters.services.disclosure import DISCLOSURE_REQUESTERS
 from fazhi.matters.services.petitions import PETITION_REQUESTERS
-from fazhi.matters.services.satisfaction import matter_record_satisfaction
+from fazhi.matters.services.satisfaction import (
+    matter_record_satisfaction,
+    satisfaction_allowed,
+)
 from fazhi.matters.steps import ACTIONS, home_organisation, run_step, step_of
 from fazhi.matters.views.oversight import oversight_context
 from fazhi.matters.workflows import workflow_of
@@ -125,7 +128,7 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
                 for code, label in pairs
             ],
             "satisfactions": Satisfaction.choices,
-            "can_rate": can_handle and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            "can_rate": can_handle and satisfaction_allowed(matter),
             **oversight_context(user, matter),
         },
     )
