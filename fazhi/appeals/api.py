@@ -159,6 +159,7 @@ class AppealListView(PaginatedView):
             params.choice_parameter("kind", AppealKind.values),
             params.choice_parameter("state", AppealState.values),
             params.choice_parameter("outcome", Outcome.values),
+            params.choice_parameter("due", list(selectors.DUE)),
             params.year_parameter(),
         ],
         responses=AppealSerializer(many=True),
@@ -172,6 +173,7 @@ class AppealListView(PaginatedView):
             state=params.choice(q, "state", AppealState.values),
             outcome=params.choice(q, "outcome", Outcome.values),
             year=params.year(q, "year"),
+            due=params.choice(q, "due", list(selectors.DUE)),
         )
         return self.paginated(appeals, AppealSerializer)
 

@@ -43,6 +43,7 @@ def _filters(request: HttpRequest) -> dict[str, str | int | None]:
         "outcome": params.choice(request.GET, "outcome", Outcome.values),
         "year": params.year(request.GET, "year"),
         "q": q,
+        "due": params.choice(request.GET, "due", list(selectors.DUE)),
     }
 
 
@@ -63,6 +64,9 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
                 listing.Filter("kind", "类型", f["kind"] or "", choices=AppealKind.choices),
                 listing.Filter("state", "状态", f["state"] or "", choices=AppealState.choices),
                 listing.Filter("outcome", "结果", f["outcome"] or "", choices=Outcome.choices),
+                listing.Filter(
+                    "due", "答复期限", f["due"] or "", choices=list(selectors.DUE.items())
+                ),
                 listing.Filter("year", "收到年份", f["year"] or "", placeholder="如 2026"),
                 listing.Filter("q", "关键词", f["q"] or "", placeholder="申请人、行为或案号"),
             ],
