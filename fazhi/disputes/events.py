@@ -15,6 +15,7 @@ class DisputeEvent(EventName):
 
 class ScreeningEvent(EventName):
     SUBMITTED = "screening_report.submitted", "报送医疗纠纷月度排查报告"
+    CORRECTED = "screening_report.corrected", "更正医疗纠纷月度排查报告"
     LISTED = "screening_report.listed", "查看医疗纠纷排查报送情况"
 
 
