@@ -49,10 +49,12 @@ def screening_reports(*, user: User | Any) -> QuerySet[ScreeningReport]:
 
 def own_report(*, user: User | Any, month: dt.date) -> ScreeningReport:
     """The user's own unit's report for ``month`` (to correct it); ``NotFound`` if none."""
-    reports = screening_reports(user=user).filter(
-        organisation_id=user.organisation_id, month=month_start(month)
+    reports = screening_reports(user=user).filter(month=month_start(month))
+    report = (
+        reports.filter(organisation_id=user.organisation_id).first()
+        if user.organisation_id is not None
+        else None
     )
-    report = reports.first()
     if report is None:
         raise errors.NotFound(
             f"本单位尚未报送{month:%Y年%m月}的排查报告。", code="report_not_found"

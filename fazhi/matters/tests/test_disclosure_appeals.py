@@ -129,8 +129,10 @@ def test_the_next_year_counts_what_was_pending(world):
 
 def test_a_lawsuit_after_reconsideration_inherits_the_request_and_is_audited(world):
     suit = Appeal.objects.get(kind=SUIT, reconsideration__isnull=False)
-    assert suit.disclosure_request == suit.reconsideration.disclosure_request
-    assert list(suit.reconsideration.lawsuits.all()) == [suit]
+    earlier = suit.reconsideration
+    assert earlier is not None
+    assert suit.disclosure_request == earlier.disclosure_request
+    assert list(earlier.lawsuits.all()) == [suit]
     event = AuditEvent.objects.get(object_id=str(suit.pk), action="appeal.received")
     assert event.details["reconsideration"] == suit.reconsideration_id
     assert event.details["disclosure_request"] == suit.disclosure_request_id
@@ -156,8 +158,8 @@ def test_scope_and_permission(world):
 )
 def test_a_bad_link_is_refused_and_nothing_written(world, change, code):
     w = world
-    r1 = Matter.objects.filter(kind="disclosure").order_by("received_on").last()
-    first = Appeal.objects.filter(kind=RECON).order_by("pk").first()
+    r1 = Matter.objects.filter(kind="disclosure").latest("received_on")
+    first = Appeal.objects.filter(kind=RECON).earliest("pk")
     kw: dict[str, Any] = {}
     kind, lodged = SUIT, D(2025, 12, 10)
     if change == "petition":
@@ -171,7 +173,7 @@ def test_a_bad_link_is_refused_and_nothing_written(world, change, code):
     elif change == "recon_of_recon":
         kind, kw["reconsideration"] = RECON, first
     elif change == "suit_as_earlier":
-        kw["reconsideration"] = Appeal.objects.filter(kind=SUIT).first()
+        kw["reconsideration"] = Appeal.objects.filter(kind=SUIT).earliest("pk")
     elif change == "suit_before_recon":
         kw["reconsideration"], lodged = first, first.lodged_on - dt.timedelta(days=1)
     before = Appeal.objects.count()
@@ -185,8 +187,8 @@ def test_register_page_links_and_the_statistics_page_excel_and_api(
     world, django_assert_max_num_queries
 ):
     w = world
-    r1 = Matter.objects.filter(kind="disclosure").order_by("received_on").last()
-    first = Appeal.objects.filter(kind=RECON).order_by("pk").first()
+    r1 = Matter.objects.filter(kind="disclosure").latest("received_on")
+    first = Appeal.objects.filter(kind=RECON).earliest("pk")
     client = Client()
     client.force_login(w.legal)
     page = client.get("/appeals/new/").content.decode()
