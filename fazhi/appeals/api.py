@@ -112,7 +112,7 @@ class AppealDetailSerializer(AppealSerializer):
         return [s for s in steps if s != "follow_up" or appeal.adverse]
 
 
-class RegisterBody(serializers.Serializer[Any]):
+class AppealRegisterBody(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=AppealKind.choices)
     procedure = serializers.ChoiceField(choices=Procedure.choices, default=Procedure.ORDINARY)
     applicant = serializers.CharField(max_length=200)
@@ -126,7 +126,7 @@ class RegisterBody(serializers.Serializer[Any]):
     reconsideration = params.IdField(required=False)
 
 
-class StepBody(serializers.Serializer[Any]):
+class AppealStepBody(serializers.Serializer[Any]):
     on = params.DateField(required=False)
     held_on = params.DateField(required=False)
     note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
@@ -177,10 +177,10 @@ class AppealListView(PaginatedView):
         )
         return self.paginated(appeals, AppealSerializer)
 
-    @extend_schema(request=RegisterBody, responses={201: AppealDetailSerializer})
+    @extend_schema(request=AppealRegisterBody, responses={201: AppealDetailSerializer})
     def post(self, request: Request) -> Response:
         user = acting_user(request, Cap.APPEAL_HANDLE, action=AppealEvent.RECEIVED)
-        body = RegisterBody(data=request.data)
+        body = AppealRegisterBody(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         case_id = data.pop("penalty_case", None)
@@ -211,11 +211,11 @@ class AppealStepView(APIView):
     parser_classes = [JSONParser, FormParser]
     action = ""
 
-    @extend_schema(request=StepBody, responses=AppealDetailSerializer)
+    @extend_schema(request=AppealStepBody, responses=AppealDetailSerializer)
     def post(self, request: Request, appeal_id: int) -> Response:
         user = acting_user(request, Cap.APPEAL_HANDLE)
         appeal = selectors.appeal_get(user=user, appeal_id=appeal_id)
-        body = StepBody(data=request.data)
+        body = AppealStepBody(data=request.data)
         body.is_valid(raise_exception=True)
         run_step(actor=user, appeal=appeal, action=self.action, data=body.validated_data)
         return _detail(request, appeal_id)
