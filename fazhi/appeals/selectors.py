@@ -106,8 +106,8 @@ def answers_due(*, user: User | Any) -> dict[str, list[int]]:
         else:
             key = "later"
         buckets[key].append(int(object_id))
-    order = list(waiting)
-    return {key: sorted(ids, key=order.index) for key, ids in buckets.items()}
+    rank = {pk: i for i, pk in enumerate(waiting)}
+    return {key: sorted(ids, key=rank.__getitem__) for key, ids in buckets.items()}
 
 
 def appeal_get(*, user: User | Any, appeal_id: int) -> Appeal:
