@@ -48,6 +48,8 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
             "reviewing_body",
             "reference",
             "penalty_case",
+            "disclosure_request",
+            "reconsideration",
             "act",
             "lodged_on",
             "received_on",
@@ -110,7 +112,7 @@ class AppealDetailSerializer(AppealSerializer):
         return [s for s in steps if s != "follow_up" or appeal.adverse]
 
 
-class RegisterBody(serializers.Serializer[Any]):
+class AppealRegisterBody(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=AppealKind.choices)
     procedure = serializers.ChoiceField(choices=Procedure.choices, default=Procedure.ORDINARY)
     applicant = serializers.CharField(max_length=200)
@@ -120,9 +122,11 @@ class RegisterBody(serializers.Serializer[Any]):
     lodged_on = params.DateField()
     received_on = params.DateField()
     penalty_case = params.IdField(required=False)
+    disclosure_request = params.IdField(required=False)
+    reconsideration = params.IdField(required=False)
 
 
-class StepBody(serializers.Serializer[Any]):
+class AppealStepBody(serializers.Serializer[Any]):
     on = params.DateField(required=False)
     held_on = params.DateField(required=False)
     note = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
@@ -155,6 +159,7 @@ class AppealListView(PaginatedView):
             params.choice_parameter("kind", AppealKind.values),
             params.choice_parameter("state", AppealState.values),
             params.choice_parameter("outcome", Outcome.values),
+            params.choice_parameter("due", list(selectors.DUE)),
             params.year_parameter(),
         ],
         responses=AppealSerializer(many=True),
@@ -168,20 +173,29 @@ class AppealListView(PaginatedView):
             state=params.choice(q, "state", AppealState.values),
             outcome=params.choice(q, "outcome", Outcome.values),
             year=params.year(q, "year"),
+            due=params.choice(q, "due", list(selectors.DUE)),
         )
         return self.paginated(appeals, AppealSerializer)
 
-    @extend_schema(request=RegisterBody, responses={201: AppealDetailSerializer})
+    @extend_schema(request=AppealRegisterBody, responses={201: AppealDetailSerializer})
     def post(self, request: Request) -> Response:
         user = acting_user(request, Cap.APPEAL_HANDLE, action=AppealEvent.RECEIVED)
-        body = RegisterBody(data=request.data)
+        body = AppealRegisterBody(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         case_id = data.pop("penalty_case", None)
+        request_id = data.pop("disclosure_request", None)
+        earlier_id = data.pop("reconsideration", None)
         appeal = services.appeal_register(
             actor=user,
             organisation=home_organisation(user),
             penalty_case=penalty_case_get(user=user, case_id=case_id) if case_id else None,
+            disclosure_request=selectors.disclosure_request_get(user=user, matter_id=request_id)
+            if request_id
+            else None,
+            reconsideration=selectors.appeal_get(user=user, appeal_id=earlier_id)
+            if earlier_id
+            else None,
             **data,
         )
         return _detail(request, appeal.pk, status.HTTP_201_CREATED)
@@ -197,11 +211,11 @@ class AppealStepView(APIView):
     parser_classes = [JSONParser, FormParser]
     action = ""
 
-    @extend_schema(request=StepBody, responses=AppealDetailSerializer)
+    @extend_schema(request=AppealStepBody, responses=AppealDetailSerializer)
     def post(self, request: Request, appeal_id: int) -> Response:
         user = acting_user(request, Cap.APPEAL_HANDLE)
         appeal = selectors.appeal_get(user=user, appeal_id=appeal_id)
-        body = StepBody(data=request.data)
+        body = AppealStepBody(data=request.data)
         body.is_valid(raise_exception=True)
         run_step(actor=user, appeal=appeal, action=self.action, data=body.validated_data)
         return _detail(request, appeal_id)

@@ -7,6 +7,8 @@ state:
   decision: the case's late surcharge pauses while it runs;
 - a reconsideration in the simplified procedure, upheld (维持) and closed;
 - a lawsuit dismissed on the merits (驳回诉讼请求) after a session the head attended, closed;
+  it challenges a demo disclosure reply when the matters demo made one before it (decision 0084:
+  counted in the disclosure report's reconsideration and litigation table);
 - a lawsuit withdrawn by the plaintiff (撤诉) after a session the head attended;
 - a lawsuit just received, its defence clock running.
 """
@@ -21,6 +23,7 @@ from fazhi.appeals.models import Appeal, AppealKind, Outcome, Procedure
 from fazhi.core import clock, errors
 from fazhi.core.models import Organisation, User
 from fazhi.enforcement.models import CaseChallenge, CaseState, PenaltyCase
+from fazhi.matters.models import Matter, MatterKind, ReplyType
 
 LEGAL = "demo_legal"
 HEAD = "demo_leader"
@@ -42,6 +45,18 @@ def _challengeable_case(district: Organisation) -> PenaltyCase | None:
     )
 
 
+def _challenged_request(district: Organisation, lodged: dt.date) -> Matter | None:
+    """A demo disclosure request replied before ``lodged``, a withheld one first."""
+    requests = Matter.objects.filter(
+        organisation__path__startswith=district.path,
+        kind=MatterKind.DISCLOSURE,
+        replied_on__isnull=False,
+        replied_on__lte=lodged,
+    ).select_related("organisation")
+    withheld = requests.filter(reply_type=ReplyType.WITHHELD).order_by("-replied_on", "pk")
+    return withheld.first() or requests.order_by("-replied_on", "pk").first()
+
+
 def _walk(
     *,
     legal: User,
@@ -55,8 +70,14 @@ def _walk(
     procedure: str = Procedure.ORDINARY,
     actor: User | None = None,
     case: PenaltyCase | None = None,
+    disclosure: bool = False,
 ) -> Appeal:
     today = clock.today()
+    lodged = (
+        max(received - dt.timedelta(days=3), case.decided_on or received)
+        if case is not None
+        else received - dt.timedelta(days=3)
+    )
     appeal = services.appeal_register(
         actor=actor or legal,
         organisation=district,
@@ -66,11 +87,10 @@ def _walk(
         reviewing_body=body,
         reference=steps.get("reference", ""),
         act=act,
-        lodged_on=max(received - dt.timedelta(days=3), case.decided_on or received)
-        if case is not None
-        else received - dt.timedelta(days=3),
+        lodged_on=lodged,
         received_on=received,
         penalty_case=case,
+        disclosure_request=_challenged_request(district, lodged) if disclosure else None,
     )
     if "answer" in steps:
         appeal = services.appeal_answer(
@@ -134,6 +154,7 @@ def load(*, province: Organisation, stdout: Any) -> None:
             "body": court,
             "act": "不予公开政府信息的答复（涉及第三方商业秘密）",
             "received": today - dt.timedelta(days=300),
+            "disclosure": True,
             "steps": {
                 "reference": "（松）行初字第12号",
                 "answer": 10,
@@ -214,4 +235,5 @@ def _register(legal: User, district: Organisation, plan: dict[str, Any]) -> Appe
         steps=plan["steps"],
         actor=plan.get("actor"),
         case=plan.get("case"),
+        disclosure=plan.get("disclosure", False),
     )

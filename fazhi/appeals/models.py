@@ -135,6 +135,22 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    disclosure_request = models.ForeignKey(
+        "matters.Matter",
+        verbose_name="被申请（被诉）的政府信息公开申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reconsideration = models.ForeignKey(
+        "self",
+        verbose_name="起诉前的行政复议",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lawsuits",
+    )
     act = models.TextField("被申请（被诉）的行政行为")
     lodged_on = models.DateField("申请（起诉）日期")
     received_on = models.DateField("收到申请书（起诉状）副本日期")

@@ -22,12 +22,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from fazhi.appeals.events import AppealEvent
-from fazhi.appeals.models import Appeal, AppealHearing, AppealKind, Outcome
-from fazhi.core import exports
+from fazhi.appeals.models import Appeal, AppealHearing, AppealKind, AppealState, Outcome
+from fazhi.core import clock, exports
 from fazhi.core.models import Deadline, User
 from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
+from fazhi.matters.models import Matter, MatterKind
 
 
 def _appeals(user: User | Any) -> QuerySet[Appeal]:
@@ -42,10 +43,14 @@ def appeal_list(
     outcome: str | None = None,
     year: int | None = None,
     q: str | None = None,
+    due: str | None = None,
 ) -> QuerySet[Appeal]:
-    """The appeals in scope, newest receipt first; refused without ``appeal.view``."""
+    """The appeals in scope, newest receipt first; refused without ``appeal.view``; ``due``:
+    only the appeals whose answer (defence) is in that urgency (``DUE``)."""
     require_cap(user, Cap.APPEAL_VIEW, action=AppealEvent.LISTED)
     qs = _appeals(user)
+    if due:
+        qs = qs.filter(pk__in=answers_due(user=user).get(due, []))
     if kind:
         qs = qs.filter(kind=kind)
     if state:
@@ -59,10 +64,88 @@ def appeal_list(
     return qs.order_by("-received_on", "-id")
 
 
+ANSWER_RULES = ("reconsideration.answer", "reconsideration.answer_simple", "litigation.defence")
+SOON_DAYS = 3
+# The urgency of an answer (defence) not yet submitted, most urgent first.
+DUE: dict[str, str] = {
+    "overdue": "已逾期",
+    "soon": f"{SOON_DAYS}日内到期",
+    "later": "未到期",
+}
+
+
+def answers_due(*, user: User | Any) -> dict[str, list[int]]:
+    """The appeals in scope still waiting for their answer (defence), by urgency of its clock:
+    ``overdue`` (past its due date), ``soon`` (due today or within ``SOON_DAYS`` days),
+    ``later`` (due later, or its due date not yet known). Ids, newest receipt first."""
+    waiting = dict(
+        _appeals(user)
+        .filter(state=AppealState.RECEIVED)
+        .order_by("-received_on", "-id")
+        .values_list("pk", "received_on")
+    )
+    clocks = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Appeal),
+        object_id__in=[str(pk) for pk in waiting],
+        rule_key__in=ANSWER_RULES,
+        state__in=(
+            DeadlineState.OPEN,
+            DeadlineState.OVERDUE,
+            DeadlineState.STOPPED,
+            DeadlineState.CALENDAR_UNKNOWN,
+        ),
+    ).values_list("object_id", "state", "due_date")
+    today = clock.today()
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    buckets: dict[str, list[int]] = {key: [] for key in DUE}
+    for object_id, state, due_date in clocks:
+        if state == DeadlineState.OVERDUE or (due_date is not None and due_date < today):
+            key = "overdue"
+        elif due_date is not None and due_date <= soon and state == DeadlineState.OPEN:
+            key = "soon"
+        else:
+            key = "later"
+        buckets[key].append(int(object_id))
+    rank = {pk: i for i, pk in enumerate(waiting)}
+    return {key: sorted(ids, key=rank.__getitem__) for key, ids in buckets.items()}
+
+
 def appeal_get(*, user: User | Any, appeal_id: int) -> Appeal:
     require_cap(user, Cap.APPEAL_VIEW, action=AppealEvent.VIEWED)
     return get_scoped(
-        _appeals(user).select_related("penalty_case", "challenge", "created_by"), appeal_id
+        _appeals(user).select_related(
+            "penalty_case", "challenge", "created_by", "disclosure_request", "reconsideration"
+        ),
+        appeal_id,
+    )
+
+
+def disclosure_requests_pickable(*, user: User | Any, limit: int = 200) -> list[Matter]:
+    """The latest disclosure requests in the user's scope, to link an appeal to (decision 0084)."""
+    return list(
+        scoped(Matter.objects.filter(kind=MatterKind.DISCLOSURE), user).order_by(
+            "-received_on", "-id"
+        )[:limit]
+    )
+
+
+def disclosure_request_get(*, user: User | Any, matter_id: int) -> Matter:
+    """A disclosure request in the user's scope, to link an appeal to; 404 otherwise."""
+    return get_scoped(
+        scoped(Matter.objects.filter(kind=MatterKind.DISCLOSURE), user).select_related(
+            "organisation"
+        ),
+        matter_id,
+        among=Matter.objects.filter(kind=MatterKind.DISCLOSURE),
+    )
+
+
+def reconsiderations_pickable(*, user: User | Any, limit: int = 200) -> list[Appeal]:
+    """The latest reconsiderations in the user's scope, for a lawsuit that follows one."""
+    return list(
+        _appeals(user)
+        .filter(kind=AppealKind.RECONSIDERATION)
+        .order_by("-received_on", "-id")[:limit]
     )
 
 

@@ -45,6 +45,7 @@ from fazhi.enforcement.services.case_challenges import (
     case_challenge_end_within,
     case_challenge_open_within,
 )
+from fazhi.matters.models import Matter, MatterKind
 
 NAME_MAX = 200
 BODY_MAX = 100
@@ -109,6 +110,60 @@ def _case_act(case: PenaltyCase) -> str:
     return f"行政处罚决定{number}（{case.cause}）"
 
 
+def _request_act(matter: Matter) -> str:
+    return f"政府信息公开申请答复（{matter.title}，{matter.received_on:%Y-%m-%d}收到）"
+
+
+def _check_disclosure_request(
+    matter: Matter, *, organisation: Organisation, lodged: dt.date
+) -> None:
+    if matter.kind != MatterKind.DISCLOSURE:
+        raise errors.ValidationFailed(
+            "所选事项不是政府信息公开申请。",
+            code="not_a_disclosure_request",
+            field="disclosure_request",
+        )
+    if not matter.organisation.path.startswith(organisation.path):
+        raise errors.ValidationFailed(
+            "所选政府信息公开申请不属于该机关。",
+            code="request_out_of_reach",
+            field="disclosure_request",
+        )
+    if lodged < matter.received_on:
+        raise errors.ValidationFailed(
+            f"申请（起诉）日期不能早于该政府信息公开申请的收到日期（{matter.received_on:%Y-%m-%d}）。",
+            code="date_too_early",
+            field="lodged_on",
+        )
+
+
+def _check_reconsideration(
+    earlier: Appeal, *, organisation: Organisation, kind: str, lodged: dt.date
+) -> None:
+    if kind != AppealKind.LITIGATION:
+        raise errors.ValidationFailed(
+            "只有行政诉讼可以关联起诉前的行政复议。",
+            code="reconsideration_not_allowed",
+            field="reconsideration",
+        )
+    if earlier.kind != AppealKind.RECONSIDERATION:
+        raise errors.ValidationFailed(
+            "所选事项不是行政复议。", code="not_a_reconsideration", field="reconsideration"
+        )
+    if not earlier.organisation.path.startswith(organisation.path):
+        raise errors.ValidationFailed(
+            "所选行政复议不属于该机关。",
+            code="reconsideration_out_of_reach",
+            field="reconsideration",
+        )
+    if lodged < earlier.lodged_on:
+        raise errors.ValidationFailed(
+            f"起诉日期不能早于行政复议的申请日期（{earlier.lodged_on:%Y-%m-%d}）。",
+            code="date_too_early",
+            field="lodged_on",
+        )
+
+
 def appeal_register(
     *,
     actor: User,
@@ -122,10 +177,15 @@ def appeal_register(
     procedure: str = Procedure.ORDINARY,
     reference: str = "",
     penalty_case: PenaltyCase | None = None,
+    disclosure_request: Matter | None = None,
+    reconsideration: Appeal | None = None,
 ) -> Appeal:
     """Register a reconsideration application or a lawsuit whose copy reached the commission on
     ``received_on``: the answer (defence) clock starts; a challenged penalty case's surcharge
-    pauses from ``lodged_on``."""
+    pauses from ``lodged_on``. ``disclosure_request``: the disclosure request whose handling is
+    challenged (counted in the annual disclosure report, decision 0084); ``reconsideration``: for
+    a lawsuit, the earlier reconsideration it follows (复议后起诉), whose disclosure request it
+    inherits when none is given."""
     _require_handle(actor, organisation, AppealEvent.RECEIVED)
     kind = _choice(kind, AppealKind.values, field="kind", label="类型")
     procedure = _choice(procedure, Procedure.values, field="procedure", label="程序")
@@ -160,6 +220,13 @@ def appeal_register(
                 "被申请（被诉）的案件不属于该机关。", code="case_out_of_reach", field="penalty_case"
             )
         act = str(act or "").strip() or _case_act(penalty_case)
+    if reconsideration is not None:
+        _check_reconsideration(reconsideration, organisation=organisation, kind=kind, lodged=lodged)
+        if disclosure_request is None:
+            disclosure_request = reconsideration.disclosure_request
+    if disclosure_request is not None:
+        _check_disclosure_request(disclosure_request, organisation=organisation, lodged=lodged)
+        act = str(act or "").strip() or _request_act(disclosure_request)
     act = _text(act, field="act", label="被申请（被诉）的行政行为", max_length=TEXT_MAX)
     with transaction.atomic(durable=True):
         appeal = Appeal.objects.create(
@@ -170,6 +237,8 @@ def appeal_register(
             lodged_on=lodged,
             received_on=received,
             penalty_case=penalty_case,
+            disclosure_request=disclosure_request,
+            reconsideration=reconsideration,
             created_by=actor,
             **fields,
         )
@@ -192,6 +261,8 @@ def appeal_register(
                 "lodged_on": lodged.isoformat(),
                 "received_on": received.isoformat(),
                 "penalty_case": penalty_case.pk if penalty_case else None,
+                "disclosure_request": disclosure_request.pk if disclosure_request else None,
+                "reconsideration": reconsideration.pk if reconsideration else None,
             },
         )
         label = "行政复议答复" if kind == AppealKind.RECONSIDERATION else "行政诉讼答辩"

@@ -43,6 +43,7 @@ def _filters(request: HttpRequest) -> dict[str, str | int | None]:
         "outcome": params.choice(request.GET, "outcome", Outcome.values),
         "year": params.year(request.GET, "year"),
         "q": q,
+        "due": params.choice(request.GET, "due", list(selectors.DUE)),
     }
 
 
@@ -63,6 +64,9 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
                 listing.Filter("kind", "类型", f["kind"] or "", choices=AppealKind.choices),
                 listing.Filter("state", "状态", f["state"] or "", choices=AppealState.choices),
                 listing.Filter("outcome", "结果", f["outcome"] or "", choices=Outcome.choices),
+                listing.Filter(
+                    "due", "答复期限", f["due"] or "", choices=list(selectors.DUE.items())
+                ),
                 listing.Filter("year", "收到年份", f["year"] or "", placeholder="如 2026"),
                 listing.Filter("q", "关键词", f["q"] or "", placeholder="申请人、行为或案号"),
             ],
@@ -132,6 +136,8 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             case_id = params.object_id(data, "penalty_case")
+            request_id = params.object_id(data, "disclosure_request")
+            earlier_id = params.object_id(data, "reconsideration")
             appeal = services.appeal_register(
                 actor=user,
                 organisation=home_organisation(user),
@@ -144,6 +150,12 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
                 lodged_on=params.date(data, "lodged_on"),
                 received_on=params.date(data, "received_on"),
                 penalty_case=penalty_case_get(user=user, case_id=case_id) if case_id else None,
+                disclosure_request=selectors.disclosure_request_get(user=user, matter_id=request_id)
+                if request_id
+                else None,
+                reconsideration=selectors.appeal_get(user=user, appeal_id=earlier_id)
+                if earlier_id
+                else None,
             )
         except REFUSALS as exc:
             feedback.error_message(request, exc)
@@ -157,6 +169,8 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
             "kinds": AppealKind.choices,
             "procedures": Procedure.choices,
             "cases": _pickable_cases(user),
+            "requests": selectors.disclosure_requests_pickable(user=user),
+            "reconsiderations": selectors.reconsiderations_pickable(user=user),
             "data": data,
         },
     )
@@ -182,6 +196,8 @@ def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
                 (str(o.value), outcome_label(appeal.kind, o)) for o in OUTCOMES[appeal.kind]
             ],
             "can_handle": can_handle,
+            "show_request": appeal.disclosure_request is not None
+            and has_cap(user, Cap.MATTER_VIEW),
             "show_case": appeal.penalty_case is not None
             and has_cap(user, Cap.CASE_VIEW)
             and visible_organisations(user).filter(pk=appeal.penalty_case.organisation_id).exists(),

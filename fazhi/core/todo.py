@@ -20,6 +20,7 @@ PROVIDERS: list[str] = [
     "fazhi.credit.selectors.todo.todo_items",
     "fazhi.disputes.selectors.todo.todo_items",
     "fazhi.matters.selectors.todo.todo_items",
+    "fazhi.appeals.todo.todo_items",
 ]
 
 

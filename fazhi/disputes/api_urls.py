@@ -1,3 +1,3 @@
-from fazhi.disputes.api import disputes
+from fazhi.disputes.api import attachments, disputes
 
-urlpatterns = [*disputes.urlpatterns]
+urlpatterns = [*attachments.urlpatterns, *disputes.urlpatterns]

@@ -98,6 +98,10 @@ class ScreeningReport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("报送时间", auto_now_add=True)
+    # A correction (更正) changes the figures; the earlier ones stay in its audit event.
+    corrections = models.PositiveSmallIntegerField("更正次数", default=0)
+    corrected_on = models.DateField("最近更正日期", null=True, blank=True)
+    correction_reason = models.CharField("最近更正原因", max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = "医疗纠纷月度排查报告"

@@ -1,4 +1,13 @@
-from fazhi.matters.api import figures, hotline, letters, matters, oversight, proactive, proposals
+from fazhi.matters.api import (
+    disclosure_appeals,
+    figures,
+    hotline,
+    letters,
+    matters,
+    oversight,
+    proactive,
+    proposals,
+)
 
 urlpatterns = [
     *proposals.urlpatterns,
@@ -6,6 +15,7 @@ urlpatterns = [
     *oversight.urlpatterns,
     *letters.urlpatterns,
     *figures.urlpatterns,
+    *disclosure_appeals.urlpatterns,
     *proactive.urlpatterns,
     *matters.urlpatterns,
 ]

@@ -203,6 +203,9 @@ class ScreeningReportSerializer(serializers.ModelSerializer[ScreeningReport]):
             "submitted_on",
             "due_on",
             "late",
+            "corrections",
+            "corrected_on",
+            "correction_reason",
         ]
         read_only_fields = fields
 
@@ -250,6 +253,33 @@ class ScreeningView(APIView):
             note=data.get("note", ""),
         )
         return Response(ScreeningReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class CorrectionBody(ScreeningBody):
+    reason = serializers.CharField(max_length=500)
+
+
+class ScreeningCorrectView(APIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=CorrectionBody, responses=ScreeningReportSerializer)
+    def post(self, request: Request) -> Response:
+        """Correct the own unit's report of a month; the earlier figures stay in the audit trail."""
+        user = acting_user(request, Cap.DISPUTE_HANDLE, action=ScreeningEvent.CORRECTED)
+        body = CorrectionBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        month = month_param(data)
+        assert month is not None  # the body's pattern
+        report = screening_services.screening_report_correct(
+            actor=user,
+            report=screening_selectors.own_report(user=user, month=month),
+            found=data["found"],
+            resolved=data["resolved"],
+            note=data.get("note"),
+            reason=data["reason"],
+        )
+        return Response(ScreeningReportSerializer(report).data)
 
 
 class InsuranceSerializer(serializers.ModelSerializer[LiabilityInsurance]):
@@ -328,6 +358,7 @@ urlpatterns = [
     path("", DisputeListView.as_view(), name="disputes"),
     path("figures/", FiguresView.as_view(), name="disputes-figures"),
     path("screening/", ScreeningView.as_view(), name="disputes-screening"),
+    path("screening/correct/", ScreeningCorrectView.as_view(), name="disputes-screening-correct"),
     path("insurance/", InsuranceView.as_view(), name="disputes-insurance"),
     path("<id:dispute_id>/", DisputeDetailView.as_view(), name="dispute"),
     path("<id:dispute_id>/change_route/", DisputeRouteView.as_view(), name="dispute-change-route"),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from fazhi.core import clock
+from fazhi.core import clock, errors
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, scoped, visible_organisations
@@ -45,6 +45,21 @@ def reporting_units(*, user: User | Any) -> QuerySet[Organisation]:
 def screening_reports(*, user: User | Any) -> QuerySet[ScreeningReport]:
     require_cap(user, Cap.DISPUTE_VIEW, action=ScreeningEvent.LISTED)
     return scoped(ScreeningReport.objects.all(), user)
+
+
+def own_report(*, user: User | Any, month: dt.date) -> ScreeningReport:
+    """The user's own unit's report for ``month`` (to correct it); ``NotFound`` if none."""
+    reports = screening_reports(user=user).filter(month=month_start(month))
+    report = (
+        reports.filter(organisation_id=user.organisation_id).first()
+        if user.organisation_id is not None
+        else None
+    )
+    if report is None:
+        raise errors.NotFound(
+            f"本单位尚未报送{month:%Y年%m月}的排查报告。", code="report_not_found"
+        )
+    return report
 
 
 def _status(report: ScreeningReport | None, due: dt.date, today: dt.date) -> str:

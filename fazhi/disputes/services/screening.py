@@ -1,6 +1,8 @@
 """Services: the monthly medical-dispute screening report (医疗纠纷月度排查报告) of one unit,
 a zero report included. The report is due by the rule ``disputes.screening_report`` (a sample
-rule: the 5th day after the month's last day); a report after that day is recorded as late."""
+rule: the 5th day after the month's last day); a report after that day is recorded as late.
+A submitted report can be corrected (更正) with a reason: the figures change, the earlier figures
+stay in the correction's audit event, and the submission date and lateness stay as they were."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from fazhi.disputes.services._common import day, require_handle, text
 
 COUNT_MAX = 100_000
 NOTE_MAX = 2_000
+REASON_MAX = 500
 RULE = "disputes.screening_report"
 
 
@@ -110,3 +113,67 @@ def screening_report_submit(
             f"{organisation.name}已报送{month:%Y年%m月}的排查报告。", code="already_reported"
         ) from None
     return report
+
+
+def screening_report_correct(
+    *,
+    actor: User,
+    report: ScreeningReport,
+    found: Any,
+    resolved: Any,
+    reason: str,
+    note: str | None = None,
+) -> ScreeningReport:
+    """Correct a submitted report's figures (and its note, when given) for ``reason``: the
+    earlier figures are kept in the audit event; the submission date and lateness do not change.
+    A correction that changes nothing is refused."""
+    require_handle(actor, report.organisation, action=ScreeningEvent.CORRECTED)
+    found = _count(found, field="found", label="排查发现纠纷数")
+    resolved = _count(resolved, field="resolved", label="已化解数")
+    if resolved > found:
+        raise errors.ValidationFailed(
+            "已化解数不能大于排查发现纠纷数。", code="resolved_above_found", field="resolved"
+        )
+    reason = text(reason, field="reason", label="更正原因", max_length=REASON_MAX)
+    with transaction.atomic(durable=True):
+        row = ScreeningReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+        new_note = (
+            row.note
+            if note is None
+            else text(note, field="note", label="说明", max_length=NOTE_MAX, required=False)
+        )
+        before = {"found": row.found, "resolved": row.resolved, "note": row.note}
+        after = {"found": found, "resolved": resolved, "note": new_note}
+        if before == after:
+            raise errors.ValidationFailed(
+                "更正后的内容与原报告相同。", code="nothing_changed", field="found"
+            )
+        today = clock.today()
+        row.found, row.resolved, row.note = found, resolved, new_note
+        row.corrections += 1
+        row.corrected_on = today
+        row.correction_reason = reason
+        row.save(
+            update_fields=[
+                "found",
+                "resolved",
+                "note",
+                "corrections",
+                "corrected_on",
+                "correction_reason",
+            ]
+        )
+        audit.append(
+            actor=actor,
+            action=ScreeningEvent.CORRECTED,
+            obj=row,
+            details={
+                "month": f"{row.month:%Y-%m}",
+                "before": before,
+                "after": after,
+                "reason": reason,
+                "on": today.isoformat(),
+                "correction": row.corrections,
+            },
+        )
+    return row

@@ -19,6 +19,7 @@ from fazhi.disputes.models import DisputeOutcome, DisputeRoute, DisputeState
 from fazhi.disputes.selectors import disputes as dispute_selectors
 from fazhi.disputes.selectors import figures as figure_selectors
 from fazhi.disputes.services import disputes as dispute_services
+from fazhi.disputes.services.attachments import FILE_KINDS, dispute_add_attachment
 from fazhi.disputes.views._common import xlsx_response
 from fazhi.disputes.workflows import DISPUTE
 
@@ -108,6 +109,8 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
             "actions": [a.name for a in DISPUTE.available(dispute)] if can_handle else [],
             "routes": [(v, label) for v, label in DisputeRoute.choices if v != dispute.route],
             "outcomes": DisputeOutcome.choices,
+            "can_upload": can_handle,
+            "file_kinds": [(k, label) for k, (label, _) in FILE_KINDS.items()],
         },
     )
 
@@ -161,11 +164,33 @@ def dispute_figures(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def dispute_attachment(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    user = acting_user(request, Cap.DISPUTE_HANDLE, action=DisputeEvent.ATTACHMENT_ADDED)
+    dispute = dispute_selectors.dispute_get(user=user, dispute_id=dispute_id)
+    upload = request.FILES.get("file")
+    try:
+        dispute_add_attachment(
+            actor=user,
+            dispute=dispute,
+            file=upload,
+            filename=upload.name if upload is not None and upload.name else "",
+            kind=request.POST.get("kind", ""),
+        )
+    except (errors.ValidationFailed, errors.Conflict) as exc:
+        feedback.error_message(request, exc)
+    else:
+        messages.success(request, "已上传。")
+    return redirect("disputes:dispute_detail", dispute_id=dispute.pk)
+
+
 urlpatterns = [
     path("", dispute_list, name="dispute_list"),
     path("new/", dispute_register, name="dispute_register"),
     path("figures/", dispute_figures, name="dispute_figures"),
     path("<id:dispute_id>/", dispute_detail, name="dispute_detail"),
+    path("<id:dispute_id>/attachments/", dispute_attachment, name="dispute_attachment"),
     path(
         "<id:dispute_id>/change_route/",
         dispute_step,

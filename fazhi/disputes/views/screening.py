@@ -41,6 +41,9 @@ def screening_month(request: HttpRequest) -> HttpResponse:
             "can_report": has_cap(user, Cap.DISPUTE_HANDLE)
             and own is not None
             and own.report is None,
+            "own_report": own.report
+            if has_cap(user, Cap.DISPUTE_HANDLE) and own is not None
+            else None,
         },
     )
 
@@ -71,7 +74,36 @@ def screening_submit(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("disputes:screening_month") + suffix)
 
 
+@login_required
+@require_POST
+def screening_correct(request: HttpRequest) -> HttpResponse:
+    """Correct the own unit's report of a month, with a reason (the earlier figures stay in the
+    audit trail)."""
+    user = acting_user(request, Cap.DISPUTE_HANDLE, action=ScreeningEvent.CORRECTED)
+    data = request.POST
+    month = None
+    try:
+        month = month_param(data)
+        if month is None:
+            raise errors.ValidationFailed("请选择所报月份。", code="month_required", field="month")
+        screening_services.screening_report_correct(
+            actor=user,
+            report=screening_selectors.own_report(user=user, month=month),
+            found=params.integer(data, "found", minimum=0, maximum=100_000),
+            resolved=params.integer(data, "resolved", minimum=0, maximum=100_000),
+            note=data.get("note", ""),
+            reason=data.get("reason", ""),
+        )
+    except (errors.ValidationFailed, errors.Conflict, errors.NotFound) as exc:
+        feedback.error_message(request, exc)
+    else:
+        messages.success(request, "已更正。")
+    suffix = f"?month={month:%Y-%m}" if month else ""
+    return redirect(reverse("disputes:screening_month") + suffix)
+
+
 urlpatterns = [
     path("screening/", screening_month, name="screening_month"),
     path("screening/submit/", screening_submit, name="screening_submit"),
+    path("screening/correct/", screening_correct, name="screening_correct"),
 ]

@@ -8,6 +8,10 @@ Counted from the matters, so every figure can be traced to rows:
   an abandoned request is 其他处理 / 逾期不补正);
 - 结转下年度继续办理: received by the year's end and not concluded by it.
 Columns: natural persons, the five kinds of legal persons, total.
+
+The report's table of reconsideration and litigation ("政府信息公开行政复议、行政诉讼情况") is
+counted by the appeals app from the appeals linked to these requests
+(``disclosure_appeal_statistics``, decision 0084).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from fazhi.appeals.disclosure import RESULTS, AppealGroup, disclosure_appeal_table
 from fazhi.core.exports import xlsx_bytes
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
@@ -91,14 +96,31 @@ def disclosure_statistics(*, user: User | Any, year: int) -> list[Row]:
     return rows
 
 
+APPEAL_HEADERS = ["项目", *RESULTS]
+
+
+def disclosure_appeal_statistics(*, user: User | Any, year: int) -> list[AppealGroup]:
+    """The reconsideration and litigation table for ``year`` over the appeals that challenge a
+    disclosure request in the user's scope."""
+    require_cap(user, Cap.MATTER_VIEW, action=MatterEvent.LISTED)
+    requests = _matters(user).filter(kind=MatterKind.DISCLOSURE).values("pk")
+    return disclosure_appeal_table(requests=requests, year=year)
+
+
 def disclosure_statistics_xlsx(*, user: User | Any, year: int) -> bytes:
     rows = disclosure_statistics(user=user, year=year)
+    groups = disclosure_appeal_statistics(user=user, year=year)
     return xlsx_bytes(
         [
             (
                 f"{year}年依申请公开",
                 HEADERS,
                 [[("　" * r.level) + r.label, *r.counts] for r in rows],
-            )
+            ),
+            (
+                f"{year}年行政复议和行政诉讼",
+                APPEAL_HEADERS,
+                [[g.label, *g.counts] for g in groups],
+            ),
         ]
     )

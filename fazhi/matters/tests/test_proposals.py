@@ -113,6 +113,34 @@ def test_a_co_handler_gets_the_one_month_opinion_clock_and_sends_its_opinion(wor
     assert clocks(done)["proposal.co_opinion"].state == "met"
 
 
+def test_a_closed_co_handled_proposal_takes_no_feedback(world):
+    matter = register(
+        world,
+        kind=MatterKind.PROPOSAL,
+        requester_kind=RequesterKind.MEMBER,
+        role=HandlingRole.CO,
+        lead_unit="区教育局",
+    )
+    done = svc.proposal_submit_opinion(
+        actor=world.officer, matter=matter, reply_text="同意主办单位意见。", on=dt.date(2025, 6, 20)
+    )
+    assert done.state == MatterState.CLOSED
+    before = AuditEvent.objects.count()
+    with pytest.raises(errors.Conflict) as exc:
+        matter_record_satisfaction(actor=world.officer, matter=done, satisfaction="satisfied")
+    assert exc.value.code == "co_handled_no_feedback"
+    done.refresh_from_db()
+    assert done.satisfaction == "" and AuditEvent.objects.count() == before
+    client = Client()
+    client.force_login(world.officer)
+    page = client.get(f"/matters/{done.pk}/").content.decode()
+    assert "登记满意度" not in page
+    response = client.post(f"/matters/{done.pk}/satisfaction/", {"satisfaction": "satisfied"})
+    assert response.status_code == 302
+    done.refresh_from_db()
+    assert done.satisfaction == ""
+
+
 def test_a_co_handler_needs_the_lead_unit(world):
     with pytest.raises(errors.ValidationFailed) as exc:
         register(world, role=HandlingRole.CO)

@@ -44,7 +44,10 @@ from fazhi.matters.services import disclosure as disclosure_services
 from fazhi.matters.services import petitions as petition_services
 from fazhi.matters.services.disclosure import DISCLOSURE_REQUESTERS
 from fazhi.matters.services.petitions import PETITION_REQUESTERS
-from fazhi.matters.services.satisfaction import matter_record_satisfaction
+from fazhi.matters.services.satisfaction import (
+    matter_record_satisfaction,
+    satisfaction_allowed,
+)
 from fazhi.matters.steps import ACTIONS, home_organisation, run_step, step_of
 from fazhi.matters.views.oversight import oversight_context
 from fazhi.matters.workflows import workflow_of
@@ -132,7 +135,7 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
             "satisfactions": Satisfaction.choices,
             "can_rate": can_handle
             and not is_hotline  # a ticket's satisfaction is its call-back (回访)
-            and matter.state in (MatterState.REPLIED, MatterState.CLOSED),
+            and satisfaction_allowed(matter),
             "entities": hotline_selectors.complaint_entities(matter=matter)
             if is_hotline and can_handle and matter.state == MatterState.ACCEPTED
             else [],
@@ -261,6 +264,10 @@ def disclosure_statistics(request: HttpRequest) -> HttpResponse:
             "year": year,
             "headers": statistics_selectors.HEADERS,
             "rows": statistics_selectors.disclosure_statistics(user=user, year=year),
+            "appeal_headers": statistics_selectors.APPEAL_HEADERS,
+            "appeal_groups": statistics_selectors.disclosure_appeal_statistics(
+                user=user, year=year
+            ),
         },
     )
 
