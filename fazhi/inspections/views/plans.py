@@ -25,6 +25,7 @@ from fazhi.inspections.models import (
     NamesPublic,
     PlanKind,
     PlanState,
+    RedrawState,
 )
 from fazhi.inspections.selectors import draws as draw_selectors
 from fazhi.inspections.selectors import plans as selectors
@@ -250,17 +251,24 @@ def _plan_page(request: HttpRequest, user: User, plan: InspectionPlan) -> HttpRe
     """The plan page. Its strata are listed here and edited on the strata step."""
     can_plan = has_cap(user, Cap.INSPECTION_PLAN)
     steps = draw_selectors.plan_draw_steps(user=user, plan=plan)
+    redraws = list(draw_selectors.redraw_list(user=user, plan=plan))
+    awaiting = has_cap(user, Cap.INSPECTION_APPROVE) and any(
+        r.state == RedrawState.PENDING for r in redraws
+    )
+    actions = _plan_actions(user, plan, steps, can_plan=can_plan)
+    if awaiting:  # a leader sent here from the workbench: the approval is the next step
+        actions.insert(0, detail.Action("审批重新抽取申请", "#redraws", "check2-square"))
     return render(
         request,
         "inspections/plan_detail.html",
         {
             "plan": plan,
-            "actions": _plan_actions(user, plan, steps, can_plan=can_plan),
+            "actions": actions,
             "strata": selectors.stratum_list(user=user, plan=plan),
             "items": plan.items.select_related("category"),
             "announcements": draw_selectors.announcement_list(user=user, plan=plan),
             "draws": draw_selectors.draw_list(user=user, plan=plan),
-            "redraws": draw_selectors.redraw_list(user=user, plan=plan),
+            "redraws": redraws,
             "visit_cap": selectors.plan_visit_cap_report(
                 user=user,
                 plan=plan,
