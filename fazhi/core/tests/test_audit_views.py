@@ -176,6 +176,9 @@ def test_detail_page_and_scope_by_url(client, world):
     assert ok.status_code == 200
     body = ok.content.decode()
     assert world["in_a"].hash in body and "甲" in body
+    assert (
+        f'<h1 class="h4 mb-0 me-auto">审计记录第{world["in_a"].seq}条' in body
+    )  # the shell's header
     assert client.get(reverse("core:audit_detail", args=[world["in_b"].seq])).status_code == 404
 
 

@@ -40,6 +40,7 @@ MUST_REACH = {
     "entity": re.compile(r"^/registry/\d+/$"),
     "case": re.compile(r"^/enforcement/cases/\d+/$"),
     "matter": re.compile(r"^/matters/\d+/$"),
+    "plan": re.compile(r"^/inspections/plans/\d+/$"),
 }
 
 pytestmark = BROWSER_MARKS

@@ -82,7 +82,7 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
     user = acting_user(request, Cap.AUDIT_VIEW, action=AuditChainEvents.EVENT_VIEWED)
     event = audit_selectors.audit_event_get(user=user, seq=seq)
     _label_events([event])
-    return render(request, "core/audit_detail.html", {"event": event})
+    return render(request, "core/audit_detail.html", {"event": event, "actions": []})
 
 
 @login_required

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from fazhi.core.clock import today
 from fazhi.core.models import Role
 from fazhi.core.tests.factories import make_user
 from fazhi.credit.models import CreditListEntry, ListState, PointAlert, PointEntry
@@ -200,3 +201,28 @@ def test_api_lists_records_and_steps(cw):
         format="json",
     )
     assert created.status_code == 201
+
+
+def test_the_forms_pick_the_entity_and_the_case_by_name_and_keep_them_after_an_error(cw):
+    entity = clinic(cw)
+    case = served_case(cw)
+    client = login(cw.leader)
+    page = client.get("/credit/lists/new/").content.decode()
+    # searched pickers, not typed record numbers; today's date filled in
+    assert 'data-remote="/registry/search/"' in page
+    assert 'data-remote="/enforcement/cases/search/"' in page
+    assert "主体编号" not in page and 'inputmode="numeric"' not in page
+    assert f'name="on" value="{today().isoformat()}"' in page
+    response = client.post(
+        "/credit/lists/new/",
+        {"kind": "red", "entity": entity.pk, "case": case.pk, "grounds": "", "basis": ""},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "alert-danger" in body
+    assert f'<option value="{entity.pk}" selected>{entity.name}</option>' in body
+    assert f'<option value="{case.pk}" selected>{case.entity.name}：{case.cause}' in body
+    # an id outside the user's scope is not named back
+    body = client.get("/credit/lists/new/?entity=999999999&case=999999999").content.decode()
+    assert "selected>" not in body.split('id="entity"')[1].split("</select>")[0]
+    page = login(cw.handler).get("/credit/points/new/").content.decode()
+    assert 'data-remote="/registry/search/"' in page and "医疗机构编号" not in page

@@ -124,7 +124,11 @@ def list_entry_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已列入{entry.get_kind_display()}并公示。")
             return redirect("credit:list_entry_detail", entry.pk)
-    return render(request, "credit/list_entry_new.html", {"kinds": ListKind.choices, "form": form})
+    return render(
+        request,
+        "credit/list_entry_new.html",
+        {"kinds": ListKind.choices, "form": form, **inputs.picked(user, form)},
+    )
 
 
 @login_required

@@ -106,6 +106,7 @@ def point_new(request: HttpRequest) -> HttpResponse:
                 subject=subject, organisation=organisation, on=clock.today()
             ),
             "form": form,
+            **inputs.picked(user, form),
         },
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from fazhi.core import errors
 from fazhi.core.models import AuditEvent, Deadline, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
@@ -55,6 +56,33 @@ def list_columns(qs: QuerySet[PenaltyCase]) -> QuerySet[PenaltyCase]:
 def penalty_case_get(*, user: User | Any, case_id: int) -> PenaltyCase:
     require_cap(user, Cap.CASE_VIEW, action=CaseEvent.VIEWED)
     return get_scoped(_cases(user), case_id)
+
+
+SEARCH_LIMIT = 20  # rows a picker's search returns at most
+SEARCH_MAX_LENGTH = 100  # characters of a search text
+
+
+def penalty_case_search(
+    *, user: User | Any, q: str, limit: int = SEARCH_LIMIT
+) -> list[PenaltyCase]:
+    """The case picker's search: the party's name, the cause or the decision's number contains
+    the text, or the party's 统一社会信用代码 starts with it. At most ``limit`` (capped at
+    ``SEARCH_LIMIT``) cases in the user's scope, newest filing first. An empty text finds
+    nothing; a text over ``SEARCH_MAX_LENGTH`` characters is ``invalid_parameter``."""
+    require_cap(user, Cap.CASE_VIEW, action=CaseEvent.LISTED)
+    text = (q or "").strip()
+    if len(text) > SEARCH_MAX_LENGTH:
+        raise errors.InvalidParameter("q", f"搜索内容不能超过{SEARCH_MAX_LENGTH}个字符。")
+    if not text:
+        return []
+    limit = max(1, min(limit, SEARCH_LIMIT))
+    qs = scoped(PenaltyCase.objects.all(), user).filter(
+        Q(entity__name__icontains=text)
+        | Q(cause__icontains=text)
+        | Q(decision_number__icontains=text)
+        | Q(entity__uscc__startswith=text.upper())
+    )
+    return list(qs.select_related("entity").order_by("-filed_on", "-id")[:limit])
 
 
 def case_deadlines(case: PenaltyCase) -> QuerySet[Deadline]:

@@ -297,17 +297,22 @@ def test_list_is_scoped_and_refuses_without_the_capability(world):
 # --- page -------------------------------------------------------------------------------------
 
 
-def test_page_lists_leads_and_offers_dismissal_to_the_head(world, django_assert_max_num_queries):
-    for _ in range(3):
-        refer(world)
+def test_page_lists_leads_and_leads_the_head_to_the_decision(world, django_assert_max_num_queries):
+    leads = [refer(world) for _ in range(3)]
     client = Client()
     client.force_login(world.leader)
     with django_assert_max_num_queries(12):
         response = client.get("/enforcement/leads/")
     body = response.content.decode()
-    assert response.status_code == 200 and body.count("不予立案理由") == 3
+    assert response.status_code == 200 and body.count(">处理</a>") == 3
+    # The dismissal is a step on the lead's page, not a form in every row.
+    assert "不予立案理由" not in body and "/dismiss/" not in body
+    page = client.get(f"/enforcement/leads/{leads[0].pk}/").content.decode()
+    assert 'id="step-dismiss"' in page and "不予立案理由" in page
     client.force_login(world.planner)
-    assert "不予立案理由" not in client.get("/enforcement/leads/").content.decode()
+    assert ">处理</a>" not in client.get("/enforcement/leads/").content.decode()
+    page = client.get(f"/enforcement/leads/{leads[0].pk}/").content.decode()
+    assert 'id="step-dismiss"' not in page
     assert client.get("/enforcement/leads/?state=bogus").status_code == 400
 
 
@@ -319,8 +324,10 @@ def test_page_dismisses_and_reports_a_refusal(world):
     assert response["X-Error-Code"] == "reason_required"
     page = client.get(response["Location"]).content.decode()
     assert "alert-danger" in page and "reason_required" not in page
+    assert response["Location"] == f"/enforcement/leads/{lead.pk}/"
     response = client.post(f"/enforcement/leads/{lead.pk}/dismiss/", {"reason": "证据不足"})
     assert response.status_code == 302
+    assert "不予立案理由" in client.get(response["Location"]).content.decode()
     lead.refresh_from_db()
     assert lead.state == CaseLeadState.DISMISSED
     viewer = make_user(world.org, Role.PETITION_OFFICER)

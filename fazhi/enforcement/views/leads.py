@@ -90,7 +90,7 @@ def lead_dismiss(request: HttpRequest, lead_id: int) -> HttpResponse:
         feedback.error_message(request, exc)
     else:
         messages.success(request, f"已决定对{lead.entity.name}的案源不予立案。")
-    return redirect("enforcement:lead_list")
+    return redirect("enforcement:lead_detail", lead_id=lead.pk)
 
 
 urlpatterns = [

@@ -24,7 +24,7 @@ def todo_items(user: User) -> list[Todo]:
                 Todo(
                     "待审批的重新抽取申请",
                     pending.count(),
-                    reverse("inspections:plan_detail", args=[first]),
+                    reverse("inspections:plan_detail", args=[first]) + "#redraws",
                     kind="approval",
                     action="去审批",
                 )

@@ -455,6 +455,15 @@ def test_page_adds_a_stratum_without_a_key_and_shows_it_by_name(client):
     assert "public_places_b" not in body.replace('value="public_places', "")
     assert f"{w.public_places.name}·B级" in body
     assert 'class="current" aria-current="step">公告' in body  # the next step: the announcement
+    # the shell's detail header: state badge, the next step as the main button, then 修改
+    header = body.split('id="detail-header"')[1].split("</header>")[0]
+    assert 'id="detail-state">草稿' in header
+    actions = header.split('id="detail-actions"')[1]
+    assert actions.index("发布抽取公告") < actions.index("修改")
+    assert 'btn-primary" href="/inspections/plans/' in actions
+    client.force_login(w.viewer)
+    viewer_body = client.get(f"/inspections/plans/{plan.pk}/").content.decode()
+    assert 'id="detail-header"' in viewer_body and 'id="detail-actions"' not in viewer_body
 
 
 def test_new_plan_goes_to_the_strata_step_before_leaving(client):

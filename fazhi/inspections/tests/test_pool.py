@@ -296,6 +296,8 @@ def test_pages(client, world):
     assert client.get("/inspections/pool/").status_code == 200
     page = client.get(f"/inspections/pool/{profile.pk}/")
     assert page.status_code == 200 and world.officer_a.name in page.content.decode()
+    header = page.content.decode().split('id="detail-header"')[1].split("</header>")[0]
+    assert 'id="detail-state">在库' in header and 'href="#step-out"' in header
     entity = make_entity(world)
     client.post(
         f"/inspections/pool/{profile.pk}/conflicts/",
@@ -311,6 +313,9 @@ def test_pages(client, world):
     client.post(f"/inspections/pool/{profile.pk}/out/", {"reason": "调离"})
     profile.refresh_from_db()
     assert not profile.in_pool
+    after = client.get(f"/inspections/pool/{profile.pk}/").content.decode()
+    header = after.split('id="detail-header"')[1].split("</header>")[0]
+    assert "已出库" in header and "重新入库" in header and "#step-out" not in header
 
 
 def test_page_scope(client, world):

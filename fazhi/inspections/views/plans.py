@@ -10,10 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, feedback, import_limits, listing, params
+from fazhi.core import clock, detail, errors, feedback, import_limits, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
@@ -25,6 +25,7 @@ from fazhi.inspections.models import (
     NamesPublic,
     PlanKind,
     PlanState,
+    RedrawState,
 )
 from fazhi.inspections.selectors import draws as draw_selectors
 from fazhi.inspections.selectors import plans as selectors
@@ -249,16 +250,25 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _plan_page(request: HttpRequest, user: User, plan: InspectionPlan) -> HttpResponse:
     """The plan page. Its strata are listed here and edited on the strata step."""
     can_plan = has_cap(user, Cap.INSPECTION_PLAN)
+    steps = draw_selectors.plan_draw_steps(user=user, plan=plan)
+    redraws = list(draw_selectors.redraw_list(user=user, plan=plan))
+    awaiting = has_cap(user, Cap.INSPECTION_APPROVE) and any(
+        r.state == RedrawState.PENDING for r in redraws
+    )
+    actions = _plan_actions(user, plan, steps, can_plan=can_plan)
+    if awaiting:  # a leader sent here from the workbench: the approval is the next step
+        actions.insert(0, detail.Action("审批重新抽取申请", "#redraws", "check2-square"))
     return render(
         request,
         "inspections/plan_detail.html",
         {
             "plan": plan,
+            "actions": actions,
             "strata": selectors.stratum_list(user=user, plan=plan),
             "items": plan.items.select_related("category"),
             "announcements": draw_selectors.announcement_list(user=user, plan=plan),
             "draws": draw_selectors.draw_list(user=user, plan=plan),
-            "redraws": draw_selectors.redraw_list(user=user, plan=plan),
+            "redraws": redraws,
             "visit_cap": selectors.plan_visit_cap_report(
                 user=user,
                 plan=plan,
@@ -267,11 +277,55 @@ def _plan_page(request: HttpRequest, user: User, plan: InspectionPlan) -> HttpRe
             "can_edit_strata": can_plan and PLAN.allows(plan, "add_stratum"),
             "can_plan": can_plan,
             "can_draw": has_cap(user, Cap.INSPECTION_DRAW),
-            "steps": draw_selectors.plan_draw_steps(user=user, plan=plan),
+            "steps": steps,
             "progress": selectors.plan_progress(user=user, plan=plan),
             "can_approve": has_cap(user, Cap.INSPECTION_APPROVE),
             "import_errors": None,
         },
+    )
+
+
+def _plan_actions(
+    user: User, plan: InspectionPlan, steps: dict[str, Any], *, can_plan: bool
+) -> list[detail.Action]:
+    """The header's actions: the plan's next step first (the main button), then the edits."""
+    draft = plan.state == PlanState.DRAFT
+    announce = reverse("inspections:plan_announce", args=[plan.pk])
+    return detail.only(
+        (
+            can_plan and plan.kind == PlanKind.IMPORTED and draft,
+            detail.Action(
+                "导入任务清单",
+                reverse("inspections:plan_import", args=[plan.pk]),
+                "file-earmark-arrow-up",
+            ),
+        ),
+        (
+            can_plan and steps.get("announce") == "first",
+            detail.Action("发布抽取公告", announce, "megaphone"),
+        ),
+        (
+            can_plan and steps.get("announce") == "redraw",
+            detail.Action("发布重新抽取公告", announce, "megaphone"),
+        ),
+        (
+            has_cap(user, Cap.INSPECTION_DRAW) and bool(steps.get("draw")),
+            detail.Action("抽取", reverse("inspections:draw_run", args=[plan.pk]), "shuffle"),
+        ),
+        (
+            can_plan and draft,
+            detail.Action("修改", reverse("inspections:plan_edit", args=[plan.pk]), "pencil"),
+        ),
+        (
+            can_plan and steps.get("announce") == "again",
+            detail.Action(
+                "重新公告",
+                announce,
+                "arrow-repeat",
+                confirm="仅当公告后候选名单、检查人员库或抽取参数发生变化（原公告已无法抽取）时"
+                "才需要重新公告。继续吗？",
+            ),
+        ),
     )
 
 

@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
-from fazhi.core import clock, errors, params
+from fazhi.core import clock, detail, errors, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
@@ -137,6 +137,26 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     is_self = officer.user_id == user.pk
+    can_edit = has_cap(user, Cap.INSPECTION_PLAN)
+    can_declare = can_edit or is_self
+    actions = detail.only(
+        (can_edit, detail.Action("修改", "#step-edit", "pencil")),
+        (can_declare, detail.Action("登记请假/外出", "#step-leave", "calendar-x")),
+        (can_declare, detail.Action("申报回避", "#step-conflict", "person-x")),
+        (
+            can_edit and profile.in_pool,
+            detail.Action("出库", "#step-out", "box-arrow-right", danger=True),
+        ),
+        (
+            can_edit and not profile.in_pool,
+            detail.Action(
+                "重新入库",
+                reverse("inspections:pool_in", args=[profile.pk]),
+                "box-arrow-in-left",
+                post=True,
+            ),
+        ),
+    )
     return render(
         request,
         "inspections/pool_detail.html",
@@ -150,8 +170,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conflict_form": ConflictForm(initial={"declared_on": today}),
             "leaves": pool_selectors.leave_list(user=user, officer=officer),
             "conflicts": pool_selectors.conflict_list(user=user, officer=officer),
-            "can_edit": has_cap(user, Cap.INSPECTION_PLAN),
-            "can_declare": has_cap(user, Cap.INSPECTION_PLAN) or is_self,
+            "actions": actions,
+            "can_edit": can_edit,
+            "can_declare": can_declare,
             "today": today,
         },
     )

@@ -163,3 +163,18 @@ def test_api_refuses_other_scope_and_missing_capability(world):
     response = api.post(f"/api/matters/{matter.pk}/accept/", {"on": "2025-09-22"}, format="json")
     assert response.status_code == 403
     petition_services.petition_accept(actor=world.officer, matter=matter, on=dt.date(2025, 9, 22))
+
+
+def test_registration_forms_default_their_dates_to_today_and_pick_no_typed_numbers(world):
+    client = login(world.officer)
+    today = TODAY.isoformat()
+    petition_form = client.get("/matters/new/petition/").content.decode()
+    assert f'type="date" name="received_on" value="{today}"' in petition_form
+    assert 'inputmode="numeric"' not in petition_form and "单位编号" not in petition_form
+    disclosure_form = client.get("/matters/new/disclosure/").content.decode()
+    assert f'type="date" name="submitted_on" value="{today}"' in disclosure_form
+    # after an error the user's own date is kept, not today's
+    response = client.post(
+        "/matters/new/petition/", {"channel": "visit", "received_on": "2025-12-01", "title": ""}
+    )
+    assert 'name="received_on" value="2025-12-01"' in response.content.decode()

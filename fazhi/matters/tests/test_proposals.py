@@ -15,7 +15,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from fazhi.core import errors, workflow
+from fazhi.core import clock, errors, workflow
 from fazhi.core.models import AuditEvent, Deadline
 from fazhi.core.testing import at
 from fazhi.matters.events import MatterEvent
@@ -325,6 +325,8 @@ def test_list_page_filters_exports_and_counts_queries(world, django_assert_max_n
 
 def test_register_page_detail_and_steps(world):
     client = login(world.officer)
+    form = client.get("/matters/proposals/new/proposal/").content.decode()
+    assert f'name="assigned_on" value="{clock.today().isoformat()}"' in form
     response = client.post(
         "/matters/proposals/new/proposal/",
         {

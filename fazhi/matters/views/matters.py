@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fazhi.core import clock, errors, params
 from fazhi.core.access import acting_user
 from fazhi.core.feedback import error_message
+from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.matters.events import MatterEvent
@@ -140,6 +141,7 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
             if is_hotline and can_handle and matter.state == MatterState.ACCEPTED
             else [],
             **oversight_context(user, matter),
+            "today": clock.today().isoformat(),
         },
     )
 
@@ -234,9 +236,26 @@ def matter_register(request: HttpRequest, kind: str) -> HttpResponse:
             "requesters": _labels(PETITION_REQUESTERS if is_petition else DISCLOSURE_REQUESTERS),
             "categories": Category.choices,
             "urgencies": Urgency.choices,
-            "data": request.POST,
+            "data": _register_data(request, user),
+            "can_pick_entity": has_cap(user, Cap.REGISTRY_VIEW),
         },
     )
+
+
+def _register_data(request: HttpRequest, user: User) -> dict[str, str]:
+    """The form's values: what was posted (kept after an error), or today's date in the date
+    fields of a new form; the picked entity's name beside its id, for the picker."""
+    if request.method != "POST":
+        today = clock.today().isoformat()
+        return {"received_on": today, "submitted_on": today}
+    data = {key: request.POST.get(key, "") for key in request.POST}
+    raw = data.get("entity", "")
+    if raw and params.is_id(raw) and has_cap(user, Cap.REGISTRY_VIEW):
+        try:
+            data["entity_name"] = entity_get(user=user, entity_id=int(raw)).name
+        except (errors.NotFound, errors.OutOfScope, errors.PermissionDenied):
+            data["entity"] = ""
+    return data
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from fazhi.core import errors, listing, params
+from fazhi.core import clock, errors, listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.feedback import error_message
 from fazhi.core.roles import Cap
@@ -44,6 +44,7 @@ def proactive_list(request: HttpRequest) -> HttpResponse:
                 ),
             ],
             "categories": ProactiveCategory.choices,
+            "today": clock.today().isoformat(),
             "can_handle": has_cap(user, Cap.MATTER_HANDLE),
         },
     )

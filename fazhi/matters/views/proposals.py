@@ -112,7 +112,9 @@ def proposal_register(request: HttpRequest, kind: str) -> HttpResponse:
             "requesters": [(str(v), RequesterKind(v).label) for v in PROPOSERS[MatterKind(kind)]],
             "roles": HandlingRole.choices,
             "categories": Category.choices,
-            "data": request.POST,
+            "data": request.POST
+            if request.method == "POST"
+            else {"assigned_on": clock.today().isoformat()},
         },
     )
 
