@@ -28,18 +28,25 @@ def point_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.CREDIT_VIEW, action=PointsEvent.LISTED)
     cycle = params.year(request.GET, "cycle")
     subject = params.choice(request.GET, "subject", PointSubject.values)
-    entries = selectors.point_entry_list(user=user, cycle=cycle, subject=subject)
+    entity_id = params.object_id(request.GET, "entity")
+    entries = selectors.point_entry_list(
+        user=user, cycle=cycle, subject=subject, entity_id=entity_id
+    )
     entries_listing = listing.paginate(request, entries)
+    filters = [
+        listing.Filter("cycle", "记分周期（年度）", cycle or "", placeholder="如 2026"),
+        listing.Filter("subject", "记分对象", subject or "", choices=PointSubject.choices),
+    ]
+    entity_name = entity_id and selectors.point_entity_name(user=user, entity_id=entity_id)
+    if entity_id and entity_name:  # from the entity page: the one entity, or all
+        filters.append(listing.Filter("entity", "医疗机构", entity_id, [(entity_id, entity_name)]))
     return render(
         request,
         "credit/point_list.html",
         {
             "page": entries_listing.page,
             "listing": entries_listing,
-            "filters": [
-                listing.Filter("cycle", "记分周期（年度）", cycle or "", placeholder="如 2026"),
-                listing.Filter("subject", "记分对象", subject or "", choices=PointSubject.choices),
-            ],
+            "filters": filters,
             "can_record": has_cap(user, Cap.CREDIT_RECORD),
         },
     )
