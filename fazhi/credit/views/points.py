@@ -15,6 +15,7 @@ from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.credit import inputs
+from fazhi.credit import jobs as credit_jobs
 from fazhi.credit.events import PointsEvent
 from fazhi.credit.models import AlertState, PointSubject
 from fazhi.credit.selectors import credit as selectors
@@ -50,6 +51,22 @@ def point_list(request: HttpRequest) -> HttpResponse:
             "can_record": has_cap(user, Cap.CREDIT_RECORD),
         },
     )
+
+
+@login_required
+@require_POST
+def point_export(request: HttpRequest) -> HttpResponse:
+    """Start an Excel export of the filtered entries as a background job (the job page)."""
+    user = acting_user(request, Cap.CREDIT_VIEW, action=PointsEvent.EXPORTED)
+    job = credit_jobs.points_export_enqueue(
+        actor=user,
+        filters={
+            "cycle": params.year(request.GET, "cycle"),
+            "subject": params.choice(request.GET, "subject", PointSubject.values),
+            "entity": params.object_id(request.GET, "entity"),
+        },
+    )
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required
@@ -162,6 +179,7 @@ def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 urlpatterns = [
     path("points/", point_list, name="point_list"),
+    path("points/export/", point_export, name="point_export"),
     path("points/scores/", point_scores, name="point_scores"),
     path("points/new/", point_new, name="point_new"),
     path("alerts/", alert_list, name="alert_list"),
