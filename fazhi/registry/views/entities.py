@@ -172,6 +172,7 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
             "history_template": _history_template(),
             "can_manage": can_manage,
             "can_audit": has_cap(user, Cap.AUDIT_VIEW),
+            "can_see_points": has_cap(user, Cap.CREDIT_VIEW),
             "actions": actions,
             "reason_form": ReasonForm(),
             "risk_form": RiskGradeForm(initial={"grade": entity.risk_grade}),
