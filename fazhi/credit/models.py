@@ -72,7 +72,7 @@ class PointEntry(models.Model):
     points = models.PositiveSmallIntegerField("记分")
     cycle = models.PositiveSmallIntegerField("记分周期（年度）")
     scored_on = models.DateField("记分日期")
-    basis = models.CharField("依据", max_length=300)
+    basis = models.CharField("依据", max_length=500)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
     )

@@ -1,7 +1,8 @@
 from fazhi.enforcement.api import cases, leads
 from fazhi.enforcement.api import documents as document_api
 from fazhi.enforcement.api import execution as execution_api
+from fazhi.enforcement.api import file_review as file_review_api
 
-urlpatterns = [*leads.urlpatterns, *cases.urlpatterns]
+urlpatterns = [*file_review_api.urlpatterns, *leads.urlpatterns, *cases.urlpatterns]
 urlpatterns += document_api.urlpatterns
 urlpatterns += execution_api.urlpatterns

@@ -68,6 +68,14 @@ def _reviewer(institute: Organisation) -> User:
     return user
 
 
+# The on-the-spot decision's articles (公共场所卫生管理条例 Art. 7, Art. 14(1)(2)), typed.
+SPOT_PROVISIONS: dict[str, Any] = {
+    "violated": "《公共场所卫生管理条例》第七条",
+    "penalty": "《公共场所卫生管理条例》第十四条第一款第（二）项",
+    "reason": "简易程序当场作出，按条例原文填写。",
+}
+
+
 def _provisions(actor: User, case: PenaltyCase) -> None:
     """The sample benchmark's item for the case's violation, when the discretion demo loaded it;
     otherwise the articles written by hand with a reason."""
@@ -229,11 +237,12 @@ def load(*, province: Organisation, stdout: Any) -> None:
         entity=entities[4],
         handler=supervisor,
         officers=officers,
-        cause="未在醒目位置公示卫生许可证",
-        facts="现场检查时未公示卫生许可证，当场责令改正。",
+        cause="从业人员未取得健康合格证明",
+        facts="现场检查发现一名服务员未取得健康合格证明即直接为顾客服务，当场责令改正。",
         kinds=["warning", "fine"],
         fine="200",
         decided_on=day(3),
+        **SPOT_PROVISIONS,
     )
     case_steps.case_serve(actor=supervisor, case=spot, on=day(3))
 

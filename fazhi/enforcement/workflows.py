@@ -205,7 +205,7 @@ def _review_done(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
         )
 
 
-def _provisions_sourced(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
+def provisions_sourced(case: PenaltyCase | None, ctx: Mapping[str, Any]) -> None:
     """Articles taken from a benchmark item as they stand need no reason; any other text does."""
     if ctx.get("from_item"):
         return
@@ -352,7 +352,7 @@ PENALTY_CASE: Workflow[PenaltyCase] = Workflow(
             target="",
             targets=_OPEN,  # the case stays where it is
             event=CaseEvent.PROVISIONS_SET,
-            guards=(Guard("取自裁量基准事项，或写明填写（修改）理由", _provisions_sourced),),
+            guards=(Guard("取自裁量基准事项，或写明填写（修改）理由", provisions_sourced),),
         ),
         Action(
             name="review",

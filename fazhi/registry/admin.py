@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from fazhi.core.admin import ReadOnlyScopedAdmin
 from fazhi.core.roles import Cap
-from fazhi.registry.models import Entity, ImportBatch, Licence, PracticePoints, SupervisionCategory
+from fazhi.registry.models import Entity, ImportBatch, Licence, SupervisionCategory
 
 
 class ReadOnlyAdmin(ReadOnlyScopedAdmin):
@@ -33,12 +33,6 @@ class LicenceAdmin(ReadOnlyAdmin):
     scope_field = "entity__organisation"
     list_display = ["number", "kind", "entity", "valid_from", "valid_to"]
     search_fields = ["number"]
-
-
-@admin.register(PracticePoints)
-class PracticePointsAdmin(ReadOnlyAdmin):
-    scope_field = "entity__organisation"
-    list_display = ["entity", "points", "recorded_on", "reason"]
 
 
 @admin.register(ImportBatch)

@@ -29,10 +29,6 @@ class LicenceEvent(EventName):
     LISTED = "licence.listed", "查看许可证"
 
 
-class PracticePointsEvent(EventName):
-    RECORDED = "practice_points.recorded", "记录不良执业行为记分"
-
-
 class ImportBatchEvent(EventName):
     STAGED = "import_batch.staged", "上传名录导入文件"
     CONFIRMED = "import_batch.confirmed", "确认导入检查对象"
@@ -41,7 +37,7 @@ class ImportBatchEvent(EventName):
     VIEWED = "import_batch.viewed", "查看导入批次详情"
 
 
-EVENTS = (EntityEvent, LicenceEvent, PracticePointsEvent, ImportBatchEvent)
+EVENTS = (EntityEvent, LicenceEvent, ImportBatchEvent)
 
 _RENAMED: dict[str, EventName] = {
     # events
@@ -54,7 +50,6 @@ _RENAMED: dict[str, EventName] = {
     "registry.entity.exported": EntityEvent.EXPORTED,
     "registry.licence.added": LicenceEvent.ADDED,
     "registry.licence.updated": LicenceEvent.UPDATED,
-    "registry.points.recorded": PracticePointsEvent.RECORDED,
     "registry.import.staged": ImportBatchEvent.STAGED,
     "registry.import.confirmed": ImportBatchEvent.CONFIRMED,
     "registry.import.discarded": ImportBatchEvent.DISCARDED,
@@ -70,11 +65,21 @@ _RENAMED: dict[str, EventName] = {
     "registry.licence.add": LicenceEvent.ADDED,
     "registry.licence.update": LicenceEvent.UPDATED,
     "registry.licence.read": LicenceEvent.LISTED,
-    "registry.points.record": PracticePointsEvent.RECORDED,
     "registry.import.stage": ImportBatchEvent.STAGED,
     "registry.import.confirm": ImportBatchEvent.CONFIRMED,
     "registry.import.discard": ImportBatchEvent.DISCARDED,
     "registry.importbatch.read": ImportBatchEvent.VIEWED,
 }
 
-LEGACY: dict[str, tuple[str, str]] = {old: (str(new), new.label) for old, new in _RENAMED.items()}
+# The directory's own practice points, retired for credit's (decision 0083): their events stay
+# readable in existing chains; the rows were copied into credit's point entries.
+RETIRED_POINTS_LABEL = "记录不良执业行为记分（名录库旧记分）"
+_RETIRED: dict[str, tuple[str, str]] = {
+    name: ("", RETIRED_POINTS_LABEL)
+    for name in ("practice_points.recorded", "registry.points.recorded", "registry.points.record")
+}
+
+LEGACY: dict[str, tuple[str, str]] = {
+    **{old: (str(new), new.label) for old, new in _RENAMED.items()},
+    **_RETIRED,
+}

@@ -68,14 +68,6 @@ class LicenceForm(forms.Form):
     )
 
 
-class PointsForm(forms.Form):
-    points = forms.IntegerField(label="记分", min_value=1, max_value=100)
-    recorded_on = params.FormDateField(
-        label="记分日期", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reason = forms.CharField(label="记分事由", max_length=500)
-
-
 class ImportForm(forms.Form):
     organisation = forms.TypedChoiceField(label="导入到", coerce=int)
     file = forms.FileField(label="文件（.xlsx、.xls、.ods 或 .csv）")

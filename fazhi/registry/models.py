@@ -185,35 +185,6 @@ class Licence(models.Model):
         return self.number
 
 
-class PracticePoints(models.Model):
-    """Points recorded against an entity after a violation (不良执业行为记分)."""
-
-    entity = models.ForeignKey(
-        Entity, verbose_name="检查对象", on_delete=models.CASCADE, related_name="practice_points"
-    )
-    points = models.PositiveSmallIntegerField("记分")
-    recorded_on = models.DateField("记分日期")
-    reason = models.CharField("记分事由", max_length=500)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="记录人",
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "不良执业行为记分"
-        verbose_name_plural = "不良执业行为记分"
-        ordering = ["entity_id", "-recorded_on", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(points__gt=0), name="practice_points_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.entity_id}: {self.points}"
-
-
 class ImportFormat(models.TextChoices):
     XLSX = "xlsx", "Excel (.xlsx)"
     XLS = "xls", "Excel 97-2003 (.xls)"

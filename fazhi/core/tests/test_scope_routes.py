@@ -312,9 +312,6 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         number=f"卫公证字{entity.pk}号",
         valid_from=today,
     )
-    points = licence_services.practice_points_record(
-        actor=planner, entity_id=entity.pk, points=2, recorded_on=today, reason="未按规定公示"
-    )
     batch = import_batch_stage(
         actor=planner,
         organisation=org,
@@ -432,7 +429,6 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         photo.attachment,
         entity,
         licence,
-        points,
         batch,
         plan,
         plan.strata.get(),

@@ -20,6 +20,7 @@ from fazhi.credit.models import (
     PointAlert,
     PointEntry,
 )
+from fazhi.registry.models import Entity
 
 
 def credit_record_list(
@@ -50,6 +51,12 @@ def point_entry_list(
     if entity_id:
         qs = qs.filter(entity_id=entity_id)
     return qs.order_by("-scored_on", "-id")
+
+
+def point_entity_name(*, user: User | Any, entity_id: int) -> str | None:
+    """The name of the entity the points list is narrowed to (the entity page's link), if the
+    user sees it."""
+    return scoped(Entity.objects.filter(pk=entity_id), user).values_list("name", flat=True).first()
 
 
 def point_scores(*, user: User | Any, cycle: int, subject: str | None = None) -> Any:

@@ -70,23 +70,6 @@ def test_list_pages_answer_in_few_queries_whatever_the_rows(cw, django_assert_ma
     assert client.get("/credit/points/?cycle=abc").status_code == 400
 
 
-def test_the_lists_export_as_csv_with_the_page_filters(cw):
-    lists.credit_list_enter(
-        actor=cw.leader,
-        entity=clinic(cw, name="诚信诊所"),
-        kind="red",
-        grounds="示范",
-        basis="示例办法",
-    )
-    served_heavy_case(cw)
-    client = login(cw.leader)
-    body = client.get("/credit/lists/export.csv?kind=red").content.decode("utf-8-sig")
-    assert body.splitlines()[0].startswith("名单,主体")
-    assert "诚信诊所" in body and "黑名单" not in body
-    assert len(client.get("/credit/lists/export.csv").content.decode().splitlines()) == 3
-    assert client.get("/credit/lists/export.csv?kind=grey").status_code == 400
-
-
 def test_pages_refuse_a_user_without_the_capability(cw):
     petition_officer = make_user(cw.org, Role.PETITION_OFFICER)
     assert login(petition_officer).get("/credit/lists/").status_code == 403

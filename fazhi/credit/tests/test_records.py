@@ -16,7 +16,13 @@ from fazhi.credit.services import records
 from fazhi.credit.tests.support import clinic, served_case, served_heavy_case, world
 from fazhi.enforcement.models import CaseState, PenaltyCase
 from fazhi.enforcement.services import case_steps, cases
-from fazhi.enforcement.tests.case_support import file_case, investigate, notify, to_decision
+from fazhi.enforcement.tests.case_support import (
+    SPOT_PROVISIONS,
+    file_case,
+    investigate,
+    notify,
+    to_decision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +70,7 @@ def test_a_decision_on_the_spot_is_recorded_at_once(cw):
         kinds=["warning"],
         fine=None,
         officers=[cw.w.officer_a, cw.w.officer_b],
+        **SPOT_PROVISIONS,
     )
     assert case.state == CaseState.DECIDED
     assert CreditRecord.objects.get(case=case).effective_on == case.decided_on

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fazhi.core import errors, feedback, listing, params
 from fazhi.core.access import acting_user
-from fazhi.core.exports import csv_bytes
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.credit import inputs
+from fazhi.credit import jobs as credit_jobs
 from fazhi.credit.events import CreditListEvent
 from fazhi.credit.models import ListKind, ListState
 from fazhi.credit.selectors import credit as selectors
@@ -59,48 +58,21 @@ def list_entries(request: HttpRequest) -> HttpResponse:
     )
 
 
-EXPORT_MAX = 10_000  # rows of one synchronous export (a district's lists are far smaller)
-
-
 @login_required
-@require_GET
+@require_POST
 def list_entries_export(request: HttpRequest) -> HttpResponse:
-    """The filtered list as CSV (Excel opens it), the same filters as the page."""
-    user = acting_user(request, Cap.CREDIT_VIEW, action=CreditListEvent.LISTED)
-    entries = selectors.credit_list_entries(
-        user=user,
-        kind=params.choice(request.GET, "kind", ListKind.values),
-        state=params.choice(request.GET, "state", ListState.values),
-        q=(request.GET.get("q") or "").strip()[:50] or None,
+    """Start an Excel export of the filtered list (the page's query string) as a background job;
+    the job page offers the file when it is written."""
+    user = acting_user(request, Cap.CREDIT_VIEW, action=CreditListEvent.EXPORTED)
+    job = credit_jobs.lists_export_enqueue(
+        actor=user,
+        filters={
+            "kind": params.choice(request.GET, "kind", ListKind.values),
+            "state": params.choice(request.GET, "state", ListState.values),
+            "q": request.GET.get("q"),
+        },
     )
-    content, _ = csv_bytes(
-        [
-            "名单",
-            "主体",
-            "统一社会信用代码",
-            "列入事由",
-            "列入依据",
-            "列入日期",
-            "认定机关",
-            "状态",
-        ],
-        (
-            [
-                e.get_kind_display(),
-                e.entity.name,
-                e.entity.uscc,
-                e.grounds,
-                e.basis,
-                e.listed_on.isoformat(),
-                e.organisation.name,
-                e.get_state_display(),
-            ]
-            for e in entries[:EXPORT_MAX]
-        ),
-    )
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('红黑名单.csv')}"
-    return response
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required
@@ -169,7 +141,7 @@ def list_entry_step(request: HttpRequest, entry_id: int, action: str) -> HttpRes
 urlpatterns = [
     path("lists/", list_entries, name="list_entries"),
     path("lists/new/", list_entry_new, name="list_entry_new"),
-    path("lists/export.csv", list_entries_export, name="list_entries_export"),
+    path("lists/export/", list_entries_export, name="list_entries_export"),
     path("lists/<id:entry_id>/", list_entry_detail, name="list_entry_detail"),
     *[
         path(

@@ -15,6 +15,7 @@ from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
 from fazhi.credit import inputs
+from fazhi.credit import jobs as credit_jobs
 from fazhi.credit.events import PointsEvent
 from fazhi.credit.models import AlertState, PointSubject
 from fazhi.credit.selectors import credit as selectors
@@ -28,21 +29,44 @@ def point_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request, Cap.CREDIT_VIEW, action=PointsEvent.LISTED)
     cycle = params.year(request.GET, "cycle")
     subject = params.choice(request.GET, "subject", PointSubject.values)
-    entries = selectors.point_entry_list(user=user, cycle=cycle, subject=subject)
+    entity_id = params.object_id(request.GET, "entity")
+    entries = selectors.point_entry_list(
+        user=user, cycle=cycle, subject=subject, entity_id=entity_id
+    )
     entries_listing = listing.paginate(request, entries)
+    filters = [
+        listing.Filter("cycle", "记分周期（年度）", cycle or "", placeholder="如 2026"),
+        listing.Filter("subject", "记分对象", subject or "", choices=PointSubject.choices),
+    ]
+    entity_name = entity_id and selectors.point_entity_name(user=user, entity_id=entity_id)
+    if entity_id and entity_name:  # from the entity page: the one entity, or all
+        filters.append(listing.Filter("entity", "医疗机构", entity_id, [(entity_id, entity_name)]))
     return render(
         request,
         "credit/point_list.html",
         {
             "page": entries_listing.page,
             "listing": entries_listing,
-            "filters": [
-                listing.Filter("cycle", "记分周期（年度）", cycle or "", placeholder="如 2026"),
-                listing.Filter("subject", "记分对象", subject or "", choices=PointSubject.choices),
-            ],
+            "filters": filters,
             "can_record": has_cap(user, Cap.CREDIT_RECORD),
         },
     )
+
+
+@login_required
+@require_POST
+def point_export(request: HttpRequest) -> HttpResponse:
+    """Start an Excel export of the filtered entries as a background job (the job page)."""
+    user = acting_user(request, Cap.CREDIT_VIEW, action=PointsEvent.EXPORTED)
+    job = credit_jobs.points_export_enqueue(
+        actor=user,
+        filters={
+            "cycle": params.year(request.GET, "cycle"),
+            "subject": params.choice(request.GET, "subject", PointSubject.values),
+            "entity": params.object_id(request.GET, "entity"),
+        },
+    )
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required
@@ -156,6 +180,7 @@ def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 urlpatterns = [
     path("points/", point_list, name="point_list"),
+    path("points/export/", point_export, name="point_export"),
     path("points/scores/", point_scores, name="point_scores"),
     path("points/new/", point_new, name="point_new"),
     path("alerts/", alert_list, name="alert_list"),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from fazhi.core import listing, params
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
+from fazhi.credit import jobs as credit_jobs
 from fazhi.credit.events import CreditEvent
 from fazhi.credit.selectors import credit as selectors
 
@@ -37,4 +38,18 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-urlpatterns = [path("records/", record_list, name="record_list")]
+@login_required
+@require_POST
+def record_export(request: HttpRequest) -> HttpResponse:
+    """Start an Excel export of the filtered records as a background job (the job page)."""
+    user = acting_user(request, Cap.CREDIT_VIEW, action=CreditEvent.EXPORTED)
+    job = credit_jobs.records_export_enqueue(
+        actor=user, filters={"year": params.year(request.GET, "year"), "q": request.GET.get("q")}
+    )
+    return redirect("core:job_detail", pk=job.pk)
+
+
+urlpatterns = [
+    path("records/", record_list, name="record_list"),
+    path("records/export/", record_export, name="record_export"),
+]

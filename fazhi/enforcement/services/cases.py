@@ -44,8 +44,14 @@ from fazhi.enforcement.models import (
     PenaltyKind,
 )
 from fazhi.enforcement.services import case_common as common
+from fazhi.enforcement.services.case_provisions import provisions_clean
 from fazhi.enforcement.signals import decision_effective
-from fazhi.enforcement.workflows import CASE_LEAD, MIN_OFFICERS, PENALTY_CASE
+from fazhi.enforcement.workflows import (
+    CASE_LEAD,
+    MIN_OFFICERS,
+    PENALTY_CASE,
+    provisions_sourced,
+)
 
 if TYPE_CHECKING:
     from fazhi.registry.models import Entity
@@ -229,11 +235,19 @@ def case_decide_on_the_spot(
     kinds: list[str],
     fine: Any = None,
     decided_on: dt.date | None = None,
+    item: Any = None,
+    violated: str = "",
+    penalty: str = "",
+    reason: str = "",
 ) -> PenaltyCase:
     """A decision on the spot (简易程序, 行政处罚法 Art. 51–52): conclusive facts, a warning or a
-    fine up to the province's limit for the party; numbered in the same transaction."""
+    fine up to the province's limit for the party, and the provisions the decision states
+    (Art. 52: from a benchmark ``item`` the caller read in scope, or typed with a reason, as
+    ``case_provisions_set`` takes them; decision 0068); numbered in the same transaction."""
     require_cap(actor, Cap.CASE_HANDLE, action=CaseEvent.DECIDED_ON_THE_SPOT)
     require_in_scope(actor, organisation, action=CaseEvent.DECIDED_ON_THE_SPOT)
+    provisions = provisions_clean(item=item, violated=violated, penalty=penalty, reason=reason)
+    provisions_sourced(None, {"from_item": provisions.from_item, "reason": provisions.reason})
     decided_on = common.day(decided_on, field="decided_on", label="决定日期")
     cause = common.text(cause, field="cause", label="案由", max_length=200)
     facts = common.text(facts, field="facts", label="违法事实")
@@ -277,6 +291,7 @@ def case_decide_on_the_spot(
             fine=amount,
             decided_on=decided_on,
             decided_by=actor,
+            **provisions.changes(),
         )
         for officer in officers:
             CaseOfficer.objects.create(case=case, officer=officer, added_on=decided_on)
@@ -297,6 +312,7 @@ def case_decide_on_the_spot(
                 "fine": str(amount) if amount is not None else None,
                 "decision_number": case.decision_number,
                 "officers": [o.pk for o in officers],
+                "provisions": provisions.details(),
             },
         )
         decision_effective.send(sender=PenaltyCase, actor=actor, case=case)

@@ -125,3 +125,12 @@ def to_decision(cw: CaseWorld, case: PenaltyCase, fine: str = "2000") -> Penalty
     case = notify(cw, investigate(cw, case), fine=fine)
     case = case_steps.case_waive_rights(actor=cw.handler, case=case)
     return case_steps.case_decide(actor=cw.leader, case=case, outcome="penalty", fine=fine)
+
+
+# The articles of an on-the-spot decision for a server without a health certificate (公共场所卫生
+# 管理条例 Art. 7 and Art. 14(1)(2)), typed with a reason (decision 0068).
+SPOT_PROVISIONS: dict[str, Any] = {
+    "violated": "《公共场所卫生管理条例》第七条",
+    "penalty": "《公共场所卫生管理条例》第十四条第一款第（二）项",
+    "reason": "简易程序当场作出，按条例原文填写。",
+}

@@ -24,10 +24,12 @@ from fazhi.enforcement.models import (
     PenaltyCase,
     PenaltyKind,
 )
+from fazhi.enforcement.review import precheck
 from fazhi.enforcement.selectors import cases as case_selectors
 from fazhi.enforcement.services import case_clock, case_steps, cases
 from fazhi.enforcement.services import leads as lead_services
 from fazhi.enforcement.tests.case_support import (
+    SPOT_PROVISIONS,
     CaseWorld,
     file_case,
     investigate,
@@ -532,6 +534,7 @@ def test_a_decision_on_the_spot(cw):
         "cause": "从业人员未取得健康合格证明",
         "facts": "现场检查发现一名服务员无健康合格证明。",
         "kinds": [PenaltyKind.WARNING, PenaltyKind.FINE],
+        **SPOT_PROVISIONS,
     }
     with pytest.raises(errors.ValidationFailed) as bad:
         cases.case_decide_on_the_spot(**values, fine="3000.01")
@@ -544,6 +547,18 @@ def test_a_decision_on_the_spot(cw):
     assert code(bad) == "summary_kind"
     with pytest.raises(errors.PermissionDenied):
         cases.case_decide_on_the_spot(**{**values, "actor": cw.reviewer}, fine="100")
+    # the provisions the decision states (decision 0068): required; typed ones need a reason
+    for missing, want in (
+        ({"violated": ""}, "violated_required"),
+        ({"penalty": ""}, "penalty_required"),
+    ):
+        with pytest.raises(errors.ValidationFailed) as bad:
+            cases.case_decide_on_the_spot(**{**values, **missing}, fine="100")
+        assert code(bad) == want
+    with pytest.raises(errors.ValidationFailed) as bad:
+        cases.case_decide_on_the_spot(**{**values, "reason": ""}, fine="100")
+    assert code(bad) == "provision_reason_required"
+    assert not PenaltyCase.objects.filter(procedure="summary").exists()
     case = cases.case_decide_on_the_spot(**values, fine="3000")
     assert (case.state, case.procedure, case.fine) == (
         CaseState.DECIDED,
@@ -551,6 +566,9 @@ def test_a_decision_on_the_spot(cw):
         Decimal("3000.00"),
     )
     assert case.decision_number
+    assert case.violated_provision == SPOT_PROVISIONS["violated"]
+    assert case.provision_reason == SPOT_PROVISIONS["reason"] and case.provision_item is None
+    assert not [f for f in precheck.precheck(case) if f.kind == precheck.BASIS]
     case = case_steps.case_serve(actor=cw.handler, case=case)
     case = case_steps.case_execute(actor=cw.handler, case=case, paid_amount="3000")
     case = case_steps.case_close(actor=cw.handler, case=case)

@@ -175,6 +175,7 @@ def test_a_small_penalty_notice_gives_no_hearing_right_and_amounts_in_capitals(c
 
 def test_an_on_the_spot_penalty_goes_to_reconsideration_first(cw):
     from fazhi.enforcement.services import cases
+    from fazhi.enforcement.tests.case_support import SPOT_PROVISIONS
 
     case = cases.case_decide_on_the_spot(
         actor=cw.handler,
@@ -186,9 +187,11 @@ def test_an_on_the_spot_penalty_goes_to_reconsideration_first(cw):
         facts="现场检查发现两名从业人员未取得健康合格证明。",
         kinds=["warning", "fine"],
         fine="200",
+        **SPOT_PROVISIONS,
     )
     text = doc(case, "decision")
     assert text.splitlines()[1] == "当场行政处罚决定书"
+    assert "《公共场所卫生管理条例》第七条" in text
     assert "应当先申请行政复议" in text and "十五日内" in text
     assert "人民币贰佰元整" in text
 

@@ -249,3 +249,31 @@ def test_the_years_precheck_runs_as_a_job(cw, client, run_jobs):
     with pytest.raises(errors.PermissionDenied):
         case_file_precheck_enqueue(actor=cw.handler, year=2025)
     assert client.post(reverse("enforcement:case_file_precheck"), {"year": "x"}).status_code == 400
+
+
+def test_an_on_the_spot_decision_takes_its_provisions_from_a_benchmark_item(cw):
+    item = make_benchmark(cw.leader, cw.org.parent, title="当场基准").items.get()
+    values = {
+        "actor": cw.handler,
+        "organisation": cw.org,
+        "entity": file_case(cw).entity,
+        "handler": cw.handler,
+        "officers": [cw.w.officer_a, cw.w.officer_b],
+        "cause": "从业人员未取得健康合格证明",
+        "facts": "现场检查发现。",
+        "kinds": ["warning"],
+    }
+    case = cases.case_decide_on_the_spot(**values, item=item)
+    assert (case.violated_provision, case.penalty_provision) == (
+        item.violated_article,
+        item.penalty_article,
+    )
+    assert case.provision_item == item and case.provision_reason == ""
+    assert not [f for f in precheck.precheck(case) if f.kind == precheck.BASIS]
+    event = AuditEvent.objects.filter(action=CaseEvent.DECIDED_ON_THE_SPOT).get()
+    assert event.details["provisions"]["from_item"] is True
+    # the item's text changed without a reason is refused, nothing written
+    with pytest.raises(errors.ValidationFailed) as refused:
+        cases.case_decide_on_the_spot(**values, item=item, penalty="另一条款")
+    assert refused.value.code == "provision_reason_required"
+    assert PenaltyCase.objects.filter(procedure="summary").count() == 1

@@ -20,7 +20,6 @@ from fazhi.registry.models import (
     EntityKind,
     EntityStatus,
     Licence,
-    PracticePoints,
     RiskGrade,
     SupervisionCategory,
 )
@@ -129,10 +128,6 @@ def entity_get(*, user: User | Any, entity_id: int) -> Entity:
         .prefetch_related(
             "categories",
             Prefetch("licences", queryset=Licence.objects.order_by("-valid_from", "id")),
-            Prefetch(
-                "practice_points",
-                queryset=PracticePoints.objects.select_related("by").order_by("-recorded_on"),
-            ),
         ),
         entity_id,
     )

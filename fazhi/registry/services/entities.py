@@ -26,7 +26,7 @@ NAME_MAX = 200
 
 # Registry rows that belong to an entity and go with it; any other relation (inspection tasks,
 # cases, ...) is "history" and blocks deletion.
-_OWN_RELATIONS = {"licences", "practice_points", "categories", "Entity_categories+"}
+_OWN_RELATIONS = {"licences", "categories", "Entity_categories+"}
 
 
 # --- validation helpers (shared with the importer) -----------------------------------------------
@@ -322,7 +322,6 @@ def entity_delete(*, actor: User, entity_id: int, reason: str) -> None:
             "kind": entity.kind,
             "division_code": entity.division_code,
             "licences": list(entity.licences.values_list("number", flat=True)),
-            "points": sum(entity.practice_points.values_list("points", flat=True)),
         }
         audit.append(actor=actor, action=EntityEvent.DELETED, obj=entity, details=snapshot)
         entity.delete()

@@ -1,4 +1,4 @@
-"""Services: licences and practice points (执业记分) of entities."""
+"""Services: licences of entities (practice points are credit's: decision 0083)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,9 @@ from fazhi.core import audit, errors
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap
-from fazhi.registry.events import LicenceEvent, PracticePointsEvent
-from fazhi.registry.models import (
-    Licence,
-    LicenceKind,
-    PracticePoints,
-)
-from fazhi.registry.services._common import check_choice, clean_reason, lock_entity
+from fazhi.registry.events import LicenceEvent
+from fazhi.registry.models import Licence, LicenceKind
+from fazhi.registry.services._common import check_choice, lock_entity
 
 
 def _check_licence(*, kind: str, number: str, valid_from: dt.date, valid_to: dt.date | None) -> str:
@@ -121,29 +117,3 @@ def licence_update(
     except IntegrityError as exc:
         raise errors.ValidationFailed("该许可证号已登记。", code="duplicate_licence") from exc
     return licence
-
-
-def practice_points_record(
-    *, actor: User, entity_id: int, points: int, recorded_on: dt.date, reason: str
-) -> PracticePoints:
-    require_cap(actor, Cap.REGISTRY_MANAGE, action=PracticePointsEvent.RECORDED)
-    if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 100:
-        raise errors.ValidationFailed("记分须为1至100之间的整数。", code="bad_points")
-    reason = clean_reason(reason)
-    with transaction.atomic(durable=True):
-        entity = lock_entity(actor, entity_id, action=PracticePointsEvent.RECORDED)
-        record = PracticePoints.objects.create(
-            entity=entity, points=points, recorded_on=recorded_on, reason=reason, by=actor
-        )
-        audit.append(
-            actor=actor,
-            action=PracticePointsEvent.RECORDED,
-            obj=entity,
-            details={
-                "points_id": record.pk,
-                "points": points,
-                "recorded_on": recorded_on.isoformat(),
-                "reason": reason,
-            },
-        )
-    return record

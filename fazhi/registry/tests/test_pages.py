@@ -110,19 +110,17 @@ def test_detail_edit_and_actions_through_pages(world, client):
         reverse("registry:licence_add", args=[entity.pk]),
         {"kind": "medical_institution", "number": "Y-1", "valid_from": "2024-01-01"},
     )
-    client.post(
-        reverse("registry:points_record", args=[entity.pk]),
-        {"points": "3", "recorded_on": "2025-01-02", "reason": "未按规定公示"},
-    )
     client.post(reverse("registry:entity_deactivate", args=[entity.pk]), {"reason": ""})
     entity.refresh_from_db()
     assert entity.is_active  # no reason: refused
     client.post(reverse("registry:entity_deactivate", args=[entity.pk]), {"reason": "歇业"})
     entity.refresh_from_db()
     assert entity.risk_grade == "A" and not entity.is_active
-    assert entity.licences.count() == 1 and entity.practice_points.count() == 1
+    assert entity.licences.count() == 1
     body = client.get(url).content.decode()
-    assert "Y-1" in body and "未按规定公示" in body and "歇业" in body
+    assert "Y-1" in body and "歇业" in body
+    # the points are credit's: the page links to its list narrowed to the entity
+    assert f"{reverse('credit:point_list')}?entity={entity.pk}" in body
 
 
 def test_create_page(world, client):
@@ -169,7 +167,7 @@ def test_other_districts_entities_are_404_on_every_page(world, client):
     login(client, world.sup0)
     for name in ("entity_detail", "entity_edit"):
         assert client.get(reverse(f"registry:{name}", args=[theirs.pk])).status_code == 404
-    for name in ("entity_deactivate", "entity_delete", "risk_grade_set", "points_record"):
+    for name in ("entity_deactivate", "entity_delete", "risk_grade_set"):
         response = client.post(
             reverse(f"registry:{name}", args=[theirs.pk]),
             {"reason": "越权操作", "grade": "D", "points": "1", "recorded_on": "2025-01-01"},

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from fazhi.core import errors
 from fazhi.core.models import AuditEvent
 from fazhi.registry.codes import make_id_number, make_uscc
-from fazhi.registry.models import Entity, Licence, PracticePoints
+from fazhi.registry.models import Entity, Licence
 from fazhi.registry.services import entities as entity_services
 from fazhi.registry.services import licences as licence_services
 from fazhi.registry.tests.helpers import World, make_entity, next_id_number, next_uscc
@@ -222,12 +222,12 @@ def test_delete_is_refused_when_another_module_holds_history(world, monkeypatch)
 
 def test_history_blockers_look_at_relations_outside_the_registry(world):
     entity = make_entity(world.sup0)
-    licence_services.practice_points_record(
+    licence_services.licence_add(
         actor=world.sup0,
         entity_id=entity.pk,
-        points=2,
-        recorded_on=dt.date(2025, 6, 1),
-        reason="x1",
+        kind="public_place",
+        number="卫公证字X1号",
+        valid_from=dt.date(2025, 6, 1),
     )
     # the registry's own rows never block; an entity without other history has no blockers
     assert entity_services.entity_history_blockers(entity) == []
@@ -313,46 +313,6 @@ def test_licences_add_and_update(world):
         licence_services.licence_update(actor=world.sup0, licence_id=10**12, scope="无")
     events = _events(entity.pk, "licence.updated")
     assert len(events) == 2
-
-
-def test_practice_points(world):
-    entity = make_entity(world.sup0)
-    record = licence_services.practice_points_record(
-        actor=world.sup0,
-        entity_id=entity.pk,
-        points=6,
-        recorded_on=dt.date(2025, 3, 1),
-        reason="超范围执业",
-    )
-    assert record.by == world.sup0 and PracticePoints.objects.count() == 1
-    assert _events(entity.pk, "practice_points.recorded")
-    for points in (0, 101, -1):
-        with pytest.raises(errors.ValidationFailed) as exc:
-            licence_services.practice_points_record(
-                actor=world.sup0,
-                entity_id=entity.pk,
-                points=points,
-                recorded_on=dt.date(2025, 3, 1),
-                reason="x2",
-            )
-        assert exc.value.code == "bad_points"
-    with pytest.raises(errors.ValidationFailed):
-        licence_services.practice_points_record(
-            actor=world.sup0,
-            entity_id=entity.pk,
-            points=1,
-            recorded_on=dt.date(2025, 6, 1),
-            reason="",
-        )
-    with pytest.raises(errors.OutOfScope):
-        licence_services.practice_points_record(
-            actor=world.sup1,
-            entity_id=entity.pk,
-            points=1,
-            recorded_on=dt.date(2025, 6, 1),
-            reason="x3",
-        )
-    assert PracticePoints.objects.count() == 1
 
 
 @settings(max_examples=50, deadline=None)

@@ -10,7 +10,13 @@ from rest_framework.test import APIClient
 from fazhi.core import errors, events, workflow
 from fazhi.core.models import AuditEvent, Role
 from fazhi.core.tests.factories import make_user
-from fazhi.registry.events import EVENTS, LEGACY, EntityEvent, ImportBatchEvent
+from fazhi.registry.events import (
+    EVENTS,
+    LEGACY,
+    RETIRED_POINTS_LABEL,
+    EntityEvent,
+    ImportBatchEvent,
+)
 from fazhi.registry.models import Entity, ImportBatch, ImportState
 from fazhi.registry.selectors import entities as entity_selectors
 from fazhi.registry.selectors import imports as import_selectors
@@ -105,7 +111,11 @@ def test_event_names_have_one_shape_and_the_old_names_keep_a_label():
     assert events.label("registry.import.confirmed") == ImportBatchEvent.CONFIRMED.label
     assert events.label("registry.entity.create") == EntityEvent.CREATED.label  # a denial's
     for old, (new, label) in LEGACY.items():
-        assert old.startswith("registry.") and events.known(new) and label
+        if new:
+            assert old.startswith("registry.") and events.known(new) and label
+        else:  # the retired practice points (decision 0083): readable, not writable
+            assert label == RETIRED_POINTS_LABEL and not events.known(old)
+    assert events.label("practice_points.recorded") == RETIRED_POINTS_LABEL
 
 
 def test_lists_refuse_a_user_without_the_capability(world):

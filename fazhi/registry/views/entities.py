@@ -23,7 +23,6 @@ from fazhi.registry.events import EntityEvent
 from fazhi.registry.forms import (
     EntityForm,
     LicenceForm,
-    PointsForm,
     ReasonForm,
     RiskGradeForm,
 )
@@ -170,15 +169,14 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
         {
             "entity": entity,
             "history": history,
-            "total_points": sum(p.points for p in entity.practice_points.all()),
             "history_template": _history_template(),
             "can_manage": can_manage,
             "can_audit": has_cap(user, Cap.AUDIT_VIEW),
+            "can_see_points": has_cap(user, Cap.CREDIT_VIEW),
             "actions": actions,
             "reason_form": ReasonForm(),
             "risk_form": RiskGradeForm(initial={"grade": entity.risk_grade}),
             "licence_form": LicenceForm(),
-            "points_form": PointsForm(),
             "blockers": entity_services.entity_history_blockers(entity),
         },
     )

@@ -1,4 +1,4 @@
-"""Pages: an entity's licences and practice points."""
+"""Pages: an entity's licences."""
 
 from __future__ import annotations
 
@@ -13,10 +13,7 @@ from fazhi.core import errors, feedback
 from fazhi.core.access import acting_user
 from fazhi.core.roles import Cap
 from fazhi.registry.events import LicenceEvent
-from fazhi.registry.forms import (
-    LicenceForm,
-    PointsForm,
-)
+from fazhi.registry.forms import LicenceForm
 from fazhi.registry.selectors import licences as licence_selectors
 from fazhi.registry.services import licences as licence_services
 from fazhi.registry.views._common import (
@@ -85,30 +82,7 @@ def licence_edit(request: HttpRequest, licence_id: int) -> HttpResponse:
     return render(request, "registry/licence_form.html", {"form": form, "licence": licence})
 
 
-@login_required
-@require_POST
-def points_record(request: HttpRequest, entity_id: int) -> HttpResponse:
-    user = acting_user(request)
-    require_visible(user, entity_id)
-    form = PointsForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "记分须为1至100的整数，并填写日期和事由。")
-        return back_to_entity(request, entity_id)
-    try:
-        licence_services.practice_points_record(
-            actor=user,
-            entity_id=entity_id,
-            **form.cleaned_data,
-        )
-    except errors.ValidationFailed as exc:
-        show_failure(request, exc)
-    else:
-        messages.success(request, "记分已记录。")
-    return back_to_entity(request, entity_id)
-
-
 urlpatterns = [
     path("<id:entity_id>/licences/", licence_add, name="licence_add"),
-    path("<id:entity_id>/points/", points_record, name="points_record"),
     path("licences/<id:licence_id>/edit/", licence_edit, name="licence_edit"),
 ]
