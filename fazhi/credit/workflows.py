@@ -114,6 +114,14 @@ CREDIT_LIST: Workflow[CreditListEntry] = Workflow(
             guards=(Guard("须写明不予修复的理由", _reason_given),),
         ),
         Action(
+            name="basis_revoked",
+            label="依据的处罚决定被撤销，移出名单",
+            sources=(ListState.LISTED, ListState.REPAIR_REQUESTED),
+            target=ListState.REMOVED,
+            event=CreditListEvent.BASIS_REVOKED,
+            guards=(Guard("须写明处罚决定被撤销的理由", _reason_given),),
+        ),
+        Action(
             name="remove",
             label="移出红名单",
             sources=(ListState.LISTED,),
