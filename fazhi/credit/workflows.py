@@ -76,6 +76,9 @@ POINT_ALERT: Workflow[PointAlert] = Workflow(
     ],
 )
 
+# taken only by a service another app's transaction calls (its decision revoked): never offered
+AUTOMATIC = frozenset({"basis_revoked"})
+
 CREDIT_LIST: Workflow[CreditListEntry] = Workflow(
     name="credit_list",
     label="红黑名单",

@@ -200,6 +200,9 @@ class Step:
 _RUNNING = case_clock.RUNNING
 
 
+_DECISION_STEPS = ("change_decision", "revoke_decision")  # offered for a standing penalty only
+
+
 def _standing_penalty(case: PenaltyCase) -> bool:
     return case.outcome == CaseOutcome.PENALTY and case.decision_altered not in DECISION_ANNULLED
 
@@ -392,7 +395,6 @@ STEPS: dict[str, Step] = {
                 actor=u, case=c, reason=d["reason"], on=d["on"]
             ),
             action="change_decision",
-            when=_standing_penalty,
         ),
         Step(
             "revoke_decision",
@@ -403,7 +405,6 @@ STEPS: dict[str, Step] = {
                 actor=u, case=c, reason=d["reason"], on=d["on"]
             ),
             action="revoke_decision",
-            when=_standing_penalty,
         ),
         Step(
             "withdraw_publicity",
@@ -541,7 +542,9 @@ def offered(case: PenaltyCase) -> list[Step]:
     out = []
     for step in STEPS.values():
         if step.action:
-            if PENALTY_CASE.allows(case, step.action) and (step.when is None or step.when(case)):
+            if PENALTY_CASE.allows(case, step.action) and (
+                step.name not in _DECISION_STEPS or _standing_penalty(case)
+            ):
                 out.append(step)
         elif case.state in step.states:
             if step.name == "clock_stop" and case.clock_stopped_on is not None:

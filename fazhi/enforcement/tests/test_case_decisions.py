@@ -5,6 +5,7 @@ publication; the publish step's record of the publication; guards, bad input, pe
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -210,10 +211,10 @@ def test_the_within_service_needs_a_known_alteration_and_confirmed_illegal_keeps
     assert not case_decisions.decision_alterable(row, "changed")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_within_service_refuses_outside_a_transaction(clock):
-    cw = world(clock)
+def test_the_within_service_refuses_outside_a_transaction(cw, monkeypatch):
     case = _published(cw)
+    # the test itself runs in a transaction: stand for a caller that opened none
+    monkeypatch.setattr(case_decisions, "connection", SimpleNamespace(in_atomic_block=False))
     with pytest.raises(RuntimeError):
         case_decisions.case_decision_alter_within(
             actor=cw.leader, case=case, alteration="revoked", reason="理由", on=MON
