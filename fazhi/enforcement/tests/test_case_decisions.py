@@ -30,6 +30,7 @@ from fazhi.enforcement.tests.case_support import (
     make_case_world,
     to_decision,
 )
+from fazhi.enforcement.tests.test_case_pages import login
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,30 @@ def test_the_within_service_refuses_outside_a_transaction(cw, monkeypatch):
         case_decisions.case_decision_alter_within(
             actor=cw.leader, case=case, alteration="revoked", reason="理由", on=MON
         )
+
+
+def test_the_case_page_offers_the_steps_and_shows_the_withdrawal(cw):
+    case = _published(cw)
+    leader = login(cw.leader)
+    page = leader.get(f"/enforcement/cases/{case.pk}/").content.decode()
+    assert "撤销处罚决定" in page and "变更处罚决定" in page
+    response = leader.post(
+        f"/enforcement/cases/{case.pk}/revoke_decision/", {"reason": ""}, follow=True
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.decision_altered == ""  # the form refused an empty reason
+    response = leader.post(
+        f"/enforcement/cases/{case.pk}/revoke_decision/", {"reason": "x"}, follow=True
+    )
+    assert "请填写变更（撤销）的理由" in response.content.decode()
+    leader.post(f"/enforcement/cases/{case.pk}/revoke_decision/", {"reason": "自行纠正"})
+    case.refresh_from_db()
+    assert case.decision_altered == "revoked"
+    handler = login(cw.handler)
+    page = handler.get(f"/enforcement/cases/{case.pk}/").content.decode()
+    assert "决定被撤销" in page and "撤回处罚决定公示" in page
+    handler.post(f"/enforcement/cases/{case.pk}/withdraw_publicity/", {})
+    case.refresh_from_db()
+    assert case.publicity_withdrawn_on == MON
+    assert "已撤回" in handler.get(f"/enforcement/cases/{case.pk}/").content.decode()
