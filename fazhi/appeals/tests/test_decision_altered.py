@@ -39,6 +39,7 @@ def _appealed(world: World) -> tuple[PenaltyCase, Appeal]:
         case = to_decision(world.cw, file_case(world.cw))
         case = case_steps.case_serve(actor=world.cw.handler, case=case, on=case.decided_on)
         case = case_steps.case_publish(actor=world.cw.handler, case=case)
+    assert case.decided_on is not None
     lodged = case.decided_on + dt.timedelta(days=5)
     appeal = register(
         world,

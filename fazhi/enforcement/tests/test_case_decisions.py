@@ -160,9 +160,9 @@ def test_the_guards_refuse_and_write_nothing(cw):
     with pytest.raises(errors.ValidationFailed) as exc:
         case_decisions.case_decision_revoke(actor=cw.leader, case=case, reason="长" * 2001)
     assert exc.value.code == "reason_too_long"
-    with pytest.raises(errors.Conflict) as exc:
+    with pytest.raises(errors.Conflict) as refused:
         case_decisions.case_publicity_withdraw(actor=cw.handler, case=case)
-    assert exc.value.code == "nothing_to_withdraw"
+    assert refused.value.code == "nothing_to_withdraw"
     case.refresh_from_db()
     assert case.decision_altered == "" and case.publicity_withdrawn_on is None
     assert not Deadline.objects.filter(rule_key=WITHDRAW_RULE).exists()
