@@ -247,3 +247,27 @@ def test_the_case_page_offers_the_steps_and_shows_the_withdrawal(cw):
     case.refresh_from_db()
     assert case.publicity_withdrawn_on == MON
     assert "已撤回" in handler.get(f"/enforcement/cases/{case.pk}/").content.decode()
+
+
+def test_the_api_steps(cw):
+    case = _published(cw)
+    leader = login(cw.leader, api=True)
+    url = f"/api/enforcement/cases/{case.pk}/revoke_decision/"
+    assert leader.post(url, {"reason": ""}, format="json").status_code == 400
+    response = leader.post(url, {"reason": "自行纠正"}, format="json")
+    assert response.status_code == 200, response.content
+    assert "withdraw_publicity" in response.json()["next_steps"]
+    assert leader.post(url, {"reason": "再撤销"}, format="json").status_code == 409
+    handler = login(cw.handler, api=True)
+    assert (
+        handler.post(
+            f"/api/enforcement/cases/{case.pk}/change_decision/", {"reason": "x"}
+        ).status_code
+        == 403
+    )
+    withdrawn = handler.post(
+        f"/api/enforcement/cases/{case.pk}/withdraw_publicity/", {}, format="json"
+    )
+    assert withdrawn.status_code == 200, withdrawn.content
+    case.refresh_from_db()
+    assert case.publicity_withdrawn_on == MON
