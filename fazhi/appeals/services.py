@@ -45,6 +45,10 @@ from fazhi.enforcement.services.case_challenges import (
     case_challenge_end_within,
     case_challenge_open_within,
 )
+from fazhi.enforcement.services.case_decisions import (
+    case_decision_alter_within,
+    decision_alterable,
+)
 from fazhi.matters.models import Matter, MatterKind
 
 NAME_MAX = 200
@@ -422,6 +426,15 @@ def appeal_decide(
                 challenge=appeal.challenge,
                 on=on,
                 result=f"{appeal.get_kind_display()}：{outcome_label(appeal.kind, outcome)}",
+            )
+        if appeal.penalty_case is not None and decision_alterable(appeal.penalty_case, outcome):
+            case_decision_alter_within(  # the publicity withdrawn, the credit record too (0082)
+                actor=actor,
+                case=appeal.penalty_case,
+                alteration=outcome,
+                reason=f"{appeal.get_kind_display()}{appeal.reference}："
+                f"{outcome_label(appeal.kind, outcome)}",
+                on=on,
             )
     return appeal
 

@@ -7,6 +7,7 @@ from fazhi.core.events import EventName
 
 class CreditEvent(EventName):
     RECORDED = "credit_record.recorded", "记入信用记录"
+    WITHDRAWN = "credit_record.withdrawn", "撤回信用记录（处罚决定被撤销）"
     LISTED = "credit_record.listed", "查看信用记录列表"
     EXPORTED = "credit_record.exported", "导出信用记录"
 
@@ -26,6 +27,7 @@ class CreditListEvent(EventName):
     REPAIR_APPROVED = "credit_list.repair_approved", "批准信用修复并移出名单"
     REPAIR_REJECTED = "credit_list.repair_rejected", "不予信用修复"
     REMOVED = "credit_list.removed", "移出红名单"
+    BASIS_REVOKED = "credit_list.basis_revoked", "处罚决定被撤销，移出名单"
     LISTED = "credit_list.listed", "查看红黑名单"
     EXPORTED = "credit_list.exported", "导出红黑名单"
     VIEWED = "credit_list.viewed", "查看红黑名单条目"

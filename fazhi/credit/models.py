@@ -34,6 +34,9 @@ class CreditRecord(models.Model):
     decided_on = models.DateField("决定日期")
     effective_on = models.DateField("生效日期")
     penalty = models.CharField("处罚内容", max_length=300)
+    # the decision revoked, confirmed illegal or void (decision 0082): kept, marked withdrawn
+    withdrawn_on = models.DateField("撤回日期", null=True, blank=True)
+    withdrawn_reason = models.TextField("撤回理由", blank=True, default="")
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:

@@ -76,6 +76,9 @@ POINT_ALERT: Workflow[PointAlert] = Workflow(
     ],
 )
 
+# taken only by a service another app's transaction calls (its decision revoked): never offered
+AUTOMATIC = frozenset({"basis_revoked"})
+
 CREDIT_LIST: Workflow[CreditListEntry] = Workflow(
     name="credit_list",
     label="红黑名单",
@@ -112,6 +115,14 @@ CREDIT_LIST: Workflow[CreditListEntry] = Workflow(
             target=ListState.LISTED,
             event=CreditListEvent.REPAIR_REJECTED,
             guards=(Guard("须写明不予修复的理由", _reason_given),),
+        ),
+        Action(
+            name="basis_revoked",
+            label="依据的处罚决定被撤销，移出名单",
+            sources=(ListState.LISTED, ListState.REPAIR_REQUESTED),
+            target=ListState.REMOVED,
+            event=CreditListEvent.BASIS_REVOKED,
+            guards=(Guard("须写明处罚决定被撤销的理由", _reason_given),),
         ),
         Action(
             name="remove",

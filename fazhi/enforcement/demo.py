@@ -7,7 +7,8 @@ demo district institute (松溪区监督所), all through the real services:
 - one notified with the hearing right, the hearing requested and scheduled;
 - one decided and waiting to be served;
 - one decided on the spot (简易程序) and served;
-- one withdrawn; and the inspections demo's referred lead, if any, filed as a case;
+- one withdrawn; one decided, served, published, revoked by the agency and withdrawn from
+  the portal (decision 0082); and the inspections demo's referred lead, if any, filed as a case;
 - after the decision (``execution_demo``): a fine in instalments, an unpaid fine before the
   court, a suspected crime transferred to the police.
 
@@ -251,6 +252,28 @@ def load(*, province: Organisation, stdout: Any) -> None:
     case_steps.case_withdraw(
         actor=leader, case=gone, reason="经核实，当事人已于案发前办理注销登记。"
     )
+
+    # 6b. a decision published, then revoked by the agency and withdrawn from the portal within
+    # the 3 working days (行政处罚法 第四十八条第二款, decision 0082)
+    from fazhi.enforcement.services import case_decisions
+
+    revoked = investigated(filed(entities[4], "公共场所未设置醒目的禁止吸烟警语和标志", 30), 25)
+    revoked = cases.case_notify(
+        actor=supervisor, case=revoked, kinds=["warning", "fine"], fine="1000", on=day(20)
+    )
+    revoked = case_steps.case_waive_rights(actor=supervisor, case=revoked, on=day(19))
+    revoked = case_steps.case_decide(
+        actor=leader, case=revoked, outcome="penalty", fine="1000", on=day(18)
+    )
+    revoked = case_steps.case_serve(actor=supervisor, case=revoked, on=day(17))
+    revoked = case_steps.case_publish(actor=supervisor, case=revoked, on=day(16))
+    revoked = case_decisions.case_decision_revoke(
+        actor=leader,
+        case=revoked,
+        reason="经复核，警语和标志在检查时已设置于入口处，认定事实有误，自行撤销。",
+        on=day(4),
+    )
+    case_decisions.case_publicity_withdraw(actor=supervisor, case=revoked, on=day(3))
 
     # 7. the inspections demo's referral, filed
     lead = CaseLead.objects.filter(organisation=institute, state=CaseLeadState.NEW).first()

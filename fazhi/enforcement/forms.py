@@ -18,7 +18,9 @@ from fazhi.core.roles import Cap
 from fazhi.enforcement import execution_forms
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import (
+    DECISION_ANNULLED,
     CaseOutcome,
+    CaseState,
     ChallengeKind,
     ClockStopKind,
     EvidencePreservation,
@@ -27,6 +29,7 @@ from fazhi.enforcement.models import (
 )
 from fazhi.enforcement.services import (
     case_clock,
+    case_decisions,
     case_execution,
     case_provisions,
     case_steps,
@@ -78,6 +81,10 @@ class PaidForm(OnForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", widget=forms.Textarea, max_length=2000)
+
+
+class ReasonOnForm(ReasonForm, OnForm):
+    pass
 
 
 class TransferForm(ReasonForm):
@@ -191,6 +198,14 @@ class Step:
 
 
 _RUNNING = case_clock.RUNNING
+
+
+_DECISION_STEPS = ("change_decision", "revoke_decision")  # offered for a standing penalty only
+
+
+def _standing_penalty(case: PenaltyCase) -> bool:
+    return case.outcome == CaseOutcome.PENALTY and case.decision_altered not in DECISION_ANNULLED
+
 
 STEPS: dict[str, Step] = {
     s.name: s
@@ -369,6 +384,39 @@ STEPS: dict[str, Step] = {
             OnForm,
             lambda u, c, d: case_steps.case_publish(actor=u, case=c, on=d["on"]),
             states=case_steps.PUBLISHABLE,
+            when=lambda c: c.published_on is None and c.decision_altered not in DECISION_ANNULLED,
+        ),
+        Step(
+            "change_decision",
+            "变更处罚决定",
+            Cap.CASE_DECIDE,
+            ReasonOnForm,
+            lambda u, c, d: case_decisions.case_decision_change(
+                actor=u, case=c, reason=d["reason"], on=d["on"]
+            ),
+            action="change_decision",
+        ),
+        Step(
+            "revoke_decision",
+            "撤销处罚决定",
+            Cap.CASE_DECIDE,
+            ReasonOnForm,
+            lambda u, c, d: case_decisions.case_decision_revoke(
+                actor=u, case=c, reason=d["reason"], on=d["on"]
+            ),
+            action="revoke_decision",
+        ),
+        Step(
+            "withdraw_publicity",
+            "撤回处罚决定公示",
+            Cap.CASE_HANDLE,
+            OnForm,
+            lambda u, c, d: case_decisions.case_publicity_withdraw(actor=u, case=c, on=d["on"]),
+            states=(*case_steps.PUBLISHABLE, CaseState.ARCHIVED),
+            when=lambda c: (
+                bool(c.decision_altered and c.published_on) and c.publicity_withdrawn_on is None
+            ),
+            event=CaseEvent.PUBLICITY_WITHDRAWN,
         ),
         Step(
             "challenge",
@@ -494,7 +542,9 @@ def offered(case: PenaltyCase) -> list[Step]:
     out = []
     for step in STEPS.values():
         if step.action:
-            if PENALTY_CASE.allows(case, step.action):
+            if PENALTY_CASE.allows(case, step.action) and (
+                step.name not in _DECISION_STEPS or _standing_penalty(case)
+            ):
                 out.append(step)
         elif case.state in step.states:
             if step.name == "clock_stop" and case.clock_stopped_on is not None:

@@ -99,6 +99,24 @@ class CaseState(models.TextChoices):
     TRANSFERRED = "transferred", "已移送"
 
 
+class DecisionAlteration(models.TextChoices):
+    """How a penalty decision stopped standing as made (行政处罚法 第四十八条第二款): by the
+    agency's own correction or by a reconsideration decision or judgment."""
+
+    CHANGED = "changed", "变更"
+    REVOKED = "revoked", "撤销"
+    CONFIRMED_ILLEGAL = "confirmed_illegal", "确认违法"
+    CONFIRMED_VOID = "confirmed_void", "确认无效"
+
+
+# the decision no longer stands as a lawful basis: its credit record is withdrawn (decision 0082)
+DECISION_ANNULLED = (
+    DecisionAlteration.REVOKED,
+    DecisionAlteration.CONFIRMED_ILLEGAL,
+    DecisionAlteration.CONFIRMED_VOID,
+)
+
+
 class CaseProcedure(models.TextChoices):
     GENERAL = "general", "普通程序"
     SUMMARY = "summary", "简易程序"
@@ -239,6 +257,17 @@ class PenaltyCase(models.Model):
         related_name="+",
     )
     served_on = models.DateField("送达日期", null=True, blank=True)
+    published_on = models.DateField("公示日期", null=True, blank=True)
+    decision_altered = models.CharField(
+        "决定变更或撤销",
+        max_length=20,
+        choices=DecisionAlteration.choices,
+        blank=True,
+        default="",
+    )
+    decision_altered_on = models.DateField("决定变更（撤销）日期", null=True, blank=True)
+    decision_altered_reason = models.TextField("决定变更（撤销）理由", blank=True, default="")
+    publicity_withdrawn_on = models.DateField("撤回公示日期", null=True, blank=True)
     executed_on = models.DateField("执行完毕日期", null=True, blank=True)
     paid_amount = _money("实缴金额（元）")
     late_surcharge = _money("加处罚款（元）")
@@ -263,6 +292,8 @@ class PenaltyCase(models.Model):
             models.Index(fields=["-filed_on", "-id"], name="penaltycase_filed"),
             # the case-file review's list of concluded cases
             models.Index(fields=["-closed_on", "-filed_on", "-id"], name="penaltycase_closed"),
+            # the portal's list of published decisions
+            models.Index(fields=["-published_on", "-id"], name="penaltycase_published"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,9 @@ from fazhi.core.workflow import Action, Guard, Workflow
 from fazhi.enforcement import policy
 from fazhi.enforcement.events import CaseEvent, CaseLeadEvent
 from fazhi.enforcement.models import (
+    DECISION_ANNULLED as ANNULLED,
+)
+from fazhi.enforcement.models import (
     CaseLead,
     CaseLeadState,
     CaseOutcome,
@@ -275,6 +278,38 @@ def _file_complete(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
 _OPEN = (CaseState.FILED, CaseState.INVESTIGATED, CaseState.NOTIFIED, CaseState.HEARING,
          CaseState.HEARD)  # fmt: skip
 _BEFORE_DECISION = (CaseState.INVESTIGATED, CaseState.NOTIFIED, CaseState.HEARD)
+# a penalty decision made: it may be changed or revoked afterwards (行政处罚法 第四十八条第二款)
+_DECIDED = (CaseState.DECIDED, CaseState.SERVED, CaseState.EXECUTED, CaseState.CLOSED,
+            CaseState.ARCHIVED)  # fmt: skip
+
+
+def _penalty_decision(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
+    if case.outcome != CaseOutcome.PENALTY:
+        raise errors.Conflict("该案件没有作出行政处罚决定。", code="no_penalty_decision")
+
+
+def _decision_standing(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
+    if case.decision_altered in ANNULLED:
+        raise errors.Conflict(
+            f"该处罚决定已被{case.get_decision_altered_display()}。", code="decision_annulled"
+        )
+
+
+def _alteration_date(case: PenaltyCase, ctx: Mapping[str, Any]) -> None:
+    if case.decided_on is not None and _on(ctx) < case.decided_on:
+        raise errors.ValidationFailed(
+            f"变更（撤销）日期不能早于决定日期（{case.decided_on:%Y-%m-%d}）。",
+            code="date_before_decision",
+            field="on",
+        )
+
+
+_ALTERATION_GUARDS = (
+    Guard("已作出行政处罚决定", _penalty_decision),
+    Guard("决定未被撤销、确认违法或无效", _decision_standing),
+    Guard("日期不早于决定日期", _alteration_date),
+    _text_given("reason", "请填写变更（撤销）的理由。", "reason_required"),
+)
 
 PENALTY_CASE: Workflow[PenaltyCase] = Workflow(
     name="penalty_case",
@@ -421,6 +456,24 @@ PENALTY_CASE: Workflow[PenaltyCase] = Workflow(
             target=CaseState.ARCHIVED,
             event=CaseEvent.ARCHIVED,
             guards=(Guard("案卷完整", _file_complete),),
+        ),
+        Action(
+            name="change_decision",
+            label="变更处罚决定",
+            sources=_DECIDED,
+            target="",
+            targets=_DECIDED,  # the case stays where it is
+            event=CaseEvent.DECISION_CHANGED,
+            guards=_ALTERATION_GUARDS,
+        ),
+        Action(
+            name="revoke_decision",
+            label="撤销处罚决定",
+            sources=_DECIDED,
+            target="",
+            targets=_DECIDED,
+            event=CaseEvent.DECISION_REVOKED,
+            guards=_ALTERATION_GUARDS,
         ),
         Action(
             name="withdraw",

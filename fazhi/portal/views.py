@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -16,6 +17,7 @@ from fazhi.core import clock, errors, params
 from fazhi.core.models import Organisation
 from fazhi.credit.models import ListKind
 from fazhi.credit.selectors.credit import public_list_entries
+from fazhi.enforcement.selectors import publicity as decisions
 from fazhi.inspections import drawengine
 from fazhi.portal import selectors
 from fazhi.portal.masking import mask_text
@@ -197,6 +199,46 @@ def credit_lists(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _public_text(text: str, entity_name: str, is_individual: bool, masked_name: str) -> str:
+    if is_individual and entity_name:
+        text = text.replace(entity_name, masked_name)
+    return mask_text(text)
+
+
+def _decision_row(case: Any) -> dict[str, Any]:
+    name = selectors.public_entity_name(case.entity)
+    return {
+        "case": case,
+        "entity_name": name,
+        "entity_code": selectors.public_entity_code(case.entity),
+        "penalty": decisions.penalty_text(case),
+        "cause": _public_text(case.cause, case.entity.name, case.entity.is_individual, name),
+    }
+
+
+def decision_list(request: HttpRequest) -> HttpResponse:
+    """行政处罚决定公示: published decisions not withdrawn, newest first (decision 0082)."""
+    q = request.GET.get("q", "").strip()[: decisions.Q_MAX]
+    organisation_id = _organisation_id(request)
+    page = Paginator(
+        decisions.public_decisions(q=q, organisation_id=organisation_id), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/decision_list.html",
+        {"page": page, "rows": [_decision_row(case) for case in page.object_list], "q": q},
+    )
+
+
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = decisions.public_decision(pk=pk)
+    row = _decision_row(case)
+    row["facts"] = _public_text(
+        case.facts, case.entity.name, case.entity.is_individual, row["entity_name"]
+    )
+    return render(request, "portal/decision_detail.html", row)
+
+
 urlpatterns: list[URLPattern] = [
     path("", index, name="index"),
     path("plans/", plan_list, name="plan_list"),
@@ -208,4 +250,6 @@ urlpatterns: list[URLPattern] = [
     path("results/", result_list, name="result_list"),
     path("results/entities/<id:pk>/", entity_results, name="entity_results"),
     path("credit/", credit_lists, name="credit_lists"),
+    path("decisions/", decision_list, name="decision_list"),
+    path("decisions/<id:pk>/", decision_detail, name="decision_detail"),
 ]

@@ -104,6 +104,7 @@ EXCLUDED: dict[str, str] = {
     "portal:draw_detail": "public portal, no login: shows published draws of every organisation",
     "portal:draw_export": "public portal, no login: the published export of a draw",
     "portal:entity_results": "public portal, no login: published results of an entity",
+    "portal:decision_detail": "public portal, no login: a published penalty decision",
     "portal:download": "public portal, no login: a named static download, not an id",
     "core:calendar_year": "a year of the national holiday calendar, not an organisation's row",
     "api-calendar-day": "a day of the national holiday calendar, not an organisation's row",

@@ -34,7 +34,7 @@ from fazhi.credit.selectors import credit as selectors
 from fazhi.credit.services import lists as list_services
 from fazhi.credit.services import points as point_services
 from fazhi.credit.views.lists import STEPS
-from fazhi.credit.workflows import CREDIT_LIST
+from fazhi.credit.workflows import AUTOMATIC, CREDIT_LIST
 
 
 class CreditRecordSerializer(serializers.ModelSerializer[CreditRecord]):
@@ -122,7 +122,7 @@ class CreditListEntrySerializer(serializers.ModelSerializer[CreditListEntry]):
         read_only_fields = fields
 
     def get_next_steps(self, entry: CreditListEntry) -> list[str]:
-        return [a.name for a in CREDIT_LIST.available(entry)]
+        return [a.name for a in CREDIT_LIST.available(entry) if a.name not in AUTOMATIC]
 
 
 class PointEntryBody(serializers.Serializer[Any]):

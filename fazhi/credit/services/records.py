@@ -3,7 +3,9 @@
 Enforcement knows nothing of credit: it sends ``decision_effective`` inside the transaction in
 which a penalty decision takes effect, and ``on_decision_effective`` (connected in
 ``CreditConfig.ready``) records the decision against the entity in that transaction and, when
-the province's rule says so, enters the entity on the black list (decision 0067).
+the province's rule says so, enters the entity on the black list (decision 0067). When the
+decision is revoked (or confirmed illegal or void) it sends ``decision_revoked``, and
+``on_decision_revoked`` withdraws the record and the list entries that rested on it (0082).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from typing import Any
 
 from django.db import connection
 
-from fazhi.core import audit
+from fazhi.core import audit, workflow
 from fazhi.core.models import User
 from fazhi.core.periods import add_months
 from fazhi.credit.events import CreditEvent, CreditListEvent
-from fazhi.credit.models import CreditListEntry, CreditRecord, ListKind
+from fazhi.credit.models import CreditListEntry, CreditRecord, ListKind, ListState
 from fazhi.credit.services._common import province_rule
+from fazhi.credit.workflows import CREDIT_LIST
 from fazhi.enforcement.models import PenaltyCase, PenaltyKind
 
 FINE_THRESHOLD = "credit.blacklist.fine_threshold"
@@ -30,6 +33,46 @@ BLACK_LIST_KINDS = (PenaltyKind.QUALIFICATION, PenaltyKind.SUSPENSION)
 
 def on_decision_effective(sender: Any, *, actor: User, case: PenaltyCase, **kwargs: Any) -> None:
     credit_record_from_case(actor=actor, case=case)
+
+
+def on_decision_revoked(
+    sender: Any, *, actor: User, case: PenaltyCase, reason: str, on: dt.date, **kwargs: Any
+) -> None:
+    credit_record_withdraw_for_case(actor=actor, case=case, reason=reason, on=on)
+
+
+def credit_record_withdraw_for_case(
+    *, actor: User, case: PenaltyCase, reason: str, on: dt.date
+) -> CreditRecord | None:
+    """In the caller's transaction: ``case``'s decision was revoked (confirmed illegal or void),
+    so its credit record is withdrawn (kept, marked with the date and reason) and every red or
+    black list entry resting on it leaves the list (decision 0082). A case without a record (a
+    decision revoked before it took effect) has nothing to withdraw."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("credit_record_withdraw_for_case runs inside the decision's transaction")
+    why = f"处罚决定（{case.decision_number}）被{case.get_decision_altered_display()}：{reason}"
+    for entry in CreditListEntry.objects.filter(case=case).exclude(state=ListState.REMOVED):
+        workflow.transition(
+            CREDIT_LIST,
+            entry,
+            "basis_revoked",
+            actor=actor,
+            ctx={"reason": why},
+            changes={"decision_note": why, "decided_on": on, "decided_by": actor, "removed_on": on},
+            details={"on": on.isoformat(), "reason": why, "case": case.pk},
+        )
+    record = CreditRecord.objects.select_for_update().filter(case=case).first()
+    if record is None or record.withdrawn_on is not None:
+        return record
+    record.withdrawn_on, record.withdrawn_reason = on, why
+    record.save(update_fields=["withdrawn_on", "withdrawn_reason"])
+    audit.append(
+        actor=actor,
+        action=CreditEvent.WITHDRAWN,
+        obj=record,
+        details={"case": case.pk, "on": on.isoformat(), "reason": why},
+    )
+    return record
 
 
 def _penalty_text(case: PenaltyCase) -> str:

@@ -23,7 +23,7 @@ from fazhi.credit.events import CreditListEvent
 from fazhi.credit.models import ListKind, ListState
 from fazhi.credit.selectors import credit as selectors
 from fazhi.credit.services import lists as services
-from fazhi.credit.workflows import CREDIT_LIST
+from fazhi.credit.workflows import AUTOMATIC, CREDIT_LIST
 
 STEPS: dict[str, tuple[Callable[..., Any], Cap]] = {
     "apply_repair": (services.credit_list_apply_repair, Cap.CREDIT_RECORD),
@@ -111,7 +111,8 @@ def list_entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     steps = [
         action
         for action in CREDIT_LIST.available(entry)
-        if has_cap(user, STEPS[action.name][1])
+        if action.name not in AUTOMATIC
+        and has_cap(user, STEPS[action.name][1])
         and (action.name != "apply_repair" or entry.kind == ListKind.BLACK)
         and (action.name != "remove" or entry.kind == ListKind.RED)
     ]

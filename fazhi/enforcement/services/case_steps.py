@@ -24,7 +24,7 @@ from fazhi.core.services.deadlines import (
 )
 from fazhi.core.services.numbering import document_number_issue
 from fazhi.enforcement.events import CaseEvent
-from fazhi.enforcement.models import CaseOutcome, CaseState, PenaltyCase
+from fazhi.enforcement.models import DECISION_ANNULLED, CaseOutcome, CaseState, PenaltyCase
 from fazhi.enforcement.services import case_common as common
 from fazhi.enforcement.services import file_review
 from fazhi.enforcement.services.cases import (
@@ -274,16 +274,23 @@ def case_serve(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> 
 
 
 def case_publish(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> PenaltyCase:
-    """The decision published (双公示): closes the publicity period. Not a state change."""
+    """The decision published (双公示): closes the publicity period and puts it on the portal's
+    list of penalty decisions. Not a state change."""
     common.require_case_cap(actor, case, Cap.CASE_HANDLE, CaseEvent.PUBLISHED)
     on = common.day(on, field="on", label="公示日期", not_before=case.decided_on)
     with transaction.atomic(durable=True):
         row = PENALTY_CASE.lock(case)
-        if row.outcome != CaseOutcome.PENALTY or row.state not in PUBLISHABLE:
+        if (
+            row.outcome != CaseOutcome.PENALTY
+            or row.state not in PUBLISHABLE
+            or row.decision_altered in DECISION_ANNULLED
+        ):
             raise errors.Conflict("该案件没有待公示的处罚决定。", code="nothing_to_publish")
         closed = deadlines_close_for(actor=actor, subject=row, rule_key=PUBLICITY_RULE, on=on)
-        if not closed:
+        if not closed or row.published_on is not None:
             raise errors.Conflict("该处罚决定已公示。", code="already_published")
+        row.published_on = on  # the portal shows it from now on (decision 0082)
+        row.save(update_fields=["published_on"])
         audit.append(
             actor=actor, action=CaseEvent.PUBLISHED, obj=row, details={"on": on.isoformat()}
         )

@@ -48,6 +48,11 @@ def test_demo_loads_cases_in_several_states_and_is_idempotent():
     assert court.state == CourtEnforcementState.ACCEPTED
     transferred = PenaltyCase.objects.get(state=CaseState.TRANSFERRED)
     assert transferred.police_transfers.get().state == PoliceTransferState.ACKNOWLEDGED
+    revoked = PenaltyCase.objects.get(decision_altered="revoked")
+    assert revoked.published_on and revoked.publicity_withdrawn_on
+    from fazhi.enforcement.selectors.publicity import public_decisions
+
+    assert revoked not in public_decisions() and archived in public_decisions()
     count = PenaltyCase.objects.count()
     demo.load(province=result.province, stdout=out)
     assert CaseFileReview.objects.count() == 1

@@ -4,17 +4,21 @@ scrolls sideways on a phone (decision 0020)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
 import pytest
 
+from fazhi.core.services import calendar as calendar_services
 from fazhi.core.services.site import site_settings_update
-from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
+from fazhi.core.testing import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, clock_at
+from fazhi.enforcement.services import case_steps
+from fazhi.enforcement.tests.case_support import file_case, make_case_world, to_decision
 from fazhi.inspections.models import InspectionTask
 from fazhi.inspections.services import publicity as publicity_services
 from fazhi.inspections.services import tasks as task_services
-from fazhi.inspections.tests.task_support import make_drawn_plan, make_task_world
+from fazhi.inspections.tests.task_support import make_drawn_plan, make_entity, make_task_world
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -41,6 +45,18 @@ def axe():
     return module.Axe()
 
 
+def _published_decision() -> int:
+    """A penalty decision against a natural person, served and published (decision 0082), on a
+    day whose working calendar is loaded (a transactional test starts from an empty table)."""
+    calendar_services.calendar_seed_from_package(actor=None, years=[2025, 2026])
+    with clock_at(dt.date(2026, 6, 1)):
+        cw = make_case_world()
+        person = make_entity(cw.w, name="欧阳娜娜", individual=True)
+        case = to_decision(cw, file_case(cw, entity=person))
+        case = case_steps.case_serve(actor=cw.handler, case=case)
+        return case_steps.case_publish(actor=cw.handler, case=case).pk
+
+
 def _published_world() -> dict[str, Any]:
     world = make_task_world()
     plan = make_drawn_plan(world, entities=3, quota=3, individuals=1)
@@ -60,6 +76,7 @@ def _published_world() -> dict[str, Any]:
         icp_number="清ICP备12345678号-1",
     )
     entity_id = InspectionTask.objects.filter(plan=plan).values_list("entity_id", flat=True)[0]
+    decision = _published_decision()
 
     return {
         "pages": [
@@ -70,6 +87,9 @@ def _published_world() -> dict[str, Any]:
             "/public/results/",
             "/public/results/?q=不存在的名称",
             f"/public/results/entities/{entity_id}/",
+            "/public/decisions/",
+            "/public/decisions/?q=不存在的文号",
+            f"/public/decisions/{decision}/",
             "/login/",
         ]
     }
