@@ -30,7 +30,7 @@ from fazhi.appeals.models import (
     outcome_label,
 )
 from fazhi.appeals.workflows import APPEAL
-from fazhi.core import audit, clock, errors, workflow
+from fazhi.core import audit, errors, inputs, workflow
 from fazhi.core.models import AttachmentKind, AttachmentLink, Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
@@ -70,43 +70,9 @@ def _require_handle(actor: User, organisation: Organisation, action: str) -> Non
     require_in_scope(actor, organisation, action=action)
 
 
-def _text(value: Any, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    cleaned = str(value or "").strip()
-    if required and not cleaned:
-        raise errors.ValidationFailed(f"请填写{label}。", code=f"{field}_required", field=field)
-    if len(cleaned) > max_length:
-        raise errors.ValidationFailed(
-            f"{label}不能超过{max_length}个字符。", code=f"{field}_too_long", field=field
-        )
-    return cleaned
-
-
-def _choice(value: Any, allowed: Any, *, field: str, label: str) -> str:
-    if value not in [str(v) for v in allowed]:
-        raise errors.ValidationFailed(f"{label}无效。", code=f"bad_{field}", field=field)
-    return str(value)
-
-
-def _day(
-    value: dt.date | None,
-    *,
-    field: str,
-    label: str,
-    not_before: dt.date | None = None,
-    not_before_label: str = "",
-) -> dt.date:
-    """A date of a step: given, not in the future, not before ``not_before``."""
-    if value is None:
-        raise errors.ValidationFailed(f"请填写{label}。", code=f"{field}_required", field=field)
-    if value > clock.today():
-        raise errors.ValidationFailed(f"{label}不能晚于今天。", code="date_in_future", field=field)
-    if not_before is not None and value < not_before:
-        raise errors.ValidationFailed(
-            f"{label}不能早于{not_before_label}（{not_before:%Y-%m-%d}）。",
-            code="date_too_early",
-            field=field,
-        )
-    return value
+_text = inputs.text
+_choice = inputs.choice
+_day = inputs.day  # before the earlier date: date_too_early
 
 
 def _case_act(case: PenaltyCase) -> str:

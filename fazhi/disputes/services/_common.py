@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fazhi.core import clock, errors
+from fazhi.core import errors, inputs
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import require_cap, require_in_scope
@@ -20,15 +20,7 @@ def require_handle(actor: User, organisation: Organisation, *, action: str) -> N
     require_in_scope(actor, organisation, action=action)
 
 
-def text(value: Any, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    cleaned = str(value or "").strip()
-    if required and not cleaned:
-        raise errors.ValidationFailed(f"请填写{label}。", code=f"{field}_required", field=field)
-    if len(cleaned) > max_length:
-        raise errors.ValidationFailed(
-            f"{label}不能超过{max_length}个字符。", code=f"{field}_too_long", field=field
-        )
-    return cleaned
+text = inputs.text
 
 
 def day(
@@ -39,17 +31,16 @@ def day(
     not_before: dt.date | None = None,
     not_before_label: str = "",
 ) -> dt.date:
-    if value is None:
-        raise errors.ValidationFailed(f"请填写{label}。", code=f"{field}_required", field=field)
-    if value > clock.today():
-        raise errors.ValidationFailed(f"{label}不能晚于今天。", code="date_in_future", field=field)
-    if not_before is not None and value < not_before:
-        raise errors.ValidationFailed(
-            f"{label}不能早于{not_before_label}（{not_before:%Y-%m-%d}）。",
-            code="date_before_start",
-            field=field,
-        )
-    return value
+    """A date of a dispute's step (``fazhi.core.inputs.day``): before its start is refused with
+    ``date_before_start``."""
+    return inputs.day(
+        value,
+        field=field,
+        label=label,
+        not_before=not_before,
+        not_before_label=not_before_label,
+        before_code="date_before_start",
+    )
 
 
 def money(value: Any, *, field: str, label: str) -> Decimal | None:

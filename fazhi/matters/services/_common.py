@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
-from fazhi.core import clock, errors, workflow
+from fazhi.core import errors, inputs, workflow
 from fazhi.core.models import Organisation, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, require_cap, require_in_scope, visible_organisations
@@ -25,21 +24,8 @@ def require_handle(actor: User, organisation: Organisation, *, action: str) -> N
     require_in_scope(actor, organisation, action=action)
 
 
-def text(value: Any, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    cleaned = str(value or "").strip()
-    if required and not cleaned:
-        raise errors.ValidationFailed(f"请填写{label}。", code=f"{field}_required", field=field)
-    if len(cleaned) > max_length:
-        raise errors.ValidationFailed(
-            f"{label}不能超过{max_length}个字符。", code=f"{field}_too_long", field=field
-        )
-    return cleaned
-
-
-def choice(value: Any, allowed: Any, *, field: str, label: str) -> str:
-    if value not in [str(v) for v in allowed]:
-        raise errors.ValidationFailed(f"{label}无效。", code=f"bad_{field}", field=field)
-    return str(value)
+text = inputs.text
+choice = inputs.choice
 
 
 def day(
@@ -50,18 +36,16 @@ def day(
     not_before: dt.date | None = None,
     not_before_label: str = "收到日期",
 ) -> dt.date:
-    """A date of a step: given, not in the future, not before ``not_before``."""
-    if value is None:
-        raise errors.ValidationFailed(f"请填写{label}。", code=f"{field}_required", field=field)
-    if value > clock.today():
-        raise errors.ValidationFailed(f"{label}不能晚于今天。", code="date_in_future", field=field)
-    if not_before is not None and value < not_before:
-        raise errors.ValidationFailed(
-            f"{label}不能早于{not_before_label}（{not_before:%Y-%m-%d}）。",
-            code="date_before_receipt",
-            field=field,
-        )
-    return value
+    """A date of a matter's step (``fazhi.core.inputs.day``): before receipt is refused with
+    ``date_before_receipt``."""
+    return inputs.day(
+        value,
+        field=field,
+        label=label,
+        not_before=not_before,
+        not_before_label=not_before_label,
+        before_code="date_before_receipt",
+    )
 
 
 def check_approver(approver: User | None, matter: Matter) -> None:
