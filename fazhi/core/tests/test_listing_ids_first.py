@@ -23,12 +23,13 @@ TODAY = D(2025, 9, 26)
 def rows(db):
     calendar_services.calendar_seed_from_package(actor=None, years=[2024, 2025, 2026])
     tree = make_org_tree()
-    sup = make_user(tree.districts[0], Role.SUPERVISOR)
+    district = tree.districts[0]
+    sup = make_user(district, Role.SUPERVISOR)
     with testing.clock_at(TODAY):
         for n in range(25):
             deadline_services.deadline_open(
                 actor=sup,
-                organisation=sup.organisation,
+                organisation=district,
                 title=f"事项{n}",
                 rule_key="penalty.publicity",
                 start_date=TODAY - dt.timedelta(days=n % 7),

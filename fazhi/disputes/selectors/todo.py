@@ -40,13 +40,14 @@ def todo_items(user: User) -> list[Todo]:
 def _own_report(user: User, month: dt.date, url: str, rows: list[UnitStatus]) -> list[Todo]:
     """The user's own unit's report, read from the month's rows when the unit reports (no
     query more on the workbench)."""
-    own = next((row for row in rows if row.organisation.pk == user.organisation_id), None)
+    own_id = user.organisation_id
+    own = next((row for row in rows if row.organisation.pk == own_id), None)
     if own is not None:
         sent = own.report is not None
     else:
-        sent = ScreeningReport.objects.filter(
-            organisation_id=user.organisation_id, month=month
-        ).exists()
+        sent = own_id is not None and (
+            ScreeningReport.objects.filter(organisation_id=own_id, month=month).exists()
+        )
     if sent:
         return []
     return [Todo(f"本单位{month:%Y年%m月}医疗纠纷排查报告待报送", 1, url, action="去报送")]
