@@ -105,9 +105,10 @@ def deadline_workbench(
     date waits for the calendar needs nobody's attention. Nothing for a user who may not see
     deadlines (the workbench is everyone's home page).
 
-    However many deadlines wait, one query reads them: each row is numbered within its section
-    (most urgent first) and only the first ``rows`` of each come back, with their section's
-    count alongside (decision 0080: the LIMIT is in SQL, the query count never grows)."""
+    However many deadlines wait, two queries read them (decision 0080): the first numbers each
+    active deadline within its section (most urgent first) and counts the section, on the
+    deadline's own narrow columns, and returns only the ids numbered within ``rows`` (the LIMIT is
+    in SQL); the second reads those rows with their organisation and assignee."""
     if not has_cap(user, Cap.DEADLINE_VIEW):
         return Workbench()
     qs = deadline_list(user=user)
@@ -123,7 +124,7 @@ def deadline_workbench(
         output_field=models.IntegerField(),
     )
     urgency = [models.F("due_date").asc(nulls_first=True), models.F("id").asc()]
-    active = (
+    firsts = (
         qs.filter(
             overdue
             | Q(state=DeadlineState.OPEN, due_date__lte=horizon)
@@ -132,19 +133,24 @@ def deadline_workbench(
                 met_on__isnull=True,
             )
         )
+        .order_by()
         .annotate(section=section)
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("section")], order_by=urgency),
             section_count=Window(Count("id"), partition_by=[F("section")]),
         )
         .filter(rank__lte=rows)
+        .values_list("pk", "section", "section_count")
     )
     board = Workbench()
     names = ("overdue", "due_soon", "calendar_unknown", "stopped")
-    for deadline in active:
-        name = names[deadline.section]
-        getattr(board, name).append(deadline)
-        setattr(board, f"{name}_count", deadline.section_count)
+    section_of: dict[int, str] = {}
+    for pk, number, count in firsts:
+        section_of[pk] = names[number]
+        setattr(board, f"{names[number]}_count", count)
+    if section_of:
+        for deadline in qs.filter(pk__in=list(section_of)):  # in urgency order
+            getattr(board, section_of[deadline.pk]).append(deadline)
     return board
 
 
