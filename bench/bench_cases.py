@@ -141,12 +141,19 @@ def _time(client: Any, url: str) -> dict[str, Any]:
     assert response.status_code == 200, (url, response.status_code)
     queries: list[str] = []
 
+    took: list[tuple[float, str]] = []
+
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         queries.append(sql)
-        return execute(sql, params, many, context)
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took.append((time.perf_counter() - t0, sql))
 
     with connection.execute_wrapper(count):
         client.get(url)
+    slowest_s, slowest_sql = max(took) if took else (0.0, "")
     if os.environ.get("FAZHI_BENCH_PROFILE"):
         import cProfile
         import io
@@ -170,6 +177,8 @@ def _time(client: Any, url: str) -> dict[str, Any]:
         "median_ms": round(statistics.median(timings) * 1e3, 1),
         "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))] * 1e3, 1),
         "queries": len(queries),
+        "slowest_query_ms": round(slowest_s * 1e3, 1),
+        "slowest_query": slowest_sql[:160],
     }
 
 

@@ -228,13 +228,32 @@ def _child() -> dict[str, Any]:
             assert response.status_code == 200, (url, response.status_code)
             queries: list[str] = []
 
-            def count(execute: Any, sql: str, *args: Any, log: list[str] = queries) -> Any:
+            slowest: list[tuple[float, str, Any]] = []
+
+            def count(
+                execute: Any,
+                sql: str,
+                *args: Any,
+                log: list[str] = queries,
+                slowest: list[tuple[float, str, Any]] = slowest,
+            ) -> Any:
                 log.append(sql)
-                return execute(sql, *args)
+                t0 = time.perf_counter()
+                try:
+                    return execute(sql, *args)
+                finally:
+                    slowest.append((time.perf_counter() - t0, sql, args[0] if args else None))
 
             with connection.execute_wrapper(count):  # the request resets the debug log
                 again = client.get(url)
             assert again.status_code == 200, (url, again.status_code)
+            if connection.vendor == "postgresql" and slowest:
+                took, sql, sql_params = max(slowest, key=lambda item: item[0])
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+                    plan = [row[0] for row in cursor.fetchall()]
+                figures[f"{label}.{name}.slowest_query_ms"] = round(took * 1000, 1)
+                figures[f"{label}.{name}.slowest_query_plan"] = plan
             timings = []
             for _ in range(RUNS):
                 t0 = time.perf_counter()

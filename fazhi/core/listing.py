@@ -67,14 +67,26 @@ def paginate(
     *,
     default_size: int = DEFAULT_SIZE,
     sizes: tuple[int, ...] = PAGE_SIZES,
+    ids_first: bool = False,
 ) -> Listing:
     """The page asked for (Django's paginator turns a bad ``page`` into the first or last), of
-    ``size`` rows (one of ``sizes``; another value is a 400 ``invalid_parameter``)."""
+    ``size`` rows (one of ``sizes``; another value is a 400 ``invalid_parameter``).
+
+    ``ids_first`` (a queryset with a total order): the page's ids are read first (the OFFSET
+    walks only the filter's and the ORDER BY's columns, no joins for the columns shown), then
+    its rows by id, in the same order: one query more, much cheaper deep pages (decision 0080).
+    """
     sizes = tuple(sorted({*sizes, default_size}))
     size = params.integer(request.GET, "size", minimum=1, maximum=max(sizes)) or default_size
     if size not in sizes:
         size = min(sizes, key=lambda choice: abs(choice - size))
-    page = Paginator(items, size).get_page(request.GET.get("page"))
+    if ids_first:
+        page = Paginator(items.values_list("pk", flat=True), size).get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        rows = {row.pk: row for row in items.filter(pk__in=ids)} if ids else {}
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
+    else:
+        page = Paginator(items, size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     hidden = [(key, str(value)) for key, value in query.items() if key != "size" and value]

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from fazhi.core import calendar as workcal
 from fazhi.core import clock
@@ -61,42 +62,95 @@ def deadline_get(*, user: User, pk: int) -> Deadline:
     )
 
 
+WORKBENCH_ROWS = 50  # rows shown per section of the workbench; the count says how many more
+
+
 @dataclass
 class Workbench:
+    """Each section holds at most ``WORKBENCH_ROWS`` deadlines, the most urgent first; its
+    ``*_count`` is how many there are in all (the page links to the full list for the rest)."""
+
     overdue: list[Deadline] = field(default_factory=list)
     due_soon: list[Deadline] = field(default_factory=list)
     calendar_unknown: list[Deadline] = field(default_factory=list)  # due date not yet known
     stopped: list[Deadline] = field(default_factory=list)
+    overdue_count: int = 0
+    due_soon_count: int = 0
+    calendar_unknown_count: int = 0
+    stopped_count: int = 0
+
+    # how many more than shown, for "另有N项" under each section
+    @property
+    def overdue_more(self) -> int:
+        return self.overdue_count - len(self.overdue)
+
+    @property
+    def due_soon_more(self) -> int:
+        return self.due_soon_count - len(self.due_soon)
+
+    @property
+    def calendar_unknown_more(self) -> int:
+        return self.calendar_unknown_count - len(self.calendar_unknown)
+
+    @property
+    def stopped_more(self) -> int:
+        return self.stopped_count - len(self.stopped)
 
 
-def deadline_workbench(*, user: User, today: dt.date, soon_days: int = 7) -> Workbench:
+def deadline_workbench(
+    *, user: User, today: dt.date, soon_days: int = 7, rows: int = WORKBENCH_ROWS
+) -> Workbench:
     """The user's deadlines that need attention: those assigned to them, or, for users who
     approve (leaders), every deadline in their scope. A deadline already fulfilled while its due
     date waits for the calendar needs nobody's attention. Nothing for a user who may not see
-    deadlines (the workbench is everyone's home page)."""
+    deadlines (the workbench is everyone's home page).
+
+    However many deadlines wait, two queries read them (decision 0080): the first numbers each
+    active deadline within its section (most urgent first) and counts the section, on the
+    deadline's own narrow columns, and returns only the ids numbered within ``rows`` (the LIMIT is
+    in SQL); the second reads those rows with their organisation and assignee."""
     if not has_cap(user, Cap.DEADLINE_VIEW):
         return Workbench()
     qs = deadline_list(user=user)
     if not has_cap(user, Cap.DEADLINE_APPROVE):
         qs = qs.filter(assignee=user)
     horizon = today + dt.timedelta(days=soon_days)
-    active = qs.filter(
-        Q(state=DeadlineState.OVERDUE)
-        | Q(state=DeadlineState.OPEN, due_date__lte=horizon)
-        | Q(state__in=(DeadlineState.CALENDAR_UNKNOWN, DeadlineState.STOPPED), met_on__isnull=True)
+    overdue = Q(state=DeadlineState.OVERDUE) | Q(state=DeadlineState.OPEN, due_date__lt=today)
+    section = Case(
+        When(overdue, then=Value(0)),
+        When(state=DeadlineState.OPEN, then=Value(1)),
+        When(state=DeadlineState.CALENDAR_UNKNOWN, then=Value(2)),
+        default=Value(3),
+        output_field=models.IntegerField(),
+    )
+    urgency = [models.F("due_date").asc(nulls_first=True), models.F("id").asc()]
+    firsts = (
+        qs.filter(
+            overdue
+            | Q(state=DeadlineState.OPEN, due_date__lte=horizon)
+            | Q(
+                state__in=(DeadlineState.CALENDAR_UNKNOWN, DeadlineState.STOPPED),
+                met_on__isnull=True,
+            )
+        )
+        .order_by()
+        .annotate(section=section)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("section")], order_by=urgency),
+            section_count=Window(Count("id"), partition_by=[F("section")]),
+        )
+        .filter(rank__lte=rows)
+        .values_list("pk", "section", "section_count")
     )
     board = Workbench()
-    for deadline in active[:500]:
-        if deadline.state == DeadlineState.CALENDAR_UNKNOWN:
-            board.calendar_unknown.append(deadline)
-        elif deadline.state == DeadlineState.STOPPED:
-            board.stopped.append(deadline)
-        elif deadline.state == DeadlineState.OVERDUE or (
-            deadline.due_date is not None and deadline.due_date < today
-        ):
-            board.overdue.append(deadline)
-        else:
-            board.due_soon.append(deadline)
+    names = ("overdue", "due_soon", "calendar_unknown", "stopped")
+    section_of: dict[int, str] = {}
+    for pk, number, count in firsts:
+        section_of[pk] = names[number]
+        setattr(board, f"{names[number]}_count", count)
+    if section_of:
+        for deadline in qs.filter(pk__in=list(section_of)):  # in urgency order
+            getattr(board, section_of[deadline.pk]).append(deadline)
     return board
 
 

@@ -51,7 +51,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             user=user, state=state, source=source, procedure=procedure, year=year
         )
     )
-    cases_listing = listing.paginate(request, cases, default_size=PAGE_SIZE)
+    cases_listing = listing.paginate(request, cases, default_size=PAGE_SIZE, ids_first=True)
     return render(
         request,
         "enforcement/case_list.html",
