@@ -77,6 +77,7 @@ from fazhi.inspections.services import pool as pool_services
 from fazhi.inspections.services import tasks as task_services
 from fazhi.inspections.services.redraws import redraw_request
 from fazhi.inspections.tests.task_support import TaskWorld, category, make_drawn_plan, make_entity
+from fazhi.matters.hotline_models import HotlineImport
 from fazhi.matters.models import (
     Channel,
     Matter,
@@ -84,6 +85,7 @@ from fazhi.matters.models import (
     RequesterKind,
     SupervisionOrder,
 )
+from fazhi.matters.services.hotline_import import hotline_import
 from fazhi.matters.services.oversight import supervision_issue
 from fazhi.matters.services.petitions import petition_register
 from fazhi.matters.services.proactive import proactive_register
@@ -194,6 +196,7 @@ BY_PARAM: dict[str, type[Model]] = {
     "dispute_id": MedicalDispute,
     "order_id": SupervisionOrder,
     "proactive_id": ProactiveItem,
+    "hotline_import_id": HotlineImport,
 }
 ID_FIELD: dict[type[Model], str] = {Draw: "number", DrawAnnouncement: "number", AuditEvent: "seq"}
 PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -416,6 +419,13 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         title="抽查结果",
         made_on=today,
     )
+    hotline_file = hotline_import(  # a file with an error: recorded, nothing imported
+        actor=make_user(org, Role.PETITION_OFFICER),
+        organisation=org,
+        platform="12345",
+        file_name="工单.csv",
+        content="工单编号,来电时间\nA1,2026-01-05 09:00\n".encode(),
+    )
     export = entity_export_enqueue(actor=planner, filters=EntityFilters(), fmt="csv")
     job_run(export.pk)  # succeeded, with its file: every job route has something to serve
     city = City(org=org)
@@ -455,6 +465,7 @@ def build_city(tree: OrgTree, district: Organisation) -> City:
         dispute,
         order,
         proactive,
+        hotline_file,
         Job.objects.get(pk=export.pk, state="succeeded"),
         AuditEvent.objects.filter(organisation=org).order_by("-seq").first(),
     ):

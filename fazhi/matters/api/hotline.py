@@ -143,9 +143,9 @@ class HotlineImportView(APIView):
 
 class HotlineImportDetailView(APIView):
     @extend_schema(responses=HotlineImportSerializer)
-    def get(self, request: Request, import_id: int) -> Response:
+    def get(self, request: Request, hotline_import_id: int) -> Response:
         user = acting_user(request, Cap.MATTER_VIEW, action=HotlineEvent.IMPORTED)
-        batch = hotline_selectors.hotline_import_get(user=user, import_id=import_id)
+        batch = hotline_selectors.hotline_import_get(user=user, import_id=hotline_import_id)
         return Response(HotlineImportSerializer(batch).data)
 
 
@@ -153,7 +153,7 @@ urlpatterns = [
     path("hotline/", HotlineListView.as_view(), name="matters-hotline"),
     path("hotline/import/", HotlineImportView.as_view(), name="matters-hotline-import"),
     path(
-        "hotline/imports/<id:import_id>/",
+        "hotline/imports/<id:hotline_import_id>/",
         HotlineImportDetailView.as_view(),
         name="matters-hotline-import-detail",
     ),

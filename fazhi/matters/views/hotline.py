@@ -130,9 +130,9 @@ def hotline_import_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def hotline_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+def hotline_import_detail(request: HttpRequest, hotline_import_id: int) -> HttpResponse:
     user = acting_user(request, Cap.MATTER_VIEW, action=HotlineEvent.IMPORTED)
-    batch = hotline_selectors.hotline_import_get(user=user, import_id=import_id)
+    batch = hotline_selectors.hotline_import_get(user=user, import_id=hotline_import_id)
     return render(request, "matters/hotline_import_detail.html", {"batch": batch})
 
 
@@ -140,5 +140,9 @@ urlpatterns = [
     path("hotline/", hotline_list, name="hotline_list"),
     path("new/hotline/", hotline_register, name="register_hotline"),
     path("hotline/import/", hotline_import_upload, name="hotline_import"),
-    path("hotline/imports/<id:import_id>/", hotline_import_detail, name="hotline_import_detail"),
+    path(
+        "hotline/imports/<id:hotline_import_id>/",
+        hotline_import_detail,
+        name="hotline_import_detail",
+    ),
 ]
