@@ -197,6 +197,7 @@ class PoliceTransfer(models.Model):
     police = models.CharField("公安机关", max_length=200, blank=True, default="")
     transferred_at = models.DateTimeField("移送时间", null=True, blank=True)
     transfer_hours = models.PositiveIntegerField("批准至移送（小时）", null=True, blank=True)
+    transfer_late = models.BooleanField("超过移送时限", null=True, blank=True)
     acknowledged_on = models.DateField("回执签收日期", null=True, blank=True)
     police_decided_on = models.DateField("公安机关决定日期", null=True, blank=True)
     police_reason = models.TextField("公安机关决定理由", blank=True, default="")

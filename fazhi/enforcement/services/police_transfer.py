@@ -18,7 +18,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from fazhi.core import audit, clock, errors, workflow
+from fazhi.core import audit, clock, errors, rules, workflow
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.services.deadlines import (
@@ -37,7 +37,6 @@ from fazhi.enforcement.workflows import PENALTY_CASE, _two_officers
 APPROVE_RULE = "police_transfer.approve"
 TRANSFER_RULE = "police_transfer.transfer"
 POLICE_DECISION_RULE = "police_transfer.police_decision"
-TRANSFER_HOURS = 24
 ACTIVE = (
     PoliceTransferState.REPORTED,
     PoliceTransferState.APPROVED,
@@ -182,7 +181,8 @@ def police_transfer_send(
     *, actor: User, case: PenaltyCase, police: str, at: dt.datetime | None = None
 ) -> PoliceTransfer:
     """The case handed to the police (with the materials of Art. 6): the hours since approval
-    are recorded (over 24 is late, said in the event); the case moves to 已移送."""
+    are recorded, and whether they exceeded the rule's limit (24 hours), on the row and in the
+    event; the case moves to 已移送."""
     common.require_case_cap(actor, case, Cap.CASE_HANDLE, PoliceTransferEvent.TRANSFERRED)
     police = common.text(police, field="police", label="公安机关", max_length=200)
     with transaction.atomic(durable=True):
@@ -191,19 +191,30 @@ def police_transfer_send(
         at = _instant(at, field="at", label="移送时间", not_before=transfer.decided_at)
         elapsed = (at - transfer.decided_at) if transfer.decided_at else dt.timedelta(0)
         hours = int(elapsed.total_seconds() // 3600)  # whole hours; "late" is exact
+        limit = rules.rule(
+            TRANSFER_RULE,
+            on=timezone.localdate(transfer.decided_at or at),
+            province=row.organisation.province_code(),
+        ).value
+        late = elapsed > dt.timedelta(hours=limit.amount)  # the rule's unit is hours
         transfer = workflow.transition(
             POLICE_TRANSFER,
             transfer,
             "transfer",
             actor=actor,
             ctx={"police": police},
-            changes={"police": police, "transferred_at": at, "transfer_hours": hours},
+            changes={
+                "police": police,
+                "transferred_at": at,
+                "transfer_hours": hours,
+                "transfer_late": late,
+            },
             details={
                 "case_id": row.pk,
                 "police": police,
                 "at": at.isoformat(),
                 "hours": hours,
-                "late": elapsed > dt.timedelta(hours=TRANSFER_HOURS),
+                "late": late,
             },
         )
         deadlines_close_for(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fazhi.core import errors
-from fazhi.core.models import Deadline
+from fazhi.core.models import AuditEvent, Deadline
 from fazhi.core.testing import at
 from fazhi.enforcement.execution_models import PoliceTransferState
 from fazhi.enforcement.models import CaseLead, CaseLeadSource, CaseState
@@ -60,6 +60,7 @@ def test_report_approve_transfer_acknowledge_and_police_files(cw, clock):
     assert no_police.value.code == "police_required"
     row = pt.police_transfer_send(actor=cw.handler, case=case, police=POLICE)
     assert (row.state, row.transfer_hours) == (PoliceTransferState.TRANSFERRED, 30)
+    assert row.transfer_late is True
     case.refresh_from_db()
     assert (case.state, case.transferred_to) == (CaseState.TRANSFERRED, POLICE)
     clock.move_to(at(dt.date(2025, 9, 10)))
@@ -81,6 +82,7 @@ def test_the_police_refuse_and_return_the_file_a_new_lead(cw, clock):
     clock.move_to(at(dt.date(2025, 9, 1), hour=14))
     row = pt.police_transfer_send(actor=cw.handler, case=case, police=POLICE)
     assert row.transfer_hours == 5
+    assert row.transfer_late is False
     pt.police_transfer_acknowledge(actor=cw.handler, case=case)
     with pytest.raises(errors.ValidationFailed):
         pt.police_transfer_decision(actor=cw.handler, case=case, filed=False, reason="")
@@ -169,3 +171,14 @@ def test_the_heads_workbench_lists_the_reports_to_decide(cw, clock):
     assert not [t for t in todo_items(cw.w.stranger) if "移送" in t.label]
     pt.police_transfer_approve(actor=cw.leader, case=case)
     assert not [t for t in todo_items(cw.leader) if "移送" in t.label]
+
+
+def test_exactly_the_rules_24_hours_is_on_time_and_the_page_says_so(cw, clock):
+    case = with_team(cw)
+    pt.police_transfer_report(actor=cw.handler, case=case, report="涉嫌非法行医罪。")
+    pt.police_transfer_approve(actor=cw.leader, case=case, at=at(dt.date(2025, 9, 1), hour=9))
+    clock.move_to(at(dt.date(2025, 9, 2), hour=9))  # 24 hours to the minute: within the limit
+    row = pt.police_transfer_send(actor=cw.handler, case=case, police=POLICE)
+    assert (row.transfer_hours, row.transfer_late) == (24, False)
+    event = AuditEvent.objects.filter(action="police_transfer.transferred").latest("seq")
+    assert event.details["late"] is False
