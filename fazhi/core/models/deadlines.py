@@ -58,6 +58,13 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["organisation", "state", "due_date"]),
             models.Index(fields=["content_type", "object_id"]),
+            # the workbench's running sections, most urgent first: an ORDER BY … LIMIT walks
+            # only the running clocks (decision 0088)
+            models.Index(
+                fields=["due_date", "id"],
+                condition=models.Q(state__in=["open", "overdue"]),
+                name="deadline_running_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, Func, Q, QuerySet, Subquery
 
 from fazhi.core import calendar as workcal
 from fazhi.core import clock
@@ -105,53 +105,98 @@ def deadline_workbench(
     date waits for the calendar needs nobody's attention. Nothing for a user who may not see
     deadlines (the workbench is everyone's home page).
 
-    However many deadlines wait, two queries read them (decision 0080): the first numbers each
-    active deadline within its section (most urgent first) and counts the section, on the
-    deadline's own narrow columns, and returns only the ids numbered within ``rows`` (the LIMIT is
-    in SQL); the second reads those rows with their organisation and assignee."""
+    However many deadlines wait, one query reads the board (decision 0088, after 0080): the
+    rows of each section's first ``rows`` ids (per section an ``ORDER BY … LIMIT`` that walks an
+    index and stops), most urgent first, with their organisation and assignee. Every row also
+    carries the sections' counts: uncorrelated subqueries, computed once, each a range of the
+    ``(organisation, state, due_date)`` index. No row: every section is empty."""
     if not has_cap(user, Cap.DEADLINE_VIEW):
         return Workbench()
     qs = deadline_list(user=user)
     if not has_cap(user, Cap.DEADLINE_APPROVE):
         qs = qs.filter(assignee=user)
-    horizon = today + dt.timedelta(days=soon_days)
-    overdue = Q(state=DeadlineState.OVERDUE) | Q(state=DeadlineState.OPEN, due_date__lt=today)
-    section = Case(
-        When(overdue, then=Value(0)),
-        When(state=DeadlineState.OPEN, then=Value(1)),
-        When(state=DeadlineState.CALENDAR_UNKNOWN, then=Value(2)),
-        default=Value(3),
-        output_field=models.IntegerField(),
-    )
-    urgency = [models.F("due_date").asc(nulls_first=True), models.F("id").asc()]
-    firsts = (
-        qs.filter(
-            overdue
-            | Q(state=DeadlineState.OPEN, due_date__lte=horizon)
-            | Q(
-                state__in=(DeadlineState.CALENDAR_UNKNOWN, DeadlineState.STOPPED),
-                met_on__isnull=True,
-            )
+    sections = _sections(today, today + dt.timedelta(days=soon_days))
+    counts = {
+        f"{section.name}_count": sum(
+            (_count(qs.filter(part)) for part in section.parts[1:]),
+            _count(qs.filter(section.parts[0])),
         )
-        .order_by()
-        .annotate(section=section)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("section")], order_by=urgency),
-            section_count=Window(Count("id"), partition_by=[F("section")]),
-        )
-        .filter(rank__lte=rows)
-        .values_list("pk", "section", "section_count")
-    )
+        for section in sections
+    }
+    firsts = [
+        Deadline.objects.order_by()
+        .filter(pk__in=qs.filter(section.where).order_by(*section.order).values("pk")[:rows])
+        .values("pk")
+        for section in sections
+    ]
     board = Workbench()
-    names = ("overdue", "due_soon", "calendar_unknown", "stopped")
-    section_of: dict[int, str] = {}
-    for pk, number, count in firsts:
-        section_of[pk] = names[number]
-        setattr(board, f"{names[number]}_count", count)
-    if section_of:
-        for deadline in qs.filter(pk__in=list(section_of)):  # in urgency order
-            getattr(board, section_of[deadline.pk]).append(deadline)
+    shown = qs.filter(pk__in=firsts[0].union(*firsts[1:], all=True)).annotate(**counts)
+    for deadline in shown:  # in urgency order
+        for name in counts:
+            setattr(board, name, getattr(deadline, name))
+        section = next(s for s in sections if s.holds(deadline, today))
+        getattr(board, section.name).append(deadline)
     return board
+
+
+@dataclass(frozen=True)
+class _Section:
+    """A section of the board: the deadlines matching any of ``parts`` (disjoint; each counted
+    on its own so that its count is an index range), most urgent first by ``order``."""
+
+    name: str
+    parts: tuple[Q, ...]
+    order: tuple[Any, ...]
+
+    @property
+    def where(self) -> Q:
+        where = Q()
+        for part in self.parts:
+            where |= part
+        return where
+
+    def holds(self, deadline: Deadline, today: dt.date) -> bool:
+        """Whether a row the board read belongs here (the sections are tried in order)."""
+        running = deadline.state in (DeadlineState.OPEN, DeadlineState.OVERDUE)
+        if self.name == "overdue":
+            return deadline.state == DeadlineState.OVERDUE or (
+                running and deadline.due_date is not None and deadline.due_date < today
+            )
+        if self.name == "due_soon":
+            return running
+        return self.name == deadline.state or self.name == "stopped"
+
+
+def _sections(today: dt.date, horizon: dt.date) -> list[_Section]:
+    """A running clock (open, overdue) always has a due date: its sections order by
+    ``(due_date, id)``, which walks the partial index ``deadline_running_due`` and stops at the
+    LIMIT; the other sections put a due date not yet known first."""
+    running = ("due_date", "id")
+    urgency = (F("due_date").asc(nulls_first=True), F("id").asc())
+    return [
+        _Section(
+            "overdue",
+            (Q(state=DeadlineState.OVERDUE), Q(state=DeadlineState.OPEN, due_date__lt=today)),
+            running,
+        ),
+        _Section(
+            "due_soon",
+            (Q(state=DeadlineState.OPEN, due_date__gte=today, due_date__lte=horizon),),
+            running,
+        ),
+        _Section(
+            "calendar_unknown",
+            (Q(state=DeadlineState.CALENDAR_UNKNOWN, met_on__isnull=True),),
+            urgency,
+        ),
+        _Section("stopped", (Q(state=DeadlineState.STOPPED, met_on__isnull=True),), urgency),
+    ]
+
+
+def _count(qs: QuerySet[Deadline]) -> Subquery:
+    """``COUNT(*)``, not of a column: an index-only scan of the filter's index answers it."""
+    rows = Func(template="COUNT(*)", output_field=models.IntegerField())
+    return Subquery(qs.order_by().values(n=rows))
 
 
 @dataclass(frozen=True)

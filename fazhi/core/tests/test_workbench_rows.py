@@ -53,7 +53,7 @@ def test_sections_are_capped_in_sql_and_counted(office, django_assert_max_num_qu
     stopped = _open(other, 3, "中止", **SOON)
     for deadline in stopped:
         deadline_services.deadline_stop(actor=other, deadline=deadline, on=TODAY, reason="鉴定")
-    with django_assert_max_num_queries(2):  # the sections' first ids and counts, their rows
+    with django_assert_max_num_queries(1):  # the sections' first rows, each row with the counts
         board = deadline_selectors.deadline_workbench(user=leader, today=TODAY, rows=2)
     assert (board.overdue_count, board.due_soon_count, board.stopped_count) == (5, 7, 3)
     assert board.calendar_unknown_count == 0 and board.calendar_unknown == []
@@ -66,6 +66,26 @@ def test_sections_are_capped_in_sql_and_counted(office, django_assert_max_num_qu
     board = deadline_selectors.deadline_workbench(user=other, today=TODAY, rows=2)
     assert (board.overdue_count, board.due_soon_count, board.stopped_count) == (0, 3, 3)
     assert board.overdue == []
+
+
+def test_overdue_joins_lapsed_and_still_open_clocks_in_due_order(
+    office, django_assert_num_queries
+):
+    """Overdue is two parts, counted apart (each an index range) and read together: the clocks
+    the daily job marked overdue and those still open past their due date, most urgent first."""
+    _tree, sup, _other, leader = office
+    with django_assert_num_queries(1):  # nothing waits: no row, every count zero
+        board = deadline_selectors.deadline_workbench(user=leader, today=TODAY)
+    assert (board.overdue_count, board.due_soon_count, board.overdue) == (0, 0, [])
+    older = _open(sup, 2, "较早逾期", **LATE)  # opened past due: overdue
+    newer = _open(sup, 2, "近期", **SOON)  # open, due within days
+    assert {d.state for d in older} | {d.state for d in newer} == {"overdue", "open"}
+    later = TODAY + dt.timedelta(days=30)  # the daily job has not run: the open ones are late
+    with django_assert_num_queries(1):
+        board = deadline_selectors.deadline_workbench(user=leader, today=later, rows=3)
+    assert {d.state for d in board.overdue} == {"overdue", "open"}
+    assert [d.pk for d in board.overdue] == [d.pk for d in older + newer][:3]
+    assert (board.overdue_count, board.overdue_more, board.due_soon_count) == (4, 1, 0)
 
 
 def test_page_query_count_does_not_grow_with_rows(office, django_assert_max_num_queries):
