@@ -198,7 +198,7 @@ def _child() -> dict[str, Any]:
     build_seconds = time.perf_counter() - build_start
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")  # the steady state autovacuum keeps (as bench_cases)
 
     pages = {
         "petition_list": "/matters/?kind=petition",

@@ -289,6 +289,9 @@ class Matter(models.Model):
         indexes = [
             models.Index(fields=["organisation", "kind", "state"], name="matter_org_kind_state"),
             models.Index(fields=["organisation", "received_on"], name="matter_org_received"),
+            # the list's order: a leader's subtree (organisations read through their path) walks
+            # it backwards and stops at the page instead of sorting every matter in scope
+            models.Index(fields=["received_on", "id"], name="matter_received_order"),
         ]
 
     def __str__(self) -> str:
