@@ -83,6 +83,28 @@ def test_leader_owns_a_petition_and_sees_it_on_the_workbench(world):
     assert not LeaderAssignment.objects.filter(matter=matter, ended_on__isnull=True).exists()
 
 
+def test_supervision_todo_counts_waiting_and_overdue_in_one_query(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fazhi.matters.selectors.todo import todo_items
+
+    head = city_head(world)
+    for due_on in (dt.date(2025, 10, 31), dt.date(2025, 11, 10), dt.date(2099, 1, 1)):
+        svc.supervision_issue(
+            actor=head,
+            matter=petition(world),
+            on=dt.date(2025, 10, 9),
+            due_on=due_on,
+            requirement="请报告办理结果。",
+        )
+    with CaptureQueriesContext(connection) as read:
+        counts = {item.label: item.count for item in todo_items(world.officer)}
+    assert counts["逾期未报告结果的督办件"] == 2 and counts["待报告结果的督办件"] == 1
+    orders = [q for q in read.captured_queries if "matters_supervisionorder" in q["sql"]]
+    assert len(orders) == 1  # both counts in one query
+
+
 @pytest.mark.parametrize(
     ("kw", "code"),
     [
