@@ -68,9 +68,7 @@ def test_sections_are_capped_in_sql_and_counted(office, django_assert_max_num_qu
     assert board.overdue == []
 
 
-def test_overdue_joins_lapsed_and_still_open_clocks_in_due_order(
-    office, django_assert_num_queries
-):
+def test_overdue_joins_lapsed_and_still_open_clocks_in_due_order(office, django_assert_num_queries):
     """Overdue is two parts, counted apart (each an index range) and read together: the clocks
     the daily job marked overdue and those still open past their due date, most urgent first."""
     _tree, sup, _other, leader = office
