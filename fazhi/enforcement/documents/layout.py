@@ -13,11 +13,14 @@ import re
 from collections.abc import Iterable
 
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
+
+from fazhi.core import clock
 
 TITLE_FONT = "宋体"  # 方正小标宋简体 where installed: Word falls back to 宋体
 BODY_FONT = "仿宋"
@@ -72,12 +75,23 @@ class Page:
         normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         normal.paragraph_format.line_spacing = LINE
         normal.paragraph_format.space_after = Pt(0)
-        self.doc.core_properties.title = clean(title)
-        self.doc.core_properties.author = clean(agency)
+        self._properties(agency=agency, title=title)
         self._centred(agency, TITLE_SIZE)
         self._centred(title, TITLE_SIZE, bold=True)
         if number is not None:
             self.number(number)
+
+    def _properties(self, *, agency: str, title: str) -> None:
+        """The file's own properties: not python-docx's template's (created in 2013, "generated
+        by python-docx", a thumbnail of another page that a file browser would show)."""
+        properties = self.doc.core_properties
+        properties.title, properties.author = clean(title), clean(agency)
+        properties.last_modified_by, properties.comments = clean(agency), ""
+        properties.created = properties.modified = clock.now().astimezone(dt.UTC)
+        package = self.doc.part.package.rels
+        for rel_id, rel in list(package.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del package[rel_id]
 
     def _centred(self, text: str, size: Pt, *, bold: bool = False) -> None:
         paragraph = self.doc.add_paragraph()
