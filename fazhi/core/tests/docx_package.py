@@ -32,7 +32,9 @@ OFFICE_DOCUMENT = (
 WORD_TYPE = re.compile(r"application/vnd\.openxmlformats-officedocument\.wordprocessingml\.")
 # XML 1.0 forbids these characters, even as a reference (&#x1;)
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-CONTROL_REF = re.compile(r"&#(?:x0*(?:[0-8bcBCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]));")
+CONTROL_REF = re.compile(
+    r"&#(?:x0*(?:[0-8bcBCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]));"
+)
 
 # The children of the property elements in schema order (a name later in a tuple may not come
 # before an earlier one; names not listed are not checked). Section 17.3.1.26 (pPr), 17.3.2.28
@@ -111,7 +113,8 @@ def _content_types(archive: zipfile.ZipFile, parts: dict[str, str], found: list[
         return
     root = ET.fromstring(archive.read("[Content_Types].xml"))  # noqa: S314
     defaults = {
-        (e.get("Extension") or "").lower(): e.get("ContentType") for e in root.iter(f"{{{CT}}}Default")
+        (e.get("Extension") or "").lower(): e.get("ContentType")
+        for e in root.iter(f"{{{CT}}}Default")
     }
     overrides = {
         (e.get("PartName") or "").lower(): e.get("ContentType")
