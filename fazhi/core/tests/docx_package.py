@@ -5,13 +5,13 @@ library only), used by the document tests (decision 0087).
 ``[Content_Types].xml`` (every part has a type, every override a part), the relationships (unique
 ids, every internal target present, the main document reached from ``_rels/.rels``), each XML
 part (well-formed, no control character, raw or as a reference), and in the WordprocessingML
-parts: bookmarks (unique ids, each closed), tables (properties and a grid whose columns the rows
-fill, the grid's widths equal to the cells' — LibreOffice lays a table out by its grid, Word by
-its cells —, every cell ending with a paragraph), the body's last section properties (page size,
-all seven margins, room left for text), the order of the children of the property elements
-Word reads in schema order (ECMA-376 Part 1 §17), and every style a part names defined in
-``styles.xml``. An empty list: nothing found. This is not a schema validation; decision 0087
-says what it does not see.
+parts: bookmarks (unique ids, each closed), fields (each begun is ended), tables (properties and
+a grid whose columns the rows fill, the grid's widths equal to the cells' — LibreOffice lays a
+table out by its grid, Word by its cells —, every cell ending with a paragraph), the body's last
+section properties (page size, all seven margins, room left for text), the order of the
+children of the property elements Word reads in schema order (ECMA-376 Part 1 §17), and every
+style a part names defined in ``styles.xml``. An empty list: nothing found. This is not a schema
+validation; decision 0087 says what it does not see.
 """
 
 from __future__ import annotations
@@ -206,6 +206,19 @@ def _bookmarks(name: str, root: ET.Element, found: list[str]) -> None:
             found.append(f"{name}: bookmark {bookmark} never closed")
 
 
+def _fields(name: str, root: ET.Element, found: list[str]) -> None:
+    """Every complex field begun is ended, in order (Word refuses a stray w:fldChar)."""
+    depth = 0
+    for mark in root.iter(w("fldChar")):
+        kind = mark.get(w("fldCharType"))
+        depth += {"begin": 1, "end": -1}.get(kind or "", 0)
+        if depth < 0 or (kind == "separate" and depth == 0):
+            found.append(f"{name}: a field {kind} without its begin")
+            return
+    if depth:
+        found.append(f"{name}: a field begun and never ended")
+
+
 def _tables(name: str, root: ET.Element, found: list[str]) -> None:
     for number, table in enumerate(root.iter(w("tbl")), start=1):
         where = f"{name}: table {number}"
@@ -331,6 +344,7 @@ def problems(content: bytes) -> list[str]:
         word[name] = root
         _order(name, root, found)
         _bookmarks(name, root, found)
+        _fields(name, root, found)
         _tables(name, root, found)
         if root.tag == w("document"):
             _body(name, root, found)

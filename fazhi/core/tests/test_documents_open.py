@@ -1,8 +1,8 @@
 """Every .docx Fazhi generates opens (decision 0087): each case document (执法文书, in each of the
 decision's three titles) and the disclosure reply letter (答复书), generated through the real
 services and scoped reads, is a sound package for Word (``docx_package.problems``) and opens in
-LibreOffice: one ``soffice`` call converts them all to PDF, and each PDF has a page and says the
-document's title, number and party."""
+LibreOffice: one ``soffice`` call converts them all to PDF, and each PDF has a page, says the
+document's title, number and party, and numbers its pages in the footer."""
 
 from __future__ import annotations
 
@@ -190,14 +190,18 @@ def test_every_generated_document_opens_in_libreoffice(clock, tmp_path):
         files.append(path)
     out = tmp_path / "pdf"
     _soffice(tmp_path / "profile", "pdf", out, files)
-    if not Path("/usr/bin/pdftotext").exists():
+    pdf_text_readable = Path("/usr/bin/pdftotext").exists()
+    if not pdf_text_readable:
         _soffice(tmp_path / "profile", "txt:Text", out / "text", files)
     for path, document in zip(files, documents, strict=True):
         pdf = out / path.with_suffix(".pdf").name
         assert pdf.exists(), f"LibreOffice did not convert {document.name}"
         content = pdf.read_bytes()
         assert content.startswith(b"%PDF"), document.name
-        assert len(re.findall(rb"/Type\s*/Page\b", content)) >= 1, document.name
+        pages = len(re.findall(rb"/Type\s*/Page\b", content))
+        assert pages >= 1, document.name
         text = _squeezed(_pdf_text(pdf, out))
         for says in document.says:
             assert _squeezed(says) in text, (document.name, says)
+        if pdf_text_readable:  # the footer's fields, filled in by LibreOffice
+            assert f"第{pages}页共{pages}页" in text, document.name

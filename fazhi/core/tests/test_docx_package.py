@@ -169,6 +169,14 @@ def test_a_sound_package_has_no_problem():
             ),
             "bookmark 7 never closed",
         ),
+        (
+            body("<w:t>正文</w:t>", '<w:t>正文</w:t><w:fldChar w:fldCharType="begin"/>'),
+            "a field begun and never ended",
+        ),
+        (
+            body("<w:t>正文</w:t>", '<w:t>正文</w:t><w:fldChar w:fldCharType="end"/>'),
+            "a field end without its begin",
+        ),
         (_table_without_grid, "has no w:tblGrid with columns"),
         (_cell_without_paragraph, "a cell does not end with a paragraph"),
         (_row_with_one_cell, "fills 1 grid columns of 2"),

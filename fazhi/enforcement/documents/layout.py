@@ -17,6 +17,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
@@ -26,6 +27,7 @@ TITLE_FONT = "宋体"  # 方正小标宋简体 where installed: Word falls back 
 BODY_FONT = "仿宋"
 BODY_SIZE = Pt(16)  # 三号
 TITLE_SIZE = Pt(22)  # 二号
+FOOTER_SIZE = Pt(14)  # 四号
 LINE = Pt(28)
 BLANK = "＿＿＿＿＿＿＿＿"  # a line the officer fills in by hand before signing
 # XML 1.0 forbids these characters (python-docx refuses them); a vertical tab or form feed, as
@@ -61,6 +63,22 @@ def _font(run_or_style: object, name: str, size: Pt, *, bold: bool = False) -> N
         rfonts.set(qn(attr), name)
 
 
+def _field(paragraph: Paragraph, code: str) -> None:
+    """A field (``PAGE``) as Word writes one: begin, instruction, separate, the value shown until
+    the field is updated ("1"), end; each in its own run."""
+    for part in ("begin", f" {code} ", "separate", "1", "end"):
+        run = paragraph.add_run()
+        _font(run, BODY_FONT, FOOTER_SIZE)
+        if part == "1":
+            run.text = part
+        elif part.strip() == code:
+            instruction = run._r.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            instruction.text = part
+            run._r.append(instruction)
+        else:
+            run._r.append(run._r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): part}))
+
+
 class Page:
     """One document: write headings, fields and paragraphs, then ``bytes()``."""
 
@@ -76,6 +94,7 @@ class Page:
         normal.paragraph_format.line_spacing = LINE
         normal.paragraph_format.space_after = Pt(0)
         self._properties(agency=agency, title=title)
+        self._page_numbers(section)
         self._centred(agency, TITLE_SIZE)
         self._centred(title, TITLE_SIZE, bold=True)
         if number is not None:
@@ -92,6 +111,16 @@ class Page:
         for rel_id, rel in list(package.items()):
             if rel.reltype == RT.THUMBNAIL:
                 del package[rel_id]
+
+    def _page_numbers(self, section: Section) -> None:
+        """ "第 1 页 共 2 页" centred in the footer (Word and LibreOffice fill the PAGE and
+        NUMPAGES fields): a record signed page by page names each page (decision 0087)."""
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for text, field in (("第 ", "PAGE"), (" 页 共 ", "NUMPAGES"), (" 页", None)):
+            _font(paragraph.add_run(text), BODY_FONT, FOOTER_SIZE)
+            if field is not None:
+                _field(paragraph, field)
 
     def _centred(self, text: str, size: Pt, *, bold: bool = False) -> None:
         paragraph = self.doc.add_paragraph()
