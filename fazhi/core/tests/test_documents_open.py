@@ -98,7 +98,7 @@ def _case_documents(clock: Any) -> list[Generated]:
     for one, key in wanted:
         kind = catalogue.KINDS[key]
         document = catalogue.case_document(user=cw.handler, case_id=one.pk, key=key)
-        says = (catalogue.label_for(one, kind), one.entity.name)
+        says: tuple[str, ...] = (catalogue.label_for(one, kind), one.entity.name)
         if key in WITH_DECISION_NUMBER:
             says += (one.decision_number,)
         generated.append(Generated(document.filename, document.content, says))
@@ -148,7 +148,7 @@ def _squeezed(text: str) -> str:
 
 def _pdf_text(pdf: Path, out: Path) -> str:
     if Path("/usr/bin/pdftotext").exists():
-        done = subprocess.run(  # noqa: S603 - fixed program, our own file
+        done = subprocess.run(
             ["/usr/bin/pdftotext", "-enc", "UTF-8", str(pdf), "-"],
             capture_output=True,
             check=True,
@@ -173,7 +173,7 @@ def _soffice(profile: Path, target: str, out: Path, files: list[Path]) -> None:
         str(out),
         *map(str, files),
     ]
-    done = subprocess.run(command, capture_output=True, timeout=240, check=False)  # noqa: S603
+    done = subprocess.run(command, capture_output=True, timeout=240, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
 
 

@@ -48,7 +48,10 @@ def body(old: str, new: str) -> Callable[[dict[str, bytes]], None]:
 
 
 def dropped(name: str) -> Callable[[dict[str, bytes]], None]:
-    return lambda parts: parts.pop(name)
+    def change(parts: dict[str, bytes]) -> None:
+        del parts[name]
+
+    return change
 
 
 def added(name: str, data: bytes) -> Callable[[dict[str, bytes]], None]:

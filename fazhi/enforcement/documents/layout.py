@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 
 from docx import Document
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Mm, Pt
