@@ -42,7 +42,7 @@ def _case_documents(clock: Any) -> list[Generated]:
     from fazhi.enforcement.services import case_steps, cases
     from fazhi.enforcement.services.case_execution import payment_due
     from fazhi.enforcement.tests.case_support import (
-        SPOT_PROVISIONS,
+        decide_on_the_spot,
         file_case,
         investigate,
         make_case_world,
@@ -80,18 +80,7 @@ def _case_documents(clock: Any) -> list[Generated]:
     first_minor = notify(cw, investigate(cw, file_case(cw)), fine="2000")
     first_minor = case_steps.case_waive_rights(actor=cw.handler, case=first_minor)
     first_minor = case_steps.case_decide(actor=cw.leader, case=first_minor, outcome="first_minor")
-    on_the_spot = cases.case_decide_on_the_spot(
-        actor=cw.handler,
-        organisation=cw.org,
-        entity=file_case(cw).entity,
-        handler=cw.handler,
-        officers=[cw.w.officer_a, cw.w.officer_b],
-        cause="从业人员未取得健康合格证明",
-        facts="现场检查发现两名从业人员未取得健康合格证明。",
-        kinds=["warning", "fine"],
-        fine="200",
-        **SPOT_PROVISIONS,
-    )
+    on_the_spot = decide_on_the_spot(cw)
     wanted = [(case, key) for key in catalogue.KINDS]
     wanted += [(first_minor, "decision"), (on_the_spot, "decision")]
     generated = []

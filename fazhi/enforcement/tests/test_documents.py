@@ -25,6 +25,7 @@ from fazhi.enforcement.models import PenaltyCase
 from fazhi.enforcement.services import case_execution, case_steps
 from fazhi.enforcement.tests.case_support import (
     CaseWorld,
+    decide_on_the_spot,
     file_case,
     investigate,
     make_case_world,
@@ -176,21 +177,7 @@ def test_a_small_penalty_notice_gives_no_hearing_right_and_amounts_in_capitals(c
 
 
 def test_an_on_the_spot_penalty_goes_to_reconsideration_first(cw):
-    from fazhi.enforcement.services import cases
-    from fazhi.enforcement.tests.case_support import SPOT_PROVISIONS
-
-    case = cases.case_decide_on_the_spot(
-        actor=cw.handler,
-        organisation=cw.org,
-        entity=file_case(cw).entity,
-        handler=cw.handler,
-        officers=[cw.w.officer_a, cw.w.officer_b],
-        cause="从业人员未取得健康合格证明",
-        facts="现场检查发现两名从业人员未取得健康合格证明。",
-        kinds=["warning", "fine"],
-        fine="200",
-        **SPOT_PROVISIONS,
-    )
+    case = decide_on_the_spot(cw)
     text = doc(case, "decision")
     assert text.splitlines()[1] == "当场行政处罚决定书"
     assert "《公共场所卫生管理条例》第七条" in text
