@@ -16,11 +16,11 @@ validation; decision 0087 says what it does not see.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -319,16 +319,21 @@ def _styles(parts: dict[str, ET.Element], found: list[str]) -> None:
                     found.append(f"{name}: {kind} style {element.get(w('val'))} is not defined")
 
 
-def _word_parts(
-    archive: zipfile.ZipFile, parts: dict[str, str], found: list[str]
-) -> Iterator[tuple[str, ET.Element, bool]]:
-    for name, kind in parts.items():
-        is_xml = name.endswith((".xml", ".rels")) or kind.endswith("+xml") or kind.endswith("/xml")
-        if not is_xml:
-            continue
-        root = _well_formed(name, archive.read(name.lstrip("/")), found)
-        if root is not None:
-            yield name, root, bool(WORD_TYPE.match(kind))
+@functools.lru_cache(maxsize=64)
+def _part(name: str, raw: bytes, is_word: bool) -> tuple[ET.Element | None, tuple[str, ...]]:
+    """One XML part parsed and checked; remembered, since every document carries the same large
+    template parts (styles, numbering, theme) and the tests check hundreds of documents. The
+    element is only read."""
+    found: list[str] = []
+    root = _well_formed(name, raw, found)
+    if root is not None and is_word:
+        _order(name, root, found)
+        _bookmarks(name, root, found)
+        _fields(name, root, found)
+        _tables(name, root, found)
+        if root.tag == w("document"):
+            _body(name, root, found)
+    return root, tuple(found)
 
 
 def problems(content: bytes) -> list[str]:
@@ -346,15 +351,13 @@ def problems(content: bytes) -> list[str]:
     _content_types(archive, parts, found)
     _relationships(archive, parts, found)
     word: dict[str, ET.Element] = {}
-    for name, root, is_word in _word_parts(archive, parts, found):
-        if not is_word:
+    for name, kind in parts.items():
+        if not (name.endswith((".xml", ".rels")) or kind.endswith(("+xml", "/xml"))):
             continue
-        word[name] = root
-        _order(name, root, found)
-        _bookmarks(name, root, found)
-        _fields(name, root, found)
-        _tables(name, root, found)
-        if root.tag == w("document"):
-            _body(name, root, found)
+        is_word = bool(WORD_TYPE.match(kind))
+        root, part_problems = _part(name, archive.read(name.lstrip("/")), is_word)
+        found.extend(part_problems)
+        if root is not None and is_word:
+            word[name] = root
     _styles(word, found)
     return found

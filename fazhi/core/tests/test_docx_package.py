@@ -3,6 +3,7 @@ python-docx passes, and each file below, broken in one place, is reported for th
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from docx import Document
 from fazhi.core.tests import docx_package
 
 
+@functools.cache
 def sound() -> bytes:
     document = Document()
     document.add_paragraph("正文")
