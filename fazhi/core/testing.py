@@ -134,3 +134,12 @@ BROWSER_MARKS = [
         reason="Chromium not found: apt-get install chromium to run the browser test",
     ),
 ]
+
+# Office tests: Debian's LibreOffice opens every generated .docx (decision 0087).
+SOFFICE = Path("/usr/bin/soffice")
+needs_soffice = pytest.mark.skipif(
+    not SOFFICE.exists(),
+    reason="LibreOffice not found: apt-get install libreoffice-writer-nogui to open the "
+    "generated documents",
+)
+OFFICE_MARKS = [pytest.mark.office, needs_soffice]

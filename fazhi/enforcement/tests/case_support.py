@@ -134,3 +134,20 @@ SPOT_PROVISIONS: dict[str, Any] = {
     "penalty": "《公共场所卫生管理条例》第十四条第一款第（二）项",
     "reason": "简易程序当场作出，按条例原文填写。",
 }
+
+
+def decide_on_the_spot(cw: CaseWorld) -> PenaltyCase:
+    """A warning and a 200-yuan fine on the spot (简易程序) for a server without a health
+    certificate, against a new entity."""
+    return cases.case_decide_on_the_spot(
+        actor=cw.handler,
+        organisation=cw.org,
+        entity=make_entity(cw.w),
+        handler=cw.handler,
+        officers=[cw.w.officer_a, cw.w.officer_b],
+        cause="从业人员未取得健康合格证明",
+        facts="现场检查发现两名从业人员未取得健康合格证明。",
+        kinds=[PenaltyKind.WARNING, PenaltyKind.FINE],
+        fine="200",
+        **SPOT_PROVISIONS,
+    )

@@ -17,13 +17,15 @@ from docx import Document
 from fazhi.core import errors
 from fazhi.core.models import Job, Role
 from fazhi.core.testing import at
+from fazhi.core.tests import docx_package
 from fazhi.core.tests.factories import make_user
-from fazhi.enforcement.documents import catalogue, decision, facts
+from fazhi.enforcement.documents import catalogue, decision, facts, layout
 from fazhi.enforcement.documents import jobs as document_jobs
 from fazhi.enforcement.models import PenaltyCase
 from fazhi.enforcement.services import case_execution, case_steps
 from fazhi.enforcement.tests.case_support import (
     CaseWorld,
+    decide_on_the_spot,
     file_case,
     investigate,
     make_case_world,
@@ -58,6 +60,7 @@ def doc(case: PenaltyCase, key: str, today: dt.date | None = None) -> str:
     rendered = catalogue.render(case, key, today)
     assert rendered.filename.endswith(".docx")
     assert rendered.content[:2] == b"PK"
+    assert docx_package.problems(rendered.content) == []  # what Word refuses (decision 0087)
     return text_of(rendered.content)
 
 
@@ -174,21 +177,7 @@ def test_a_small_penalty_notice_gives_no_hearing_right_and_amounts_in_capitals(c
 
 
 def test_an_on_the_spot_penalty_goes_to_reconsideration_first(cw):
-    from fazhi.enforcement.services import cases
-    from fazhi.enforcement.tests.case_support import SPOT_PROVISIONS
-
-    case = cases.case_decide_on_the_spot(
-        actor=cw.handler,
-        organisation=cw.org,
-        entity=file_case(cw).entity,
-        handler=cw.handler,
-        officers=[cw.w.officer_a, cw.w.officer_b],
-        cause="从业人员未取得健康合格证明",
-        facts="现场检查发现两名从业人员未取得健康合格证明。",
-        kinds=["warning", "fine"],
-        fine="200",
-        **SPOT_PROVISIONS,
-    )
+    case = decide_on_the_spot(cw)
     text = doc(case, "decision")
     assert text.splitlines()[1] == "当场行政处罚决定书"
     assert "《公共场所卫生管理条例》第七条" in text
@@ -354,3 +343,24 @@ def test_the_preservation_decision_lists_the_items_and_their_decisions(cw):
     text = doc(case, "preservation")
     assert "一次性毛巾200条" in text and "予以退还" in text and case.entity.name in text
     assert "第五十六条" in text and facts.NUMBER_BLANK in text
+
+
+def test_text_xml_forbids_is_cleaned_and_the_file_is_the_documents_own(clock):
+    """A vertical tab (a line break pasted from Word or Excel) and other control characters
+    would make python-docx refuse the text and the download fail (decision 0087)."""
+    move(clock, dt.date(2025, 9, 1))
+    assert layout.clean("甲\x0b乙\x0c丙\x07丁\x00\t戊\n") == "甲\n乙\n丙丁\t戊\n"
+    page = layout.Page(agency="测\x01试卫生健康委员会", title="立案报告\x1f")
+    page.para("事实\x0b证据\x08")
+    page.table([("案由\x0c", "摘要\x02")])
+    content = page.bytes()
+    assert docx_package.problems(content) == []
+    document = Document(io.BytesIO(content))
+    text = text_of(content)
+    assert "测试卫生健康委员会" in text and "事实\n证据" in text and "摘要" in text
+    properties = document.core_properties
+    assert properties.title == "立案报告" and properties.author == "测试卫生健康委员会"
+    assert properties.created is not None and properties.created.date() == dt.date(2025, 9, 1)
+    assert properties.comments == ""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert not [name for name in archive.namelist() if "thumbnail" in name]

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from fazhi.core import errors
 from fazhi.core.testing import at
+from fazhi.core.tests import docx_package
 from fazhi.matters import letters
 from fazhi.matters.models import DISCLOSURE_REPLIES, REPLY_REASONS, Matter, ReplyType
 from fazhi.matters.services import disclosure as svc
@@ -37,6 +38,7 @@ def world() -> World:
 
 
 def text_of(content: bytes) -> str:
+    assert docx_package.problems(content) == []  # what Word refuses (decision 0087)
     return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
 
 
