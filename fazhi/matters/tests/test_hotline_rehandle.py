@@ -40,7 +40,11 @@ def world() -> World:
     return make_hotline_world()
 
 
-def replied(world: World, *, called: D = D(2025, 9, 22), on: D = D(2025, 9, 26)) -> Matter:
+CALLED = D(2025, 9, 22)
+REPLIED = D(2025, 9, 26)
+
+
+def replied(world: World, *, called: D = CALLED, on: D = REPLIED) -> Matter:
     matter = ticket(world, called_at=moment(called))
     matter = svc.hotline_accept(actor=world.officer, matter=matter, on=called)
     return svc.hotline_reply(
@@ -65,7 +69,10 @@ def called_back(world: World, satisfaction: str = Satisfaction.UNSATISFIED) -> M
 def test_a_closed_ticket_is_rehandled_with_a_new_clock_across_national_day(world: World) -> None:
     matter = called_back(world)
     (first,) = matter_selectors.matter_deadlines(matter=matter)
-    assert (first.state, first.due_date) == (DeadlineState.MET, D(2025, 9, 28))  # 9-28 (Sunday) is worked
+    assert (first.state, first.due_date) == (
+        DeadlineState.MET,
+        D(2025, 9, 28),
+    )  # 9-28 (Sunday) is worked
     matter = svc.hotline_rehandle(
         actor=world.officer, matter=matter, on=D(2025, 9, 30), reason="来电人对答复不满意"
     )
@@ -74,7 +81,11 @@ def test_a_closed_ticket_is_rehandled_with_a_new_clock_across_national_day(world
     clocks = sorted(matter_selectors.matter_deadlines(matter=matter), key=lambda d: d.pk)
     assert len(clocks) == 2
     old, new = clocks
-    assert (old.state, old.due_date, old.met_on) == (DeadlineState.MET, D(2025, 9, 28), D(2025, 9, 26))
+    assert (old.state, old.due_date, old.met_on) == (
+        DeadlineState.MET,
+        D(2025, 9, 28),
+        D(2025, 9, 26),
+    )
     # complaint: 5 working days from the day after 9-30; 10-1..10-8 are the holiday and
     # 10-11 (Saturday) a make-up working day: 10-9, 10-10, 10-11, 10-13, 10-14
     assert (new.state, new.start_date, new.due_date) == (
@@ -132,7 +143,9 @@ def test_rehandle_needs_a_reason_and_nothing_changes(world: World) -> None:
     matter = called_back(world)
     for reason in ("", "  ", "x"):
         with pytest.raises(errors.ValidationFailed) as exc:
-            svc.hotline_rehandle(actor=world.officer, matter=matter, on=D(2025, 9, 30), reason=reason)
+            svc.hotline_rehandle(
+                actor=world.officer, matter=matter, on=D(2025, 9, 30), reason=reason
+            )
         assert exc.value.code == "reason_required"
     matter.refresh_from_db()
     assert matter.state == MatterState.CLOSED
@@ -179,7 +192,9 @@ def test_rehandle_permission_and_scope(world: World) -> None:
     matter = called_back(world)
     for user in (world.viewer, world.stranger):
         with pytest.raises(errors.PermissionDenied):
-            svc.hotline_rehandle(actor=user, matter=matter, on=D(2025, 9, 30), reason="来电人不满意")
+            svc.hotline_rehandle(
+                actor=user, matter=matter, on=D(2025, 9, 30), reason="来电人不满意"
+            )
     matter.refresh_from_db()
     assert matter.state == MatterState.CLOSED
 
@@ -215,7 +230,10 @@ def test_api_rehandle_and_its_4xx(world: World) -> None:
     assert early.json()["error"]["code"] == "date_before_receipt"
     viewer = APIClient()
     viewer.force_authenticate(world.viewer)
-    assert viewer.post(url, {"on": "2025-09-30", "reason": "来电人不满意"}, format="json").status_code == 403
+    assert (
+        viewer.post(url, {"on": "2025-09-30", "reason": "来电人不满意"}, format="json").status_code
+        == 403
+    )
     done = api.post(url, {"on": "2025-09-30", "reason": "来电人不满意"}, format="json")
     assert done.status_code == 200 and done.json()["state"] == "accepted"
     again = api.post(url, {"on": "2025-09-30", "reason": "来电人不满意"}, format="json")
