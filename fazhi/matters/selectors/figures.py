@@ -157,7 +157,7 @@ def _year(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def _keys(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+def _keys(matters: QuerySet[Matter]) -> QuerySet[Any]:
     """The matters' primary keys as the text a generic relation stores: a subquery, so that a
     figure is one query whatever the number of matters."""
     return matters.order_by().annotate(key=Cast("pk", CharField())).values("key")
@@ -276,16 +276,18 @@ def timeliness(*, user: User | Any, year: int, kind: str) -> list[Figure]:
                 Figure(measure.key, measure.label, measure.definition, good, len(rated), 0)
             )
         elif measure.key == "callback_satisfaction":
-            rated = dict(
+            called = dict(
                 qs.filter(ticket__callback_on__range=(start, end))
                 .order_by()
                 .values_list("satisfaction")
                 .annotate(n=Total("pk"))
                 .values_list("satisfaction", "n")
             )
-            good = sum(n for s, n in rated.items() if s in GOOD)
+            good = sum(n for s, n in called.items() if s in GOOD)
             figures.append(
-                Figure(measure.key, measure.label, measure.definition, good, sum(rated.values()), 0)
+                Figure(
+                    measure.key, measure.label, measure.definition, good, sum(called.values()), 0
+                )
             )
     return figures
 
