@@ -181,6 +181,13 @@ def _events(matters: QuerySet[Matter], action: str) -> list[AuditEvent]:
     )
 
 
+def _grouped(matters: QuerySet[Matter], field: str) -> dict[str, int]:
+    """How many of ``matters`` have each value of ``field``, grouped in the database."""
+    return dict(
+        matters.order_by().values_list(field).annotate(n=Total("pk")).values_list(field, "n")
+    )
+
+
 def _in_year(details: dict[str, Any], key: str, start: dt.date, end: dt.date) -> bool:
     return start.isoformat() <= str(details.get(key) or "") <= end.isoformat()
 
@@ -276,13 +283,7 @@ def timeliness(*, user: User | Any, year: int, kind: str) -> list[Figure]:
                 Figure(measure.key, measure.label, measure.definition, good, len(rated), 0)
             )
         elif measure.key == "callback_satisfaction":
-            called = dict(
-                qs.filter(ticket__callback_on__range=(start, end))
-                .order_by()
-                .values_list("satisfaction")
-                .annotate(n=Total("pk"))
-                .values_list("satisfaction", "n")
-            )
+            called = _grouped(qs.filter(ticket__callback_on__range=(start, end)), "satisfaction")
             good = sum(n for s, n in called.items() if s in GOOD)
             figures.append(
                 Figure(
@@ -322,13 +323,7 @@ def _hotline_counts(qs: QuerySet[Matter], start: dt.date, end: dt.date) -> list[
         Count("状态", str(label), states[v], "本年收到的工单目前所处的状态")
         for v, label in HotlineState.choices
     ]
-    replies = dict(
-        qs.filter(replied_on__range=(start, end))
-        .order_by()
-        .values_list("reply_type")
-        .annotate(n=Total("pk"))
-        .values_list("reply_type", "n")
-    )
+    replies = _grouped(qs.filter(replied_on__range=(start, end)), "reply_type")
     rows += [
         Count(
             "办理结果",
