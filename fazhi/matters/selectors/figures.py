@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models import Count as Total
 from django.db.models.functions import Cast
 
@@ -163,9 +163,10 @@ def _keys(matters: QuerySet[Matter]) -> QuerySet[Any]:
     return matters.order_by().annotate(key=Cast("pk", CharField())).values("key")
 
 
-def _clocks(matters: QuerySet[Matter], rules: tuple[str, ...]) -> list[Deadline]:
+def _clocks(matters: QuerySet[Matter], rules: tuple[str, ...], *where: Q) -> list[Deadline]:
     return list(
         Deadline.objects.filter(
+            *where,
             content_type=ContentType.objects.get_for_model(Matter),
             object_id__in=_keys(matters),
             rule_key__in=rules,
@@ -229,9 +230,15 @@ def matter_counts(*, user: User | Any, year: int, kind: str) -> list[Count]:
 def _clock_figure(
     measure: Measure, matters: QuerySet[Matter], start: dt.date, end: dt.date
 ) -> Figure:
-    clocks = _clocks(matters, measure.rules)
-    closed = [d for d in clocks if d.met_on is not None and start <= d.met_on <= end]
     cutoff = min(end, clock.today())
+    # only the clocks the figure counts leave the database: closed in the year, or running late
+    clocks = _clocks(
+        matters,
+        measure.rules,
+        Q(met_on__range=(start, end))
+        | Q(state__in=RUNNING, met_on__isnull=True, due_date__lt=cutoff),
+    )
+    closed = [d for d in clocks if d.met_on is not None and start <= d.met_on <= end]
     overdue = [
         d
         for d in clocks

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from fazhi.core import errors
 from fazhi.core.models import AuditEvent, Deadline, Job
@@ -256,6 +257,10 @@ def test_a_known_ticket_marked_rehandled_is_reported_not_skipped_silently(
     assert event.details["rehandle_marked"] == 1
     # a new ticket marked 重办 is imported as any other
     assert HotlineTicket.objects.filter(ticket_no="GD003").exists()
+    client = Client()
+    client.force_login(world.officer)
+    page = client.get(f"/matters/hotline/imports/{batch.pk}/").content.decode()
+    assert "平台标记为重办" in page and f'href="/matters/{known.pk}/"' in page
 
 
 def test_a_bad_rehandle_cell_is_an_error_of_its_row(world: World) -> None:
