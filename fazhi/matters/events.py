@@ -44,6 +44,7 @@ class HotlineEvent(EventName):
     CASE_LEAD_STARTED = "hotline.case_lead_started", "投诉工单转为案源"
     REPLIED = "hotline.replied", "热线工单办结答复"
     CALLED_BACK = "hotline.called_back", "热线工单回访"
+    REHANDLED = "hotline.rehandled", "热线工单重办"
 
 
 EVENTS = (MatterEvent, HotlineEvent)

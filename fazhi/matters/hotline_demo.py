@@ -98,7 +98,7 @@ def _work(
     )
     if age < 15 or n % 9 == 4:
         return  # replied, call-back pending
-    hs.hotline_call_back(
+    matter = hs.hotline_call_back(
         actor=officer,
         matter=matter,
         on=min(received + dt.timedelta(days=delay + 2), today),
@@ -106,6 +106,32 @@ def _work(
             0 if n % 5 else n % 3
         ],
         note="电话回访来电人。",
+    )
+    if matter.satisfaction == Satisfaction.UNSATISFIED and n % 30 == 5 and age >= delay + 8:
+        _rehandle(matter, n, officer, received + dt.timedelta(days=delay + 3))
+
+
+def _rehandle(matter: Matter, n: int, officer: User, on: dt.date) -> None:
+    """The platform sends an unsatisfied ticket back (重办): taken on again with a new clock;
+    every other one handled again and called back, the rest still being handled."""
+    matter = hs.hotline_rehandle(
+        actor=officer, matter=matter, on=on, reason="来电人对答复不满意，平台退回重办。"
+    )
+    if n % 60 != 5:
+        return
+    matter = hs.hotline_reply(
+        actor=officer,
+        matter=matter,
+        reply_type=ReplyType.RESOLVED,
+        reply_text="重新核查后已处理，并再次答复来电人。",
+        on=on + dt.timedelta(days=1),
+    )
+    hs.hotline_call_back(
+        actor=officer,
+        matter=matter,
+        on=on + dt.timedelta(days=2),
+        satisfaction=Satisfaction.BASIC,
+        note="重办后电话回访来电人。",
     )
 
 

@@ -4,7 +4,10 @@ SQLite). The service that runs them in one transaction is ``services/hotline_imp
 
 The layout is that of a 12345 platform's 工单导出 (the header may sit under a title row; columns
 in any order, the names below or their usual variants): 工单编号*, 来电时间*, 来电人, 电话,
-诉求类型*, 诉求内容*, 承办单位, 办理时限, 派单时间. The starred ones are required.
+诉求类型*, 诉求内容*, 承办单位, 办理时限, 派单时间, 重办. The starred ones are required.
+重办 (是/否, or a count of re-handlings) marks a ticket the platform sent back for handling
+again: a known ticket so marked is reported apart in the import's result, never re-opened by
+the import (decision 0089).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ COLUMNS = (
     Column("unit", "承办单位", False, ("处理单位", "责任单位")),
     Column("platform_due", "办理时限", False, ("办结时限", "处理时限")),
     Column("dispatched", "派单时间", False, ("派单日期", "转办时间")),
+    Column("rehandle", "重办", False, ("是否重办", "重办标识", "重办标记", "重办次数")),
 )
 HEADERS = {name: c for c in COLUMNS for name in (c.header, *c.aliases)}
 LABEL = {c.field: c.header for c in COLUMNS}
@@ -66,6 +70,9 @@ TYPES.update(
     }
 )
 TYPES.update({str(v): str(v) for v in TicketType.values})
+
+YES = frozenset({"是", "重办", "y", "yes", "true", "√"})
+NO = frozenset({"否", "无", "n", "no", "false"})
 
 _MOMENT = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -88,6 +95,7 @@ class Row:
     content: str
     unit: str
     platform_due: dt.date | None
+    rehandle: bool = False  # the platform marks it 重办 (decision 0089)
 
 
 @dataclass
@@ -370,6 +378,11 @@ def validate_rows(
                             "办理时限不能早于来电时间。",
                         )
                     )
+        rehandle = _rehandle(texts[9])
+        if rehandle is None:
+            errs.append(
+                _error(row_number, "rehandle", "bad_rehandle", "重办应填写“是”“否”或重办次数。")
+            )
         if errs.total != before:
             continue
         assert called_at is not None and received_on is not None and ticket_type is not None
@@ -385,11 +398,25 @@ def validate_rows(
                 content,
                 unit,
                 platform_due,
+                bool(rehandle),
             )
         )
     if result.row_count == 0 and errs.total == 0:
         errs.append(_error(header_number, "", "no_rows", "文件中没有工单。"))
     return result
+
+
+def _rehandle(text: str) -> bool | None:
+    """The 重办 cell: empty, 否, 0: not re-handled; 是, 重办, a count of at least 1: re-handled;
+    anything else: ``None`` (an error of the row)."""
+    value = text.strip().lower()
+    if not value or value in NO:
+        return False
+    if value in YES:
+        return True
+    if value.isdigit():
+        return int(value) > 0
+    return None
 
 
 # --- inserting --------------------------------------------------------------------------------

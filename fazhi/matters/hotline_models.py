@@ -52,6 +52,7 @@ class HotlineImport(models.Model):
     imported = models.PositiveIntegerField("导入工单数", default=0)
     skipped = models.PositiveIntegerField("跳过的已导入工单数", default=0)
     skipped_rows = models.JSONField("跳过的行（前若干行）", default=list, blank=True)
+    rehandle_marked = models.PositiveIntegerField("平台标记为重办的已导入工单数", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     errors = models.JSONField("错误（前若干处）", default=list, blank=True)
     created_by = models.ForeignKey(

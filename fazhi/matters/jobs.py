@@ -77,4 +77,6 @@ def hotline_import_job(job: Job, progress: Progress) -> Outcome:
         if batch.skipped:
             summary += f"，跳过{batch.skipped}张已导入的工单"
         summary += "。"
+        if batch.rehandle_marked:
+            summary += f"其中{batch.rehandle_marked}张平台标记为重办，请在工单页面逐件办理重办。"
     return Outcome(summary, result=batch)

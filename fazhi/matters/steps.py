@@ -66,6 +66,7 @@ STEPS: dict[tuple[str, str], Step] = {
     ("hotline", "call_back"): Step(
         hotline_services.hotline_call_back, ("on", "satisfaction", "note")
     ),
+    ("hotline", "rehandle"): Step(hotline_services.hotline_rehandle, ("on", "reason")),
 }
 
 # deputies' suggestions and CPPCC proposals: the same steps for both kinds

@@ -312,6 +312,14 @@ HOTLINE: Workflow[Matter] = Workflow(
             event=HotlineEvent.CALLED_BACK,
             guards=(Guard("登记满意度", _satisfaction_given),),
         ),
+        Action(
+            name="rehandle",
+            label="重办",
+            sources=(HotlineState.REPLIED, HotlineState.CLOSED),
+            target=HotlineState.ACCEPTED,
+            event=HotlineEvent.REHANDLED,
+            guards=(Guard("写明重办理由", _reason_given),),
+        ),
     ],
 )
 

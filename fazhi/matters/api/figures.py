@@ -23,6 +23,7 @@ class CountSerializer(serializers.Serializer[Any]):
     dimension = serializers.CharField()
     item = serializers.CharField(source="label")
     count = serializers.IntegerField()
+    definition = serializers.CharField()
 
 
 class FigureSerializer(serializers.Serializer[Any]):
@@ -53,7 +54,7 @@ class MatterFiguresView(APIView):
                 "counts": figure_selectors.matter_counts(user=user, year=year, kind=kind),
                 "timeliness": figure_selectors.timeliness(user=user, year=year, kind=kind),
             }
-            for kind in (MatterKind.PETITION, MatterKind.DISCLOSURE)
+            for kind in figure_selectors.FIGURE_KINDS
         ]
         return Response(KindFiguresSerializer(data, many=True).data)
 

@@ -70,6 +70,7 @@ class HotlineImportSerializer(serializers.ModelSerializer[HotlineImport]):
             "imported",
             "skipped",
             "skipped_rows",
+            "rehandle_marked",
             "error_count",
             "errors",
             "created_at",

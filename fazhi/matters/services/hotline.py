@@ -356,3 +356,49 @@ def hotline_call_back(
         ticket.callback_note = note
         ticket.save(update_fields=["callback_on", "callback_note"])
     return matter
+
+
+def hotline_rehandle(*, actor: User, matter: Matter, on: dt.date | None, reason: str) -> Matter:
+    """Re-handling (重办): the platform sends a replied or closed ticket back (the caller was
+    dissatisfied, or the reply was inadequate). The ticket is taken on again with the reason
+    (required), and a new service-level clock opens on ``on``, the day it was sent back; the
+    earlier clock, its due dates and the earlier reply and call-back stay in the record (the
+    event keeps them). Decision 0089."""
+    require_handle(actor, matter.organisation, action=HotlineEvent.REHANDLED)
+    ticket = _ticket(matter)
+    not_before = ticket.callback_on or matter.replied_on or matter.received_on
+    on = day(
+        on,
+        field="on",
+        label="重办日期",
+        not_before=not_before,
+        not_before_label="回访日期" if ticket.callback_on else "答复日期",
+    )
+    reason = text(reason, field="reason", label="重办理由", max_length=NOTE_MAX, required=False)
+    check_service_level(matter.organisation, ticket.ticket_type, on)
+    earlier = {
+        "earlier_reply": matter.reply_type,
+        "earlier_replied_on": matter.replied_on.isoformat() if matter.replied_on else None,
+        "earlier_satisfaction": matter.satisfaction,
+        "earlier_callback_on": ticket.callback_on.isoformat() if ticket.callback_on else None,
+    }
+    with transaction.atomic(durable=True):
+        matter = workflow.transition(
+            HOTLINE,
+            matter,
+            "rehandle",
+            actor=actor,
+            ctx={"reason": reason},
+            changes={"reopen_reason": reason, "closed_on": None},
+            details={"on": on.isoformat(), "reason": reason, **earlier},
+        )
+        deadline_attach(
+            actor=actor,
+            organisation=matter.organisation,
+            title=f"热线工单重办：{ticket.ticket_no}"[:200],
+            rule_key=service_level_key(ticket.ticket_type),
+            start_date=on,
+            subject=matter,
+            assignee=actor,
+        )
+    return matter

@@ -33,6 +33,7 @@ from fazhi.matters.services._common import choice, require_handle
 from fazhi.matters.services.hotline import check_service_level, service_level_key, ticket_title
 
 SKIPPED_KEPT = 1_000
+REHANDLE_MESSAGE = "平台标记为重办：该工单已登记，导入不改变其状态，请在工单页面办理重办。"
 LOOKUP_CHUNK = 5_000
 
 
@@ -110,6 +111,7 @@ def hotline_import_rows(
                 imported=len(fresh),
                 skipped=len(skipped),
                 skipped_rows=skipped[:SKIPPED_KEPT],
+                rehandle_marked=sum(1 for s in skipped if s.get("rehandle")),
                 created_by=actor,
             )
             if fresh:
@@ -126,6 +128,7 @@ def hotline_import_rows(
                     "rows": result.row_count,
                     "imported": len(fresh),
                     "skipped": len(skipped),
+                    "rehandle_marked": batch.rehandle_marked,
                 },
             )
     except IntegrityError as exc:  # a ticket registered by someone else while importing
@@ -192,10 +195,31 @@ def _split_known(platform: str, rows: list[Row]) -> tuple[list[Row], list[dict[s
     if not known:
         return rows, []
     fresh = [r for r in rows if r.ticket_no not in known]
+    marked = {r.ticket_no for r in rows if r.rehandle and r.ticket_no in known}
+    matters = (
+        dict(
+            HotlineTicket.objects.filter(platform=platform, ticket_no__in=marked).values_list(
+                "ticket_no", "matter_id"
+            )
+        )
+        if marked
+        else {}
+    )
+    # the rows the platform marks 重办 first, so that the kept list never drops them
     skipped = [
+        {
+            "row": r.number,
+            "ticket_no": r.ticket_no,
+            "rehandle": True,
+            "matter": matters.get(r.ticket_no),
+            "message": REHANDLE_MESSAGE,
+        }
+        for r in rows
+        if r.ticket_no in marked
+    ] + [
         {"row": r.number, "ticket_no": r.ticket_no, "message": "该工单编号已导入，已跳过。"}
         for r in rows
-        if r.ticket_no in known
+        if r.ticket_no in known and r.ticket_no not in marked
     ]
     return fresh, skipped
 

@@ -11,11 +11,12 @@ import time_machine
 from django.core.management import call_command
 
 from fazhi.core import demo
-from fazhi.core.models import Organisation, User
+from fazhi.core.models import AuditEvent, Organisation, User
 from fazhi.core.testing import at
 from fazhi.matters import demo as matters_demo
+from fazhi.matters.events import HotlineEvent
 from fazhi.matters.hotline_models import HotlineState, HotlineTicket
-from fazhi.matters.models import Matter, MatterKind
+from fazhi.matters.models import Matter, MatterKind, MatterState
 from fazhi.registry.tests.helpers import ensure_categories, make_entity
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,12 @@ def test_demo_has_a_year_of_tickets_in_every_state(monkeypatch, today):
         assert (received[-1] - received[0]).days >= 360
         assert tickets.exclude(case_lead=None).exists()
         assert tickets.exclude(satisfaction="").exists()
+        rehandled = AuditEvent.objects.filter(action=HotlineEvent.REHANDLED)
+        assert rehandled.count() >= 2  # one handled again and closed, one still being handled
+        rehandled_tickets = tickets.filter(pk__in=[int(e.object_id) for e in rehandled])
+        assert {MatterState.CLOSED, MatterState.ACCEPTED} <= set(
+            rehandled_tickets.values_list("state", flat=True)
+        )
         count = HotlineTicket.objects.count()
         again = io.StringIO()
         matters_demo.load(province=province, stdout=again)

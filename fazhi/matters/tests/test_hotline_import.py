@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from fazhi.core import errors
 from fazhi.core.models import AuditEvent, Deadline, Job
@@ -205,3 +206,64 @@ def test_permission_and_bad_platform(world: World) -> None:
     with pytest.raises(errors.ValidationFailed):
         run(world, b"not a spreadsheet at all", name="a.xlsx")
     assert not Job.objects.exists() and not HotlineImport.objects.exists()
+
+
+REHANDLE_HEADER = [
+    "工单编号",
+    "来电时间",
+    "来电人",
+    "电话",
+    "诉求类型",
+    "诉求内容",
+    "承办单位",
+    "办理时限",
+    "是否重办",
+]
+
+
+def test_a_known_ticket_marked_rehandled_is_reported_not_skipped_silently(
+    world: World, run_jobs: Any
+) -> None:
+    run(world, workbook([good("GD001"), good("GD002")]))
+    known = HotlineTicket.objects.get(ticket_no="GD002").matter
+    content = workbook(
+        [good("GD001", r="否"), good("GD002", r="是"), good("GD003", r="1")],
+        header=REHANDLE_HEADER,
+    )
+    with run_jobs():
+        job = matter_jobs.hotline_import_enqueue(
+            actor=world.officer,
+            organisation=world.org,
+            platform=HotlinePlatform.H12345,
+            file_name="工单3.xlsx",
+            content=content,
+        )
+    job = Job.objects.get(pk=job.pk)
+    assert "1张平台标记为重办" in job.result_summary
+    batch = HotlineImport.objects.get(pk=int(job.result_id))
+    assert (batch.imported, batch.skipped, batch.rehandle_marked) == (1, 2, 1)
+    first = batch.skipped_rows[0]  # the marked rows first
+    assert (first["row"], first["ticket_no"], first["rehandle"], first["matter"]) == (
+        3,
+        "GD002",
+        True,
+        known.pk,
+    )
+    assert "重办" in first["message"]
+    assert not batch.skipped_rows[1].get("rehandle")
+    known.refresh_from_db()
+    assert known.state == MatterState.RECEIVED  # the import changes no ticket's state
+    event = AuditEvent.objects.filter(action="hotline.imported").latest("seq")
+    assert event.details["rehandle_marked"] == 1
+    # a new ticket marked 重办 is imported as any other
+    assert HotlineTicket.objects.filter(ticket_no="GD003").exists()
+    client = Client()
+    client.force_login(world.officer)
+    page = client.get(f"/matters/hotline/imports/{batch.pk}/").content.decode()
+    assert "平台标记为重办" in page and f'href="/matters/{known.pk}/"' in page
+
+
+def test_a_bad_rehandle_cell_is_an_error_of_its_row(world: World) -> None:
+    batch = run(world, workbook([good("GD001", r="也许")], header=REHANDLE_HEADER))
+    assert batch.imported == 0 and batch.error_count == 1
+    assert batch.errors[0]["column"] == "重办" and batch.errors[0]["code"] == "bad_rehandle"

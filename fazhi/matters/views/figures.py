@@ -38,7 +38,7 @@ def matter_figures(request: HttpRequest) -> HttpResponse:
             figure_selectors.matter_counts(user=user, year=year, kind=kind),
             figure_selectors.timeliness(user=user, year=year, kind=kind),
         )
-        for kind in (MatterKind.PETITION, MatterKind.DISCLOSURE)
+        for kind in figure_selectors.FIGURE_KINDS
     ]
     return render(request, "matters/figures.html", {"year": year, "sections": sections})
 
