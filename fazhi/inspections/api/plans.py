@@ -27,6 +27,7 @@ from fazhi.inspections.models import (
     InspectionItem,
     InspectionPlan,
     NamesPublic,
+    PLANNED_KINDS,
     PlanKind,
     PlanState,
     PlanStratum,
@@ -82,7 +83,7 @@ class PlanSerializer(serializers.ModelSerializer[InspectionPlan]):
 
 class PlanIn(serializers.Serializer[Any]):
     organisation = params.IdField()
-    kind = serializers.ChoiceField(choices=PlanKind.choices)
+    kind = serializers.ChoiceField(choices=PLANNED_KINDS)
     title = serializers.CharField(max_length=200)
     year = params.YearField()
     window_start = params.DateField()

@@ -24,6 +24,7 @@ from fazhi.inspections.models.items import (
     InspectorProfile,
 )
 from fazhi.inspections.models.plans import (
+    PLANNED_KINDS,
     InspectionPlan,
     NamesPublic,
     PlanKind,
@@ -59,6 +60,7 @@ __all__ = [
     "InspectorRole",
     "NamesPublic",
     "OutcomeReason",
+    "PLANNED_KINDS",
     "PlanKind",
     "PlanState",
     "PlanStratum",

@@ -99,6 +99,16 @@ def _task_actions(task: InspectionTask, context: dict[str, Any]) -> list[detail.
     )
 
 
+def _origin_url(user: User, task: InspectionTask) -> str:
+    """The page of the matter a complaint check came from, for a reader of matters (the matter's
+    page checks its scope again); else no link, the label alone."""
+    if task.origin_id is None or not has_cap(user, Cap.MATTER_VIEW):
+        return ""
+    origin = task.origin
+    url = getattr(origin, "get_absolute_url", None)
+    return str(url()) if callable(url) else ""
+
+
 def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
     assigned = task_services.is_assigned(user, task)
     can_assign_team = (
@@ -128,6 +138,7 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
         and task.rechecked_on is None,
     }
     context["can_view_lead"] = has_cap(user, Cap.CASE_LEAD_VIEW)
+    context["origin_url"] = _origin_url(user, task)
     context["actions"] = _task_actions(task, context)
     return context
 
