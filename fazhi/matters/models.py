@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class MatterKind(models.TextChoices):
@@ -254,6 +255,15 @@ class Matter(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # the targeted inspection a complaint started (投诉举报核查, decision 0091)
+    inspection_task = models.ForeignKey(
+        "inspections.InspectionTask",
+        verbose_name="启动的核查任务",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     origin = models.ForeignKey(
         "self",
         verbose_name="来源信访事项",
@@ -293,6 +303,9 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matters:matter_detail", args=[self.pk])
 
     @property
     def reply_reason_label(self) -> str:
