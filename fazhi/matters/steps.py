@@ -143,9 +143,7 @@ def _category(data: Mapping[str, Any]) -> SupervisionCategory | None:
         return None
     category = SupervisionCategory.objects.filter(pk=pk).first()
     if category is None:
-        raise errors.ValidationFailed(
-            "专业类别不存在。", code="unknown_category", field="category"
-        )
+        raise errors.ValidationFailed("专业类别不存在。", code="unknown_category", field="category")
     return category
 
 

@@ -24,10 +24,10 @@ from fazhi.core.roles import Cap
 from fazhi.core.selectors.org import organisation_get
 from fazhi.inspections.events import PlanEvents, StratumEvents
 from fazhi.inspections.models import (
+    PLANNED_KINDS,
     InspectionItem,
     InspectionPlan,
     NamesPublic,
-    PLANNED_KINDS,
     PlanKind,
     PlanState,
     PlanStratum,

@@ -45,6 +45,7 @@ from fazhi.inspections.models.tasks import (
 )
 
 __all__ = [
+    "PLANNED_KINDS",
     "AnnouncementState",
     "ConflictDeclaration",
     "Draw",
@@ -60,7 +61,6 @@ __all__ = [
     "InspectorRole",
     "NamesPublic",
     "OutcomeReason",
-    "PLANNED_KINDS",
     "PlanKind",
     "PlanState",
     "PlanStratum",

@@ -103,7 +103,9 @@ def test_entity_outside_the_subtree_inactive_entity_and_category_are_refused(
     with pytest.raises(errors.ValidationFailed) as exc:
         _open(w, opener, entity=gone)
     assert exc.value.code == "entity_inactive"
-    retired = SupervisionCategory.objects.create(code="retired_cat", name="停用类别", is_active=False)
+    retired = SupervisionCategory.objects.create(
+        code="retired_cat", name="停用类别", is_active=False
+    )
     with pytest.raises(errors.ValidationFailed) as exc:
         _open(w, opener, category=retired)
     assert exc.value.code == "category_inactive"

@@ -20,10 +20,10 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
 from fazhi.inspections.events import PlanEvents, StratumEvents
 from fazhi.inspections.models import (
+    PLANNED_KINDS,
     InspectionItem,
     InspectionPlan,
     NamesPublic,
-    PLANNED_KINDS,
     PlanKind,
     PlanState,
     RedrawState,

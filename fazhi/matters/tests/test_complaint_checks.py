@@ -98,9 +98,7 @@ def login(user: User) -> Client:
     return client
 
 
-def test_a_complaint_ticket_starts_an_inspection_from_its_page(
-    w: DrawWorld, officer: User
-) -> None:
+def test_a_complaint_ticket_starts_an_inspection_from_its_page(w: DrawWorld, officer: User) -> None:
     matter = complaint(w, officer)
     client = login(officer)
     page = client.get(f"/matters/{matter.pk}/").content.decode()
@@ -132,7 +130,7 @@ def test_the_links_go_both_ways(w: DrawWorld, officer: User) -> None:
     page = leader.get(f"/matters/{matter.pk}/").content.decode()
     assert f'href="/inspections/tasks/{task.pk}/"' in page
     task_page = leader.get(f"/inspections/tasks/{task.pk}/").content.decode()
-    assert f"来源：投诉举报（<a href=\"/matters/{matter.pk}/\">热线工单" in task_page
+    assert f'来源：投诉举报（<a href="/matters/{matter.pk}/">热线工单' in task_page
     # an inspector without matter.view sees the origin, not the link
     task_page = login(w.planner).get(f"/inspections/tasks/{task.pk}/").content.decode()
     assert f"热线工单{matter.ticket.ticket_no}号" in task_page
@@ -177,24 +175,24 @@ def test_guards(w: DrawWorld, officer: User) -> None:
     with pytest.raises(errors.InvalidTransition):
         start(w, officer, received)
     matter = complaint(w, officer)
-    with pytest.raises(errors.ValidationFailed) as exc:
+    with pytest.raises(errors.ValidationFailed) as bad:
         start(w, officer, matter, entity=add_entity(w, org=w.other_org))
-    assert exc.value.code == "entity_out_of_reach"
-    with pytest.raises(errors.ValidationFailed) as exc:
+    assert bad.value.code == "entity_out_of_reach"
+    with pytest.raises(errors.ValidationFailed) as bad:
         run_step(
             actor=officer,
             matter=matter,
             action="inspection",
             data={"entity": str(add_entity(w, org=w.other_org).pk), "category": "1"},
         )
-    assert exc.value.code == "entity_out_of_reach"
+    assert bad.value.code == "entity_out_of_reach"
     gone = entity_deactivate(actor=w.planner, entity_id=w.entities[1].pk, reason="注销")
-    with pytest.raises(errors.ValidationFailed) as exc:
+    with pytest.raises(errors.ValidationFailed) as bad:
         start(w, officer, matter, entity=gone)
-    assert exc.value.code == "entity_inactive"
-    with pytest.raises(errors.ValidationFailed) as exc:
+    assert bad.value.code == "entity_inactive"
+    with pytest.raises(errors.ValidationFailed) as bad:
         start(w, officer, matter, category=None)
-    assert exc.value.code == "category_required"
+    assert bad.value.code == "category_required"
     assert not InspectionTask.objects.exists()
     matter = start(w, officer, matter)
     with pytest.raises(errors.Conflict) as exc:

@@ -17,6 +17,7 @@ from fazhi.core.feedback import error_message
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
+from fazhi.core.workflow import Workflow
 from fazhi.matters.events import MatterEvent
 from fazhi.matters.letters import letter_response, reply_letter
 from fazhi.matters.models import (
@@ -53,7 +54,6 @@ from fazhi.matters.services.satisfaction import (
 from fazhi.matters.steps import ACTIONS, home_organisation, run_step, step_of
 from fazhi.matters.views.oversight import oversight_context
 from fazhi.matters.workflows import workflow_of
-from fazhi.core.workflow import Workflow
 from fazhi.registry.selectors.entities import entity_get
 
 PAGE_SIZE = 50
