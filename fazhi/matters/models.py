@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 
 class MatterKind(models.TextChoices):
@@ -303,9 +302,6 @@ class Matter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("matters:matter_detail", args=[self.pk])
 
     @property
     def reply_reason_label(self) -> str:
