@@ -34,15 +34,21 @@ def origin_label(matter: Matter) -> str:
     return f"信访事项{matter.pk}号"
 
 
+TABLES: dict[str, Workflow[Matter]] = {MatterKind.HOTLINE: HOTLINE, MatterKind.PETITION: PETITION}
+
+
 def _start_inspection(
     *,
     actor: User,
     matter: Matter,
-    table: Workflow[Matter],
+    kind: str,
     entity: Entity | None,
     category: SupervisionCategory | None,
     reason: str,
 ) -> Matter:
+    if matter.kind != kind:
+        raise errors.NotFound("没有该办理步骤。", code="unknown_step")
+    table = TABLES[kind]
     require_handle(actor, matter.organisation, action=MatterEvent.INSPECTION_STARTED)
     entity = entity or matter.entity
     with transaction.atomic(durable=True):
@@ -77,10 +83,13 @@ def hotline_start_inspection(
 ) -> Matter:
     """A complaint ticket starts a targeted inspection of the institution complained about; the
     ticket stays open for its reply to the platform."""
-    if matter.kind != MatterKind.HOTLINE:
-        raise errors.NotFound("没有该办理步骤。", code="unknown_step")
     return _start_inspection(
-        actor=actor, matter=matter, table=HOTLINE, entity=entity, category=category, reason=reason
+        actor=actor,
+        matter=matter,
+        kind=MatterKind.HOTLINE,
+        entity=entity,
+        category=category,
+        reason=reason,
     )
 
 
@@ -94,8 +103,11 @@ def petition_start_inspection(
 ) -> Matter:
     """A petition (accepted, being handled) complaining about an institution starts a targeted
     inspection of it; the petition is answered in writing as usual, the check's result in hand."""
-    if matter.kind != MatterKind.PETITION:
-        raise errors.NotFound("没有该办理步骤。", code="unknown_step")
     return _start_inspection(
-        actor=actor, matter=matter, table=PETITION, entity=entity, category=category, reason=reason
+        actor=actor,
+        matter=matter,
+        kind=MatterKind.PETITION,
+        entity=entity,
+        category=category,
+        reason=reason,
     )
