@@ -32,6 +32,8 @@ class Cap(StrEnum):
     INSPECTION_DRAW = "inspection.draw"
     INSPECTION_APPROVE = "inspection.approve"  # approve a re-draw
     INSPECTION_RECORD = "inspection.record"  # record results of one's own tasks
+    # open a targeted inspection task for a complaint (投诉举报核查, decision 0091)
+    INSPECTION_COMPLAINT = "inspection.complaint"
     CASE_LEAD_VIEW = "case_lead.view"
     CASE_LEAD_CREATE = "case_lead.create"  # refer a lead (an inspection's referral, a complaint)
     CASE_LEAD_DECIDE = "case_lead.decide"  # file or dismiss a lead: the organisation's head
@@ -158,6 +160,7 @@ ROLE_GRANTS: dict[str, Grant] = {
                 Cap.MATTER_VIEW,
                 Cap.MATTER_HANDLE,
                 Cap.CASE_LEAD_CREATE,  # a complaint about a clinic becomes a case lead
+                Cap.INSPECTION_COMPLAINT,  # ... or a targeted inspection (decision 0091)
                 Cap.DISPUTE_VIEW,
                 Cap.DISPUTE_HANDLE,
                 Cap.WRITE,
@@ -192,6 +195,7 @@ CAP_LABELS: dict[Cap, str] = {
     Cap.INSPECTION_DRAW: "执行抽取",
     Cap.INSPECTION_APPROVE: "批准重新抽取",
     Cap.INSPECTION_RECORD: "录入本人任务的检查结果",
+    Cap.INSPECTION_COMPLAINT: "对被投诉单位启动投诉举报核查（开启检查任务）",
     Cap.CASE_LEAD_VIEW: "查看案源",
     Cap.CASE_LEAD_CREATE: "移交案源（如抽查发现违法移交立案）",
     Cap.CASE_LEAD_DECIDE: "决定案源立案或不予立案（机关负责人）",

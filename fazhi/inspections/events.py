@@ -19,6 +19,7 @@ class PlanEvents(EventName):
     DRAWN = "inspection_plan.drawn", "抽取检查对象和检查人员"
     LISTED = "inspection_plan.listed", "查看抽查计划列表"
     VIEWED = "inspection_plan.viewed", "查看抽查计划"
+    COMPLAINT_TASK_ADDED = "inspection_plan.complaint_task_added", "登记投诉举报核查任务"
 
 
 class StratumEvents(EventName):
@@ -67,6 +68,7 @@ class TaskEvents(EventName):
     PUBLISHED = "inspection_task.published", "公示检查结果"
     TEAM_ASSIGNED = "inspection_task.team_assigned", "确定检查组"
     CANCELLED = "inspection_task.cancelled", "作废任务（抽取被替代）"
+    OPENED_FOR_COMPLAINT = "inspection_task.opened_for_complaint", "开启投诉举报核查任务"
     LISTED = "inspection_task.listed", "查看抽查任务列表"
     VIEWED = "inspection_task.viewed", "查看抽查任务"
 

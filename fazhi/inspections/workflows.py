@@ -37,6 +37,7 @@ from fazhi.inspections.models import (
     DrawState,
     InspectionPlan,
     InspectionTask,
+    PlanKind,
     PlanState,
     ReannouncementRequest,
     RedrawRequest,
@@ -111,6 +112,13 @@ def _not_published(task: InspectionTask, ctx: Mapping[str, Any]) -> None:
         raise errors.InvalidTransition("该任务结果已公示。", code="already_published")
 
 
+def _complaint_plan(plan: InspectionPlan, ctx: Mapping[str, Any]) -> None:
+    if plan.kind != PlanKind.COMPLAINT:
+        raise errors.InvalidTransition(
+            "只有“投诉举报核查”计划可以登记核查任务。", code="plan_not_complaint"
+        )
+
+
 REDRAW_APPROVED = Guard("重新抽取申请已获领导批准", _redraw_approved)
 NOT_OWN_REQUEST = Guard("审批人不是申请人", _not_own_request)
 EVENT_NOT_HAPPENED = Guard("被替代公告声明的公开随机事件尚未发生", _event_not_happened)
@@ -124,6 +132,7 @@ RECHECK_DUE = Guard("检查结果为责令整改", _recheck_due)
 NOT_RECHECKED = Guard("尚未复查", _not_rechecked)
 RECHECK_AFTER_COMPLETION = Guard("复查日期不早于检查完成日期", _recheck_after_completion)
 NOT_PUBLISHED = Guard("结果尚未公示", _not_published)
+COMPLAINT_PLAN = Guard("计划为本机构本年度的投诉举报核查计划", _complaint_plan)
 
 # --- tables -----------------------------------------------------------------------------------
 
@@ -161,6 +170,16 @@ PLAN: Workflow[InspectionPlan] = Workflow(
             P.IN_PROGRESS,
             PlanEvents.IMPORTED,
             refusal="plan_not_draft",
+        ),
+        # a targeted check started by a complaint joins the organisation's yearly list (created
+        # on demand, in progress from its first task: no announcement, no draw; decision 0091)
+        Action(
+            "add_complaint_task",
+            "登记投诉举报核查任务",
+            (P.DRAFT, P.IN_PROGRESS),
+            P.IN_PROGRESS,
+            PlanEvents.COMPLAINT_TASK_ADDED,
+            guards=(COMPLAINT_PLAN,),
         ),
         Action(
             "announce",

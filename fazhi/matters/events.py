@@ -28,6 +28,7 @@ class MatterEvent(EventName):
     LEADER_RELEASED = "matter.leader_released", "结束领导包案"
     SUPERVISION_ISSUED = "matter.supervision_issued", "下达督办"
     SUPERVISION_ANSWERED = "matter.supervision_answered", "报告督办结果"
+    INSPECTION_STARTED = "matter.inspection_started", "启动投诉举报核查"
     PROACTIVE_REGISTERED = "proactive.registered", "登记主动公开事项"
     PROACTIVE_PUBLISHED = "proactive.published", "主动公开"
     PROACTIVE_CHANGED = "proactive.changed", "主动公开信息变更"

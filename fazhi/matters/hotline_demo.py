@@ -167,3 +167,42 @@ def load(*, officer: User, head: User | None, entity: Any, stdout: Any) -> None:
         except errors.FazhiError as exc:
             _say(stdout, f"跳过一张工单的办理：{exc.message}")
     _say(stdout, f"热线工单：已导入 {batch.imported} 张演示工单。")
+    _start_one_inspection(officer, entity, stdout)
+
+
+def _start_one_inspection(officer: User, entity: Any, stdout: Any) -> None:
+    """One complaint ticket, still being handled and not a case lead, starts a targeted
+    inspection of the clinic complained about (投诉举报核查, decision 0091)."""
+    from fazhi.matters.services.complaint_checks import hotline_start_inspection
+    from fazhi.matters.workflows import HOTLINE
+
+    if entity is None:
+        return
+    candidates = Matter.objects.filter(
+        organisation=officer.organisation,
+        ticket__ticket_type=TicketType.COMPLAINT,
+        state__in=list(HOTLINE.action("inspection").sources),
+        case_lead__isnull=True,
+        inspection_task__isnull=True,
+    ).order_by("-received_on", "-pk")
+    matter = candidates.select_related("ticket").first()
+    from fazhi.registry.models import SupervisionCategory
+
+    category = (
+        entity.categories.filter(is_active=True).order_by("sort_order", "code").first()
+        or SupervisionCategory.objects.filter(is_active=True).first()
+    )
+    if matter is None or category is None:
+        return
+    try:
+        hotline_start_inspection(
+            actor=officer,
+            matter=matter,
+            entity=entity,
+            category=category,
+            reason="来电反映无证行医、超范围执业，现场核查执业资质和执业范围。",
+        )
+    except errors.FazhiError as exc:
+        _say(stdout, f"跳过投诉举报核查演示：{exc.message}")
+        return
+    _say(stdout, "热线工单：1 张投诉工单已启动投诉举报核查。")

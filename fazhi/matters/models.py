@@ -254,6 +254,15 @@ class Matter(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # the targeted inspection a complaint started (投诉举报核查, decision 0091)
+    inspection_task = models.ForeignKey(
+        "inspections.InspectionTask",
+        verbose_name="启动的核查任务",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     origin = models.ForeignKey(
         "self",
         verbose_name="来源信访事项",

@@ -12,12 +12,13 @@ from fazhi.core import errors, params
 from fazhi.core.models import Organisation, User
 from fazhi.matters.models import Matter
 from fazhi.matters.selectors.matters import matter_approvers
+from fazhi.matters.services import complaint_checks
 from fazhi.matters.services import disclosure as disclosure_services
 from fazhi.matters.services import hotline as hotline_services
 from fazhi.matters.services import petitions as petition_services
 from fazhi.matters.services import proposals as proposal_services
 from fazhi.matters.workflows import workflow_of
-from fazhi.registry.models import Entity
+from fazhi.registry.models import Entity, SupervisionCategory
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,15 @@ STEPS: dict[tuple[str, str], Step] = {
     ("hotline", "rehandle"): Step(hotline_services.hotline_rehandle, ("on", "reason")),
 }
 
+# a complaint starts a targeted inspection (投诉举报核查, decision 0091)
+INSPECTION_FIELDS = ("entity", "category", "reason")
+STEPS[("hotline", "inspection")] = Step(
+    complaint_checks.hotline_start_inspection, INSPECTION_FIELDS
+)
+STEPS[("petition", "inspection")] = Step(
+    complaint_checks.petition_start_inspection, INSPECTION_FIELDS
+)
+
 # deputies' suggestions and CPPCC proposals: the same steps for both kinds
 for _kind in ("suggestion", "proposal"):
     STEPS[(_kind, "reply")] = Step(
@@ -106,6 +116,8 @@ def _value(matter: Matter, name: str, data: Mapping[str, Any]) -> Any:
         return approver
     if name == "entity":
         return _entity(matter, data)
+    if name == "category":
+        return _category(data)
     value = data.get(name, "")
     return value if isinstance(value, str) else str(value or "")
 
@@ -123,6 +135,17 @@ def _entity(matter: Matter, data: Mapping[str, Any]) -> Entity | None:
             "涉及单位不在该机构的监管范围内。", code="entity_out_of_reach", field="entity"
         )
     return entity
+
+
+def _category(data: Mapping[str, Any]) -> SupervisionCategory | None:
+    """A supervision category (专业类别) named by id; the service refuses an inactive one."""
+    pk = params.object_id(data, "category")
+    if pk is None:
+        return None
+    category = SupervisionCategory.objects.filter(pk=pk).first()
+    if category is None:
+        raise errors.ValidationFailed("专业类别不存在。", code="unknown_category", field="category")
+    return category
 
 
 def run_step(*, actor: User, matter: Matter, action: str, data: Mapping[str, Any]) -> Matter:

@@ -75,6 +75,11 @@ def _review_levels_left(matter: Matter, ctx: Mapping[str, Any]) -> None:
         )
 
 
+def _no_inspection_yet(matter: Matter, ctx: Mapping[str, Any]) -> None:
+    if matter.inspection_task_id is not None:
+        raise errors.Conflict("已为该事项启动投诉举报核查。", code="inspection_exists")
+
+
 PETITION: Workflow[Matter] = Workflow(
     name="petition",
     label="信访事项",
@@ -143,6 +148,15 @@ PETITION: Workflow[Matter] = Workflow(
             target=PetitionState.ACCEPTED,
             event=MatterEvent.REOPENED,
             guards=(Guard("写明重新办理的理由", _reason_given),),
+        ),
+        # a petition complaining about an institution: a targeted inspection (decision 0091)
+        Action(
+            name="inspection",
+            label="启动投诉举报核查",
+            sources=(PetitionState.ACCEPTED,),
+            target=PetitionState.ACCEPTED,
+            event=MatterEvent.INSPECTION_STARTED,
+            guards=(Guard("尚未启动核查", _no_inspection_yet),),
         ),
     ],
 )
@@ -253,6 +267,12 @@ def _complaint_ticket(matter: Matter, ctx: Mapping[str, Any]) -> None:
         raise errors.Conflict("该工单已转为案源。", code="case_lead_exists")
 
 
+def _complaint_for_inspection(matter: Matter, ctx: Mapping[str, Any]) -> None:
+    if matter.ticket.ticket_type != TicketType.COMPLAINT:
+        raise errors.Conflict("只有投诉类工单可以启动投诉举报核查。", code="not_a_complaint")
+    _no_inspection_yet(matter, ctx)
+
+
 def _satisfaction_given(matter: Matter, ctx: Mapping[str, Any]) -> None:
     if not ctx.get("satisfaction"):
         raise errors.ValidationFailed("请选择回访的满意度。", code="satisfaction_required")
@@ -295,6 +315,15 @@ HOTLINE: Workflow[Matter] = Workflow(
             target=HotlineState.ACCEPTED,
             event=HotlineEvent.CASE_LEAD_STARTED,
             guards=(Guard("投诉类工单，尚未转为案源", _complaint_ticket),),
+        ),
+        # a targeted inspection of the institution complained about (decision 0091)
+        Action(
+            name="inspection",
+            label="启动投诉举报核查",
+            sources=(HotlineState.ACCEPTED,),
+            target=HotlineState.ACCEPTED,
+            event=MatterEvent.INSPECTION_STARTED,
+            guards=(Guard("投诉类工单，尚未启动核查", _complaint_for_inspection),),
         ),
         Action(
             name="reply",

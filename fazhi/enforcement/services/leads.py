@@ -71,13 +71,20 @@ def _check_lead(
                 "当事人不在该机构的监管范围内。", code="entity_out_of_reach"
             )
         return facts
+    # a complaint check's referral is a complaint's lead (inspections' plan kind "complaint",
+    # decision 0091); every other task's a random inspection's
+    expected = (
+        CaseLeadSource.COMPLAINT
+        if source_task.plan.kind == "complaint"
+        else CaseLeadSource.RANDOM_INSPECTION
+    )
     if (
-        source != CaseLeadSource.RANDOM_INSPECTION
+        source != expected
         or source_task.organisation_id != organisation.pk
         or source_task.entity_id != entity.pk
     ):
         raise errors.ValidationFailed(
-            "案源须属于来源抽查任务的机构和检查对象，来源为双随机抽查。", code="bad_source_task"
+            "案源须属于来源检查任务的机构和检查对象，来源与任务相符。", code="bad_source_task"
         )
     if CaseLead.objects.filter(source_task=source_task).exists():
         raise errors.Conflict("该任务已移交立案。", code="already_referred")

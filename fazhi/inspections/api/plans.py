@@ -24,6 +24,7 @@ from fazhi.core.roles import Cap
 from fazhi.core.selectors.org import organisation_get
 from fazhi.inspections.events import PlanEvents, StratumEvents
 from fazhi.inspections.models import (
+    PLANNED_KINDS,
     InspectionItem,
     InspectionPlan,
     NamesPublic,
@@ -82,7 +83,7 @@ class PlanSerializer(serializers.ModelSerializer[InspectionPlan]):
 
 class PlanIn(serializers.Serializer[Any]):
     organisation = params.IdField()
-    kind = serializers.ChoiceField(choices=PlanKind.choices)
+    kind = serializers.ChoiceField(choices=PLANNED_KINDS)
     title = serializers.CharField(max_length=200)
     year = params.YearField()
     window_start = params.DateField()

@@ -24,6 +24,7 @@ from fazhi.inspections.models.items import (
     InspectorProfile,
 )
 from fazhi.inspections.models.plans import (
+    PLANNED_KINDS,
     InspectionPlan,
     NamesPublic,
     PlanKind,
@@ -44,6 +45,7 @@ from fazhi.inspections.models.tasks import (
 )
 
 __all__ = [
+    "PLANNED_KINDS",
     "AnnouncementState",
     "ConflictDeclaration",
     "Draw",

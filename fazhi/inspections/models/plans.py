@@ -14,6 +14,13 @@ class PlanKind(models.TextChoices):
     CAMPAIGN = "campaign", "专项检查"
     ROUTINE = "routine", "日常监督"
     IMPORTED = "imported", "上级下达任务"
+    # the organisation's yearly list of targeted checks started by complaints (投诉举报核查):
+    # created on demand by ``services.complaints``, never drawn (decision 0091)
+    COMPLAINT = "complaint", "投诉举报核查"
+
+
+# the kinds a planner creates by hand (a complaint list is created by its service)
+PLANNED_KINDS = [(k, label) for k, label in PlanKind.choices if k != PlanKind.COMPLAINT]
 
 
 class NamesPublic(models.TextChoices):
@@ -92,6 +99,11 @@ class InspectionPlan(models.Model):
                 name="insp_plan_window_order",
             ),
             models.CheckConstraint(condition=Q(team_size__gte=2), name="insp_plan_team_of_two"),
+            models.UniqueConstraint(
+                fields=["organisation", "year"],
+                condition=Q(kind="complaint"),
+                name="insp_plan_one_complaint_list",
+            ),
         ]
 
     def __str__(self) -> str:

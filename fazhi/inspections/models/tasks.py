@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 
 from fazhi.inspections.models.draws import Draw
@@ -101,6 +102,20 @@ class InspectionTask(models.Model):
     recheck_passed = models.BooleanField("复查合格", null=True, blank=True)
     recheck_notes = models.TextField("复查情况", blank=True, default="")
     published_at = models.DateTimeField("结果公示时间", null=True, blank=True)
+    # a targeted check's origin (投诉举报核查, decision 0091): the matter that started it, named
+    # for the task page; empty for drawn and imported tasks
+    origin_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name="来源类型",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin_id = models.PositiveBigIntegerField("来源编号", null=True, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
+    origin_label = models.CharField("来源", max_length=100, blank=True, default="")
+    origin_reason = models.TextField("核查事由", blank=True, default="")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     inspectors = models.ManyToManyField(
         "core.Officer",

@@ -26,7 +26,13 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.enforcement.models import CaseLead, CaseLeadState
 from fazhi.inspections.events import FigureEvents
-from fazhi.inspections.models import InspectionPlan, InspectionTask, TaskOutcome, TaskState
+from fazhi.inspections.models import (
+    InspectionPlan,
+    InspectionTask,
+    PlanKind,
+    TaskOutcome,
+    TaskState,
+)
 from fazhi.registry.models import SupervisionCategory
 
 FINISHED = (TaskState.DONE, TaskState.COULD_NOT_INSPECT)
@@ -210,8 +216,11 @@ def _compute(figures: Figures, tasks: QuerySet[InspectionTask], plans: Iterable[
 def year_figures(*, user: User, year: int) -> Figures:
     """The figures of every plan of ``year`` in the user's scope."""
     require_cap(user, Cap.INSPECTION_VIEW, action=FigureEvents.VIEWED)
-    plans = scoped(InspectionPlan.objects.filter(year=year), user)
-    tasks = scoped(InspectionTask.objects.filter(plan__year=year), user)
+    # random and planned checks only: complaint checks are not drawn (decision 0091)
+    plans = scoped(InspectionPlan.objects.filter(year=year).exclude(kind=PlanKind.COMPLAINT), user)
+    tasks = scoped(
+        InspectionTask.objects.filter(plan__year=year).exclude(plan__kind=PlanKind.COMPLAINT), user
+    )
     figures = Figures(title=f"{year}年", scope={"year": str(year)})
     return _compute(figures, tasks, plans.values("pk", "uses_risk_ratio"))
 
@@ -227,7 +236,9 @@ def plan_figures(*, user: User, plan_id: int) -> Figures:
 def plans_of_year(*, user: User, year: int) -> list[tuple[InspectionPlan, Figures]]:
     """Each plan of the year with its figures (for the per-plan table and the export)."""
     require_cap(user, Cap.INSPECTION_VIEW, action=FigureEvents.VIEWED)
-    plans = scoped(InspectionPlan.objects.filter(year=year), user).order_by("id")
+    plans = scoped(
+        InspectionPlan.objects.filter(year=year).exclude(kind=PlanKind.COMPLAINT), user
+    ).order_by("id")
     return [(plan, plan_figures(user=user, plan_id=plan.pk)) for plan in plans]
 
 

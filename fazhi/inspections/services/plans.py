@@ -163,6 +163,10 @@ def plan_create(
     _require_plan_writer(actor, organisation, PlanEvents.CREATED)
     if kind not in PlanKind.values:
         raise errors.ValidationFailed("计划类型不正确。", code="bad_plan_kind")
+    if kind == PlanKind.COMPLAINT:
+        raise errors.ValidationFailed(
+            "投诉举报核查计划由系统在启动核查时建立，不能手工创建。", code="complaint_plan_by_hand"
+        )
     values = _clean_plan_fields(
         {
             "title": title,

@@ -37,6 +37,7 @@ from fazhi.inspections.models import (
     InspectionItem,
     InspectionTask,
     OutcomeReason,
+    PlanKind,
     TaskFinding,
     TaskInspector,
     TaskOutcome,
@@ -49,6 +50,14 @@ PUBLICITY_RULE = "inspection.result_publicity"
 
 FINISHED_STATES = (TaskState.DONE, TaskState.COULD_NOT_INSPECT)
 PHOTO_MAX_BYTES = 20 * 1024 * 1024
+
+
+def lead_source(task: InspectionTask) -> str:
+    """The source of a case lead a task refers: a complaint check's lead is a complaint's
+    (decision 0091), every other task's a random inspection's."""
+    if task.plan.kind == PlanKind.COMPLAINT:
+        return CaseLeadSource.COMPLAINT
+    return CaseLeadSource.RANDOM_INSPECTION
 
 
 def is_assigned(user: User, task: InspectionTask) -> bool:
@@ -319,7 +328,7 @@ def task_complete(
                 actor=actor,
                 organisation=locked.organisation,
                 entity=locked.entity,
-                source=CaseLeadSource.RANDOM_INSPECTION,
+                source=lead_source(locked),
                 facts=facts,
                 source_task=locked,
             )
@@ -391,7 +400,7 @@ def task_recheck(
                 actor=actor,
                 organisation=locked.organisation,
                 entity=locked.entity,
-                source=CaseLeadSource.RANDOM_INSPECTION,
+                source=lead_source(locked),
                 facts=facts,
                 source_task=locked,
             )

@@ -279,8 +279,12 @@ def test_workflows_offer_only_the_next_steps():
         "add_stratum",
         "remove_stratum",
         "import_tasks",
+        "add_complaint_task",  # by state; its guard refuses every plan but a complaint list
         "announce",
     ]
+    with pytest.raises(errors.InvalidTransition) as refused:
+        workflows.PLAN.check(plan, "add_complaint_task")
+    assert refused.value.code == "plan_not_complaint"
     assert workflows.first_allowed(workflows.PLAN, plan, workflows.ANNOUNCE_STEPS) == "announce"
     imported = InspectionPlan(state=PlanState.IN_PROGRESS)  # in memory: none announces it
     assert workflows.first_allowed(workflows.PLAN, imported, workflows.ANNOUNCE_STEPS) == "announce"

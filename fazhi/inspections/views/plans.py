@@ -20,6 +20,7 @@ from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap, visible_organisations
 from fazhi.inspections.events import PlanEvents, StratumEvents
 from fazhi.inspections.models import (
+    PLANNED_KINDS,
     InspectionItem,
     InspectionPlan,
     NamesPublic,
@@ -56,7 +57,7 @@ class PlanForm(StyledForm):
     organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label="实施机构", queryset=Organisation.objects.none()
     )
-    kind = forms.ChoiceField(label="计划类型", choices=PlanKind.choices)
+    kind = forms.ChoiceField(label="计划类型", choices=PLANNED_KINDS)
     title = forms.CharField(label="计划名称", max_length=200)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     window_start = params.FormDateField(

@@ -9,9 +9,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from fazhi.core import clock, detail, errors, listing, params
@@ -99,6 +100,19 @@ def _task_actions(task: InspectionTask, context: dict[str, Any]) -> list[detail.
     )
 
 
+def _origin_url(user: User, task: InspectionTask) -> str:
+    """The page of the matter a complaint check came from (by the URL convention
+    ``<app>:<model>_detail``, no import of that app), for a reader of matters (the matter's page
+    checks its scope again); else no link, the label alone."""
+    if task.origin_type_id is None or not has_cap(user, Cap.MATTER_VIEW):
+        return ""
+    origin_type = ContentType.objects.get_for_id(task.origin_type_id)
+    try:
+        return reverse(f"{origin_type.app_label}:{origin_type.model}_detail", args=[task.origin_id])
+    except NoReverseMatch:
+        return ""
+
+
 def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
     assigned = task_services.is_assigned(user, task)
     can_assign_team = (
@@ -128,6 +142,7 @@ def _task_context(user: User, task: InspectionTask) -> dict[str, Any]:
         and task.rechecked_on is None,
     }
     context["can_view_lead"] = has_cap(user, Cap.CASE_LEAD_VIEW)
+    context["origin_url"] = _origin_url(user, task)
     context["actions"] = _task_actions(task, context)
     return context
 

@@ -68,6 +68,7 @@ class MatterSerializer(serializers.ModelSerializer[Matter]):
             "route",
             "routed_on",
             "case_lead",
+            "inspection_task",
             "origin",
             "correction_requested_on",
             "corrected_on",
@@ -174,6 +175,7 @@ class StepBody(serializers.Serializer[Any]):
     third_party = serializers.CharField(max_length=200, required=False, allow_blank=True)
     satisfaction = serializers.CharField(max_length=16, required=False, allow_blank=True)
     entity = params.IdField(required=False)
+    category = params.IdField(required=False)
 
 
 class SatisfactionBody(serializers.Serializer[Any]):

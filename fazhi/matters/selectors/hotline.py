@@ -67,3 +67,11 @@ def complaint_entities(*, matter: Matter) -> list[tuple[int, str]]:
         .order_by("name", "pk")
         .values_list("pk", "name")[:ENTITY_CHOICES]
     )
+
+
+def inspection_categories() -> list[tuple[int, str]]:
+    """The supervision categories (专业类别) a complaint check may be opened under: the active
+    ones, in their order (a short, fixed list)."""
+    from fazhi.registry.models import SupervisionCategory
+
+    return list(SupervisionCategory.objects.filter(is_active=True).values_list("pk", "name"))

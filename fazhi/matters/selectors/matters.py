@@ -54,7 +54,13 @@ def matter_get(*, user: User | Any, matter_id: int) -> Matter:
     require_cap(user, Cap.MATTER_VIEW, action=MatterEvent.VIEWED)
     return get_scoped(
         _matters(user).select_related(
-            "entity", "case_lead", "origin", "created_by", "proposal_detail", "ticket"
+            "entity",
+            "case_lead",
+            "inspection_task",
+            "origin",
+            "created_by",
+            "proposal_detail",
+            "ticket",
         ),
         matter_id,
     )

@@ -39,6 +39,10 @@ def test_demo_has_a_year_of_tickets_in_every_state(monkeypatch, today):
         received = sorted(tickets.values_list("received_on", flat=True))
         assert (received[-1] - received[0]).days >= 360
         assert tickets.exclude(case_lead=None).exists()
+        (checked,) = tickets.exclude(inspection_task=None)  # 投诉举报核查 (decision 0091)
+        assert checked.inspection_task is not None
+        assert checked.inspection_task.origin == checked
+        assert "已启动投诉举报核查" in out.getvalue()
         assert tickets.exclude(satisfaction="").exists()
         rehandled = AuditEvent.objects.filter(action=HotlineEvent.REHANDLED)
         assert rehandled.count() >= 2  # one handled again and closed, one still being handled

@@ -17,6 +17,7 @@ from fazhi.core.feedback import error_message
 from fazhi.core.models import User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import has_cap
+from fazhi.core.workflow import Workflow
 from fazhi.matters.events import MatterEvent
 from fazhi.matters.letters import letter_response, reply_letter
 from fazhi.matters.models import (
@@ -30,6 +31,7 @@ from fazhi.matters.models import (
     REPLY_REASONS,
     Category,
     Channel,
+    Matter,
     MatterKind,
     MatterState,
     ReplyType,
@@ -105,6 +107,22 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# steps offered only when their guards pass too (the table's state alone offers them again)
+GUARDED_STEPS = {"inspection"}
+
+
+def _offered(table: Workflow[Matter], matter: Matter, name: str) -> bool:
+    if name not in GUARDED_STEPS:
+        return True
+    if not any(a.name == name for a in table.available(matter)):
+        return False
+    try:
+        table.check(matter, name)
+    except errors.FazhiError:
+        return False
+    return True
+
+
 @login_required
 @require_GET
 def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
@@ -119,7 +137,11 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
         {
             "matter": matter,
             "state_label": table.state_label(matter.state),
-            "actions": [(a, step_of(matter, a.name).fields) for a in table.available(matter)]
+            "actions": [
+                (a, step_of(matter, a.name).fields)
+                for a in table.available(matter)
+                if _offered(table, matter, a.name)
+            ]
             if can_handle
             else [],
             "deadlines": matter_selectors.matter_deadlines(matter=matter),
@@ -138,8 +160,14 @@ def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
             and not is_hotline  # a ticket's satisfaction is its call-back (回访)
             and satisfaction_allowed(matter),
             "entities": hotline_selectors.complaint_entities(matter=matter)
-            if is_hotline and can_handle and matter.state == MatterState.ACCEPTED
+            if can_handle
+            and matter.state == MatterState.ACCEPTED
+            and matter.kind in (MatterKind.HOTLINE, MatterKind.PETITION)
             else [],
+            "categories": hotline_selectors.inspection_categories()
+            if can_handle and _offered(table, matter, "inspection")
+            else [],
+            "can_view_task": has_cap(user, Cap.INSPECTION_VIEW),
             **oversight_context(user, matter),
             "today": clock.today().isoformat(),
         },
