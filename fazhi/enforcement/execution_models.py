@@ -135,6 +135,9 @@ class CourtEnforcement(models.Model):
     )
     demand_served_on = models.DateField("催告书送达日期")
     demanded_amount = _money("催告金额（元）")
+    # issued with the demand when the agency keeps a 催告书 series (``demand_notice``); the
+    # application to the court cites it (decision 0085)
+    demand_number = models.CharField("催告书文号", max_length=100, blank=True, default="")
     applied_on = models.DateField("申请日期", null=True, blank=True)
     court = models.CharField("受理法院", max_length=200, blank=True, default="")
     ruling_on = models.DateField("裁定日期", null=True, blank=True)
@@ -149,6 +152,13 @@ class CourtEnforcement(models.Model):
 
     def __str__(self) -> str:
         return "申请法院强制执行"
+
+    @property
+    def demand_citation(self) -> str:
+        """How the application cites the demand: its number (if any) and the day served."""
+        number = f"（{self.demand_number}）" if self.demand_number else "（未编号）"
+        day = self.demand_served_on
+        return f"催告书{number}，{day.year}年{day.month}月{day.day}日送达"
 
 
 class PoliceTransferState(models.TextChoices):
