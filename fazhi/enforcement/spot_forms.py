@@ -15,6 +15,7 @@ from fazhi.core import errors, params
 from fazhi.core.models import Officer, User
 from fazhi.core.params import FormDateField, FormIdField
 from fazhi.core.scope import visible_organisations
+from fazhi.enforcement.forms import ProvisionsForm
 from fazhi.enforcement.models import PenaltyCase, PenaltyKind
 from fazhi.enforcement.services import cases
 from fazhi.registry.models import Entity
@@ -34,8 +35,9 @@ class IdsField(forms.MultipleChoiceField):
         return [int(v) for v in super().clean(value)]
 
 
-class SpotForm(forms.Form):
-    """当场处罚: the party, who decides, the facts, the penalty and its provisions."""
+class SpotForm(ProvisionsForm):
+    """当场处罚: the party, who decides, the facts, the penalty and (from ``ProvisionsForm``, as
+    the provisions step reads them) the benchmark item or the typed provisions."""
 
     organisation = FormIdField(label="办案机构", required=False, help_text="不选为本机构")
     entity = FormIdField(label="当事人")
@@ -54,15 +56,18 @@ class SpotForm(forms.Form):
     )
     fine = forms.CharField(label="罚款金额（元）", required=False, max_length=20)
     decided_on = FormDateField(label="决定日期", required=False, help_text="留空为今天")
-    item = FormIdField(label="裁量基准事项", required=False, help_text="选用后自动带出条款")
-    violated = forms.CharField(label="违反的法律条款", max_length=500, required=False)
-    penalty = forms.CharField(label="处罚依据条款", max_length=500, required=False)
-    reason = forms.CharField(
-        label="填写（修改）理由",
-        max_length=2000,
-        required=False,
-        help_text="未选用或修改基准条款时必填",
-    )
+
+    field_order = [
+        "organisation",
+        "entity",
+        "handler",
+        "officers",
+        "cause",
+        "facts",
+        "kinds",
+        "fine",
+        "decided_on",
+    ]  # then the provisions
 
 
 def scoped_entity(user: User, pk: int) -> Entity:

@@ -9,14 +9,13 @@ import io
 from typing import Any
 
 import pytest
-from django.test import Client
 from docx import Document
-from rest_framework.test import APIClient
 
 from fazhi.core.testing import at
 from fazhi.core.tests.factories import make_officer
 from fazhi.enforcement.models import CaseProcedure, CaseState, PenaltyCase
 from fazhi.enforcement.tests.case_support import SPOT_PROVISIONS, CaseWorld, make_case_world
+from fazhi.enforcement.tests.test_case_pages import login
 from fazhi.inspections.tests.task_support import make_entity
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +29,6 @@ API = "/api/enforcement/cases/on-the-spot/"
 def cw(clock: Any) -> CaseWorld:
     clock.move_to(at(MON))
     return make_case_world()
-
-
-def login(user: Any, api: bool = False) -> Any:
-    client = APIClient() if api else Client()
-    client.force_login(user)
-    return client
 
 
 def body(cw: CaseWorld, **changes: Any) -> dict[str, Any]:

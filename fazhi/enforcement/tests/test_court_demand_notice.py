@@ -20,10 +20,9 @@ from fazhi.enforcement.services import case_steps, cases
 from fazhi.enforcement.services import execution_court as court
 from fazhi.enforcement.tests.case_support import CaseWorld, file_case, make_case_world, to_decision
 from fazhi.enforcement.tests.test_case_pages import login
+from fazhi.enforcement.tests.test_court_enforcement import COURT, served
 
 pytestmark = pytest.mark.django_db
-
-COURT = "清源市江北区人民法院"
 
 
 @pytest.fixture
@@ -34,9 +33,7 @@ def cw(clock: Any) -> CaseWorld:
 
 def overdue(cw: CaseWorld, clock: Any) -> Any:
     """A 2,000-yuan fine served on 09-03, unpaid; today 09-22 (payment due 09-18)."""
-    case = to_decision(cw, file_case(cw), fine="2000")
-    clock.move_to(at(dt.date(2025, 9, 3)))
-    case = case_steps.case_serve(actor=cw.handler, case=case)
+    case = served(cw, clock)
     clock.move_to(at(dt.date(2025, 9, 22)))
     return case
 
