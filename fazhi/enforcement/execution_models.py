@@ -170,6 +170,7 @@ class PoliceTransferState(models.TextChoices):
     FILED = "filed", "公安机关已立案"
     NOT_FILED = "not_filed", "公安机关不予立案"
     RETURNED = "returned", "案卷已退回"
+    HANDED_OVER = "handed_over", "涉案物品和材料已移交"
 
 
 class PoliceTransfer(models.Model):
@@ -212,6 +213,9 @@ class PoliceTransfer(models.Model):
     police_decided_on = models.DateField("公安机关决定日期", null=True, blank=True)
     police_reason = models.TextField("公安机关决定理由", blank=True, default="")
     returned_on = models.DateField("案卷退回日期", null=True, blank=True)
+    # 国务院令第310号 第十二条: after the police open a case (decision 0086)
+    handed_over_on = models.DateField("涉案物品和材料移交日期", null=True, blank=True)
+    handover_items = models.TextField("移交的涉案物品和材料", blank=True, default="")
 
     class Meta:
         verbose_name = "移送涉嫌犯罪案件"
