@@ -102,6 +102,10 @@ def decide_on_the_spot(user: User, data: dict[str, Any]) -> PenaltyCase:
     organisation = user.organisation
     if data.get("organisation"):
         organisation = visible_organisations(user).filter(pk=data["organisation"]).first()
+        if organisation is None:
+            raise errors.ValidationFailed(
+                "没有该办案机构。", code="bad_organisation", field="organisation"
+            )
     if organisation is None:
         raise errors.ValidationFailed("您不属于任何机构。", code="no_organisation")
     handler = User.objects.filter(pk=data["handler"]).select_related("organisation").first()

@@ -97,6 +97,7 @@ def _refusals(cw: CaseWorld) -> list[tuple[dict[str, Any], str, str]]:
         ),
         ({"officers": [cw.w.officer_a.pk]}, "officers_required", "两名以上执法人员"),
         ({"entity": elsewhere.pk}, "entity_required", "没有该当事人"),
+        ({"organisation": cw.w.other_org.pk}, "bad_organisation", "没有该办案机构"),
         ({"violated": "", "item": None}, "violated_required", "违反的法律条款"),
         ({"fine": "-5"}, "bad_amount", "罚款金额不是有效的金额"),
         ({"fine": "1e9999"}, "bad_amount", "罚款金额不是有效的金额"),
