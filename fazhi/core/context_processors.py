@@ -68,6 +68,7 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuEntry("案源", "enforcement:lead_list", Cap.CASE_LEAD_VIEW, "inbox"),
             MenuEntry("行政处罚案件", "enforcement:case_list", Cap.CASE_VIEW, "folder2-open"),
+            MenuEntry("当场处罚", "enforcement:case_on_the_spot", Cap.CASE_HANDLE, "lightning"),
             MenuEntry(
                 "执法文书批量生成",
                 "enforcement:case_documents_batch",

@@ -41,6 +41,7 @@ class CaseEvent(EventName):
     DECISION_CHANGED = "penalty_case.decision_changed", "处罚决定被变更"
     DECISION_REVOKED = "penalty_case.decision_revoked", "处罚决定被撤销（确认违法、无效）"
     PUBLICITY_WITHDRAWN = "penalty_case.publicity_withdrawn", "撤回处罚决定公示"
+    REPUBLISHED = "penalty_case.republished", "公示变更后的处罚决定"
     EXECUTED = "penalty_case.executed", "执行完毕"
     CHALLENGED = "penalty_case.challenged", "登记行政复议或诉讼"
     CHALLENGE_ENDED = "penalty_case.challenge_ended", "行政复议或诉讼结束"

@@ -31,6 +31,7 @@ class PoliceTransferEvent(EventName):
     FILED = "police_transfer.filed", "公安机关决定立案"
     NOT_FILED = "police_transfer.not_filed", "公安机关决定不予立案"
     RETURNED = "police_transfer.returned", "公安机关退回案卷"
+    HANDED_OVER = "police_transfer.handed_over", "向公安机关移交涉案物品和材料"
 
 
 EVENTS = (ArrangementEvent, CourtEnforcementEvent, PoliceTransferEvent)

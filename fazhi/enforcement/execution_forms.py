@@ -85,6 +85,10 @@ class PoliceRefusalForm(OnForm):
     reason = forms.CharField(label="不予立案理由", widget=forms.Textarea, max_length=2000)
 
 
+class HandOverForm(OnForm):
+    items = forms.CharField(label="移交的涉案物品和材料", widget=forms.Textarea, max_length=2000)
+
+
 # --- when each step is offered ---------------------------------------------------------------
 
 
@@ -354,5 +358,17 @@ def steps(step: Any) -> list[Any]:
             states=POLICE_STATES,
             when=_transfer_in(PoliceTransferState.NOT_FILED),
             event=PoliceTransferEvent.RETURNED,
+        ),
+        step(
+            "police_hand_over",
+            "移交涉案物品和材料",
+            Cap.CASE_HANDLE,
+            HandOverForm,
+            lambda u, c, d: police_transfer.police_transfer_hand_over(
+                actor=u, case=c, items=d["items"], on=d["on"]
+            ),
+            states=POLICE_STATES,
+            when=_transfer_in(PoliceTransferState.FILED),
+            event=PoliceTransferEvent.HANDED_OVER,
         ),
     ]

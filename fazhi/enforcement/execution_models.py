@@ -135,6 +135,9 @@ class CourtEnforcement(models.Model):
     )
     demand_served_on = models.DateField("催告书送达日期")
     demanded_amount = _money("催告金额（元）")
+    # issued with the demand when the agency keeps a 催告书 series (``demand_notice``); the
+    # application to the court cites it (decision 0085)
+    demand_number = models.CharField("催告书文号", max_length=100, blank=True, default="")
     applied_on = models.DateField("申请日期", null=True, blank=True)
     court = models.CharField("受理法院", max_length=200, blank=True, default="")
     ruling_on = models.DateField("裁定日期", null=True, blank=True)
@@ -150,6 +153,13 @@ class CourtEnforcement(models.Model):
     def __str__(self) -> str:
         return "申请法院强制执行"
 
+    @property
+    def demand_citation(self) -> str:
+        """How the application cites the demand: its number (if any) and the day served."""
+        number = f"（{self.demand_number}）" if self.demand_number else "（未编号）"
+        day = self.demand_served_on
+        return f"催告书{number}，{day.year}年{day.month}月{day.day}日送达"
+
 
 class PoliceTransferState(models.TextChoices):
     REPORTED = "reported", "待审批"
@@ -160,6 +170,7 @@ class PoliceTransferState(models.TextChoices):
     FILED = "filed", "公安机关已立案"
     NOT_FILED = "not_filed", "公安机关不予立案"
     RETURNED = "returned", "案卷已退回"
+    HANDED_OVER = "handed_over", "涉案物品和材料已移交"
 
 
 class PoliceTransfer(models.Model):
@@ -202,6 +213,9 @@ class PoliceTransfer(models.Model):
     police_decided_on = models.DateField("公安机关决定日期", null=True, blank=True)
     police_reason = models.TextField("公安机关决定理由", blank=True, default="")
     returned_on = models.DateField("案卷退回日期", null=True, blank=True)
+    # 国务院令第310号 第十二条: after the police open a case (decision 0086)
+    handed_over_on = models.DateField("涉案物品和材料移交日期", null=True, blank=True)
+    handover_items = models.TextField("移交的涉案物品和材料", blank=True, default="")
 
     class Meta:
         verbose_name = "移送涉嫌犯罪案件"

@@ -233,5 +233,13 @@ POLICE_TRANSFER: Workflow[PoliceTransfer] = Workflow(
             target=PoliceTransferState.RETURNED,
             event=PoliceTransferEvent.RETURNED,
         ),
+        Action(
+            name="hand_over",
+            label="移交涉案物品和材料",
+            sources=(PoliceTransferState.FILED,),
+            target=PoliceTransferState.HANDED_OVER,
+            event=PoliceTransferEvent.HANDED_OVER,
+            guards=(_text_given("items", "请填写移交的涉案物品和材料。", "items_required"),),
+        ),
     ],
 )

@@ -413,10 +413,18 @@ STEPS: dict[str, Step] = {
             OnForm,
             lambda u, c, d: case_decisions.case_publicity_withdraw(actor=u, case=c, on=d["on"]),
             states=(*case_steps.PUBLISHABLE, CaseState.ARCHIVED),
-            when=lambda c: (
-                bool(c.decision_altered and c.published_on) and c.publicity_withdrawn_on is None
-            ),
+            when=case_decisions.withdrawal_offered,
             event=CaseEvent.PUBLICITY_WITHDRAWN,
+        ),
+        Step(
+            "republish",
+            "公示变更后的处罚决定",
+            Cap.CASE_HANDLE,
+            OnForm,
+            lambda u, c, d: case_decisions.case_republish(actor=u, case=c, on=d["on"]),
+            states=(*case_steps.PUBLISHABLE, CaseState.ARCHIVED),
+            when=case_decisions.republication_offered,
+            event=CaseEvent.REPUBLISHED,
         ),
         Step(
             "challenge",

@@ -268,6 +268,10 @@ class PenaltyCase(models.Model):
     decision_altered_on = models.DateField("决定变更（撤销）日期", null=True, blank=True)
     decision_altered_reason = models.TextField("决定变更（撤销）理由", blank=True, default="")
     publicity_withdrawn_on = models.DateField("撤回公示日期", null=True, blank=True)
+    # the changed decision published anew (decision 0085): the latest republication and its
+    # withdrawal (cleared when published again; every step is in the audit trail)
+    republished_on = models.DateField("变更后决定公示日期", null=True, blank=True)
+    republication_withdrawn_on = models.DateField("变更后决定撤回公示日期", null=True, blank=True)
     executed_on = models.DateField("执行完毕日期", null=True, blank=True)
     paid_amount = _money("实缴金额（元）")
     late_surcharge = _money("加处罚款（元）")

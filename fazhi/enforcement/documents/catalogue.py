@@ -13,6 +13,7 @@ from fazhi.core import clock, errors
 from fazhi.core.models import User
 from fazhi.enforcement.documents import decision, notices, records, reports
 from fazhi.enforcement.documents.layout import Page
+from fazhi.enforcement.execution_models import CourtEnforcement
 from fazhi.enforcement.models import CaseOutcome, CaseState, PenaltyCase
 from fazhi.enforcement.selectors import cases as case_selectors
 from fazhi.enforcement.services.case_execution import payment_due
@@ -44,6 +45,17 @@ def _unpaid_after_period(case: PenaltyCase, today: dt.date) -> bool:
         return False
     due = payment_due(case)
     return due is not None and today > due
+
+
+def _demand(case: PenaltyCase) -> CourtEnforcement | None:
+    """The demand served (its record), if any: the notice then stays in the file as served."""
+    return CourtEnforcement.objects.filter(case=case).first()
+
+
+def _demand_day(case: PenaltyCase) -> dt.date | None:
+    """A served notice reads as of its service day (the amount demanded then), not today."""
+    found = _demand(case)
+    return found.demand_served_on if found else None
 
 
 KINDS: dict[str, DocumentKind] = {
@@ -130,8 +142,8 @@ KINDS: dict[str, DocumentKind] = {
         DocumentKind(
             "demand_notice",
             "催告书",
-            _unpaid_after_period,
-            notices.demand_notice,
+            lambda case, today: _unpaid_after_period(case, today) or _demand(case) is not None,
+            lambda case, today: notices.demand_notice(case, _demand_day(case) or today),
         ),
         DocumentKind(
             "closure_report",

@@ -83,18 +83,11 @@ def build(case: PenaltyCase) -> Page:
     for label, value in facts.party_lines(case):
         page.field(label, value)
     penalty = case.outcome == CaseOutcome.PENALTY
-    page.para(
-        f"本机关于{chinese_date(case.filed_on)}对你（单位）{case.cause}一案立案调查。"
-        + (
-            f"本机关于{chinese_date(case.notified_on)}向你（单位）告知了拟作出行政处罚的"
-            "事实、理由、依据及依法享有的陈述、申辩"
-            + ("、要求听证" if case.hearing_right else "")
-            + "的权利。"
-            if case.notified_on
-            else ""
-        )
-        + _statement_sentence(case)
-    )
+    on_the_spot = case.procedure == CaseProcedure.SUMMARY
+    if on_the_spot:
+        page.para(_on_the_spot_opening(case))
+    else:
+        page.para(_opening(case))
     page.heading("一、违法事实和证据")
     page.paras([case.facts])
     if case.investigation_report:
@@ -114,8 +107,37 @@ def build(case: PenaltyCase) -> Page:
         page.para(REASONS.get(CaseOutcome(case.outcome), REASONS[CaseOutcome.NO_PENALTY]))
         page.heading("三、救济途径和期限")
     page.para(rights_paragraph(case))
+    if on_the_spot:  # Art. 52: signed by the officers, handed to the party on the spot
+        for name, number in facts.officers(case):
+            page.field("执法人员（签名）", f"{name}（执法证号：{number or '—'}）")
+        page.field("当事人（签收）", None)
     page.signature(agency.name, case.decided_on)
     return page
+
+
+def _on_the_spot_opening(case: PenaltyCase) -> str:
+    """Who decided, when, and under which articles (the officers sign below, Art. 52)."""
+    names = "、".join(name for name, _ in facts.officers(case))
+    return (
+        f"本机关执法人员{names}于{chinese_date(case.decided_on)}查明你（单位）{case.cause}，"
+        "违法事实确凿并有法定依据，依照《中华人民共和国行政处罚法》第五十一条、第五十二条的"
+        "规定，适用简易程序当场作出本决定。"
+    )
+
+
+def _opening(case: PenaltyCase) -> str:
+    return (
+        f"本机关于{chinese_date(case.filed_on)}对你（单位）{case.cause}一案立案调查。"
+        + (
+            f"本机关于{chinese_date(case.notified_on)}向你（单位）告知了拟作出行政处罚的"
+            "事实、理由、依据及依法享有的陈述、申辩"
+            + ("、要求听证" if case.hearing_right else "")
+            + "的权利。"
+            if case.notified_on
+            else ""
+        )
+        + _statement_sentence(case)
+    )
 
 
 def _statement_sentence(case: PenaltyCase) -> str:

@@ -3,7 +3,9 @@ what they return is public by design (decision 0082).
 
 A decision is on the portal from the day it was published (``case_publish``) until its
 publication is withdrawn after the decision was changed or revoked (``case_publicity_withdraw``,
-行政处罚法 第四十八条第二款). The portal masks a natural person's personal data; the search never
+行政处罚法 第四十八条第二款); a changed decision is back on the portal, marked as changed, from
+the day it is published anew (``case_republish``, decision 0085) until that publication is
+withdrawn in turn. The portal masks a natural person's personal data; the search never
 matches a natural person's name or id number (a name typed in must not confirm a penalty).
 """
 
@@ -19,9 +21,9 @@ Q_MAX = 100
 
 def public_decisions(*, q: str = "", organisation_id: int | None = None) -> QuerySet[PenaltyCase]:
     qs = PenaltyCase.objects.filter(
+        Q(published_on__isnull=False, publicity_withdrawn_on__isnull=True)
+        | Q(republished_on__isnull=False, republication_withdrawn_on__isnull=True),
         outcome=CaseOutcome.PENALTY,
-        published_on__isnull=False,
-        publicity_withdrawn_on__isnull=True,
     ).select_related("organisation", "entity")
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)

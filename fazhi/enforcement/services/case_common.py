@@ -127,3 +127,19 @@ def move(
 
 def title(case: PenaltyCase, what: str) -> str:
     return f"{case.cause}（{case.entity.name}）：{what}"[:200]
+
+
+def attach(actor: User, case: PenaltyCase, rule_key: str, what: str, on: dt.date) -> None:
+    """A deadline of the case under ``rule_key`` from ``on``, for its handler (in the caller's
+    transaction)."""
+    from fazhi.core.services.deadlines import deadline_attach
+
+    deadline_attach(
+        actor=actor,
+        organisation=case.organisation,
+        title=title(case, what),
+        rule_key=rule_key,
+        start_date=on,
+        subject=case,
+        assignee=case.handler,
+    )

@@ -22,12 +22,9 @@ from django.db import connection, transaction
 
 from fazhi.core import audit, errors
 from fazhi.core.models import Deadline, User
+from fazhi.core.models.deadlines import DeadlineState
 from fazhi.core.roles import Cap
-from fazhi.core.services.deadlines import (
-    deadline_attach,
-    deadlines_cancel_for,
-    deadlines_close_for,
-)
+from fazhi.core.services.deadlines import deadlines_cancel_for, deadlines_close_for
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import (
     DECISION_ANNULLED,
@@ -40,6 +37,13 @@ from fazhi.enforcement.signals import decision_revoked
 from fazhi.enforcement.workflows import PENALTY_CASE
 
 WITHDRAW_RULE = "penalty.publicity_withdraw"
+PUBLICITY_RULE = "penalty.publicity"  # the first publication's period, opened again on a change
+PENDING = (
+    DeadlineState.OPEN,
+    DeadlineState.OVERDUE,
+    DeadlineState.STOPPED,
+    DeadlineState.CALENDAR_UNKNOWN,
+)
 # the decision is gone: nothing is left to serve, collect or publish
 ENDS_OBLIGATIONS = (DecisionAlteration.REVOKED, DecisionAlteration.CONFIRMED_VOID)
 
@@ -59,13 +63,55 @@ def decision_alterable(case: PenaltyCase, alteration: str) -> bool:
     )
 
 
+def _running_since(case: PenaltyCase, rule_key: str) -> dt.date | None:
+    """The start of ``case``'s deadline under ``rule_key`` still running, if any."""
+    return (
+        Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(PenaltyCase),
+            object_id=str(case.pk),
+            rule_key=rule_key,
+            state__in=PENDING,
+            met_on__isnull=True,
+        )
+        .values_list("start_date", flat=True)
+        .first()
+    )
+
+
+def _pending(case: PenaltyCase, rule_key: str) -> bool:
+    return _running_since(case, rule_key) is not None
+
+
 def _withdrawal_due(case: PenaltyCase) -> bool:
     """A withdrawal already running (a decision changed, then revoked): one is enough."""
-    return Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(PenaltyCase),
-        object_id=str(case.pk),
-        rule_key=WITHDRAW_RULE,
-    ).exists()
+    return _pending(case, WITHDRAW_RULE)
+
+
+def original_on_portal(case: PenaltyCase) -> bool:
+    return case.published_on is not None and case.publicity_withdrawn_on is None
+
+
+def republication_on_portal(case: PenaltyCase) -> bool:
+    return case.republished_on is not None and case.republication_withdrawn_on is None
+
+
+def withdrawal_offered(case: PenaltyCase) -> bool:
+    """Whether the page offers 撤回处罚决定公示: the first publication of an altered decision, or
+    the republished one altered again (its withdrawal deadline running)."""
+    if original_on_portal(case):
+        return bool(case.decision_altered)
+    return republication_on_portal(case) and _withdrawal_due(case)
+
+
+def republication_offered(case: PenaltyCase) -> bool:
+    """Whether the page offers 公示变更后的处罚决定 (decision 0085): a changed decision whose
+    earlier publication was withdrawn and which is not on the portal now."""
+    return (
+        case.decision_altered == DecisionAlteration.CHANGED
+        and case.published_on is not None
+        and case.publicity_withdrawn_on is not None
+        and not republication_on_portal(case)
+    )
 
 
 def case_decision_change(
@@ -119,23 +165,19 @@ def case_decision_alter_within(
         details={"alteration": alteration, "on": on.isoformat(), "reason": reason},
         stay=True,
     )
+    withdrawal_since = _running_since(row, WITHDRAW_RULE)  # a change's, before a revocation
     if alteration in ENDS_OBLIGATIONS:
         label = DecisionAlteration(alteration).label
         deadlines_cancel_for(actor=actor, subject=row, reason=f"处罚决定被{label}：{reason}"[:200])
+    on_portal = original_on_portal(row) or republication_on_portal(row)
+    if on_portal and not _withdrawal_due(row):  # the withdrawal outlives the obligations
+        common.attach(actor, row, WITHDRAW_RULE, "撤回处罚决定公示", withdrawal_since or on)
     if (
-        row.published_on is not None
-        and row.publicity_withdrawn_on is None
-        and not _withdrawal_due(row)
+        alteration == DecisionAlteration.CHANGED
+        and row.published_on is not None  # published once: the changed decision is, again
+        and not _pending(row, PUBLICITY_RULE)
     ):
-        deadline_attach(
-            actor=actor,
-            organisation=row.organisation,
-            title=common.title(row, "撤回处罚决定公示"),
-            rule_key=WITHDRAW_RULE,
-            start_date=on,
-            subject=row,
-            assignee=row.handler,
-        )
+        common.attach(actor, row, PUBLICITY_RULE, "公示变更后的处罚决定", on)
     if alteration in DECISION_ANNULLED:
         decision_revoked.send(sender=PenaltyCase, actor=actor, case=row, reason=reason, on=on)
     return row
@@ -154,15 +196,66 @@ def case_publicity_withdraw(
             raise errors.Conflict(
                 "只有已公示且被变更、撤销的处罚决定需要撤回公示。", code="nothing_to_withdraw"
             )
-        if row.publicity_withdrawn_on is not None:
+        if original_on_portal(row):
+            field, which = "publicity_withdrawn_on", "original"
+        elif republication_on_portal(row) and _withdrawal_due(row):
+            field, which = "republication_withdrawn_on", "republication"
+        else:
             raise errors.Conflict("该处罚决定的公示已撤回。", code="already_withdrawn")
-        row.publicity_withdrawn_on = on
-        row.save(update_fields=["publicity_withdrawn_on"])
+        setattr(row, field, on)
+        row.save(update_fields=[field])
         deadlines_close_for(actor=actor, subject=row, rule_key=WITHDRAW_RULE, on=on)
         audit.append(
             actor=actor,
             action=CaseEvent.PUBLICITY_WITHDRAWN,
             obj=row,
-            details={"on": on.isoformat(), "reason": row.decision_altered_reason},
+            details={
+                "on": on.isoformat(),
+                "reason": row.decision_altered_reason,
+                "publication": which,
+            },
+        )
+    return row
+
+
+def case_republish(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> PenaltyCase:
+    """The changed decision published anew (公示变更后的处罚决定, decision 0085): after the
+    earlier publication was withdrawn, the portal shows the decision as changed; closes the
+    publicity deadline the change opened. Not a state change."""
+    common.require_case_cap(actor, case, Cap.CASE_HANDLE, CaseEvent.REPUBLISHED)
+    earliest = max(
+        (d for d in (case.decided_on, case.decision_altered_on, case.publicity_withdrawn_on) if d),
+        default=None,
+    )
+    on = common.day(on, field="on", label="公示日期", not_before=earliest)
+    with transaction.atomic(durable=True):
+        row = PENALTY_CASE.lock(case)
+        if row.decision_altered != DecisionAlteration.CHANGED or row.published_on is None:
+            raise errors.Conflict(
+                "只有已公示后被变更的处罚决定需要重新公示。", code="nothing_to_republish"
+            )
+        if row.publicity_withdrawn_on is None:
+            raise errors.Conflict(
+                "请先撤回原处罚决定的公示（行政处罚法第四十八条第二款），再公示变更后的决定。",
+                code="withdraw_first",
+            )
+        if republication_on_portal(row):
+            raise errors.Conflict("变更后的处罚决定已公示。", code="already_republished")
+        again = row.republished_on is not None
+        row.republished_on = on
+        row.republication_withdrawn_on = None
+        row.save(update_fields=["republished_on", "republication_withdrawn_on"])
+        deadlines_close_for(actor=actor, subject=row, rule_key=PUBLICITY_RULE, on=on)
+        audit.append(
+            actor=actor,
+            action=CaseEvent.REPUBLISHED,
+            obj=row,
+            details={
+                "on": on.isoformat(),
+                "changed_on": row.decision_altered_on.isoformat()
+                if row.decision_altered_on
+                else None,
+                "again": again,
+            },
         )
     return row

@@ -18,7 +18,6 @@ from fazhi.core import audit, errors
 from fazhi.core.models import AuditEvent, User
 from fazhi.core.roles import Cap
 from fazhi.core.services.deadlines import (
-    deadline_attach,
     deadlines_cancel_for,
     deadlines_close_for,
 )
@@ -246,16 +245,7 @@ def case_decide(
     return row
 
 
-def _attach(actor: User, case: PenaltyCase, rule_key: str, what: str, on: dt.date) -> None:
-    deadline_attach(
-        actor=actor,
-        organisation=case.organisation,
-        title=common.title(case, what),
-        rule_key=rule_key,
-        start_date=on,
-        subject=case,
-        assignee=case.handler,
-    )
+_attach = common.attach
 
 
 def case_serve(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> PenaltyCase:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from fazhi.core import audit, errors, workflow
-from fazhi.core.models import User
+from fazhi.core.models import DocumentType, User
 from fazhi.core.periods import compute_due
 from fazhi.core.roles import Cap
 from fazhi.core.services.deadlines import (
@@ -23,6 +23,7 @@ from fazhi.core.services.deadlines import (
     deadlines_cancel_for,
     deadlines_close_for,
 )
+from fazhi.core.services.numbering import document_number_issue
 from fazhi.enforcement.execution_events import CourtEnforcementEvent
 from fazhi.enforcement.execution_models import (
     ArrangementState,
@@ -34,9 +35,11 @@ from fazhi.enforcement.models import CaseOutcome, CaseState, PenaltyCase
 from fazhi.enforcement.services import case_common as common
 from fazhi.enforcement.services import execution_payments
 from fazhi.enforcement.services.case_execution import payment_due, surcharge_for
+from fazhi.enforcement.services.cases import numbering_organisation
 from fazhi.enforcement.workflows import PENALTY_CASE
 
 APPLICATION_RULE = "penalty.court_application"
+DEMAND_DOCUMENT = "demand_notice"  # the agency's document type for 催告书, when it keeps one
 DEMAND_RULE = "penalty.demand_wait"
 RECONSIDERATION_RULE = "penalty.reconsideration_window"
 LITIGATION_RULE = "penalty.litigation_window"
@@ -102,6 +105,18 @@ def _enforcement(case: PenaltyCase) -> CourtEnforcement:
     return found
 
 
+def _demand_number(actor: User, case: PenaltyCase) -> str:
+    """The 催告书's number, issued with the demand (linked to the case, as its documents read
+    their numbers) when the agency keeps that series; otherwise none (the notice keeps a blank
+    for the pen, and the record says it is unnumbered)."""
+    organisation = numbering_organisation(case.organisation)
+    if not DocumentType.objects.filter(organisation=organisation, key=DEMAND_DOCUMENT).exists():
+        return ""
+    return document_number_issue(
+        actor=actor, organisation=organisation, type_key=DEMAND_DOCUMENT, subject=case
+    )
+
+
 def court_demand(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -> CourtEnforcement:
     """The demand notice served (催告, 行政强制法 Art. 35): the payment is overdue; opens the
     deadline to apply to the court."""
@@ -129,12 +144,18 @@ def court_demand(*, actor: User, case: PenaltyCase, on: dt.date | None = None) -
             state=CourtEnforcementState.DEMANDED,
             demand_served_on=on,
             demanded_amount=amount,
+            demand_number=_demand_number(actor, row),
         )
         audit.append(
             actor=actor,
             action=CourtEnforcementEvent.DEMANDED,
             obj=enforcement,
-            details={"case_id": row.pk, "on": on.isoformat(), "amount": str(amount)},
+            details={
+                "case_id": row.pk,
+                "on": on.isoformat(),
+                "amount": str(amount),
+                "demand_number": enforcement.demand_number,
+            },
         )
         deadline_attach(
             actor=actor,
@@ -180,7 +201,15 @@ def court_apply(
             actor=actor,
             ctx=ctx,
             changes={"applied_on": on, "court": court},
-            details={"case_id": row.pk, "court": court, "on": on.isoformat()},
+            details={
+                "case_id": row.pk,
+                "court": court,
+                "on": on.isoformat(),
+                # the application cites the demand it follows (行政强制法 Art. 54)
+                "demand": enforcement.demand_citation,
+                "demand_number": enforcement.demand_number,
+                "demand_served_on": enforcement.demand_served_on.isoformat(),
+            },
         )
         deadlines_close_for(actor=actor, subject=enforcement, rule_key=APPLICATION_RULE, on=on)
     return enforcement

@@ -37,6 +37,7 @@ from fazhi.enforcement.workflows import PENALTY_CASE, _two_officers
 APPROVE_RULE = "police_transfer.approve"
 TRANSFER_RULE = "police_transfer.transfer"
 POLICE_DECISION_RULE = "police_transfer.police_decision"
+HANDOVER_RULE = "police_transfer.handover"
 ACTIVE = (
     PoliceTransferState.REPORTED,
     PoliceTransferState.APPROVED,
@@ -277,6 +278,34 @@ def police_transfer_decision(
             details={"case_id": row.pk, "on": on.isoformat(), "reason": reason},
         )
         deadlines_close_for(actor=actor, subject=transfer, rule_key=POLICE_DECISION_RULE, on=on)
+        if filed:  # Art. 12: the items and materials go to the police within 3 days
+            _attach(actor, row, transfer, HANDOVER_RULE, "向公安机关移交涉案物品和材料", on,
+                    row.handler)  # fmt: skip
+    return transfer
+
+
+def police_transfer_hand_over(
+    *, actor: User, case: PenaltyCase, items: str, on: dt.date | None = None
+) -> PoliceTransfer:
+    """The items and other materials of a case the police opened, handed over with the
+    handover formalities (国务院令第310号 第十二条; decision 0086): closes its 3-day deadline
+    (late is recorded by the deadline, not refused)."""
+    common.require_case_cap(actor, case, Cap.CASE_HANDLE, PoliceTransferEvent.HANDED_OVER)
+    items = common.text(items, field="items", label="移交的涉案物品和材料", max_length=2000)
+    with transaction.atomic(durable=True):
+        row = PENALTY_CASE.lock(case)
+        transfer = _current(row)
+        on = common.day(on, field="on", label="移交日期", not_before=transfer.police_decided_on)
+        transfer = workflow.transition(
+            POLICE_TRANSFER,
+            transfer,
+            "hand_over",
+            actor=actor,
+            ctx={"items": items},
+            changes={"handed_over_on": on, "handover_items": items},
+            details={"case_id": row.pk, "on": on.isoformat(), "items": items},
+        )
+        deadlines_close_for(actor=actor, subject=transfer, rule_key=HANDOVER_RULE, on=on)
     return transfer
 
 

@@ -22,7 +22,7 @@ from fazhi.core.selectors import people
 from fazhi.core.selectors.attachments import attachments_for
 from fazhi.core.widgets import bootstrap
 from fazhi.enforcement import forms as case_forms
-from fazhi.enforcement import policy
+from fazhi.enforcement import policy, spot_forms
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import CaseLeadSource, CaseLeadState, CaseProcedure, CaseState
 from fazhi.enforcement.selectors import case_figures as figure_selectors
@@ -65,11 +65,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 listing.Filter("year", "立案年份", year or "", placeholder="如 2026"),
             ],
             "can_file": has_cap(user, Cap.CASE_DECIDE),
+            "can_spot": has_cap(user, Cap.CASE_HANDLE),
         },
     )
 
 
-def _select(choices: list[tuple[Any, str]]) -> forms.Select:
+def named_select(choices: list[tuple[Any, str]]) -> forms.Select:
     """A select of names, searchable (Tom Select) however short the list is today."""
     return forms.Select(
         choices=[("", "请选择"), *choices],
@@ -92,7 +93,7 @@ def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
                 (o.pk, o.name)
                 for o in people.officer_list(user=user, organisation=case.organisation, active=True)
             ]
-        form.fields["officer"].widget = _select(officers)
+        form.fields["officer"].widget = named_select(officers)
     if "approved_by" in form.fields:
         leaders = [
             (u.pk, u.display_name)
@@ -101,10 +102,10 @@ def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
             and u.organisation is not None
             and case.organisation.path.startswith(u.organisation.path)
         ]
-        form.fields["approved_by"].widget = _select(leaders)
+        form.fields["approved_by"].widget = named_select(leaders)
     if "item" in form.fields:
         if has_cap(user, Cap.DISCRETION_VIEW):
-            form.fields["item"].widget = _select(benchmark_item_choices(user))
+            form.fields["item"].widget = named_select(benchmark_item_choices(user))
         else:
             del form.fields["item"]
     if "preservation" in form.fields:
@@ -113,7 +114,7 @@ def _named_choices(form: forms.Form, *, user: User, case: Any) -> forms.Form:
             for p in case.preservations.all()
             if not p.decided_on
         ]
-        form.fields["preservation"].widget = _select(open_ones)
+        form.fields["preservation"].widget = named_select(open_ones)
     return form
 
 
@@ -138,19 +139,35 @@ def _filing_choices(form: forms.Form, *, user: User) -> None:
         if has_cap(user, Cap.CASE_LEAD_VIEW)
         else []
     )
-    form.fields["lead"].widget = _select(leads)
-    form.fields["organisation"].widget = _select(
+    form.fields["lead"].widget = named_select(leads)
+    organisation_choices(form, user=user)
+    for name in ("act_ended_on", "filed_on"):
+        form.fields[name].widget = past_date_input()
+    form.fields["facts"].widget.attrs["rows"] = 4
+    party_picker(form, user=user, help_text="按名称或统一社会信用代码搜索；按案源立案时不填")
+    handler_choices(form, user=user)
+
+
+def past_date_input() -> forms.DateInput:
+    """The browser's date picker (not typed text), up to today."""
+    return forms.DateInput(
+        format="%Y-%m-%d", attrs={"type": "date", "max": clock.today().isoformat()}
+    )
+
+
+def organisation_choices(form: forms.Form, *, user: User) -> None:
+    """The organisations in the user's scope, by name."""
+    form.fields["organisation"].widget = named_select(
         [(o.pk, o.name) for o in visible_organisations(user).order_by("path")]
     )
-    for name in ("act_ended_on", "filed_on"):  # the browser's date picker, not typed text
-        form.fields[name].widget = forms.DateInput(
-            format="%Y-%m-%d", attrs={"type": "date", "max": clock.today().isoformat()}
-        )
-    form.fields["facts"].widget.attrs["rows"] = 4
+
+
+def party_picker(form: forms.Form, *, user: User, help_text: str) -> None:
+    """The form's ``entity`` as the directory's picker, keeping the posted (scoped) choice."""
     picker = entity_picker()
     form.fields["entity"].widget = picker
     form.fields["entity"].label = "当事人"
-    form.fields["entity"].help_text = "按名称或统一社会信用代码搜索；按案源立案时不填"
+    form.fields["entity"].help_text = help_text
     raw = form.data.get("entity") if form.is_bound else form.initial.get("entity")
     if raw and params.is_id(str(raw)):
         chosen = (
@@ -160,7 +177,11 @@ def _filing_choices(form: forms.Form, *, user: User) -> None:
         )
         if chosen is not None:
             picker.picked(chosen.pk, chosen.name)
-    form.fields["handler"].widget = _select(
+
+
+def handler_choices(form: forms.Form, *, user: User) -> None:
+    """The form's ``handler`` (主办人): the users in scope who may handle cases, by name."""
+    form.fields["handler"].widget = named_select(
         [
             (u.pk, f"{u.display_name}（{u.organisation.name if u.organisation else ''}）")
             for u in people.user_list(user=user, active=True)
@@ -271,13 +292,7 @@ def file_from_form(user: User, data: dict[str, Any]) -> Any:
         organisation = visible_organisations(user).filter(pk=data["organisation"]).first()
     if organisation is None:
         raise errors.ValidationFailed("您不属于任何机构。", code="no_organisation")
-    entity = None
-    if data.get("entity"):
-        entity = Entity.objects.filter(
-            pk=data["entity"], organisation__in=visible_organisations(user)
-        ).first()
-        if entity is None:
-            raise errors.ValidationFailed("没有该当事人。", code="entity_required", field="entity")
+    entity = spot_forms.scoped_entity(user, data["entity"]) if data.get("entity") else None
     handler = User.objects.filter(pk=data["handler"]).first()
     if handler is None:
         raise errors.ValidationFailed("没有该主办人。", code="bad_handler", field="handler")
