@@ -33,6 +33,19 @@ def _session_clock() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar_snapshot() -> Any:
+    """Forget the process's calendar snapshot after each test. A test that changes the calendar
+    bumps ``CalendarRevision.version`` inside its transaction; the rollback restores the number,
+    and a later test's own bump reaches the same number again, so the snapshot loaded in the
+    first test (an empty calendar, say) would be taken for current: the failure depended on
+    test order (``CalendarUnknown`` in an unrelated test)."""
+    yield
+    from fazhi.core import calendar as workcal
+
+    workcal.invalidate()
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Block connections to anything but the local database."""
     real_connect = socket.socket.connect
