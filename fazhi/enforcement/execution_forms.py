@@ -438,9 +438,12 @@ def steps(step: Any) -> list[Any]:
             Cap.CASE_HANDLE,
             SupervisionForm,
             lambda u, c, d: police_review.police_transfer_suggest_supervision(
-                actor=u, case=c, procuratorate=d["procuratorate"], grounds=d["grounds"],
+                actor=u,
+                case=c,
+                procuratorate=d["procuratorate"],
+                grounds=d["grounds"],
                 on=d["on"],
-            ),  # fmt: skip
+            ),
             states=POLICE_STATES,
             when=_transfer_in(PoliceTransferState.NOT_FILED, PoliceTransferState.REVIEW_REFUSED),
             event=PoliceTransferEvent.SUPERVISION_SUGGESTED,

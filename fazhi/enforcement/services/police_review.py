@@ -98,7 +98,9 @@ def police_transfer_review_decision(
     with transaction.atomic(durable=True):
         row = PENALTY_CASE.lock(case)
         transfer = _current(row)
-        on = common.day(on, field="on", label="复议决定日期", not_before=transfer.review_requested_on)
+        on = common.day(
+            on, field="on", label="复议决定日期", not_before=transfer.review_requested_on
+        )
         transfer = workflow.transition(
             POLICE_TRANSFER,
             transfer,
@@ -123,9 +125,7 @@ def police_transfer_suggest_supervision(
     """The agency suggests that the procuratorate supervise the refusal (Art. 9): after the first
     refusal (para 1) or after a refusal on reconsideration (para 2, within 3 days; late is
     recorded by the deadline, not refused)."""
-    common.require_case_cap(
-        actor, case, Cap.CASE_HANDLE, PoliceTransferEvent.SUPERVISION_SUGGESTED
-    )
+    common.require_case_cap(actor, case, Cap.CASE_HANDLE, PoliceTransferEvent.SUPERVISION_SUGGESTED)
     procuratorate = common.text(
         procuratorate, field="procuratorate", label="人民检察院", max_length=200
     )

@@ -342,8 +342,11 @@ def police_transfer_return(
             facts=(
                 f"公安机关不予立案并退回案卷（{transfer.police}，{on.isoformat()}）："
                 f"{transfer.police_reason or '未说明理由'}。"
-                + (f"复议决定不予立案（{transfer.review_decided_on.isoformat()}）。"
-                   if transfer.review_decided_on else "")  # fmt: skip
+                + (
+                    f"复议决定不予立案（{transfer.review_decided_on.isoformat()}）。"
+                    if transfer.review_decided_on
+                    else ""
+                )
                 + (f"已建议{transfer.procuratorate}立案监督。" if transfer.supervision_on else "")
                 + f"原案由：{row.cause}。"
             )[:2000],

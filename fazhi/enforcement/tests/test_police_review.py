@@ -129,7 +129,8 @@ def test_a_late_request_is_refused_and_supervision_remains(cw, clock):
     with pytest.raises(errors.Conflict) as late:
         pr.police_transfer_request_review(actor=cw.handler, case=case, grounds=GROUNDS)
     assert late.value.code == "review_out_of_time"
-    assert pt.transfer_of(case).state == PoliceTransferState.NOT_FILED
+    current = pt.transfer_of(case)
+    assert current is not None and current.state == PoliceTransferState.NOT_FILED
     row = pr.police_transfer_suggest_supervision(
         actor=cw.handler, case=case, procuratorate=PROCURATORATE, grounds=GROUNDS
     )
