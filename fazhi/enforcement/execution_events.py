@@ -32,6 +32,10 @@ class PoliceTransferEvent(EventName):
     NOT_FILED = "police_transfer.not_filed", "公安机关决定不予立案"
     RETURNED = "police_transfer.returned", "公安机关退回案卷"
     HANDED_OVER = "police_transfer.handed_over", "向公安机关移交涉案物品和材料"
+    REVIEW_REQUESTED = "police_transfer.review_requested", "提请公安机关复议"
+    REVIEW_FILED = "police_transfer.review_filed", "公安机关复议决定立案"
+    REVIEW_REFUSED = "police_transfer.review_refused", "公安机关复议决定不予立案"
+    SUPERVISION_SUGGESTED = "police_transfer.supervision_suggested", "建议人民检察院立案监督"
 
 
 EVENTS = (ArrangementEvent, CourtEnforcementEvent, PoliceTransferEvent)

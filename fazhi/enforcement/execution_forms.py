@@ -26,7 +26,12 @@ from fazhi.enforcement.execution_models import (
     PoliceTransferState,
 )
 from fazhi.enforcement.models import CaseOutcome, CaseState, PenaltyCase
-from fazhi.enforcement.services import execution_court, execution_payments, police_transfer
+from fazhi.enforcement.services import (
+    execution_court,
+    execution_payments,
+    police_review,
+    police_transfer,
+)
 
 
 class OnForm(forms.Form):
@@ -87,6 +92,21 @@ class PoliceRefusalForm(OnForm):
 
 class HandOverForm(OnForm):
     items = forms.CharField(label="移交的涉案物品和材料", widget=forms.Textarea, max_length=2000)
+
+
+class ReviewRequestForm(OnForm):
+    grounds = forms.CharField(label="认为应当立案的理由", widget=forms.Textarea, max_length=2000)
+
+
+class ReviewRefusalForm(OnForm):
+    reason = forms.CharField(
+        label="复议决定理由", widget=forms.Textarea, max_length=2000, required=False
+    )
+
+
+class SupervisionForm(OnForm):
+    procuratorate = forms.CharField(label="人民检察院", max_length=200)
+    grounds = forms.CharField(label="认为应当立案的理由", widget=forms.Textarea, max_length=2000)
 
 
 # --- when each step is offered ---------------------------------------------------------------
@@ -356,7 +376,11 @@ def steps(step: Any) -> list[Any]:
             OnForm,
             lambda u, c, d: police_transfer.police_transfer_return(actor=u, case=c, on=d["on"]),
             states=POLICE_STATES,
-            when=_transfer_in(PoliceTransferState.NOT_FILED),
+            when=_transfer_in(
+                PoliceTransferState.NOT_FILED,
+                PoliceTransferState.REVIEW_REFUSED,
+                PoliceTransferState.SUPERVISION,
+            ),
             event=PoliceTransferEvent.RETURNED,
         ),
         step(
@@ -370,5 +394,58 @@ def steps(step: Any) -> list[Any]:
             states=POLICE_STATES,
             when=_transfer_in(PoliceTransferState.FILED),
             event=PoliceTransferEvent.HANDED_OVER,
+        ),
+        # 国务院令第310号 第九条 (decision 0093)
+        step(
+            "police_request_review",
+            "提请公安机关复议",
+            Cap.CASE_HANDLE,
+            ReviewRequestForm,
+            lambda u, c, d: police_review.police_transfer_request_review(
+                actor=u, case=c, grounds=d["grounds"], on=d["on"]
+            ),
+            states=POLICE_STATES,
+            when=_transfer_in(PoliceTransferState.NOT_FILED),
+            event=PoliceTransferEvent.REVIEW_REQUESTED,
+        ),
+        step(
+            "police_review_filed",
+            "公安机关复议决定立案",
+            Cap.CASE_HANDLE,
+            OnForm,
+            lambda u, c, d: police_review.police_transfer_review_decision(
+                actor=u, case=c, filed=True, on=d["on"]
+            ),
+            states=POLICE_STATES,
+            when=_transfer_in(PoliceTransferState.REVIEW_REQUESTED),
+            event=PoliceTransferEvent.REVIEW_FILED,
+        ),
+        step(
+            "police_review_refused",
+            "公安机关复议决定不予立案",
+            Cap.CASE_HANDLE,
+            ReviewRefusalForm,
+            lambda u, c, d: police_review.police_transfer_review_decision(
+                actor=u, case=c, filed=False, reason=d["reason"], on=d["on"]
+            ),
+            states=POLICE_STATES,
+            when=_transfer_in(PoliceTransferState.REVIEW_REQUESTED),
+            event=PoliceTransferEvent.REVIEW_REFUSED,
+        ),
+        step(
+            "police_supervision",
+            "建议人民检察院立案监督",
+            Cap.CASE_HANDLE,
+            SupervisionForm,
+            lambda u, c, d: police_review.police_transfer_suggest_supervision(
+                actor=u,
+                case=c,
+                procuratorate=d["procuratorate"],
+                grounds=d["grounds"],
+                on=d["on"],
+            ),
+            states=POLICE_STATES,
+            when=_transfer_in(PoliceTransferState.NOT_FILED, PoliceTransferState.REVIEW_REFUSED),
+            event=PoliceTransferEvent.SUPERVISION_SUGGESTED,
         ),
     ]

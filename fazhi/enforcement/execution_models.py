@@ -171,11 +171,15 @@ class PoliceTransferState(models.TextChoices):
     NOT_FILED = "not_filed", "公安机关不予立案"
     RETURNED = "returned", "案卷已退回"
     HANDED_OVER = "handed_over", "涉案物品和材料已移交"
+    # 国务院令第310号 第九条 (decision 0093)
+    REVIEW_REQUESTED = "review_requested", "已提请公安机关复议"
+    REVIEW_REFUSED = "review_refused", "复议决定不予立案"
+    SUPERVISION = "supervision", "已建议人民检察院立案监督"
 
 
 class PoliceTransfer(models.Model):
     """The transfer of a suspected crime to the police (行政处罚法 Art. 27; 国务院令第310号
-    Arts. 5–9): the team's report, the head's decision within 3 days, the transfer within 24
+    Arts. 5–12): the team's report, the head's decision within 3 days, the transfer within 24
     hours of approval, the police's receipt, their decision to open a case or not, the return."""
 
     case = models.ForeignKey(
@@ -216,6 +220,14 @@ class PoliceTransfer(models.Model):
     # 国务院令第310号 第十二条: after the police open a case (decision 0086)
     handed_over_on = models.DateField("涉案物品和材料移交日期", null=True, blank=True)
     handover_items = models.TextField("移交的涉案物品和材料", blank=True, default="")
+    # 国务院令第310号 第九条: reconsideration and the procuratorate's supervision (decision 0093)
+    review_requested_on = models.DateField("提请复议日期", null=True, blank=True)
+    review_grounds = models.TextField("提请复议的理由", blank=True, default="")
+    review_decided_on = models.DateField("复议决定日期", null=True, blank=True)
+    review_reason = models.TextField("复议决定理由", blank=True, default="")
+    supervision_on = models.DateField("建议立案监督日期", null=True, blank=True)
+    procuratorate = models.CharField("人民检察院", max_length=200, blank=True, default="")
+    supervision_grounds = models.TextField("建议立案监督的理由", blank=True, default="")
 
     class Meta:
         verbose_name = "移送涉嫌犯罪案件"

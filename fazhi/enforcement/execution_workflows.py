@@ -229,7 +229,11 @@ POLICE_TRANSFER: Workflow[PoliceTransfer] = Workflow(
         Action(
             name="return_file",
             label="公安机关退回案卷",
-            sources=(PoliceTransferState.NOT_FILED,),
+            sources=(
+                PoliceTransferState.NOT_FILED,
+                PoliceTransferState.REVIEW_REFUSED,
+                PoliceTransferState.SUPERVISION,
+            ),
             target=PoliceTransferState.RETURNED,
             event=PoliceTransferEvent.RETURNED,
         ),
@@ -240,6 +244,40 @@ POLICE_TRANSFER: Workflow[PoliceTransfer] = Workflow(
             target=PoliceTransferState.HANDED_OVER,
             event=PoliceTransferEvent.HANDED_OVER,
             guards=(_text_given("items", "请填写移交的涉案物品和材料。", "items_required"),),
+        ),
+        # 国务院令第310号 第九条 (decision 0093)
+        Action(
+            name="request_review",
+            label="提请公安机关复议",
+            sources=(PoliceTransferState.NOT_FILED,),
+            target=PoliceTransferState.REVIEW_REQUESTED,
+            event=PoliceTransferEvent.REVIEW_REQUESTED,
+            guards=(_text_given("grounds", "请填写认为应当立案的理由。", "grounds_required"),),
+        ),
+        Action(
+            name="review_file",
+            label="公安机关复议决定立案",
+            sources=(PoliceTransferState.REVIEW_REQUESTED,),
+            target=PoliceTransferState.FILED,
+            event=PoliceTransferEvent.REVIEW_FILED,
+        ),
+        Action(
+            name="review_not_file",
+            label="公安机关复议决定不予立案",
+            sources=(PoliceTransferState.REVIEW_REQUESTED,),
+            target=PoliceTransferState.REVIEW_REFUSED,
+            event=PoliceTransferEvent.REVIEW_REFUSED,
+        ),
+        Action(
+            name="suggest_supervision",
+            label="建议人民检察院立案监督",
+            sources=(PoliceTransferState.NOT_FILED, PoliceTransferState.REVIEW_REFUSED),
+            target=PoliceTransferState.SUPERVISION,
+            event=PoliceTransferEvent.SUPERVISION_SUGGESTED,
+            guards=(
+                _text_given("procuratorate", "请填写人民检察院。", "procuratorate_required"),
+                _text_given("grounds", "请填写认为应当立案的理由。", "grounds_required"),
+            ),
         ),
     ],
 )

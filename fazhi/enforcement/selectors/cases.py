@@ -58,6 +58,14 @@ def penalty_case_get(*, user: User | Any, case_id: int) -> PenaltyCase:
     return get_scoped(_cases(user), case_id)
 
 
+def penalty_case_detail(*, user: User | Any, case_id: int) -> PenaltyCase:
+    """The case for its page: what the steps after the decision read (``execution_forms``:
+    each step's ``when``) loaded once, not once per step."""
+    require_cap(user, Cap.CASE_VIEW, action=CaseEvent.VIEWED)
+    qs = _cases(user).select_related("court_enforcement")
+    return get_scoped(qs.prefetch_related("payment_arrangements", "police_transfers"), case_id)
+
+
 SEARCH_LIMIT = 20  # rows a picker's search returns at most
 SEARCH_MAX_LENGTH = 100  # characters of a search text
 

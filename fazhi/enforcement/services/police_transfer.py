@@ -38,6 +38,7 @@ APPROVE_RULE = "police_transfer.approve"
 TRANSFER_RULE = "police_transfer.transfer"
 POLICE_DECISION_RULE = "police_transfer.police_decision"
 HANDOVER_RULE = "police_transfer.handover"
+REVIEW_REQUEST_RULE = "police_transfer.review_request"
 ACTIVE = (
     PoliceTransferState.REPORTED,
     PoliceTransferState.APPROVED,
@@ -281,6 +282,9 @@ def police_transfer_decision(
         if filed:  # Art. 12: the items and materials go to the police within 3 days
             _attach(actor, row, transfer, HANDOVER_RULE, "向公安机关移交涉案物品和材料", on,
                     row.handler)  # fmt: skip
+        else:  # Art. 9 para 1: the agency may ask for reconsideration within 3 days
+            _attach(actor, row, transfer, REVIEW_REQUEST_RULE, "提请公安机关复议", on,
+                    row.handler)  # fmt: skip
     return transfer
 
 
@@ -312,8 +316,10 @@ def police_transfer_hand_over(
 def police_transfer_return(
     *, actor: User, case: PenaltyCase, on: dt.date | None = None
 ) -> PoliceTransfer:
-    """The police returned the file after refusing to open a case: the agency handles it
-    itself (Art. 10) — a new case lead (source 移送) is created for the party."""
+    """The police returned the file after refusing to open a case (or the agency accepts the
+    refusal after Art. 9's reconsideration or supervision suggestion): the agency handles it
+    itself (Art. 10) — a new case lead (source 移送) is created for the party, and the Art. 9
+    periods still pending are cancelled (decision 0093)."""
     common.require_case_cap(actor, case, Cap.CASE_HANDLE, PoliceTransferEvent.RETURNED)
     with transaction.atomic(durable=True):
         row = PENALTY_CASE.lock(case)
@@ -327,6 +333,7 @@ def police_transfer_return(
             changes={"returned_on": on},
             details={"case_id": row.pk, "on": on.isoformat()},
         )
+        deadlines_cancel_for(actor=actor, subject=transfer, reason="案卷已退回，依法自行处理")
         case_lead_create(
             actor=actor,
             organisation=row.organisation,
@@ -334,7 +341,14 @@ def police_transfer_return(
             source=CaseLeadSource.REFERRAL,
             facts=(
                 f"公安机关不予立案并退回案卷（{transfer.police}，{on.isoformat()}）："
-                f"{transfer.police_reason or '未说明理由'}。原案由：{row.cause}。"
+                f"{transfer.police_reason or '未说明理由'}。"
+                + (
+                    f"复议决定不予立案（{transfer.review_decided_on.isoformat()}）。"
+                    if transfer.review_decided_on
+                    else ""
+                )
+                + (f"已建议{transfer.procuratorate}立案监督。" if transfer.supervision_on else "")
+                + f"原案由：{row.cause}。"
             )[:2000],
         )
     return transfer

@@ -194,7 +194,7 @@ def handler_choices(form: forms.Form, *, user: User) -> None:
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = acting_user(request, Cap.CASE_VIEW, action=CaseEvent.VIEWED)
-    case = case_selectors.penalty_case_get(user=user, case_id=case_id)
+    case = case_selectors.penalty_case_detail(user=user, case_id=case_id)
     steps = [
         (
             step,
