@@ -178,6 +178,38 @@ def test_session_expires_after_the_idle_window_and_each_request_renews_it(user):
     assert response["Location"].startswith(reverse("core:login"))
 
 
+def test_the_idle_window_is_renewed_at_most_once_a_minute_and_reads_write_nothing(user):
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    login(client, user.username, PASSWORD)
+    page = reverse("core:password_change")
+    key = client.session.session_key
+    start = clock.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        assert client.get(page).status_code == 200  # the first page after login renews
+        first = Session.objects.get(session_key=key).expire_date
+        traveller.shift(dt.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page).status_code == 200
+        assert not [q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+        assert Session.objects.get(session_key=key).expire_date == first
+        traveller.shift(dt.timedelta(seconds=31))  # a minute since the renewal
+        assert client.get(page).status_code == 200
+        renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed - first == dt.timedelta(seconds=61)
+
+
+def test_a_stale_session_cookie_creates_no_session(db):
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    before = Session.objects.count()
+    assert client.get(reverse("core:login")).status_code == 200
+    assert Session.objects.count() == before
+
+
 # --- headers, CSP, CSRF --------------------------------------------------------------------------
 
 
