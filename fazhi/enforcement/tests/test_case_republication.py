@@ -176,3 +176,18 @@ def test_the_page_api_and_portal(cw, clock):
     assert case.decision_number in listing and "已变更" in listing
     detail = public.get(f"/public/decisions/{case.pk}/").content.decode()
     assert "本决定于2025年9月1日变更" in detail and "变更后重新公示" in detail
+
+
+def test_the_portal_orders_a_republished_decision_by_its_republication(cw, clock):
+    first = published(cw)  # Monday
+    clock.move_to(at(dt.date(2025, 9, 2)))
+    later = published(cw)  # Tuesday
+    assert list(publicity.public_decisions()) == [later, first]
+    clock.move_to(at(WED))
+    first = case_decisions.case_decision_change(actor=cw.leader, case=first, reason="变更")
+    first = case_decisions.case_publicity_withdraw(actor=cw.handler, case=first)
+    first = case_decisions.case_republish(actor=cw.handler, case=first)  # Wednesday
+    assert list(publicity.public_decisions()) == [first, later]
+    listing = Client().get("/public/decisions/").content.decode()
+    assert listing.index(first.decision_number) < listing.index(later.decision_number)
+
