@@ -9,6 +9,7 @@ app inside its own transaction, like ``case_challenges``). Either way, in that t
 - a published decision gets the ``penalty.publicity_withdraw`` deadline (3 working days), which
   ``case_publicity_withdraw`` closes; from then on the portal no longer shows it;
 - a decision revoked or confirmed void ends its pending obligations (service, payment, publicity);
+  a published decision confirmed illegal loses its pending republication (decision 0092);
 - a decision revoked, confirmed illegal or void sends ``decision_revoked`` (the credit app
   withdraws the credit record and the black-list entry that rested on it).
 """
@@ -166,9 +167,18 @@ def case_decision_alter_within(
         stay=True,
     )
     withdrawal_since = _running_since(row, WITHDRAW_RULE)  # a change's, before a revocation
+    label = DecisionAlteration(alteration).label
     if alteration in ENDS_OBLIGATIONS:
-        label = DecisionAlteration(alteration).label
         deadlines_cancel_for(actor=actor, subject=row, reason=f"处罚决定被{label}：{reason}"[:200])
+    elif alteration in DECISION_ANNULLED and row.published_on is not None:
+        # confirmed illegal while the changed decision waits to be published anew: there is no
+        # changed decision to publish any more (decision 0092); the other obligations run on
+        deadlines_cancel_for(
+            actor=actor,
+            subject=row,
+            reason=f"处罚决定被{label}，不再公示变更后的决定：{reason}"[:200],
+            rule_key=PUBLICITY_RULE,
+        )
     on_portal = original_on_portal(row) or republication_on_portal(row)
     if on_portal and not _withdrawal_due(row):  # the withdrawal outlives the obligations
         common.attach(actor, row, WITHDRAW_RULE, "撤回处罚决定公示", withdrawal_since or on)

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from fazhi.core import errors
@@ -191,3 +192,44 @@ def test_the_portal_orders_a_republished_decision_by_its_republication(cw, clock
     listing = Client().get("/public/decisions/").content.decode()
     assert listing.index(first.decision_number) < listing.index(later.decision_number)
 
+
+@pytest.mark.parametrize("revoke", [False, True])
+def test_a_decision_annulled_before_republication_cancels_it(cw, clock, revoke):
+    case = changed(cw, clock)
+    [republication] = pending(case, PUBLICITY_RULE)
+    if revoke:
+        case = case_decisions.case_decision_revoke(actor=cw.leader, case=case, reason="撤销")
+    else:
+        with transaction.atomic():
+            case = case_decisions.case_decision_alter_within(
+                actor=cw.leader,
+                case=case,
+                alteration="confirmed_illegal",
+                reason="复议决定确认违法",
+                on=WED,
+            )
+    republication.refresh_from_db()
+    assert republication.state == DeadlineState.CANCELLED
+    assert not case_decisions.republication_offered(case)
+    # the earlier publication must still be withdrawn: that deadline stays
+    assert len(pending(case, WITHDRAW_RULE)) == 1
+    assert case_decisions.withdrawal_offered(case)
+
+
+def test_a_decision_confirmed_illegal_keeps_its_other_obligations(cw, clock):
+    case = case_steps.case_serve(actor=cw.handler, case=to_decision(cw, file_case(cw)))
+    before = {
+        d.rule_key
+        for d in Deadline.objects.filter(object_id=str(case.pk))
+        if d.state == DeadlineState.OPEN
+    }
+    with transaction.atomic():
+        case = case_decisions.case_decision_alter_within(
+            actor=cw.leader, case=case, alteration="confirmed_illegal", reason="确认违法", on=MON
+        )
+    after = {
+        d.rule_key
+        for d in Deadline.objects.filter(object_id=str(case.pk))
+        if d.state == DeadlineState.OPEN
+    }
+    assert PUBLICITY_RULE in before and after == before  # never published: nothing cancelled
