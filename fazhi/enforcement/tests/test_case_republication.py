@@ -25,6 +25,8 @@ from fazhi.enforcement.services.case_steps import PUBLICITY_RULE
 from fazhi.enforcement.tests.case_support import CaseWorld, file_case, make_case_world, to_decision
 from fazhi.enforcement.tests.test_case_pages import login
 
+LOWER: dict[str, Any] = {"kinds": ["warning", "fine"], "fine": "1500"}  # the changed penalty
+
 pytestmark = pytest.mark.django_db
 
 MON = dt.date(2025, 9, 1)
@@ -48,7 +50,7 @@ def changed(cw: CaseWorld, clock: Any, on: dt.date = MON) -> PenaltyCase:
     case = published(cw)
     clock.move_to(at(WED))
     return case_decisions.case_decision_change(
-        actor=cw.leader, case=case, reason="罚款金额计算有误，予以变更", on=on
+        **LOWER, actor=cw.leader, case=case, reason="罚款金额计算有误，予以变更", on=on
     )
 
 
@@ -113,7 +115,7 @@ def test_the_guards_refuse(cw, clock):
         case_decisions.case_republish(actor=cw.handler, case=case, on=dt.date(2025, 9, 4))
     assert bad.value.code == "date_in_future"
     unpublished = case_decisions.case_decision_change(
-        actor=cw.leader, case=unpublished, reason="变更"
+        **LOWER, actor=cw.leader, case=unpublished, reason="变更"
     )
     # changed before its first publication: no second period, the first publication shows it
     assert len(pending(unpublished, PUBLICITY_RULE)) == 1 and not pending(
@@ -122,7 +124,7 @@ def test_the_guards_refuse(cw, clock):
     with pytest.raises(errors.Conflict) as refused:
         case_decisions.case_republish(actor=cw.handler, case=unpublished)
     assert refused.value.code == "nothing_to_republish"
-    case = case_decisions.case_decision_change(actor=cw.leader, case=case, reason="变更")
+    case = case_decisions.case_decision_change(**LOWER, actor=cw.leader, case=case, reason="变更")
     case_decisions.case_publicity_withdraw(actor=cw.handler, case=case)
     with pytest.raises(errors.PermissionDenied):  # a reviewer may not publish
         case_decisions.case_republish(actor=cw.reviewer, case=case)
@@ -185,7 +187,7 @@ def test_the_portal_orders_a_republished_decision_by_its_republication(cw, clock
     later = published(cw)  # Tuesday
     assert list(publicity.public_decisions()) == [later, first]
     clock.move_to(at(WED))
-    first = case_decisions.case_decision_change(actor=cw.leader, case=first, reason="变更")
+    first = case_decisions.case_decision_change(**LOWER, actor=cw.leader, case=first, reason="变更")
     first = case_decisions.case_publicity_withdraw(actor=cw.handler, case=first)
     first = case_decisions.case_republish(actor=cw.handler, case=first)  # Wednesday
     assert list(publicity.public_decisions()) == [first, later]
