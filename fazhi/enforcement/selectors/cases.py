@@ -134,7 +134,9 @@ def content_text(content: dict[str, Any] | None) -> str:
 
 def case_decision_changes(case: PenaltyCase) -> list[ChangeShown]:
     """The changes of the case's decision, oldest first (the case was read through the scoped
-    selector)."""
+    selector); no query for a decision never altered."""
+    if not case.decision_altered:
+        return []
     return [
         ChangeShown(row, content_text(row.before), content_text(row.after))
         for row in case.decision_changes.order_by("pk")
