@@ -89,16 +89,13 @@ def new_content_clean(
     fine_amount = common.money(fine, field="fine", label="罚款金额")
     confiscated = common.money(confiscation, field="confiscation", label="没收金额")
     common.check_money_kinds(chosen, fine_amount, confiscated)
-    for amount, proposed, label in (
-        (fine_amount, case.proposed_fine, "罚款"),
-        (confiscated, case.proposed_confiscation, "没收"),
-    ):
-        if (amount or 0) > (proposed or 0):
-            raise errors.ValidationFailed(
-                f"变更后的{label}金额不能高于告知的拟处罚金额；加重处罚须重新告知"
-                "（行政处罚法第四十四条、第四十五条）。",
-                code="heavier_than_notice",
-            )
+    common.check_not_heavier(
+        case,
+        fine_amount,
+        confiscated,
+        prefix="变更后的",
+        why="；加重处罚须重新告知（行政处罚法第四十四条、第四十五条）。",
+    )
     provisions = None
     if item is not None or violated or penalty:
         provisions = provisions_clean(
