@@ -15,7 +15,7 @@ from django import forms
 from fazhi.core.models import Officer, User
 from fazhi.core.params import FormDateField, FormIdField
 from fazhi.core.roles import Cap
-from fazhi.enforcement import execution_forms
+from fazhi.enforcement import change_forms, execution_forms
 from fazhi.enforcement.events import CaseEvent
 from fazhi.enforcement.models import (
     DECISION_ANNULLED,
@@ -390,10 +390,8 @@ STEPS: dict[str, Step] = {
             "change_decision",
             "变更处罚决定",
             Cap.CASE_DECIDE,
-            ReasonOnForm,
-            lambda u, c, d: case_decisions.case_decision_change(
-                actor=u, case=c, reason=d["reason"], on=d["on"]
-            ),
+            change_forms.ChangeDecisionForm,
+            change_forms.change_decision,
             action="change_decision",
         ),
         Step(

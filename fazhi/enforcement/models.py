@@ -353,6 +353,38 @@ class EvidencePreservation(models.Model):
         return f"先行登记保存 {self.pk}"
 
 
+class ChangeBasis(models.TextChoices):
+    CORRECTION = "correction", "本机关自行纠正"
+    RULING = "ruling", "复议决定或判决"
+
+
+class DecisionChange(models.Model):
+    """A penalty decision changed (变更, decision 0092): what it said before and after, the
+    reason, and the 变更决定书's number when the agency corrected itself. A ruling's change keeps
+    ``after`` empty: the body's ruling is the new content. ``refund_owed``: paid above the new
+    fine."""
+
+    case = models.ForeignKey(
+        PenaltyCase, verbose_name="案件", on_delete=models.CASCADE, related_name="decision_changes"
+    )
+    changed_on = models.DateField("变更日期")
+    basis = models.CharField("变更依据", max_length=16, choices=ChangeBasis.choices)
+    reason = models.TextField("变更理由")
+    document_number = models.CharField("变更决定书文号", max_length=80, blank=True, default="")
+    before = models.JSONField("原决定内容")
+    after = models.JSONField("变更后内容", null=True, blank=True)
+    refund_owed = _money("应退还多缴罚款（元）")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "处罚决定变更"
+        verbose_name_plural = "处罚决定变更"
+        ordering = ["case_id", "id"]
+
+    def __str__(self) -> str:
+        return f"处罚决定变更 {self.pk}"
+
+
 class ChallengeKind(models.TextChoices):
     RECONSIDERATION = "reconsideration", "行政复议"
     LITIGATION = "litigation", "行政诉讼"

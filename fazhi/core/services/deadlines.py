@@ -451,13 +451,14 @@ def deadlines_extend_for(
 
 
 def deadlines_cancel_for(
-    *, actor: User | None, subject: models.Model, reason: str
+    *, actor: User | None, subject: models.Model, reason: str, rule_key: str | None = None
 ) -> list[Deadline]:
     """Inside the calling service's transaction: the matter was withdrawn, so every pending
-    deadline of ``subject`` is cancelled (已撤销). A deadline already fulfilled is kept."""
+    deadline of ``subject`` (only those under ``rule_key`` if given) is cancelled (已撤销). A
+    deadline already fulfilled is kept."""
     _in_transaction("deadlines_cancel_for")
     reason = clean_text(reason, field="reason", label="撤销理由", max_length=200)
-    rows = list(_of_subject(subject, None, "cancel"))
+    rows = list(_of_subject(subject, rule_key, "cancel"))
     for row in rows:
         _cancel(actor, row, reason=reason)
     return rows

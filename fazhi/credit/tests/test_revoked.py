@@ -17,6 +17,8 @@ from fazhi.credit.services import records
 from fazhi.credit.tests.support import MON, served_case, served_heavy_case, world
 from fazhi.enforcement.services import case_decisions
 
+LOWER: dict[str, Any] = {"kinds": ["warning", "fine"], "fine": "1500"}  # the changed penalty
+
 pytestmark = pytest.mark.django_db
 
 
@@ -44,7 +46,7 @@ def test_a_revoked_decision_withdraws_its_record_and_black_list_entry(cw):
 
 def test_a_changed_decision_keeps_its_record(cw):
     case = served_case(cw)
-    case_decisions.case_decision_change(actor=cw.leader, case=case, reason="变更罚款金额")
+    case_decisions.case_decision_change(**LOWER, actor=cw.leader, case=case, reason="变更罚款金额")
     assert CreditRecord.objects.get(case=case).withdrawn_on is None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +14,7 @@ from fazhi.core.models import AuditEvent, Deadline, User
 from fazhi.core.roles import Cap
 from fazhi.core.scope import get_scoped, require_cap, scoped
 from fazhi.enforcement.events import CaseEvent
-from fazhi.enforcement.models import PenaltyCase
+from fazhi.enforcement.models import DecisionChange, PenaltyCase, PenaltyKind
 
 
 def _cases(user: User | Any) -> QuerySet[PenaltyCase]:
@@ -108,3 +110,42 @@ def case_timeline(case: PenaltyCase) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("seq")
     )
+
+
+@dataclass(frozen=True)
+class ChangeShown:
+    """One change of the decision as the case page shows it: 原决定 → 变更后."""
+
+    row: DecisionChange
+    before: str
+    after: str
+
+
+def content_text(content: dict[str, Any] | None) -> str:
+    """A decision's content as kept on a ``DecisionChange``, in words."""
+    if content is None:
+        return "以复议决定或判决为准"
+    labels = dict(PenaltyKind.choices)
+    parts = [
+        str(labels.get(k, k))
+        for k in content.get("kinds") or []
+        if k not in (PenaltyKind.FINE, PenaltyKind.CONFISCATION)
+    ]
+    for key, label in (("fine", "罚款"), ("confiscation", "没收违法所得（非法财物）")):
+        if content.get(key):
+            parts.append(f"{label}{Decimal(content[key]):,.2f}元")
+    for key, label in (("violated", "违反"), ("penalty", "依据")):
+        if content.get(key):
+            parts.append(f"{label}{content[key]}")
+    return "；".join(parts) or "（无）"
+
+
+def case_decision_changes(case: PenaltyCase) -> list[ChangeShown]:
+    """The changes of the case's decision, oldest first (the case was read through the scoped
+    selector); no query for a decision never altered."""
+    if not case.decision_altered:
+        return []
+    return [
+        ChangeShown(row, content_text(row.before), content_text(row.after))
+        for row in case.decision_changes.order_by("pk")
+    ]

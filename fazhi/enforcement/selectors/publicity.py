@@ -5,13 +5,15 @@ A decision is on the portal from the day it was published (``case_publish``) unt
 publication is withdrawn after the decision was changed or revoked (``case_publicity_withdraw``,
 行政处罚法 第四十八条第二款); a changed decision is back on the portal, marked as changed, from
 the day it is published anew (``case_republish``, decision 0085) until that publication is
-withdrawn in turn. The portal masks a natural person's personal data; the search never
+withdrawn in turn; the list is ordered by the day each decision was (re)published, newest
+first. The portal masks a natural person's personal data; the search never
 matches a natural person's name or id number (a name typed in must not confirm a penalty).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from fazhi.core import errors
 from fazhi.enforcement.models import CaseOutcome, PenaltyCase, PenaltyKind
@@ -35,7 +37,9 @@ def public_decisions(*, q: str = "", organisation_id: int | None = None) -> Quer
             | Q(entity__is_individual=False, entity__name__icontains=q)
             | Q(entity__is_individual=False, entity__uscc__iexact=q)
         )
-    return qs.order_by("-published_on", "-id")
+    # a republished decision sorts by its republication (it is on the portal only while its first
+    # publication is withdrawn), any other by its publication
+    return qs.order_by(Coalesce(F("republished_on"), F("published_on")).desc(), "-id")
 
 
 def public_decision(*, pk: int) -> PenaltyCase:

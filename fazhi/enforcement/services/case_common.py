@@ -99,6 +99,25 @@ def check_money_kinds(
             )
 
 
+def check_not_heavier(
+    case: PenaltyCase,
+    fine: Decimal | None,
+    confiscation: Decimal | None,
+    *,
+    prefix: str = "",
+    why: str,
+) -> None:
+    """No amount above the one the notice proposed (行政处罚法 第四十四条、第四十五条)."""
+    for amount, proposed, label in (
+        (fine, case.proposed_fine, "罚款"),
+        (confiscation, case.proposed_confiscation, "没收"),
+    ):
+        if (amount or 0) > (proposed or 0):
+            raise errors.ValidationFailed(
+                f"{prefix}{label}金额不能高于告知的拟处罚金额{why}", code="heavier_than_notice"
+            )
+
+
 def move(
     case: PenaltyCase,
     action: str,

@@ -9,6 +9,7 @@ app inside its own transaction, like ``case_challenges``). Either way, in that t
 - a published decision gets the ``penalty.publicity_withdraw`` deadline (3 working days), which
   ``case_publicity_withdraw`` closes; from then on the portal no longer shows it;
 - a decision revoked or confirmed void ends its pending obligations (service, payment, publicity);
+  a published decision confirmed illegal loses its pending republication (decision 0092);
 - a decision revoked, confirmed illegal or void sends ``decision_revoked`` (the credit app
   withdraws the credit record and the black-list entry that rested on it).
 """
@@ -16,6 +17,7 @@ app inside its own transaction, like ``case_challenges``). Either way, in that t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -33,6 +35,12 @@ from fazhi.enforcement.models import (
     PenaltyCase,
 )
 from fazhi.enforcement.services import case_common as common
+from fazhi.enforcement.services.case_change_content import (
+    NewContent,
+    change_record,
+    content_of,
+    new_content_clean,
+)
 from fazhi.enforcement.signals import decision_revoked
 from fazhi.enforcement.workflows import PENALTY_CASE
 
@@ -115,14 +123,42 @@ def republication_offered(case: PenaltyCase) -> bool:
 
 
 def case_decision_change(
-    *, actor: User, case: PenaltyCase, reason: str, on: dt.date | None = None
+    *,
+    actor: User,
+    case: PenaltyCase,
+    reason: str,
+    kinds: Any,
+    fine: Any = None,
+    confiscation: Any = None,
+    item: Any = None,
+    violated: str = "",
+    penalty: str = "",
+    provisions_reason: str = "",
+    on: dt.date | None = None,
 ) -> PenaltyCase:
-    """The agency corrects its own decision (变更处罚决定), with the reason."""
+    """The agency corrects its own decision (变更处罚决定): the new penalty (kinds, exact
+    amounts, provisions as ``case_provisions_set`` takes them; ``item`` read in the actor's
+    scope) and the reason; a 变更决定书 numbered in the same transaction (decision 0092)."""
     common.require_case_cap(actor, case, Cap.CASE_DECIDE, CaseEvent.DECISION_CHANGED)
+    content = new_content_clean(
+        case,
+        kinds=kinds,
+        fine=fine,
+        confiscation=confiscation,
+        item=item,
+        violated=violated,
+        penalty=penalty,
+        provisions_reason=provisions_reason,
+    )
     on = common.day(on, field="on", label="变更日期")
     with transaction.atomic(durable=True):
         return case_decision_alter_within(
-            actor=actor, case=case, alteration=DecisionAlteration.CHANGED, reason=reason, on=on
+            actor=actor,
+            case=case,
+            alteration=DecisionAlteration.CHANGED,
+            reason=reason,
+            on=on,
+            content=content,
         )
 
 
@@ -139,12 +175,20 @@ def case_decision_revoke(
 
 
 def case_decision_alter_within(
-    *, actor: User, case: PenaltyCase, alteration: str, reason: str, on: dt.date
+    *,
+    actor: User,
+    case: PenaltyCase,
+    alteration: str,
+    reason: str,
+    on: dt.date,
+    content: NewContent | None = None,
 ) -> PenaltyCase:
     """Inside the caller's transaction (``RuntimeError`` outside one): ``case``'s decision was
     changed, revoked, confirmed illegal or void on ``on`` for ``reason``. No scope check of its
     own when called by another app: the caller's record (an appeal against this decision) is
-    what the actor was allowed to change, as in ``case_challenge_end_within``."""
+    what the actor was allowed to change, as in ``case_challenge_end_within``. A change records
+    a ``DecisionChange``: with ``content`` (the agency's correction) the case takes it; without,
+    the body's ruling is the new content and the case's fields stay (decision 0092)."""
     if not connection.in_atomic_block:
         raise RuntimeError("case_decision_alter_within must run inside the caller's transaction")
     if alteration not in DecisionAlteration.values:
@@ -152,6 +196,10 @@ def case_decision_alter_within(
             "未知的变更（撤销）方式。", code="unknown_alteration", field="alteration"
         )
     reason = common.text(reason, field="reason", label="理由", max_length=common.REASON_MAX)
+    changed = alteration == DecisionAlteration.CHANGED
+    if content is not None and not changed:
+        raise errors.ValidationFailed("只有变更处罚决定有新的处罚内容。", code="content_not_change")
+    before = content_of(PENALTY_CASE.lock(case))
     row = common.move(
         case,
         _action(alteration),
@@ -161,14 +209,35 @@ def case_decision_alter_within(
             "decision_altered": alteration,
             "decision_altered_on": on,
             "decision_altered_reason": reason,
+            **(content.changes() if content is not None else {}),
         },
-        details={"alteration": alteration, "on": on.isoformat(), "reason": reason},
+        details={
+            "alteration": alteration,
+            "on": on.isoformat(),
+            "reason": reason,
+            **({"before": before, "after": content.record(before)} if content is not None else {}),
+        },
         stay=True,
     )
+    if content is not None and content.record(before) == before:  # after the table's guards
+        raise errors.ValidationFailed(
+            "变更后的处罚与原决定相同。", code="nothing_changed", field="kinds"
+        )
+    if changed:
+        change_record(actor=actor, row=row, before=before, content=content, reason=reason, on=on)
     withdrawal_since = _running_since(row, WITHDRAW_RULE)  # a change's, before a revocation
+    label = DecisionAlteration(alteration).label
     if alteration in ENDS_OBLIGATIONS:
-        label = DecisionAlteration(alteration).label
         deadlines_cancel_for(actor=actor, subject=row, reason=f"处罚决定被{label}：{reason}"[:200])
+    elif alteration in DECISION_ANNULLED and row.published_on is not None:
+        # confirmed illegal while the changed decision waits to be published anew: there is no
+        # changed decision to publish any more (decision 0092); the other obligations run on
+        deadlines_cancel_for(
+            actor=actor,
+            subject=row,
+            reason=f"处罚决定被{label}，不再公示变更后的决定：{reason}"[:200],
+            rule_key=PUBLICITY_RULE,
+        )
     on_portal = original_on_portal(row) or republication_on_portal(row)
     if on_portal and not _withdrawal_due(row):  # the withdrawal outlives the obligations
         common.attach(actor, row, WITHDRAW_RULE, "撤回处罚决定公示", withdrawal_since or on)

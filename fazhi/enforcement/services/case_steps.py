@@ -195,16 +195,12 @@ def case_decide(
     fine_amount = common.money(fine, field="fine", label="罚款金额")
     confiscated = common.money(confiscation, field="confiscation", label="没收金额")
     if outcome == CaseOutcome.PENALTY:
-        for amount, proposed, label in (
-            (fine_amount, case.proposed_fine, "罚款"),
-            (confiscated, case.proposed_confiscation, "没收"),
-        ):
-            if (amount or 0) > (proposed or 0):
-                raise errors.ValidationFailed(
-                    f"{label}金额不能高于告知的拟处罚金额，不得因当事人陈述申辩加重处罚"
-                    "（行政处罚法第四十五条）。",
-                    code="heavier_than_notice",
-                )
+        common.check_not_heavier(
+            case,
+            fine_amount,
+            confiscated,
+            why="，不得因当事人陈述申辩加重处罚（行政处罚法第四十五条）。",
+        )
     elif fine_amount or confiscated:
         raise errors.ValidationFailed(
             "不予处罚的决定不能有罚没金额。", code="amount_without_penalty"

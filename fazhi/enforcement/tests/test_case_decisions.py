@@ -32,6 +32,8 @@ from fazhi.enforcement.tests.case_support import (
 )
 from fazhi.enforcement.tests.test_case_pages import login
 
+LOWER: dict[str, Any] = {"kinds": ["warning", "fine"], "fine": "1500"}  # the changed penalty
+
 pytestmark = pytest.mark.django_db
 
 MON = dt.date(2025, 9, 1)
@@ -114,7 +116,7 @@ def test_revoking_a_published_decision_opens_the_withdrawal_and_withdrawing_hide
 
 def test_a_changed_decision_keeps_its_obligations_and_can_be_revoked_later(cw):
     case = case_decisions.case_decision_change(
-        actor=cw.leader, case=_published(cw), reason="罚款金额计算有误，予以变更"
+        **LOWER, actor=cw.leader, case=_published(cw), reason="罚款金额计算有误，予以变更"
     )
     assert case.decision_altered == "changed"
     assert _deadline(case, PAYMENT_RULE).state == DeadlineState.OPEN
@@ -128,7 +130,9 @@ def test_a_changed_decision_keeps_its_obligations_and_can_be_revoked_later(cw):
     )
     assert [d.start_date for d in due] == [MON]
     with pytest.raises(errors.Conflict) as exc:
-        case_decisions.case_decision_change(actor=cw.leader, case=case, reason="再变更")
+        case_decisions.case_decision_change(
+            kinds=["warning", "fine"], actor=cw.leader, case=case, reason="再变更", fine="1000"
+        )
     assert exc.value.code == "decision_annulled"
 
 
@@ -188,7 +192,7 @@ def test_only_the_head_in_scope_changes_a_decision_and_a_handler_withdraws(cw):
         case_decisions.case_decision_revoke(actor=cw.handler, case=case, reason="理由")
     far = make_user(cw.w.tree.districts[2], Role.LEADER)
     with pytest.raises(errors.OutOfScope):
-        case_decisions.case_decision_change(actor=far, case=case, reason="理由")
+        case_decisions.case_decision_change(**LOWER, actor=far, case=case, reason="理由")
     viewer = make_user(cw.w.org, Role.VIEWER)
     case = case_decisions.case_decision_revoke(actor=cw.leader, case=case, reason="理由")
     with pytest.raises(errors.PermissionDenied):

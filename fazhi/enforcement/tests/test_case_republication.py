@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from fazhi.core import errors
@@ -23,6 +24,8 @@ from fazhi.enforcement.services.case_decisions import WITHDRAW_RULE
 from fazhi.enforcement.services.case_steps import PUBLICITY_RULE
 from fazhi.enforcement.tests.case_support import CaseWorld, file_case, make_case_world, to_decision
 from fazhi.enforcement.tests.test_case_pages import login
+
+LOWER: dict[str, Any] = {"kinds": ["warning", "fine"], "fine": "1500"}  # the changed penalty
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +50,7 @@ def changed(cw: CaseWorld, clock: Any, on: dt.date = MON) -> PenaltyCase:
     case = published(cw)
     clock.move_to(at(WED))
     return case_decisions.case_decision_change(
-        actor=cw.leader, case=case, reason="罚款金额计算有误，予以变更", on=on
+        **LOWER, actor=cw.leader, case=case, reason="罚款金额计算有误，予以变更", on=on
     )
 
 
@@ -112,7 +115,7 @@ def test_the_guards_refuse(cw, clock):
         case_decisions.case_republish(actor=cw.handler, case=case, on=dt.date(2025, 9, 4))
     assert bad.value.code == "date_in_future"
     unpublished = case_decisions.case_decision_change(
-        actor=cw.leader, case=unpublished, reason="变更"
+        **LOWER, actor=cw.leader, case=unpublished, reason="变更"
     )
     # changed before its first publication: no second period, the first publication shows it
     assert len(pending(unpublished, PUBLICITY_RULE)) == 1 and not pending(
@@ -121,7 +124,7 @@ def test_the_guards_refuse(cw, clock):
     with pytest.raises(errors.Conflict) as refused:
         case_decisions.case_republish(actor=cw.handler, case=unpublished)
     assert refused.value.code == "nothing_to_republish"
-    case = case_decisions.case_decision_change(actor=cw.leader, case=case, reason="变更")
+    case = case_decisions.case_decision_change(**LOWER, actor=cw.leader, case=case, reason="变更")
     case_decisions.case_publicity_withdraw(actor=cw.handler, case=case)
     with pytest.raises(errors.PermissionDenied):  # a reviewer may not publish
         case_decisions.case_republish(actor=cw.reviewer, case=case)
@@ -176,3 +179,59 @@ def test_the_page_api_and_portal(cw, clock):
     assert case.decision_number in listing and "已变更" in listing
     detail = public.get(f"/public/decisions/{case.pk}/").content.decode()
     assert "本决定于2025年9月1日变更" in detail and "变更后重新公示" in detail
+
+
+def test_the_portal_orders_a_republished_decision_by_its_republication(cw, clock):
+    first = published(cw)  # Monday
+    clock.move_to(at(dt.date(2025, 9, 2)))
+    later = published(cw)  # Tuesday
+    assert list(publicity.public_decisions()) == [later, first]
+    clock.move_to(at(WED))
+    first = case_decisions.case_decision_change(**LOWER, actor=cw.leader, case=first, reason="变更")
+    first = case_decisions.case_publicity_withdraw(actor=cw.handler, case=first)
+    first = case_decisions.case_republish(actor=cw.handler, case=first)  # Wednesday
+    assert list(publicity.public_decisions()) == [first, later]
+    listing = Client().get("/public/decisions/").content.decode()
+    assert listing.index(first.decision_number) < listing.index(later.decision_number)
+
+
+@pytest.mark.parametrize("revoke", [False, True])
+def test_a_decision_annulled_before_republication_cancels_it(cw, clock, revoke):
+    case = changed(cw, clock)
+    [republication] = pending(case, PUBLICITY_RULE)
+    if revoke:
+        case = case_decisions.case_decision_revoke(actor=cw.leader, case=case, reason="撤销")
+    else:
+        with transaction.atomic():
+            case = case_decisions.case_decision_alter_within(
+                actor=cw.leader,
+                case=case,
+                alteration="confirmed_illegal",
+                reason="复议决定确认违法",
+                on=WED,
+            )
+    republication.refresh_from_db()
+    assert republication.state == DeadlineState.CANCELLED
+    assert not case_decisions.republication_offered(case)
+    # the earlier publication must still be withdrawn: that deadline stays
+    assert len(pending(case, WITHDRAW_RULE)) == 1
+    assert case_decisions.withdrawal_offered(case)
+
+
+def test_a_decision_confirmed_illegal_keeps_its_other_obligations(cw, clock):
+    case = case_steps.case_serve(actor=cw.handler, case=to_decision(cw, file_case(cw)))
+    before = {
+        d.rule_key
+        for d in Deadline.objects.filter(object_id=str(case.pk))
+        if d.state == DeadlineState.OPEN
+    }
+    with transaction.atomic():
+        case = case_decisions.case_decision_alter_within(
+            actor=cw.leader, case=case, alteration="confirmed_illegal", reason="确认违法", on=MON
+        )
+    after = {
+        d.rule_key
+        for d in Deadline.objects.filter(object_id=str(case.pk))
+        if d.state == DeadlineState.OPEN
+    }
+    assert PUBLICITY_RULE in before and after == before  # never published: nothing cancelled

@@ -214,6 +214,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "preservations": case.preservations.all(),
             "deadlines": case_selectors.case_deadlines(case),
             "timeline": case_selectors.case_timeline(case),
+            "decision_changes": case_selectors.case_decision_changes(case),
             "review_reasons": policy.legal_review_reasons(case),
             "deliberation_reasons": policy.deliberation_reasons(case),
             "challenges": case.challenges.all(),
