@@ -4,6 +4,7 @@ session's idle window at most once a minute."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -68,3 +69,9 @@ class SessionRenewalMiddleware:
             if session.session_key is not None and stale:
                 session[_RENEWED_KEY] = now
         return self.get_response(request)
+
+
+def session_renewed_now(session: Any) -> None:
+    """A login saves the session with a fresh window: the next minute's pages need not renew it
+    (``fazhi.core.signals`` calls this on ``user_logged_in``)."""
+    session[_RENEWED_KEY] = int(clock.now().timestamp())

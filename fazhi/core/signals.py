@@ -12,6 +12,7 @@ from django.dispatch import receiver
 
 from fazhi.core import audit
 from fazhi.core.audit_events import AccessEvents
+from fazhi.core.middleware import session_renewed_now
 
 
 def _ip(request: Any) -> str:
@@ -22,6 +23,8 @@ def _ip(request: Any) -> str:
 
 @receiver(user_logged_in)
 def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        session_renewed_now(request.session)
     with transaction.atomic():
         audit.append(
             actor=user, action=AccessEvents.SESSION_STARTED, obj=user, details={"ip": _ip(request)}
